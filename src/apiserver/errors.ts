@@ -1,0 +1,119 @@
+// The one error type of the API server: StatusError holds a Kubernetes metav1.Status.
+// Constructors mirror k8s.io/apimachinery/pkg/api/errors; writeStatus is the only place a Status reaches the wire.
+import type { ServerResponse } from 'node:http';
+
+export interface StatusCause { reason?: string; message: string; field?: string }
+export interface StatusDetails {
+  name?: string; group?: string; kind?: string; uid?: string;
+  causes?: StatusCause[]; retryAfterSeconds?: number;
+}
+export interface Status {
+  kind: 'Status'; apiVersion: 'v1'; metadata: Record<string, unknown>;
+  status: 'Success' | 'Failure'; message?: string; reason?: string;
+  details?: StatusDetails; code: number;
+}
+
+export interface GroupResource { group: string; resource: string }
+
+function qualified(gr: GroupResource): string {
+  return gr.group ? `${gr.resource}.${gr.group}` : gr.resource;
+}
+
+export class StatusError extends Error {
+  readonly status: Status;
+  constructor(code: number, reason: string, message: string, details?: StatusDetails) {
+    super(message);
+    this.status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
+    if (details) this.status.details = details;
+  }
+  get code(): number { return this.status.code; }
+  get reason(): string { return this.status.reason ?? ''; }
+}
+
+export const isStatusError = (e: unknown): e is StatusError => e instanceof StatusError;
+
+export function notFound(gr: GroupResource, name: string): StatusError {
+  return new StatusError(404, 'NotFound', `${qualified(gr)} "${name}" not found`,
+    { name, group: gr.group, kind: gr.resource });
+}
+export function alreadyExists(gr: GroupResource, name: string): StatusError {
+  return new StatusError(409, 'AlreadyExists', `${qualified(gr)} "${name}" already exists`,
+    { name, group: gr.group, kind: gr.resource });
+}
+export function conflict(gr: GroupResource, name: string, why: string): StatusError {
+  return new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(gr)} "${name}": ${why}`,
+    { name, group: gr.group, kind: gr.resource });
+}
+export function invalid(kind: string, group: string, name: string, causes: StatusCause[]): StatusError {
+  const list = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message)).join(', ');
+  const what = group ? `${kind}.${group}` : kind;
+  return new StatusError(422, 'Invalid', `${what} "${name}" is invalid: ${list}`,
+    { name, group, kind, causes: causes.map((c) => ({ reason: c.reason ?? 'FieldValueInvalid', ...c })) });
+}
+export function badRequest(message: string): StatusError {
+  return new StatusError(400, 'BadRequest', message);
+}
+export function forbidden(gr: GroupResource | null, name: string, why: string): StatusError {
+  const subject = gr ? (name ? `${qualified(gr)} "${name}"` : qualified(gr)) : 'forbidden';
+  const message = gr ? `${subject} is forbidden: ${why}` : `forbidden: ${why}`;
+  return new StatusError(403, 'Forbidden', message, gr ? { name: name || undefined, group: gr.group, kind: gr.resource } : undefined);
+}
+export function unauthorized(message = 'Unauthorized'): StatusError {
+  return new StatusError(401, 'Unauthorized', message);
+}
+export function methodNotSupported(gr: GroupResource, verb: string): StatusError {
+  return new StatusError(405, 'MethodNotAllowed', `${verb} is not supported on resources of kind "${qualified(gr)}"`,
+    { group: gr.group, kind: gr.resource });
+}
+export function notAcceptable(message: string): StatusError {
+  return new StatusError(406, 'NotAcceptable', message);
+}
+export function unsupportedMediaType(contentType: string): StatusError {
+  return new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got "${contentType}")`);
+}
+export function entityTooLarge(limit: number): StatusError {
+  return new StatusError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit} bytes`);
+}
+export function expired(message: string): StatusError {
+  return new StatusError(410, 'Expired', message);
+}
+export function gone(message: string): StatusError {
+  return new StatusError(410, 'Gone', message);
+}
+export function notImplemented(message: string): StatusError {
+  return new StatusError(501, 'NotImplemented', message);
+}
+export function unavailable(message: string): StatusError {
+  return new StatusError(503, 'ServiceUnavailable', message, { retryAfterSeconds: 1 });
+}
+export function internal(message: string): StatusError {
+  return new StatusError(500, 'InternalError', `Internal error occurred: ${message}`);
+}
+export function routeNotFound(path: string): StatusError {
+  return new StatusError(404, 'NotFound', `the server could not find the requested resource (path "${path}")`, {});
+}
+
+/** Turns any thrown value into a StatusError; unknown errors become a logged 500. */
+export function toStatusError(err: unknown, log: (msg: string) => void = console.error): StatusError {
+  if (err instanceof StatusError) return err;
+  log(`internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  return internal(err instanceof Error ? err.message : String(err));
+}
+
+/** The one writer of Status responses. */
+export function writeStatus(res: ServerResponse, err: StatusError): void {
+  if (res.headersSent) { res.destroy(); return; }
+  const body = JSON.stringify(err.status);
+  const headers: Record<string, string | number> = {
+    'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body),
+  };
+  if (err.status.details?.retryAfterSeconds) headers['Retry-After'] = err.status.details.retryAfterSeconds;
+  res.writeHead(err.code, headers);
+  res.end(body);
+}
+
+export function successStatus(details?: StatusDetails): Status {
+  const s: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 200 };
+  if (details) s.details = details;
+  return s;
+}

@@ -1,0 +1,45 @@
+// The only place storage keys are built: /<cluster>/<group|core>/<resource>/[<namespace>/]<name>.
+// A logical cluster is just the first segment, so "everything in cluster X" is one prefix.
+
+export interface ResourceRef { group: string; resource: string; namespaced: boolean }
+
+const groupSegment = (group: string): string => (group === '' ? 'core' : group);
+
+/** Prefix of everything stored for one logical cluster. */
+export function clusterPrefix(cluster: string): string {
+  return `/${cluster}/`;
+}
+
+/** Prefix of a collection: all objects of a resource in a cluster, or in one namespace of it. */
+export function collectionPrefix(cluster: string, ref: ResourceRef, namespace?: string): string {
+  const base = `/${cluster}/${groupSegment(ref.group)}/${ref.resource}/`;
+  return ref.namespaced && namespace ? `${base}${namespace}/` : base;
+}
+
+/** Key of one object. Namespaced objects require a namespace. */
+export function objectKey(cluster: string, ref: ResourceRef, namespace: string, name: string): string {
+  if (ref.namespaced) {
+    if (!namespace) throw new Error(`namespace required for ${ref.resource}`);
+    return `/${cluster}/${groupSegment(ref.group)}/${ref.resource}/${namespace}/${name}`;
+  }
+  return `/${cluster}/${groupSegment(ref.group)}/${ref.resource}/${name}`;
+}
+
+/** The cluster a key belongs to. */
+export function clusterOfKey(key: string): string {
+  return key.slice(1, key.indexOf('/', 1));
+}
+
+/** Smallest string greater than every string that starts with prefix (for range scans). */
+export function prefixEnd(prefix: string): string {
+  return prefix + '\u{10FFFF}';
+}
+
+/** Name of the logical cluster and resource info parsed back from a key (for migration and debugging). */
+export function parseKey(key: string): { cluster: string; group: string; resource: string; namespace: string; name: string } {
+  const parts = key.split('/').slice(1);
+  const [cluster, g, resource] = parts;
+  const group = g === 'core' ? '' : g;
+  if (parts.length === 5) return { cluster, group, resource, namespace: parts[3], name: parts[4] };
+  return { cluster, group, resource, namespace: '', name: parts[3] };
+}

@@ -1,0 +1,57 @@
+// Identity and decision types shared by authenticators, authorizers, filters and the review APIs.
+import type { IncomingMessage } from 'node:http';
+
+export interface UserInfo {
+  username: string;
+  uid?: string;
+  groups: string[];
+  extra?: Record<string, string[]>;
+}
+
+/** Everything an authorizer may look at, as in k8s.io/apiserver authorizer.Attributes. */
+export interface Attributes {
+  user: UserInfo;
+  /** Logical cluster the request targets. */
+  cluster: string;
+  /** Kubernetes verb (get, list, watch, create, update, patch, delete, deletecollection, impersonate, use, bind, escalate, ...) or lower-case HTTP method for non-resource requests. */
+  verb: string;
+  isResourceRequest: boolean;
+  /** Request path without the /clusters/<name> prefix (non-resource requests). */
+  path: string;
+  apiGroup: string;
+  apiVersion: string;
+  resource: string;
+  subresource: string;
+  namespace: string;
+  name: string;
+}
+
+export type Decision = 'allow' | 'deny' | 'noopinion';
+export interface AuthorizerResult { decision: Decision; reason: string }
+
+export interface Authorizer {
+  authorize(a: Attributes): AuthorizerResult | Promise<AuthorizerResult>;
+}
+
+export interface AuthnRequest {
+  req: IncomingMessage;
+  /** Logical cluster the request targets (token audiences are bound to it). */
+  cluster: string;
+}
+/** The outcome of one authenticator that applied. */
+export interface AuthnResult { user: UserInfo; reason: string; credentialId?: string }
+
+/**
+ * Returns null when the request carries no credential of this kind (the next authenticator is tried);
+ * throws a StatusError (401) when it carries one that is invalid.
+ */
+export interface Authenticator {
+  readonly name: string;
+  authenticate(r: AuthnRequest): AuthnResult | null | Promise<AuthnResult | null>;
+}
+
+export const SYSTEM_MASTERS = 'system:masters';
+export const SYSTEM_AUTHENTICATED = 'system:authenticated';
+export const SYSTEM_UNAUTHENTICATED = 'system:unauthenticated';
+export const ANONYMOUS = 'system:anonymous';
+export const serviceAccountUsername = (ns: string, name: string): string => `system:serviceaccount:${ns}:${name}`;
