@@ -1,0 +1,41 @@
+// THE request pipeline: the filters in request order, as data, ending in the router.
+// Modules fill named slots (src/server/module.ts); only this file knows the order.
+import type { Filter, Handler, RequestContext } from './context.ts';
+import type { Authorizer } from '../auth/types.ts';
+import type { FilterSlots, Route } from '../server/module.ts';
+import { withRecovery } from './filters/recovery.ts';
+import { withLogicalCluster, type ClusterDirectory } from './filters/logical-cluster.ts';
+import { withRequestInfo } from './filters/request-info.ts';
+import { withPublicRoutes } from './filters/public-routes.ts';
+import { withAuthentication, type RequestAuthenticator } from './filters/authentication.ts';
+import { withAuthorization } from './filters/authorization.ts';
+
+export interface ChainDeps {
+  log: (msg: string) => void;
+  clusters: ClusterDirectory;
+  authn: RequestAuthenticator;
+  authz: Authorizer;
+  slots: FilterSlots;
+  publicRoutes: Route[];
+}
+
+export function buildChain(d: ChainDeps): Filter[] {
+  const optional = (f: Filter | undefined): Filter[] => (f ? [f] : []);
+  return [
+    withRecovery(d.log),
+    withLogicalCluster(d.clusters),
+    withRequestInfo(),
+    withPublicRoutes(d.publicRoutes),
+    withAuthentication(d.authn),
+    ...optional(d.slots.audit),
+    ...optional(d.slots.impersonation),
+    ...optional(d.slots.clusterAccess),
+    ...optional(d.slots.credentialScope),
+    withAuthorization(d.authz),
+  ];
+}
+
+/** Composes filters around the final handler. */
+export function compose(filters: Filter[], handler: Handler): Handler {
+  return filters.reduceRight<Handler>((next, f) => (ctx: RequestContext) => f(ctx, () => next(ctx)), handler);
+}

@@ -1,0 +1,69 @@
+// The per-request context shared by filters and handlers, and its typed accessors.
+// Filters write fields once (cluster, info, user, ...); later code reads them through the accessors.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { UserInfo } from '../auth/types.ts';
+import { internal } from './errors.ts';
+
+/** What the request is about, as in k8s.io/apiserver RequestInfo. */
+export interface RequestInfo {
+  isResourceRequest: boolean;
+  /** Path without the /clusters/<name> prefix. */
+  path: string;
+  /** Kubernetes verb for resource requests; lower-case HTTP method otherwise. */
+  verb: string;
+  apiPrefix: string;
+  apiGroup: string;
+  apiVersion: string;
+  namespace: string;
+  resource: string;
+  subresource: string;
+  name: string;
+  parts: string[];
+}
+
+export interface AuditAnnotations { [key: string]: string }
+
+export interface RequestContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly url: URL;
+  readonly receivedAt: number;
+  /** Logical cluster name (set by logical-cluster filter). */
+  cluster?: string;
+  /** Path with the cluster prefix removed. */
+  path: string;
+  info?: RequestInfo;
+  /** The authenticated user (after impersonation, the impersonated one). */
+  user?: UserInfo;
+  /** The user who authenticated, when impersonating. */
+  impersonator?: UserInfo;
+  /** Identifier of the credential used (for audit and last-used tracking). */
+  credentialId?: string;
+  /** Reasons collected along the chain, for audit and explain. */
+  annotations: AuditAnnotations;
+  /** Response code, recorded by whoever writes the response. */
+  responseCode?: number;
+}
+
+export function newContext(req: IncomingMessage, res: ServerResponse): RequestContext {
+  const url = new URL(req.url ?? '/', 'https://portcullis.invalid');
+  return { req, res, url, receivedAt: Date.now(), path: url.pathname, annotations: {} };
+}
+
+export function clusterFrom(ctx: RequestContext): string {
+  if (!ctx.cluster) throw internal('logical cluster not resolved for request');
+  return ctx.cluster;
+}
+export function infoFrom(ctx: RequestContext): RequestInfo {
+  if (!ctx.info) throw internal('request info not resolved for request');
+  return ctx.info;
+}
+export function userFrom(ctx: RequestContext): UserInfo {
+  if (!ctx.user) throw internal('request is not authenticated');
+  return ctx.user;
+}
+
+/** A filter: does its part and calls next() to continue the chain (or throws a StatusError). */
+export type Filter = (ctx: RequestContext, next: () => Promise<void>) => Promise<void>;
+/** The end of the chain. */
+export type Handler = (ctx: RequestContext) => Promise<void>;

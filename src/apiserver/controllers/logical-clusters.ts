@@ -1,0 +1,144 @@
+// Logical clusters: the LogicalCluster type (in root), the directory the request chain consults,
+// bootstrap of a new cluster's namespaces and built-in RBAC, and removal of everything when one is deleted.
+import type { Store } from '../registry/store.ts';
+import type { Catalog } from '../registry/catalog.ts';
+import type { ResourceType } from '../registry/types.ts';
+import { defineType } from '../registry/builtins.ts';
+import { extendStrategy } from '../registry/strategies/default.ts';
+import { dns1123Label } from '../registry/validation.ts';
+import type { KObject, Storage } from '../storage/interface.ts';
+import { StorageError } from '../storage/interface.ts';
+import { clusterPrefix } from '../storage/keys.ts';
+import { ROOT_CLUSTER, type ClusterDirectory } from '../filters/logical-cluster.ts';
+import { StatusError } from '../errors.ts';
+import { loadBootstrapPolicy } from '../../auth/authz/rbac/bootstrap.ts';
+import type { Informer } from './informer.ts';
+import { WorkQueue } from './queue.ts';
+
+export const CLUSTER_FINALIZER = 'tenancy.portcullis.io/logical-cluster';
+const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+export const logicalClusterType: ResourceType = defineType('tenancy.portcullis.io', 'v1alpha1', 'logicalclusters', 'LogicalCluster', {
+  cluster: true,
+  shortNames: ['lc'],
+  onlyInClusters: [ROOT_CLUSTER],
+  status: true,
+  strategy: extendStrategy({
+    prepareForCreate(obj) {
+      obj.metadata.finalizers = [...new Set([...(obj.metadata.finalizers ?? []), CLUSTER_FINALIZER])];
+      obj.status = { phase: 'Initializing' };
+    },
+    validateName: (name) => (name === ROOT_CLUSTER ? ['"root" is the built-in management cluster and cannot be created'] : dns1123Label(name)),
+  }),
+});
+
+export class LogicalClusters implements ClusterDirectory {
+  private readonly states = new Map<string, 'active' | 'deleting'>([[ROOT_CLUSTER, 'active']]);
+  private readonly queue: WorkQueue;
+  private readonly listeners: Array<(names: string[]) => void> = [];
+
+  constructor(
+    private readonly store: Store,
+    private readonly storage: Storage,
+    private readonly catalog: Catalog,
+    private readonly log: (m: string) => void,
+  ) {
+    this.queue = new WorkQueue((name) => this.reconcile(name), { log, concurrency: 4 });
+  }
+
+  state(name: string): 'active' | 'deleting' | undefined {
+    return this.states.get(name);
+  }
+
+  names(): string[] { return [...this.states.keys()]; }
+
+  /** Called with the current cluster names whenever the set changes. */
+  onChange(fn: (names: string[]) => void): void { this.listeners.push(fn); }
+
+  register(informer: Informer): void {
+    informer.on(logicalClusterType.group, logicalClusterType.resource, (ev) => {
+      if (ev.cluster !== ROOT_CLUSTER) return;
+      const before = this.states.get(ev.name);
+      if (ev.type === 'DELETED') this.states.delete(ev.name);
+      else this.states.set(ev.name, ev.object.metadata.deletionTimestamp ? 'deleting' : 'active');
+      if (before !== this.states.get(ev.name)) for (const l of this.listeners) l(this.names());
+      if (ev.type !== 'DELETED') this.queue.add(ev.name);
+    });
+  }
+
+  /** Bootstraps root (idempotent); called once at startup. */
+  async ensureRoot(): Promise<void> {
+    await this.bootstrap(ROOT_CLUSTER);
+  }
+
+  private async reconcile(name: string): Promise<void> {
+    const obj = await this.storage.get(`/${ROOT_CLUSTER}/${logicalClusterType.group}/${logicalClusterType.resource}/${name}`);
+    if (!obj) return;
+    const lc = obj.object;
+    if (lc.metadata.deletionTimestamp) {
+      await this.purge(name);
+      await this.write(name, (o) => { o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== CLUSTER_FINALIZER); });
+      return;
+    }
+    if ((lc.status as { phase?: string } | undefined)?.phase !== 'Ready') {
+      await this.bootstrap(name);
+      await this.write(name, (o) => { o.status = { phase: 'Ready', url: `/clusters/${name}` }; }, 'status');
+    }
+  }
+
+  /** Updates the LogicalCluster (or its status, through the status subresource); a vanished object is fine. */
+  private async write(name: string, change: (o: KObject) => void, subresource?: 'status'): Promise<void> {
+    await this.store.update({ cluster: ROOT_CLUSTER, subresource }, logicalClusterType, '', name, (cur) => {
+      if (!cur) throw new StatusError(404, 'NotFound', 'gone');
+      change(cur);
+      return cur;
+    }).catch((e) => { if (!(e instanceof StatusError && e.code === 404)) throw e; });
+  }
+
+  /** Creates the default namespaces and the built-in RBAC objects; existing objects are left alone. */
+  async bootstrap(cluster: string): Promise<void> {
+    const ctx = { cluster };
+    const type = (group: string, resource: string) => {
+      const t = this.catalog.storedResources(cluster).find((x) => x.group === group && x.resource === resource);
+      if (!t) throw new Error(`type ${group}/${resource} not registered`);
+      return t;
+    };
+    const createIfAbsent = async (t: ResourceType, ns: string, obj: KObject) => {
+      try { await this.store.create(ctx, t, ns, obj); } catch (e) {
+        if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
+      }
+    };
+    const nsType = type('', 'namespaces');
+    for (const ns of SYSTEM_NAMESPACES) await createIfAbsent(nsType, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    const policy = loadBootstrapPolicy();
+    const rbac = 'rbac.authorization.k8s.io';
+    const strip = (o: KObject): KObject => {
+      const c = structuredClone(o) as KObject;
+      c.metadata = { name: c.metadata.name, namespace: c.metadata.namespace, labels: c.metadata.labels, annotations: c.metadata.annotations };
+      return c;
+    };
+    for (const o of policy.clusterRoles) await createIfAbsent(type(rbac, 'clusterroles'), '', strip(o as unknown as KObject));
+    for (const o of policy.clusterRoleBindings) await createIfAbsent(type(rbac, 'clusterrolebindings'), '', strip(o as unknown as KObject));
+    for (const o of policy.roles) await createIfAbsent(type(rbac, 'roles'), (o as unknown as KObject).metadata.namespace!, strip(o as unknown as KObject));
+    for (const o of policy.roleBindings) await createIfAbsent(type(rbac, 'rolebindings'), (o as unknown as KObject).metadata.namespace!, strip(o as unknown as KObject));
+  }
+
+  /** Removes every object stored for the cluster. */
+  private async purge(cluster: string): Promise<void> {
+    const prefix = clusterPrefix(cluster);
+    for (;;) {
+      const page = await this.storage.list(prefix, { limit: 500 });
+      if (page.items.length === 0) break;
+      for (const s of page.items) {
+        try { await this.storage.delete(s.key); } catch (e) {
+          if (!(e instanceof StorageError && e.code === 'NotFound')) throw e;
+        }
+      }
+    }
+    this.catalog.dropCluster(cluster);
+    this.log(`logical cluster "${cluster}" purged`);
+  }
+
+  idle(): Promise<void> { return this.queue.idle(); }
+  stop(): void { this.queue.stop(); }
+}

@@ -1,0 +1,18 @@
+// Authenticates the request with the union of authenticators; a failure is a 401 Status.
+import type { Filter } from '../context.ts';
+import { clusterFrom } from '../context.ts';
+import type { AuthnResult, AuthnRequest } from '../../auth/types.ts';
+
+export interface RequestAuthenticator { authenticate(r: AuthnRequest): Promise<AuthnResult> }
+
+export function withAuthentication(authn: RequestAuthenticator): Filter {
+  return async (ctx, next) => {
+    const result = await authn.authenticate({ req: ctx.req, cluster: clusterFrom(ctx) });
+    ctx.user = result.user;
+    ctx.credentialId = result.credentialId;
+    ctx.annotations['authentication.portcullis.io/reason'] = result.reason;
+    // Credentials never travel further than this filter.
+    delete ctx.req.headers.authorization;
+    await next();
+  };
+}

@@ -1,0 +1,36 @@
+// Resolves the logical cluster from /clusters/<name>/..., validates it, and strips the prefix.
+// Requests without the prefix address the root cluster.
+import type { Filter } from '../context.ts';
+import { StatusError } from '../errors.ts';
+
+export interface ClusterDirectory {
+  /** 'active', 'deleting', or undefined when no such cluster exists. */
+  state(name: string): 'active' | 'deleting' | undefined;
+}
+
+const NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+export const ROOT_CLUSTER = 'root';
+
+export function withLogicalCluster(clusters: ClusterDirectory): Filter {
+  return async (ctx, next) => {
+    const p = ctx.url.pathname;
+    let name = ROOT_CLUSTER;
+    let rest = p;
+    if (p === '/clusters' || p.startsWith('/clusters/')) {
+      const end = p.indexOf('/', '/clusters/'.length);
+      name = decodeURIComponent(end < 0 ? p.slice('/clusters/'.length) : p.slice('/clusters/'.length, end));
+      rest = end < 0 ? '/' : p.slice(end);
+      if (!NAME.test(name)) {
+        throw new StatusError(400, 'BadRequest', `invalid logical cluster name "${name}": must be a lowercase RFC 1123 label (e.g. "team-a")`);
+      }
+    }
+    const state = clusters.state(name);
+    if (!state) {
+      throw new StatusError(404, 'NotFound', `logical cluster "${name}" not found`, { name, group: 'tenancy.portcullis.io', kind: 'logicalclusters' });
+    }
+    ctx.cluster = name;
+    ctx.path = rest;
+    ctx.annotations['portcullis.io/cluster'] = name;
+    await next();
+  };
+}

@@ -1,0 +1,40 @@
+// LIST of a collection with label/field selectors, limit/continue, as a typed List or a Table.
+import type { RequestContext } from '../context.ts';
+import { clusterFrom, infoFrom } from '../context.ts';
+import { badRequest } from '../errors.ts';
+import type { ResourceType } from '../registry/types.ts';
+import { groupVersion } from '../registry/types.ts';
+import { parseFieldSelector, parseLabelSelector } from '../registry/selectors.ts';
+import type { HandlerDeps } from './deps.ts';
+import { negotiate, writeJson, writeRaw } from './respond.ts';
+import { toTable } from '../table/index.ts';
+
+export function parseLimit(v: string | null): number | undefined {
+  if (v === null || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw badRequest(`invalid limit "${v}": must be a non-negative integer`);
+  return n;
+}
+
+export async function handleList(ctx: RequestContext, t: ResourceType, deps: HandlerDeps): Promise<void> {
+  const info = infoFrom(ctx);
+  const q = ctx.url.searchParams;
+  const out = await deps.store.list(clusterFrom(ctx), t, info.namespace, {
+    labels: parseLabelSelector(q.get('labelSelector')),
+    fields: parseFieldSelector(q.get('fieldSelector'), t.kind, Boolean(t.custom)),
+    limit: parseLimit(q.get('limit')),
+    continueToken: q.get('continue') ?? undefined,
+  });
+  const metadata: Record<string, unknown> = { resourceVersion: out.resourceVersion };
+  if (out.continueToken) metadata.continue = out.continueToken;
+  const { as, includeObject } = negotiate(ctx);
+  if (as === 'table') {
+    const table = toTable(t, [...out.items], { includeObject, now: new Date() });
+    table.metadata = metadata;
+    writeJson(ctx, 200, table);
+    return;
+  }
+  // Serialise items once, without re-encoding them inside a wrapper object.
+  const head = `{"kind":${JSON.stringify(t.listKind)},"apiVersion":${JSON.stringify(groupVersion(t))},"metadata":${JSON.stringify(metadata)},"items":[`;
+  writeRaw(ctx, 200, head + out.items.map((o) => JSON.stringify(o)).join(',') + ']}');
+}

@@ -1,0 +1,46 @@
+// Non-resource endpoints: /version, health probes, discovery and /openapi/v3.
+import type { RequestContext } from '../context.ts';
+import { clusterFrom } from '../context.ts';
+import { routeNotFound } from '../errors.ts';
+import type { HandlerDeps } from './deps.ts';
+import { handleDiscovery } from './discovery.ts';
+import { writeJson, writeRaw } from './respond.ts';
+import { groupVersion } from '../registry/types.ts';
+import { openapiV3Document, openapiV3Index } from '../schema/openapi.ts';
+import { schemaForType } from '../schema/index.ts';
+
+export const VERSION_INFO = {
+  major: '1', minor: '32', gitVersion: 'v1.32.4-portcullis', gitCommit: 'portcullis', gitTreeState: 'clean',
+  buildDate: '2026-11-23T00:00:00Z', goVersion: 'go1.23.0', compiler: 'gc', platform: `${process.platform}/${process.arch}`,
+};
+
+export type ReadinessCheck = () => string | undefined;
+
+export async function handleNonResource(ctx: RequestContext, deps: HandlerDeps, ready: ReadinessCheck): Promise<void> {
+  const path = ctx.path.replace(/\/+$/, '') || '/';
+  if (path === '/version') return writeJson(ctx, 200, VERSION_INFO);
+  if (path === '/healthz' || path === '/livez' || path === '/readyz') {
+    const problem = path === '/readyz' ? ready() : undefined;
+    if (problem) return writeRaw(ctx, 500, `[-]${problem} failed\nreadyz check failed\n`, 'text/plain; charset=utf-8');
+    return writeRaw(ctx, 200, 'ok', 'text/plain; charset=utf-8');
+  }
+  if (handleDiscovery(ctx, deps)) return;
+  if (path === '/openapi/v3' || path.startsWith('/openapi/v3/')) return openapi(ctx, deps, path);
+  throw routeNotFound(ctx.path);
+}
+
+function openapi(ctx: RequestContext, deps: HandlerDeps, path: string): void {
+  const types = deps.catalog.typesFor(clusterFrom(ctx)).filter((t) => !t.virtualCreate);
+  const gvs = new Map<string, { group: string; version: string }>();
+  for (const t of types) gvs.set(groupVersion(t), { group: t.group, version: t.version });
+  if (path === '/openapi/v3') return writeJson(ctx, 200, openapiV3Index([...gvs.values()]));
+  const rest = path.slice('/openapi/v3/'.length);
+  const gvKey = rest.startsWith('api/') ? rest.slice(4) : rest.startsWith('apis/') ? rest.slice(5) : '';
+  const gv = gvs.get(gvKey);
+  if (!gv) throw routeNotFound(ctx.path);
+  const kinds = types.filter((t) => t.group === gv.group && t.version === gv.version).map((t) => ({
+    kind: t.kind, resource: t.resource, namespaced: t.namespaced, verbs: t.verbs,
+    schema: schemaForType(t) ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+  }));
+  writeJson(ctx, 200, openapiV3Document(gv, kinds));
+}

@@ -1,0 +1,46 @@
+// Writes successful responses: JSON objects, lists, or meta.k8s.io Tables when the client asks for them.
+import type { RequestContext } from '../context.ts';
+import { notAcceptable } from '../errors.ts';
+
+export type Representation = 'json' | 'table';
+export type IncludeObject = 'Object' | 'Metadata' | 'None';
+
+/** What representation the Accept header asks for. */
+export function negotiate(ctx: RequestContext): { as: Representation; includeObject: IncludeObject } {
+  const accept = String(ctx.req.headers.accept ?? '');
+  const includeObject = (ctx.url.searchParams.get('includeObject') as IncludeObject | null) ?? 'Metadata';
+  if (!accept || accept === '*/*') return { as: 'json', includeObject };
+  let jsonOk = false;
+  for (const part of accept.split(',')) {
+    const [type, ...params] = part.trim().split(';').map((s) => s.trim());
+    const p = Object.fromEntries(params.map((kv) => kv.split('=') as [string, string]));
+    if (type === 'application/json' || type === '*/*' || type === 'application/*') {
+      if (p.as === 'Table' && p.g === 'meta.k8s.io') return { as: 'table', includeObject };
+      if (!p.as) jsonOk = true;
+      if (jsonOk) return { as: 'json', includeObject };
+    }
+    if (type === 'application/yaml') jsonOk = true;
+  }
+  if (jsonOk) return { as: 'json', includeObject };
+  throw notAcceptable(`only the following media types are accepted: application/json, application/json;as=Table;v=v1;g=meta.k8s.io (got "${accept}")`);
+}
+
+export function writeJson(ctx: RequestContext, code: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
+  const text = JSON.stringify(body);
+  ctx.responseCode = code;
+  ctx.res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+  ctx.res.end(text);
+}
+
+/** Writes pre-serialised JSON bytes (hot paths serialise once). */
+export function writeRaw(ctx: RequestContext, code: number, text: string, contentType = 'application/json'): void {
+  ctx.responseCode = code;
+  ctx.res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) });
+  ctx.res.end(text);
+}
+
+/** Warning headers in Kubernetes' format (299 - "text"). */
+export function warningHeaders(warnings: string[]): Record<string, string[]> {
+  if (warnings.length === 0) return {};
+  return { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`) };
+}

@@ -1,0 +1,45 @@
+// Query options shared by the write handlers: dryRun, fieldManager, fieldValidation.
+import type { RequestContext } from '../context.ts';
+import { clusterFrom, infoFrom } from '../context.ts';
+import { badRequest } from '../errors.ts';
+import type { OpContext } from '../registry/store.ts';
+import type { ResourceType } from '../registry/types.ts';
+import type { KObject } from '../storage/interface.ts';
+import { checkFieldValidation, schemaForType } from '../schema/index.ts';
+
+export function opContext(ctx: RequestContext): OpContext {
+  const q = ctx.url.searchParams;
+  const dryRun = q.getAll('dryRun');
+  for (const d of dryRun) if (d !== 'All') throw badRequest(`invalid dryRun "${d}": only "All" is supported`);
+  const info = infoFrom(ctx);
+  return {
+    cluster: clusterFrom(ctx),
+    user: ctx.user,
+    dryRun: dryRun.length > 0,
+    fieldManager: fieldManager(ctx),
+    subresource: info.subresource || undefined,
+  };
+}
+
+/** The field manager: the fieldManager parameter, or the client's name from its User-Agent, as Kubernetes does. */
+export function fieldManager(ctx: RequestContext): string {
+  const explicit = ctx.url.searchParams.get('fieldManager');
+  if (explicit !== null) {
+    if (explicit.length === 0 || explicit.length > 128) throw badRequest('fieldManager must be between 1 and 128 characters');
+    return explicit;
+  }
+  const ua = String(ctx.req.headers['user-agent'] ?? 'unknown');
+  return ua.split('/')[0].slice(0, 128) || 'unknown';
+}
+
+/** Applies fieldValidation (Strict → 400 on unknown fields; Warn → warnings; Ignore). Returns warnings. */
+export function validateFields(ctx: RequestContext, t: ResourceType, obj: KObject, fallback: 'Strict' | 'Warn' | 'Ignore' = 'Warn'): string[] {
+  const v = ctx.url.searchParams.get('fieldValidation') ?? fallback;
+  if (v !== 'Strict' && v !== 'Warn' && v !== 'Ignore') {
+    throw badRequest(`fieldValidation must be one of "Strict", "Warn" or "Ignore" (got "${v}")`);
+  }
+  if (v === 'Ignore') return [];
+  const schema = schemaForType(t);
+  if (!schema) return [];
+  return checkFieldValidation(v, schema, obj).warnings;
+}

@@ -1,0 +1,279 @@
+// The generic store: create/get/list/update/delete for any resource type over the Storage interface,
+// driven by per-type strategies and admission plugins. Handlers and controllers both use it.
+import type { KObject, Storage, Stored } from '../storage/interface.ts';
+import { StorageError } from '../storage/interface.ts';
+import { collectionPrefix, objectKey } from '../storage/keys.ts';
+import type { UserInfo } from '../../auth/types.ts';
+import { alreadyExists, badRequest, conflict, expired, invalid, notFound, unavailable, StatusError } from '../errors.ts';
+import type { ResourceType } from './types.ts';
+import { carryMetadata, initMetadata, nowTimestamp, checkTypeMeta, checkNamespace } from './object-meta.ts';
+import type { FieldSelector, Selector } from './selectors.ts';
+
+export interface OpContext {
+  cluster: string;
+  user?: UserInfo;
+  dryRun?: boolean;
+  fieldManager?: string;
+  /** Set for requests to a subresource (status): only that part may change. */
+  subresource?: string;
+}
+
+export type AdmitOp = 'create' | 'update' | 'delete';
+/** A check run before a write is stored; throws a StatusError to refuse it. */
+export interface Admission {
+  readonly name: string;
+  admit(op: AdmitOp, t: ResourceType, obj: KObject | undefined, old: KObject | undefined, ctx: OpContext): void | Promise<void>;
+}
+
+/** Maintains metadata.managedFields on writes (server-side apply bookkeeping). */
+export type ManagedFieldsHook = (old: KObject | undefined, obj: KObject, manager: string, t: ResourceType) => KObject;
+
+export interface ListQuery {
+  labels?: Selector;
+  fields?: FieldSelector;
+  limit?: number;
+  continueToken?: string;
+}
+/** Listed items are shared with the watch cache and deep-frozen: clone before changing one. */
+export interface ListOutcome { items: readonly KObject[]; resourceVersion: string; continueToken?: string; remaining?: number }
+
+export interface DeleteOptions {
+  preconditions?: { uid?: string; resourceVersion?: string };
+  propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
+}
+export interface DeleteOutcome { object: KObject; deleted: boolean }
+
+const MAX_RETRIES = 16;
+
+export class Store {
+  constructor(
+    readonly storage: Storage,
+    private readonly admission: Admission[] = [],
+    private readonly managedFields?: ManagedFieldsHook,
+  ) {}
+
+  key(cluster: string, t: ResourceType, namespace: string, name: string): string {
+    return objectKey(cluster, t, namespace, name);
+  }
+
+  async get(cluster: string, t: ResourceType, namespace: string, name: string): Promise<KObject> {
+    const s = await wrap(() => this.storage.get(this.key(cluster, t, namespace, name)), t, name);
+    if (!s) throw notFound(t, name);
+    return structuredClone(s.object);
+  }
+
+  async list(cluster: string, t: ResourceType, namespace: string, q: ListQuery = {}): Promise<ListOutcome> {
+    const prefix = collectionPrefix(cluster, t, namespace);
+    let after: string | undefined;
+    if (q.continueToken) after = decodeContinue(q.continueToken, prefix);
+    const items: KObject[] = [];
+    const limit = q.limit && q.limit > 0 ? q.limit : 0;
+    let rv = 0;
+    let next: string | undefined;
+    // Filtered lists may need several pages of the underlying store to fill one page.
+    for (;;) {
+      const page = await wrap(() => this.storage.list(prefix, { limit: limit ? Math.max(limit * 2, 100) : 0, after }), t, '');
+      rv = Math.max(rv, page.rv);
+      let i = 0;
+      for (; i < page.items.length; i++) {
+        const o = page.items[i].object;
+        if (q.labels && !q.labels(o.metadata.labels ?? {})) continue;
+        if (q.fields && !q.fields(o)) continue;
+        items.push(o);
+        if (limit && items.length === limit) break;
+      }
+      if (limit && items.length === limit) {
+        const lastKey = page.items[i].key;
+        if (i < page.items.length - 1 || page.next) next = lastKey;
+        break;
+      }
+      if (!page.next) break;
+      after = page.next;
+    }
+    return { items, resourceVersion: String(rv), continueToken: next ? encodeContinue(next) : undefined };
+  }
+
+  async create(ctx: OpContext, t: ResourceType, namespace: string, input: KObject): Promise<KObject> {
+    const obj = structuredClone(input);
+    initMetadata(t, obj, namespace, new Date());
+    t.strategy.prepareForCreate?.(obj);
+    this.validate(t, obj, t.strategy.validate?.(obj) ?? []);
+    for (const a of this.admission) await a.admit('create', t, obj, undefined, ctx);
+    let out = obj;
+    if (this.managedFields && ctx.fieldManager) out = this.managedFields(undefined, obj, ctx.fieldManager, t);
+    if (ctx.dryRun) return out;
+    const key = this.key(ctx.cluster, t, namespace, obj.metadata.name!);
+    try {
+      return (await this.storage.create(key, out)).object;
+    } catch (e) {
+      if (e instanceof StorageError && e.code === 'Exists') throw alreadyExists(t, obj.metadata.name!);
+      throw mapStorageError(e, t, obj.metadata.name!);
+    }
+  }
+
+  /**
+   * Read-modify-write with retries on conflicts: `mutate` receives a private copy of the current
+   * object (or undefined if absent) and returns the desired object. An explicit resourceVersion in
+   * the returned object is honoured as a precondition (409 if stale).
+   */
+  async update(ctx: OpContext, t: ResourceType, namespace: string, name: string,
+    mutate: (current: KObject | undefined) => KObject | Promise<KObject>, opts: { allowCreate?: boolean } = {}): Promise<{ object: KObject; created: boolean }> {
+    const key = this.key(ctx.cluster, t, namespace, name);
+    for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
+      const current = await wrap(() => this.storage.get(key), t, name);
+      if (!current) {
+        if (!opts.allowCreate) throw notFound(t, name);
+        const desired = await mutate(undefined);
+        desired.metadata ??= {};
+        if (desired.metadata.name && desired.metadata.name !== name) throw badRequest(`the name of the object (${desired.metadata.name}) does not match the name on the URL (${name})`);
+        desired.metadata.name = name;
+        delete desired.metadata.resourceVersion;
+        try { return { object: await this.create(ctx, t, namespace, desired), created: true }; } catch (e) {
+          if (e instanceof StatusError && e.reason === 'AlreadyExists') continue;
+          throw e;
+        }
+      }
+      const old = current.object;
+      const desired = await mutate(structuredClone(old));
+      const result = await this.prepareUpdate(ctx, t, namespace, name, desired, old);
+      if (result === 'unchanged') return { object: structuredClone(old), created: false };
+      const wantRV = desired.metadata.resourceVersion;
+      if (wantRV && wantRV !== String(current.rv)) {
+        throw conflict(t, name, 'the object has been modified; please apply your changes to the latest version and try again');
+      }
+      if (ctx.dryRun) return { object: result, created: false };
+      try {
+        return { object: await this.commitUpdate(key, result, current, t), created: false };
+      } catch (e) {
+        if (e instanceof StorageError && e.code === 'Conflict') {
+          if (wantRV) throw conflict(t, name, 'the object has been modified; please apply your changes to the latest version and try again');
+          continue;
+        }
+        throw mapStorageError(e, t, name);
+      }
+    }
+    throw conflict(t, name, 'too many concurrent updates; please try again');
+  }
+
+  private async prepareUpdate(ctx: OpContext, t: ResourceType, namespace: string, name: string, desired: KObject, old: KObject): Promise<KObject | 'unchanged'> {
+    const obj = structuredClone(desired);
+    if (!obj.metadata || typeof obj.metadata !== 'object') throw badRequest('metadata is required');
+    checkTypeMeta(t, obj);
+    checkNamespace(t, obj, namespace);
+    if (obj.metadata.name !== name) throw badRequest(`the name of the object (${obj.metadata.name ?? ''}) does not match the name on the URL (${name})`);
+    carryMetadata(obj, old);
+    const hasStatus = t.subresources.some((s) => s.name === 'status');
+    if (ctx.subresource === 'status') {
+      // Only status may change through /status.
+      const status = obj.status;
+      Object.assign(obj, { ...structuredClone(old), status, metadata: { ...old.metadata, resourceVersion: obj.metadata.resourceVersion } });
+      if (status === undefined) delete obj.status;
+    } else if (ctx.subresource === 'finalize') {
+      // namespaces/finalize: the handler changes only spec.finalizers
+      obj.status = old.status;
+    } else {
+      if (hasStatus) { if (old.status === undefined) delete obj.status; else obj.status = old.status; }
+      t.strategy.prepareForUpdate?.(obj, old);
+    }
+    this.validate(t, obj, t.strategy.validateUpdate?.(obj, old) ?? []);
+    for (const a of this.admission) await a.admit('update', t, obj, old, ctx);
+    let out = obj;
+    if (this.managedFields && ctx.fieldManager) out = this.managedFields(old, obj, ctx.fieldManager, t);
+    const strip = (o: KObject) => JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined } });
+    if (strip(out) === strip(old)) return 'unchanged';
+    return out;
+  }
+
+  /** Stores an update; an object whose deletion is pending and whose finalizers are gone is removed. */
+  private async commitUpdate(key: string, obj: KObject, current: Stored, t: ResourceType): Promise<KObject> {
+    if (obj.metadata.deletionTimestamp && !hasFinalizers(obj, t)) {
+      return (await this.storage.delete(key, current.rv)).object;
+    }
+    return (await this.storage.update(key, obj, current.rv)).object;
+  }
+
+  async delete(ctx: OpContext, t: ResourceType, namespace: string, name: string, opts: DeleteOptions = {}): Promise<DeleteOutcome> {
+    const key = this.key(ctx.cluster, t, namespace, name);
+    for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
+      const current = await wrap(() => this.storage.get(key), t, name);
+      if (!current) throw notFound(t, name);
+      const obj = current.object;
+      const pre = opts.preconditions;
+      if (pre?.uid && pre.uid !== obj.metadata.uid) {
+        throw conflict(t, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`);
+      }
+      if (pre?.resourceVersion && pre.resourceVersion !== String(current.rv)) {
+        throw conflict(t, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.rv}`);
+      }
+      for (const a of this.admission) await a.admit('delete', t, undefined, obj, ctx);
+      const next = structuredClone(obj);
+      const policyFinalizer = opts.propagationPolicy === 'Foreground' ? 'foregroundDeletion' : opts.propagationPolicy === 'Orphan' ? 'orphan' : undefined;
+      if (policyFinalizer && !next.metadata.deletionTimestamp) {
+        next.metadata.finalizers = [...new Set([...(next.metadata.finalizers ?? []), policyFinalizer])];
+      }
+      if (hasFinalizers(next, t)) {
+        if (next.metadata.deletionTimestamp && JSON.stringify(next) === JSON.stringify(obj)) return { object: structuredClone(obj), deleted: false };
+        next.metadata.deletionTimestamp ??= nowTimestamp();
+        next.metadata.deletionGracePeriodSeconds ??= 0;
+        if (t.resource === 'namespaces' && t.group === '') next.status = { ...(next.status as object), phase: 'Terminating' };
+        if (ctx.dryRun) return { object: next, deleted: false };
+        try {
+          return { object: (await this.storage.update(key, next, current.rv)).object, deleted: false };
+        } catch (e) {
+          if (e instanceof StorageError && e.code === 'Conflict') continue;
+          throw mapStorageError(e, t, name);
+        }
+      }
+      if (ctx.dryRun) return { object: obj, deleted: true };
+      try {
+        return { object: (await this.storage.delete(key, current.rv)).object, deleted: true };
+      } catch (e) {
+        if (e instanceof StorageError && e.code === 'Conflict') continue;
+        if (e instanceof StorageError && e.code === 'NotFound') throw notFound(t, name);
+        throw mapStorageError(e, t, name);
+      }
+    }
+    throw conflict(t, name, 'too many concurrent updates; please try again');
+  }
+
+  private validate(t: ResourceType, obj: KObject, causes: Array<{ field?: string; message: string; reason?: string }>): void {
+    if (causes.length) throw invalid(t.kind, t.group, obj.metadata.name ?? '', causes);
+  }
+}
+
+/** Finalizers that hold an object: metadata.finalizers, and spec.finalizers for namespaces. */
+export function hasFinalizers(obj: KObject, t: { group: string; resource: string }): boolean {
+  if ((obj.metadata.finalizers ?? []).length > 0) return true;
+  if (t.group === '' && t.resource === 'namespaces') {
+    const spec = obj.spec as { finalizers?: string[] } | undefined;
+    return (spec?.finalizers ?? []).length > 0;
+  }
+  return false;
+}
+
+export function mapStorageError(e: unknown, t: ResourceType, name: string): unknown {
+  if (!(e instanceof StorageError)) return e;
+  switch (e.code) {
+    case 'NotFound': return notFound(t, name);
+    case 'Exists': return alreadyExists(t, name);
+    case 'Conflict': return conflict(t, name, 'the object has been modified; please apply your changes to the latest version and try again');
+    case 'Expired': return expired(e.message);
+    case 'Unavailable': return unavailable(`storage is unavailable: ${e.message}`);
+  }
+}
+
+async function wrap<T>(f: () => Promise<T>, t: ResourceType, name: string): Promise<T> {
+  try { return await f(); } catch (e) { throw mapStorageError(e, t, name); }
+}
+
+function encodeContinue(key: string): string {
+  return Buffer.from(JSON.stringify({ k: key })).toString('base64url');
+}
+
+function decodeContinue(token: string, prefix: string): string {
+  try {
+    const { k } = JSON.parse(Buffer.from(token, 'base64url').toString()) as { k?: unknown };
+    if (typeof k === 'string' && k.startsWith(prefix)) return k;
+  } catch { /* fall through */ }
+  throw badRequest('continue key is not valid: it was not issued for this list');
+}

@@ -1,0 +1,80 @@
+// Name and metadata validation shared by strategies, with Kubernetes' wording.
+import type { StatusCause } from '../errors.ts';
+import type { KObject } from '../storage/interface.ts';
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+
+export function dns1123Label(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > 63) errs.push('must be no more than 63 characters');
+  if (!DNS1123_LABEL.test(value)) {
+    errs.push("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')");
+  }
+  return errs;
+}
+
+export function dns1123Subdomain(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > 253) errs.push('must be no more than 253 characters');
+  if (!DNS1123_SUBDOMAIN.test(value)) {
+    errs.push("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')");
+  }
+  return errs;
+}
+
+/** Path-segment names (RBAC objects may contain ':' as in system:masters). */
+export function pathSegmentName(value: string): string[] {
+  if (value === '.' || value === '..') return [`may not be '${value}'`];
+  const errs: string[] = [];
+  if (value.includes('/')) errs.push("may not contain '/'");
+  if (value.includes('%')) errs.push("may not contain '%'");
+  return errs;
+}
+
+function qualifiedName(key: string): string[] {
+  const slash = key.lastIndexOf('/');
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  const prefix = slash >= 0 ? key.slice(0, slash) : '';
+  const errs: string[] = [];
+  if (slash >= 0 && (prefix === '' || dns1123Subdomain(prefix).length)) errs.push('prefix part must be a DNS-1123 subdomain');
+  if (name.length === 0 || name.length > 63 || !QUALIFIED_NAME_PART.test(name)) {
+    errs.push("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc'), with at most 63 characters");
+  }
+  return errs;
+}
+
+/** Validates labels, annotations and finalizers of any object. */
+export function validateObjectMeta(obj: KObject): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const labels = obj.metadata.labels ?? {};
+  if (typeof labels !== 'object' || Array.isArray(labels)) {
+    causes.push({ field: 'metadata.labels', message: 'must be a map of strings' });
+  } else {
+    for (const [k, v] of Object.entries(labels)) {
+      for (const m of qualifiedName(k)) causes.push({ field: 'metadata.labels', message: `Invalid value: "${k}": ${m}` });
+      if (typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v)) {
+        causes.push({ field: `metadata.labels`, message: `Invalid value: "${String(v)}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character` });
+      }
+    }
+  }
+  const annotations = obj.metadata.annotations ?? {};
+  if (typeof annotations !== 'object' || Array.isArray(annotations)) {
+    causes.push({ field: 'metadata.annotations', message: 'must be a map of strings' });
+  } else {
+    let total = 0;
+    for (const [k, v] of Object.entries(annotations)) {
+      for (const m of qualifiedName(k)) causes.push({ field: 'metadata.annotations', message: `Invalid value: "${k}": ${m}` });
+      if (typeof v !== 'string') causes.push({ field: `metadata.annotations`, message: `Invalid value: annotation "${k}" must be a string` });
+      total += k.length + String(v).length;
+    }
+    if (total > 256 * 1024) causes.push({ field: 'metadata.annotations', message: 'Too long: must have at most 262144 bytes' });
+  }
+  const fin = obj.metadata.finalizers;
+  if (fin !== undefined && (!Array.isArray(fin) || fin.some((f) => typeof f !== 'string'))) {
+    causes.push({ field: 'metadata.finalizers', message: 'must be a list of strings' });
+  }
+  return causes;
+}

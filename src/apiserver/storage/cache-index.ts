@@ -1,0 +1,111 @@
+// In-memory object index of the watch cache: a key map plus, for every '/'-terminated ancestor prefix of a key
+// (cluster, group, resource, namespace), a key-sorted array, so listing one collection never scans the rest.
+import type { ListOptions, Stored } from './interface.ts';
+
+/** Freezes a JSON value and everything inside it; returns it. */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value as object)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** Ancestor prefixes of a key that end in '/', except the root '/'. */
+function bucketsOf(key: string): string[] {
+  const out: string[] = [];
+  for (let i = key.indexOf('/', 1); i !== -1; i = key.indexOf('/', i + 1)) {
+    out.push(key.slice(0, i + 1));
+  }
+  return out;
+}
+
+/** First index in `items` (sorted by key) whose key is > `key` (strict) or >= `key` (!strict). */
+function search(items: Stored[], key: string, strict: boolean): number {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const k = items[mid].key;
+    if (k < key || (strict && k === key)) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+export interface IndexPage { items: Stored[]; next?: string }
+
+export class CacheIndex {
+  private readonly byKey = new Map<string, Stored>();
+  private readonly buckets = new Map<string, Stored[]>();
+
+  get size(): number { return this.byKey.size; }
+
+  get(key: string): Stored | undefined {
+    return this.byKey.get(key);
+  }
+
+  /** Inserts or replaces `s`; the caller hands over ownership (it should be deep-frozen). */
+  put(s: Stored): void {
+    const had = this.byKey.has(s.key);
+    this.byKey.set(s.key, s);
+    for (const prefix of bucketsOf(s.key)) {
+      let items = this.buckets.get(prefix);
+      if (!items) this.buckets.set(prefix, (items = []));
+      const i = search(items, s.key, false);
+      if (had && i < items.length && items[i].key === s.key) items[i] = s;
+      else if (i === items.length) items.push(s);
+      else items.splice(i, 0, s);
+    }
+  }
+
+  remove(key: string): void {
+    if (!this.byKey.delete(key)) return;
+    for (const prefix of bucketsOf(key)) {
+      const items = this.buckets.get(prefix);
+      if (!items) continue;
+      const i = search(items, key, false);
+      if (i < items.length && items[i].key === key) items.splice(i, 1);
+      if (items.length === 0) this.buckets.delete(prefix);
+    }
+  }
+
+  clear(): void {
+    this.byKey.clear();
+    this.buckets.clear();
+  }
+
+  /** Objects under `prefix` in ascending key order, paged by limit/after. */
+  list(prefix: string, opts?: ListOptions): IndexPage {
+    const [items, exact] = this.candidates(prefix);
+    const limit = opts?.limit && opts.limit > 0 ? opts.limit : Infinity;
+    let i = opts?.after !== undefined ? search(items, opts.after, true) : 0;
+    if (!exact) i = Math.max(i, search(items, prefix, false));
+    let out: Stored[];
+    if (exact) {
+      out = items.slice(i, Math.min(items.length, i + limit));
+      i += out.length;
+    } else {
+      out = [];
+      // Keys under a prefix are contiguous in key order, so stop at the first one outside it.
+      for (; i < items.length && out.length < limit && items[i].key.startsWith(prefix); i++) out.push(items[i]);
+    }
+    const more = i < items.length && (exact || items[i].key.startsWith(prefix));
+    const page: IndexPage = { items: out };
+    if (more && out.length > 0) page.next = out[out.length - 1].key;
+    return page;
+  }
+
+  /** The smallest sorted array containing every key under `prefix`; exact when it holds nothing else. */
+  private candidates(prefix: string): [Stored[], boolean] {
+    const own = this.buckets.get(prefix);
+    if (own) return [own, true];
+    const slash = prefix.lastIndexOf('/');
+    if (slash > 0) {
+      const parent = this.buckets.get(prefix.slice(0, slash + 1));
+      return parent ? [parent, false] : [[], true];
+    }
+    // Root-level prefixes ('' or '/...' without a second '/') are rare: sort everything.
+    const all = [...this.byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return [all, false];
+  }
+}

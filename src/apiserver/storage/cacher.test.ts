@@ -1,0 +1,142 @@
+// Tests of the watch cache: the conformance suite over SQLite (sync events) and over a backend whose events
+// arrive late (as from PostgreSQL), plus read-your-writes, frozen results, re-list after a lost watch, many watchers.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { createCacher } from './cacher.ts';
+import { runStorageConformance, type StorageFactory } from './conformance.ts';
+import { cmKey, configMap, eventually, isCode, record } from './conformance-helpers.ts';
+import { StorageError, type Storage, type StorageEvent } from './interface.ts';
+import { openSqliteStorage } from './sqlite.ts';
+
+/** Wraps a backend so watch events arrive a few ms late (in order), and watches can be broken on demand. */
+function lateEvents(backend: Storage): Storage & { breakWatches(): void } {
+  const breakers = new Set<() => void>();
+  return {
+    get: (key) => backend.get(key),
+    list: (prefix, opts) => backend.list(prefix, opts),
+    create: (key, obj) => backend.create(key, obj),
+    update: (key, obj, rv) => backend.update(key, obj, rv),
+    delete: (key, rv) => backend.delete(key, rv),
+    close: () => backend.close(),
+    watch(prefix, fromRV, onEvent, onError) {
+      const queue: StorageEvent[] = [];
+      let live = true;
+      const flush = (): void => { const e = queue.shift(); if (live && e) onEvent(e); };
+      const inner = backend.watch(prefix, fromRV, (e) => { queue.push(e); setTimeout(flush, Math.random() * 4); }, onError);
+      const stop = (): void => { live = false; inner.stop(); breakers.delete(fail); };
+      const fail = (): void => { stop(); setImmediate(() => onError?.(new StorageError('Unavailable', '', 'injected failure'))); };
+      breakers.add(fail);
+      return { stop };
+    },
+    breakWatches: () => { for (const fail of [...breakers]) fail(); },
+  };
+}
+
+async function sqliteIn(): Promise<{ backend: Storage; remove(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'portcullis-cacher-'));
+  return { backend: openSqliteStorage({ path: join(dir, 'state.db') }), remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+const makeCacher = (late: boolean): StorageFactory => async (opts) => {
+  const { backend, remove } = await sqliteIn();
+  const storage = await createCacher(late ? lateEvents(backend) : backend, { eventRetention: opts?.eventRetention });
+  return { storage, cleanup: async () => { await storage.close(); await remove(); } };
+};
+
+runStorageConformance('cacher over sqlite', makeCacher(false));
+runStorageConformance('cacher over a backend with late events', makeCacher(true));
+
+describe('cacher', () => {
+  it('reads its own writes even when backend events arrive late', async () => {
+    const { backend, remove } = await sqliteIn();
+    const cache = await createCacher(lateEvents(backend));
+    try {
+      for (let i = 0; i < 20; i++) {
+        const key = cmKey('c', `k${i}`);
+        const created = await cache.create(key, configMap(`k${i}`, { v: '1' }));
+        assert.ok(cache.currentRV() >= created.rv);
+        assert.deepEqual(await cache.get(key), created);
+        const updated = await cache.update(key, configMap(`k${i}`, { v: '2' }), created.rv);
+        assert.deepEqual((await cache.list(cmKey('c', ''))).items.find((s) => s.key === key), updated);
+        if (i % 2) {
+          await cache.delete(key, updated.rv);
+          assert.equal(await cache.get(key), undefined);
+        }
+      }
+      assert.equal((await cache.list(cmKey('c', ''))).items.length, 10);
+    } finally {
+      await cache.close();
+      await remove();
+    }
+  });
+
+  it('starts from what the backend already holds and returns deep-frozen shared objects', async () => {
+    const { backend, remove } = await sqliteIn();
+    const pre = await backend.create(cmKey('c', 'pre'), configMap('pre', { v: '1' }));
+    const cache = await createCacher(backend);
+    try {
+      assert.equal(cache.currentRV(), pre.rv);
+      const got = await cache.get(pre.key);
+      assert.deepEqual(got, pre);
+      assert.ok(Object.isFrozen(got) && Object.isFrozen(got!.object.metadata.labels) && Object.isFrozen(got!.object.data));
+      assert.equal(await cache.get(pre.key), got, 'no clone per read');
+      assert.throws(() => { (got!.object.data as Record<string, string>).v = 'x'; }, TypeError);
+      const created = await cache.create(cmKey('c', 'new'), configMap('new'));
+      assert.ok(Object.isFrozen(created.object));
+    } finally {
+      await cache.close();
+      await remove();
+    }
+  });
+
+  it('after losing the backend watch: fails its watchers, re-lists, and serves fresh data again', async () => {
+    const { backend, remove } = await sqliteIn();
+    const wrapped = lateEvents(backend);
+    const cache = await createCacher(wrapped);
+    try {
+      const a = await cache.create(cmKey('c', 'a'), configMap('a'));
+      const rec = record(cache, '/c/', a.rv);
+      wrapped.breakWatches();
+      await eventually(() => rec.errors.length === 1, 'cache watchers to be failed');
+      assert.ok(isCode(rec.errors[0], 'Unavailable'));
+      // Written behind the cache's back while it has no watch: the re-list must pick it up.
+      const hidden = await backend.create(cmKey('c', 'hidden'), configMap('hidden'));
+      const b = await cache.create(cmKey('c', 'b'), configMap('b'));
+      assert.deepEqual(await cache.get(b.key), b);
+      assert.deepEqual((await cache.get(hidden.key))?.object, hidden.object);
+      assert.throws(() => cache.watch('/c/', a.rv - 1, () => {}), (e) => isCode(e, 'Expired'));
+      const again = record(cache, '/c/', cache.currentRV());
+      const c = await cache.update(a.key, configMap('a', { v: '2' }));
+      await again.until(a.key, c.rv);
+      assert.deepEqual(again.events.map((e) => e.rv), [c.rv]);
+      assert.equal(rec.events.length, 0);
+      again.watcher.stop();
+    } finally {
+      await cache.close();
+      await remove();
+    }
+  });
+
+  it('serves 1,000 watchers, each only its own prefix', async () => {
+    const { backend, remove } = await sqliteIn();
+    const cache = await createCacher(backend);
+    try {
+      const from = cache.currentRV();
+      const recs = Array.from({ length: 1000 }, (_, i) => record(cache, cmKey('c', '', `ns${i % 100}`), from));
+      for (let n = 0; n < 100; n++) await cache.create(cmKey('c', 'obj', `ns${n}`), configMap('obj', {}, `ns${n}`));
+      recs.forEach((r, i) => {
+        assert.equal(r.events.length, 1);
+        assert.equal(r.events[0].key, cmKey('c', 'obj', `ns${i % 100}`));
+      });
+      for (const r of recs) r.watcher.stop();
+      await cache.close();
+      recs.forEach((r) => assert.equal(r.errors.length, 0, 'stopped watchers are not failed on close'));
+    } finally {
+      await cache.close();
+      await remove();
+    }
+  });
+});

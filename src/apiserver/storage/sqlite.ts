@@ -1,0 +1,151 @@
+// Embedded SQLite backend (better-sqlite3, WAL): one table of objects, a persisted global rv counter,
+// one transaction per write, and an in-memory bounded event log that serves watches.
+import Database from 'better-sqlite3';
+import {
+  StorageError, type KObject, type ListOptions, type ListResult, type Storage, type StorageEvent,
+  type Stored, type Watcher, type WatchErrorListener, type WatchListener, type EventType,
+} from './interface.ts';
+import { prefixEnd } from './keys.ts';
+import { WatchHub } from './watch-hub.ts';
+
+export interface SqliteStorageOptions {
+  /** Database file (created if missing). ':memory:' works for throwaway stores. */
+  path: string;
+  /** How many recent events are kept for watches from past rvs (default 10,000). */
+  eventRetention?: number;
+}
+
+interface LogEntry { type: EventType; key: string; rv: number; json: string }
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS objects (key TEXT PRIMARY KEY, rv INTEGER NOT NULL, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (id INTEGER PRIMARY KEY CHECK (id = 0), rv INTEGER NOT NULL);
+INSERT OR IGNORE INTO meta (id, rv) VALUES (0, 0);
+`;
+
+/** The stored object with metadata.resourceVersion = String(rv), as JSON. Never mutates `object`. */
+function withRV(object: KObject, rv: number): string {
+  return JSON.stringify({ ...object, metadata: { ...object.metadata, resourceVersion: String(rv) } });
+}
+
+function checkObject(key: string, object: KObject): void {
+  if (!object || typeof object !== 'object' || !object.metadata || typeof object.metadata !== 'object') {
+    throw new TypeError(`storage: object for ${key} must have metadata`);
+  }
+}
+
+/**
+ * Opens (or creates) a SQLite store. Returned objects are fresh copies owned by the caller; every watch
+ * listener receives its own parsed copy of each event. Events are delivered synchronously right after
+ * the commit that produced them, before the write's promise resolves. Only one process may open a file.
+ */
+export function openSqliteStorage(opts: SqliteStorageOptions): Storage {
+  const db = new Database(opts.path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(SCHEMA);
+
+  const q = {
+    get: db.prepare<[string], { rv: number; value: string }>('SELECT rv, value FROM objects WHERE key = ?'),
+    getRV: db.prepare<[string], { rv: number }>('SELECT rv FROM objects WHERE key = ?'),
+    insert: db.prepare<[string, number, string]>('INSERT INTO objects (key, rv, value) VALUES (?, ?, ?)'),
+    update: db.prepare<[number, string, string]>('UPDATE objects SET rv = ?, value = ? WHERE key = ?'),
+    remove: db.prepare<[string]>('DELETE FROM objects WHERE key = ?'),
+    setRV: db.prepare<[number]>('UPDATE meta SET rv = ? WHERE id = 0'),
+    range: db.prepare<[string, string, number], { key: string; rv: number; value: string }>(
+      'SELECT key, rv, value FROM objects WHERE key >= ? AND key < ? ORDER BY key LIMIT ?'),
+    rangeAfter: db.prepare<[string, string, string, number], { key: string; rv: number; value: string }>(
+      'SELECT key, rv, value FROM objects WHERE key >= ? AND key > ? AND key < ? ORDER BY key LIMIT ?'),
+  };
+  let rv = (db.prepare('SELECT rv FROM meta WHERE id = 0').get() as { rv: number }).rv;
+  let closed = false;
+
+  const hub = new WatchHub<LogEntry>(opts.eventRetention ?? 10_000, rv, (e): StorageEvent =>
+    ({ type: e.type, key: e.key, rv: e.rv, object: JSON.parse(e.json) as KObject }));
+
+  const ensureOpen = (key: string): void => {
+    if (closed) throw new StorageError('Unavailable', key, 'storage is closed');
+  };
+
+  /** Runs `write` in one transaction at the next rv; bumps the counter only if it commits. */
+  const commit = db.transaction((next: number, write: () => void) => {
+    write();
+    q.setRV.run(next);
+  });
+  const writeAt = (type: EventType, key: string, json: string, next: number, write: () => void): Stored => {
+    commit(next, write);
+    rv = next;
+    hub.publish({ type, key, rv: next, json });
+    return { key, rv: next, object: JSON.parse(json) as KObject };
+  };
+
+  return {
+    async get(key: string): Promise<Stored | undefined> {
+      ensureOpen(key);
+      const row = q.get.get(key);
+      return row && { key, rv: row.rv, object: JSON.parse(row.value) as KObject };
+    },
+
+    async list(prefix: string, options?: ListOptions): Promise<ListResult> {
+      ensureOpen(prefix);
+      const limit = options?.limit && options.limit > 0 ? options.limit : -1;
+      const fetch = limit > 0 ? limit + 1 : -1;
+      const end = prefixEnd(prefix);
+      const rows = options?.after !== undefined
+        ? q.rangeAfter.all(prefix, options.after, end, fetch)
+        : q.range.all(prefix, end, fetch);
+      const more = limit > 0 && rows.length > limit;
+      if (more) rows.length = limit;
+      const items = rows.map((r) => ({ key: r.key, rv: r.rv, object: JSON.parse(r.value) as KObject }));
+      const result: ListResult = { items, rv };
+      if (more) result.next = rows[rows.length - 1].key;
+      return result;
+    },
+
+    async create(key: string, object: KObject): Promise<Stored> {
+      ensureOpen(key);
+      checkObject(key, object);
+      if (q.getRV.get(key)) throw new StorageError('Exists', key);
+      const next = rv + 1;
+      const json = withRV(object, next);
+      return writeAt('ADDED', key, json, next, () => q.insert.run(key, next, json));
+    },
+
+    async update(key: string, object: KObject, expectRV?: number): Promise<Stored> {
+      ensureOpen(key);
+      checkObject(key, object);
+      const cur = q.getRV.get(key);
+      if (!cur) throw new StorageError('NotFound', key);
+      if (expectRV !== undefined && cur.rv !== expectRV) {
+        throw new StorageError('Conflict', key, `${key}: expected resourceVersion ${expectRV}, have ${cur.rv}`);
+      }
+      const next = rv + 1;
+      const json = withRV(object, next);
+      return writeAt('MODIFIED', key, json, next, () => q.update.run(next, json, key));
+    },
+
+    async delete(key: string, expectRV?: number): Promise<Stored> {
+      ensureOpen(key);
+      const cur = q.get.get(key);
+      if (!cur) throw new StorageError('NotFound', key);
+      if (expectRV !== undefined && cur.rv !== expectRV) {
+        throw new StorageError('Conflict', key, `${key}: expected resourceVersion ${expectRV}, have ${cur.rv}`);
+      }
+      const next = rv + 1;
+      const json = withRV(JSON.parse(cur.value) as KObject, next);
+      return writeAt('DELETED', key, json, next, () => q.remove.run(key));
+    },
+
+    watch(prefix: string, fromRV: number, onEvent: WatchListener, onError?: WatchErrorListener): Watcher {
+      ensureOpen(prefix);
+      return hub.watch(prefix, fromRV, onEvent, onError);
+    },
+
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      db.close();
+      hub.failAll(new StorageError('Unavailable', '', 'storage closed'));
+    },
+  };
+}

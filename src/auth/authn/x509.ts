@@ -1,0 +1,69 @@
+// Client-certificate authenticator: a TLS peer certificate verified against the Portcullis CA and not revoked;
+// user = subject CN, groups = subject O. The https server runs with { requestCert: true, rejectUnauthorized: false, ca }.
+import type { PeerCertificate, TLSSocket } from 'node:tls';
+import { unauthorized } from '../../apiserver/errors.ts';
+import { normalizeSerialHex } from '../../pki/serial.ts';
+import type { Authenticator, AuthnResult } from '../types.ts';
+
+const CLIENT_AUTH_OID = '1.3.6.1.5.5.7.3.2';
+
+export interface X509AuthenticatorOptions {
+  /** Serial in canonical form: lower-case hex without leading zeros (normalizeSerialHex in src/pki/serial.ts). */
+  isRevoked?: (serialHex: string) => boolean;
+}
+
+/** OpenSSL verification codes mapped to the wording Go's crypto/x509 uses (what kube-apiserver reports). */
+function describeVerifyError(code: string): string {
+  switch (code) {
+    case 'CERT_HAS_EXPIRED':
+    case 'CERT_NOT_YET_VALID':
+      return 'x509: certificate has expired or is not yet valid';
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+      return 'x509: certificate signed by unknown authority';
+    case 'INVALID_PURPOSE':
+      return 'x509: certificate specifies an incompatible key usage';
+    case 'CERT_SIGNATURE_FAILURE':
+      return 'x509: certificate signature is invalid';
+    default:
+      return `x509: certificate verification failed (${code || 'unknown error'})`;
+  }
+}
+
+function isTlsSocket(s: unknown): s is TLSSocket {
+  return typeof (s as TLSSocket | undefined)?.getPeerCertificate === 'function';
+}
+
+const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+export function createX509Authenticator(opts: X509AuthenticatorOptions = {}): Authenticator {
+  return {
+    name: 'x509',
+    authenticate({ req }): AuthnResult | null {
+      const socket = req.socket;
+      if (!isTlsSocket(socket)) return null;
+      const cert: PeerCertificate | Record<string, never> = socket.getPeerCertificate();
+      if (!cert || Object.keys(cert).length === 0) return null;
+      if (!socket.authorized) {
+        throw unauthorized(describeVerifyError(String(socket.authorizationError ?? '')));
+      }
+      const eku = (cert as PeerCertificate & { ext_key_usage?: string[] }).ext_key_usage;
+      if (eku && !eku.includes(CLIENT_AUTH_OID)) {
+        throw unauthorized('x509: certificate specifies an incompatible key usage (clientAuth required)');
+      }
+      const serial = normalizeSerialHex(cert.serialNumber);
+      if (opts.isRevoked?.(serial)) throw unauthorized('x509: certificate has been revoked');
+      const cn = asList(cert.subject?.CN)[0] ?? '';
+      if (!cn) throw unauthorized('x509: certificate subject has no common name');
+      const groups = asList(cert.subject?.O).filter((g) => g !== '');
+      return {
+        user: { username: cn, groups },
+        reason: `x509: CN=${cn}${groups.length ? ` O=${groups.join(',')}` : ''} serial=${serial}`,
+        credentialId: `x509:${serial}`,
+      };
+    },
+  };
+}

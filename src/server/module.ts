@@ -1,0 +1,67 @@
+// The extension contract: a ServerModule plugs a capability (RBAC, audit, platform, credentials, ...) into
+// the server through named slots; the order of filters and authorizers stays in chain.ts / server.ts.
+import type { ServerConfig } from './config.ts';
+import type { Pki } from '../pki/ca.ts';
+import type { TokenSigner } from '../auth/authn/sa-token.ts';
+import type { Storage } from '../apiserver/storage/interface.ts';
+import type { Store, Admission } from '../apiserver/registry/store.ts';
+import type { Catalog } from '../apiserver/registry/catalog.ts';
+import type { Informer } from '../apiserver/controllers/informer.ts';
+import type { LogicalClusters } from '../apiserver/controllers/logical-clusters.ts';
+import type { Authenticator, Authorizer } from '../auth/types.ts';
+import type { Filter, RequestContext } from '../apiserver/context.ts';
+
+/** Filters modules may provide; chain.ts decides where each runs. */
+export interface FilterSlots {
+  /** Audit: wraps everything after authentication (sees the final response code). */
+  audit?: Filter;
+  /** Impersonation headers → the effective user. */
+  impersonation?: Filter;
+  /** Platform: may this user reach this logical cluster at all? */
+  clusterAccess?: Filter;
+  /** Credential scope (access keys): can only remove permissions. */
+  credentialScope?: Filter;
+}
+
+/** Authorizers modules may provide, consulted in this order after system:masters. */
+export interface AuthorizerSlots {
+  delegation?: Authorizer;
+  rbac?: Authorizer;
+}
+
+/** A non-resource route (e.g. /platform/login), matched by path prefix after authentication. */
+export interface Route {
+  prefix: string;
+  /** Routes marked public run before authentication (login endpoints, JWKS). */
+  public?: boolean;
+  handle(ctx: RequestContext): Promise<void>;
+}
+
+export interface ModuleContext {
+  cfg: ServerConfig;
+  log: (m: string) => void;
+  pki: Pki;
+  signer: TokenSigner;
+  issuer: string;
+  storage: Storage;
+  store: Store;
+  catalog: Catalog;
+  informer: Informer;
+  clusters: LogicalClusters;
+  admission: Admission[];
+  /** Bearer/cert authenticators tried after x509 and ServiceAccount tokens. */
+  authenticators: Authenticator[];
+  authorizers: AuthorizerSlots;
+  filters: FilterSlots;
+  routes: Route[];
+  /** Called after the listener is up, with the base URL. */
+  onStarted: Array<(baseUrl: string) => void | Promise<void>>;
+  /** Waited on by settle() in tests: controllers report when they are idle. */
+  idlers: Array<() => Promise<void>>;
+  onClose: Array<() => void | Promise<void>>;
+}
+
+export interface ServerModule {
+  readonly name: string;
+  setup(m: ModuleContext): void | Promise<void>;
+}

@@ -1,0 +1,151 @@
+// Assembles the API server: store, PKI, catalog, controllers, the request chain and the HTTPS listener.
+import https from 'node:https';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { ServerConfig } from './config.ts';
+import { parseListen } from './config.ts';
+import { openStore } from './storage.ts';
+import { buildKubeconfig, writePrivateFile } from './kubeconfig.ts';
+import { tokenSubresource } from './service-account-token.ts';
+import { loadOrCreatePki, type Pki } from '../pki/ca.ts';
+import { loadOrCreateSigningKeys } from '../auth/authn/signing-keys.ts';
+import { createTokenSigner, createTokenVerifier, createServiceAccountTokenAuthenticator } from '../auth/authn/sa-token.ts';
+import { createX509Authenticator } from '../auth/authn/x509.ts';
+import { createUnionAuthenticator } from '../auth/authn/union.ts';
+import { createUnionAuthorizer, mastersAuthorizer } from '../auth/authz/union.ts';
+import { Catalog } from '../apiserver/registry/catalog.ts';
+import { builtinTypes } from '../apiserver/registry/builtins.ts';
+import { Store } from '../apiserver/registry/store.ts';
+import { Informer } from '../apiserver/controllers/informer.ts';
+import { LogicalClusters, logicalClusterType } from '../apiserver/controllers/logical-clusters.ts';
+import { NamespaceController, namespaceLifecycle } from '../apiserver/controllers/namespaces.ts';
+import { CrdController } from '../apiserver/controllers/crds.ts';
+import { buildChain, compose } from '../apiserver/chain.ts';
+import { newContext, type RequestContext } from '../apiserver/context.ts';
+import { handleResource } from '../apiserver/handlers/resource.ts';
+import { handleNonResource } from '../apiserver/handlers/nonresource.ts';
+import type { HandlerDeps } from '../apiserver/handlers/deps.ts';
+import { recordManagedFields } from './managed-fields.ts';
+import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
+import { StatusError } from '../apiserver/errors.ts';
+import type { ModuleContext, ServerModule } from './module.ts';
+import { defaultModules } from './modules.ts';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  pki: Pki;
+  adminKubeconfigPath: string;
+  store: Store;
+  catalog: Catalog;
+  clusters: LogicalClusters;
+  /** Waits until controllers have nothing queued (tests). */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startServer(cfg: ServerConfig, log: (m: string) => void = (m) => console.error(m), modules: ServerModule[] = defaultModules()): Promise<RunningServer> {
+  mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
+  const pkiDir = path.join(cfg.dataDir, 'pki');
+  const { host, port } = parseListen(cfg.listen);
+  const ips = cfg.hostnames.filter((h) => /^[\d.]+$|:/.test(h));
+  const pki = await loadOrCreatePki(pkiDir, { hostnames: cfg.hostnames.filter((h) => !ips.includes(h)), ips });
+  const keys = await loadOrCreateSigningKeys(pkiDir);
+  const issuer = cfg.externalUrl ?? 'https://portcullis.local';
+  const signer = createTokenSigner(keys, { issuer });
+  const verifier = createTokenVerifier(keys, { issuer });
+  const { cache, describe } = await openStore(cfg);
+
+  const catalog = new Catalog(builtinTypes());
+  catalog.add(logicalClusterType);
+  const saType = catalog.lookup(ROOT_CLUSTER, '', 'v1', 'serviceaccounts')!;
+  saType.subresources.push(tokenSubresource(signer, [issuer]));
+
+  const admission = [] as ConstructorParameters<typeof Store>[1];
+  const store = new Store(cache, admission, recordManagedFields);
+  admission!.push(namespaceLifecycle(store, catalog));
+
+  const informer = new Informer();
+  const clusters = new LogicalClusters(store, cache, catalog, log);
+  const namespaces = new NamespaceController(store, catalog, log);
+  const crds = new CrdController(catalog, cache, log);
+  clusters.register(informer);
+  namespaces.register(informer);
+  crds.register(informer);
+
+  const m: ModuleContext = {
+    cfg, log, pki, signer, issuer, storage: cache, store, catalog, informer, clusters, admission: admission!,
+    authenticators: [], authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
+    idlers: [() => clusters.idle(), () => namespaces.idle()],
+  };
+  for (const mod of modules) await mod.setup(m);
+
+  await informer.start(cache, (e) => log(`informer watch failed: ${e.message}`));
+  await clusters.ensureRoot();
+
+  const authn = createUnionAuthenticator([
+    createX509Authenticator(),
+    createServiceAccountTokenAuthenticator({
+      verifier,
+      audiences: () => [issuer],
+      getServiceAccount: async (cluster, ns, name) => {
+        try { const sa = await store.get(cluster, saType, ns, name); return { uid: sa.metadata.uid! }; } catch (e) {
+          if (e instanceof StatusError && e.code === 404) return undefined;
+          throw e;
+        }
+      },
+    }),
+    ...m.authenticators,
+  ]);
+  const authz = createUnionAuthorizer([mastersAuthorizer, ...[m.authorizers.delegation, m.authorizers.rbac].filter((a) => a !== undefined)]);
+  const deps: HandlerDeps = { store, storage: cache, catalog, bookmarkIntervalMs: cfg.bookmarkIntervalSeconds * 1000 };
+  const chain = buildChain({ log, clusters, authn, authz, slots: m.filters, publicRoutes: m.routes.filter((r) => r.public) });
+  const privateRoutes = m.routes.filter((r) => !r.public);
+  const handle = compose(chain, async (ctx: RequestContext) => {
+    if (ctx.info?.isResourceRequest) return handleResource(ctx, deps);
+    const route = privateRoutes.find((r) => ctx.path === r.prefix || ctx.path.startsWith(`${r.prefix}/`));
+    if (route) return route.handle(ctx);
+    return handleNonResource(ctx, deps, () => (informer.hasSynced ? undefined : 'informer-sync'));
+  });
+
+  const server = https.createServer({
+    key: pki.serverKeyPem, cert: pki.serverCertPem, ca: pki.caCertPem,
+    requestCert: true, rejectUnauthorized: false,
+  }, (req, res) => { void handle(newContext(req, res)); });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const actualPort = (server.address() as AddressInfo).port;
+  const connectHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const baseUrl = cfg.externalUrl ?? `https://${connectHost}:${actualPort}`;
+
+  const adminKubeconfigPath = path.join(cfg.dataDir, 'admin.kubeconfig');
+  const admin = await pki.issueClientCert({ commonName: 'admin', organizations: ['system:masters'], validitySeconds: 365 * 24 * 3600 });
+  const writeAdmin = (names: string[]) => writePrivateFile(adminKubeconfigPath, buildKubeconfig({
+    baseUrl, caPem: pki.caCertPem, clusters: [ROOT_CLUSTER, ...names.filter((n) => n !== ROOT_CLUSTER).sort()], current: ROOT_CLUSTER,
+    user: { name: 'admin', user: { 'client-certificate-data': Buffer.from(admin.certPem).toString('base64'), 'client-key-data': Buffer.from(admin.keyPem).toString('base64') } },
+  }));
+  writeAdmin(clusters.names());
+  clusters.onChange(writeAdmin);
+  for (const f of m.onStarted) await f(baseUrl);
+  log(`portcullis: serving on ${baseUrl} (store: ${describe})`);
+  log(`portcullis: admin kubeconfig: ${adminKubeconfigPath}`);
+
+  return {
+    url: baseUrl, port: actualPort, pki, adminKubeconfigPath, store, catalog, clusters,
+    async settle() {
+      // Controllers feed each other; settle until a full pass finds nothing to do.
+      for (let i = 0; i < 3; i++) for (const idle of m.idlers) await idle();
+    },
+    async close() {
+      informer.stop(); clusters.stop(); namespaces.stop();
+      for (const f of m.onClose) await f();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await cache.close(); // also closes the backend
+    },
+  };
+}

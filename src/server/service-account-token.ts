@@ -1,0 +1,41 @@
+// The serviceaccounts/token subresource: TokenRequest → a signed, audience- and cluster-bound ServiceAccount token.
+import type { RequestContext } from '../apiserver/context.ts';
+import { clusterFrom } from '../apiserver/context.ts';
+import { invalid } from '../apiserver/errors.ts';
+import type { KObject } from '../apiserver/storage/interface.ts';
+import type { SubresourceHandler } from '../apiserver/registry/types.ts';
+import type { TokenSigner } from '../auth/authn/sa-token.ts';
+
+const MIN_SECONDS = 600;
+const MAX_SECONDS = 2 ** 32;
+
+export function tokenSubresource(signer: TokenSigner, defaultAudiences: string[], onIssued?: (info: { cluster: string; namespace: string; name: string; jti: string; expires: Date }) => void): SubresourceHandler {
+  return {
+    name: 'token', kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'],
+    async handle(ctx: RequestContext, sa: KObject, body: KObject | undefined) {
+      const spec = ((body?.spec ?? {}) as { audiences?: string[]; expirationSeconds?: number });
+      const audiences = spec.audiences?.length ? spec.audiences : defaultAudiences;
+      const seconds = spec.expirationSeconds ?? 3600;
+      if (!Number.isInteger(seconds) || seconds < MIN_SECONDS) {
+        throw invalid('TokenRequest', 'authentication.k8s.io', sa.metadata.name!, [{ field: 'spec.expirationSeconds', message: `Invalid value: ${seconds}: may not specify a duration less than 10 minutes` }]);
+      }
+      if (seconds > MAX_SECONDS) {
+        throw invalid('TokenRequest', 'authentication.k8s.io', sa.metadata.name!, [{ field: 'spec.expirationSeconds', message: `Invalid value: ${seconds}: may not specify a duration larger than 2^32 seconds` }]);
+      }
+      const cluster = clusterFrom(ctx);
+      const issued = await signer.issueServiceAccountToken({
+        cluster, namespace: sa.metadata.namespace!, name: sa.metadata.name!, uid: sa.metadata.uid!, audiences, expirationSeconds: seconds,
+      });
+      onIssued?.({ cluster, namespace: sa.metadata.namespace!, name: sa.metadata.name!, jti: issued.jti, expires: issued.expirationTimestamp });
+      return {
+        code: 201,
+        object: {
+          kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1',
+          metadata: { name: sa.metadata.name, namespace: sa.metadata.namespace, creationTimestamp: null },
+          spec: { audiences, expirationSeconds: seconds, boundObjectRef: null },
+          status: { token: issued.token, expirationTimestamp: issued.expirationTimestamp.toISOString().replace(/\.\d+Z$/, 'Z') },
+        },
+      };
+    },
+  };
+}

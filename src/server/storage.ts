@@ -1,0 +1,28 @@
+// Opens the configured store (embedded SQLite by default, PostgreSQL for several replicas) behind the watch cache.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Storage } from '../apiserver/storage/interface.ts';
+import { openSqliteStorage } from '../apiserver/storage/sqlite.ts';
+import { createCacher, type Cacher } from '../apiserver/storage/cacher.ts';
+import type { ServerConfig } from './config.ts';
+
+export async function openStore(cfg: ServerConfig): Promise<{ backend: Storage; cache: Cacher; describe: string }> {
+  const spec = cfg.store ?? `sqlite:${path.join(cfg.dataDir, 'portcullis.db')}`;
+  let backend: Storage;
+  let describe: string;
+  if (spec.startsWith('postgres://') || spec.startsWith('postgresql://')) {
+    const { openPostgresStorage } = await import('../apiserver/storage/postgres.ts');
+    backend = await openPostgresStorage({ connectionString: spec });
+    describe = `postgres ${new URL(spec).host}${new URL(spec).pathname}`;
+  } else if (spec.startsWith('sqlite:')) {
+    const file = spec.slice('sqlite:'.length);
+    const dbPath = file.endsWith('.db') ? file : path.join(file, 'portcullis.db');
+    mkdirSync(path.dirname(dbPath), { recursive: true, mode: 0o700 });
+    backend = openSqliteStorage({ path: dbPath });
+    describe = `sqlite ${dbPath}`;
+  } else {
+    throw new Error(`unsupported --store "${spec}": use sqlite:<path> or postgres://user@host/db`);
+  }
+  const cache = await createCacher(backend, { eventRetention: cfg.watchCacheEvents });
+  return { backend, cache, describe };
+}
