@@ -121,7 +121,7 @@ export class WatchHub {
     this.listener = client;
     this.reconnectBackoff.reset();
     this.deps.onConnection(true);
-    // this.kick(); // catch up on everything committed while we were not listening
+    this.kick(); // catch up on everything committed while we were not listening
   }
 
   private lost(client: pg.Client, reason: string): void {
