@@ -8,7 +8,7 @@ import type { Store, Admission } from '../apiserver/registry/store.ts';
 import type { Catalog } from '../apiserver/registry/catalog.ts';
 import type { Informer } from '../apiserver/controllers/informer.ts';
 import type { LogicalClusters } from '../apiserver/controllers/logical-clusters.ts';
-import type { Authenticator, Authorizer } from '../auth/types.ts';
+import type { Attributes, Authenticator, Authorizer, AuthorizerResult, AuthnRequest, AuthnResult } from '../auth/types.ts';
 import type { Filter, RequestContext } from '../apiserver/context.ts';
 
 /** Filters modules may provide; chain.ts decides where each runs. */
@@ -37,6 +37,14 @@ export interface Route {
   handle(ctx: RequestContext): Promise<void>;
 }
 
+/** The server's assembled authenticator and authorizer, usable once setup is done (review APIs, access checks). */
+export interface Runtime {
+  /** The full authorizer union (system:masters, delegation, RBAC). */
+  authorize(a: Attributes): Promise<AuthorizerResult>;
+  /** The full authenticator union (throws a 401 StatusError when nothing authenticates). */
+  authenticate(r: AuthnRequest): Promise<AuthnResult>;
+}
+
 export interface ModuleContext {
   cfg: ServerConfig;
   log: (m: string) => void;
@@ -59,6 +67,8 @@ export interface ModuleContext {
   /** Waited on by settle() in tests: controllers report when they are idle. */
   idlers: Array<() => Promise<void>>;
   onClose: Array<() => void | Promise<void>>;
+  /** Filled in by the server after all modules are set up; call it only while serving. */
+  runtime: Runtime;
 }
 
 export interface ServerModule {

@@ -78,6 +78,10 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
     cfg, log, pki, signer, issuer, storage: cache, store, catalog, informer, clusters, admission: admission!,
     authenticators: [], authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
     idlers: [() => clusters.idle(), () => namespaces.idle()],
+    runtime: {
+      authorize: () => Promise.reject(new Error('authorizer used before the server was assembled')),
+      authenticate: () => Promise.reject(new Error('authenticator used before the server was assembled')),
+    },
   };
   for (const mod of modules) await mod.setup(m);
 
@@ -99,6 +103,8 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
     ...m.authenticators,
   ]);
   const authz = createUnionAuthorizer([mastersAuthorizer, ...[m.authorizers.delegation, m.authorizers.rbac].filter((a) => a !== undefined)]);
+  m.runtime.authorize = async (a) => authz.authorize(a);
+  m.runtime.authenticate = (r) => authn.authenticate(r);
   const deps: HandlerDeps = { store, storage: cache, catalog, bookmarkIntervalMs: cfg.bookmarkIntervalSeconds * 1000 };
   const chain = buildChain({ log, clusters, authn, authz, slots: m.filters, publicRoutes: m.routes.filter((r) => r.public) });
   const privateRoutes = m.routes.filter((r) => !r.public);

@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { parse as parseYaml, stringify } from 'yaml';
 import os from 'node:os';
+import https from 'node:https';
 import path from 'node:path';
 import { loadConfig } from '../../src/server/config.ts';
 import { startServer, type RunningServer } from '../../src/server/server.ts';
@@ -14,11 +15,14 @@ export interface Harness {
   kubeconfig: string;
   kubectl(args: string[], opts?: { input?: string; kubeconfig?: string; allowFail?: boolean; timeoutMs?: number }): Promise<KubectlResult>;
   writeFile(name: string, text: string): string;
+  /** An HTTPS request as the admin (client certificate), or with the given headers (e.g. a bearer token and no cert). */
+  request(method: string, path: string, opts?: { headers?: Record<string, string>; body?: unknown; anonymous?: boolean }): Promise<HttpResult>;
   /** A copy of the admin kubeconfig whose user is replaced (e.g. { token }), for a context (default root). */
   kubeconfigFor(user: Record<string, unknown>, context?: string): string;
   close(): Promise<void>;
 }
 export interface KubectlResult { code: number; stdout: string; stderr: string }
+export interface HttpResult { status: number; headers: Record<string, string | string[] | undefined>; body: string; json(): any }
 
 export async function startHarness(opts: { dataDir?: string } = {}): Promise<Harness> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'portcullis-e2e-'));
@@ -41,6 +45,27 @@ export async function startHarness(opts: { dataDir?: string } = {}): Promise<Har
       const p = path.join(dir, name);
       writeFileSync(p, text);
       return p;
+    },
+    request(method, reqPath, o = {}) {
+      const doc = parseYaml(readFileSync(server.adminKubeconfigPath, 'utf8')) as { users: Array<{ user: Record<string, string> }> };
+      const u = doc.users[0].user;
+      const body = o.body === undefined ? undefined : typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
+      return new Promise((resolve, reject) => {
+        const req = https.request(`${server.url}${reqPath}`, {
+          method, ca: server.pki.caCertPem,
+          ...(o.anonymous ? {} : { cert: Buffer.from(u['client-certificate-data'], 'base64'), key: Buffer.from(u['client-key-data'], 'base64') }),
+          headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(o.headers ?? {}) },
+        }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString();
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, json: () => JSON.parse(text) });
+          });
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
     },
     kubeconfigFor(user, context = 'root') {
       const doc = parseYaml(readFileSync(server.adminKubeconfigPath, 'utf8')) as { users: unknown[]; contexts: Array<{ name: string; context: { user: string } }>; 'current-context': string };

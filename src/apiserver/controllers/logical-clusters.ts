@@ -14,6 +14,7 @@ import { StatusError } from '../errors.ts';
 import { loadBootstrapPolicy } from '../../auth/authz/rbac/bootstrap.ts';
 import type { Informer } from './informer.ts';
 import { WorkQueue } from './queue.ts';
+import type { Leadership } from './leadership.ts';
 
 export const CLUSTER_FINALIZER = 'tenancy.portcullis.io/logical-cluster';
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -42,8 +43,9 @@ export class LogicalClusters implements ClusterDirectory {
     private readonly storage: Storage,
     private readonly catalog: Catalog,
     private readonly log: (m: string) => void,
+    leadership?: Leadership,
   ) {
-    this.queue = new WorkQueue((name) => this.reconcile(name), { log, concurrency: 4 });
+    this.queue = new WorkQueue((name) => this.reconcile(name), { log, concurrency: 4, leadership });
   }
 
   state(name: string): 'active' | 'deleting' | undefined {

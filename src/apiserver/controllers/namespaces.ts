@@ -6,12 +6,13 @@ import { StatusError, forbidden, notFound } from '../errors.ts';
 import { NAMESPACE_FINALIZER } from '../registry/strategies/core.ts';
 import type { Informer } from './informer.ts';
 import { WorkQueue } from './queue.ts';
+import type { Leadership } from './leadership.ts';
 
 export class NamespaceController {
   private readonly queue: WorkQueue;
 
-  constructor(private readonly store: Store, private readonly catalog: Catalog, log: (m: string) => void) {
-    this.queue = new WorkQueue((key) => this.reconcile(key), { log, concurrency: 2 });
+  constructor(private readonly store: Store, private readonly catalog: Catalog, log: (m: string) => void, leadership?: Leadership) {
+    this.queue = new WorkQueue((key) => this.reconcile(key), { log, concurrency: 2, leadership });
   }
 
   register(informer: Informer): void {

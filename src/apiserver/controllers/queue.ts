@@ -1,17 +1,31 @@
 // A de-duplicating work queue: each key is processed by one worker at a time; failures are retried with backoff.
+// With a Leadership handle, keys are only processed while this replica leads; others wait until it does.
+import { alwaysLeader, type Leadership } from './leadership.ts';
+
+export interface WorkQueueOptions {
+  concurrency?: number;
+  log?: (m: string) => void;
+  maxBackoffMs?: number;
+  /** Keys are processed only while leadership.isLeader() (default: always). */
+  leadership?: Leadership;
+}
+
 export class WorkQueue {
   private readonly pending = new Set<string>();
   private readonly active = new Set<string>();
   private readonly dirty = new Set<string>();
-  private readonly order: string[] = [];
+  private order: string[] = [];
   private running = 0;
   private stopped = false;
   private idleWaiters: Array<() => void> = [];
+  private readonly leadership: Leadership;
+  private readonly unsubscribe: () => void;
 
-  constructor(
-    private readonly work: (key: string) => Promise<void>,
-    private readonly opts: { concurrency?: number; log?: (m: string) => void; maxBackoffMs?: number } = {},
-  ) {}
+  constructor(private readonly work: (key: string) => Promise<void>, private readonly opts: WorkQueueOptions = {}) {
+    this.leadership = opts.leadership ?? alwaysLeader;
+    // Gaining leadership starts the keys that piled up; losing it lets running keys finish and starts no more.
+    this.unsubscribe = this.leadership.onChange(() => this.pump());
+  }
 
   add(key: string): void {
     if (this.stopped) return;
@@ -22,16 +36,19 @@ export class WorkQueue {
     this.pump();
   }
 
+  /** Keys waiting to run (e.g. while another replica leads). */
+  get queued(): number { return this.order.length; }
+
   private pump(): void {
     const max = this.opts.concurrency ?? 4;
-    while (this.running < max && this.order.length > 0) {
+    while (!this.stopped && this.leadership.isLeader() && this.running < max && this.order.length > 0) {
       const key = this.order.shift()!;
       this.pending.delete(key);
       this.active.add(key);
       this.running++;
       void this.run(key, 0);
     }
-    if (this.running === 0 && this.order.length === 0) {
+    if (this.isIdle()) {
       const w = this.idleWaiters; this.idleWaiters = [];
       for (const f of w) f();
     }
@@ -45,7 +62,9 @@ export class WorkQueue {
       if (!this.stopped) {
         const delay = Math.min(this.opts.maxBackoffMs ?? 5000, 50 * 2 ** attempt);
         await new Promise((r) => setTimeout(r, delay).unref());
-        if (!this.stopped) return this.run(key, attempt + 1);
+        if (!this.stopped && this.leadership.isLeader()) return this.run(key, attempt + 1);
+        // Lost leadership while backing off: the key waits for the next term (here or on the new leader).
+        if (!this.stopped) this.dirty.add(key);
       }
     }
     this.active.delete(key);
@@ -54,11 +73,20 @@ export class WorkQueue {
     this.pump();
   }
 
-  /** Resolves when nothing is queued or running (tests and shutdown). */
+  /** Nothing running, and nothing queued that could run now (keys parked while not leading do not count). */
+  private isIdle(): boolean {
+    return this.running === 0 && (this.order.length === 0 || !this.leadership.isLeader() || this.stopped);
+  }
+
+  /** Resolves when nothing is queued or running (tests and shutdown); a non-leader only waits for running keys. */
   idle(): Promise<void> {
-    if (this.running === 0 && this.order.length === 0) return Promise.resolve();
+    if (this.isIdle()) return Promise.resolve();
     return new Promise((r) => this.idleWaiters.push(r));
   }
 
-  stop(): void { this.stopped = true; }
+  stop(): void {
+    this.stopped = true;
+    this.unsubscribe();
+    this.pump(); // releases idle() waiters once running keys finish
+  }
 }

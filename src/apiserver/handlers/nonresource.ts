@@ -6,7 +6,7 @@ import type { HandlerDeps } from './deps.ts';
 import { handleDiscovery } from './discovery.ts';
 import { writeJson, writeRaw } from './respond.ts';
 import { groupVersion } from '../registry/types.ts';
-import { openapiV3Document, openapiV3Index } from '../schema/openapi.ts';
+import { openapiV3Document, openapiV3Index, type OpenAPIKind } from '../schema/openapi.ts';
 import { schemaForType } from '../schema/index.ts';
 
 export const VERSION_INFO = {
@@ -31,16 +31,20 @@ export async function handleNonResource(ctx: RequestContext, deps: HandlerDeps, 
 
 function openapi(ctx: RequestContext, deps: HandlerDeps, path: string): void {
   const types = deps.catalog.typesFor(clusterFrom(ctx)).filter((t) => !t.virtualCreate);
-  const gvs = new Map<string, { group: string; version: string }>();
-  for (const t of types) gvs.set(groupVersion(t), { group: t.group, version: t.version });
-  if (path === '/openapi/v3') return writeJson(ctx, 200, openapiV3Index([...gvs.values()]));
+  const byGv = new Map<string, { group: string; version: string; kinds: OpenAPIKind[] }>();
+  for (const t of types) {
+    const key = groupVersion(t);
+    let e = byGv.get(key);
+    if (!e) { e = { group: t.group, version: t.version, kinds: [] }; byGv.set(key, e); }
+    e.kinds.push({
+      kind: t.kind, resource: t.resource, namespaced: t.namespaced, verbs: t.verbs,
+      schema: schemaForType(t) ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+    });
+  }
+  if (path === '/openapi/v3') return writeJson(ctx, 200, openapiV3Index([...byGv.values()]));
   const rest = path.slice('/openapi/v3/'.length);
   const gvKey = rest.startsWith('api/') ? rest.slice(4) : rest.startsWith('apis/') ? rest.slice(5) : '';
-  const gv = gvs.get(gvKey);
+  const gv = byGv.get(gvKey);
   if (!gv) throw routeNotFound(ctx.path);
-  const kinds = types.filter((t) => t.group === gv.group && t.version === gv.version).map((t) => ({
-    kind: t.kind, resource: t.resource, namespaced: t.namespaced, verbs: t.verbs,
-    schema: schemaForType(t) ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-  }));
-  writeJson(ctx, 200, openapiV3Document(gv, kinds));
+  writeJson(ctx, 200, openapiV3Document(gv, gv.kinds));
 }

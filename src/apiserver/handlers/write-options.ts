@@ -5,7 +5,7 @@ import { badRequest } from '../errors.ts';
 import type { OpContext } from '../registry/store.ts';
 import type { ResourceType } from '../registry/types.ts';
 import type { KObject } from '../storage/interface.ts';
-import { checkFieldValidation, schemaForType } from '../schema/index.ts';
+import { checkFieldValidation, parseFieldValidation, schemaForType, type FieldValidation } from '../schema/index.ts';
 
 export function opContext(ctx: RequestContext): OpContext {
   const q = ctx.url.searchParams;
@@ -33,13 +33,15 @@ export function fieldManager(ctx: RequestContext): string {
 }
 
 /** Applies fieldValidation (Strict → 400 on unknown fields; Warn → warnings; Ignore). Returns warnings. */
-export function validateFields(ctx: RequestContext, t: ResourceType, obj: KObject, fallback: 'Strict' | 'Warn' | 'Ignore' = 'Warn'): string[] {
-  const v = ctx.url.searchParams.get('fieldValidation') ?? fallback;
-  if (v !== 'Strict' && v !== 'Warn' && v !== 'Ignore') {
-    throw badRequest(`fieldValidation must be one of "Strict", "Warn" or "Ignore" (got "${v}")`);
-  }
-  if (v === 'Ignore') return [];
+export function validateFields(ctx: RequestContext, t: ResourceType, obj: KObject, fallback?: FieldValidation): string[] {
+  const raw = ctx.url.searchParams.get('fieldValidation');
+  const mode = raw === null && fallback ? fallback : parseFieldValidation(raw, optionsKind(ctx.req.method));
+  if (mode === 'Ignore') return [];
   const schema = schemaForType(t);
   if (!schema) return [];
-  return checkFieldValidation(v, schema, obj).warnings;
+  return checkFieldValidation(mode, schema, obj, { kind: t.kind, version: t.version, sort: Boolean(t.custom) }).warnings;
+}
+
+function optionsKind(method: string | undefined): 'CreateOptions' | 'UpdateOptions' | 'PatchOptions' {
+  return method === 'POST' ? 'CreateOptions' : method === 'PUT' ? 'UpdateOptions' : 'PatchOptions';
 }

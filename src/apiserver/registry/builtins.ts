@@ -5,6 +5,12 @@ import { defaultStrategy } from './strategies/default.ts';
 import { configMapStrategy, namespaceStrategy, secretStrategy } from './strategies/core.ts';
 import { clusterRoleBindingStrategy, clusterRoleStrategy, roleBindingStrategy, roleStrategy } from './strategies/rbac.ts';
 import { crdStrategy } from './strategies/crd.ts';
+import { extendStrategy } from './strategies/default.ts';
+
+/** Pods are stored as data; like a real server, a new pod starts Pending. */
+const podStrategy = extendStrategy({
+  prepareForCreate(obj) { obj.status = { phase: 'Pending', ...(obj.status as object | undefined) }; },
+});
 
 interface Def {
   shortNames?: string[];
@@ -45,7 +51,7 @@ export function builtinTypes(): ResourceType[] {
     defineType('', 'v1', 'secrets', 'Secret', { strategy: secretStrategy }),
     defineType('', 'v1', 'configmaps', 'ConfigMap', { shortNames: ['cm'], strategy: configMapStrategy }),
     defineType('', 'v1', 'events', 'Event', { shortNames: ['ev'] }),
-    defineType('', 'v1', 'pods', 'Pod', { shortNames: ['po'], categories: ALL, status: true }),
+    defineType('', 'v1', 'pods', 'Pod', { shortNames: ['po'], categories: ALL, status: true, strategy: podStrategy }),
     defineType('', 'v1', 'services', 'Service', { shortNames: ['svc'], categories: ALL, status: true }),
     defineType('', 'v1', 'endpoints', 'Endpoints', { shortNames: ['ep'], singular: 'endpoints' }),
     defineType('', 'v1', 'persistentvolumeclaims', 'PersistentVolumeClaim', { shortNames: ['pvc'], status: true }),

@@ -54,9 +54,9 @@ export const mergeList = (items: Schema, key: string): Schema => arr(items, {
   'x-kubernetes-patch-strategy': 'merge', 'x-kubernetes-patch-merge-key': key,
   'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': [key],
 });
-/** Object with each named property a preserve-unknown object (e.g. volume sources). */
+/** `base` plus each other named property as a preserve-unknown object (e.g. volume sources). */
 export const preserveEach = (names: string[], base: Record<string, Schema> = {}): Record<string, Schema> => {
   const out: Record<string, Schema> = { ...base };
-  for (const n of names) out[n] = preserve();
+  for (const n of names) out[n] ??= preserve();
   return out;
 };

@@ -1,0 +1,31 @@
+// Impersonation filter: Impersonate-User/Group/Uid/Extra-* headers become the effective user when every
+// impersonate check is allowed (first denial → 403; groups/extra/uid without a user → 400).
+import type { Filter } from '../../apiserver/context.ts';
+import { clusterFrom, userFrom } from '../../apiserver/context.ts';
+import { StatusError, badRequest } from '../../apiserver/errors.ts';
+import type { Attributes, AuthorizerResult } from '../types.ts';
+import { isImpersonationHeader, planImpersonation } from '../authz/rbac/impersonation.ts';
+import { forbiddenMessage } from '../authz/forbidden.ts';
+
+export function withImpersonation(authorize: (a: Attributes) => Promise<AuthorizerResult>): Filter {
+  return async (ctx, next) => {
+    const headers = ctx.req.headersDistinct as Record<string, string[] | undefined>;
+    if (!Object.keys(headers).some(isImpersonationHeader)) return next();
+    const requestor = userFrom(ctx);
+    const plan = planImpersonation(requestor, clusterFrom(ctx), headers);
+    if (plan.kind === 'none') return next();
+    if (plan.kind === 'invalid') throw badRequest(plan.message);
+    for (const check of plan.checks) {
+      const r = await authorize(check);
+      if (r.decision !== 'allow') {
+        const f = forbiddenMessage(check, r.reason);
+        throw new StatusError(403, 'Forbidden', f.message, f.details);
+      }
+    }
+    ctx.impersonator = requestor;
+    ctx.user = plan.user;
+    ctx.annotations['impersonation.portcullis.io/by'] = requestor.username;
+    for (const h of Object.keys(ctx.req.headers)) if (isImpersonationHeader(h)) delete ctx.req.headers[h];
+    await next();
+  };
+}

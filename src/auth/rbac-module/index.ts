@@ -1,0 +1,33 @@
+// The RBAC module: the indexed authorizer fed by the shared informer, the aggregation controller,
+// escalation-prevention admission, the impersonation filter and the review APIs.
+import type { ServerModule } from '../../server/module.ts';
+import { RbacIndex } from '../authz/rbac/index.ts';
+import type { RbacKind, RbacObject } from '../authz/rbac/types.ts';
+import { AggregationController } from './aggregation-controller.ts';
+import { escalationAdmission } from './escalation-admission.ts';
+import { withImpersonation } from './impersonation-filter.ts';
+import { reviewTypes } from './reviews.ts';
+
+const RBAC = 'rbac.authorization.k8s.io';
+const KINDS: Array<[string, RbacKind]> = [['roles', 'Role'], ['clusterroles', 'ClusterRole'], ['rolebindings', 'RoleBinding'], ['clusterrolebindings', 'ClusterRoleBinding']];
+
+export function rbacModule(): ServerModule {
+  return {
+    name: 'rbac',
+    setup(m) {
+      const index = new RbacIndex();
+      for (const [resource, kind] of KINDS) {
+        m.informer.on(RBAC, resource, (ev) => index.apply(ev.cluster, kind, ev.type, ev.object as unknown as RbacObject));
+      }
+      m.informer.on('tenancy.portcullis.io', 'logicalclusters', (ev) => { if (ev.type === 'DELETED') index.dropCluster(ev.name); });
+      m.authorizers.rbac = index;
+      const aggregation = new AggregationController(m.store, m.catalog, m.log);
+      aggregation.register(m.informer);
+      m.idlers.push(() => aggregation.idle());
+      m.onClose.push(() => aggregation.stop());
+      m.admission.push(escalationAdmission(index, m.store, m.catalog, (a) => m.runtime.authorize(a)));
+      m.filters.impersonation = withImpersonation((a) => m.runtime.authorize(a));
+      for (const t of reviewTypes({ index, runtime: m.runtime })) m.catalog.add(t);
+    },
+  };
+}
