@@ -13,6 +13,10 @@ export const configSchema = z.object({
   bookmarkIntervalSeconds: z.number().positive().default(60),
   watchCacheEvents: z.number().int().positive().default(100_000),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  auditPolicyFile: z.string().min(1).optional(),
+  auditLogPath: z.string().min(1).optional(),
+  auditLogMaxSizeMB: z.number().nonnegative().default(100),
+  auditLogMaxBackups: z.number().int().nonnegative().default(10),
 }).strict();
 
 export type ServerConfig = z.infer<typeof configSchema>;
@@ -24,6 +28,10 @@ export interface ConfigFlags {
   hostname?: string[];
   store?: string;
   externalUrl?: string;
+  auditPolicyFile?: string;
+  auditLogPath?: string;
+  auditLogMaxsize?: string;
+  auditLogMaxbackup?: string;
 }
 
 /** Reads the config file (if any), applies flags over it, and validates the result. */
@@ -44,6 +52,10 @@ export function loadConfig(flags: ConfigFlags): ServerConfig {
   if (flags.hostname?.length) merged.hostnames = flags.hostname;
   if (flags.store) merged.store = flags.store;
   if (flags.externalUrl) merged.externalUrl = flags.externalUrl;
+  if (flags.auditPolicyFile) merged.auditPolicyFile = flags.auditPolicyFile;
+  if (flags.auditLogPath) merged.auditLogPath = flags.auditLogPath;
+  if (flags.auditLogMaxsize !== undefined) merged.auditLogMaxSizeMB = Number(flags.auditLogMaxsize);
+  if (flags.auditLogMaxbackup !== undefined) merged.auditLogMaxBackups = Number(flags.auditLogMaxbackup);
   const result = configSchema.safeParse(merged);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');

@@ -8,6 +8,7 @@ import type { Store, Admission } from '../apiserver/registry/store.ts';
 import type { Catalog } from '../apiserver/registry/catalog.ts';
 import type { Informer } from '../apiserver/controllers/informer.ts';
 import type { LogicalClusters } from '../apiserver/controllers/logical-clusters.ts';
+import type { Leadership } from '../apiserver/controllers/leadership.ts';
 import type { Attributes, Authenticator, Authorizer, AuthorizerResult, AuthnRequest, AuthnResult } from '../auth/types.ts';
 import type { Filter, RequestContext } from '../apiserver/context.ts';
 
@@ -69,6 +70,12 @@ export interface ModuleContext {
   onClose: Array<() => void | Promise<void>>;
   /** Filled in by the server after all modules are set up; call it only while serving. */
   runtime: Runtime;
+  /**
+   * Whether this replica runs controllers now (always true on SQLite; the elected replica on PostgreSQL).
+   * Pass it to every WorkQueue that writes (new WorkQueue(fn, { leadership })); informer-fed in-memory
+   * state (indexes, caches) must keep running on every replica.
+   */
+  leadership: Leadership;
 }
 
 export interface ServerModule {

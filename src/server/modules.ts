@@ -1,9 +1,11 @@
 // The modules a default server runs, in setup order. Each capability registers itself through its slots.
 import type { ServerModule } from './module.ts';
+import { auditModule } from '../audit/module.ts';
 import { rbacModule } from '../auth/rbac-module/index.ts';
 
 export function defaultModules(): ServerModule[] {
   return [
+    auditModule(),
     rbacModule(),
   ];
 }

@@ -21,6 +21,7 @@ import { Informer } from '../apiserver/controllers/informer.ts';
 import { LogicalClusters, logicalClusterType } from '../apiserver/controllers/logical-clusters.ts';
 import { NamespaceController, namespaceLifecycle } from '../apiserver/controllers/namespaces.ts';
 import { CrdController } from '../apiserver/controllers/crds.ts';
+import { GarbageCollector } from '../apiserver/controllers/garbage-collector.ts';
 import { buildChain, compose } from '../apiserver/chain.ts';
 import { newContext, type RequestContext } from '../apiserver/context.ts';
 import { handleResource } from '../apiserver/handlers/resource.ts';
@@ -73,11 +74,13 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   clusters.register(informer);
   namespaces.register(informer);
   crds.register(informer);
+  const gc = new GarbageCollector(store, catalog, log);
+  gc.register(informer);
 
   const m: ModuleContext = {
     cfg, log, pki, signer, issuer, storage: cache, store, catalog, informer, clusters, admission: admission!,
     authenticators: [], authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
-    idlers: [() => clusters.idle(), () => namespaces.idle()],
+    idlers: [() => clusters.idle(), () => namespaces.idle(), () => gc.idle()],
     runtime: {
       authorize: () => Promise.reject(new Error('authorizer used before the server was assembled')),
       authenticate: () => Promise.reject(new Error('authenticator used before the server was assembled')),
@@ -147,7 +150,7 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
       for (let i = 0; i < 3; i++) for (const idle of m.idlers) await idle();
     },
     async close() {
-      informer.stop(); clusters.stop(); namespaces.stop();
+      informer.stop(); clusters.stop(); namespaces.stop(); gc.stop();
       for (const f of m.onClose) await f();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

@@ -13,6 +13,7 @@ export type InformerHandler = (ev: InformerEvent) => void;
 
 export class Informer {
   private readonly handlers = new Map<string, InformerHandler[]>();
+  private readonly anyHandlers: InformerHandler[] = [];
   private watcher?: Watcher;
   private synced = false;
 
@@ -22,6 +23,11 @@ export class Informer {
     const list = this.handlers.get(k) ?? [];
     list.push(handler);
     this.handlers.set(k, list);
+  }
+
+  /** Registers a handler for every resource (e.g. the garbage collector). Must be called before start(). */
+  onAny(handler: InformerHandler): void {
+    this.anyHandlers.push(handler);
   }
 
   /** Replays the current state as ADDED events, then follows every change. */
@@ -41,9 +47,10 @@ export class Informer {
     const slash3 = ev.key.indexOf('/', slash2 + 1);
     const slash4 = ev.key.indexOf('/', slash3 + 1);
     const handlers = this.handlers.get(ev.key.slice(slash2 + 1, slash4));
-    if (!handlers) return;
+    if (!handlers && this.anyHandlers.length === 0) return;
     const k = parseKey(ev.key);
     const full: InformerEvent = { ...ev, ...k };
-    for (const h of handlers) h(full);
+    if (handlers) for (const h of handlers) h(full);
+    for (const h of this.anyHandlers) h(full);
   }
 }
