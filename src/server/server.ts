@@ -8,8 +8,8 @@ import { parseListen } from './config.ts';
 import { openStore } from './storage.ts';
 import { buildKubeconfig, writePrivateFile } from './kubeconfig.ts';
 import { tokenSubresource } from './service-account-token.ts';
-import { loadOrCreatePki, type Pki } from '../pki/ca.ts';
-import { loadOrCreateSigningKeys } from '../auth/authn/signing-keys.ts';
+import type { Pki } from '../pki/ca.ts';
+import { openServerSecrets, startControllerLeadership } from './replication.ts';
 import { createTokenSigner, createTokenVerifier, createServiceAccountTokenAuthenticator } from '../auth/authn/sa-token.ts';
 import { createX509Authenticator } from '../auth/authn/x509.ts';
 import { createUnionAuthenticator } from '../auth/authn/union.ts';
@@ -51,12 +51,15 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   const pkiDir = path.join(cfg.dataDir, 'pki');
   const { host, port } = parseListen(cfg.listen);
   const ips = cfg.hostnames.filter((h) => /^[\d.]+$|:/.test(h));
-  const pki = await loadOrCreatePki(pkiDir, { hostnames: cfg.hostnames.filter((h) => !ips.includes(h)), ips });
-  const keys = await loadOrCreateSigningKeys(pkiDir);
+  const { cache, describe } = await openStore(cfg);
+  // SQLite: CA and signing keys in pkiDir. PostgreSQL: shared through the store, controllers leader-elected.
+  const secrets = await openServerSecrets(cfg, cache, pkiDir, { hostnames: cfg.hostnames.filter((h) => !ips.includes(h)), ips }, log);
+  const { pki, keys } = secrets;
+  const election = startControllerLeadership(cfg, cache, log);
+  const leadership = election.leadership;
   const issuer = cfg.externalUrl ?? 'https://portcullis.local';
   const signer = createTokenSigner(keys, { issuer });
   const verifier = createTokenVerifier(keys, { issuer });
-  const { cache, describe } = await openStore(cfg);
 
   const catalog = new Catalog(builtinTypes());
   catalog.add(logicalClusterType);
@@ -68,8 +71,8 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   admission!.push(namespaceLifecycle(store, catalog));
 
   const informer = new Informer();
-  const clusters = new LogicalClusters(store, cache, catalog, log);
-  const namespaces = new NamespaceController(store, catalog, log);
+  const clusters = new LogicalClusters(store, cache, catalog, log, leadership);
+  const namespaces = new NamespaceController(store, catalog, log, leadership);
   const crds = new CrdController(catalog, cache, log);
   clusters.register(informer);
   namespaces.register(informer);
@@ -85,6 +88,7 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
       authorize: () => Promise.reject(new Error('authorizer used before the server was assembled')),
       authenticate: () => Promise.reject(new Error('authenticator used before the server was assembled')),
     },
+    leadership,
   };
   for (const mod of modules) await mod.setup(m);
 
@@ -109,6 +113,10 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   m.runtime.authorize = async (a) => authz.authorize(a);
   m.runtime.authenticate = (r) => authn.authenticate(r);
   const deps: HandlerDeps = { store, storage: cache, catalog, bookmarkIntervalMs: cfg.bookmarkIntervalSeconds * 1000 };
+  // Health probes answer without credentials (load balancers), as kube-apiserver's public-info paths do.
+  for (const probe of ['/healthz', '/livez', '/readyz']) {
+    m.routes.push({ prefix: probe, public: true, handle: (ctx) => handleNonResource(ctx, deps, () => (informer.hasSynced ? undefined : 'informer-sync')) });
+  }
   const chain = buildChain({ log, clusters, authn, authz, slots: m.filters, publicRoutes: m.routes.filter((r) => r.public) });
   const privateRoutes = m.routes.filter((r) => !r.public);
   const handle = compose(chain, async (ctx: RequestContext) => {
@@ -154,6 +162,8 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
       for (const f of m.onClose) await f();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
+      secrets.stop();
+      await election.stop(); // releases the controllers' lease so another replica takes over at once
       await cache.close(); // also closes the backend
     },
   };
