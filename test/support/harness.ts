@@ -6,7 +6,7 @@ import { parse as parseYaml, stringify } from 'yaml';
 import os from 'node:os';
 import https from 'node:https';
 import path from 'node:path';
-import { loadConfig } from '../../src/server/config.ts';
+import { loadConfig, type ServerConfig } from '../../src/server/config.ts';
 import { startServer, type RunningServer } from '../../src/server/server.ts';
 
 export interface Harness {
@@ -24,11 +24,11 @@ export interface Harness {
 export interface KubectlResult { code: number; stdout: string; stderr: string }
 export interface HttpResult { status: number; headers: Record<string, string | string[] | undefined>; body: string; json(): any }
 
-export async function startHarness(opts: { dataDir?: string } = {}): Promise<Harness> {
+export async function startHarness(opts: { dataDir?: string; config?: Partial<ServerConfig> } = {}): Promise<Harness> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'portcullis-e2e-'));
   const dataDir = opts.dataDir ?? path.join(dir, 'data');
   const logs: string[] = [];
-  const server = await startServer(loadConfig({ dataDir, listen: '127.0.0.1:0' }), (m) => logs.push(m));
+  const server = await startServer({ ...loadConfig({ dataDir, listen: '127.0.0.1:0' }), ...opts.config }, (m) => logs.push(m));
   const home = path.join(dir, 'home');
   let users = 0;
   const h: Harness = {

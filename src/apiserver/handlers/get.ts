@@ -8,7 +8,7 @@ import { toTable } from '../table/index.ts';
 
 export async function handleGet(ctx: RequestContext, t: ResourceType, deps: HandlerDeps): Promise<void> {
   const info = infoFrom(ctx);
-  const obj = await deps.store.get(clusterFrom(ctx), t, info.namespace, info.name);
+  const obj = await deps.store.read(clusterFrom(ctx), t, info.namespace, info.name);
   const { as, includeObject } = negotiate(ctx);
   if (as === 'table') {
     const table = toTable(t, [obj], { includeObject, now: new Date() });

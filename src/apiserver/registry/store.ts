@@ -56,6 +56,14 @@ export class Store {
     return objectKey(cluster, t, namespace, name);
   }
 
+  /** The stored object as shared with the watch cache (deep-frozen): for serving reads without a copy. */
+  async read(cluster: string, t: ResourceType, namespace: string, name: string): Promise<Readonly<KObject>> {
+    const s = await wrap(() => this.storage.get(this.key(cluster, t, namespace, name)), t, name);
+    if (!s) throw notFound(t, name);
+    return s.object;
+  }
+
+  /** A private copy of the stored object. */
   async get(cluster: string, t: ResourceType, namespace: string, name: string): Promise<KObject> {
     const s = await wrap(() => this.storage.get(this.key(cluster, t, namespace, name)), t, name);
     if (!s) throw notFound(t, name);

@@ -39,31 +39,45 @@ function isTlsSocket(s: unknown): s is TLSSocket {
 
 const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
+interface Verified { result?: AuthnResult; error?: string; serial: string; notAfterMs: number }
+
+/** Verifies the peer certificate once per TLS connection; revocation and expiry are still checked per request. */
+function verifyPeer(socket: TLSSocket): Verified | null {
+  const cert: PeerCertificate | Record<string, never> = socket.getPeerCertificate();
+  if (!cert || Object.keys(cert).length === 0) return null;
+  const serial = cert.serialNumber ? normalizeSerialHex(cert.serialNumber) : '';
+  const notAfterMs = Date.parse(String(cert.valid_to ?? ''));
+  if (!socket.authorized) return { error: describeVerifyError(String(socket.authorizationError ?? '')), serial, notAfterMs };
+  const eku = (cert as PeerCertificate & { ext_key_usage?: string[] }).ext_key_usage;
+  if (eku && !eku.includes(CLIENT_AUTH_OID)) return { error: 'x509: certificate specifies an incompatible key usage (clientAuth required)', serial, notAfterMs };
+  const cn = asList(cert.subject?.CN)[0] ?? '';
+  if (!cn) return { error: 'x509: certificate subject has no common name', serial, notAfterMs };
+  const groups = asList(cert.subject?.O).filter((g) => g !== '');
+  return {
+    serial, notAfterMs,
+    result: {
+      user: { username: cn, groups },
+      reason: `x509: CN=${cn}${groups.length ? ` O=${groups.join(',')}` : ''} serial=${serial}`,
+      credentialId: `x509:${serial}`,
+    },
+  };
+}
+
 export function createX509Authenticator(opts: X509AuthenticatorOptions = {}): Authenticator {
+  const perConnection = new WeakMap<TLSSocket, Verified | null>();
   return {
     name: 'x509',
     authenticate({ req }): AuthnResult | null {
       const socket = req.socket;
       if (!isTlsSocket(socket)) return null;
-      const cert: PeerCertificate | Record<string, never> = socket.getPeerCertificate();
-      if (!cert || Object.keys(cert).length === 0) return null;
-      if (!socket.authorized) {
-        throw unauthorized(describeVerifyError(String(socket.authorizationError ?? '')));
-      }
-      const eku = (cert as PeerCertificate & { ext_key_usage?: string[] }).ext_key_usage;
-      if (eku && !eku.includes(CLIENT_AUTH_OID)) {
-        throw unauthorized('x509: certificate specifies an incompatible key usage (clientAuth required)');
-      }
-      const serial = normalizeSerialHex(cert.serialNumber);
-      if (opts.isRevoked?.(serial)) throw unauthorized('x509: certificate has been revoked');
-      const cn = asList(cert.subject?.CN)[0] ?? '';
-      if (!cn) throw unauthorized('x509: certificate subject has no common name');
-      const groups = asList(cert.subject?.O).filter((g) => g !== '');
-      return {
-        user: { username: cn, groups },
-        reason: `x509: CN=${cn}${groups.length ? ` O=${groups.join(',')}` : ''} serial=${serial}`,
-        credentialId: `x509:${serial}`,
-      };
+      let v = perConnection.get(socket);
+      if (v === undefined) { v = verifyPeer(socket); perConnection.set(socket, v); }
+      if (v === null) return null;
+      if (v.error) throw unauthorized(v.error);
+      if (Date.now() > v.notAfterMs) throw unauthorized('x509: certificate has expired or is not yet valid');
+      if (opts.isRevoked?.(v.serial)) throw unauthorized('x509: certificate has been revoked');
+      const r = v.result!;
+      return { ...r, user: { ...r.user, groups: [...r.user.groups] } };
     },
   };
 }

@@ -1,0 +1,56 @@
+// bench/apiserver: GET and LIST (1k objects in one namespace) req/s and p99 through the whole Portcullis
+// chain (mTLS client cert, authn, RBAC, watch cache), beside a no-op Node HTTPS server answering the same bytes.
+// Run: node --import tsx bench/apiserver/index.ts [--seconds 8]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { startChildServer } from '../../test/support/child-server.ts';
+import { load, machine, printTable, type LoadResult } from '../support/load.ts';
+
+const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1]) || 8;
+const dir = mkdtempSync(path.join(os.tmpdir(), 'portcullis-bench-'));
+const server = await startChildServer(['--data-dir', path.join(dir, 'data'), '--listen', '127.0.0.1:0']);
+try {
+  const ns = '/clusters/root/api/v1/namespaces/default/configmaps';
+  const batch: Promise<unknown>[] = [];
+  for (let i = 0; i < 1000; i++) {
+    batch.push(server.request('POST', ns, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${String(i).padStart(4, '0')}`, labels: { app: 'bench' } }, data: { key: `value-${i}`, other: 'x'.repeat(64) } }));
+    if (batch.length === 50) await Promise.all(batch.splice(0));
+  }
+  await Promise.all(batch);
+  const getPath = `${ns}/cm-0500`;
+  const listPath = ns;
+  const kc = parseYaml(readFileSync(server.kubeconfig, 'utf8')) as { users: Array<{ user: Record<string, string> }> };
+  const tls = { cert: Buffer.from(kc.users[0].user['client-certificate-data'], 'base64'), key: Buffer.from(kc.users[0].user['client-key-data'], 'base64') };
+  const get = await server.request('GET', getPath);
+  const list = await server.request('GET', listPath);
+
+  const pki = path.join(dir, 'data', 'pki');
+  const noopCfg = path.join(dir, 'noop.json');
+  writeFileSync(noopCfg, JSON.stringify({
+    key: readFileSync(path.join(pki, 'server.key'), 'utf8'), cert: readFileSync(path.join(pki, 'server.crt'), 'utf8'), ca: readFileSync(path.join(pki, 'ca.crt'), 'utf8'),
+    responses: { [getPath]: { contentType: 'application/json', body: get.body }, [listPath]: { contentType: 'application/json', body: list.body } },
+  }));
+  const noop = spawn(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, '../support/noop-server.ts'), noopCfg], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const noopPort = await new Promise<number>((resolve) => noop.stdout!.on('data', (d: Buffer) => { const m = /listening (\d+)/.exec(d.toString()); if (m) resolve(Number(m[1])); }));
+  const noopUrl = `https://127.0.0.1:${noopPort}`;
+
+  const results: Array<[string, LoadResult, LoadResult]> = [];
+  for (const [name, p] of [['get 1 object', getPath], ['list 1k objects', listPath]] as const) {
+    const ours = await load(`portcullis ${name}`, `${server.url}${p}`, tls, { seconds });
+    const base = await load(`no-op ${name}`, `${noopUrl}${p}`, tls, { seconds });
+    results.push([name, ours, base]);
+  }
+  noop.kill();
+  printTable(`bench/apiserver — ${new Date().toISOString().slice(0, 10)} — ${machine()} — ${os.cpus().length} cores, ${seconds}s per run, 10 connections, mTLS`, results.map(([name, ours, base]) => ({
+    request: name, 'portcullis req/s': ours.rps.toFixed(0), 'portcullis p50 ms': ours.p50, 'portcullis p99 ms': ours.p99,
+    'no-op req/s': base.rps.toFixed(0), 'no-op p99 ms': base.p99, 'ratio': `${((ours.rps / base.rps) * 100).toFixed(0)}%`,
+    errors: ours.errors + ours.non2xx + base.errors + base.non2xx,
+  })));
+  console.log(`\nresponse sizes: get ${get.body.length} bytes, list ${list.body.length} bytes. Target: get >= 50% of the no-op server.`);
+} finally {
+  await server.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+}
