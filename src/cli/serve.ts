@@ -1,6 +1,6 @@
 // `portcullis serve`: runs the API server until SIGINT/SIGTERM.
 import { Command, Option } from 'commander';
-import { loadConfig } from '../server/config.ts';
+import { loadConfig, type ConfigFlags } from '../server/config.ts';
 import { startServer } from '../server/server.ts';
 
 export function serveCommand(): Command {
@@ -12,14 +12,19 @@ export function serveCommand(): Command {
     .addOption(new Option('--hostname <name...>', 'extra DNS names / IPs for the serving certificate'))
     .option('--store <url>', 'sqlite:<path> (default <data-dir>/portcullis.db) or postgres://user@host/db')
     .option('--external-url <url>', 'URL clients use to reach this server (kubeconfigs, token issuer)')
+    .option('--audit-policy-file <file>', 'audit.k8s.io/v1 Policy YAML (default: Metadata level for every request)')
+    .option('--audit-log-path <file>', 'audit log file, "-" for stdout (default <data-dir>/audit.log)')
+    .option('--audit-log-maxsize <MB>', 'rotate the audit log at this size in megabytes (default 100; 0: never)')
+    .option('--audit-log-maxbackup <n>', 'rotated audit log files to keep (default 10)')
     .addHelpText('after', `
 Configuration file keys (YAML): dataDir, listen, hostnames, store, externalUrl,
-bookmarkIntervalSeconds (60), watchCacheEvents (100000), logLevel (info).
+bookmarkIntervalSeconds (60), watchCacheEvents (100000), logLevel (info),
+auditPolicyFile, auditLogPath (<dataDir>/audit.log), auditLogMaxSizeMB (100), auditLogMaxBackups (10).
 
 On first start Portcullis creates <data-dir>, an ECDSA CA, a serving certificate and
 <data-dir>/admin.kubeconfig (client certificate in group system:masters, a context per
 logical cluster).`)
-    .action(async (opts: { config?: string; dataDir?: string; listen?: string; hostname?: string[]; store?: string; externalUrl?: string }) => {
+    .action(async (opts: ConfigFlags) => {
       const cfg = loadConfig(opts);
       const server = await startServer(cfg);
       console.log(`Portcullis is serving on ${server.url}`);

@@ -2,10 +2,14 @@
 import type { ServerModule } from './module.ts';
 import { auditModule } from '../audit/module.ts';
 import { rbacModule } from '../auth/rbac-module/index.ts';
+import { platformModule } from '../platform/index.ts';
+import { credentialsModule } from '../credentials/index.ts';
 
 export function defaultModules(): ServerModule[] {
   return [
     auditModule(),
     rbacModule(),
+    platformModule(),
+    credentialsModule(),
   ];
 }

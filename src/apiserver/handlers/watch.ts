@@ -83,6 +83,8 @@ export async function handleWatch(ctx: RequestContext, t: ResourceType, deps: Ha
 
   ctx.responseCode = 200;
   res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+  // Send the headers now: clients (fetch-based ones in particular) wait for them before reading events.
+  res.flushHeaders();
   try {
     watcher = deps.storage.watch(prefix, fromRV, onEvent, (e) => finish(expired(e.message)));
   } catch (e) {

@@ -1,0 +1,71 @@
+// Body capture for Request/RequestResponse audit levels: observes the request bytes handlers consume and
+// the response bytes they write, bounded (1 MiB), without changing either stream. Only installed when needed.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { decodeProtobuf } from '../apiserver/codec/protobuf.ts';
+import { mediaType } from '../apiserver/codec/body.ts';
+import { parse as parseYaml } from 'yaml';
+
+export const MAX_CAPTURE_BYTES = 1024 * 1024;
+
+export class Capture {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  truncated = false;
+
+  add(chunk: unknown, encoding?: unknown): void {
+    if (chunk === undefined || chunk === null || typeof chunk === 'function' || this.truncated) return;
+    const buf = Buffer.isBuffer(chunk) ? chunk
+      : typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+        : chunk instanceof Uint8Array ? Buffer.from(chunk) : undefined;
+    if (!buf || buf.length === 0) return;
+    if (this.size + buf.length > MAX_CAPTURE_BYTES) { this.truncated = true; this.chunks = []; return; }
+    this.chunks.push(buf);
+    this.size += buf.length;
+  }
+
+  get empty(): boolean { return this.size === 0; }
+  bytes(): Buffer { return Buffer.concat(this.chunks); }
+}
+
+/**
+ * Observes every chunk the request stream hands out: Readable.read() and flowing mode both go through
+ * emit('data'), so wrapping this instance's emit sees exactly what the handler consumed.
+ */
+export function captureRequest(req: IncomingMessage): Capture {
+  const c = new Capture();
+  const emit = req.emit;
+  req.emit = function (this: IncomingMessage, event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'data') c.add(args[0]);
+    return emit.call(this, event, ...args);
+  } as typeof req.emit;
+  return c;
+}
+
+/** Observes the response body written with res.write()/res.end(). */
+export function captureResponse(res: ServerResponse): Capture {
+  const c = new Capture();
+  const write = res.write;
+  const end = res.end;
+  res.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]): boolean {
+    c.add(chunk, rest[0]);
+    return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+  } as typeof res.write;
+  res.end = function (this: ServerResponse, ...args: unknown[]): ServerResponse {
+    c.add(args[0], args[1]);
+    return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
+  } as typeof res.end;
+  return c;
+}
+
+/** Decodes a captured body by its content type (objects, patches, protobuf); undefined when it cannot. */
+export function decodeCaptured(buf: Buffer, contentType: string | undefined): unknown {
+  if (buf.length === 0) return undefined;
+  const mt = mediaType(contentType);
+  try {
+    if (mt === 'application/vnd.kubernetes.protobuf') return decodeProtobuf(buf);
+    if (mt.includes('yaml')) return parseYaml(buf.toString('utf8'));
+    return JSON.parse(buf.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,40 @@
+// The audit ServerModule: loads the policy (default: Metadata for every request), opens the sink
+// (<dataDir>/audit.log unless auditLogPath says otherwise, "-" for stdout), tracks per-cluster on/off, fills the audit slot.
+import path from 'node:path';
+import type { ServerModule } from '../server/module.ts';
+import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
+import { DEFAULT_POLICY, loadPolicy, PolicyEvaluator } from './policy.ts';
+import { createSink, type AuditSink } from './sink.ts';
+import { withAudit } from './filter.ts';
+
+/** On a LogicalCluster (in root): "false" switches auditing off for that cluster. */
+export const AUDIT_ENABLED_ANNOTATION = 'audit.portcullis.io/enabled';
+
+export interface AuditModuleOptions {
+  /** Replaces the configured sink (tests). */
+  sink?: AuditSink;
+}
+
+export function auditModule(opts: AuditModuleOptions = {}): ServerModule {
+  return {
+    name: 'audit',
+    setup(m) {
+      const cfg = m.cfg;
+      const policy = cfg.auditPolicyFile ? loadPolicy(cfg.auditPolicyFile) : DEFAULT_POLICY;
+      const logPath = cfg.auditLogPath ?? path.join(cfg.dataDir, 'audit.log');
+      const sink = opts.sink ?? createSink(logPath, {
+        maxSizeBytes: Math.floor(cfg.auditLogMaxSizeMB * 1024 * 1024), maxBackups: cfg.auditLogMaxBackups, log: m.log,
+      });
+      const disabled = new Set<string>();
+      m.informer.on('tenancy.portcullis.io', 'logicalclusters', (ev) => {
+        if (ev.cluster !== ROOT_CLUSTER) return;
+        const off = ev.type !== 'DELETED' && ev.object.metadata.annotations?.[AUDIT_ENABLED_ANNOTATION] === 'false';
+        if (off) disabled.add(ev.name);
+        else disabled.delete(ev.name);
+      });
+      m.filters.audit = withAudit({ policy: new PolicyEvaluator(policy), sink, enabled: (c) => !disabled.has(c) });
+      m.onClose.push(() => sink.close());
+      m.log(`portcullis: audit log: ${opts.sink ? '(custom sink)' : logPath} (policy: ${cfg.auditPolicyFile ?? 'default, Metadata for every request'})`);
+    },
+  };
+}
