@@ -77,7 +77,7 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   clusters.register(informer);
   namespaces.register(informer);
   crds.register(informer);
-  const gc = new GarbageCollector(store, catalog, log);
+  const gc = new GarbageCollector(store, catalog, log, leadership);
   gc.register(informer);
 
   const m: ModuleContext = {

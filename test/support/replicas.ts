@@ -104,19 +104,15 @@ export async function startReplica(opts: { name: string; store: string; dataDir:
   };
 }
 
-/** A raw watch stream (newline-delimited JSON events) over HTTPS. */
+/** A raw watch stream (newline-delimited JSON events) over HTTPS; start it from a listed resourceVersion. */
 export class HttpWatch {
   readonly events: WatchEvent[] = [];
   ended = false;
   private readonly req: ReturnType<typeof https.request>;
-  readonly opened: Promise<void>;
 
   constructor(base: URL, creds: Creds, urlPath: string) {
     let buf = '';
-    let open!: () => void;
-    this.opened = new Promise((r) => { open = r; });
     this.req = https.request({ host: base.hostname, port: base.port, path: urlPath, ...creds, agent: false, headers: { Accept: 'application/json' } }, (res) => {
-      open();
       res.on('data', (c: Buffer) => {
         buf += String(c);
         let i: number;

@@ -8,6 +8,7 @@ import { parseKey } from '../storage/keys.ts';
 import { StatusError } from '../errors.ts';
 import type { Informer, InformerEvent } from './informer.ts';
 import { WorkQueue } from './queue.ts';
+import type { Leadership } from './leadership.ts';
 
 const FOREGROUND = 'foregroundDeletion';
 const ORPHAN = 'orphan';
@@ -19,8 +20,8 @@ export class GarbageCollector {
   private readonly ownersOf = new Map<string, string[]>();
   private readonly queue: WorkQueue;
 
-  constructor(private readonly store: Store, private readonly catalog: Catalog, log: (m: string) => void) {
-    this.queue = new WorkQueue((item) => this.process(item), { log, concurrency: 2 });
+  constructor(private readonly store: Store, private readonly catalog: Catalog, log: (m: string) => void, leadership?: Leadership) {
+    this.queue = new WorkQueue((item) => this.process(item), { log, concurrency: 2, leadership });
   }
 
   register(informer: Informer): void {

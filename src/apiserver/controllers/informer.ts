@@ -16,6 +16,11 @@ export class Informer {
   private readonly anyHandlers: InformerHandler[] = [];
   private watcher?: Watcher;
   private synced = false;
+  private stopped = false;
+  private storage?: Storage;
+  private onError?: (e: Error) => void;
+  /** key → rv of every object handlers have been told about (for the diff after a re-list). */
+  private readonly known = new Map<string, number>();
 
   /** Registers a handler for one group/resource ('' for the core group). Must be called before start(). */
   on(group: string, resource: string, handler: InformerHandler): void {
@@ -30,19 +35,52 @@ export class Informer {
     this.anyHandlers.push(handler);
   }
 
-  /** Replays the current state as ADDED events, then follows every change. */
+  /** Replays the current state as ADDED events, then follows every change; re-lists if the watch fails. */
   async start(storage: Storage, onError: (e: Error) => void): Promise<void> {
-    const snapshot = await storage.list('/');
-    for (const s of snapshot.items) this.dispatch({ type: 'ADDED', key: s.key, rv: s.rv, object: s.object });
+    this.storage = storage;
+    this.onError = onError;
+    await this.sync();
     this.synced = true;
-    this.watcher = storage.watch('/', snapshot.rv, (ev) => this.dispatch(ev), onError);
   }
 
   get hasSynced(): boolean { return this.synced; }
 
-  stop(): void { this.watcher?.stop(); }
+  stop(): void { this.stopped = true; this.watcher?.stop(); }
+
+  /** Lists everything, dispatches the difference to what handlers have seen, and watches from there. */
+  private async sync(): Promise<void> {
+    const snapshot = await this.storage!.list('/');
+    const seen = new Set<string>();
+    for (const s of snapshot.items) {
+      seen.add(s.key);
+      const known = this.known.get(s.key);
+      if (known === s.rv) continue;
+      this.dispatch({ type: known === undefined ? 'ADDED' : 'MODIFIED', key: s.key, rv: s.rv, object: s.object });
+    }
+    for (const [key, rv] of [...this.known]) {
+      if (!seen.has(key)) this.dispatch({ type: 'DELETED', key, rv, object: this.lastObject(key) });
+    }
+    this.watcher = this.storage!.watch('/', snapshot.rv, (ev) => this.dispatch(ev), (e) => this.recover(e));
+  }
+
+  private recover(e: Error): void {
+    if (this.stopped) return;
+    this.onError?.(e);
+    const retry = (delay: number) => setTimeout(() => {
+      if (this.stopped) return;
+      this.sync().catch(() => retry(Math.min(delay * 2, 5000)));
+    }, delay).unref();
+    retry(100);
+  }
+
+  /** A tombstone for keys that vanished while the watch was down (handlers only read identity from it). */
+  private lastObject(key: string): StorageEvent['object'] {
+    const k = parseKey(key);
+    return { metadata: { name: k.name, ...(k.namespace ? { namespace: k.namespace } : {}) } };
+  }
 
   private dispatch(ev: StorageEvent): void {
+    if (ev.type === 'DELETED') this.known.delete(ev.key); else this.known.set(ev.key, ev.rv);
     const slash2 = ev.key.indexOf('/', 1);
     const slash3 = ev.key.indexOf('/', slash2 + 1);
     const slash4 = ev.key.indexOf('/', slash3 + 1);

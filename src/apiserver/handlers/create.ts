@@ -4,7 +4,7 @@ import { infoFrom } from '../context.ts';
 import type { ResourceType } from '../registry/types.ts';
 import { decodeObject, readBody } from '../codec/body.ts';
 import type { HandlerDeps } from './deps.ts';
-import { warningHeaders, writeJson } from './respond.ts';
+import { present, warningHeaders, writeJson } from './respond.ts';
 import { opContext, validateFields } from './write-options.ts';
 
 export async function handleCreate(ctx: RequestContext, t: ResourceType, deps: HandlerDeps): Promise<void> {
@@ -16,5 +16,5 @@ export async function handleCreate(ctx: RequestContext, t: ResourceType, deps: H
   }
   const warnings = validateFields(ctx, t, body);
   const created = await deps.store.create(opContext(ctx), t, info.namespace, body);
-  writeJson(ctx, 201, created, warningHeaders(warnings));
+  writeJson(ctx, 201, present(t, created), warningHeaders(warnings));
 }

@@ -8,7 +8,7 @@ import { parseFieldSelector, parseLabelSelector } from '../registry/selectors.ts
 import { mediaType, parseJson, parseYamlBody, readBody } from '../codec/body.ts';
 import { decodeProtobuf } from '../codec/protobuf.ts';
 import type { HandlerDeps } from './deps.ts';
-import { writeJson } from './respond.ts';
+import { present, writeJson } from './respond.ts';
 import { opContext } from './write-options.ts';
 
 const POLICIES = ['Foreground', 'Background', 'Orphan'];
@@ -39,7 +39,7 @@ export async function handleDelete(ctx: RequestContext, t: ResourceType, deps: H
   const opts = await deleteOptions(ctx);
   const { object, deleted } = await deps.store.delete(opContext(ctx), t, info.namespace, info.name, opts);
   if (!deleted || (t.group === '' && t.resource === 'namespaces')) {
-    writeJson(ctx, 200, object);
+    writeJson(ctx, 200, present(t, object));
     return;
   }
   writeJson(ctx, 200, successStatus({ name: info.name, group: t.group, kind: t.resource, uid: object.metadata.uid }));

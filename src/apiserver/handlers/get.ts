@@ -3,12 +3,12 @@ import type { RequestContext } from '../context.ts';
 import { clusterFrom, infoFrom } from '../context.ts';
 import type { ResourceType } from '../registry/types.ts';
 import type { HandlerDeps } from './deps.ts';
-import { negotiate, writeJson } from './respond.ts';
+import { negotiate, present, writeJson } from './respond.ts';
 import { toTable } from '../table/index.ts';
 
 export async function handleGet(ctx: RequestContext, t: ResourceType, deps: HandlerDeps): Promise<void> {
   const info = infoFrom(ctx);
-  const obj = await deps.store.read(clusterFrom(ctx), t, info.namespace, info.name);
+  const obj = present(t, await deps.store.read(clusterFrom(ctx), t, info.namespace, info.name));
   const { as, includeObject } = negotiate(ctx);
   if (as === 'table') {
     const table = toTable(t, [obj], { includeObject, now: new Date() });

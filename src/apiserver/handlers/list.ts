@@ -6,7 +6,7 @@ import type { ResourceType } from '../registry/types.ts';
 import { groupVersion } from '../registry/types.ts';
 import { parseFieldSelector, parseLabelSelector } from '../registry/selectors.ts';
 import type { HandlerDeps } from './deps.ts';
-import { negotiate, writeJson, writeRaw } from './respond.ts';
+import { negotiate, present, writeJson, writeRaw } from './respond.ts';
 import { toTable } from '../table/index.ts';
 
 export function parseLimit(v: string | null): number | undefined {
@@ -25,16 +25,17 @@ export async function handleList(ctx: RequestContext, t: ResourceType, deps: Han
     limit: parseLimit(q.get('limit')),
     continueToken: q.get('continue') ?? undefined,
   });
+  const items = t.strategy.present ? out.items.map((o) => present(t, o)) : out.items;
   const metadata: Record<string, unknown> = { resourceVersion: out.resourceVersion };
   if (out.continueToken) metadata.continue = out.continueToken;
   const { as, includeObject } = negotiate(ctx);
   if (as === 'table') {
-    const table = toTable(t, [...out.items], { includeObject, now: new Date() });
+    const table = toTable(t, [...items], { includeObject, now: new Date() });
     table.metadata = metadata;
     writeJson(ctx, 200, table);
     return;
   }
   // Serialise items once, without re-encoding them inside a wrapper object.
   const head = `{"kind":${JSON.stringify(t.listKind)},"apiVersion":${JSON.stringify(groupVersion(t))},"metadata":${JSON.stringify(metadata)},"items":[`;
-  writeRaw(ctx, 200, head + out.items.map((o) => JSON.stringify(o)).join(',') + ']}');
+  writeRaw(ctx, 200, head + items.map((o) => JSON.stringify(o)).join(',') + ']}');
 }

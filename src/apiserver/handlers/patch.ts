@@ -11,7 +11,7 @@ import { applyStrategicMergePatch, supportsStrategicMerge } from '../patch/strat
 import { serverSideApply } from '../patch/apply.ts';
 import { nowTimestamp } from '../registry/object-meta.ts';
 import type { HandlerDeps } from './deps.ts';
-import { warningHeaders, writeJson } from './respond.ts';
+import { present, warningHeaders, writeJson } from './respond.ts';
 import { opContext, validateFields } from './write-options.ts';
 
 type PatchKind = 'json' | 'merge' | 'strategic' | 'apply';
@@ -61,5 +61,5 @@ export async function handlePatch(ctx: RequestContext, t: ResourceType, deps: Ha
     if (kind !== 'json') warnings = validateFields(ctx, t, next);
     return next;
   }, { allowCreate: kind === 'apply' });
-  writeJson(ctx, created ? 201 : 200, object, warningHeaders(warnings));
+  writeJson(ctx, created ? 201 : 200, present(t, object), warningHeaders(warnings));
 }

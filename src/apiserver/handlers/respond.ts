@@ -1,8 +1,15 @@
 // Writes successful responses: JSON objects, lists, or meta.k8s.io Tables when the client asks for them.
 import type { RequestContext } from '../context.ts';
 import { notAcceptable } from '../errors.ts';
+import type { KObject } from '../storage/interface.ts';
+import type { ResourceType } from '../registry/types.ts';
 
 export type Representation = 'json' | 'table';
+
+/** The client-facing form of a stored object (the type's strategy may hide fields). */
+export function present<T extends Readonly<KObject>>(t: ResourceType, obj: T): T {
+  return t.strategy.present ? (t.strategy.present(obj) as T) : obj;
+}
 export type IncludeObject = 'Object' | 'Metadata' | 'None';
 
 /** What representation the Accept header asks for. */

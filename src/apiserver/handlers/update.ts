@@ -4,7 +4,7 @@ import { infoFrom } from '../context.ts';
 import type { ResourceType } from '../registry/types.ts';
 import { decodeObject, readBody } from '../codec/body.ts';
 import type { HandlerDeps } from './deps.ts';
-import { warningHeaders, writeJson } from './respond.ts';
+import { present, warningHeaders, writeJson } from './respond.ts';
 import { opContext, validateFields } from './write-options.ts';
 
 export async function handleUpdate(ctx: RequestContext, t: ResourceType, deps: HandlerDeps): Promise<void> {
@@ -18,5 +18,5 @@ export async function handleUpdate(ctx: RequestContext, t: ResourceType, deps: H
     const spec = (body.spec ?? {}) as { finalizers?: string[] };
     return { ...current, spec: { ...(current.spec as object), finalizers: spec.finalizers ?? [] }, metadata: { ...current.metadata, resourceVersion: body.metadata.resourceVersion } };
   }, { allowCreate: false });
-  writeJson(ctx, created ? 201 : 200, object, warningHeaders(warnings));
+  writeJson(ctx, created ? 201 : 200, present(t, object), warningHeaders(warnings));
 }

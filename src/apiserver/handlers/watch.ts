@@ -2,14 +2,15 @@
 // selectors, bookmarks, timeoutSeconds, and a 410 ERROR event when the requested version is too old.
 import type { RequestContext } from '../context.ts';
 import { clusterFrom, infoFrom } from '../context.ts';
-import { badRequest, expired, type StatusError } from '../errors.ts';
+import { badRequest, expired, unavailable, type StatusError } from '../errors.ts';
+import { mapStorageError } from '../registry/store.ts';
 import type { ResourceType } from '../registry/types.ts';
 import { groupVersion } from '../registry/types.ts';
 import { parseFieldSelector, parseLabelSelector } from '../registry/selectors.ts';
 import { collectionPrefix } from '../storage/keys.ts';
 import { StorageError, type KObject, type StorageEvent } from '../storage/interface.ts';
 import type { HandlerDeps } from './deps.ts';
-import { negotiate } from './respond.ts';
+import { negotiate, present } from './respond.ts';
 import { toTable } from '../table/index.ts';
 
 const DEFAULT_TIMEOUT_SECONDS = 1800;
@@ -44,7 +45,8 @@ export async function handleWatch(ctx: RequestContext, t: ResourceType, deps: Ha
 
   const res = ctx.res;
   let first = true;
-  const encode = (type: string, object: unknown): string => {
+  const encode = (type: string, raw: unknown): string => {
+    const object = type === 'ERROR' || type === 'BOOKMARK' ? raw : present(t, raw as KObject);
     if (as === 'table' && type !== 'ERROR' && type !== 'BOOKMARK') {
       const table: Partial<ReturnType<typeof toTable>> = toTable(t, [object as KObject], { includeObject, now: new Date() });
       if (!first) delete table.columnDefinitions;
@@ -59,6 +61,8 @@ export async function handleWatch(ctx: RequestContext, t: ResourceType, deps: Ha
   const send = (type: string, object: unknown) => { if (!stopped) res.write(encode(type, object)); };
 
   let watcher: { stop(): void } | undefined;
+  let bookmarkTimer: NodeJS.Timeout | undefined;
+  let timeoutTimer: NodeJS.Timeout | undefined;
   const finish = (err?: StatusError) => {
     if (stopped) return;
     if (err) send('ERROR', err.status);
@@ -68,7 +72,7 @@ export async function handleWatch(ctx: RequestContext, t: ResourceType, deps: Ha
     clearTimeout(timeoutTimer);
     res.end();
   };
-  const onEvent = (ev: StorageEvent) => {
+  const deliver = (ev: StorageEvent) => {
     lastRV = ev.rv;
     const key = ev.key;
     const was = visible.has(key);
@@ -80,26 +84,31 @@ export async function handleWatch(ctx: RequestContext, t: ResourceType, deps: Ha
     if (now && (!was || ev.type === 'ADDED')) { visible.add(key); send('ADDED', ev.object); } else if (now && was) send('MODIFIED', ev.object);
     else if (!now && was) { visible.delete(key); send('DELETED', ev.object); }
   };
-
+  // Subscribe before answering, so a storage failure is still a proper error status; events that arrive
+  // before the headers and initial state are written wait in `early`.
+  let early: StorageEvent[] | undefined = [];
+  try {
+    watcher = deps.storage.watch(prefix, fromRV, (ev) => (early ? early.push(ev) : deliver(ev)), (e) => finish(e.code === 'Expired' ? expired(e.message) : unavailable(e.message)));
+  } catch (e) {
+    if (!(e instanceof StorageError && e.code === 'Expired')) throw mapStorageError(e, t, '');
+    ctx.responseCode = 200;
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+    res.end(JSON.stringify({ type: 'ERROR', object: expired(`too old resource version: ${fromRV} (${initial.resourceVersion})`).status }) + '\n');
+    return;
+  }
   ctx.responseCode = 200;
   res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
   // Send the headers now: clients (fetch-based ones in particular) wait for them before reading events.
   res.flushHeaders();
-  try {
-    watcher = deps.storage.watch(prefix, fromRV, onEvent, (e) => finish(expired(e.message)));
-  } catch (e) {
-    if (e instanceof StorageError && e.code === 'Expired') {
-      res.write(JSON.stringify({ type: 'ERROR', object: expired(`too old resource version: ${fromRV} (${initial.resourceVersion})`).status }) + '\n');
-      res.end();
-      return;
-    }
-    throw e;
-  }
   for (const e of initialEvents) send(e.type, e.object);
-  const bookmarkTimer = setInterval(() => {
+  const buffered = early;
+  early = undefined;
+  for (const ev of buffered) deliver(ev);
+  if (stopped) return;
+  bookmarkTimer = setInterval(() => {
     if (bookmarks) send('BOOKMARK', { kind: t.kind, apiVersion: groupVersion(t), metadata: { resourceVersion: String(lastRV) } });
   }, deps.bookmarkIntervalMs);
-  const timeoutTimer = setTimeout(() => finish(), timeout * 1000);
+  timeoutTimer = setTimeout(() => finish(), timeout * 1000);
   ctx.req.on('close', () => finish());
   res.on('close', () => finish());
   await new Promise<void>((resolve) => res.on('close', resolve));

@@ -16,6 +16,8 @@ export interface OpContext {
   fieldManager?: string;
   /** Set for requests to a subresource (status): only that part may change. */
   subresource?: string;
+  /** On delete: the requested propagation policy (admission may refuse or allow cascades by it). */
+  propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
 }
 
 export type AdmitOp = 'create' | 'update' | 'delete';
@@ -213,7 +215,7 @@ export class Store {
       if (pre?.resourceVersion && pre.resourceVersion !== String(current.rv)) {
         throw conflict(t, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.rv}`);
       }
-      for (const a of this.admission) await a.admit('delete', t, undefined, obj, ctx);
+      for (const a of this.admission) await a.admit('delete', t, undefined, obj, { ...ctx, propagationPolicy: opts.propagationPolicy });
       const next = structuredClone(obj);
       const policyFinalizer = opts.propagationPolicy === 'Foreground' ? 'foregroundDeletion' : opts.propagationPolicy === 'Orphan' ? 'orphan' : undefined;
       if (policyFinalizer && !next.metadata.deletionTimestamp) {

@@ -16,6 +16,8 @@ export interface Strategy {
   validateUpdate?(obj: KObject, old: KObject): StatusCause[];
   /** Name validation (DNS subdomain by default). Returns error messages. */
   validateName?(name: string): string[];
+  /** What clients see of a stored object (e.g. without a password hash); must not change its argument. */
+  present?(obj: Readonly<KObject>): KObject;
 }
 
 /** A resource that is not stored: create-only APIs such as SubjectAccessReview or TokenReview. */

@@ -29,5 +29,6 @@ export function extendStrategy(over: Partial<Strategy>): Strategy {
     validate: (obj) => [...validateObjectMeta(obj), ...(over.validate?.(obj) ?? [])],
     validateUpdate: (obj, old) => [...validateObjectMeta(obj), ...(over.validateUpdate?.(obj, old) ?? over.validate?.(obj) ?? [])],
     validateName: over.validateName ?? dns1123Subdomain,
+    present: over.present,
   };
 }

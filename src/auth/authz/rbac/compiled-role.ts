@@ -60,12 +60,12 @@ export class CompiledRole {
   private readonly res: Map<string, Map<string, ResourceMap>> | null = null;
   private readonly nonRes: Map<string, NonResourceGrant> | null = null;
 
-  constructor(readonly key: string, readonly rules: readonly PolicyRule[]) {
+  constructor(readonly key: string, readonly rules: readonly PolicyRule[], linearLimit = LINEAR_LIMIT) {
     let combos = 0;
     for (const r of rules) {
       combos += r.verbs.length * ((r.apiGroups?.length ?? 0) * (r.resources?.length ?? 0) + (r.nonResourceURLs?.length ?? 0));
     }
-    if (combos <= LINEAR_LIMIT) return;
+    if (combos <= linearLimit) return;
     this.res = new Map();
     this.nonRes = new Map();
     for (const r of rules) {
@@ -136,6 +136,9 @@ export class CompiledRole {
 export class RoleCache {
   private readonly byKey = new Map<string, CompiledRole>();
 
+  /** `linearLimit`: roles with at most this many (verb, group, resource) combinations are matched rule by rule. */
+  constructor(private readonly linearLimit = LINEAR_LIMIT) {}
+
   acquire(rules: readonly PolicyRule[] | null | undefined): CompiledRole {
     const norm = (rules ?? []).map(normalizeRule);
     const key = JSON.stringify(norm);
@@ -145,7 +148,7 @@ export class RoleCache {
         for (const v of Object.values(r)) Object.freeze(v);
         Object.freeze(r);
       }
-      role = new CompiledRole(key, Object.freeze(norm));
+      role = new CompiledRole(key, Object.freeze(norm), this.linearLimit);
       this.byKey.set(key, role);
     }
     role.refs++;

@@ -104,8 +104,13 @@ const NO_OPINION: AuthorizerResult = Object.freeze({ decision: 'noopinion', reas
 
 export class RbacIndex implements Authorizer {
   private readonly clusters = new Map<string, ClusterState>();
-  private readonly cache = new RoleCache();
+  private readonly cache: RoleCache;
   private epoch = 0;
+
+  /** `linearLimit` (tests): roles with at most this many rule combinations are matched rule by rule (-1: never). */
+  constructor(opts: { linearLimit?: number } = {}) {
+    this.cache = new RoleCache(opts.linearLimit);
+  }
 
   /** Applies one watch event (ADDED / MODIFIED upsert; DELETED removes by name and namespace). */
   apply(cluster: string, kind: RbacKind, type: WatchEventType, obj: RbacObject): void {

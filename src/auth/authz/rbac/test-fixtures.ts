@@ -46,11 +46,13 @@ export interface Impl {
   roleRules(r: RoleRef, namespace: string): readonly PolicyRule[] | null;
 }
 
-/** Both authorizers over the same snapshot (cluster "c1"). */
+/** The authorizers over the same snapshot (cluster "c1"): scan, index, and index with every role compiled to maps. */
 export function impls(s: PolicySnapshot): Impl[] {
   const scan = new PolicyScan(s);
   const index = new RbacIndex();
   index.load('c1', s);
+  const compiled = new RbacIndex({ linearLimit: -1 });
+  compiled.load('c1', s);
   const roleRules = (r: RoleRef, namespace: string): readonly PolicyRule[] | null => {
     const res = scan.roleReferenceRules(r, namespace);
     return 'rules' in res ? res.rules : null;
@@ -58,6 +60,7 @@ export function impls(s: PolicySnapshot): Impl[] {
   return [
     { name: 'scan', authorize: (a) => scan.authorize(a), rulesFor: (u, ns) => scan.rulesFor(u, ns), roleRules },
     { name: 'index', authorize: (a) => index.authorize(a), rulesFor: (u, ns) => index.rulesFor('c1', u, ns), roleRules },
+    { name: 'index(maps)', authorize: (a) => compiled.authorize(a), rulesFor: (u, ns) => compiled.rulesFor('c1', u, ns), roleRules },
   ];
 }
 

@@ -1,0 +1,98 @@
+// `portcullis login`, `logout` and `whoami`: log in with a username/password (a 24 h session access key) or an
+// access key, keep it in the 0600 config file ($PORTCULLIS_CONFIG or ~/.portcullis/config.json), and end the session
+// (logout also drops the exec plugin's token cache).
+import https from 'node:https';
+import { readFileSync, rmSync } from 'node:fs';
+import { Command } from 'commander';
+import { clientFrom, configPath, readConfig, withConnectionOptions, type CliConfig, type ConnectionFlags } from './client.ts';
+import { cacheDir, prompt, readAllStdin, run, writeConfig } from './credentials-support.ts';
+
+interface LoginStatus { username: string; key?: string; accessKeyName?: string; expirationTimestamp?: string; caData: string; groups?: string[] }
+
+function postLogin(server: string, ca: string | undefined, insecure: boolean, headers: Record<string, string>, body?: unknown): Promise<LoginStatus> {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = https.request(`${server}/platform/v1/login`, {
+      method: 'POST', ca, rejectUnauthorized: !insecure,
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        let parsed: { status?: LoginStatus; message?: string } = {};
+        try { parsed = JSON.parse(raw) as typeof parsed; } catch { /* not JSON */ }
+        if (res.statusCode === 200 && parsed.status) return resolve(parsed.status);
+        reject(new Error(`login failed: ${parsed.message ?? (raw || `HTTP ${res.statusCode}`)}`));
+      });
+    });
+    req.on('error', (e) => reject(new Error(`cannot reach ${server}: ${e.message}`)));
+    req.end(text);
+  });
+}
+
+/** Logs in and returns the config to store (exported for the credential plugin's interactive re-login). */
+export async function login(server: string, o: { username?: string; password?: string; accessKey?: string; ca?: string; insecure?: boolean }): Promise<{ config: CliConfig; status: LoginStatus }> {
+  const base = server.replace(/\/+$/, '');
+  if (o.accessKey) {
+    const status = await postLogin(base, o.ca, !!o.insecure, { authorization: `Bearer ${o.accessKey}` });
+    return { config: { server: base, caData: status.caData, credential: { accessKey: o.accessKey } }, status };
+  }
+  if (!o.username) throw new Error('pass --username (with a password prompt or --password-stdin) or --access-key');
+  const password = o.password ?? await prompt('Password: ', true);
+  const status = await postLogin(base, o.ca, !!o.insecure, {}, { username: o.username, password });
+  return { config: { server: base, caData: status.caData, credential: { accessKey: status.key } }, status };
+}
+
+export function loginCommand(): Command {
+  return new Command('login')
+    .description('Log in to a Portcullis server and store the credential in the CLI config (mode 0600)')
+    .argument('<url>', 'server URL, e.g. https://localhost:8443')
+    .option('--username <user>', 'platform user (asks for the password, or reads it with --password-stdin)')
+    .option('--password-stdin', 'read the password from stdin')
+    .option('--access-key <key>', 'log in with an access key instead of a password')
+    .option('--ca-file <file>', 'CA certificate (PEM) of the server')
+    .option('--insecure-skip-tls-verify', 'do not verify the server certificate for this login (the CA it returns is stored)')
+    .action((url: string, opts: { username?: string; passwordStdin?: boolean; accessKey?: string; caFile?: string; insecureSkipTlsVerify?: boolean }) => run(async () => {
+      const previous = readConfig();
+      const sameServer = previous?.server === url.replace(/\/+$/, '');
+      const ca = opts.caFile ? readFileSync(opts.caFile, 'utf8') : sameServer ? Buffer.from(previous!.caData, 'base64').toString('utf8') : undefined;
+      const password = opts.passwordStdin ? (await readAllStdin()).replace(/\r?\n$/, '') : undefined;
+      const { config, status } = await login(url, { username: opts.username, password, accessKey: opts.accessKey, ca, insecure: opts.insecureSkipTlsVerify });
+      writeConfig(config);
+      const until = status.expirationTimestamp ? ` until ${status.expirationTimestamp}` : '';
+      console.log(`Logged in to ${config.server} as ${status.username}${until}. Config: ${configPath()}`);
+    }));
+}
+
+export function logoutCommand(): Command {
+  return withConnectionOptions(new Command('logout'))
+    .description('End the login session (its session key is deleted on the server) and remove the CLI config')
+    .action((opts: ConnectionFlags) => run(async () => {
+      const file = configPath();
+      if (!readConfig()) { console.log('Not logged in.'); return; }
+      try {
+        const res = await clientFrom(opts).request<{ status: { sessionDeleted: boolean } }>('POST', '/platform/v1/logout');
+        if (res.status.sessionDeleted) console.log('Session key deleted on the server.');
+      } catch (e) {
+        console.error(`warning: the server did not end the session: ${(e as Error).message}`);
+      }
+      rmSync(file, { force: true });
+      rmSync(cacheDir(), { recursive: true, force: true }); // tokens cached by the credential plugin
+      console.log(`Logged out (removed ${file} and cached tokens).`);
+    }));
+}
+
+export function whoamiCommand(): Command {
+  return withConnectionOptions(new Command('whoami'))
+    .description('Show the user (and groups, credential and scope) the server sees for your credential')
+    .option('-o, --output <format>', 'table or json', 'table')
+    .action((opts: ConnectionFlags & { output: string }) => run(async () => {
+      const res = await clientFrom(opts).request<{ status: { username: string; groups: string[]; credentialId?: string; scope?: unknown } }>('GET', '/platform/v1/whoami');
+      if (opts.output === 'json') { console.log(JSON.stringify(res.status, null, 2)); return; }
+      console.log(`Username:   ${res.status.username}`);
+      console.log(`Groups:     ${res.status.groups.join(', ')}`);
+      if (res.status.credentialId) console.log(`Credential: ${res.status.credentialId}`);
+      if (res.status.scope) console.log(`Scope:      ${JSON.stringify(res.status.scope)}`);
+    }));
+}

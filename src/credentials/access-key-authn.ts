@@ -1,0 +1,55 @@
+// The access-key authenticator: `Authorization: Bearer pcak_...` → HMAC lookup in the index (constant-time hash
+// check) → the owner's live identity; credentialId accesskey:<name>; the key's scope is attached for the scope filter.
+import type { Authenticator, AuthnResult } from '../auth/types.ts';
+import { unauthorized } from '../apiserver/errors.ts';
+import { bearerToken } from '../auth/authn/bearer.ts';
+import type { AccessKeyIndex } from './access-key-index.ts';
+import { keyProblem } from './access-key-index.ts';
+import type { IdentitySource } from './identity.ts';
+import { hashesEqual, type SecretHasher } from './secrets.ts';
+import { setRequestScope } from './scope.ts';
+import { isScoped, KEY_PREFIX } from './types.ts';
+
+export const CREDENTIAL_EXTRA = 'credentials.portcullis.io/credential-id';
+
+export interface AccessKeyAuthenticatorDeps {
+  index: AccessKeyIndex;
+  hash: SecretHasher;
+  identities: IdentitySource;
+  now: () => number;
+  /** Called for every successful use (batched last-used bookkeeping). */
+  onUse?: (name: string, ms: number, address: string) => void;
+}
+
+export function createAccessKeyAuthenticator(d: AccessKeyAuthenticatorDeps): Authenticator {
+  return {
+    name: 'access-key',
+    authenticate({ req }): AuthnResult | null {
+      const token = bearerToken(req);
+      if (!token || !token.startsWith(KEY_PREFIX)) return null;
+      const hash = d.hash(token);
+      const match = d.index.lookup(hash);
+      if (!match) {
+        const deleted = d.index.deletedLabel(hash);
+        throw unauthorized(deleted ? `access key "${deleted}" has been deleted` : 'invalid access key');
+      }
+      const e = match.entry;
+      const stored = match.graceUntilMs === undefined ? e.hash : e.previous.find((p) => p.hash === hash)?.hash;
+      if (!stored || !hashesEqual(stored, hash)) throw unauthorized('invalid access key');
+      const now = d.now();
+      const problem = keyProblem(match, now);
+      if (problem) throw unauthorized(problem);
+      const owner = d.identities.identity(e.user);
+      if (!owner) throw unauthorized(`access key "${e.label}" is not valid: its owner "${e.user}" no longer exists or is disabled`);
+      d.index.touch(e, now);
+      d.onUse?.(e.name, now, req.socket.remoteAddress ?? '');
+      const credentialId = `accesskey:${e.name}`;
+      if (isScoped(e.scope)) setRequestScope(req, { scope: e.scope, credential: `access key "${e.label}"` });
+      return {
+        user: { username: owner.username, uid: owner.uid, groups: [...owner.groups], extra: { [CREDENTIAL_EXTRA]: [credentialId] } },
+        reason: `access key "${e.label}" (${e.name}) of user ${owner.username}`,
+        credentialId,
+      };
+    },
+  };
+}

@@ -1,0 +1,18 @@
+// Public surface of the platform package: the server module, the resource types and what other
+// capabilities (credentials' login endpoint, host-tier RBAC, explain) build on.
+export { platformModule, type PlatformModuleOptions } from './module.ts';
+export { verifyPassword, hashPassword, generatePassword } from './passwords.ts';
+export {
+  GROUP, VERSION, API_VERSION, HOST_CLUSTER, userType, teamType, projectType, tenantClusterType, templateType, platformTypes,
+  MANAGED_BY_LABEL, MANAGED_LABEL, TENANT_LABEL, AUDIT_ANNOTATION, CASCADE_ANNOTATION, TENANT_FINALIZER,
+  type Condition, type TenantClusterStatus, type TenantPhase, type ObjectRef,
+} from './types.ts';
+export {
+  parseDurationSeconds, parseObjects,
+  type TenantClusterSpec, type TenantFields, type TemplateSpec, type UserSpec, type TeamSpec, type ProjectSpec, type ProjectRole, type AccessRule,
+} from './schemas.ts';
+export { effectiveSpec, staticAccess, roleMapping, bindingName, templateControls, type AccessReason } from './access.ts';
+export { AccessIndex, teamGroup, type RootAuthorizer } from './access-index.ts';
+export { PlatformState, type Directory } from './state.ts';
+export { BOOTSTRAP_ADMIN } from './bootstrap.ts';
+export { ROUTE_PREFIX, type ReachableTenant } from './routes.ts';

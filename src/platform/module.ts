@@ -1,0 +1,107 @@
+// platformModule(): registers the management.portcullis.io types in root, their admission, the
+// controllers (tenant clusters, projects, global admins), the clusterAccess filter and the /platform/v1 routes.
+import type { ServerModule } from '../server/module.ts';
+import type { InformerEvent } from '../apiserver/controllers/informer.ts';
+import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
+import { logicalClusterType } from '../apiserver/controllers/logical-clusters.ts';
+import { PlatformState } from './state.ts';
+import { AccessIndex, type RootAuthorizer } from './access-index.ts';
+import { TenantController } from './tenant-controller.ts';
+import { ProjectController } from './project-controller.ts';
+import { platformAdmission } from './admission.ts';
+import { userPasswordAdmission } from './passwords.ts';
+import { withClusterAccess } from './cluster-access-filter.ts';
+import { platformRoutes } from './routes.ts';
+import { ensureBootstrapAdmin, ensurePlatformUserRbac } from './bootstrap.ts';
+import { GROUP, MANAGED_LABEL, platformTypes, tenantSpec } from './types.ts';
+
+export interface PlatformModuleOptions {
+  /**
+   * Asks RBAC in root whether a request is allowed (used for the `use` verb on tenantclusters and for
+   * `update` when changing permissions). Default: the server's `rbac` authorizer slot, read at call time,
+   * so it works once the RBAC module is set up; without one, nobody holds `use`.
+   */
+  authorizeInRoot?: RootAuthorizer;
+  /** Create the `admin` User on first start (default true). */
+  bootstrapAdmin?: boolean;
+  /** Re-reconcile every tenant cluster this often, restoring drifted objects (default 600 s; 0 = never). */
+  resyncSeconds?: number;
+}
+
+const RBAC = 'rbac.authorization.k8s.io';
+
+export function platformModule(opts: PlatformModuleOptions = {}): ServerModule {
+  return {
+    name: 'platform',
+    setup(m) {
+      for (const t of platformTypes) m.catalog.add(t);
+      const state = new PlatformState();
+      let baseUrl = m.cfg.externalUrl;
+      const rbac = m.authorizers;
+      const authorizeInRoot = (): RootAuthorizer | undefined => opts.authorizeInRoot
+        ?? (rbac.rbac ? async (a) => (await rbac.rbac!.authorize(a)).decision === 'allow' : undefined);
+      const index = new AccessIndex(state, authorizeInRoot);
+      const tenants = new TenantController({
+        store: m.store, catalog: m.catalog, state, log: m.log, leadership: m.leadership,
+        clusterState: (n) => m.clusters.state(n),
+        useVerbUsers: (n) => index.useVerbUsers(n),
+        baseUrl: () => baseUrl,
+      });
+      const projects = new ProjectController({ store: m.store, catalog: m.catalog, state, log: m.log, leadership: m.leadership });
+      m.admission.push(userPasswordAdmission, platformAdmission(m.store));
+
+      const inRoot = (f: (ev: InformerEvent) => void) => (ev: InformerEvent) => { if (ev.cluster === ROOT_CLUSTER) f(ev); };
+      m.informer.on(GROUP, 'users', inRoot((ev) => { state.apply('users', ev); tenants.enqueueAll(); projects.enqueueGlobalAdmins(); }));
+      m.informer.on(GROUP, 'teams', inRoot((ev) => { state.apply('teams', ev); tenants.enqueueAll(); }));
+      m.informer.on(GROUP, 'projects', inRoot((ev) => {
+        state.apply('projects', ev);
+        for (const t of state.tenantsInProject(ev.name)) tenants.enqueue(t);
+        projects.enqueue(ev.name);
+      }));
+      m.informer.on(GROUP, 'tenantclusters', inRoot((ev) => {
+        state.apply('tenantclusters', ev);
+        tenants.enqueue(ev.name);
+        if (ev.type === 'DELETED') projects.enqueue(tenantSpec(ev.object).project);
+      }));
+      m.informer.on(GROUP, 'tenantclustertemplates', inRoot((ev) => {
+        state.apply('tenantclustertemplates', ev);
+        for (const t of state.tenantsWithTemplate(ev.name)) tenants.enqueue(t);
+      }));
+      m.informer.on(logicalClusterType.group, logicalClusterType.resource, inRoot((ev) => {
+        if (state.tenants.has(ev.name)) tenants.enqueue(ev.name);
+      }));
+      // RBAC in root decides the `use` verb; inside a tenant, our bindings and the roles they reference.
+      for (const resource of ['clusterroles', 'clusterrolebindings', 'roles', 'rolebindings']) {
+        m.informer.on(RBAC, resource, (ev) => {
+          if (ev.cluster === ROOT_CLUSTER) { if (authorizeInRoot() && !isOurs(ev)) tenants.enqueueAll(); return; }
+          if (!state.tenants.has(ev.cluster)) return;
+          if (resource === 'clusterroles' || (resource === 'clusterrolebindings' && ev.object.metadata.labels?.[MANAGED_LABEL] === 'true')) tenants.enqueue(ev.cluster);
+        });
+      }
+      m.informer.on('apiextensions.k8s.io', 'customresourcedefinitions', (ev) => { if (state.tenants.has(ev.cluster)) tenants.enqueue(ev.cluster); });
+
+      const door = withClusterAccess(state, index);
+      const prev = m.filters.clusterAccess;
+      m.filters.clusterAccess = prev ? (ctx, next) => prev(ctx, () => door(ctx, next)) : door;
+      m.routes.push(...platformRoutes({ store: m.store, state, index }));
+      m.idlers.push(() => tenants.idle(), () => projects.idle());
+
+      let timer: NodeJS.Timeout | undefined;
+      m.onStarted.push(async (url) => {
+        baseUrl = m.cfg.externalUrl ?? url;
+        await ensurePlatformUserRbac(m.store, m.catalog);
+        if (opts.bootstrapAdmin !== false) await ensureBootstrapAdmin(m.store, m.cfg.dataDir, m.log);
+        projects.enqueueGlobalAdmins();
+        tenants.enqueueAll();
+        const every = opts.resyncSeconds ?? 600;
+        if (every > 0) { timer = setInterval(() => tenants.enqueueAll(), every * 1000); timer.unref(); }
+      });
+      m.onClose.push(() => { if (timer) clearInterval(timer); tenants.stop(); projects.stop(); });
+    },
+  };
+}
+
+/** Root RBAC objects the platform writes itself and that cannot change who holds `use`. */
+function isOurs(ev: InformerEvent): boolean {
+  return ev.name === 'portcullis:platform-user' || ev.name === 'portcullis:platform-users';
+}
