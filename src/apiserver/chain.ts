@@ -26,7 +26,7 @@ export function buildChain(d: ChainDeps): Filter[] {
     withLogicalCluster(d.clusters),
     withRequestInfo(),
     withPublicRoutes(d.publicRoutes),
-    withAuthentication(d.authn),
+    withAuthentication(d.authn, d.slots.authenticationFailed),
     ...optional(d.slots.audit),
     ...optional(d.slots.impersonation),
     ...optional(d.slots.clusterAccess),

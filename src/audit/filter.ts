@@ -56,6 +56,25 @@ export function withAudit(d: AuditFilterDeps): Filter {
   };
 }
 
+/** Audits a request whose authentication failed (kube's WithFailedAuthenticationAudit): one ResponseComplete event. */
+export function auditFailedAuthentication(d: AuditFilterDeps): (ctx: RequestContext, err: StatusError) => void {
+  return (ctx, err) => {
+    const cluster = ctx.cluster ?? ROOT_CLUSTER;
+    if (!d.enabled(cluster)) return;
+    const user: UserInfo = { username: 'system:anonymous', groups: ['system:unauthenticated'] };
+    const info = ctx.info;
+    const decision = d.policy.evaluate({
+      username: user.username, groups: user.groups, verb: info?.verb ?? ctx.req.method?.toLowerCase() ?? '', cluster,
+      isResourceRequest: info?.isResourceRequest ?? false, path: info?.path ?? ctx.path, apiGroup: info?.apiGroup ?? '',
+      resource: info?.resource ?? '', subresource: info?.subresource ?? '', namespace: info?.namespace ?? '', name: info?.name ?? '',
+    });
+    if (decision.level === 'None') return;
+    const rec = new Recorder(ctx, d.sink, { ...decision, level: 'Metadata' }, user, cluster);
+    ctx.res.setHeader('Audit-Id', rec.auditID);
+    rec.emit('ResponseComplete', { error: err });
+  };
+}
+
 interface StageDetails { code?: number; error?: StatusError; panic?: unknown }
 
 /**

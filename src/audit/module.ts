@@ -5,7 +5,7 @@ import type { ServerModule } from '../server/module.ts';
 import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
 import { DEFAULT_POLICY, loadPolicy, PolicyEvaluator } from './policy.ts';
 import { createSink, type AuditSink } from './sink.ts';
-import { withAudit } from './filter.ts';
+import { auditFailedAuthentication, withAudit } from './filter.ts';
 
 /** On a LogicalCluster (in root): "false" switches auditing off for that cluster. */
 export const AUDIT_ENABLED_ANNOTATION = 'audit.portcullis.io/enabled';
@@ -32,7 +32,9 @@ export function auditModule(opts: AuditModuleOptions = {}): ServerModule {
         if (off) disabled.add(ev.name);
         else disabled.delete(ev.name);
       });
-      m.filters.audit = withAudit({ policy: new PolicyEvaluator(policy), sink, enabled: (c) => !disabled.has(c) });
+      const deps = { policy: new PolicyEvaluator(policy), sink, enabled: (c: string) => !disabled.has(c) };
+      m.filters.audit = withAudit(deps);
+      m.filters.authenticationFailed = auditFailedAuthentication(deps);
       m.onClose.push(() => sink.close());
       m.log(`portcullis: audit log: ${opts.sink ? '(custom sink)' : logPath} (policy: ${cfg.auditPolicyFile ?? 'default, Metadata for every request'})`);
     },

@@ -8,6 +8,7 @@ import { accessKeysCommand } from './access-keys.ts';
 import { credentialsCommand } from './credentials.ts';
 import { kubeconfigCommand } from './kubeconfig.ts';
 import { credentialPluginCommand } from './credential-plugin.ts';
+import { explainCommand } from './explain.ts';
 
 export function buildProgram(): Command {
   const program = new Command('portcullis')
@@ -16,6 +17,6 @@ export function buildProgram(): Command {
   program.addCommand(serveCommand());
   program.addCommand(migrateCommand());
   program.addCommand(tenantClustersCommand());
-  for (const c of [loginCommand(), logoutCommand(), whoamiCommand(), accessKeysCommand(), credentialsCommand(), kubeconfigCommand(), credentialPluginCommand()]) program.addCommand(c);
+  for (const c of [loginCommand(), logoutCommand(), whoamiCommand(), accessKeysCommand(), credentialsCommand(), kubeconfigCommand(), credentialPluginCommand(), explainCommand()]) program.addCommand(c);
   return program;
 }

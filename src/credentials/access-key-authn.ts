@@ -45,8 +45,9 @@ export function createAccessKeyAuthenticator(d: AccessKeyAuthenticatorDeps): Aut
       d.onUse?.(e.name, now, req.socket.remoteAddress ?? '');
       const credentialId = `accesskey:${e.name}`;
       if (isScoped(e.scope)) setRequestScope(req, { scope: e.scope, credential: `access key "${e.label}"` });
+      // owner.groups is a frozen array the union authenticator copies (adding system:authenticated)
       return {
-        user: { username: owner.username, uid: owner.uid, groups: [...owner.groups], extra: { [CREDENTIAL_EXTRA]: [credentialId] } },
+        user: { username: owner.username, uid: owner.uid, groups: owner.groups, extra: { [CREDENTIAL_EXTRA]: [credentialId] } },
         reason: `access key "${e.label}" (${e.name}) of user ${owner.username}`,
         credentialId,
       };

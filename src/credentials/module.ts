@@ -1,7 +1,8 @@
 // credentialsModule(): plugs access keys, platform tokens, Kubeconfig objects, revocation, the inventory and the
 // /platform/v1 credential routes into the server through its slots (types, admission, authenticators, filter, routes).
 import path from 'node:path';
-import type { ModuleContext, ServerModule } from '../server/module.ts';
+import type { ServerModule } from '../server/module.ts';
+import { verifyPassword } from '../platform/index.ts';
 import type { Filter } from '../apiserver/context.ts';
 import { infoFrom } from '../apiserver/context.ts';
 import { unauthorized } from '../apiserver/errors.ts';
@@ -30,7 +31,7 @@ import { GROUP, credentialTypes } from './types.ts';
 export interface CredentialsModuleOptions {
   /** Clock (ms since epoch) for expiry, idle timeouts, token lifetimes and renewals; tests move it. */
   now?: () => number;
-  /** Checks a platform user's password (default: verifyPassword from src/platform, loaded on first login). */
+  /** Checks a platform user's password (default: the platform's verifyPassword against User objects). */
   verifyPassword?: PasswordVerifier;
   /** How often last-used times are written to access-key status (default 5 s). */
   lastUsedIntervalMs?: number;
@@ -52,14 +53,6 @@ export interface CredentialsModule extends ServerModule { api?: CredentialsApi }
 /** The credentials module among `modules`, once set up. */
 export function credentialsApi(modules: readonly ServerModule[]): CredentialsApi | undefined {
   return (modules.find((m) => m.name === 'credentials') as CredentialsModule | undefined)?.api;
-}
-
-async function platformPasswordVerifier(m: ModuleContext): Promise<PasswordVerifier> {
-  const where = '../platform/index.ts';
-  const mod = await import(where).catch(() => undefined) as { verifyPassword?: (s: unknown, u: string, p: string) => Promise<unknown> } | undefined;
-  if (!mod?.verifyPassword) throw unauthorized('password login is not available: the platform module (users) is not installed');
-  const verify = mod.verifyPassword;
-  return async (u, p) => !!(await verify(m.store, u, p));
 }
 
 export function credentialsModule(opts: CredentialsModuleOptions = {}): CredentialsModule {
@@ -108,7 +101,7 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
       kubeconfigs.register(m.informer);
       m.idlers.push(() => kubeconfigs.idle());
 
-      let verifier: PasswordVerifier | undefined = opts.verifyPassword;
+      const verifier: PasswordVerifier = opts.verifyPassword ?? ((u, p) => verifyPassword(m.store, u, p));
       const material = createFilePkiMaterialSource(pkiDir);
       // unshift: more specific than the platform's catch-all /platform/v1 prefix, so matched first
       m.routes.unshift(...credentialRoutes({
@@ -119,7 +112,7 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
           if (!mat) throw unauthorized('no CA material');
           return revocations.crl(mat.ca, now());
         },
-        verifyPassword: async (u, p) => (verifier ??= await platformPasswordVerifier(m))(u, p),
+        verifyPassword: verifier,
         authenticate: (r) => m.runtime.authenticate(r),
         clusterNames: () => m.clusters.names(),
         rulesFor: (cluster, user, ns) => {

@@ -1,6 +1,6 @@
 // Access-key secrets: generation (high entropy, "pcak_" prefix for secret scanners), HMAC-SHA256 hashing with a
 // server-side pepper kept beside the PKI material (0600 file), and constant-time comparison of hashes.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { KEY_PREFIX } from './types.ts';
@@ -37,9 +37,10 @@ export function createHasher(pepper: Buffer): SecretHasher {
   return (secret) => createHmac('sha256', pepper).update(secret).digest('hex');
 }
 
-/** Constant-time equality of two hex hashes. */
+/** Constant-time equality of two hex hashes (no early exit: every character is compared). */
 export function hashesEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a, 'hex');
-  const y = Buffer.from(b, 'hex');
-  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
+  if (a.length !== b.length || a.length === 0) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
 }

@@ -89,6 +89,8 @@ function schemaCauses(schema: z.ZodType, value: unknown, prefix: string): Status
 
 const specOf = <T>(o: KObject): T => (o.spec ?? {}) as T;
 
+const col = (name: string, jsonPath: string, type = 'string') => ({ name, type, jsonPath });
+
 export const accessKeyType = defineType(GROUP, VERSION, 'accesskeys', 'AccessKey', {
   cluster: true, status: true, shortNames: ['ak'], onlyInClusters: [ROOT_CLUSTER],
   strategy: extendStrategy({
@@ -101,6 +103,8 @@ export const accessKeyType = defineType(GROUP, VERSION, 'accesskeys', 'AccessKey
     },
   }),
 });
+accessKeyType.printerColumns = [col('Display Name', '.spec.displayName'), col('User', '.spec.user'), col('Expires', '.spec.expirationTimestamp'),
+  col('Last Used', '.status.lastUsedTime'), col('Disabled', '.spec.disabled', 'boolean'), col('Age', '.metadata.creationTimestamp', 'date')];
 
 export const kubeconfigType = defineType(GROUP, VERSION, 'kubeconfigs', 'Kubeconfig', {
   status: true, onlyInClusters: [ROOT_CLUSTER],
@@ -112,6 +116,8 @@ export const kubeconfigType = defineType(GROUP, VERSION, 'kubeconfigs', 'Kubecon
     validate: (obj) => schemaCauses(kubeconfigSpecSchema, obj.spec, 'spec'),
   }),
 });
+kubeconfigType.printerColumns = [col('Username', '.spec.username'), col('Target', '.spec.target.tenantCluster'), col('Phase', '.status.phase'),
+  col('Not After', '.status.notAfter'), col('Age', '.metadata.creationTimestamp', 'date')];
 
 export const issuedTokenType = defineType(GROUP, VERSION, 'issuedtokens', 'IssuedToken', { cluster: true, onlyInClusters: [ROOT_CLUSTER] });
 export const revocationType = defineType(GROUP, VERSION, 'credentialrevocations', 'CredentialRevocation', { cluster: true, onlyInClusters: [ROOT_CLUSTER] });

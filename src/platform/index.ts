@@ -16,3 +16,12 @@ export { AccessIndex, teamGroup, type RootAuthorizer } from './access-index.ts';
 export { PlatformState, type Directory } from './state.ts';
 export { BOOTSTRAP_ADMIN } from './bootstrap.ts';
 export { ROUTE_PREFIX, type ReachableTenant } from './routes.ts';
+export {
+  hostRbacPlan, desiredHostObjects, effectiveDelegation, hostObjectName, multiRoleName,
+  DEFAULT_ROLE_RULES, DEFAULT_CLUSTER_RULES, MULTI_NAMESPACE_RULES, DELEGATION_RULE,
+  type HostRbacPlan, type DelegationConfig, type PolicyRule,
+} from './host-rbac-rules.ts';
+export { HOST_RBAC_FINALIZER } from './host-rbac-controller.ts';
+export { DelegationAuthorizer, applies as delegationApplies, type DelegationOutcome } from './delegation.ts';
+export { explain, resolveResource, type ExplainRequest, type ExplainResult, type ExplainLayer } from './explain.ts';
+export { EXPLAIN_PATH } from './explain-route.ts';

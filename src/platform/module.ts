@@ -1,5 +1,6 @@
 // platformModule(): registers the management.portcullis.io types in root, their admission, the
-// controllers (tenant clusters, projects, global admins), the clusterAccess filter and the /platform/v1 routes.
+// controllers (tenant clusters, projects, global admins, host-tier RBAC), the clusterAccess filter, the
+// delegation authorizer and the /platform/v1 routes (explain included).
 import type { ServerModule } from '../server/module.ts';
 import type { InformerEvent } from '../apiserver/controllers/informer.ts';
 import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
@@ -14,6 +15,10 @@ import { withClusterAccess } from './cluster-access-filter.ts';
 import { platformRoutes } from './routes.ts';
 import { ensureBootstrapAdmin, ensurePlatformUserRbac } from './bootstrap.ts';
 import { GROUP, MANAGED_LABEL, platformTypes, tenantSpec } from './types.ts';
+import { HostRbacController } from './host-rbac-controller.ts';
+import { hostClusterAdmission } from './host-rbac-admission.ts';
+import { DelegationAuthorizer } from './delegation.ts';
+import { explainRoute } from './explain-route.ts';
 
 export interface PlatformModuleOptions {
   /**
@@ -48,7 +53,10 @@ export function platformModule(opts: PlatformModuleOptions = {}): ServerModule {
         baseUrl: () => baseUrl,
       });
       const projects = new ProjectController({ store: m.store, catalog: m.catalog, state, log: m.log, leadership: m.leadership });
-      m.admission.push(userPasswordAdmission, platformAdmission(m.store));
+      const hostRbac = new HostRbacController({
+        store: m.store, catalog: m.catalog, state, log: m.log, leadership: m.leadership, clusterState: (n) => m.clusters.state(n),
+      });
+      m.admission.push(userPasswordAdmission, platformAdmission(m.store), hostClusterAdmission(m.store));
 
       const inRoot = (f: (ev: InformerEvent) => void) => (ev: InformerEvent) => { if (ev.cluster === ROOT_CLUSTER) f(ev); };
       m.informer.on(GROUP, 'users', inRoot((ev) => { state.apply('users', ev); tenants.enqueueAll(); projects.enqueueGlobalAdmins(); }));
@@ -61,18 +69,23 @@ export function platformModule(opts: PlatformModuleOptions = {}): ServerModule {
       m.informer.on(GROUP, 'tenantclusters', inRoot((ev) => {
         state.apply('tenantclusters', ev);
         tenants.enqueue(ev.name);
+        hostRbac.enqueue(ev.name);
         if (ev.type === 'DELETED') projects.enqueue(tenantSpec(ev.object).project);
       }));
       m.informer.on(GROUP, 'tenantclustertemplates', inRoot((ev) => {
         state.apply('tenantclustertemplates', ev);
-        for (const t of state.tenantsWithTemplate(ev.name)) tenants.enqueue(t);
+        for (const t of state.tenantsWithTemplate(ev.name)) { tenants.enqueue(t); hostRbac.enqueue(t); }
       }));
       m.informer.on(logicalClusterType.group, logicalClusterType.resource, inRoot((ev) => {
         if (state.tenants.has(ev.name)) tenants.enqueue(ev.name);
+        hostRbac.onLogicalCluster(ev.name);
       }));
+      // Host-tier RBAC objects: drift in a host cluster brings their tenant back.
+      m.informer.on('', 'serviceaccounts', (ev) => hostRbac.onHostObject(ev));
       // RBAC in root decides the `use` verb; inside a tenant, our bindings and the roles they reference.
       for (const resource of ['clusterroles', 'clusterrolebindings', 'roles', 'rolebindings']) {
         m.informer.on(RBAC, resource, (ev) => {
+          hostRbac.onHostObject(ev);
           if (ev.cluster === ROOT_CLUSTER) { if (authorizeInRoot() && !isOurs(ev)) tenants.enqueueAll(); return; }
           if (!state.tenants.has(ev.cluster)) return;
           if (resource === 'clusterroles' || (resource === 'clusterrolebindings' && ev.object.metadata.labels?.[MANAGED_LABEL] === 'true')) tenants.enqueue(ev.cluster);
@@ -83,8 +96,17 @@ export function platformModule(opts: PlatformModuleOptions = {}): ServerModule {
       const door = withClusterAccess(state, index);
       const prev = m.filters.clusterAccess;
       m.filters.clusterAccess = prev ? (ctx, next) => prev(ctx, () => door(ctx, next)) : door;
+      const delegation = new DelegationAuthorizer(state, () => m.runtime.authorize);
+      m.authorizers.delegation = delegation;
+      m.routes.push(explainRoute({
+        state, index, delegation, catalog: m.catalog, rbac: () => rbac.rbac, clusterState: (n) => m.clusters.state(n), authorize: () => m.runtime.authorize,
+        clusterRoleExists: async (cluster, name) => {
+          const t = m.catalog.lookup(cluster, RBAC, 'v1', 'clusterroles');
+          return t ? m.store.get(cluster, t, '', name).then(() => true, () => false) : false;
+        },
+      }));
       m.routes.push(...platformRoutes({ store: m.store, state, index }));
-      m.idlers.push(() => tenants.idle(), () => projects.idle());
+      m.idlers.push(() => tenants.idle(), () => projects.idle(), () => hostRbac.idle());
 
       let timer: NodeJS.Timeout | undefined;
       m.onStarted.push(async (url) => {
@@ -93,10 +115,11 @@ export function platformModule(opts: PlatformModuleOptions = {}): ServerModule {
         if (opts.bootstrapAdmin !== false) await ensureBootstrapAdmin(m.store, m.cfg.dataDir, m.log);
         projects.enqueueGlobalAdmins();
         tenants.enqueueAll();
+        hostRbac.enqueueAll();
         const every = opts.resyncSeconds ?? 600;
-        if (every > 0) { timer = setInterval(() => tenants.enqueueAll(), every * 1000); timer.unref(); }
+        if (every > 0) { timer = setInterval(() => { tenants.enqueueAll(); hostRbac.enqueueAll(); }, every * 1000); timer.unref(); }
       });
-      m.onClose.push(() => { if (timer) clearInterval(timer); tenants.stop(); projects.stop(); });
+      m.onClose.push(() => { if (timer) clearInterval(timer); tenants.stop(); projects.stop(); hostRbac.stop(); });
     },
   };
 }

@@ -11,11 +11,14 @@ import type { LogicalClusters } from '../apiserver/controllers/logical-clusters.
 import type { Leadership } from '../apiserver/controllers/leadership.ts';
 import type { Attributes, Authenticator, Authorizer, AuthorizerResult, AuthnRequest, AuthnResult } from '../auth/types.ts';
 import type { Filter, RequestContext } from '../apiserver/context.ts';
+import type { StatusError } from '../apiserver/errors.ts';
 
 /** Filters modules may provide; chain.ts decides where each runs. */
 export interface FilterSlots {
   /** Audit: wraps everything after authentication (sees the final response code). */
   audit?: Filter;
+  /** Called when authentication rejects a request (401), before the error is written (audit). */
+  authenticationFailed?: (ctx: RequestContext, err: StatusError) => void;
   /** Impersonation headers → the effective user. */
   impersonation?: Filter;
   /** Platform: may this user reach this logical cluster at all? */

@@ -159,9 +159,11 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
     },
     async close() {
       informer.stop(); clusters.stop(); namespaces.stop(); gc.stop();
-      for (const f of m.onClose) await f();
+      // Connections first, so open watches end (and are audited) before modules shut down.
+      const closed = new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
+      await closed;
+      for (const f of m.onClose) await f();
       secrets.stop();
       await election.stop(); // releases the controllers' lease so another replica takes over at once
       await cache.close(); // also closes the backend

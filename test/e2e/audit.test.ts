@@ -63,6 +63,15 @@ describe('audit log with kubectl', () => {
     rmSync(policyDir, { recursive: true, force: true });
   });
 
+  it('records requests that fail authentication (401) without the presented token', async () => {
+    const r = await h.request('GET', '/clusters/root/api/v1/namespaces/audited/configmaps', { anonymous: true, headers: { authorization: 'Bearer bogus-token-value-123' } });
+    assert.equal(r.status, 401);
+    const [ev] = await waitFor((e) => e.responseStatus?.code === 401 && e.objectRef?.resource === 'configmaps', 'a 401 event');
+    assert.equal(ev.stage, 'ResponseComplete');
+    assert.equal(ev.user.username, 'system:anonymous');
+    assert.doesNotMatch(readLog(), /bogus-token-value-123/);
+  });
+
   it('records RequestResponse for secrets with data redacted everywhere', async () => {
     await h.kubectl(['-n', 'audited', 'create', 'secret', 'generic', 's1', `--from-literal=password=${SECRET_VALUE}`, '--from-literal=other=x']);
     const got = JSON.parse((await h.kubectl(['-n', 'audited', 'get', 'secret', 's1', '-o', 'json'])).stdout);

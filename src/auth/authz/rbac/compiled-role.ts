@@ -57,10 +57,15 @@ export class CompiledRole {
   /** Decision epoch that last evaluated this role (skip duplicates within one decision). */
   stamp = 0;
   refs = 0;
+  /** Whether any rule names resources / non-resource URLs (cheap rejection of the other kind of request). */
+  private readonly anyResource: boolean;
+  private readonly anyNonResource: boolean;
   private readonly res: Map<string, Map<string, ResourceMap>> | null = null;
   private readonly nonRes: Map<string, NonResourceGrant> | null = null;
 
   constructor(readonly key: string, readonly rules: readonly PolicyRule[], linearLimit = LINEAR_LIMIT) {
+    this.anyResource = rules.some((r) => (r.resources?.length ?? 0) > 0 && (r.apiGroups?.length ?? 0) > 0 && r.verbs.length > 0);
+    this.anyNonResource = rules.some((r) => (r.nonResourceURLs?.length ?? 0) > 0 && r.verbs.length > 0);
     let combos = 0;
     for (const r of rules) {
       combos += r.verbs.length * ((r.apiGroups?.length ?? 0) * (r.resources?.length ?? 0) + (r.nonResourceURLs?.length ?? 0));
@@ -100,6 +105,7 @@ export class CompiledRole {
   }
 
   allows(q: PreparedRequest): boolean {
+    if (q.isResource ? !this.anyResource : !this.anyNonResource) return false;
     if (this.res === null) {
       for (const r of this.rules) if (ruleAllows(q.attrs, r)) return true;
       return false;

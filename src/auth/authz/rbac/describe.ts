@@ -2,14 +2,15 @@
 // role-resolution errors and the aggregate error form "RBAC: [a, b]".
 import type { RoleRef, Subject } from './types.ts';
 
-const SAFE = /^[\x20-\x7e]*$/;
-
 /** strconv.Quote as used by Go's %q for strings (printable ASCII fast path; JSON escaping otherwise). */
 export function goQuote(s: string): string {
-  if (SAFE.test(s)) {
-    if (s.indexOf('"') < 0 && s.indexOf('\\') < 0) return '"' + s + '"';
-    return '"' + s.replace(/[\\"]/g, (c) => '\\' + c) + '"';
+  let plain = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 34 || c === 92) { plain = false; break; }
   }
+  if (plain) return '"' + s + '"';
+  if (/^[\x20-\x7e]*$/.test(s)) return '"' + s.replace(/[\\"]/g, (c) => '\\' + c) + '"';
   return JSON.stringify(s).replace(/\\u00([0-9a-f]{2})/g, (_m, h: string) => '\\x' + h);
 }
 

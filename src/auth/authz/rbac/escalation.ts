@@ -174,11 +174,9 @@ export async function checkEscalation(r: EscalationRequest, deps: EscalationDeps
     if ((await deps.authorize(bind)).decision === 'allow') return;
   }
   if (update && isOnlyMutatingGCFields(r.object, r.oldObject)) return;
+  if (ref.kind !== 'Role' && ref.kind !== 'ClusterRole') throw forbidden(gr, objName, `unsupported role reference kind: ${goQuote(ref.kind)}`);
   const rules = ref.kind === 'Role' && ns === '' ? null : await deps.roleRules(ref, ns);
-  if (rules === null) {
-    if (ref.kind !== 'Role' && ref.kind !== 'ClusterRole') throw forbidden(gr, objName, `unsupported role reference kind: ${JSON.stringify(ref.kind)}`);
-    throw notFound({ group: RBAC_GROUP, resource: ref.kind === 'Role' ? 'roles' : 'clusterroles' }, ref.name);
-  }
+  if (rules === null) throw notFound({ group: RBAC_GROUP, resource: ref.kind === 'Role' ? 'roles' : 'clusterroles' }, ref.name);
   const msg = escalationMessage(r.user, await deps.rulesFor(r.user, ns), rules);
   if (msg) throw forbidden(gr, objName, msg);
 }

@@ -6,21 +6,34 @@ import { allowedReason, deniedReason, describeBinding, describeSubject, roleRefE
 import type { PolicyRule, PolicySnapshot, RbacKind, RbacObject, RoleBinding, Role, RulesForResult, WatchEventType } from './types.ts';
 
 /** A role name's slot: bindings point at it, so a role appearing later grants without re-adding them. */
-interface Slot { role: CompiledRole | null; refs: number }
+interface Slot { role: CompiledRole | null; refs: number; readonly kind: string; readonly name: string }
 
 class IndexedBinding {
   constructor(
     readonly name: string,
     /** '' for a ClusterRoleBinding. */
     readonly ns: string,
-    readonly roleKind: string,
-    readonly roleName: string,
-    /** null: the roleRef can never resolve (unsupported kind, or a Role from a ClusterRoleBinding). */
-    readonly slot: Slot | null,
-    /** Flattened [kind, name, namespace] triples. */
-    readonly subjects: readonly string[],
+    /** An unregistered slot (never filled) when the roleRef cannot resolve: unsupported kind, or a Role from a ClusterRoleBinding. */
+    readonly slot: Slot,
+    /** The only subject, inline (the common case): kind, name, namespace; or all of them in `more`. */
+    private readonly kind0: string,
+    private readonly name0: string,
+    private readonly ns0: string,
+    private readonly more: readonly string[] | null,
   ) {}
+
+  /** Flattened [kind, name, namespace] triples. */
+  get subjects(): readonly string[] {
+    return this.more ?? (this.kind0 === '' ? [] : [this.kind0, this.name0, this.ns0]);
+  }
+
+  get roleKind(): string { return this.slot.kind; }
+  get roleName(): string { return this.slot.name; }
 }
+
+/** Subject kinds as shared constants (one string per process instead of one per binding). */
+const KINDS = new Map(['User', 'Group', 'ServiceAccount'].map((k) => [k, k]));
+const kindConst = (k: string): string => KINDS.get(k) ?? k;
 
 type Bucket = IndexedBinding | IndexedBinding[] | Set<IndexedBinding>;
 const ARRAY_LIMIT = 16;
@@ -57,30 +70,27 @@ function* bucketItems(bucket: Bucket | undefined): Generator<IndexedBinding> {
 
 /** The bindings and role slots of one scope: the cluster scope, or one namespace. */
 class Scope {
+  /** '' for the cluster scope; the namespace otherwise (shared by every binding of the scope). */
+  constructor(readonly name: string) {}
   readonly bindings = new Map<string, IndexedBinding>();
   readonly users = new Map<string, Bucket>();
-  readonly groups = new Map<string, Bucket>();
+  /** Created on first use (most namespaces bind no group / hold no Role). */
+  groups: Map<string, Bucket> | null = null;
   /** ClusterRoles in the cluster scope, Roles in a namespace scope. */
-  readonly roleSlots = new Map<string, Slot>();
-  get empty(): boolean { return this.bindings.size === 0 && this.roleSlots.size === 0; }
+  roleSlots: Map<string, Slot> | null = null;
+  get empty(): boolean { return this.bindings.size === 0 && !this.roleSlots?.size; }
+  slotMap(): Map<string, Slot> { return (this.roleSlots ??= new Map()); }
+  groupMap(): Map<string, Bucket> { return (this.groups ??= new Map()); }
 }
 
 class ClusterState {
-  readonly top = new Scope();
+  readonly top = new Scope('');
   readonly namespaces = new Map<string, Scope>();
-  private readonly strings = new Map<string, string>();
-
-  intern(s: string): string {
-    const cur = this.strings.get(s);
-    if (cur !== undefined) return cur;
-    this.strings.set(s, s);
-    return s;
-  }
 
   scope(ns: string, create: boolean): Scope | undefined {
     if (ns === '') return this.top;
     let s = this.namespaces.get(ns);
-    if (!s && create) this.namespaces.set(this.intern(ns), (s = new Scope()));
+    if (!s && create) this.namespaces.set(ns, (s = new Scope(ns)));
     return s;
   }
 
@@ -100,12 +110,18 @@ function tripleApplies(user: UserInfo, kind: string, name: string, sns: string, 
   return false;
 }
 
+/** Bounded cache of allow reasons of recently matching bindings (bindings are immutable once indexed). */
+const REASON_CACHE_SIZE = 4096;
+
 const NO_OPINION: AuthorizerResult = Object.freeze({ decision: 'noopinion', reason: '' });
 
 export class RbacIndex implements Authorizer {
   private readonly clusters = new Map<string, ClusterState>();
   private readonly cache: RoleCache;
   private epoch = 0;
+  /** Set during a decision when an applicable binding's role is missing (only then are errors collected). */
+  private sawMissing = false;
+  private readonly reasons = new Map<IndexedBinding, { subject: number; reason: string }>();
 
   /** `linearLimit` (tests): roles with at most this many rule combinations are matched rule by rule (-1: never). */
   constructor(opts: { linearLimit?: number } = {}) {
@@ -136,7 +152,7 @@ export class RbacIndex implements Authorizer {
     const cs = this.clusters.get(cluster);
     if (!cs) return;
     for (const scope of [cs.top, ...cs.namespaces.values()]) {
-      for (const slot of scope.roleSlots.values()) if (slot.role) this.cache.release(slot.role);
+      for (const slot of scope.roleSlots?.values() ?? []) if (slot.role) this.cache.release(slot.role);
     }
     this.clusters.delete(cluster);
   }
@@ -156,16 +172,16 @@ export class RbacIndex implements Authorizer {
     const scope = cs.scope(ns, type !== 'DELETED');
     if (!scope) return;
     const name = obj.metadata.name;
-    let slot = scope.roleSlots.get(name);
+    let slot = scope.roleSlots?.get(name);
     if (type === 'DELETED') {
       if (!slot?.role) return;
       this.cache.release(slot.role);
       slot.role = null;
-      if (slot.refs === 0) scope.roleSlots.delete(name);
+      if (slot.refs === 0) scope.roleSlots!.delete(name);
       cs.prune(ns);
       return;
     }
-    if (!slot) scope.roleSlots.set(cs.intern(name), (slot = { role: null, refs: 0 }));
+    if (!slot) scope.slotMap().set(name, (slot = { role: null, refs: 0, kind: ns === '' ? 'ClusterRole' : 'Role', name }));
     const next = this.cache.acquire(obj.rules);
     if (slot.role) this.cache.release(slot.role);
     slot.role = next;
@@ -181,30 +197,30 @@ export class RbacIndex implements Authorizer {
   }
 
   private index(cs: ClusterState, scope: Scope, obj: RoleBinding): void {
-    const ns = obj.metadata.namespace && obj.kind !== 'ClusterRoleBinding' && scope !== cs.top ? cs.intern(obj.metadata.namespace) : '';
+    const ns = scope.name;
     const ref = obj.roleRef;
     let slotScope: Scope | undefined;
     if (ref.kind === 'ClusterRole') slotScope = cs.top;
     else if (ref.kind === 'Role' && ns !== '') slotScope = scope;
-    let slot: Slot | null = null;
-    if (slotScope) {
-      slot = slotScope.roleSlots.get(ref.name) ?? null;
-      if (!slot) slotScope.roleSlots.set(cs.intern(ref.name), (slot = { role: null, refs: 0 }));
-      slot.refs++;
-    }
+    let slot = slotScope?.roleSlots?.get(ref.name);
+    if (slotScope && !slot) slotScope.slotMap().set(ref.name, (slot = { role: null, refs: 0, kind: ref.kind, name: ref.name }));
+    slot ??= { role: null, refs: 0, kind: ref.kind, name: ref.name };
+    slot.refs++;
     const triples: string[] = [];
-    for (const s of obj.subjects ?? []) triples.push(cs.intern(s.kind), cs.intern(s.name), cs.intern(s.namespace ?? ''));
-    const b = new IndexedBinding(obj.metadata.name, ns, cs.intern(ref.kind), cs.intern(ref.name), slot, triples);
+    for (const s of obj.subjects ?? []) triples.push(kindConst(s.kind), s.name, s.namespace ?? '');
+    const b = triples.length === 3
+      ? new IndexedBinding(obj.metadata.name, ns, slot, triples[0]!, triples[1]!, triples[2]!, null)
+      : new IndexedBinding(obj.metadata.name, ns, slot, '', '', '', triples);
     scope.bindings.set(b.name, b);
-    this.forEachKey(b, (users, key) => bucketAdd(users ? scope.users : scope.groups, key, b));
+    this.forEachKey(b, (users, key) => bucketAdd(users ? scope.users : scope.groupMap(), key, b));
   }
 
   private unindex(cs: ClusterState, scope: Scope, b: IndexedBinding): void {
     scope.bindings.delete(b.name);
-    this.forEachKey(b, (users, key) => bucketRemove(users ? scope.users : scope.groups, key, b));
-    if (b.slot && --b.slot.refs === 0 && b.slot.role === null) {
-      const slotScope = b.roleKind === 'ClusterRole' ? cs.top : scope;
-      if (slotScope.roleSlots.get(b.roleName) === b.slot) slotScope.roleSlots.delete(b.roleName);
+    this.forEachKey(b, (users, key) => bucketRemove(users ? scope.users : scope.groupMap(), key, b));
+    if (--b.slot.refs === 0 && b.slot.role === null) {
+      const slotScope = b.slot.kind === 'ClusterRole' ? cs.top : scope;
+      if (slotScope.roleSlots?.get(b.slot.name) === b.slot) slotScope.roleSlots.delete(b.slot.name);
     }
   }
 
@@ -231,20 +247,22 @@ export class RbacIndex implements Authorizer {
     if (!cs) return NO_OPINION;
     const q = prepareRequest(a);
     const epoch = ++this.epoch;
+    this.sawMissing = false;
     let hit = this.scanScope(cs.top, a.user, q, epoch);
     const nsScope = a.namespace !== '' ? cs.namespaces.get(a.namespace) : undefined;
     if (!hit && nsScope) hit = this.scanScope(nsScope, a.user, q, epoch);
-    if (hit) return { decision: 'allow', reason: allowedReason(this.describe(hit, a.user)) };
-    const errors = this.candidates(cs.top, a.user, nsScope).errors;
-    return errors.length ? { decision: 'noopinion', reason: deniedReason(errors) } : NO_OPINION;
+    if (hit) return { decision: 'allow', reason: this.reason(hit, a.user) };
+    if (!this.sawMissing) return NO_OPINION;
+    return { decision: 'noopinion', reason: deniedReason(this.candidates(cs.top, a.user, nsScope).errors) };
   }
 
   private scanScope(scope: Scope, user: UserInfo, q: PreparedRequest, epoch: number): IndexedBinding | null {
     const hit = this.checkBucket(scope.users.get(user.username), q, epoch);
     if (hit) return hit;
-    if (scope.groups.size === 0) return null;
+    const groups = scope.groups;
+    if (groups === null || groups.size === 0) return null;
     for (const g of user.groups) {
-      const h = this.checkBucket(scope.groups.get(g), q, epoch);
+      const h = this.checkBucket(groups.get(g), q, epoch);
       if (h) return h;
     }
     return null;
@@ -258,20 +276,25 @@ export class RbacIndex implements Authorizer {
   }
 
   private checkBinding(b: IndexedBinding, q: PreparedRequest, epoch: number): boolean {
-    const role = b.slot === null ? null : b.slot.role;
-    if (role === null || role.stamp === epoch) return false;
+    const role = b.slot.role;
+    if (role === null) { this.sawMissing = true; return false; }
+    if (role.stamp === epoch) return false;
     role.stamp = epoch;
     return role.allows(q);
   }
 
-  private describe(b: IndexedBinding, user: UserInfo): string {
+  /** `RBAC: allowed by ...` naming the binding's first subject that applies to the user (as Kubernetes does). */
+  private reason(b: IndexedBinding, user: UserInfo): string {
     const t = b.subjects;
-    for (let i = 0; i < t.length; i += 3) {
-      if (tripleApplies(user, t[i]!, t[i + 1]!, t[i + 2]!, b.ns)) {
-        return describeBinding(b.name, b.ns, b.roleKind, b.roleName, describeSubject(t[i]!, t[i + 1]!, t[i + 2]!, b.ns));
-      }
-    }
-    return describeBinding(b.name, b.ns, b.roleKind, b.roleName, 'unknown subject');
+    let i = 0;
+    while (i < t.length && !tripleApplies(user, t[i]!, t[i + 1]!, t[i + 2]!, b.ns)) i += 3;
+    const cached = this.reasons.get(b);
+    if (cached !== undefined && cached.subject === i) return cached.reason;
+    const subject = i < t.length ? describeSubject(t[i]!, t[i + 1]!, t[i + 2]!, b.ns) : 'unknown subject';
+    const reason = allowedReason(describeBinding(b.name, b.ns, b.roleKind, b.roleName, subject));
+    if (this.reasons.size >= REASON_CACHE_SIZE) this.reasons.clear();
+    this.reasons.set(b, { subject: i, reason });
+    return reason;
   }
 
   /** The distinct bindings that apply to the user: cluster-wide first, then the namespace's; with resolution errors. */
@@ -279,12 +302,12 @@ export class RbacIndex implements Authorizer {
     const seen = new Set<IndexedBinding>();
     const errors: string[] = [];
     for (const scope of nsScope ? [top, nsScope] : [top]) {
-      const buckets = [scope.users.get(user.username), ...user.groups.map((g) => scope.groups.get(g))];
+      const buckets = [scope.users.get(user.username), ...user.groups.map((g) => scope.groups?.get(g))];
       for (const bucket of buckets) {
         for (const b of bucketItems(bucket)) {
           if (seen.has(b)) continue;
           seen.add(b);
-          if (b.slot === null || b.slot.role === null) errors.push(roleRefError({ kind: b.roleKind, name: b.roleName }));
+          if (b.slot.role === null) errors.push(roleRefError({ kind: b.roleKind, name: b.roleName }));
         }
       }
     }
@@ -298,7 +321,7 @@ export class RbacIndex implements Authorizer {
     const nsScope = namespace !== '' ? cs.namespaces.get(namespace) : undefined;
     const { bindings, errors } = this.candidates(cs.top, user, nsScope);
     const rules: PolicyRule[] = [];
-    for (const b of bindings) if (b.slot?.role) rules.push(...b.slot.role.rules);
+    for (const b of bindings) if (b.slot.role) rules.push(...b.slot.role.rules);
     return { rules, incomplete: errors.length > 0, evaluationErrors: [...new Set(errors)] };
   }
 }
