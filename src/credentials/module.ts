@@ -130,6 +130,9 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
       });
       m.onClose.push(async () => { stopJanitor(); kubeconfigs.stop(); await lastUsed.stop(); });
 
+      m.revocation.isSerialRevoked = revocations.isSerialRevoked;
+      m.revocation.isJtiRevoked = revocations.isJtiRevoked;
+      m.onServiceAccountToken.push((info) => mod.api?.recordServiceAccountToken(info));
       mod.api = {
         isSerialRevoked: revocations.isSerialRevoked,
         isJtiRevoked: revocations.isJtiRevoked,

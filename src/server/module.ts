@@ -49,6 +49,8 @@ export interface Runtime {
   authenticate(r: AuthnRequest): Promise<AuthnResult>;
 }
 
+export interface IssuedTokenInfo { cluster: string; namespace: string; name: string; jti: string; expires: Date; requestedBy?: string }
+
 export interface ModuleContext {
   cfg: ServerConfig;
   log: (m: string) => void;
@@ -73,6 +75,10 @@ export interface ModuleContext {
   onClose: Array<() => void | Promise<void>>;
   /** Filled in by the server after all modules are set up; call it only while serving. */
   runtime: Runtime;
+  /** Revocation checks consulted by the x509 and ServiceAccount-token authenticators (a credentials module fills them). */
+  revocation: { isSerialRevoked(serialHex: string): boolean; isJtiRevoked(jti: string): boolean };
+  /** Called for every ServiceAccount token issued through TokenRequest (credential inventory). */
+  onServiceAccountToken: Array<(info: IssuedTokenInfo) => void>;
   /**
    * Whether this replica runs controllers now (always true on SQLite; the elected replica on PostgreSQL).
    * Pass it to every WorkQueue that writes (new WorkQueue(fn, { leadership })); informer-fed in-memory

@@ -23,6 +23,7 @@ import { NamespaceController, namespaceLifecycle } from '../apiserver/controller
 import { CrdController } from '../apiserver/controllers/crds.ts';
 import { GarbageCollector } from '../apiserver/controllers/garbage-collector.ts';
 import { buildChain, compose } from '../apiserver/chain.ts';
+import { matchRoute } from '../apiserver/filters/public-routes.ts';
 import { newContext, type RequestContext } from '../apiserver/context.ts';
 import { handleResource } from '../apiserver/handlers/resource.ts';
 import { handleNonResource } from '../apiserver/handlers/nonresource.ts';
@@ -64,7 +65,8 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   const catalog = new Catalog(builtinTypes());
   catalog.add(logicalClusterType);
   const saType = catalog.lookup(ROOT_CLUSTER, '', 'v1', 'serviceaccounts')!;
-  saType.subresources.push(tokenSubresource(signer, [issuer]));
+  const tokenListeners: ModuleContext['onServiceAccountToken'] = [];
+  saType.subresources.push(tokenSubresource(signer, [issuer], (info) => { for (const f of tokenListeners) f(info); }));
 
   const admission = [] as ConstructorParameters<typeof Store>[1];
   const store = new Store(cache, admission, recordManagedFields);
@@ -84,6 +86,8 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
     cfg, log, pki, signer, issuer, storage: cache, store, catalog, informer, clusters, admission: admission!,
     authenticators: [], authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
     idlers: [() => clusters.idle(), () => namespaces.idle(), () => gc.idle()],
+    revocation: { isSerialRevoked: () => false, isJtiRevoked: () => false },
+    onServiceAccountToken: tokenListeners,
     runtime: {
       authorize: () => Promise.reject(new Error('authorizer used before the server was assembled')),
       authenticate: () => Promise.reject(new Error('authenticator used before the server was assembled')),
@@ -96,9 +100,10 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   await clusters.ensureRoot();
 
   const authn = createUnionAuthenticator([
-    createX509Authenticator(),
+    createX509Authenticator({ isRevoked: (serial) => m.revocation.isSerialRevoked(serial) }),
     createServiceAccountTokenAuthenticator({
       verifier,
+      isRevoked: (jti) => m.revocation.isJtiRevoked(jti),
       audiences: () => [issuer],
       getServiceAccount: async (cluster, ns, name) => {
         try { const sa = await store.get(cluster, saType, ns, name); return { uid: sa.metadata.uid! }; } catch (e) {
@@ -121,7 +126,7 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   const privateRoutes = m.routes.filter((r) => !r.public);
   const handle = compose(chain, async (ctx: RequestContext) => {
     if (ctx.info?.isResourceRequest) return handleResource(ctx, deps);
-    const route = privateRoutes.find((r) => ctx.path === r.prefix || ctx.path.startsWith(`${r.prefix}/`));
+    const route = matchRoute(privateRoutes, ctx.path);
     if (route) return route.handle(ctx);
     return handleNonResource(ctx, deps, () => (informer.hasSynced ? undefined : 'informer-sync'));
   });

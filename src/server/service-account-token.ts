@@ -5,11 +5,12 @@ import { invalid } from '../apiserver/errors.ts';
 import type { KObject } from '../apiserver/storage/interface.ts';
 import type { SubresourceHandler } from '../apiserver/registry/types.ts';
 import type { TokenSigner } from '../auth/authn/sa-token.ts';
+import type { IssuedTokenInfo } from './module.ts';
 
 const MIN_SECONDS = 600;
 const MAX_SECONDS = 2 ** 32;
 
-export function tokenSubresource(signer: TokenSigner, defaultAudiences: string[], onIssued?: (info: { cluster: string; namespace: string; name: string; jti: string; expires: Date }) => void): SubresourceHandler {
+export function tokenSubresource(signer: TokenSigner, defaultAudiences: string[], onIssued?: (info: IssuedTokenInfo) => void): SubresourceHandler {
   return {
     name: 'token', kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'],
     async handle(ctx: RequestContext, sa: KObject, body: KObject | undefined) {
@@ -26,7 +27,7 @@ export function tokenSubresource(signer: TokenSigner, defaultAudiences: string[]
       const issued = await signer.issueServiceAccountToken({
         cluster, namespace: sa.metadata.namespace!, name: sa.metadata.name!, uid: sa.metadata.uid!, audiences, expirationSeconds: seconds,
       });
-      onIssued?.({ cluster, namespace: sa.metadata.namespace!, name: sa.metadata.name!, jti: issued.jti, expires: issued.expirationTimestamp });
+      onIssued?.({ cluster, namespace: sa.metadata.namespace!, name: sa.metadata.name!, jti: issued.jti, expires: issued.expirationTimestamp, requestedBy: ctx.user?.username });
       return {
         code: 201,
         object: {

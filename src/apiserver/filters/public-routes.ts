@@ -2,9 +2,18 @@
 import type { Filter } from '../context.ts';
 import type { Route } from '../../server/module.ts';
 
+/** The route with the longest prefix matching the path (so /platform/v1/login wins over /platform/v1). */
+export function matchRoute(routes: readonly Route[], path: string): Route | undefined {
+  let best: Route | undefined;
+  for (const r of routes) {
+    if ((path === r.prefix || path.startsWith(`${r.prefix}/`)) && (!best || r.prefix.length > best.prefix.length)) best = r;
+  }
+  return best;
+}
+
 export function withPublicRoutes(routes: Route[]): Filter {
   return async (ctx, next) => {
-    const route = routes.find((r) => ctx.path === r.prefix || ctx.path.startsWith(`${r.prefix}/`));
+    const route = matchRoute(routes, ctx.path);
     if (route) return route.handle(ctx);
     await next();
   };

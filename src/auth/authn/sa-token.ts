@@ -135,7 +135,8 @@ export function createServiceAccountTokenAuthenticator(opts: ServiceAccountToken
     name: 'serviceaccount-token',
     async authenticate({ req, cluster }): Promise<AuthnResult | null> {
       const token = bearerToken(req);
-      if (!token) return null;
+      // Cheap shape test first: opaque tokens (access keys) are common and must not pay for a failed decode.
+      if (!token || token.split('.', 4).length !== 3) return null;
       let iss: unknown;
       try {
         iss = decodeJwt(token).iss;
