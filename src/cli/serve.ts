@@ -1,7 +1,6 @@
 // `portcullis serve`: runs the API server until SIGINT/SIGTERM.
 import { Command, Option } from 'commander';
 import { loadConfig, type ConfigFlags } from '../server/config.ts';
-import { startServer } from '../server/server.ts';
 
 export function serveCommand(): Command {
   return new Command('serve')
@@ -26,6 +25,8 @@ On first start Portcullis creates <data-dir>, an ECDSA CA, a serving certificate
 logical cluster).`)
     .action(async (opts: ConfigFlags) => {
       const cfg = loadConfig(opts);
+      // Loaded on demand: client commands (e.g. the exec credential plugin) must start fast.
+      const { startServer } = await import('../server/server.ts');
       const server = await startServer(cfg);
       console.log(`Portcullis is serving on ${server.url}`);
       console.log(`Admin kubeconfig: ${server.adminKubeconfigPath}`);
