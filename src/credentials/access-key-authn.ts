@@ -1,4 +1,4 @@
-// The access-key authenticator: `Authorization: Bearer pcak_...` → HMAC lookup in the index (constant-time hash
+// The access-key authenticator: `Authorization: Bearer pcak_...` → keyed SHA-256 lookup in the index (constant-time hash
 // check) → the owner's live identity; credentialId accesskey:<name>; the key's scope is attached for the scope filter.
 import type { Authenticator, AuthnResult } from '../auth/types.ts';
 import { unauthorized } from '../apiserver/errors.ts';

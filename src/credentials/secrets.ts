@@ -1,6 +1,6 @@
-// Access-key secrets: generation (high entropy, "pcak_" prefix for secret scanners), HMAC-SHA256 hashing with a
+// Access-key secrets: generation (high entropy, "pcak_" prefix for secret scanners), keyed SHA-256 hashing with a
 // server-side pepper kept beside the PKI material (0600 file), and constant-time comparison of hashes.
-import { createHmac, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { KEY_PREFIX } from './types.ts';
@@ -33,8 +33,14 @@ export function generateKeySecret(): string {
 
 export type SecretHasher = (secret: string) => string;
 
+/**
+ * Keyed SHA-256 of a secret: SHA-256(hex(pepper) ":" secret). Secrets carry 256 random bits, so a peppered hash
+ * is as strong as an HMAC here, and the one-shot crypto.hash costs ~0.6 µs instead of ~3 µs (authentication
+ * runs on every request).
+ */
 export function createHasher(pepper: Buffer): SecretHasher {
-  return (secret) => createHmac('sha256', pepper).update(secret).digest('hex');
+  const prefix = `${pepper.toString('hex')}:`;
+  return (secret) => hash('sha256', prefix + secret, 'hex');
 }
 
 /** Constant-time equality of two hex hashes (no early exit: every character is compared). */
