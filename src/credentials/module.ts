@@ -1,6 +1,5 @@
 // credentialsModule(): plugs access keys, platform tokens, Kubeconfig objects, revocation, the inventory and the
 // /platform/v1 credential routes into the server through its slots (types, admission, authenticators, filter, routes).
-import path from 'node:path';
 import type { ServerModule } from '../server/module.ts';
 import { verifyPassword } from '../platform/index.ts';
 import type { Filter } from '../apiserver/context.ts';
@@ -8,8 +7,6 @@ import { infoFrom } from '../apiserver/context.ts';
 import { unauthorized } from '../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
 import type { UserInfo } from '../auth/types.ts';
-import { createFileSigningKeyStore, openSigningKeys } from '../auth/authn/signing-keys.ts';
-import { createFilePkiMaterialSource } from '../pki/material-source.ts';
 import { AccessKeyIndex } from './access-key-index.ts';
 import { accessKeyAdmission } from './access-key-admission.ts';
 import { createAccessKeyAuthenticator } from './access-key-authn.ts';
@@ -24,7 +21,7 @@ import { SecretReveal } from './reveal.ts';
 import { RevocationList } from './revocation.ts';
 import { credentialRoutes, type PasswordVerifier } from './routes.ts';
 import { withCredentialScope } from './scope.ts';
-import { createHasher, loadOrCreatePepper } from './secrets.ts';
+import { createHasher, PEPPER_FILE as PEPPER_NAME } from './secrets.ts';
 import { bootstrapSelfServiceRbac, startJanitor } from './bootstrap.ts';
 import { GROUP, credentialTypes } from './types.ts';
 
@@ -60,8 +57,7 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
     name: 'credentials',
     async setup(m) {
       const now = opts.now ?? Date.now;
-      const pkiDir = path.join(m.cfg.dataDir, 'pki');
-      const hash = createHasher(await loadOrCreatePepper(pkiDir));
+      const hash = createHasher(await m.secrets.randomValue(PEPPER_NAME, 32));
       for (const t of credentialTypes) m.catalog.add(t);
 
       const keys = new AccessKeyIndex();
@@ -69,7 +65,7 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
       const platform = new PlatformIndex();
       const revocations = new RevocationList(m.store);
       keys.register(m.informer); identities.register(m.informer); platform.register(m.informer); revocations.register(m.informer);
-      const tokens = new PlatformTokens(await openSigningKeys(createFileSigningKeyStore(path.join(pkiDir, 'platform-tokens'))), `${m.issuer}/platform`);
+      const tokens = new PlatformTokens(await m.secrets.signingKeys('platform-tokens'), `${m.issuer}/platform`);
       const reveal = new SecretReveal();
       const lastUsed = new LastUsedWriter(m.store, m.log, opts.lastUsedIntervalMs ?? 5000);
       const clusterExists = (name: string) => m.clusters.state(name) === 'active';
@@ -102,7 +98,7 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
       m.idlers.push(() => kubeconfigs.idle());
 
       const verifier: PasswordVerifier = opts.verifyPassword ?? ((u, p) => verifyPassword(m.store, u, p));
-      const material = createFilePkiMaterialSource(pkiDir);
+      const material = m.secrets.pkiMaterial;
       // unshift: more specific than the platform's catch-all /platform/v1 prefix, so matched first
       m.routes.unshift(...credentialRoutes({
         core,

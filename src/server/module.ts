@@ -1,6 +1,7 @@
 // The extension contract: a ServerModule plugs a capability (RBAC, audit, platform, credentials, ...) into
 // the server through named slots; the order of filters and authorizers stays in chain.ts / server.ts.
 import type { ServerConfig } from './config.ts';
+import type { SharedSecrets } from './replication.ts';
 import type { Pki } from '../pki/ca.ts';
 import type { TokenSigner } from '../auth/authn/sa-token.ts';
 import type { Storage } from '../apiserver/storage/interface.ts';
@@ -73,6 +74,8 @@ export interface ModuleContext {
   /** Waited on by settle() in tests: controllers report when they are idle. */
   idlers: Array<() => Promise<void>>;
   onClose: Array<() => void | Promise<void>>;
+  /** Secret material shared by every replica (files on SQLite, the store on PostgreSQL). */
+  secrets: SharedSecrets;
   /** Filled in by the server after all modules are set up; call it only while serving. */
   runtime: Runtime;
   /** Revocation checks consulted by the x509 and ServiceAccount-token authenticators (a credentials module fills them). */

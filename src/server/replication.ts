@@ -3,9 +3,11 @@
 import type { ServerConfig } from './config.ts';
 import type { Storage } from '../apiserver/storage/interface.ts';
 import { loadOrCreatePki, openPki, type Pki, type PkiOptions } from '../pki/ca.ts';
-import { loadOrCreateSigningKeys, type SigningKeys } from '../auth/authn/signing-keys.ts';
+import { createFileSigningKeyStore, loadOrCreateSigningKeys, openSigningKeys, type SigningKeys } from '../auth/authn/signing-keys.ts';
+import { createFilePkiMaterialSource, type PkiMaterialSource } from '../pki/material-source.ts';
+import { join } from 'node:path';
 import { alwaysLeader, startElectedLeadership, type Leadership } from '../apiserver/controllers/leadership.ts';
-import { retryOnRaceLost, storePkiMaterialSource } from './shared-secrets.ts';
+import { fileRandomValue, retryOnRaceLost, sharedRandomValue, storePkiMaterialSource } from './shared-secrets.ts';
 import { openSharedSigningKeys } from './shared-signing-keys.ts';
 
 /** True when the configured store can be shared by several replicas (PostgreSQL). */
@@ -13,17 +15,44 @@ export function isSharedStore(cfg: ServerConfig): boolean {
   return /^postgres(ql)?:\/\//.test(cfg.store ?? '');
 }
 
-export interface ServerSecrets { pki: Pki; keys: SigningKeys; stop(): void }
+/** Secret material modules need, shared by every replica on PostgreSQL and kept in files on SQLite. */
+export interface SharedSecrets {
+  /** The PKI material in use (the CA signs CRLs with it). */
+  pkiMaterial: PkiMaterialSource;
+  /** A rotatable signing-key set named `name` (e.g. "platform-tokens"). */
+  signingKeys(name: string): Promise<SigningKeys>;
+  /** `bytes` random bytes named `name`, created once (e.g. a hashing pepper). */
+  randomValue(name: string, bytes: number): Promise<Buffer>;
+}
+
+export interface ServerSecrets { pki: Pki; keys: SigningKeys; shared: SharedSecrets; stop(): void }
 
 /** The CA (+ this replica's serving certificate in pkiDir) and the SA signing keys. */
 export async function openServerSecrets(cfg: ServerConfig, storage: Storage, pkiDir: string, pkiOpts: PkiOptions,
   log: (m: string) => void): Promise<ServerSecrets> {
   if (!isSharedStore(cfg)) {
-    return { pki: await loadOrCreatePki(pkiDir, pkiOpts), keys: await loadOrCreateSigningKeys(pkiDir), stop: () => undefined };
+    return {
+      pki: await loadOrCreatePki(pkiDir, pkiOpts), keys: await loadOrCreateSigningKeys(pkiDir), stop: () => undefined,
+      shared: {
+        pkiMaterial: createFilePkiMaterialSource(pkiDir),
+        signingKeys: (name) => openSigningKeys(createFileSigningKeyStore(join(pkiDir, name))),
+        randomValue: (name, bytes) => fileRandomValue(pkiDir, name, bytes),
+      },
+    };
   }
-  const pki = await retryOnRaceLost(() => openPki(storePkiMaterialSource(storage, pkiDir), pkiOpts));
+  const material = storePkiMaterialSource(storage, pkiDir);
+  const pki = await retryOnRaceLost(() => openPki(material, pkiOpts));
   const keys = await openSharedSigningKeys(storage, log);
-  return { pki, keys, stop: () => keys.stop() };
+  const followers: Array<{ stop(): void }> = [keys];
+  return {
+    pki, keys,
+    shared: {
+      pkiMaterial: material,
+      signingKeys: async (name) => { const k = await openSharedSigningKeys(storage, log, `portcullis-${name}`); followers.push(k); return k; },
+      randomValue: (name, bytes) => sharedRandomValue(storage, `portcullis-${name}`, bytes),
+    },
+    stop: () => { for (const f of followers) f.stop(); },
+  };
 }
 
 export interface ControllerLeadership { leadership: Leadership; stop(): Promise<void> }

@@ -86,6 +86,7 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
     cfg, log, pki, signer, issuer, storage: cache, store, catalog, informer, clusters, admission: admission!,
     authenticators: [], authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
     idlers: [() => clusters.idle(), () => namespaces.idle(), () => gc.idle()],
+    secrets: secrets.shared,
     revocation: { isSerialRevoked: () => false, isJtiRevoked: () => false },
     onServiceAccountToken: tokenListeners,
     runtime: {

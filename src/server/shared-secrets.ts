@@ -46,8 +46,13 @@ export function caSecret(ca: PemPair): KObject {
   return secretObject(CA_SECRET_NAME, { 'tls.crt': ca.certPem, 'tls.key': ca.keyPem });
 }
 
-export function signingKeysSecret(keys: StoredSigningKeys): KObject {
-  return secretObject(SIGNING_KEYS_SECRET_NAME, { [SIGNING_KEYS_FIELD]: JSON.stringify(keys) });
+export function signingKeysSecret(keys: StoredSigningKeys, name = SIGNING_KEYS_SECRET_NAME): KObject {
+  return secretObject(name, { [SIGNING_KEYS_FIELD]: JSON.stringify(keys) });
+}
+
+/** Storage key of a shared Secret in root's kube-system. */
+export function sharedSecretKey(name: string): string {
+  return objectKey('root', SECRETS, SHARED_SECRETS_NAMESPACE, name);
 }
 
 function caFrom(s: Stored): PemPair {
@@ -58,7 +63,7 @@ function caFrom(s: Stored): PemPair {
 
 function keysFrom(s: Stored): StoredSigningKeys {
   const data = JSON.parse(secretData(s)[SIGNING_KEYS_FIELD] ?? 'null') as StoredSigningKeys | null;
-  if (typeof data?.activeKid !== 'string' || !Array.isArray(data.keys)) throw new Error(`malformed signing keys in ${SIGNING_KEYS_SECRET_KEY}`);
+  if (typeof data?.activeKid !== 'string' || !Array.isArray(data.keys)) throw new Error(`malformed signing keys in ${s.key}`);
   return data;
 }
 
@@ -106,21 +111,22 @@ export function storePkiMaterialSource(storage: Storage, dir: string): PkiMateri
   };
 }
 
-/** SA signing keys in one Secret; save() is a compare-and-swap on what this store last loaded (no lost rotations). */
-export function storeSigningKeyStore(storage: Storage): SigningKeyStore {
+/** Signing keys in one Secret; save() is a compare-and-swap on what this store last loaded (no lost rotations). */
+export function storeSigningKeyStore(storage: Storage, name = SIGNING_KEYS_SECRET_NAME): SigningKeyStore {
   let loadedRv: number | undefined;
+  const key = sharedSecretKey(name);
   return {
-    description: `store ${SIGNING_KEYS_SECRET_KEY}`,
+    description: `store ${key}`,
     async load() {
-      const stored = await storage.get(SIGNING_KEYS_SECRET_KEY);
+      const stored = await storage.get(key);
       loadedRv = stored?.rv;
       return stored ? keysFrom(stored) : null;
     },
     async save(keys) {
       try {
         const out = loadedRv === undefined
-          ? await storage.create(SIGNING_KEYS_SECRET_KEY, signingKeysSecret(keys))
-          : await storage.update(SIGNING_KEYS_SECRET_KEY, signingKeysSecret(keys), loadedRv);
+          ? await storage.create(key, signingKeysSecret(keys, name))
+          : await storage.update(key, signingKeysSecret(keys, name), loadedRv);
         loadedRv = out.rv;
       } catch (e) {
         if (e instanceof StorageError && (e.code === 'Exists' || e.code === 'Conflict' || e.code === 'NotFound')) {
@@ -138,5 +144,36 @@ export async function retryOnRaceLost<T>(open: () => Promise<T>): Promise<T> {
     try { return await open(); } catch (e) {
       if (!(e instanceof SharedSecretRaceLost) || attempt >= 5) throw e;
     }
+  }
+}
+
+/** Random bytes in `<dir>/<name>` (base64, mode 0600), created on first use: the embedded-store counterpart. */
+export async function fileRandomValue(dir: string, name: string, bytes: number): Promise<Buffer> {
+  const file = join(dir, name);
+  const existing = await readOptional(file);
+  if (existing !== undefined) {
+    const buf = Buffer.from(existing.trim(), 'base64');
+    if (buf.length < bytes) throw new Error(`${file} holds ${buf.length} bytes; expected ${bytes}`);
+    return buf;
+  }
+  const { randomBytes } = await import('node:crypto');
+  const value = randomBytes(bytes);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await writePrivate(file, value.toString('base64'));
+  return value;
+}
+
+/** Random bytes shared by every replica in a Secret (create-if-absent; the loser of a race reads the winner's). */
+export async function sharedRandomValue(storage: Storage, name: string, bytes: number): Promise<Buffer> {
+  const key = sharedSecretKey(name);
+  const read = (st: Stored) => Buffer.from(secretData(st).value ?? '', 'base64');
+  const existing = await storage.get(key);
+  if (existing) return read(existing);
+  const { randomBytes } = await import('node:crypto');
+  try {
+    return read(await storage.create(key, secretObject(name, { value: randomBytes(bytes).toString('base64') })));
+  } catch (e) {
+    if (!(e instanceof StorageError && e.code === 'Exists')) throw e;
+    return read((await storage.get(key))!);
   }
 }

@@ -2,7 +2,7 @@
 // set on each change, so a rotation (or retirement) on one replica reaches all of them; open/rotate races re-read.
 import { StorageError, type Storage, type Watcher } from '../apiserver/storage/interface.ts';
 import { openSigningKeys, type SigningKeys } from '../auth/authn/signing-keys.ts';
-import { SIGNING_KEYS_SECRET_KEY, retryOnRaceLost, storeSigningKeyStore } from './shared-secrets.ts';
+import { SIGNING_KEYS_SECRET_NAME, retryOnRaceLost, sharedSecretKey, storeSigningKeyStore } from './shared-secrets.ts';
 
 export interface SharedSigningKeys extends SigningKeys {
   /** Re-reads the key set from the store now (also done on every watch event). */
@@ -12,9 +12,10 @@ export interface SharedSigningKeys extends SigningKeys {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
 
-export async function openSharedSigningKeys(storage: Storage, log: (m: string) => void): Promise<SharedSigningKeys> {
+export async function openSharedSigningKeys(storage: Storage, log: (m: string) => void, name = SIGNING_KEYS_SECRET_NAME): Promise<SharedSigningKeys> {
+  const SIGNING_KEYS_SECRET_KEY = sharedSecretKey(name);
   // A fresh SigningKeyStore per open: its save() is a CAS against exactly the version that instance loaded.
-  const open = () => openSigningKeys(storeSigningKeyStore(storage));
+  const open = () => openSigningKeys(storeSigningKeyStore(storage, name));
   let current = await retryOnRaceLost(open);
   let stopped = false;
   let watcher: Watcher | undefined;

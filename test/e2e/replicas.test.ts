@@ -124,6 +124,19 @@ describe('two replicas on one PostgreSQL database', () => {
     assert.equal(await whoami(a, await tokenFrom(b)), `system:serviceaccount:${NS}:robot`);
   });
 
+  it('access keys and platform tokens issued by one replica work on the other (shared pepper and signing keys)', { timeout: 60_000 }, async () => {
+    const created = await a.request('POST', '/clusters/root/apis/management.portcullis.io/v1/accesskeys',
+      { apiVersion: 'management.portcullis.io/v1', kind: 'AccessKey', metadata: { generateName: 'replica-' }, spec: { user: 'admin', displayName: 'replica test' } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const key = (created.body.status as { key: string }).key;
+    assert.match(key, /^pcak_/);
+    await eventually(async () => (await whoami(b, key)) === 'admin', 'B accepts the key issued through A');
+    const minted = await b.request('POST', '/clusters/root/platform/v1/tokens', { cluster: 'root' }, { token: key });
+    assert.equal(minted.status, 201, JSON.stringify(minted.body));
+    const token = String((minted.body as { token?: string; status?: { token?: string } }).token ?? minted.body.status?.token);
+    assert.equal(await whoami(a, token), 'admin');
+  });
+
   it('cutting A\'s database connection mid write stream: 503 while down, every acknowledged write kept, no duplicate events', { timeout: 120_000 }, async () => {
     const selector = 'labelSelector=stream%3Dcut';
     // Watch from a listed resourceVersion: every later event is delivered no matter when the stream is set up.

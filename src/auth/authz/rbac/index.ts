@@ -1,114 +1,13 @@
 // The indexed RBAC authorizer for many logical clusters: per cluster, subject (user / group / ServiceAccount
-// username) -> bindings (split by namespace) -> shared compiled roles. Kept current from watch events.
+// username) -> bindings (split by namespace) -> shared compiled roles, kept current from watch events; each
+// decision probes the lazily built effective-permission views of the user and its groups (subject-view.ts).
 import type { Attributes, Authorizer, AuthorizerResult, UserInfo } from '../../types.ts';
-import { CompiledRole, RoleCache, prepareRequest, type PreparedRequest } from './compiled-role.ts';
+import { bucketAdd, bucketItems, bucketRemove, ClusterState, IndexedBinding, kindConst, tripleApplies, type Scope } from './bindings.ts';
+import { RoleCache } from './compiled-role.ts';
 import { allowedReason, deniedReason, describeBinding, describeSubject, roleRefError } from './describe.ts';
+import { Query } from './perm-table.ts';
+import { ViewCache, type SubjectView, type ViewLimits } from './subject-view.ts';
 import type { PolicyRule, PolicySnapshot, RbacKind, RbacObject, RoleBinding, Role, RulesForResult, WatchEventType } from './types.ts';
-
-/** A role name's slot: bindings point at it, so a role appearing later grants without re-adding them. */
-interface Slot { role: CompiledRole | null; refs: number; readonly kind: string; readonly name: string }
-
-class IndexedBinding {
-  constructor(
-    readonly name: string,
-    /** '' for a ClusterRoleBinding. */
-    readonly ns: string,
-    /** An unregistered slot (never filled) when the roleRef cannot resolve: unsupported kind, or a Role from a ClusterRoleBinding. */
-    readonly slot: Slot,
-    /** The only subject, inline (the common case): kind, name, namespace; or all of them in `more`. */
-    private readonly kind0: string,
-    private readonly name0: string,
-    private readonly ns0: string,
-    private readonly more: readonly string[] | null,
-  ) {}
-
-  /** Flattened [kind, name, namespace] triples. */
-  get subjects(): readonly string[] {
-    return this.more ?? (this.kind0 === '' ? [] : [this.kind0, this.name0, this.ns0]);
-  }
-
-  get roleKind(): string { return this.slot.kind; }
-  get roleName(): string { return this.slot.name; }
-}
-
-/** Subject kinds as shared constants (one string per process instead of one per binding). */
-const KINDS = new Map(['User', 'Group', 'ServiceAccount'].map((k) => [k, k]));
-const kindConst = (k: string): string => KINDS.get(k) ?? k;
-
-type Bucket = IndexedBinding | IndexedBinding[] | Set<IndexedBinding>;
-const ARRAY_LIMIT = 16;
-
-function bucketAdd(map: Map<string, Bucket>, key: string, b: IndexedBinding): void {
-  const cur = map.get(key);
-  if (cur === undefined) map.set(key, b);
-  else if (cur instanceof IndexedBinding) map.set(key, [cur, b]);
-  else if (Array.isArray(cur)) {
-    if (cur.length < ARRAY_LIMIT) cur.push(b);
-    else map.set(key, new Set([...cur, b]));
-  } else cur.add(b);
-}
-
-function bucketRemove(map: Map<string, Bucket>, key: string, b: IndexedBinding): void {
-  const cur = map.get(key);
-  if (cur === undefined) return;
-  if (cur === b) { map.delete(key); return; }
-  if (Array.isArray(cur)) {
-    const i = cur.indexOf(b);
-    if (i >= 0) cur.splice(i, 1);
-    if (cur.length === 1) map.set(key, cur[0]!);
-  } else if (cur instanceof Set) {
-    cur.delete(b);
-    if (cur.size <= ARRAY_LIMIT / 2) map.set(key, [...cur]);
-  }
-}
-
-function* bucketItems(bucket: Bucket | undefined): Generator<IndexedBinding> {
-  if (bucket === undefined) return;
-  if (bucket instanceof IndexedBinding) yield bucket;
-  else yield* bucket;
-}
-
-/** The bindings and role slots of one scope: the cluster scope, or one namespace. */
-class Scope {
-  /** '' for the cluster scope; the namespace otherwise (shared by every binding of the scope). */
-  constructor(readonly name: string) {}
-  readonly bindings = new Map<string, IndexedBinding>();
-  readonly users = new Map<string, Bucket>();
-  /** Created on first use (most namespaces bind no group / hold no Role). */
-  groups: Map<string, Bucket> | null = null;
-  /** ClusterRoles in the cluster scope, Roles in a namespace scope. */
-  roleSlots: Map<string, Slot> | null = null;
-  get empty(): boolean { return this.bindings.size === 0 && !this.roleSlots?.size; }
-  slotMap(): Map<string, Slot> { return (this.roleSlots ??= new Map()); }
-  groupMap(): Map<string, Bucket> { return (this.groups ??= new Map()); }
-}
-
-class ClusterState {
-  readonly top = new Scope('');
-  readonly namespaces = new Map<string, Scope>();
-
-  scope(ns: string, create: boolean): Scope | undefined {
-    if (ns === '') return this.top;
-    let s = this.namespaces.get(ns);
-    if (!s && create) this.namespaces.set(ns, (s = new Scope(ns)));
-    return s;
-  }
-
-  prune(ns: string): void {
-    if (ns !== '' && this.namespaces.get(ns)?.empty) this.namespaces.delete(ns);
-  }
-}
-
-/** rbac.go appliesToUser over a flattened subject triple. */
-function tripleApplies(user: UserInfo, kind: string, name: string, sns: string, bindingNs: string): boolean {
-  if (kind === 'User') return user.username === name;
-  if (kind === 'Group') return user.groups.includes(name);
-  if (kind === 'ServiceAccount') {
-    const ns = sns || bindingNs;
-    return ns !== '' && user.username === `system:serviceaccount:${ns}:${name}`;
-  }
-  return false;
-}
 
 /** Bounded cache of allow reasons of recently matching bindings (bindings are immutable once indexed). */
 const REASON_CACHE_SIZE = 4096;
@@ -118,14 +17,20 @@ const NO_OPINION: AuthorizerResult = Object.freeze({ decision: 'noopinion', reas
 export class RbacIndex implements Authorizer {
   private readonly clusters = new Map<string, ClusterState>();
   private readonly cache: RoleCache;
-  private epoch = 0;
+  private readonly views: ViewCache;
+  /** The request being decided (one reused object: decisions are synchronous). */
+  private readonly q = new Query();
   /** Set during a decision when an applicable binding's role is missing (only then are errors collected). */
   private sawMissing = false;
   private readonly reasons = new Map<IndexedBinding, { subject: number; reason: string }>();
 
-  /** `linearLimit` (tests): roles with at most this many rule combinations are matched rule by rule (-1: never). */
-  constructor(opts: { linearLimit?: number } = {}) {
+  /**
+   * `linearLimit` (tests): roles with at most this many rule combinations are matched rule by rule (-1: never);
+   * the view limits bound the lazily built per-subject permission tables (subject-view.ts).
+   */
+  constructor(opts: { linearLimit?: number } & ViewLimits = {}) {
     this.cache = new RoleCache(opts.linearLimit);
+    this.views = new ViewCache(opts);
   }
 
   /** Applies one watch event (ADDED / MODIFIED upsert; DELETED removes by name and namespace). */
@@ -151,13 +56,17 @@ export class RbacIndex implements Authorizer {
   dropCluster(cluster: string): void {
     const cs = this.clusters.get(cluster);
     if (!cs) return;
-    for (const scope of [cs.top, ...cs.namespaces.values()]) {
+    for (const scope of cs.scopes()) {
       for (const slot of scope.roleSlots?.values() ?? []) if (slot.role) this.cache.release(slot.role);
     }
+    this.views.forget(cs);
     this.clusters.delete(cluster);
   }
 
   hasCluster(cluster: string): boolean { return this.clusters.has(cluster); }
+
+  /** Sizes of the lazily built subject views and merged tables (memory diagnostics). */
+  viewStats(): ReturnType<ViewCache['stats']> { return this.views.stats(); }
 
   stats(): { clusters: number; bindings: number; compiledRoles: number } {
     let bindings = 0;
@@ -171,6 +80,7 @@ export class RbacIndex implements Authorizer {
   private applyRole(cs: ClusterState, ns: string, type: WatchEventType, obj: Role): void {
     const scope = cs.scope(ns, type !== 'DELETED');
     if (!scope) return;
+    cs.roleEpoch++;
     const name = obj.metadata.name;
     let slot = scope.roleSlots?.get(name);
     if (type === 'DELETED') {
@@ -212,12 +122,18 @@ export class RbacIndex implements Authorizer {
       ? new IndexedBinding(obj.metadata.name, ns, slot, triples[0]!, triples[1]!, triples[2]!, null)
       : new IndexedBinding(obj.metadata.name, ns, slot, '', '', '', triples);
     scope.bindings.set(b.name, b);
-    this.forEachKey(b, (users, key) => bucketAdd(users ? scope.users : scope.groupMap(), key, b));
+    this.forEachKey(b, (users, key) => {
+      bucketAdd(users ? scope.users : scope.groupMap(), key, b);
+      this.views.invalidate(scope, users, key);
+    });
   }
 
   private unindex(cs: ClusterState, scope: Scope, b: IndexedBinding): void {
     scope.bindings.delete(b.name);
-    this.forEachKey(b, (users, key) => bucketRemove(users ? scope.users : scope.groupMap(), key, b));
+    this.forEachKey(b, (users, key) => {
+      bucketRemove(users ? scope.users : scope.groupMap(), key, b);
+      this.views.invalidate(scope, users, key);
+    });
     if (--b.slot.refs === 0 && b.slot.role === null) {
       const slotScope = b.slot.kind === 'ClusterRole' ? cs.top : scope;
       if (slotScope.roleSlots?.get(b.slot.name) === b.slot) slotScope.roleSlots.delete(b.slot.name);
@@ -244,43 +160,42 @@ export class RbacIndex implements Authorizer {
 
   authorize(a: Attributes): AuthorizerResult {
     const cs = this.clusters.get(a.cluster);
-    if (!cs) return NO_OPINION;
-    const q = prepareRequest(a);
-    const epoch = ++this.epoch;
+    if (cs === undefined) return NO_OPINION;
+    this.q.set(a);
     this.sawMissing = false;
-    let hit = this.scanScope(cs.top, a.user, q, epoch);
+    let hit = this.probeScope(cs, cs.top, a.user);
     const nsScope = a.namespace !== '' ? cs.namespaces.get(a.namespace) : undefined;
-    if (!hit && nsScope) hit = this.scanScope(nsScope, a.user, q, epoch);
-    if (hit) return { decision: 'allow', reason: this.reason(hit, a.user) };
+    if (hit === null && nsScope !== undefined) hit = this.probeScope(cs, nsScope, a.user);
+    if (hit !== null) return hit;
     if (!this.sawMissing) return NO_OPINION;
     return { decision: 'noopinion', reason: deniedReason(this.candidates(cs.top, a.user, nsScope).errors) };
   }
 
-  private scanScope(scope: Scope, user: UserInfo, q: PreparedRequest, epoch: number): IndexedBinding | null {
-    const hit = this.checkBucket(scope.users.get(user.username), q, epoch);
-    if (hit) return hit;
-    const groups = scope.groups;
-    if (groups === null || groups.size === 0) return null;
-    for (const g of user.groups) {
-      const h = this.checkBucket(groups.get(g), q, epoch);
-      if (h) return h;
+  /** The user's view, then each group's, in one scope: the first allow, or null. */
+  private probeScope(cs: ClusterState, scope: Scope, user: UserInfo): AuthorizerResult | null {
+    const hit = this.probeView(cs, scope, true, user.username, user);
+    if (hit !== null || scope.groups === null) return hit;
+    const groups = user.groups;
+    for (let i = 0; i < groups.length; i++) {
+      const h = this.probeView(cs, scope, false, groups[i]!, user);
+      if (h !== null) return h;
     }
     return null;
   }
 
-  private checkBucket(bucket: Bucket | undefined, q: PreparedRequest, epoch: number): IndexedBinding | null {
-    if (bucket === undefined) return null;
-    if (bucket instanceof IndexedBinding) return this.checkBinding(bucket, q, epoch) ? bucket : null;
-    for (const b of bucket) if (this.checkBinding(b, q, epoch)) return b;
-    return null;
-  }
-
-  private checkBinding(b: IndexedBinding, q: PreparedRequest, epoch: number): boolean {
-    const role = b.slot.role;
-    if (role === null) { this.sawMissing = true; return false; }
-    if (role.stamp === epoch) return false;
-    role.stamp = epoch;
-    return role.allows(q);
+  private probeView(cs: ClusterState, scope: Scope, user: boolean, key: string, info: UserInfo): AuthorizerResult | null {
+    const views = user ? scope.userViews : scope.groupViews;
+    let v: SubjectView | null | undefined = views === null ? undefined : views.get(key);
+    if (v === undefined || v.epoch !== cs.roleEpoch) {
+      if ((user ? scope.users : scope.groups)?.has(key) !== true) return null;
+      v = this.views.build(cs, scope, user, key);
+      if (v === null) return null;
+    }
+    if (v.missing) this.sawMissing = true;
+    const pos = v.probe(this.q);
+    if (pos < 0) return null;
+    const b = v.bindings[pos]!;
+    return b.single ? v.singleResult(pos) : { decision: 'allow', reason: this.reason(b, info) };
   }
 
   /** `RBAC: allowed by ...` naming the binding's first subject that applies to the user (as Kubernetes does). */

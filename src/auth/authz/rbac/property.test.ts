@@ -1,5 +1,5 @@
 // Randomized equivalence: over generated policies, requests and watch-event sequences, the index
-// (both matching modes) decides exactly as the Kubernetes-style scan, and rulesFor agrees.
+// (every matching mode and cache budget) decides exactly as the Kubernetes-style scan, and rulesFor agrees.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -12,7 +12,7 @@ import type { ClusterRole, PolicyRule, PolicySnapshot, RbacKind, Role, RoleBindi
 const VERBS = ['get', 'list', 'watch', 'create', 'delete', '*', 'GET'];
 const GROUPS = ['', 'apps', '*', 'Apps'];
 const RESOURCES = ['pods', 'pods/status', 'pods/log', '*', '*/status', 'pods/*', 'deployments', 'secrets'];
-const NAMES = ['a', 'b'];
+const NAMES = ['a', 'b', ''];
 const URLS = ['/api', '/api*', '/apis/*', '/healthz', '*', '/a*/b', '/ap**'];
 const NAMESPACES = ['ns1', 'ns2', 'ns3'];
 const ROLE_NAMES = ['r1', 'r2', 'r3', 'r4', 'r5'];
@@ -53,6 +53,63 @@ const arbRequest: fc.Arbitrary<Attributes> = fc.oneof(
     .map((r) => ({ ...base, ...r, isResourceRequest: false, apiGroup: '', resource: '', subresource: '', namespace: '', name: '' })) },
 );
 
+/**
+ * Requests aimed at the policy (most random requests are denied): a binding's subject as the user, one of
+ * its role's rules made concrete, then, one time in three, one field changed (near misses).
+ */
+function derivedRequests(s: PolicySnapshot, picks: number[]): Attributes[] {
+  const roleOf = (b: RoleBinding): Role | undefined => (b.roleRef.kind === 'Role'
+    ? s.roles.find((r) => r.metadata.name === b.roleRef.name && r.metadata.namespace === b.metadata.namespace)
+    : b.roleRef.kind === 'ClusterRole' ? s.clusterRoles.find((r) => r.metadata.name === b.roleRef.name) : undefined);
+  const all = [...s.clusterRoleBindings, ...s.roleBindings];
+  const usable = all.filter((b) => b.subjects?.length && roleOf(b)?.rules?.length);
+  const bindings = usable.length ? usable : all;
+  const out: Attributes[] = [];
+  if (bindings.length === 0) return out;
+  for (let i = 0; i + 8 <= picks.length; i += 8) {
+    const p = picks.slice(i, i + 8);
+    const of = <T>(xs: readonly T[] | null | undefined, k: number): T | undefined => (xs?.length ? xs[p[k]! % xs.length] : undefined);
+    const b = of(bindings, 0)!;
+    const ns = b.metadata.namespace ?? '';
+    const subj = of(b.subjects, 1);
+    const groups = USER_GROUPS.filter((_g, j) => (p[2]! >> j) & 1);
+    let u: UserInfo = { username: of(USERS, 2)!, groups };
+    if (subj?.kind === 'User') u = { username: subj.name, groups };
+    else if (subj?.kind === 'Group') u = { username: of(USERS, 2)!, groups: [...new Set([...groups, subj.name])] };
+    else if (subj?.kind === 'ServiceAccount') u = { username: `system:serviceaccount:${subj.namespace || ns}:${subj.name}`, groups };
+    const r = of(roleOf(b)?.rules, 3);
+    if (!r) continue;
+    const concrete = (x: string | undefined, pool: string[]): string => (x === undefined || x === '*' ? of(pool, 5)! : x);
+    const verb = concrete(of(r.verbs, 4), VERBS);
+    let a: Attributes;
+    if (r.nonResourceURLs?.length && !(p[6]! % 2 && r.resources?.length)) {
+      const url = of(r.nonResourceURLs, 6)!;
+      const path = url === '*' ? '/anything' : url.endsWith('*') ? url.replace(/\*+$/, '') + (p[7]! % 2 ? 'x' : '') : url;
+      a = { ...base, user: u, verb, isResourceRequest: false, path, apiGroup: '', resource: '', subresource: '', namespace: '', name: '' };
+    } else {
+      const full = of(r.resources, 6) ?? 'pods';
+      const res = full === '*' ? 'pods' : full.startsWith('*/') ? 'pods' + full.slice(1) : full;
+      const [resource, subresource = ''] = res.split(/\/(.*)/s);
+      const name = of(r.resourceNames, 7) ?? (p[7]! % 2 ? 'a' : '');
+      const namespace = ns !== '' ? ns : of(['', ...NAMESPACES], 7)!;
+      a = { ...base, user: u, verb, isResourceRequest: true, path: '', apiGroup: concrete(of(r.apiGroups, 5), GROUPS), resource: resource!, subresource, namespace, name };
+    }
+    if (p[7]! % 3 === 0) {
+      const field = (['verb', 'apiGroup', 'resource', 'subresource', 'name', 'namespace', 'path'] as const)[p[1]! % 7]!;
+      a = { ...a, [field]: of(field === 'verb' ? VERBS : ['', 'a', 'pods', 'status', 'ns1', '/api', 'apps'], 4)! };
+    }
+    out.push(a);
+  }
+  return out;
+}
+const arbPicks = fc.array(fc.array(fc.nat(), { minLength: 8, maxLength: 8 }), { minLength: 4, maxLength: 20 }).map((xs) => xs.flat());
+
+/** Merged tables; every role compiled to maps; role-by-role matching; tiny budgets (constant resets and fallbacks). */
+const variants = (): RbacIndex[] => [
+  new RbacIndex(), new RbacIndex({ linearLimit: -1 }), new RbacIndex({ tables: false }),
+  new RbacIndex({ maxTableEntries: 6, maxTotalEntries: 20, maxViews: 3 }),
+];
+
 type Keyed = { kind: RbacKind; obj: ClusterRole | Role | RoleBinding };
 const keyOf = (k: Keyed): string => `${k.kind}/${k.obj.metadata.namespace ?? ''}/${k.obj.metadata.name}`;
 function toSnapshot(objects: Iterable<Keyed>): PolicySnapshot {
@@ -92,26 +149,31 @@ function assertSame(scan: PolicyScan, indexes: RbacIndex[], requests: Attributes
 }
 
 test('index decides exactly as the scan over random policies and requests', () => {
-  fc.assert(fc.property(fc.array(arbKeyed, { maxLength: 24 }), fc.array(arbRequest, { minLength: 1, maxLength: 30 }), (objects, requests) => {
+  fc.assert(fc.property(fc.array(arbKeyed, { maxLength: 24 }), fc.array(arbRequest, { minLength: 1, maxLength: 30 }), arbPicks, (objects, random, picks) => {
     const unique = new Map(objects.map((o) => [keyOf(o), o]));
     const s = toSnapshot(unique.values());
-    const indexes = [new RbacIndex(), new RbacIndex({ linearLimit: -1 })];
+    const indexes = variants();
     for (const idx of indexes) idx.load('c1', s);
-    assertSame(new PolicyScan(s), indexes, requests);
+    assertSame(new PolicyScan(s), indexes, [...random, ...derivedRequests(s, picks)]);
   }), { numRuns: 1500 });
 });
 
 test('index stays equal to the scan through random ADDED / MODIFIED / DELETED sequences', () => {
-  const arbEvent = fc.record({ type: fc.constantFrom('ADDED', 'MODIFIED', 'DELETED', 'DELETED'), item: arbKeyed });
-  fc.assert(fc.property(fc.array(arbKeyed, { maxLength: 16 }), fc.array(arbEvent, { maxLength: 30 }), fc.array(arbRequest, { minLength: 1, maxLength: 8 }), (initial, events, requests) => {
+  // `existing`: a DELETED event usually removes an object that is there (views built for it must go).
+  const arbEvent = fc.record({ type: fc.constantFrom('ADDED', 'MODIFIED', 'DELETED', 'DELETED'), item: arbKeyed, existing: fc.nat() });
+  fc.assert(fc.property(fc.array(arbKeyed, { maxLength: 16 }), fc.array(arbEvent, { maxLength: 30 }), fc.array(arbRequest, { minLength: 1, maxLength: 10 }), arbPicks, (initial, events, random, picks) => {
     const model = new Map(initial.map((o) => [keyOf(o), o]));
-    const indexes = [new RbacIndex(), new RbacIndex({ linearLimit: -1 })];
+    const requests = [...random, ...derivedRequests(toSnapshot([...initial, ...events.map((e) => e.item)]), picks)];
+    const indexes = variants();
     for (const idx of indexes) idx.load('c1', toSnapshot(model.values()));
-    for (const [i, ev] of events.entries()) {
+    assertSame(new PolicyScan(toSnapshot(model.values())), indexes, requests);
+    for (const ev of events) {
       const type = ev.type as 'ADDED' | 'MODIFIED' | 'DELETED';
-      if (type === 'DELETED') model.delete(keyOf(ev.item)); else model.set(keyOf(ev.item), ev.item);
-      for (const idx of indexes) idx.apply('c1', ev.item.kind, type, ev.item.obj);
-      if (i % 5 === 4 || i === events.length - 1) assertSame(new PolicyScan(toSnapshot(model.values())), indexes, requests);
+      const present = [...model.values()];
+      const item = type === 'DELETED' && ev.existing % 4 !== 0 && present.length > 0 ? present[ev.existing % present.length]! : ev.item;
+      if (type === 'DELETED') model.delete(keyOf(item)); else model.set(keyOf(item), item);
+      for (const idx of indexes) idx.apply('c1', item.kind, type, item.obj);
+      assertSame(new PolicyScan(toSnapshot(model.values())), indexes, requests);
     }
     for (const idx of indexes) {
       idx.dropCluster('c1');

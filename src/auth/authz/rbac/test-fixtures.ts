@@ -46,13 +46,15 @@ export interface Impl {
   roleRules(r: RoleRef, namespace: string): readonly PolicyRule[] | null;
 }
 
-/** The authorizers over the same snapshot (cluster "c1"): scan, index, and index with every role compiled to maps. */
+/** The authorizers over the same snapshot (cluster "c1"): scan, index, index with every role compiled to maps, index without merged tables. */
 export function impls(s: PolicySnapshot): Impl[] {
   const scan = new PolicyScan(s);
   const index = new RbacIndex();
   index.load('c1', s);
   const compiled = new RbacIndex({ linearLimit: -1 });
   compiled.load('c1', s);
+  const roleByRole = new RbacIndex({ tables: false });
+  roleByRole.load('c1', s);
   const roleRules = (r: RoleRef, namespace: string): readonly PolicyRule[] | null => {
     const res = scan.roleReferenceRules(r, namespace);
     return 'rules' in res ? res.rules : null;
@@ -61,6 +63,7 @@ export function impls(s: PolicySnapshot): Impl[] {
     { name: 'scan', authorize: (a) => scan.authorize(a), rulesFor: (u, ns) => scan.rulesFor(u, ns), roleRules },
     { name: 'index', authorize: (a) => index.authorize(a), rulesFor: (u, ns) => index.rulesFor('c1', u, ns), roleRules },
     { name: 'index(maps)', authorize: (a) => compiled.authorize(a), rulesFor: (u, ns) => compiled.rulesFor('c1', u, ns), roleRules },
+    { name: 'index(role by role)', authorize: (a) => roleByRole.authorize(a), rulesFor: (u, ns) => roleByRole.rulesFor('c1', u, ns), roleRules },
   ];
 }
 
