@@ -5,7 +5,7 @@
 // ascending source-rv order. So every object gets a new rv above any rv a client saw before (the new rv of the
 // i-th oldest object is sourceRV + i), the relative order of objects is kept, and watches resumed from an old
 // rv get 410 Expired (clients re-list) instead of a replay.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import type { Storage, Stored, KObject } from '../apiserver/storage/interface.ts';
@@ -13,7 +13,11 @@ import { openSqliteStorage } from '../apiserver/storage/sqlite.ts';
 import { openPostgresStorage } from '../apiserver/storage/postgres.ts';
 import { createFilePkiMaterialSource } from '../pki/material-source.ts';
 import { createFileSigningKeyStore } from '../auth/authn/signing-keys.ts';
-import { CA_SECRET_KEY, SIGNING_KEYS_SECRET_KEY, caSecret, signingKeysSecret } from './shared-secrets.ts';
+import { CA_SECRET_KEY, SIGNING_KEYS_SECRET_KEY, caSecret, secretObject, sharedSecretKey, signingKeysSecret } from './shared-secrets.ts';
+
+/** Random values and signing-key sets modules keep through ModuleContext.secrets (see replication.ts). */
+const MODULE_RANDOM_VALUES = ['credentials-pepper'];
+const MODULE_SIGNING_KEYS = ['platform-tokens'];
 
 export interface MigrateOptions {
   /** sqlite:<data-dir or .db file> */
@@ -83,6 +87,20 @@ export async function migrateStore(opts: MigrateOptions): Promise<MigrateResult>
     if (material && !have.has(CA_SECRET_KEY)) { await target.create(CA_SECRET_KEY, caSecret(material.ca)); secrets++; }
     const keys = await createFileSigningKeyStore(pkiDir).load();
     if (keys && !have.has(SIGNING_KEYS_SECRET_KEY)) { await target.create(SIGNING_KEYS_SECRET_KEY, signingKeysSecret(keys)); secrets++; }
+    // Module secrets (credentials pepper, platform-token keys): files named <name> on SQLite, Secrets portcullis-<name> on PostgreSQL.
+    for (const name of MODULE_RANDOM_VALUES) {
+      const file = path.join(pkiDir, name);
+      if (!existsSync(file)) continue;
+      const value = readFileSync(file, 'utf8').trim();
+      await target.create(sharedSecretKey(`portcullis-${name}`), secretObject(`portcullis-${name}`, { value }));
+      secrets++;
+    }
+    for (const name of MODULE_SIGNING_KEYS) {
+      const stored = await createFileSigningKeyStore(path.join(pkiDir, name)).load();
+      if (!stored) continue;
+      await target.create(sharedSecretKey(`portcullis-${name}`), signingKeysSecret(stored, `portcullis-${name}`));
+      secrets++;
+    }
     if (!material) log(`warning: no CA in ${pkiDir}; the PostgreSQL-backed server will create a new one (old credentials stop working)`);
     if (!keys) log(`warning: no SA signing keys in ${pkiDir}; existing ServiceAccount tokens will stop working`);
 

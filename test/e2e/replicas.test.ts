@@ -133,7 +133,7 @@ describe('two replicas on one PostgreSQL database', () => {
     await eventually(async () => (await whoami(b, key)) === 'admin', 'B accepts the key issued through A');
     const minted = await b.request('POST', '/clusters/root/platform/v1/tokens', { cluster: 'root' }, { token: key });
     assert.equal(minted.status, 201, JSON.stringify(minted.body));
-    const token = String((minted.body as { token?: string; status?: { token?: string } }).token ?? minted.body.status?.token);
+    const token = String((minted.body as { token?: string; status?: { token?: string } }).token ?? (minted.body.status as { token?: string } | undefined)?.token);
     assert.equal(await whoami(a, token), 'admin');
   });
 
@@ -232,13 +232,17 @@ describe('portcullis migrate from SQLite to PostgreSQL', () => {
     assert.equal((await old.request('POST', '/clusters/root/api/v1/namespaces/legacy/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'bot' } })).status, 201);
     const tr = await old.request('POST', '/clusters/root/api/v1/namespaces/legacy/serviceaccounts/bot/token', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} });
     const token = (tr.body.status as { token: string }).token;
+    const ak = await old.request('POST', '/clusters/root/apis/management.portcullis.io/v1/accesskeys',
+      { apiVersion: 'management.portcullis.io/v1', kind: 'AccessKey', metadata: { generateName: 'legacy-' }, spec: { user: 'admin', displayName: 'before migration' } });
+    assert.equal(ak.status, 201, JSON.stringify(ak.body));
+    const accessKey = (ak.body.status as { key: string }).key;
     const before = (await old.request('GET', cmPath('legacy'))).body.items as Array<{ metadata: { name: string; resourceVersion: string }; data: unknown }>;
     await old.stop('SIGTERM');
 
     db = await createTestDatabase();
     const moved = await cli(['migrate', '--from', `sqlite:${sqliteDir}`, '--to', db.url()]);
     assert.equal(moved.code, 0, moved.stderr);
-    assert.match(moved.stdout, /Migrated \d+ objects and 2 shared secrets/);
+    assert.match(moved.stdout, /Migrated \d+ objects and 4 shared secrets/);
     const again = await cli(['migrate', '--from', `sqlite:${sqliteDir}`, '--to', db.url()]);
     assert.notEqual(again.code, 0);
     assert.match(again.stderr, /is not empty/);
@@ -257,6 +261,7 @@ describe('portcullis migrate from SQLite to PostgreSQL', () => {
     const maxOld = Math.max(...before.map((o) => Number(o.metadata.resourceVersion)));
     assert.ok(afterItems.every((o) => Number(o.metadata.resourceVersion) > maxOld), 'new resourceVersions are above the old ones');
     assert.equal(await whoami(pgServer, token), 'system:serviceaccount:legacy:bot');
+    assert.equal(await whoami(pgServer, accessKey), 'admin', 'access keys survive the move (the pepper moved too)');
     const r = await pgServer.kubectl(['--server', `${pgServer.url}/clusters/root`, '-n', 'legacy', 'get', 'configmap', 'l1', '-o', 'jsonpath={.data.n}'], { kubeconfig: path.join(sqliteDir, 'admin.kubeconfig') });
     assert.equal(r.stdout, 'l1-updated');
   });
