@@ -2,7 +2,6 @@
 // slots, and the scopes (cluster-wide, per namespace) holding them and their lazily built subject views.
 import type { UserInfo } from '../../types.ts';
 import type { CompiledRole } from './compiled-role.ts';
-import type { SubjectView } from './subject-view.ts';
 
 /** A role name's slot: bindings point at it, so a role appearing later grants without re-adding them. */
 export interface Slot { role: CompiledRole | null; refs: number; readonly kind: string; readonly name: string }
@@ -40,8 +39,21 @@ export const kindConst = (k: string): string => KINDS.get(k) ?? k;
 export type Bucket = IndexedBinding | IndexedBinding[] | Set<IndexedBinding>;
 const ARRAY_LIMIT = 16;
 
-export function bucketAdd(map: Map<string, Bucket>, key: string, b: IndexedBinding): void {
-  const cur = map.get(key);
+/**
+ * What a subject key maps to: its bindings, or a view built over them (SubjectView) that replaces the bucket
+ * in the map until a binding of the subject changes, so one lookup finds both.
+ */
+export class BucketHolder {
+  constructor(readonly bucket: Bucket) {}
+}
+export type Entry = Bucket | BucketHolder;
+export const bucketOf = (e: Entry | undefined): Bucket | undefined => (e instanceof BucketHolder ? e.bucket : e);
+
+/** Adds `b` to the subject's bucket (dropping any view built over the old one). */
+export function bucketAdd(map: Map<string, Entry>, key: string, b: IndexedBinding): void {
+  const held = map.get(key);
+  const cur = bucketOf(held);
+  if (held !== cur) map.set(key, cur!);
   if (cur === undefined) map.set(key, b);
   else if (cur instanceof IndexedBinding) map.set(key, [cur, b]);
   else if (Array.isArray(cur)) {
@@ -50,9 +62,11 @@ export function bucketAdd(map: Map<string, Bucket>, key: string, b: IndexedBindi
   } else cur.add(b);
 }
 
-export function bucketRemove(map: Map<string, Bucket>, key: string, b: IndexedBinding): void {
-  const cur = map.get(key);
+export function bucketRemove(map: Map<string, Entry>, key: string, b: IndexedBinding): void {
+  const held = map.get(key);
+  const cur = bucketOf(held);
   if (cur === undefined) return;
+  if (held !== cur) map.set(key, cur);
   if (cur === b) { map.delete(key); return; }
   if (Array.isArray(cur)) {
     const i = cur.indexOf(b);
@@ -64,7 +78,8 @@ export function bucketRemove(map: Map<string, Bucket>, key: string, b: IndexedBi
   }
 }
 
-export function* bucketItems(bucket: Bucket | undefined): Generator<IndexedBinding> {
+export function* bucketItems(entry: Entry | undefined): Generator<IndexedBinding> {
+  const bucket = bucketOf(entry);
   if (bucket === undefined) return;
   if (bucket instanceof IndexedBinding) yield bucket;
   else yield* bucket;
@@ -75,17 +90,15 @@ export class Scope {
   /** '' for the cluster scope; the namespace otherwise (shared by every binding of the scope). */
   constructor(readonly name: string) {}
   readonly bindings = new Map<string, IndexedBinding>();
-  readonly users = new Map<string, Bucket>();
+  /** Usernames (User subjects, ServiceAccount usernames) and groups -> their bindings here. */
+  readonly users = new Map<string, Entry>();
   /** Created on first use (most namespaces bind no group / hold no Role). */
-  groups: Map<string, Bucket> | null = null;
+  groups: Map<string, Entry> | null = null;
   /** ClusterRoles in the cluster scope, Roles in a namespace scope. */
   roleSlots: Map<string, Slot> | null = null;
-  /** Effective permissions per user / group key, built on first use (see subject-view.ts). */
-  userViews: Map<string, SubjectView> | null = null;
-  groupViews: Map<string, SubjectView> | null = null;
   get empty(): boolean { return this.bindings.size === 0 && !this.roleSlots?.size; }
   slotMap(): Map<string, Slot> { return (this.roleSlots ??= new Map()); }
-  groupMap(): Map<string, Bucket> { return (this.groups ??= new Map()); }
+  groupMap(): Map<string, Entry> { return (this.groups ??= new Map()); }
 }
 
 export class ClusterState {
@@ -111,13 +124,22 @@ export class ClusterState {
   }
 }
 
+const SA_PREFIX = 'system:serviceaccount:';
+
+/** username === `system:serviceaccount:<ns>:<name>`, without building the string. */
+function isServiceAccount(username: string, ns: string, name: string): boolean {
+  const p = SA_PREFIX.length;
+  return username.length === p + ns.length + 1 + name.length && username.startsWith(SA_PREFIX) &&
+    username.startsWith(ns, p) && username.charCodeAt(p + ns.length) === 58 && username.endsWith(name);
+}
+
 /** rbac.go appliesToUser over a flattened subject triple. */
 export function tripleApplies(user: UserInfo, kind: string, name: string, sns: string, bindingNs: string): boolean {
   if (kind === 'User') return user.username === name;
   if (kind === 'Group') return user.groups.includes(name);
   if (kind === 'ServiceAccount') {
     const ns = sns || bindingNs;
-    return ns !== '' && user.username === `system:serviceaccount:${ns}:${name}`;
+    return ns !== '' && isServiceAccount(user.username, ns, name);
   }
   return false;
 }

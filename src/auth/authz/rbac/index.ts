@@ -6,11 +6,8 @@ import { bucketAdd, bucketItems, bucketRemove, ClusterState, IndexedBinding, kin
 import { RoleCache } from './compiled-role.ts';
 import { allowedReason, deniedReason, describeBinding, describeSubject, roleRefError } from './describe.ts';
 import { Query } from './perm-table.ts';
-import { ViewCache, type SubjectView, type ViewLimits } from './subject-view.ts';
+import { SubjectView, ViewCache, type ViewLimits } from './subject-view.ts';
 import type { PolicyRule, PolicySnapshot, RbacKind, RbacObject, RoleBinding, Role, RulesForResult, WatchEventType } from './types.ts';
-
-/** Bounded cache of allow reasons of recently matching bindings (bindings are immutable once indexed). */
-const REASON_CACHE_SIZE = 4096;
 
 const NO_OPINION: AuthorizerResult = Object.freeze({ decision: 'noopinion', reason: '' });
 
@@ -22,7 +19,6 @@ export class RbacIndex implements Authorizer {
   private readonly q = new Query();
   /** Set during a decision when an applicable binding's role is missing (only then are errors collected). */
   private sawMissing = false;
-  private readonly reasons = new Map<IndexedBinding, { subject: number; reason: string }>();
 
   /**
    * `linearLimit` (tests): roles with at most this many rule combinations are matched rule by rule (-1: never);
@@ -122,18 +118,12 @@ export class RbacIndex implements Authorizer {
       ? new IndexedBinding(obj.metadata.name, ns, slot, triples[0]!, triples[1]!, triples[2]!, null)
       : new IndexedBinding(obj.metadata.name, ns, slot, '', '', '', triples);
     scope.bindings.set(b.name, b);
-    this.forEachKey(b, (users, key) => {
-      bucketAdd(users ? scope.users : scope.groupMap(), key, b);
-      this.views.invalidate(scope, users, key);
-    });
+    this.forEachKey(b, (users, key) => bucketAdd(users ? scope.users : scope.groupMap(), key, b));
   }
 
   private unindex(cs: ClusterState, scope: Scope, b: IndexedBinding): void {
     scope.bindings.delete(b.name);
-    this.forEachKey(b, (users, key) => {
-      bucketRemove(users ? scope.users : scope.groupMap(), key, b);
-      this.views.invalidate(scope, users, key);
-    });
+    this.forEachKey(b, (users, key) => bucketRemove(users ? scope.users : scope.groupMap(), key, b));
     if (--b.slot.refs === 0 && b.slot.role === null) {
       const slotScope = b.slot.kind === 'ClusterRole' ? cs.top : scope;
       if (slotScope.roleSlots?.get(b.slot.name) === b.slot) slotScope.roleSlots.delete(b.slot.name);
@@ -184,32 +174,12 @@ export class RbacIndex implements Authorizer {
   }
 
   private probeView(cs: ClusterState, scope: Scope, user: boolean, key: string, info: UserInfo): AuthorizerResult | null {
-    const views = user ? scope.userViews : scope.groupViews;
-    let v: SubjectView | null | undefined = views === null ? undefined : views.get(key);
-    if (v === undefined || v.epoch !== cs.roleEpoch) {
-      if ((user ? scope.users : scope.groups)?.has(key) !== true) return null;
-      v = this.views.build(cs, scope, user, key);
-      if (v === null) return null;
-    }
+    const entry = (user ? scope.users : scope.groups!).get(key);
+    if (entry === undefined) return null;
+    const v = entry instanceof SubjectView && entry.epoch === cs.roleEpoch ? entry : this.views.build(cs, scope, user, key, entry);
     if (v.missing) this.sawMissing = true;
     const pos = v.probe(this.q);
-    if (pos < 0) return null;
-    const b = v.bindings[pos]!;
-    return b.single ? v.singleResult(pos) : { decision: 'allow', reason: this.reason(b, info) };
-  }
-
-  /** `RBAC: allowed by ...` naming the binding's first subject that applies to the user (as Kubernetes does). */
-  private reason(b: IndexedBinding, user: UserInfo): string {
-    const t = b.subjects;
-    let i = 0;
-    while (i < t.length && !tripleApplies(user, t[i]!, t[i + 1]!, t[i + 2]!, b.ns)) i += 3;
-    const cached = this.reasons.get(b);
-    if (cached !== undefined && cached.subject === i) return cached.reason;
-    const subject = i < t.length ? describeSubject(t[i]!, t[i + 1]!, t[i + 2]!, b.ns) : 'unknown subject';
-    const reason = allowedReason(describeBinding(b.name, b.ns, b.roleKind, b.roleName, subject));
-    if (this.reasons.size >= REASON_CACHE_SIZE) this.reasons.clear();
-    this.reasons.set(b, { subject: i, reason });
-    return reason;
+    return pos < 0 ? null : v.result(pos, info);
   }
 
   /** The distinct bindings that apply to the user: cluster-wide first, then the namespace's; with resolution errors. */

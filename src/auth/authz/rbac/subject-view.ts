@@ -1,16 +1,18 @@
 // Per (scope, user or group) effective permissions, built lazily from the subject's bindings: the distinct
 // roles merged into one shared PermTable (content-addressed by role set), with a memory budget and reset.
-import type { AuthorizerResult } from '../../types.ts';
-import { bucketItems, type ClusterState, type IndexedBinding, type Scope } from './bindings.ts';
+import type { AuthorizerResult, UserInfo } from '../../types.ts';
+import { BucketHolder, bucketItems, tripleApplies, type Bucket, type ClusterState, type Entry, type IndexedBinding, type Scope } from './bindings.ts';
 import type { CompiledRole } from './compiled-role.ts';
 import { allowedReason, describeBinding, describeSubject } from './describe.ts';
 import { PermTable, type Query } from './perm-table.ts';
 
-export class SubjectView {
-  /** Allow results of single-subject bindings, by position (their reason never depends on the user). */
-  private results: Array<AuthorizerResult | undefined> | null = null;
+/** Stands in the subject map for the subject's bucket (which it keeps) until one of its bindings changes. */
+export class SubjectView extends BucketHolder {
+  /** Allow results by position; for a binding with several subjects, by the index of the first that applies. */
+  private results: Array<AuthorizerResult | Array<AuthorizerResult | undefined> | undefined> | null = null;
 
   constructor(
+    bucket: Bucket,
     /** ClusterState.roleEpoch when built. */
     readonly epoch: number,
     /** Merged permissions of `roles`; null: match `roles` one by one (table over budget, or tables disabled). */
@@ -21,7 +23,9 @@ export class SubjectView {
     readonly bindings: readonly IndexedBinding[],
     /** Some binding's role does not resolve (a denial then reports the errors). */
     readonly missing: boolean,
-  ) {}
+  ) {
+    super(bucket);
+  }
 
   /** The position of a role granting the request, or -1. */
   probe(q: Query): number {
@@ -30,18 +34,25 @@ export class SubjectView {
     return -1;
   }
 
-  /** The frozen allow result of a single-subject binding at `pos`, built once. */
-  singleResult(pos: number): AuthorizerResult {
-    const results = (this.results ??= new Array<AuthorizerResult | undefined>(this.bindings.length));
-    let r = results[pos];
-    if (r === undefined) {
-      const b = this.bindings[pos]!;
-      const [kind, name, ns] = b.subjects as [string, string, string];
-      const reason = allowedReason(describeBinding(b.name, b.ns, b.roleKind, b.roleName, describeSubject(kind, name, ns, b.ns)));
-      results[pos] = r = Object.freeze({ decision: 'allow' as const, reason });
-    }
-    return r;
+  /**
+   * The frozen allow result naming the binding at `pos` and its first subject that applies to `user`
+   * (as Kubernetes words it), built once per view.
+   */
+  result(pos: number, user: UserInfo): AuthorizerResult {
+    const results = (this.results ??= new Array(this.bindings.length));
+    const b = this.bindings[pos]!;
+    const t = b.subjects;
+    if (b.single) return (results[pos] ??= allowResult(b, t, 0)) as AuthorizerResult;
+    let i = 0;
+    while (i < t.length && !tripleApplies(user, t[i]!, t[i + 1]!, t[i + 2]!, b.ns)) i += 3;
+    const bySubject = (results[pos] ??= []) as Array<AuthorizerResult | undefined>;
+    return (bySubject[i / 3] ??= allowResult(b, t, i));
   }
+}
+
+function allowResult(b: IndexedBinding, t: readonly string[], i: number): AuthorizerResult {
+  const subject = i < t.length ? describeSubject(t[i]!, t[i + 1]!, t[i + 2]!, b.ns) : 'unknown subject';
+  return Object.freeze({ decision: 'allow', reason: allowedReason(describeBinding(b.name, b.ns, b.roleKind, b.roleName, subject)) });
 }
 
 export interface ViewLimits {
@@ -74,10 +85,9 @@ export class ViewCache {
     this.maxViews = opts.maxViews ?? 500_000;
   }
 
-  /** The view of `key` (a username, or a group when !user) in `scope`; null when no binding names it there. */
-  build(cs: ClusterState, scope: Scope, user: boolean, key: string): SubjectView | null {
-    const bucket = (user ? scope.users : scope.groups)?.get(key);
-    if (bucket === undefined) return null;
+  /** Builds the view of `key` (a username, or a group when !user) over its bindings `entry` in `scope`. */
+  build(cs: ClusterState, scope: Scope, user: boolean, key: string, entry: Entry): SubjectView {
+    const bucket = entry instanceof BucketHolder ? entry.bucket : entry;
     const first = new Map<CompiledRole, IndexedBinding>();
     let missing = false;
     for (const b of bucketItems(bucket)) {
@@ -86,15 +96,13 @@ export class ViewCache {
       else if (!first.has(role)) first.set(role, b);
     }
     const roles = [...first.keys()].sort((a, b) => a.id - b.id);
-    const view = new SubjectView(cs.roleEpoch, this.table(roles), roles, roles.map((r) => first.get(r)!), missing);
-    let views = user ? scope.userViews : scope.groupViews;
-    if (views === null || !views.has(key)) {
+    const view = new SubjectView(bucket, cs.roleEpoch, this.table(roles), roles, roles.map((r) => first.get(r)!), missing);
+    if (!(entry instanceof BucketHolder)) {
       if (this.views >= this.maxViews) this.reset();
       this.views++;
     }
     this.holders.add(cs);
-    views = user ? (scope.userViews ??= new Map()) : (scope.groupViews ??= new Map());
-    views.set(key, view);
+    (user ? scope.users : scope.groupMap()).set(key, view);
     return view;
   }
 
@@ -113,12 +121,6 @@ export class ViewCache {
     return t;
   }
 
-  /** A binding naming `key` in `scope` changed. */
-  invalidate(scope: Scope, user: boolean, key: string): void {
-    const views = user ? scope.userViews : scope.groupViews;
-    if (views !== null && views.delete(key)) this.views--;
-  }
-
   /** The cluster is gone (its views go with it). */
   forget(cs: ClusterState): void {
     this.holders.delete(cs);
@@ -126,7 +128,13 @@ export class ViewCache {
 
   /** Drops every view and merged table (memory budget exceeded); they are rebuilt on next use. */
   reset(): void {
-    for (const cs of this.holders) for (const scope of cs.scopes()) scope.userViews = scope.groupViews = null;
+    for (const cs of this.holders) {
+      for (const scope of cs.scopes()) {
+        for (const map of [scope.users, scope.groups]) {
+          if (map !== null) for (const [k, e] of map) if (e instanceof BucketHolder) map.set(k, e.bucket);
+        }
+      }
+    }
     this.holders.clear();
     this.merged.clear();
     this.views = 0;
