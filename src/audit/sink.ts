@@ -26,10 +26,17 @@ export interface FileSinkOptions extends SinkOptions {
   maxBackups: number;
 }
 
+/** Lines wait at most this long before they are written... */
+const BATCH_DELAY_MS = 25;
+/** ...or until this many bytes are queued. */
+const BATCH_BYTES = 256 * 1024;
+
 abstract class BufferedSink implements AuditSink {
   private pending: string[] = [];
   private pendingBytes = 0;
   private running: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private droppedCount = 0;
   private readonly maxBuffered: number;
@@ -49,10 +56,17 @@ abstract class BufferedSink implements AuditSink {
     }
     this.pending.push(line);
     this.pendingBytes += line.length + 1;
-    if (!this.running) this.running = new Promise<void>((r) => setImmediate(r)).then(() => this.drain());
+    if (!this.running) {
+      // Gather lines for a moment (or until a batch is big) so a busy server makes few, large writes.
+      this.running = new Promise<void>((r) => { this.wake = r; this.timer = setTimeout(r, BATCH_DELAY_MS); }).then(() => this.drain());
+    } else if (this.pendingBytes >= BATCH_BYTES && this.wake) {
+      this.wake();
+    }
   }
 
   private async drain(): Promise<void> {
+    clearTimeout(this.timer);
+    this.wake = undefined;
     try {
       while (this.pending.length > 0) {
         const lines = this.pending;
@@ -69,7 +83,8 @@ abstract class BufferedSink implements AuditSink {
   }
 
   async flush(): Promise<void> {
-    while (this.running) await this.running;
+    this.wake?.();
+    while (this.running) { this.wake?.(); await this.running; }
   }
 
   async close(): Promise<void> {

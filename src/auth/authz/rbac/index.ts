@@ -2,9 +2,9 @@
 // username) -> bindings (split by namespace) -> shared compiled roles, kept current from watch events; each
 // decision probes the lazily built effective-permission views of the user and its groups (subject-view.ts).
 import type { Attributes, Authorizer, AuthorizerResult, UserInfo } from '../../types.ts';
-import { bucketAdd, bucketItems, bucketRemove, ClusterState, IndexedBinding, kindConst, tripleApplies, type Scope } from './bindings.ts';
+import { bucketAdd, bucketItems, bucketRemove, ClusterState, IndexedBinding, kindConst, type Scope } from './bindings.ts';
 import { RoleCache } from './compiled-role.ts';
-import { allowedReason, deniedReason, describeBinding, describeSubject, roleRefError } from './describe.ts';
+import { deniedReason, roleRefError } from './describe.ts';
 import { Query } from './perm-table.ts';
 import { SubjectView, ViewCache, type ViewLimits } from './subject-view.ts';
 import type { PolicyRule, PolicySnapshot, RbacKind, RbacObject, RoleBinding, Role, RulesForResult, WatchEventType } from './types.ts';
