@@ -6,6 +6,16 @@ import { redact, REDACTED } from './redact.ts';
 const has = (v: unknown, needle: string) => JSON.stringify(v).includes(needle);
 
 describe('audit redaction', () => {
+  it('redacts secrets inside the last-applied annotation of other kinds (a User password)', () => {
+    const applied = JSON.stringify({ apiVersion: 'management.portcullis.io/v1', kind: 'User', metadata: { name: 'pat' }, spec: { displayName: 'Pat', password: 'hunter2-secret' } });
+    const out = redact({ kind: 'User', metadata: { name: 'pat', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': applied } }, spec: { password: 'hunter2-secret' } }) as any;
+    const kept = JSON.parse(out.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']);
+    assert.equal(kept.spec.password, REDACTED);
+    assert.equal(kept.spec.displayName, 'Pat');
+    assert.equal(out.spec.password, REDACTED);
+    assert.doesNotMatch(JSON.stringify(out), /hunter2-secret/);
+  });
+
   it('redacts Secret data and stringData, keeping the keys, and the last-applied annotation', () => {
     const secret = {
       kind: 'Secret', apiVersion: 'v1', type: 'Opaque',

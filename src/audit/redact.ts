@@ -53,13 +53,23 @@ function walk(v: Json, secretsRequest: boolean, omitManaged: boolean, parentKey:
   return out;
 }
 
+/** The last-applied annotation holds an object as a JSON string: redact inside it (unparseable → redacted whole). */
+function redactEmbedded(text: Json, omitManaged: boolean): Json {
+  if (typeof text !== 'string') return REDACTED;
+  try {
+    return JSON.stringify(walk(JSON.parse(text) as Json, false, omitManaged, ''));
+  } catch {
+    return REDACTED;
+  }
+}
+
 function redactMetadata(m: { [k: string]: Json }, secret: boolean, secretsRequest: boolean, omitManaged: boolean): Json {
   const out: { [k: string]: Json } = {};
   for (const [k, child] of Object.entries(m)) {
     if (k === 'managedFields' && omitManaged) continue;
-    if (k === 'annotations' && secret && child !== null && typeof child === 'object' && !Array.isArray(child) && LAST_APPLIED in child) {
-      // kubectl apply stores the whole Secret (with its data) in this annotation.
-      out[k] = { ...child, [LAST_APPLIED]: REDACTED };
+    if (k === 'annotations' && child !== null && typeof child === 'object' && !Array.isArray(child) && LAST_APPLIED in child) {
+      // kubectl apply stores the whole applied object in this annotation: a Secret's data, a User's password...
+      out[k] = { ...child, [LAST_APPLIED]: secret ? REDACTED : redactEmbedded(child[LAST_APPLIED], omitManaged) };
     } else {
       out[k] = walk(child, secretsRequest, omitManaged, k);
     }
