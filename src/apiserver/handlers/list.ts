@@ -6,7 +6,7 @@ import type { ResourceType } from '../registry/types.ts';
 import { groupVersion } from '../registry/types.ts';
 import { parseFieldSelector, parseLabelSelector } from '../registry/selectors.ts';
 import type { HandlerDeps } from './deps.ts';
-import { negotiate, present, writeJson, writeRaw } from './respond.ts';
+import { negotiate, present, toJson, writeJson, writeRaw } from './respond.ts';
 import { toTable } from '../table/index.ts';
 
 export function parseLimit(v: string | null): number | undefined {
@@ -37,5 +37,5 @@ export async function handleList(ctx: RequestContext, t: ResourceType, deps: Han
   }
   // Serialise items once, without re-encoding them inside a wrapper object.
   const head = `{"kind":${JSON.stringify(t.listKind)},"apiVersion":${JSON.stringify(groupVersion(t))},"metadata":${JSON.stringify(metadata)},"items":[`;
-  writeRaw(ctx, 200, head + items.map((o) => JSON.stringify(o)).join(',') + ']}');
+  writeRaw(ctx, 200, head + items.map((o) => toJson(o)).join(',') + ']}');
 }

@@ -32,8 +32,21 @@ export function negotiate(ctx: RequestContext): { as: Representation; includeObj
   throw notAcceptable(`only the following media types are accepted: application/json, application/json;as=Table;v=v1;g=meta.k8s.io (got "${accept}")`);
 }
 
+/**
+ * JSON of an object. Objects shared with the watch cache are deep-frozen, so their serialisation can be kept
+ * beside them (a WeakMap: it goes when the object is replaced) — lists and gets then copy strings instead of
+ * re-encoding every object on every request.
+ */
+const serialised = new WeakMap<object, string>();
+export function toJson(obj: object): string {
+  if (!Object.isFrozen(obj)) return JSON.stringify(obj);
+  let s = serialised.get(obj);
+  if (s === undefined) { s = JSON.stringify(obj); serialised.set(obj, s); }
+  return s;
+}
+
 export function writeJson(ctx: RequestContext, code: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
-  const text = JSON.stringify(body);
+  const text = typeof body === 'object' && body !== null ? toJson(body) : JSON.stringify(body);
   ctx.responseCode = code;
   ctx.res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
   ctx.res.end(text);
