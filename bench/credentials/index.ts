@@ -1,4 +1,4 @@
-// bench/credentials: (1) access-key authentication cost per request in process (bearer parse, HMAC-SHA256, index
+// bench/credentials: (1) access-key authentication cost per request in process (bearer parse, keyed SHA-256, index
 // lookup, constant-time check, live identity) with 10k keys indexed; (2) req/s and latency through the whole chain
 // over loopback HTTPS for the same user authenticated by an access key vs by a client certificate.
 // Run: node --import tsx bench/credentials/index.ts [--seconds 8]
@@ -37,7 +37,7 @@ function micro(): Array<Record<string, string | number>> {
   const hmac = run(N, (i) => hash(secrets[i % 1000]));
   return [
     { step: 'access-key authenticate (10k keys)', 'µs/op': full.toFixed(2), 'ops/s': Math.round(1e6 / full) },
-    { step: '  of which HMAC-SHA256 of the secret', 'µs/op': hmac.toFixed(2), 'ops/s': Math.round(1e6 / hmac) },
+    { step: '  of which keyed SHA-256 of the secret', 'µs/op': hmac.toFixed(2), 'ops/s': Math.round(1e6 / hmac) },
   ];
 }
 
