@@ -17,7 +17,7 @@ export function serveCommand(): Command {
     .option('--audit-log-maxbackup <n>', 'rotated audit log files to keep (default 10)')
     .addHelpText('after', `
 Configuration file keys (YAML): dataDir, listen, hostnames, store, externalUrl,
-bookmarkIntervalSeconds (60), watchCacheEvents (100000), logLevel (info),
+bookmarkIntervalSeconds (60), watchCacheEvents (100000),
 auditPolicyFile, auditLogPath (<dataDir>/audit.log), auditLogMaxSizeMB (100), auditLogMaxBackups (10).
 
 On first start Portcullis creates <data-dir>, an ECDSA CA, a serving certificate and

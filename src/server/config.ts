@@ -12,7 +12,6 @@ export const configSchema = z.object({
   externalUrl: z.string().url().optional(),
   bookmarkIntervalSeconds: z.number().positive().default(60),
   watchCacheEvents: z.number().int().positive().default(100_000),
-  logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   auditPolicyFile: z.string().min(1).optional(),
   auditLogPath: z.string().min(1).optional(),
   auditLogMaxSizeMB: z.number().nonnegative().default(100),
