@@ -1,5 +1,6 @@
 // Authorization benchmark: the RBAC index vs the Kubernetes-style scan vs casbin@5 (RBAC with domains), at
-// small / large / whale sizes. Run: node --import tsx bench/authz/index.ts [small|large|whale ...]
+// small / large / whale sizes, with a met / not met line per target of issue 3.
+// Run: node --import tsx bench/authz/index.ts [small|large|whale ...] [--runs=N]  (medians of N timed runs)
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Attributes } from '../../src/auth/types.ts';
@@ -32,7 +33,7 @@ const tenantName = (i: number): string => `tenant-${i}`;
 const tenant = (s: Scenario, i: number): GeneratedCluster => generateCluster(tenantName(i), i + 1, s.spec);
 const WHALE = 'whale';
 
-interface Row { scenario: string; impl: string; bindings: number; buildMs: number; bytesPerBinding: number; rate: number; p50: number; p99: number; agree: string }
+interface Row { scenario: string; impl: string; bindings: number; buildMs: number; bytesPerBinding: number; cacheBytes?: number; rate: number; p50: number; p99: number; agree: string }
 const rows: Row[] = [];
 
 interface Measured { rate: number; p50: number; p99: number; results: boolean[] }
@@ -59,6 +60,15 @@ function measure(decide: (a: Attributes) => boolean, reqs: Attributes[], budgetM
   }
   lat.sort();
   return { rate, p50: lat[Math.floor(count * 0.5)]!, p99: lat[Math.floor(count * 0.99)]!, results };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const RUNS = Number(process.argv.find((a) => a.startsWith('--runs='))?.slice(7) ?? 3);
+
+/** `measure` RUNS times: the median rate, p50 and p99 (and the first run's results). */
+function measureRuns(decide: (a: Attributes) => boolean, reqs: Attributes[], budgetMs: number, samples?: number): Measured {
+  const all = Array.from({ length: RUNS }, () => measure(decide, reqs, budgetMs, samples));
+  return { rate: median(all.map((m) => m.rate)), p50: median(all.map((m) => m.p50)), p99: median(all.map((m) => m.p99)), results: all[0]!.results };
 }
 
 const agreement = (m: Measured, reqs: Attributes[], allow: (a: Attributes) => boolean): string =>
@@ -93,11 +103,16 @@ async function run(s: Scenario): Promise<void> {
   const idxReqs = whale ? balancedRequests(100_000, 7, pickFrom(baseClusters), allow) : balancedRequests(100_000, 7, pickFrom(wideList), allow);
   const baseReqs = balancedRequests(whale ? 2_000 : 20_000, 11, pickFrom(baseClusters), allow);
 
-  const ix = measure(allow, idxReqs, 1500);
-  rows.push({ scenario: s.name, impl: 'index', bindings, buildMs, bytesPerBinding: bytes, ...ix, agree: '-' });
-  console.error(`[${s.name}] index: ${ix.rate.toFixed(0)}/s`);
-  const ixBase = measure(allow, baseReqs, 800);
-  rows.push({ scenario: s.name, impl: 'index (baseline requests)', bindings, buildMs, bytesPerBinding: bytes, ...ixBase, agree: '-' });
+  const ix = measureRuns(allow, idxReqs, 1500);
+  const ixBase = measureRuns(allow, baseReqs, 800);
+  // Memory built lazily by the decisions (principal views, merged and per-role tables), then dropped.
+  const views = index.viewStats();
+  const withCaches = heap();
+  index.clearCaches();
+  const cacheBytes = (withCaches - heap()) / bindings;
+  console.error(`[${s.name}] index: ${ix.rate.toFixed(0)}/s; caches: ${views.views} views, ${views.mergedTables} merged tables (${views.tableEntries} grants), ${views.resets} resets, ${cacheBytes.toFixed(0)} B/binding`);
+  rows.push({ scenario: s.name, impl: 'index', bindings, buildMs, bytesPerBinding: bytes, cacheBytes, ...ix, agree: '-' });
+  rows.push({ scenario: s.name, impl: 'index (baseline requests)', bindings, buildMs, bytesPerBinding: bytes, cacheBytes, ...ixBase, agree: '-' });
 
   // Scan: one PolicyScan per sampled cluster.
   let hb = heap();
@@ -108,7 +123,7 @@ async function run(s: Scenario): Promise<void> {
   const sampledBindings = snapshots.reduce((n, [, snap]) => n + bindingCount(snap), 0);
   const scanAllow = (a: Attributes): boolean => scans.get(a.cluster)!.authorize(a).decision === 'allow';
   const scanBytes = (heap() - hb) / sampledBindings;
-  const sc = measure(scanAllow, baseReqs, 1500, whale ? 2_000 : 20_000);
+  const sc = measureRuns(scanAllow, baseReqs, 1500, whale ? 2_000 : 20_000);
   rows.push({ scenario: s.name, impl: `scan (${baseClusters.length} clusters)`, bindings: sampledBindings, buildMs: scanBuild, bytesPerBinding: scanBytes, ...sc, agree: agreement(sc, baseReqs, allow) });
   console.error(`[${s.name}] scan: ${sc.rate.toFixed(0)}/s`);
 
@@ -120,18 +135,42 @@ async function run(s: Scenario): Promise<void> {
   const casbinBuild = performance.now() - t;
   const casbinBytes = (heap() - hb) / sampledBindings;
   const casbinAllow = (a: Attributes): boolean => casbinDecide(enforcers.get(a.cluster)!, a);
-  const cb = measure(casbinAllow, baseReqs, 3000, 200);
+  const cb = measureRuns(casbinAllow, baseReqs, 3000, 200);
   rows.push({ scenario: s.name, impl: `casbin@5 (${baseClusters.length} enforcers)`, bindings: sampledBindings, buildMs: casbinBuild, bytesPerBinding: casbinBytes, ...cb, agree: agreement(cb, baseReqs, allow) });
   console.error(`[${s.name}] index/scan ${(ixBase.rate / sc.rate).toFixed(0)}x, index/casbin ${(ixBase.rate / cb.rate).toFixed(0)}x`);
   if (index.stats().clusters === 0) throw new Error('unreachable');
 }
 
-const wanted = process.argv.slice(2);
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 for (const s of SCENARIOS) if (wanted.length === 0 || wanted.includes(s.name)) await run(s);
 
 const fmt = (n: number, d = 0): string => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '-');
+console.log(`Medians of ${RUNS} runs. Heap per binding: after building; "+ caches" = what decisions built lazily (views, tables).`);
 console.log('| scenario | implementation | bindings | build ms | heap B/binding | decisions/s | p50 µs | p99 µs | agrees with index |');
 console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of rows) {
-  console.log(`| ${r.scenario} | ${r.impl} | ${fmt(r.bindings)} | ${fmt(r.buildMs)} | ${fmt(r.bytesPerBinding)} | ${fmt(r.rate)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${r.agree} |`);
+  const heapCell = r.cacheBytes === undefined ? fmt(r.bytesPerBinding) : `${fmt(r.bytesPerBinding)} + caches ${fmt(r.cacheBytes)}`;
+  console.log(`| ${r.scenario} | ${r.impl} | ${fmt(r.bindings)} | ${fmt(r.buildMs)} | ${heapCell} | ${fmt(r.rate)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${r.agree} |`);
+}
+
+/** One line per target of issue 3 that the scenarios run can judge. */
+const row = (scenario: string, prefix: string): Row | undefined => rows.find((r) => r.scenario === scenario && r.impl.startsWith(prefix));
+const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
+console.log('');
+const small = row('small', 'index'), large = row('large', 'index'), whaleIx = row('whale', 'index (baseline');
+if (small) console.log(`- small: >= 1M decisions/s: ${fmt(small.rate)}/s: ${verdict(small.rate >= 1e6)}`);
+if (large) console.log(`- large: >= 500k decisions/s: ${fmt(large.rate)}/s: ${verdict(large.rate >= 5e5)}`);
+const whaleScan = row('whale', 'scan');
+if (whaleIx && whaleScan) console.log(`- whale: >= 200x the scan: ${fmt(whaleIx.rate / whaleScan.rate)}x: ${verdict(whaleIx.rate / whaleScan.rate >= 200)}`);
+const whaleAll = row('whale', 'index');
+if (whaleAll) console.log(`- whale: p99 <= 10 µs: ${fmt(whaleAll.p99, 2)} µs (baseline requests ${fmt(whaleIx!.p99, 2)} µs): ${verdict(Math.max(whaleAll.p99, whaleIx!.p99) <= 10)}`);
+for (const sc of ['small', 'large', 'whale']) {
+  const ixb = row(sc, 'index (baseline'), cb = row(sc, 'casbin');
+  if (ixb && cb) console.log(`- ${sc}: >= 200x casbin: ${fmt(ixb.rate / cb.rate)}x: ${verdict(ixb.rate / cb.rate >= 200)}`);
+}
+for (const sc of ['small', 'large', 'whale']) {
+  const ixr = row(sc, 'index');
+  if (!ixr) continue;
+  const total = ixr.bytesPerBinding + (ixr.cacheBytes ?? 0);
+  console.log(`- ${sc}: <= 500 B heap/binding: ${fmt(ixr.bytesPerBinding)} built, ${fmt(total)} with caches: ${verdict(total <= 500)}`);
 }

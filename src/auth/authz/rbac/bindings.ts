@@ -1,12 +1,16 @@
 // The RBAC index's per-cluster state: indexed bindings, subject buckets (user / group -> bindings), role
-// slots, and the scopes (cluster-wide, per namespace) holding them and their lazily built subject views.
-import type { UserInfo } from '../../types.ts';
+// slots, and the scopes (cluster-wide, per namespace) holding them and their lazily built principal views.
+import type { AuthorizerResult, UserInfo } from '../../types.ts';
 import type { CompiledRole } from './compiled-role.ts';
+import type { PrincipalView, SubjectParts } from './principal-view.ts';
 
 /** A role name's slot: bindings point at it, so a role appearing later grants without re-adding them. */
 export interface Slot { role: CompiledRole | null; refs: number; readonly kind: string; readonly name: string }
 
 export class IndexedBinding {
+  /** Its allow result(s), built on first use: one, or (several subjects) one per subject index that applied. */
+  allowed: AuthorizerResult | Array<AuthorizerResult | undefined> | null = null;
+
   constructor(
     readonly name: string,
     /** '' for a ClusterRoleBinding. */
@@ -39,21 +43,8 @@ export const kindConst = (k: string): string => KINDS.get(k) ?? k;
 export type Bucket = IndexedBinding | IndexedBinding[] | Set<IndexedBinding>;
 const ARRAY_LIMIT = 16;
 
-/**
- * What a subject key maps to: its bindings, or a view built over them (SubjectView) that replaces the bucket
- * in the map until a binding of the subject changes, so one lookup finds both.
- */
-export class BucketHolder {
-  constructor(readonly bucket: Bucket) {}
-}
-export type Entry = Bucket | BucketHolder;
-export const bucketOf = (e: Entry | undefined): Bucket | undefined => (e instanceof BucketHolder ? e.bucket : e);
-
-/** Adds `b` to the subject's bucket (dropping any view built over the old one). */
-export function bucketAdd(map: Map<string, Entry>, key: string, b: IndexedBinding): void {
-  const held = map.get(key);
-  const cur = bucketOf(held);
-  if (held !== cur) map.set(key, cur!);
+export function bucketAdd(map: Map<string, Bucket>, key: string, b: IndexedBinding): void {
+  const cur = map.get(key);
   if (cur === undefined) map.set(key, b);
   else if (cur instanceof IndexedBinding) map.set(key, [cur, b]);
   else if (Array.isArray(cur)) {
@@ -62,11 +53,9 @@ export function bucketAdd(map: Map<string, Entry>, key: string, b: IndexedBindin
   } else cur.add(b);
 }
 
-export function bucketRemove(map: Map<string, Entry>, key: string, b: IndexedBinding): void {
-  const held = map.get(key);
-  const cur = bucketOf(held);
+export function bucketRemove(map: Map<string, Bucket>, key: string, b: IndexedBinding): void {
+  const cur = map.get(key);
   if (cur === undefined) return;
-  if (held !== cur) map.set(key, cur);
   if (cur === b) { map.delete(key); return; }
   if (Array.isArray(cur)) {
     const i = cur.indexOf(b);
@@ -78,8 +67,7 @@ export function bucketRemove(map: Map<string, Entry>, key: string, b: IndexedBin
   }
 }
 
-export function* bucketItems(entry: Entry | undefined): Generator<IndexedBinding> {
-  const bucket = bucketOf(entry);
+export function* bucketItems(bucket: Bucket | undefined): Generator<IndexedBinding> {
   if (bucket === undefined) return;
   if (bucket instanceof IndexedBinding) yield bucket;
   else yield* bucket;
@@ -91,21 +79,31 @@ export class Scope {
   constructor(readonly name: string) {}
   readonly bindings = new Map<string, IndexedBinding>();
   /** Usernames (User subjects, ServiceAccount usernames) and groups -> their bindings here. */
-  readonly users = new Map<string, Entry>();
+  readonly users = new Map<string, Bucket>();
   /** Created on first use (most namespaces bind no group / hold no Role). */
-  groups: Map<string, Entry> | null = null;
+  groups: Map<string, Bucket> | null = null;
   /** ClusterRoles in the cluster scope, Roles in a namespace scope. */
   roleSlots: Map<string, Slot> | null = null;
+  /**
+   * What each requesting username (with its groups) may do here, cluster-wide bindings included, built on
+   * first use (principal-view.ts). The cluster scope's views serve requests outside any indexed namespace.
+   */
+  views: Map<string, PrincipalView> | null = null;
+  /** Per user / group key: its distinct roles here (merged when many), shared by views (principal-view.ts). */
+  userParts: Map<string, SubjectParts> | null = null;
+  groupParts: Map<string, SubjectParts> | null = null;
+  /** Bumped when a RoleBinding with a Group subject changes in this namespace: its views are then stale. */
+  groupEpoch = 0;
   get empty(): boolean { return this.bindings.size === 0 && !this.roleSlots?.size; }
   slotMap(): Map<string, Slot> { return (this.roleSlots ??= new Map()); }
-  groupMap(): Map<string, Entry> { return (this.groups ??= new Map()); }
+  groupMap(): Map<string, Bucket> { return (this.groups ??= new Map()); }
 }
 
 export class ClusterState {
   readonly top = new Scope('');
   readonly namespaces = new Map<string, Scope>();
-  /** Bumped whenever a Role or ClusterRole of the cluster changes: subject views built before are stale. */
-  roleEpoch = 0;
+  /** Bumped when a Role or ClusterRole, or a ClusterRoleBinding with a Group subject, changes: every view is stale. */
+  epoch = 0;
 
   scope(ns: string, create: boolean): Scope | undefined {
     if (ns === '') return this.top;

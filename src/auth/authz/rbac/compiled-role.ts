@@ -1,5 +1,5 @@
-// A role's rules compiled once into verb -> group -> resource lookup maps (or kept as a short list when
-// tiny), plus a content-addressed cache so identical roles in any number of clusters share one object.
+// A role's rules compiled on first use into verb -> group -> resource lookup maps (or kept as a short list
+// when tiny), plus a content-addressed cache so identical roles in any number of clusters share one object.
 import { ruleAllows } from './rule-match.ts';
 import { PermTable, type Query } from './perm-table.ts';
 import type { PolicyRule } from './types.ts';
@@ -31,9 +31,9 @@ export class CompiledRole {
   /** Whether any rule names resources / non-resource URLs (cheap rejection of the other kind of request). */
   private readonly anyResource: boolean;
   private readonly anyNonResource: boolean;
-  /** Lookup maps used by `allows` (null: rules matched one by one). */
-  private readonly table: PermTable | null = null;
-  private own: PermTable | null = null;
+  /** Whether `allows` uses lookup maps (else the rules one by one); the maps are built on first use. */
+  private readonly mapped: boolean;
+  private table: PermTable | null = null;
 
   constructor(readonly key: string, readonly rules: readonly PolicyRule[], linearLimit = LINEAR_LIMIT) {
     this.anyResource = rules.some((r) => (r.resources?.length ?? 0) > 0 && (r.apiGroups?.length ?? 0) > 0 && r.verbs.length > 0);
@@ -42,20 +42,17 @@ export class CompiledRole {
     for (const r of rules) {
       combos += r.verbs.length * ((r.apiGroups?.length ?? 0) * (r.resources?.length ?? 0) + (r.nonResourceURLs?.length ?? 0));
     }
-    if (combos > linearLimit) this.table = PermTable.build([rules]);
+    this.mapped = combos > linearLimit;
   }
 
   allows(q: Query): boolean {
     if (q.isResource ? !this.anyResource : !this.anyNonResource) return false;
-    if (this.table !== null) return this.table.probe(q) >= 0;
+    if (this.mapped) return (this.table ??= PermTable.build([this.rules])!).probe(q) >= 0;
     for (const r of this.rules) if (ruleAllows(q.attrs!, r)) return true;
     return false;
   }
 
-  /** This role's rules as a permission table (position 0), built on first use. */
-  ownTable(): PermTable {
-    return (this.own ??= this.table ?? PermTable.build([this.rules])!);
-  }
+  dropTable(): void { this.table = null; }
 }
 
 /** Content-addressed, reference-counted compiled roles shared by every cluster of one index. */
@@ -79,6 +76,11 @@ export class RoleCache {
     }
     role.refs++;
     return role;
+  }
+
+  /** Drops every role's lookup maps (rebuilt on next use). */
+  dropTables(): void {
+    for (const role of this.byKey.values()) role.dropTable();
   }
 
   release(role: CompiledRole): void {

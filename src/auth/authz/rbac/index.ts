@@ -1,12 +1,12 @@
 // The indexed RBAC authorizer for many logical clusters: per cluster, subject (user / group / ServiceAccount
 // username) -> bindings (split by namespace) -> shared compiled roles, kept current from watch events; each
-// decision probes the lazily built effective-permission views of the user and its groups (subject-view.ts).
+// decision probes the lazily built effective permissions of the user with its groups (principal-view.ts).
 import type { Attributes, Authorizer, AuthorizerResult, UserInfo } from '../../types.ts';
 import { bucketAdd, bucketItems, bucketRemove, ClusterState, IndexedBinding, kindConst, type Scope } from './bindings.ts';
 import { RoleCache } from './compiled-role.ts';
 import { deniedReason, roleRefError } from './describe.ts';
 import { Query } from './perm-table.ts';
-import { SubjectView, ViewCache, type ViewLimits } from './subject-view.ts';
+import { ViewCache, type ViewLimits } from './principal-view.ts';
 import type { PolicyRule, PolicySnapshot, RbacKind, RbacObject, RoleBinding, Role, RulesForResult, WatchEventType } from './types.ts';
 
 const NO_OPINION: AuthorizerResult = Object.freeze({ decision: 'noopinion', reason: '' });
@@ -17,12 +17,10 @@ export class RbacIndex implements Authorizer {
   private readonly views: ViewCache;
   /** The request being decided (one reused object: decisions are synchronous). */
   private readonly q = new Query();
-  /** Set during a decision when an applicable binding's role is missing (only then are errors collected). */
-  private sawMissing = false;
 
   /**
    * `linearLimit` (tests): roles with at most this many rule combinations are matched rule by rule (-1: never);
-   * the view limits bound the lazily built per-subject permission tables (subject-view.ts).
+   * the view limits bound the lazily built per-principal permission tables (principal-view.ts).
    */
   constructor(opts: { linearLimit?: number } & ViewLimits = {}) {
     this.cache = new RoleCache(opts.linearLimit);
@@ -61,7 +59,14 @@ export class RbacIndex implements Authorizer {
 
   hasCluster(cluster: string): boolean { return this.clusters.has(cluster); }
 
-  /** Sizes of the lazily built subject views and merged tables (memory diagnostics). */
+  /** Drops everything built lazily (principal views, merged and per-role tables, allow reasons); rebuilt on use. */
+  clearCaches(): void {
+    this.views.reset();
+    this.cache.dropTables();
+    for (const cs of this.clusters.values()) for (const scope of cs.scopes()) for (const b of scope.bindings.values()) b.allowed = null;
+  }
+
+  /** Sizes of the lazily built principal views and merged tables (memory diagnostics). */
   viewStats(): ReturnType<ViewCache['stats']> { return this.views.stats(); }
 
   stats(): { clusters: number; bindings: number; compiledRoles: number } {
@@ -76,7 +81,7 @@ export class RbacIndex implements Authorizer {
   private applyRole(cs: ClusterState, ns: string, type: WatchEventType, obj: Role): void {
     const scope = cs.scope(ns, type !== 'DELETED');
     if (!scope) return;
-    cs.roleEpoch++;
+    cs.epoch++;
     const name = obj.metadata.name;
     let slot = scope.roleSlots?.get(name);
     if (type === 'DELETED') {
@@ -118,16 +123,30 @@ export class RbacIndex implements Authorizer {
       ? new IndexedBinding(obj.metadata.name, ns, slot, triples[0]!, triples[1]!, triples[2]!, null)
       : new IndexedBinding(obj.metadata.name, ns, slot, '', '', '', triples);
     scope.bindings.set(b.name, b);
-    this.forEachKey(b, (users, key) => bucketAdd(users ? scope.users : scope.groupMap(), key, b));
+    this.forEachKey(b, (users, key) => {
+      bucketAdd(users ? scope.users : scope.groupMap(), key, b);
+      this.changed(cs, scope, users, key);
+    });
   }
 
   private unindex(cs: ClusterState, scope: Scope, b: IndexedBinding): void {
     scope.bindings.delete(b.name);
-    this.forEachKey(b, (users, key) => bucketRemove(users ? scope.users : scope.groupMap(), key, b));
+    this.forEachKey(b, (users, key) => {
+      bucketRemove(users ? scope.users : scope.groupMap(), key, b);
+      this.changed(cs, scope, users, key);
+    });
     if (--b.slot.refs === 0 && b.slot.role === null) {
       const slotScope = b.slot.kind === 'ClusterRole' ? cs.top : scope;
       if (slotScope.roleSlots?.get(b.slot.name) === b.slot) slotScope.roleSlots.delete(b.slot.name);
     }
+  }
+
+  /** Views a changed binding may affect: its users', or (a group subject) all of the scope's / cluster's. */
+  private changed(cs: ClusterState, scope: Scope, user: boolean, key: string): void {
+    this.views.changed(cs, scope, user, key);
+    if (user) return;
+    if (scope === cs.top) cs.epoch++;
+    else scope.groupEpoch++;
   }
 
   /** Distinct subject keys of a binding: users (User names and ServiceAccount usernames) and groups. */
@@ -151,35 +170,17 @@ export class RbacIndex implements Authorizer {
   authorize(a: Attributes): AuthorizerResult {
     const cs = this.clusters.get(a.cluster);
     if (cs === undefined) return NO_OPINION;
+    const user = a.user;
+    const nsScope = a.namespace === '' ? undefined : cs.namespaces.get(a.namespace);
+    const scope = nsScope ?? cs.top;
+    const views = scope.views;
+    let v = views === null ? undefined : views.get(user.username);
+    if (v === undefined || !v.current(cs, scope, user.groups)) v = this.views.build(cs, scope, user);
     this.q.set(a);
-    this.sawMissing = false;
-    let hit = this.probeScope(cs, cs.top, a.user);
-    const nsScope = a.namespace !== '' ? cs.namespaces.get(a.namespace) : undefined;
-    if (hit === null && nsScope !== undefined) hit = this.probeScope(cs, nsScope, a.user);
-    if (hit !== null) return hit;
-    if (!this.sawMissing) return NO_OPINION;
-    return { decision: 'noopinion', reason: deniedReason(this.candidates(cs.top, a.user, nsScope).errors) };
-  }
-
-  /** The user's view, then each group's, in one scope: the first allow, or null. */
-  private probeScope(cs: ClusterState, scope: Scope, user: UserInfo): AuthorizerResult | null {
-    const hit = this.probeView(cs, scope, true, user.username, user);
-    if (hit !== null || scope.groups === null) return hit;
-    const groups = user.groups;
-    for (let i = 0; i < groups.length; i++) {
-      const h = this.probeView(cs, scope, false, groups[i]!, user);
-      if (h !== null) return h;
-    }
-    return null;
-  }
-
-  private probeView(cs: ClusterState, scope: Scope, user: boolean, key: string, info: UserInfo): AuthorizerResult | null {
-    const entry = (user ? scope.users : scope.groups!).get(key);
-    if (entry === undefined) return null;
-    const v = entry instanceof SubjectView && entry.epoch === cs.roleEpoch ? entry : this.views.build(cs, scope, user, key, entry);
-    if (v.missing) this.sawMissing = true;
     const pos = v.probe(this.q);
-    return pos < 0 ? null : v.result(pos, info);
+    if (pos >= 0) return v.result(pos, user);
+    if (!v.missing) return NO_OPINION;
+    return { decision: 'noopinion', reason: deniedReason(this.candidates(cs.top, user, nsScope).errors) };
   }
 
   /** The distinct bindings that apply to the user: cluster-wide first, then the namespace's; with resolution errors. */

@@ -104,10 +104,10 @@ function derivedRequests(s: PolicySnapshot, picks: number[]): Attributes[] {
 }
 const arbPicks = fc.array(fc.array(fc.nat(), { minLength: 8, maxLength: 8 }), { minLength: 4, maxLength: 20 }).map((xs) => xs.flat());
 
-/** Merged tables; every role compiled to maps; role-by-role matching; tiny budgets (constant resets and fallbacks). */
+/** Defaults; merged tables with every role compiled to maps; no merged tables; tiny budgets (constant resets and fallbacks). */
 const variants = (): RbacIndex[] => [
-  new RbacIndex(), new RbacIndex({ linearLimit: -1 }), new RbacIndex({ tables: false }),
-  new RbacIndex({ maxTableEntries: 6, maxTotalEntries: 20, maxViews: 3 }),
+  new RbacIndex(), new RbacIndex({ linearLimit: -1, mergeAbove: 1 }), new RbacIndex({ tables: false }),
+  new RbacIndex({ mergeAbove: 1, maxTableEntries: 6, maxTotalEntries: 20, maxViews: 3 }),
 ];
 
 type Keyed = { kind: RbacKind; obj: ClusterRole | Role | RoleBinding };

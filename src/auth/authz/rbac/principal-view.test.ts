@@ -1,4 +1,4 @@
-// The index's lazily built subject views and merged tables: invalidated by binding and role events,
+// The index's lazily built principal views and merged tables: invalidated by binding and role events,
 // reasons naming the allowing binding, content-addressed sharing, and correct under memory-budget resets.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -66,7 +66,7 @@ test('a binding with several subjects names the first one that applies to the us
 });
 
 test('merged tables are shared by subjects with the same roles across clusters; dropCluster forgets views', () => {
-  const idx = new RbacIndex();
+  const idx = new RbacIndex({ mergeAbove: 1 });
   for (const c of ['c1', 'c2']) {
     idx.apply(c, 'ClusterRole', 'ADDED', clusterRole('pods', [rule(['get'], [''], ['pods'])]));
     idx.apply(c, 'ClusterRole', 'ADDED', clusterRole('deploys', [rule(['list'], ['apps'], ['deployments'])]));
@@ -81,7 +81,7 @@ test('merged tables are shared by subjects with the same roles across clusters; 
 });
 
 test('tiny budgets force resets and role-by-role fallbacks without changing any decision', () => {
-  for (const opts of [{ maxViews: 1 }, { maxTableEntries: 1 }, { maxTotalEntries: 1 }, { tables: false }]) {
+  for (const opts of [{ maxViews: 1 }, { maxTableEntries: 1, mergeAbove: 1 }, { maxTotalEntries: 1, mergeAbove: 1 }, { tables: false }]) {
     const idx = setup(opts);
     idx.apply('c1', 'ClusterRoleBinding', 'ADDED', crb('b1', 'pods', [U('alice')]));
     idx.apply('c1', 'ClusterRoleBinding', 'ADDED', crb('b2', 'deploys', [U('alice')]));
@@ -90,6 +90,8 @@ test('tiny budgets force resets and role-by-role fallbacks without changing any 
       assert.equal(decide(idx, getPods), 'allow', JSON.stringify(opts));
       assert.equal(decide(idx, listDeploys), 'allow', JSON.stringify(opts));
       assert.equal(decide(idx, res(alice, 'delete', '', 'pods', 'ns1', 'p')), 'noopinion', JSON.stringify(opts));
+      assert.equal(decide(idx, { ...getPods, user: user('bob', ['devs']) }), 'allow', JSON.stringify(opts));
+      assert.equal(decide(idx, { ...listDeploys, user: user('bob', ['devs']) }), 'noopinion', JSON.stringify(opts));
     }
     if (opts.maxViews === 1 || opts.maxTotalEntries === 1) assert.ok(idx.viewStats().resets > 0, JSON.stringify(opts));
   }
