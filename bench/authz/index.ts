@@ -6,7 +6,7 @@ import { runInNewContext } from 'node:vm';
 import type { Attributes } from '../../src/auth/types.ts';
 import { RbacIndex } from '../../src/auth/authz/rbac/index.ts';
 import { PolicyScan } from '../../src/auth/authz/rbac/scan.ts';
-import { balancedRequests, bindingCount, generateCluster, prng, randomRequest, type ClusterSpec, type GeneratedCluster } from './policy-gen.ts';
+import { balancedRequests, bindingCount, generateCluster, randomRequest, type ClusterSpec, type GeneratedCluster } from './policy-gen.ts';
 import { casbinDecide, casbinEnforcer } from './casbin-baseline.ts';
 
 setFlagsFromString('--expose-gc');

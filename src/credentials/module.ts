@@ -81,11 +81,8 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
         createPlatformTokenAuthenticator({ tokens, identities, isRevoked: revocations.isJtiRevoked, now }),
       );
       const scope = withCredentialScope((c) => platform.projectOf(c));
+      // Revoked certificates and ServiceAccount tokens are refused by their authenticators (m.revocation below).
       const filter: Filter = async (ctx, next) => {
-        // Revoked certificates and ServiceAccount tokens are refused here too, whatever authenticated them.
-        const id = ctx.credentialId ?? '';
-        if (id.startsWith('x509:') && revocations.isSerialRevoked(id.slice(5))) throw unauthorized('x509: certificate has been revoked');
-        if (id.startsWith('sa-token:') && revocations.isJtiRevoked(id.slice(9))) throw unauthorized('service account token has been revoked');
         const info = infoFrom(ctx);
         if (info.isResourceRequest && info.verb === 'create' && info.apiGroup === GROUP && info.resource === 'accesskeys' && !info.subresource) reveal.arm(ctx);
         return scope(ctx, next);

@@ -16,7 +16,7 @@ import { createUnionAuthenticator } from '../auth/authn/union.ts';
 import { createUnionAuthorizer, mastersAuthorizer } from '../auth/authz/union.ts';
 import { Catalog } from '../apiserver/registry/catalog.ts';
 import { builtinTypes } from '../apiserver/registry/builtins.ts';
-import { Store } from '../apiserver/registry/store.ts';
+import { Store, type Admission } from '../apiserver/registry/store.ts';
 import { Informer } from '../apiserver/controllers/informer.ts';
 import { LogicalClusters, logicalClusterType } from '../apiserver/controllers/logical-clusters.ts';
 import { NamespaceController, namespaceLifecycle } from '../apiserver/controllers/namespaces.ts';
@@ -68,9 +68,9 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   const tokenListeners: ModuleContext['onServiceAccountToken'] = [];
   saType.subresources.push(tokenSubresource(signer, [issuer], (info) => { for (const f of tokenListeners) f(info); }));
 
-  const admission = [] as ConstructorParameters<typeof Store>[1];
+  const admission: Admission[] = [];
   const store = new Store(cache, admission, recordManagedFields);
-  admission!.push(namespaceLifecycle(store, catalog));
+  admission.push(namespaceLifecycle(store, catalog));
 
   const informer = new Informer();
   const clusters = new LogicalClusters(store, cache, catalog, log, leadership);
@@ -83,7 +83,7 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   gc.register(informer);
 
   const m: ModuleContext = {
-    cfg, log, pki, signer, issuer, storage: cache, store, catalog, informer, clusters, admission: admission!,
+    cfg, log, pki, signer, issuer, storage: cache, store, catalog, informer, clusters, admission,
     authenticators: [], authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
     idlers: [() => clusters.idle(), () => namespaces.idle(), () => gc.idle()],
     secrets: secrets.shared,

@@ -2,7 +2,7 @@
 // writes (operation Update): the writer takes the fields it changed, other managers lose them.
 import { badRequest } from '../errors.ts';
 import type { KObject } from '../storage/interface.ts';
-import { isObject, jsonEqual, type JsonObject } from './json-value.ts';
+import { isObject, jsonEqual } from './json-value.ts';
 import { FieldSet } from './field-set.ts';
 import { compareObjects, isSame, schemaOf, trackedView, type Comparison } from './field-walk.ts';
 

@@ -74,11 +74,9 @@ export function planImpersonation(requestor: UserInfo, cluster: string, headers:
     groups.push(g);
   }
   const extra: Record<string, string[]> = {};
-  let hasExtra = false;
   for (const [header, raw] of Object.entries(headers)) {
     const lower = header.toLowerCase();
     if (!lower.startsWith(EXTRA_PREFIX) || raw === undefined) continue;
-    hasExtra = true;
     const key = unescapeExtraKey(lower.slice(EXTRA_PREFIX.length));
     for (const v of typeof raw === 'string' ? [raw] : raw) {
       checks.push(check('userextras', v, { apiGroup: 'authentication.k8s.io', apiVersion: 'v1', subresource: key }));
