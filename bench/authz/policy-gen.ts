@@ -46,6 +46,8 @@ export interface ClusterSpec {
   users: number; groups: number; customRoles: number;
 }
 export interface GeneratedCluster { snapshot: PolicySnapshot; users: UserInfo[]; namespaces: string[] }
+/** What requests are generated from: a cluster's users and namespaces. */
+export type RequestSource = Pick<GeneratedCluster, 'users' | 'namespaces'>;
 
 const subject = (r: () => number, users: UserInfo[], groups: string[], ns: string): Subject => {
   const x = r();
@@ -90,7 +92,7 @@ export function generateCluster(name: string, seed: number, spec: ClusterSpec): 
 export const bindingCount = (s: PolicySnapshot): number => s.clusterRoleBindings.length + s.roleBindings.length;
 
 /** A random request of a (skew-picked) user of the cluster. */
-export function randomRequest(r: () => number, cluster: string, g: GeneratedCluster): Attributes {
+export function randomRequest(r: () => number, cluster: string, g: RequestSource): Attributes {
   const user = g.users[skew(r, g.users.length)]!;
   if (r() < 0.05) {
     return { user, cluster, verb: 'get', isResourceRequest: false, path: pick(r, ['/api', '/apis/apps/v1', '/version', '/metrics', '/healthz', '/logs/x']),

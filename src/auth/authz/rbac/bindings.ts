@@ -1,8 +1,7 @@
-// The RBAC index's per-cluster state: indexed bindings, subject buckets (user / group -> bindings), role
-// slots, and the scopes (cluster-wide, per namespace) holding them and their lazily built principal views.
+// The RBAC index's per-cluster state: indexed bindings, subject buckets (user / group -> bindings, with their
+// distinct roles in probe order), role slots, and the scopes (cluster-wide, per namespace) holding them.
 import type { AuthorizerResult, UserInfo } from '../../types.ts';
 import type { CompiledRole } from './compiled-role.ts';
-import type { PrincipalView, SubjectParts } from './principal-view.ts';
 
 /** A role name's slot: bindings point at it, so a role appearing later grants without re-adding them. */
 export interface Slot { role: CompiledRole | null; refs: number; readonly kind: string; readonly name: string }
@@ -40,37 +39,44 @@ export class IndexedBinding {
 const KINDS = new Map(['User', 'Group', 'ServiceAccount'].map((k) => [k, k]));
 export const kindConst = (k: string): string => KINDS.get(k) ?? k;
 
-export type Bucket = IndexedBinding | IndexedBinding[] | Set<IndexedBinding>;
-const ARRAY_LIMIT = 16;
+/** A subject's many bindings in one scope (insertion order) and, built on use, its distinct roles in probe order. */
+export class SubjectBucket {
+  /** Distinct roles in probe order and the first binding of each (rebuilt when stale). */
+  roles: CompiledRole[] = [];
+  firsts: IndexedBinding[] = [];
+  /** Whether `roles` is probed grant id by grant id (the order merged tables used), not role by role. */
+  byId = false;
+  /** Some binding's role does not resolve. */
+  missing = false;
+  /** The cluster's role epoch `roles` was built at (-1: stale). */
+  epoch = -1;
+  constructor(readonly list: IndexedBinding[]) {}
+}
+
+export type Bucket = IndexedBinding | SubjectBucket;
 
 export function bucketAdd(map: Map<string, Bucket>, key: string, b: IndexedBinding): void {
   const cur = map.get(key);
   if (cur === undefined) map.set(key, b);
-  else if (cur instanceof IndexedBinding) map.set(key, [cur, b]);
-  else if (Array.isArray(cur)) {
-    if (cur.length < ARRAY_LIMIT) cur.push(b);
-    else map.set(key, new Set([...cur, b]));
-  } else cur.add(b);
+  else if (cur instanceof IndexedBinding) map.set(key, new SubjectBucket([cur, b]));
+  else { cur.list.push(b); cur.epoch = -1; }
 }
 
 export function bucketRemove(map: Map<string, Bucket>, key: string, b: IndexedBinding): void {
   const cur = map.get(key);
   if (cur === undefined) return;
   if (cur === b) { map.delete(key); return; }
-  if (Array.isArray(cur)) {
-    const i = cur.indexOf(b);
-    if (i >= 0) cur.splice(i, 1);
-    if (cur.length === 1) map.set(key, cur[0]!);
-  } else if (cur instanceof Set) {
-    cur.delete(b);
-    if (cur.size <= ARRAY_LIMIT / 2) map.set(key, [...cur]);
+  if (cur instanceof SubjectBucket) {
+    const i = cur.list.indexOf(b);
+    if (i >= 0) cur.list.splice(i, 1);
+    cur.epoch = -1;
+    if (cur.list.length === 1) map.set(key, cur.list[0]!);
   }
 }
 
-export function* bucketItems(bucket: Bucket | undefined): Generator<IndexedBinding> {
-  if (bucket === undefined) return;
-  if (bucket instanceof IndexedBinding) yield bucket;
-  else yield* bucket;
+export function bucketItems(bucket: Bucket | undefined): readonly IndexedBinding[] {
+  if (bucket === undefined) return [];
+  return bucket instanceof IndexedBinding ? [bucket] : bucket.list;
 }
 
 /** The bindings and role slots of one scope: the cluster scope, or one namespace. */
@@ -84,16 +90,6 @@ export class Scope {
   groups: Map<string, Bucket> | null = null;
   /** ClusterRoles in the cluster scope, Roles in a namespace scope. */
   roleSlots: Map<string, Slot> | null = null;
-  /**
-   * What each requesting username (with its groups) may do here, cluster-wide bindings included, built on
-   * first use (principal-view.ts). The cluster scope's views serve requests outside any indexed namespace.
-   */
-  views: Map<string, PrincipalView> | null = null;
-  /** Per user / group key: its distinct roles here (merged when many), shared by views (principal-view.ts). */
-  userParts: Map<string, SubjectParts> | null = null;
-  groupParts: Map<string, SubjectParts> | null = null;
-  /** Bumped when a RoleBinding with a Group subject changes in this namespace: its views are then stale. */
-  groupEpoch = 0;
   get empty(): boolean { return this.bindings.size === 0 && !this.roleSlots?.size; }
   slotMap(): Map<string, Slot> { return (this.roleSlots ??= new Map()); }
   groupMap(): Map<string, Bucket> { return (this.groups ??= new Map()); }
@@ -102,8 +98,10 @@ export class Scope {
 export class ClusterState {
   readonly top = new Scope('');
   readonly namespaces = new Map<string, Scope>();
-  /** Bumped when a Role or ClusterRole, or a ClusterRoleBinding with a Group subject, changes: every view is stale. */
+  /** Bumped on every change (cached decision views of the cluster are then stale); -1 once the cluster is dropped. */
   epoch = 0;
+  /** Bumped when a Role or ClusterRole changes (subject buckets' role lists are then stale). */
+  roleEpoch = 0;
 
   scope(ns: string, create: boolean): Scope | undefined {
     if (ns === '') return this.top;

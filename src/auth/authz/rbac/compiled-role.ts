@@ -1,7 +1,7 @@
-// A role's rules compiled on first use into verb -> group -> resource lookup maps (or kept as a short list
-// when tiny), plus a content-addressed cache so identical roles in any number of clusters share one object.
-import { ruleAllows } from './rule-match.ts';
-import { PermTable, type Query } from './perm-table.ts';
+// A role's rules compiled into a set of permission ids (perm-ids.ts) plus name sets and URL rules, and a
+// content-addressed cache so identical roles in any number of clusters share one object.
+import { ruleAllows, rulesAllow, trimRightStars } from './rule-match.ts';
+import { PermIds, type Query } from './perm-ids.ts';
 import type { PolicyRule } from './types.ts';
 
 const nonEmpty = (x: readonly string[] | null | undefined): string[] | undefined => (x && x.length ? [...x] : undefined);
@@ -20,47 +20,125 @@ export function ruleKey(r: PolicyRule): string {
   return JSON.stringify([r.verbs ?? [], r.apiGroups ?? [], r.resources ?? [], r.resourceNames ?? [], r.nonResourceURLs ?? []]);
 }
 
-/** Below this many (verb, group, resource) combinations the rules are checked directly. */
-const LINEAR_LIMIT = 12;
 let nextId = 1;
 
+/** An open-addressing set of permission ids (stored + 1; 0 = empty), at most half full. */
+function idSet(ids: readonly number[]): Int32Array {
+  let size = 4;
+  while (size < ids.length * 2) size *= 2;
+  const t = new Int32Array(size);
+  for (const id of ids) {
+    let i = Math.imul(id, 0x9e3779b1) & (size - 1);
+    while (t[i] !== 0 && t[i] !== id + 1) i = (i + 1) & (size - 1);
+    t[i] = id + 1;
+  }
+  return t;
+}
+
+function idSetHas(t: Int32Array, id: number): boolean {
+  const mask = t.length - 1;
+  let i = Math.imul(id, 0x9e3779b1) & mask;
+  for (;;) {
+    const v = t[i]!;
+    if (v === id + 1) return true;
+    if (v === 0) return false;
+    i = (i + 1) & mask;
+  }
+}
+
+/** Grants a role's merged-table size counted (resource entries with their names, and URLs): orders reasons. */
+function grantCount(rules: readonly PolicyRule[]): number {
+  let n = 0;
+  for (const r of rules) {
+    const res = r.resources?.length ? (r.apiGroups?.length ?? 0) * r.resources.length * (1 + (r.resourceNames?.length ?? 0)) : 0;
+    n += r.verbs.length * (res + (r.nonResourceURLs?.length ?? 0));
+  }
+  return n;
+}
+
 export class CompiledRole {
-  /** Process-unique, never reused: identifies the role in merged-table keys. */
+  /** Process-unique, never reused: orders a subject's many roles (see subject-roles.ts). */
   readonly id = nextId++;
   refs = 0;
-  /** Whether any rule names resources / non-resource URLs (cheap rejection of the other kind of request). */
-  private readonly anyResource: boolean;
-  private readonly anyNonResource: boolean;
-  /** Whether `allows` uses lookup maps (else the rules one by one); the maps are built on first use. */
-  private readonly mapped: boolean;
-  private table: PermTable | null = null;
+  /** Resource grants (verb, group, resource) as permission ids: every name, or only `named` names. */
+  private readonly all: Int32Array | null;
+  private readonly named: Map<number, Set<string>> | null;
+  /** Rules naming non-resource URLs (matched one by one: few, and rarely requested). */
+  private readonly urlRules: readonly PolicyRule[] | null;
+  /** Entries the former merged tables counted for these rules (subject-roles.ts orders by it). */
+  readonly grants: number;
 
-  constructor(readonly key: string, readonly rules: readonly PolicyRule[], linearLimit = LINEAR_LIMIT) {
-    this.anyResource = rules.some((r) => (r.resources?.length ?? 0) > 0 && (r.apiGroups?.length ?? 0) > 0 && r.verbs.length > 0);
-    this.anyNonResource = rules.some((r) => (r.nonResourceURLs?.length ?? 0) > 0 && r.verbs.length > 0);
-    let combos = 0;
+  /** `byRule` (tests): match rule by rule instead of by permission ids. */
+  constructor(readonly key: string, readonly rules: readonly PolicyRule[], ids: PermIds, private readonly byRule = false) {
+    const all: number[] = [];
+    let named: Map<number, Set<string>> | null = null;
     for (const r of rules) {
-      combos += r.verbs.length * ((r.apiGroups?.length ?? 0) * (r.resources?.length ?? 0) + (r.nonResourceURLs?.length ?? 0));
+      if (!r.resources?.length) continue;
+      for (const verb of r.verbs) {
+        for (const group of r.apiGroups ?? []) {
+          for (const resource of r.resources) {
+            const id = ids.id(verb, group, resource);
+            if (!r.resourceNames?.length) { all.push(id); continue; }
+            named ??= new Map();
+            let names = named.get(id);
+            if (names === undefined) named.set(id, (names = new Set()));
+            for (const n of r.resourceNames) names.add(n);
+          }
+        }
+      }
     }
-    this.mapped = combos > linearLimit;
+    this.all = all.length > 0 ? idSet(all) : null;
+    this.named = named;
+    const urls = rules.filter((r) => (r.nonResourceURLs?.length ?? 0) > 0 && r.verbs.length > 0);
+    this.urlRules = urls.length > 0 ? urls : null;
+    this.grants = grantCount(rules);
   }
 
-  allows(q: Query): boolean {
-    if (q.isResource ? !this.anyResource : !this.anyNonResource) return false;
-    if (this.mapped) return (this.table ??= PermTable.build([this.rules])!).probe(q) >= 0;
-    for (const r of this.rules) if (ruleAllows(q.attrs!, r)) return true;
+  /** Grants permission `id` for every name. */
+  grantsAll(id: number): boolean { return this.all !== null && idSetHas(this.all, id); }
+
+  /** Grants permission `id` for resource name `name` (only). */
+  grantsName(id: number, name: string): boolean { return this.named?.get(id)?.has(name) === true; }
+
+  /** A URL rule with verb `verb` (exactly, `*` included) whose pattern is `*` (mode 0), `path` (1) or a prefix of it (2). */
+  grantsUrl(verb: string, mode: number, path: string): boolean {
+    for (const r of this.urlRules ?? []) {
+      if (!r.verbs.includes(verb)) continue;
+      for (const u of r.nonResourceURLs!) {
+        if (u === '*' ? mode === 0 : !u.endsWith('*') ? mode === 1 && u === path : mode === 2 && path.startsWith(trimRightStars(u))) return true;
+      }
+    }
     return false;
   }
 
-  dropTable(): void { this.table = null; }
+  allows(q: Query): boolean {
+    if (this.byRule) return rulesAllow(q.attrs!, this.rules);
+    if (!q.isResource) {
+      const urls = this.urlRules;
+      if (urls === null) return false;
+      for (let i = 0; i < urls.length; i++) if (ruleAllows(q.attrs!, urls[i]!)) return true;
+      return false;
+    }
+    const n = q.n;
+    if (n === 0) return false;
+    const all = this.all;
+    if (all !== null) for (let k = 0; k < n; k++) if (idSetHas(all, q.ids[k]!)) return true;
+    const named = this.named;
+    if (named === null || q.name === '') return false;
+    for (let k = 0; k < n; k++) if (named.get(q.ids[k]!)?.has(q.name) === true) return true;
+    return false;
+  }
 }
 
 /** Content-addressed, reference-counted compiled roles shared by every cluster of one index. */
 export class RoleCache {
   private readonly byKey = new Map<string, CompiledRole>();
 
-  /** `linearLimit`: roles with at most this many (verb, group, resource) combinations are matched rule by rule. */
-  constructor(private readonly linearLimit = LINEAR_LIMIT) {}
+  /** Permission ids of every grant of every role compiled here (queries are turned into them). */
+  readonly ids = new PermIds();
+
+  /** `byRule` (tests): roles match rule by rule (the reference), not by permission ids. */
+  constructor(private readonly byRule = false) {}
 
   acquire(rules: readonly PolicyRule[] | null | undefined): CompiledRole {
     const norm = (rules ?? []).map(normalizeRule);
@@ -71,16 +149,11 @@ export class RoleCache {
         for (const v of Object.values(r)) Object.freeze(v);
         Object.freeze(r);
       }
-      role = new CompiledRole(key, Object.freeze(norm), this.linearLimit);
+      role = new CompiledRole(key, Object.freeze(norm), this.ids, this.byRule);
       this.byKey.set(key, role);
     }
     role.refs++;
     return role;
-  }
-
-  /** Drops every role's lookup maps (rebuilt on next use). */
-  dropTables(): void {
-    for (const role of this.byKey.values()) role.dropTable();
   }
 
   release(role: CompiledRole): void {

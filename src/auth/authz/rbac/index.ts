@@ -1,12 +1,13 @@
 // The indexed RBAC authorizer for many logical clusters: per cluster, subject (user / group / ServiceAccount
 // username) -> bindings (split by namespace) -> shared compiled roles, kept current from watch events; each
-// decision probes the lazily built effective permissions of the user with its groups (principal-view.ts).
+// decision probes the cached view of the request's identity (decision-view.ts) with its permission ids.
 import type { Attributes, Authorizer, AuthorizerResult, UserInfo } from '../../types.ts';
 import { bucketAdd, bucketItems, bucketRemove, ClusterState, IndexedBinding, kindConst, type Scope } from './bindings.ts';
 import { RoleCache } from './compiled-role.ts';
+import { buildView, ViewCache, viewKey, type CacheOptions } from './decision-view.ts';
 import { deniedReason, roleRefError } from './describe.ts';
-import { Query } from './perm-table.ts';
-import { ViewCache, type ViewLimits } from './principal-view.ts';
+import { Query } from './perm-ids.ts';
+import { order, type Order, type OrderOptions } from './subject-roles.ts';
 import type { PolicyRule, PolicySnapshot, RbacKind, RbacObject, RoleBinding, Role, RulesForResult, WatchEventType } from './types.ts';
 
 const NO_OPINION: AuthorizerResult = Object.freeze({ decision: 'noopinion', reason: '' });
@@ -15,16 +16,20 @@ export class RbacIndex implements Authorizer {
   private readonly clusters = new Map<string, ClusterState>();
   private readonly cache: RoleCache;
   private readonly views: ViewCache;
+  private readonly order: Order;
   /** The request being decided (one reused object: decisions are synchronous). */
   private readonly q = new Query();
+  /** Bindings indexed over all clusters (the view cache's budget grows with them). */
+  private bindingCount = 0;
 
   /**
-   * `linearLimit` (tests): roles with at most this many rule combinations are matched rule by rule (-1: never);
-   * the view limits bound the lazily built per-principal permission tables (principal-view.ts).
+   * `byRule` (tests): roles match rule by rule instead of by permission ids; the order options choose which
+   * binding a reason names (subject-roles.ts); the cache options bound the decision views (decision-view.ts).
    */
-  constructor(opts: { linearLimit?: number } & ViewLimits = {}) {
-    this.cache = new RoleCache(opts.linearLimit);
+  constructor(opts: { byRule?: boolean } & OrderOptions & CacheOptions = {}) {
+    this.cache = new RoleCache(opts.byRule);
     this.views = new ViewCache(opts);
+    this.order = order(opts);
   }
 
   /** Applies one watch event (ADDED / MODIFIED upsert; DELETED removes by name and namespace). */
@@ -53,20 +58,27 @@ export class RbacIndex implements Authorizer {
     for (const scope of cs.scopes()) {
       for (const slot of scope.roleSlots?.values() ?? []) if (slot.role) this.cache.release(slot.role);
     }
-    this.views.forget(cs);
+    for (const scope of cs.scopes()) this.bindingCount -= scope.bindings.size;
+    cs.epoch = -1;
     this.clusters.delete(cluster);
   }
 
   hasCluster(cluster: string): boolean { return this.clusters.has(cluster); }
 
-  /** Drops everything built lazily (principal views, merged and per-role tables, allow reasons); rebuilt on use. */
+  /** Drops everything built lazily (decision views, subjects' role lists, allow reasons); rebuilt on use. */
   clearCaches(): void {
-    this.views.reset();
-    this.cache.dropTables();
-    for (const cs of this.clusters.values()) for (const scope of cs.scopes()) for (const b of scope.bindings.values()) b.allowed = null;
+    this.views.clear();
+    for (const cs of this.clusters.values()) {
+      for (const scope of cs.scopes()) {
+        for (const b of scope.bindings.values()) b.allowed = null;
+        for (const m of [scope.users, scope.groups]) {
+          for (const bucket of m?.values() ?? []) if (!(bucket instanceof IndexedBinding)) { bucket.epoch = -1; bucket.roles = []; bucket.firsts = []; }
+        }
+      }
+    }
   }
 
-  /** Sizes of the lazily built principal views and merged tables (memory diagnostics). */
+  /** Size of the decision view cache (memory diagnostics). */
   viewStats(): ReturnType<ViewCache['stats']> { return this.views.stats(); }
 
   stats(): { clusters: number; bindings: number; compiledRoles: number } {
@@ -82,6 +94,7 @@ export class RbacIndex implements Authorizer {
     const scope = cs.scope(ns, type !== 'DELETED');
     if (!scope) return;
     cs.epoch++;
+    cs.roleEpoch++;
     const name = obj.metadata.name;
     let slot = scope.roleSlots?.get(name);
     if (type === 'DELETED') {
@@ -101,6 +114,7 @@ export class RbacIndex implements Authorizer {
   private applyBinding(cs: ClusterState, ns: string, type: WatchEventType, obj: RoleBinding): void {
     const scope = cs.scope(ns, type !== 'DELETED');
     if (!scope) return;
+    cs.epoch++;
     const old = scope.bindings.get(obj.metadata.name);
     if (old) this.unindex(cs, scope, old);
     if (type !== 'DELETED') this.index(cs, scope, obj);
@@ -123,30 +137,18 @@ export class RbacIndex implements Authorizer {
       ? new IndexedBinding(obj.metadata.name, ns, slot, triples[0]!, triples[1]!, triples[2]!, null)
       : new IndexedBinding(obj.metadata.name, ns, slot, '', '', '', triples);
     scope.bindings.set(b.name, b);
-    this.forEachKey(b, (users, key) => {
-      bucketAdd(users ? scope.users : scope.groupMap(), key, b);
-      this.changed(cs, scope, users, key);
-    });
+    this.bindingCount++;
+    this.forEachKey(b, (users, key) => bucketAdd(users ? scope.users : scope.groupMap(), key, b));
   }
 
   private unindex(cs: ClusterState, scope: Scope, b: IndexedBinding): void {
     scope.bindings.delete(b.name);
-    this.forEachKey(b, (users, key) => {
-      bucketRemove(users ? scope.users : scope.groupMap(), key, b);
-      this.changed(cs, scope, users, key);
-    });
+    this.bindingCount--;
+    this.forEachKey(b, (users, key) => bucketRemove(users ? scope.users : scope.groupMap(), key, b));
     if (--b.slot.refs === 0 && b.slot.role === null) {
       const slotScope = b.slot.kind === 'ClusterRole' ? cs.top : scope;
       if (slotScope.roleSlots?.get(b.slot.name) === b.slot) slotScope.roleSlots.delete(b.slot.name);
     }
-  }
-
-  /** Views a changed binding may affect: its users', or (a group subject) all of the scope's / cluster's. */
-  private changed(cs: ClusterState, scope: Scope, user: boolean, key: string): void {
-    this.views.changed(cs, scope, user, key);
-    if (user) return;
-    if (scope === cs.top) cs.epoch++;
-    else scope.groupEpoch++;
   }
 
   /** Distinct subject keys of a binding: users (User names and ServiceAccount usernames) and groups. */
@@ -168,19 +170,22 @@ export class RbacIndex implements Authorizer {
   }
 
   authorize(a: Attributes): AuthorizerResult {
-    const cs = this.clusters.get(a.cluster);
-    if (cs === undefined) return NO_OPINION;
     const user = a.user;
-    const nsScope = a.namespace === '' ? undefined : cs.namespaces.get(a.namespace);
-    const scope = nsScope ?? cs.top;
-    const views = scope.views;
-    let v = views === null ? undefined : views.get(user.username);
-    if (v === undefined || !v.current(cs, scope, user.groups)) v = this.views.build(cs, scope, user);
-    this.q.set(a);
-    const pos = v.probe(this.q);
-    if (pos >= 0) return v.result(pos, user);
+    const key = viewKey(a.cluster, a.namespace, user);
+    let v = key === null ? undefined : this.views.get(key);
+    if (v === undefined || v.epoch !== v.cs.epoch) {
+      const cs = this.clusters.get(a.cluster);
+      if (cs === undefined) return NO_OPINION;
+      v = buildView(cs, a.namespace === '' ? undefined : cs.namespaces.get(a.namespace), user, this.order);
+      if (key !== null) this.views.put(key, v, this.bindingCount);
+    }
+    const q = this.q;
+    q.set(a, this.cache.ids);
+    const allowed = v.decide(q, user);
+    if (allowed !== null) return allowed;
     if (!v.missing) return NO_OPINION;
-    return { decision: 'noopinion', reason: deniedReason(this.candidates(cs.top, user, nsScope).errors) };
+    const cs = v.cs;
+    return { decision: 'noopinion', reason: deniedReason(this.candidates(cs.top, user, a.namespace === '' ? undefined : cs.namespaces.get(a.namespace)).errors) };
   }
 
   /** The distinct bindings that apply to the user: cluster-wide first, then the namespace's; with resolution errors. */

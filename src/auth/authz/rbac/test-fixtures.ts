@@ -46,12 +46,12 @@ export interface Impl {
   roleRules(r: RoleRef, namespace: string): readonly PolicyRule[] | null;
 }
 
-/** The authorizers over the same snapshot (cluster "c1"): scan, index, index with every role compiled to maps and merged tables, index without merged tables. */
+/** The authorizers over the same snapshot (cluster "c1"): scan, index, index matching rule by rule with grant-by-grant order, index without merged tables. */
 export function impls(s: PolicySnapshot): Impl[] {
   const scan = new PolicyScan(s);
   const index = new RbacIndex();
   index.load('c1', s);
-  const compiled = new RbacIndex({ linearLimit: -1, mergeAbove: 1 });
+  const compiled = new RbacIndex({ byRule: true, mergeAbove: 1 });
   compiled.load('c1', s);
   const roleByRole = new RbacIndex({ tables: false });
   roleByRole.load('c1', s);

@@ -1,5 +1,5 @@
-// The index's lazily built principal views and merged tables: invalidated by binding and role events,
-// reasons naming the allowing binding, content-addressed sharing, and correct under memory-budget resets.
+// The index's cached decision views: invalidated by binding and role events, reasons naming the allowing
+// binding, shared compiled roles across clusters, and correct under memory-budget resets.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RbacIndex } from './index.ts';
@@ -65,7 +65,7 @@ test('a binding with several subjects names the first one that applies to the us
   assert.equal(idx.authorize({ ...getPods, user: user('alice') }).reason, 'RBAC: allowed by ClusterRoleBinding "multi" of ClusterRole "pods" to User "alice"');
 });
 
-test('merged tables are shared by subjects with the same roles across clusters; dropCluster forgets views', () => {
+test('compiled roles are shared across clusters; views are per cluster; dropCluster forgets its views', () => {
   const idx = new RbacIndex({ mergeAbove: 1 });
   for (const c of ['c1', 'c2']) {
     idx.apply(c, 'ClusterRole', 'ADDED', clusterRole('pods', [rule(['get'], [''], ['pods'])]));
@@ -74,14 +74,35 @@ test('merged tables are shared by subjects with the same roles across clusters; 
     idx.apply(c, 'ClusterRoleBinding', 'ADDED', crb('b2', 'deploys', [U('alice')]));
     assert.equal(decide(idx, listDeploys, c), 'allow');
   }
-  assert.deepEqual({ ...idx.viewStats(), tableEntries: 0 }, { views: 2, mergedTables: 1, tableEntries: 0, resets: 0 });
+  assert.equal(idx.stats().compiledRoles, 2);
+  assert.deepEqual({ ...idx.viewStats(), bytes: 0 }, { views: 2, bytes: 0, resets: 0 });
   idx.dropCluster('c1');
   assert.equal(decide(idx, listDeploys, 'c1'), 'noopinion');
   assert.equal(decide(idx, listDeploys, 'c2'), 'allow');
+  idx.apply('c1', 'ClusterRoleBinding', 'ADDED', crb('b1', 'pods', [U('alice')]));
+  assert.equal(decide(idx, listDeploys, 'c1'), 'noopinion', 'a re-created cluster does not see the dropped one');
 });
 
-test('tiny budgets force resets and role-by-role fallbacks without changing any decision', () => {
-  for (const opts of [{ maxViews: 1 }, { maxTableEntries: 1, mergeAbove: 1 }, { maxTotalEntries: 1, mergeAbove: 1 }, { tables: false }]) {
+test('a subject with many roles names the role a merged table found first; a few roles, the first binding', () => {
+  const idx = setup();
+  idx.apply('c1', 'ClusterRole', 'ADDED', clusterRole('named', [rule(['get'], [''], ['pods'], ['p'])]));
+  idx.apply('c1', 'ClusterRole', 'ADDED', clusterRole('all', [rule(['get'], [''], ['*'])]));
+  idx.apply('c1', 'ClusterRoleBinding', 'ADDED', crb('b-named', 'named', [U('alice')]));
+  idx.apply('c1', 'ClusterRoleBinding', 'ADDED', crb('b-pods', 'pods', [U('alice')]));
+  assert.equal(idx.authorize(getPods).reason, 'RBAC: allowed by ClusterRoleBinding "b-named" of ClusterRole "named" to User "alice"');
+  idx.apply('c1', 'ClusterRoleBinding', 'ADDED', crb('b-all', 'all', [U('alice')]));
+  // Three roles: the grant for resource `*` is looked up before the one for `pods`.
+  assert.equal(idx.authorize(getPods).reason, 'RBAC: allowed by ClusterRoleBinding "b-all" of ClusterRole "all" to User "alice"');
+  const roleByRole = setup({ tables: false });
+  for (const [n, r] of [['b-named', 'named'], ['b-pods', 'pods'], ['b-all', 'all']]) {
+    roleByRole.apply('c1', 'ClusterRole', 'ADDED', clusterRole(r!, [r === 'named' ? rule(['get'], [''], ['pods'], ['p']) : r === 'all' ? rule(['get'], [''], ['*']) : rule(['get'], [''], ['pods'])]));
+    roleByRole.apply('c1', 'ClusterRoleBinding', 'ADDED', crb(n!, r!, [U('alice')]));
+  }
+  assert.equal(roleByRole.authorize(getPods).reason, 'RBAC: allowed by ClusterRoleBinding "b-named" of ClusterRole "named" to User "alice"');
+});
+
+test('tiny budgets force resets without changing any decision', () => {
+  for (const opts of [{ minCacheBytes: 0, cacheBytesPerBinding: 1 }, { cacheBytesPerBinding: 0 }, { mergeAbove: 1, maxTableEntries: 1 }, { tables: false }]) {
     const idx = setup(opts);
     idx.apply('c1', 'ClusterRoleBinding', 'ADDED', crb('b1', 'pods', [U('alice')]));
     idx.apply('c1', 'ClusterRoleBinding', 'ADDED', crb('b2', 'deploys', [U('alice')]));
@@ -93,6 +114,16 @@ test('tiny budgets force resets and role-by-role fallbacks without changing any 
       assert.equal(decide(idx, { ...getPods, user: user('bob', ['devs']) }), 'allow', JSON.stringify(opts));
       assert.equal(decide(idx, { ...listDeploys, user: user('bob', ['devs']) }), 'noopinion', JSON.stringify(opts));
     }
-    if (opts.maxViews === 1 || opts.maxTotalEntries === 1) assert.ok(idx.viewStats().resets > 0, JSON.stringify(opts));
+    if (opts.cacheBytesPerBinding === 1) assert.ok(idx.viewStats().resets > 0, JSON.stringify(opts));
+    if (opts.cacheBytesPerBinding === 0) assert.equal(idx.viewStats().views, 0, JSON.stringify(opts));
   }
+});
+
+test('identities whose names contain the key separator are decided without the cache', () => {
+  const idx = setup();
+  idx.apply('c1', 'ClusterRoleBinding', 'ADDED', crb('b', 'pods', [U('a\u0000b')]));
+  assert.equal(decide(idx, { ...getPods, user: user('a\u0000b') }), 'allow');
+  assert.equal(decide(idx, { ...getPods, user: user('a', ['b']) }), 'noopinion');
+  assert.equal(decide(idx, { ...getPods, user: user('a\u0000b') }), 'allow');
+  assert.equal(idx.viewStats().views, 1);
 });
