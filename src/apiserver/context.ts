@@ -63,7 +63,11 @@ export function userFrom(ctx: RequestContext): UserInfo {
   return ctx.user;
 }
 
-/** A filter: does its part and calls next() to continue the chain (or throws a StatusError). */
+/**
+ * A filter: does its part and calls next() to continue the chain (or throws a StatusError). Filters with
+ * nothing to do after the handler return next() from a plain function (no async frame, no extra promise per
+ * request) and may throw synchronously; the recovery filter turns both kinds of failure into a Status.
+ */
 export type Filter = (ctx: RequestContext, next: () => Promise<void>) => Promise<void>;
 /** The end of the chain. */
 export type Handler = (ctx: RequestContext) => Promise<void>;

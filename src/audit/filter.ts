@@ -4,7 +4,7 @@ import type { Filter, RequestContext } from '../apiserver/context.ts';
 import { StatusError } from '../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
 import type { UserInfo } from '../auth/types.ts';
-import { auditIdOf, auditUser, formatMicros, nowMicros, objectRefOf, sourceIPs, type ObjectReference, type ResponseStatus } from './event.ts';
+import { auditIdOf, auditUserJson, formatMicros, nowMicros, objectRefOf, sourceIPsJson, type ObjectReference, type ResponseStatus } from './event.ts';
 import { levelAtLeast, type PolicyDecision, type PolicyEvaluator, type Stage } from './policy.ts';
 import { captureRequest, captureResponse, decodeCaptured, type Capture } from './capture.ts';
 import { redact } from './redact.ts';
@@ -112,9 +112,11 @@ class Recorder {
     const ctx = this.ctx;
     const sh = this.shared ??= this.sharedParts();
     let out = `${sh.head},"stage":"${stage}"${sh.who}`;
-    if (ctx.impersonator && ctx.user && stage !== 'RequestReceived') out += `,"impersonatedUser":${JSON.stringify(auditUser(ctx.user))}`;
+    if (ctx.impersonator && ctx.user && stage !== 'RequestReceived') out += `,"impersonatedUser":${auditUserJson(ctx.user)}`;
     out += sh.from;
-    const annotations: Record<string, string> = { ...ctx.annotations, [CLUSTER_ANNOTATION]: this.cluster };
+    // The logical-cluster filter has put the cluster among the annotations already (copy only when it has not).
+    let annotations: Record<string, string> = ctx.annotations;
+    if (annotations[CLUSTER_ANNOTATION] !== this.cluster) annotations = { ...annotations, [CLUSTER_ANNOTATION]: this.cluster };
     let tail = '';
     if (stage !== 'RequestReceived') {
       tail += `,"responseStatus":${JSON.stringify(this.responseStatus(stage, s))}`;
@@ -132,7 +134,7 @@ class Recorder {
       }
       if (requestObject !== undefined) tail += `,"requestObject":${JSON.stringify(requestObject)}`;
       if (responseObject !== undefined) tail += `,"responseObject":${JSON.stringify(responseObject)}`;
-      if (truncated.length > 0) annotations[TRUNCATED_ANNOTATION] = truncated.join(',');
+      if (truncated.length > 0) annotations = { ...annotations, [TRUNCATED_ANNOTATION]: truncated.join(',') };
       // Like k8s, a create's name comes from the object; at Metadata level bodies are never read (hot path), so it stays empty.
       if (sh.ref && !sh.ref.name) {
         const name = nameOf(responseObject) ?? nameOf(requestObject);
@@ -150,8 +152,8 @@ class Recorder {
     const ref = objectRefOf(ctx);
     return {
       head: `{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"${this.decision.level}","auditID":${JSON.stringify(this.auditID)}`,
-      who: `,"requestURI":${JSON.stringify(ctx.req.url ?? ctx.path)},"verb":${JSON.stringify(verb)},"user":${JSON.stringify(auditUser(this.user))}`,
-      from: `,"sourceIPs":${JSON.stringify(sourceIPs(ctx))}${ua ? `,"userAgent":${JSON.stringify(ua)}` : ''}`,
+      who: `,"requestURI":${JSON.stringify(ctx.req.url ?? ctx.path)},"verb":${JSON.stringify(verb)},"user":${auditUserJson(this.user)}`,
+      from: `,"sourceIPs":${sourceIPsJson(ctx)}${ua ? `,"userAgent":${JSON.stringify(ua)}` : ''}`,
       ref,
       refJson: ref ? `,"objectRef":${JSON.stringify(ref)}` : '',
       received: `,"requestReceivedTimestamp":"${formatMicros(this.received)}"`,

@@ -105,6 +105,12 @@ export class FileSink extends BufferedSink {
 
   protected async writeLines(lines: string[]): Promise<void> {
     const max = this.o.maxSizeBytes;
+    // Common case: the whole batch fits before the rotation size — one encoding, one write, no per-line sizes.
+    const all = Buffer.from(lines.join('\n') + '\n');
+    if (max <= 0 || this.size + all.length <= max) {
+      await this.writeBuffer(all);
+      return;
+    }
     let chunk: string[] = [];
     let chunkBytes = 0;
     for (const line of lines) {
@@ -122,9 +128,11 @@ export class FileSink extends BufferedSink {
   }
 
   private async append(lines: string[]): Promise<void> {
-    if (lines.length === 0) return;
+    if (lines.length > 0) await this.writeBuffer(Buffer.from(lines.join('\n') + '\n'));
+  }
+
+  private async writeBuffer(buf: Buffer): Promise<void> {
     const h = await this.file();
-    const buf = Buffer.from(lines.join('\n') + '\n');
     await h.write(buf, 0, buf.length);
     this.size += buf.length;
   }

@@ -82,7 +82,7 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
       );
       const scope = withCredentialScope((c) => platform.projectOf(c));
       // Revoked certificates and ServiceAccount tokens are refused by their authenticators (m.revocation below).
-      const filter: Filter = async (ctx, next) => {
+      const filter: Filter = (ctx, next) => {
         const info = infoFrom(ctx);
         if (info.isResourceRequest && info.verb === 'create' && info.apiGroup === GROUP && info.resource === 'accesskeys' && !info.subresource) reveal.arm(ctx);
         return scope(ctx, next);

@@ -53,7 +53,7 @@ export function scopeViolation(s: RequestScope, cluster: string, info: RequestIn
 }
 
 export function withCredentialScope(projectOf: (c: string) => string | undefined): Filter {
-  return async (ctx, next) => {
+  return (ctx, next) => {
     const s = requestScope(ctx.req);
     if (s) {
       const why = scopeViolation(s, clusterFrom(ctx), infoFrom(ctx), projectOf);
@@ -62,6 +62,6 @@ export function withCredentialScope(projectOf: (c: string) => string | undefined
         throw new StatusError(403, 'Forbidden', `forbidden: ${why}`);
       }
     }
-    await next();
+    return next();
   };
 }

@@ -44,6 +44,8 @@ export function applies(c: DelegationConfig, a: Pick<Attributes, 'isResourceRequ
 
 const MAX_DEPTH = 3;
 
+const NO_OPINION: AuthorizerResult = Object.freeze({ decision: 'noopinion', reason: '' });
+
 export class DelegationAuthorizer implements Authorizer {
   /** Per tenant: the effective config, recomputed only when its record or template object changes. */
   private readonly cache = new Map<string, Entry>();
@@ -66,11 +68,11 @@ export class DelegationAuthorizer implements Authorizer {
     return e;
   }
 
-  async authorize(a: Attributes): Promise<AuthorizerResult> {
+  /** Synchronous (no opinion) unless the request is delegated to a host cluster. */
+  authorize(a: Attributes): AuthorizerResult | Promise<AuthorizerResult> {
     const e = this.entry(a.cluster);
-    if (!e || !applies(e.config, a)) return { decision: 'noopinion', reason: '' };
-    const o = await this.decide(a, e);
-    return { decision: o.decision, reason: o.reason };
+    if (!e || !applies(e.config, a)) return NO_OPINION;
+    return this.decide(a, e).then((o) => ({ decision: o.decision, reason: o.reason }));
   }
 
   /** The full delegation outcome for attributes into a tenant (explain uses it; authorize() is the short form). */

@@ -117,7 +117,7 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   ]);
   const authz = createUnionAuthorizer([mastersAuthorizer, ...[m.authorizers.delegation, m.authorizers.rbac].filter((a) => a !== undefined)]);
   m.runtime.authorize = async (a) => authz.authorize(a);
-  m.runtime.authenticate = (r) => authn.authenticate(r);
+  m.runtime.authenticate = async (r) => authn.authenticate(r);
   const deps: HandlerDeps = { store, storage: cache, catalog, bookmarkIntervalMs: cfg.bookmarkIntervalSeconds * 1000 };
   // Health probes answer without credentials (load balancers), as kube-apiserver's public-info paths do.
   for (const probe of ['/healthz', '/livez', '/readyz']) {

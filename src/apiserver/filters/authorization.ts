@@ -1,7 +1,7 @@
 // Authorizes the request with the union of authorizers; anything not allowed is a 403 in Kubernetes' wording.
-import type { Filter } from '../context.ts';
+import type { Filter, RequestContext } from '../context.ts';
 import { clusterFrom, infoFrom, userFrom } from '../context.ts';
-import type { Attributes, Authorizer } from '../../auth/types.ts';
+import type { Attributes, Authorizer, AuthorizerResult } from '../../auth/types.ts';
 import { forbiddenMessage } from '../../auth/authz/forbidden.ts';
 import { StatusError } from '../errors.ts';
 
@@ -15,15 +15,19 @@ export function attributesOf(ctx: Parameters<Filter>[0]): Attributes {
 }
 
 export function withAuthorization(authz: Authorizer): Filter {
-  return async (ctx, next) => {
-    const attrs = attributesOf(ctx);
-    const { decision, reason } = await authz.authorize(attrs);
-    ctx.annotations['authorization.k8s.io/decision'] = decision === 'allow' ? 'allow' : 'forbid';
-    ctx.annotations['authorization.k8s.io/reason'] = reason;
-    if (decision !== 'allow') {
-      const f = forbiddenMessage(attrs, reason);
+  const decided = (ctx: RequestContext, attrs: Attributes, r: AuthorizerResult, next: () => Promise<void>): Promise<void> => {
+    ctx.annotations['authorization.k8s.io/decision'] = r.decision === 'allow' ? 'allow' : 'forbid';
+    ctx.annotations['authorization.k8s.io/reason'] = r.reason;
+    if (r.decision !== 'allow') {
+      const f = forbiddenMessage(attrs, r.reason);
       throw new StatusError(403, 'Forbidden', f.message, f.details);
     }
-    await next();
+    return next();
+  };
+  // Synchronous when the authorizers answer synchronously (RBAC does): no promise per request.
+  return (ctx, next) => {
+    const attrs = attributesOf(ctx);
+    const r = authz.authorize(attrs);
+    return r instanceof Promise ? r.then((v) => decided(ctx, attrs, v, next)) : decided(ctx, attrs, r, next);
   };
 }

@@ -12,7 +12,7 @@ const NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export const ROOT_CLUSTER = 'root';
 
 export function withLogicalCluster(clusters: ClusterDirectory): Filter {
-  return async (ctx, next) => {
+  return (ctx, next) => {
     const p = ctx.url.pathname;
     let name = ROOT_CLUSTER;
     let rest = p;
@@ -31,6 +31,6 @@ export function withLogicalCluster(clusters: ClusterDirectory): Filter {
     ctx.cluster = name;
     ctx.path = rest;
     ctx.annotations['portcullis.io/cluster'] = name;
-    await next();
+    return next();
   };
 }

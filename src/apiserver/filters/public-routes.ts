@@ -12,9 +12,8 @@ export function matchRoute(routes: readonly Route[], path: string): Route | unde
 }
 
 export function withPublicRoutes(routes: Route[]): Filter {
-  return async (ctx, next) => {
+  return (ctx, next) => {
     const route = matchRoute(routes, ctx.path);
-    if (route) return route.handle(ctx);
-    await next();
+    return route ? route.handle(ctx) : next();
   };
 }

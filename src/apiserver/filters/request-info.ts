@@ -48,8 +48,8 @@ function isTrue(v: string | null): boolean {
 }
 
 export function withRequestInfo(): Filter {
-  return async (ctx, next) => {
+  return (ctx, next) => {
     ctx.info = parseRequestInfo(ctx.req.method ?? 'GET', ctx.path, ctx.url.searchParams);
-    await next();
+    return next();
   };
 }

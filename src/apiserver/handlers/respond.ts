@@ -45,18 +45,16 @@ export function toJson(obj: object): string {
   return s;
 }
 
-export function writeJson(ctx: RequestContext, code: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
-  const text = typeof body === 'object' && body !== null ? toJson(body) : JSON.stringify(body);
-  ctx.responseCode = code;
-  ctx.res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
-  ctx.res.end(text);
+export function writeJson(ctx: RequestContext, code: number, body: unknown, headers?: Record<string, string | string[]>): void {
+  writeRaw(ctx, code, typeof body === 'object' && body !== null ? toJson(body) : JSON.stringify(body), 'application/json', headers);
 }
 
-/** Writes pre-serialised JSON bytes (hot paths serialise once). */
-export function writeRaw(ctx: RequestContext, code: number, text: string, contentType = 'application/json'): void {
+/** Writes pre-serialised JSON bytes (hot paths serialise once; the text is encoded once, not measured first). */
+export function writeRaw(ctx: RequestContext, code: number, text: string, contentType = 'application/json', headers?: Record<string, string | string[]>): void {
+  const bytes = Buffer.from(text);
   ctx.responseCode = code;
-  ctx.res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) });
-  ctx.res.end(text);
+  ctx.res.writeHead(code, headers ? { 'Content-Type': contentType, 'Content-Length': bytes.length, ...headers } : { 'Content-Type': contentType, 'Content-Length': bytes.length });
+  ctx.res.end(bytes);
 }
 
 /** Warning headers in Kubernetes' format (299 - "text"). */

@@ -21,8 +21,8 @@ function fixed(name: string, result: AuthnResult | null | Error, calls: string[]
 }
 const alice: AuthnResult = { user: { username: 'alice', groups: ['devs'] }, reason: 'test: alice' };
 
-async function expect401(p: Promise<unknown>, pattern: RegExp): Promise<void> {
-  await assert.rejects(p, (e) => {
+async function expect401(run: () => unknown, pattern: RegExp): Promise<void> {
+  await assert.rejects(async () => run(), (e) => {
     assert.ok(isStatusError(e));
     assert.equal(e.code, 401);
     assert.equal(e.reason, 'Unauthorized');
@@ -61,22 +61,39 @@ test('works with async authenticators and keeps uid, extra and credentialId', as
 });
 
 test('none applies -> 401 Unauthorized', async () => {
-  await expect401(createUnionAuthenticator([fixed('none', null)]).authenticate({ req: req(), cluster: 'c' }), /^Unauthorized$/);
-  await expect401(createUnionAuthenticator([]).authenticate({ req: req('Bearer tok'), cluster: 'c' }), /^Unauthorized$/);
+  await expect401(() => createUnionAuthenticator([fixed('none', null)]).authenticate({ req: req(), cluster: 'c' }), /^Unauthorized$/);
+  await expect401(() => createUnionAuthenticator([]).authenticate({ req: req('Bearer tok'), cluster: 'c' }), /^Unauthorized$/);
 });
 
 test('an authenticator that rejects its credential stops the chain with its message', async () => {
   const calls: string[] = [];
   const u = createUnionAuthenticator([fixed('bad', unauthorized('token has expired'), calls), fixed('alice', alice, calls)]);
-  await expect401(u.authenticate({ req: req('Bearer x'), cluster: 'c' }), /token has expired/);
+  await expect401(() => u.authenticate({ req: req('Bearer x'), cluster: 'c' }), /token has expired/);
   assert.deepEqual(calls, ['bad']);
 });
 
 test('a malformed Authorization header is a readable 401', async () => {
   const u = createUnionAuthenticator([fixed('alice', alice)]);
-  await expect401(u.authenticate({ req: req('Basic YWxpY2U6cHc='), cluster: 'c' }), /unsupported scheme "Basic"; expected "Bearer <token>"/);
-  await expect401(u.authenticate({ req: req('Bearer'), cluster: 'c' }), /empty bearer token/);
-  await expect401(u.authenticate({ req: req('Bearer a b'), cluster: 'c' }), /must not contain spaces/);
-  await expect401(u.authenticate({ req: req('   '), cluster: 'c' }), /empty value/);
+  await expect401(() => u.authenticate({ req: req('Basic YWxpY2U6cHc='), cluster: 'c' }), /unsupported scheme "Basic"; expected "Bearer <token>"/);
+  await expect401(() => u.authenticate({ req: req('Bearer'), cluster: 'c' }), /empty bearer token/);
+  await expect401(() => u.authenticate({ req: req('Bearer a b'), cluster: 'c' }), /must not contain spaces/);
+  await expect401(() => u.authenticate({ req: req('   '), cluster: 'c' }), /empty value/);
   assert.equal((await u.authenticate({ req: req('bearer abc'), cluster: 'c' })).user.username, 'alice');
+});
+
+test('synchronous authenticators answer synchronously; a frozen per-connection result gives one shared user object', () => {
+  const frozen: AuthnResult = Object.freeze({ user: Object.freeze({ username: 'carol', groups: Object.freeze(['ops']) as string[] }), reason: 'cert' });
+  const u = createUnionAuthenticator([fixed('none', null), fixed('cert', frozen)]);
+  const a = u.authenticate({ req: req(), cluster: 'c' });
+  const b = u.authenticate({ req: req(), cluster: 'c' });
+  assert.ok(!(a instanceof Promise));
+  assert.equal(a, b);
+  assert.deepEqual((a as AuthnResult).user.groups, ['ops', 'system:authenticated']);
+  assert.ok(Object.isFrozen((a as AuthnResult).user.groups));
+});
+
+test('an async authenticator that does not apply hands over to the next one', async () => {
+  const u = createUnionAuthenticator([{ name: 'async-none', authenticate: async () => null }, fixed('alice', alice)]);
+  assert.equal((await u.authenticate({ req: req(), cluster: 'c' })).user.username, 'alice');
+  await expect401(() => createUnionAuthenticator([{ name: 'async-none', authenticate: async () => null }]).authenticate({ req: req(), cluster: 'c' }), /^Unauthorized$/);
 });

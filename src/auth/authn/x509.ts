@@ -55,11 +55,11 @@ function verifyPeer(socket: TLSSocket): Verified | null {
   const groups = asList(cert.subject?.O).filter((g) => g !== '');
   return {
     serial, notAfterMs,
-    result: {
-      user: { username: cn, groups },
+    result: Object.freeze({
+      user: Object.freeze({ username: cn, groups: Object.freeze(groups) as string[] }),
       reason: `x509: CN=${cn}${groups.length ? ` O=${groups.join(',')}` : ''} serial=${serial}`,
       credentialId: `x509:${serial}`,
-    },
+    }),
   };
 }
 
@@ -76,8 +76,7 @@ export function createX509Authenticator(opts: X509AuthenticatorOptions = {}): Au
       if (v.error) throw unauthorized(v.error);
       if (Date.now() > v.notAfterMs) throw unauthorized('x509: certificate has expired or is not yet valid');
       if (opts.isRevoked?.(v.serial)) throw unauthorized('x509: certificate has been revoked');
-      const r = v.result!;
-      return { ...r, user: { ...r.user, groups: [...r.user.groups] } };
+      return v.result!; // frozen: shared by the connection's requests
     },
   };
 }
