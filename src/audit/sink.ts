@@ -56,29 +56,35 @@ abstract class BufferedSink implements AuditSink {
     }
     this.pending.push(line);
     this.pendingBytes += line.length + 1;
-    if (!this.running) {
-      // Gather lines for a moment (or until a batch is big) so a busy server makes few, large writes.
-      this.running = new Promise<void>((r) => { this.wake = r; this.timer = setTimeout(r, BATCH_DELAY_MS); }).then(() => this.drain());
-    } else if (this.pendingBytes >= BATCH_BYTES && this.wake) {
-      this.wake();
-    }
+    if (!this.running) this.schedule();
+    else if (this.pendingBytes >= BATCH_BYTES && this.wake) this.wake();
+  }
+
+  /**
+   * Gathers lines for a moment (or until a batch is big) so a busy server makes few, large writes. Every
+   * batch waits again: lines that arrive while a write is in flight do not trigger a small write of their own.
+   */
+  private schedule(): void {
+    this.running = new Promise<void>((r) => {
+      this.wake = r;
+      this.timer = setTimeout(r, this.pendingBytes >= BATCH_BYTES ? 0 : BATCH_DELAY_MS);
+    }).then(() => this.drain());
   }
 
   private async drain(): Promise<void> {
     clearTimeout(this.timer);
     this.wake = undefined;
+    const lines = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
     try {
-      while (this.pending.length > 0) {
-        const lines = this.pending;
-        this.pending = [];
-        this.pendingBytes = 0;
-        try { await this.writeLines(lines); } catch (e) {
-          this.droppedCount += lines.length;
-          this.log(`audit: writing ${lines.length} event(s) failed: ${(e as Error).message}`);
-        }
-      }
+      await this.writeLines(lines);
+    } catch (e) {
+      this.droppedCount += lines.length;
+      this.log(`audit: writing ${lines.length} event(s) failed: ${(e as Error).message}`);
     } finally {
       this.running = undefined;
+      if (this.pending.length > 0) this.schedule();
     }
   }
 
