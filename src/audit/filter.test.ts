@@ -59,7 +59,7 @@ describe('withAudit', () => {
     const as = ctx.req.headers['impersonate-user'];
     if (typeof as === 'string') { ctx.impersonator = ctx.user; ctx.user = { username: as, groups: ['system:authenticated'] }; }
     ctx.annotations['authorization.k8s.io/decision'] = 'allow';
-    ctx.annotations['authorization.k8s.io/reason'] = 'test allowed it';
+    ctx.annotations['authorization.k8s.io/reason'] = String(ctx.req.headers['x-reason'] ?? 'test allowed it');
     await next();
   };
   const handler = compose([withRecovery(() => {}), before_, withAudit({ policy: new PolicyEvaluator(POLICY), sink, enabled: (c) => !disabled.has(c) }), after_], async (ctx) => {
@@ -95,6 +95,30 @@ describe('withAudit', () => {
     const id = res.headers.get('audit-id') ?? '';
     return { res, id, events: sink.take(id) };
   };
+
+  it('requests on one keep-alive connection never share stale fragments (user, URI, source, annotations)', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const get = (p: string, headers: Record<string, string>) => new Promise<string>((resolve, reject) => {
+      http.get(base + p, { agent, headers }, (res) => { res.resume(); res.on('end', () => resolve(String(res.headers['audit-id']))); }).on('error', reject);
+    });
+    try {
+      const plan = [
+        { p: '/api/v1/namespaces/a/pods/x', user: 'alice', reason: 'first reason', ua: 'one' },
+        { p: '/api/v1/namespaces/a/pods/x', user: 'alice', reason: 'first reason', ua: 'one' },
+        { p: '/api/v1/namespaces/a/pods/x', user: 'alice', reason: 'second reason', ua: 'one' },
+        { p: '/api/v1/namespaces/b/pods/y', user: 'bob', reason: 'second reason', ua: 'two' },
+      ];
+      for (const step of plan) {
+        const id = await get(step.p, { 'x-user': step.user, 'x-reason': step.reason, 'user-agent': step.ua });
+        const done = sink.take(id).find((e) => e.stage === 'ResponseComplete')!;
+        assert.equal(done.requestURI, step.p);
+        assert.equal(done.user.username, step.user);
+        assert.equal(done.userAgent, step.ua);
+        assert.equal(done.annotations?.['authorization.k8s.io/reason'], step.reason);
+        assert.equal(done.objectRef?.namespace, step.p.split('/')[4]);
+      }
+    } finally { agent.destroy(); }
+  });
 
   it('records RequestReceived and ResponseComplete with Kubernetes fields at Metadata', async () => {
     const { res, id, events } = await call('/apis/apps/v1/namespaces/ns1/deployments/d1?x=1', { headers: { 'user-agent': 'kubectl/v1.32', 'x-cluster': 'team-a' } });

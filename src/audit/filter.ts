@@ -8,6 +8,7 @@ import { auditIdOf, auditUserJson, formatMicros, nowMicros, objectRefOf, sourceI
 import { levelAtLeast, type PolicyDecision, type PolicyEvaluator, type Stage } from './policy.ts';
 import { captureRequest, captureResponse, decodeCaptured, type Capture } from './capture.ts';
 import { redact } from './redact.ts';
+import { annotationParts, memoFor, type FragmentMemo } from './fragment-memo.ts';
 import type { AuditSink } from './sink.ts';
 
 export const CLUSTER_ANNOTATION = 'portcullis.io/cluster';
@@ -87,11 +88,13 @@ class Recorder {
   private readonly received: number;
   private readonly reqBody?: Capture;
   private readonly resBody?: Capture;
+  private readonly memo: FragmentMemo;
   private shared?: { head: string; who: string; from: string; ref?: ObjectReference; refJson: string; received: string };
 
   constructor(private readonly ctx: RequestContext, private readonly sink: AuditSink, private readonly decision: PolicyDecision,
     private readonly user: UserInfo, private readonly cluster: string) {
     this.auditID = auditIdOf(ctx);
+    this.memo = memoFor(ctx.req.socket);
     this.received = ctx.receivedAt * 1000;
     this.longRunning = ctx.info?.verb === 'watch';
     if (levelAtLeast(decision.level, 'Request') && BODY_METHODS.has(ctx.req.method ?? '')) this.reqBody = captureRequest(ctx.req);
@@ -142,20 +145,25 @@ class Recorder {
       }
     }
     const stageTime = formatMicros(Math.max(this.received, nowMicros()));
-    return `${out}${sh.refJson}${tail}${sh.received},"stageTimestamp":"${stageTime}","annotations":${JSON.stringify(annotations)}}`;
+    const ann = annotations;
+    const annJson = this.memo.get(stage === 'RequestReceived' ? 'annotations:received' : 'annotations', annotationParts(ann), () => JSON.stringify(ann));
+    return `${out}${sh.refJson}${tail}${sh.received},"stageTimestamp":"${stageTime}","annotations":${annJson}}`;
   }
 
   private sharedParts(): NonNullable<Recorder['shared']> {
     const ctx = this.ctx;
     const verb = ctx.info?.verb ?? (ctx.req.method ?? '').toLowerCase();
-    const ua = ctx.req.headers['user-agent'];
+    const h = ctx.req.headers;
+    const ua = h['user-agent'];
+    const uri = ctx.req.url ?? ctx.path;
     const ref = objectRefOf(ctx);
+    const m = this.memo;
     return {
       head: `{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"${this.decision.level}","auditID":${JSON.stringify(this.auditID)}`,
-      who: `,"requestURI":${JSON.stringify(ctx.req.url ?? ctx.path)},"verb":${JSON.stringify(verb)},"user":${auditUserJson(this.user)}`,
-      from: `,"sourceIPs":${sourceIPsJson(ctx)}${ua ? `,"userAgent":${JSON.stringify(ua)}` : ''}`,
+      who: m.get('who', [uri, verb, this.user], () => `,"requestURI":${JSON.stringify(uri)},"verb":${JSON.stringify(verb)},"user":${auditUserJson(this.user)}`),
+      from: m.get('from', [ua, h['x-forwarded-for'], h['x-real-ip']], () => `,"sourceIPs":${sourceIPsJson(ctx)}${ua ? `,"userAgent":${JSON.stringify(ua)}` : ''}`),
       ref,
-      refJson: ref ? `,"objectRef":${JSON.stringify(ref)}` : '',
+      refJson: ref ? m.get('ref', [uri, verb], () => `,"objectRef":${JSON.stringify(ref)}`) : '',
       received: `,"requestReceivedTimestamp":"${formatMicros(this.received)}"`,
     };
   }
