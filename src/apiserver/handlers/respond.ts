@@ -49,12 +49,15 @@ export function writeJson(ctx: RequestContext, code: number, body: unknown, head
   writeRaw(ctx, code, typeof body === 'object' && body !== null ? toJson(body) : JSON.stringify(body), 'application/json', headers);
 }
 
-/** Writes pre-serialised JSON bytes (hot paths serialise once; the text is encoded once, not measured first). */
+/**
+ * Writes pre-serialised JSON (hot paths serialise once). The body stays a string: Node then sends headers and
+ * body as one string write, cheaper than a two-buffer writev.
+ */
 export function writeRaw(ctx: RequestContext, code: number, text: string, contentType = 'application/json', headers?: Record<string, string | string[]>): void {
-  const bytes = Buffer.from(text);
+  const length = Buffer.byteLength(text);
   ctx.responseCode = code;
-  ctx.res.writeHead(code, headers ? { 'Content-Type': contentType, 'Content-Length': bytes.length, ...headers } : { 'Content-Type': contentType, 'Content-Length': bytes.length });
-  ctx.res.end(bytes);
+  ctx.res.writeHead(code, headers ? { 'Content-Type': contentType, 'Content-Length': length, ...headers } : { 'Content-Type': contentType, 'Content-Length': length });
+  ctx.res.end(text);
 }
 
 /** Warning headers in Kubernetes' format (299 - "text"). */
