@@ -45,9 +45,41 @@ export interface RequestContext {
   responseCode?: number;
 }
 
+const BASE = 'https://portcullis.invalid';
+/** What the URL parser would rewrite in a path: non-printable or non-ASCII bytes, its escape set, dot segments. */
+const UNUSUAL_PATH = /[^\x21-\x7e]|["<>`{}\\]|\/\./;
+
+/**
+ * The context of a request arriving at the server. The WHATWG URL is parsed only when something reads
+ * ctx.url (query parameters); a plain origin-form path is taken as it is, anything unusual (dot segments,
+ * backslashes, absolute-form) through the URL parser, so ctx.path always equals url.pathname.
+ */
+class ServerContext implements RequestContext {
+  readonly receivedAt = Date.now();
+  readonly annotations: AuditAnnotations = {};
+  path: string;
+  cluster?: string;
+  info?: RequestInfo;
+  user?: UserInfo;
+  impersonator?: UserInfo;
+  credentialId?: string;
+  responseCode?: number;
+  private parsed?: URL;
+
+  constructor(readonly req: IncomingMessage, readonly res: ServerResponse) {
+    const raw = req.url ?? '/';
+    const end = raw.search(/[?#]/);
+    const p = end < 0 ? raw : raw.slice(0, end);
+    this.path = p.startsWith('/') && !UNUSUAL_PATH.test(p) ? p : this.url.pathname;
+  }
+
+  get url(): URL {
+    return (this.parsed ??= new URL(this.req.url ?? '/', BASE));
+  }
+}
+
 export function newContext(req: IncomingMessage, res: ServerResponse): RequestContext {
-  const url = new URL(req.url ?? '/', 'https://portcullis.invalid');
-  return { req, res, url, receivedAt: Date.now(), path: url.pathname, annotations: {} };
+  return new ServerContext(req, res);
 }
 
 export function clusterFrom(ctx: RequestContext): string {

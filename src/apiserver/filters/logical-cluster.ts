@@ -13,7 +13,7 @@ export const ROOT_CLUSTER = 'root';
 
 export function withLogicalCluster(clusters: ClusterDirectory): Filter {
   return (ctx, next) => {
-    const p = ctx.url.pathname;
+    const p = ctx.path;
     let name = ROOT_CLUSTER;
     let rest = p;
     if (p === '/clusters' || p.startsWith('/clusters/')) {

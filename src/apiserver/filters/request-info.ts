@@ -3,7 +3,8 @@ import type { Filter, RequestInfo } from '../context.ts';
 
 const methodVerbs: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch', GET: 'get', HEAD: 'get', DELETE: 'delete' };
 
-export function parseRequestInfo(method: string, path: string, query: URLSearchParams): RequestInfo {
+/** `query` may be a function: it is only consulted for collection GETs (watch=true makes them watches). */
+export function parseRequestInfo(method: string, path: string, query: URLSearchParams | (() => URLSearchParams)): RequestInfo {
   const parts = path.split('/').filter((p) => p !== '').map((p) => (p.includes('%') ? decodeURIComponent(p) : p));
   const nonResource: RequestInfo = {
     isResourceRequest: false, path, verb: method.toLowerCase(), apiPrefix: '', apiGroup: '', apiVersion: '',
@@ -36,7 +37,7 @@ export function parseRequestInfo(method: string, path: string, query: URLSearchP
   }
   let verb = methodVerbs[method] ?? method.toLowerCase();
   if (!info.name) {
-    if (verb === 'get') verb = isTrue(query.get('watch')) ? 'watch' : 'list';
+    if (verb === 'get') verb = isTrue((typeof query === 'function' ? query() : query).get('watch')) ? 'watch' : 'list';
     else if (verb === 'delete') verb = 'deletecollection';
   }
   info.verb = verb;
@@ -49,7 +50,7 @@ function isTrue(v: string | null): boolean {
 
 export function withRequestInfo(): Filter {
   return (ctx, next) => {
-    ctx.info = parseRequestInfo(ctx.req.method ?? 'GET', ctx.path, ctx.url.searchParams);
+    ctx.info = parseRequestInfo(ctx.req.method ?? 'GET', ctx.path, () => ctx.url.searchParams);
     return next();
   };
 }
