@@ -46,6 +46,9 @@ try {
   for (const [name, p] of [['get 1 object', getPath], ['list 1k objects', listPath]] as const) {
     const ours: LoadResult[] = [];
     const base: LoadResult[] = [];
+    // Warm-up (JIT, caches), not recorded.
+    await load(`portcullis ${name}`, `${server.url}${p}`, tls, { seconds: 2 });
+    await load(`no-op ${name}`, `${noopUrl}${p}`, tls, { seconds: 2 });
     for (let round = 0; round < rounds; round++) {
       ours.push(await load(`portcullis ${name}`, `${server.url}${p}`, tls, { seconds }));
       base.push(await load(`no-op ${name}`, `${noopUrl}${p}`, tls, { seconds }));

@@ -42,6 +42,9 @@ try {
   const opts = { seconds, method: 'POST', body, headers: { 'content-type': 'application/json' } };
   const ours: LoadResult[] = [];
   const base: LoadResult[] = [];
+  // Warm-up (JIT, caches), not recorded.
+  await load('portcullis', `${server.url}${sarPath}`, tls, { ...opts, seconds: 2 });
+  await load('no-op', `https://127.0.0.1:${noopPort}${sarPath}`, tls, { ...opts, seconds: 2 });
   for (let r = 0; r < rounds; r++) {
     ours.push(await load('portcullis', `${server.url}${sarPath}`, tls, opts));
     base.push(await load('no-op', `https://127.0.0.1:${noopPort}${sarPath}`, tls, opts));
