@@ -2,6 +2,9 @@
 // distinct roles in probe order), role slots, and the scopes (cluster-wide, per namespace) holding them.
 import type { AuthorizerResult, UserInfo } from '../../types.ts';
 import type { CompiledRole } from './compiled-role.ts';
+import type { UserRecord } from './decision-cache.ts';
+import type { GroupParts } from './decision-view.ts';
+import { SmallMap } from './small-map.ts';
 
 /** A role name's slot: bindings point at it, so a role appearing later grants without re-adding them. */
 export interface Slot { role: CompiledRole | null; refs: number; readonly kind: string; readonly name: string }
@@ -16,20 +19,19 @@ export class IndexedBinding {
     readonly ns: string,
     /** An unregistered slot (never filled) when the roleRef cannot resolve: unsupported kind, or a Role from a ClusterRoleBinding. */
     readonly slot: Slot,
-    /** The only subject, inline (the common case): kind, name, namespace; or all of them in `more`. */
+    /** The only subject inline when it has no namespace (the common case): kind and name; else all in `more`. */
     private readonly kind0: string,
     private readonly name0: string,
-    private readonly ns0: string,
     private readonly more: readonly string[] | null,
   ) {}
 
   /** Flattened [kind, name, namespace] triples. */
   get subjects(): readonly string[] {
-    return this.more ?? (this.kind0 === '' ? [] : [this.kind0, this.name0, this.ns0]);
+    return this.more ?? (this.kind0 === '' ? [] : [this.kind0, this.name0, '']);
   }
 
   /** Exactly one subject: the one any user it applies to is matched by. */
-  get single(): boolean { return this.more === null && this.kind0 !== ''; }
+  get single(): boolean { return this.more === null ? this.kind0 !== '' : this.more.length === 3; }
 
   get roleKind(): string { return this.slot.kind; }
   get roleName(): string { return this.slot.name; }
@@ -50,19 +52,24 @@ export class SubjectBucket {
   missing = false;
   /** The cluster's role epoch `roles` was built at (-1: stale). */
   epoch = -1;
-  constructor(readonly list: IndexedBinding[]) {}
+  constructor(public list: IndexedBinding[]) {}
 }
 
 export type Bucket = IndexedBinding | SubjectBucket;
 
-export function bucketAdd(map: Map<string, Bucket>, key: string, b: IndexedBinding): void {
+export function bucketAdd(map: SmallMap<Bucket>, key: string, b: IndexedBinding): void {
   const cur = map.get(key);
   if (cur === undefined) map.set(key, b);
   else if (cur instanceof IndexedBinding) map.set(key, new SubjectBucket([cur, b]));
-  else { cur.list.push(b); cur.epoch = -1; }
+  else {
+    // Exact-size copies while short (push would leave ~16 spare slots per bucket).
+    if (cur.list.length < 32) cur.list = [...cur.list, b];
+    else cur.list.push(b);
+    cur.epoch = -1;
+  }
 }
 
-export function bucketRemove(map: Map<string, Bucket>, key: string, b: IndexedBinding): void {
+export function bucketRemove(map: SmallMap<Bucket>, key: string, b: IndexedBinding): void {
   const cur = map.get(key);
   if (cur === undefined) return;
   if (cur === b) { map.delete(key); return; }
@@ -83,25 +90,31 @@ export function bucketItems(bucket: Bucket | undefined): readonly IndexedBinding
 export class Scope {
   /** '' for the cluster scope; the namespace otherwise (shared by every binding of the scope). */
   constructor(readonly name: string) {}
-  readonly bindings = new Map<string, IndexedBinding>();
+  readonly bindings = new SmallMap<IndexedBinding>();
   /** Usernames (User subjects, ServiceAccount usernames) and groups -> their bindings here. */
-  readonly users = new Map<string, Bucket>();
+  readonly users = new SmallMap<Bucket>();
   /** Created on first use (most namespaces bind no group / hold no Role). */
-  groups: Map<string, Bucket> | null = null;
-  /** ClusterRoles in the cluster scope, Roles in a namespace scope. */
-  roleSlots: Map<string, Slot> | null = null;
+  groups: SmallMap<Bucket> | null = null;
+  /** ClusterRoles in the cluster scope, Roles in a namespace scope: a slot once a binding refers to the name. */
+  roleSlots: SmallMap<Slot | CompiledRole> | null = null;
   get empty(): boolean { return this.bindings.size === 0 && !this.roleSlots?.size; }
-  slotMap(): Map<string, Slot> { return (this.roleSlots ??= new Map()); }
-  groupMap(): Map<string, Bucket> { return (this.groups ??= new Map()); }
+  slotMap(): SmallMap<Slot | CompiledRole> { return (this.roleSlots ??= new SmallMap()); }
+  groupMap(): SmallMap<Bucket> { return (this.groups ??= new SmallMap()); }
 }
 
-export class ClusterState {
+/**
+ * One logical cluster. It is itself the decision cache's map username -> UserRecord (decision-cache.ts): a
+ * cache hit then reads the cluster's epoch and finds the user's record in one object, not two.
+ */
+export class ClusterState extends Map<string, UserRecord> {
   readonly top = new Scope('');
   readonly namespaces = new Map<string, Scope>();
   /** Bumped on every change (cached decision views of the cluster are then stale); -1 once the cluster is dropped. */
   epoch = 0;
   /** Bumped when a Role or ClusterRole changes (subject buckets' role lists are then stale). */
   roleEpoch = 0;
+  /** Decision cache (decision-cache.ts): group list -> shared cluster-scope segments. */
+  groupLists: Map<string, GroupParts> | null = null;
 
   scope(ns: string, create: boolean): Scope | undefined {
     if (ns === '') return this.top;

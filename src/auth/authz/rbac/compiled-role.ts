@@ -22,6 +22,8 @@ export function ruleKey(r: PolicyRule): string {
 
 let nextId = 1;
 
+export const idBit = (id: number): number => 1 << (id & 31);
+
 /** An open-addressing set of permission ids (stored + 1; 0 = empty), at most half full. */
 function idSet(ids: readonly number[]): Int32Array {
   let size = 4;
@@ -67,6 +69,8 @@ export class CompiledRole {
   private readonly urlRules: readonly PolicyRule[] | null;
   /** Entries the former merged tables counted for these rules (subject-roles.ts orders by it). */
   readonly grants: number;
+  /** Bit `id & 31` of every resource grant's id: a request none of whose ids' bits are set is not granted. */
+  readonly mask: number;
 
   /** `byRule` (tests): match rule by rule instead of by permission ids. */
   constructor(readonly key: string, readonly rules: readonly PolicyRule[], ids: PermIds, private readonly byRule = false) {
@@ -87,6 +91,10 @@ export class CompiledRole {
         }
       }
     }
+    let mask = 0;
+    for (const id of all) mask |= idBit(id);
+    for (const id of named?.keys() ?? []) mask |= idBit(id);
+    this.mask = mask;
     this.all = all.length > 0 ? idSet(all) : null;
     this.named = named;
     const urls = rules.filter((r) => (r.nonResourceURLs?.length ?? 0) > 0 && r.verbs.length > 0);
@@ -102,7 +110,9 @@ export class CompiledRole {
 
   /** A URL rule with verb `verb` (exactly, `*` included) whose pattern is `*` (mode 0), `path` (1) or a prefix of it (2). */
   grantsUrl(verb: string, mode: number, path: string): boolean {
-    for (const r of this.urlRules ?? []) {
+    const rules = this.urlRules;
+    if (rules === null) return false;
+    for (const r of rules) {
       if (!r.verbs.includes(verb)) continue;
       for (const u of r.nonResourceURLs!) {
         if (u === '*' ? mode === 0 : !u.endsWith('*') ? mode === 1 && u === path : mode === 2 && path.startsWith(trimRightStars(u))) return true;
@@ -120,7 +130,7 @@ export class CompiledRole {
       return false;
     }
     const n = q.n;
-    if (n === 0) return false;
+    if ((this.mask & q.mask) === 0) return false;
     const all = this.all;
     if (all !== null) for (let k = 0; k < n; k++) if (idSetHas(all, q.ids[k]!)) return true;
     const named = this.named;

@@ -75,7 +75,7 @@ test('compiled roles are shared across clusters; views are per cluster; dropClus
     assert.equal(decide(idx, listDeploys, c), 'allow');
   }
   assert.equal(idx.stats().compiledRoles, 2);
-  assert.deepEqual({ ...idx.viewStats(), bytes: 0 }, { views: 2, bytes: 0, resets: 0 });
+  assert.deepEqual({ ...idx.viewStats(), bytes: 0 }, { views: 2, bytes: 0, resets: 0, evictions: 0 });
   idx.dropCluster('c1');
   assert.equal(decide(idx, listDeploys, 'c1'), 'noopinion');
   assert.equal(decide(idx, listDeploys, 'c2'), 'allow');
@@ -119,11 +119,39 @@ test('tiny budgets force resets without changing any decision', () => {
   }
 });
 
-test('identities whose names contain the key separator are decided without the cache', () => {
+test('identities are told apart by username and whole group list, whatever characters they contain', () => {
   const idx = setup();
   idx.apply('c1', 'ClusterRoleBinding', 'ADDED', crb('b', 'pods', [U('a\u0000b')]));
+  idx.apply('c1', 'ClusterRoleBinding', 'ADDED', crb('g', 'deploys', [G('x\u0000y')]));
   assert.equal(decide(idx, { ...getPods, user: user('a\u0000b') }), 'allow');
   assert.equal(decide(idx, { ...getPods, user: user('a', ['b']) }), 'noopinion');
   assert.equal(decide(idx, { ...getPods, user: user('a\u0000b') }), 'allow');
-  assert.equal(idx.viewStats().views, 1);
+  assert.equal(decide(idx, { ...listDeploys, user: user('a', ['x\u0000y']) }), 'allow');
+  assert.equal(decide(idx, { ...listDeploys, user: user('a', ['x', 'y']) }), 'noopinion');
+  assert.equal(decide(idx, { ...listDeploys, user: user('a', ['x\u0000y']) }), 'allow');
+  // The same username with another group list replaces its views; equal lists in new arrays hit.
+  const groups = ['x\u0000y'];
+  assert.equal(decide(idx, { ...listDeploys, user: user('a', [...groups]) }), 'allow');
+  const views = idx.viewStats().views;
+  assert.equal(decide(idx, { ...listDeploys, user: user('a', [...groups]) }), 'allow');
+  assert.equal(idx.viewStats().views, views);
+});
+
+test('eviction gives recently used identities a second chance and never changes a decision', () => {
+  const idx = setup({ minCacheBytes: 0, cacheBytesPerBinding: 2_000 });
+  idx.apply('c1', 'ClusterRoleBinding', 'ADDED', crb('b1', 'pods', [G('devs')]));
+  for (let round = 0; round < 5; round++) {
+    for (let i = 0; i < 200; i++) {
+      assert.equal(decide(idx, getPods), 'allow');
+      const other = user(`u${round}-${i}`, i % 2 ? ['devs'] : []);
+      assert.equal(decide(idx, { ...getPods, user: other }), i % 2 ? 'allow' : 'noopinion');
+    }
+  }
+  const s = idx.viewStats();
+  assert.ok(s.resets > 0 && s.evictions > 0, JSON.stringify(s));
+  assert.ok(s.views < 1000, JSON.stringify(s));
+  // alice is used between every two misses: a sweep clears her mark but never finds it clear, so her
+  // view is still cached (deciding for her builds nothing).
+  assert.equal(decide(idx, getPods), 'allow');
+  assert.equal(idx.viewStats().views, s.views);
 });

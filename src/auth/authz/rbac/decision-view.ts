@@ -1,36 +1,106 @@
 // Decision views: what one (cluster, namespace, username, groups) may do, as the probe segments of its
-// subjects (subject-roles.ts) in one flat array, cached in one map under one key per request identity and
-// bounded by a memory budget that grows with the bindings indexed; stale once their cluster changes.
+// subjects (subject-roles.ts) in one flat array; a long cluster-scope part of a group list is shared by the
+// users with that list. Cached per cluster and user (decision-cache.ts).
 import type { AuthorizerResult, UserInfo } from '../../types.ts';
 import { IndexedBinding, tripleApplies, type ClusterState, type Scope } from './bindings.ts';
 import { allowedReason, describeBinding, describeSubject } from './describe.ts';
 import type { Query } from './perm-ids.ts';
-import { appendSegment, probeSegments, type Order } from './subject-roles.ts';
+import { appendSegment, byGrant, byRole, type Order } from './subject-roles.ts';
 
-export class DecisionView {
+/**
+ * [missing, segment...]: `missing` = some applying binding's role does not resolve (a denial then reports
+ * the errors); a segment is a probe segment (subject-roles.ts) or a shared array of segments. A binding
+ * slot is replaced by its allow result on first use (in shared arrays only when it names the same subject
+ * for every user).
+ */
+export type View = unknown[];
+
+/** Long cluster-scope segments of one group list in one cluster, shared by the views of its users. */
+export class GroupParts {
+  /** Clock state (decision-cache.ts): referenced since the hand last passed; evicted or cluster dropped. */
+  used = true;
+  dead = false;
   constructor(
     readonly cs: ClusterState,
+    readonly key: string,
+    /** Built at this cluster epoch (stale once it changes). */
     readonly epoch: number,
-    /** Segments (subject-roles.ts); a binding slot is replaced by its allow result on first use. */
-    private readonly parts: unknown[],
-    /** Some applying binding's role does not resolve (a denial then reports the errors). */
+    /** Emptied once evicted (views built with it keep their reference). */
+    public parts: readonly unknown[],
     readonly missing: boolean,
   ) {}
+}
 
-  get current(): boolean { return this.epoch === this.cs.epoch; }
-  get size(): number { return this.parts.length; }
+/** Appends the cluster-scope segments of `groups` to `parts`; returns whether a role does not resolve. */
+export function appendTopGroups(cs: ClusterState, groups: readonly string[], o: Order, parts: unknown[]): boolean {
+  let missing = false;
+  const map = cs.top.groups;
+  if (map !== null) for (const g of groups) missing = appendSegment(parts, map.get(g), cs.roleEpoch, o) || missing;
+  return missing;
+}
 
-  /** The allow result of the first role granting `q`, or null. */
-  decide(q: Query, user: UserInfo): AuthorizerResult | null {
-    const parts = this.parts;
-    const i = probeSegments(parts, 0, q);
-    if (i < 0) return null;
-    const p = parts[i];
-    if (!(p instanceof IndexedBinding)) return p as AuthorizerResult;
-    const r = result(p, user);
-    parts[i] = r;
-    return r;
+/**
+ * The view of `user` over its own and its groups' bindings, cluster-wide then in `nsScope`, as an
+ * exact-size array: the user's cluster-scope group segments are `known` (shared, current), or built here
+ * and, when longer than `inlineMax` entries, swapped by `share` for a shared copy (copying short ones into
+ * each view saves visiting one more array).
+ */
+export function buildView(cs: ClusterState, nsScope: Scope | undefined, user: UserInfo, o: Order, scratch: unknown[],
+  inlineMax: number, known: GroupParts | null, share: (start: number, missing: boolean) => GroupParts | null): View {
+  const parts = scratch;
+  parts.length = 1;
+  let missing = appendSegment(parts, cs.top.users.get(user.username), cs.roleEpoch, o);
+  if (known !== null) {
+    parts.push(known.parts);
+    missing = known.missing || missing;
+  } else {
+    const start = parts.length;
+    const groupsMissing = appendTopGroups(cs, user.groups, o, parts);
+    missing = groupsMissing || missing;
+    if (parts.length - start > inlineMax) {
+      const gp = share(start, groupsMissing);
+      if (gp !== null) { parts.length = start; parts.push(gp.parts); }
+    }
   }
+  if (nsScope !== undefined) {
+    missing = appendSegment(parts, nsScope.users.get(user.username), cs.roleEpoch, o) || missing;
+    const groups = nsScope.groups;
+    if (groups !== null) for (const g of user.groups) missing = appendSegment(parts, groups.get(g), cs.roleEpoch, o) || missing;
+  }
+  parts[0] = missing;
+  return parts.slice();
+}
+
+/** Some applying binding's role does not resolve. */
+export const viewMissing = (v: View): boolean => v[0] === true;
+
+/** The allow result of the first role of the view granting `q`, or null. */
+export function decide(v: View, q: Query, user: UserInfo): AuthorizerResult | null {
+  return probe(v, 1, q, user, false);
+}
+
+function probe(parts: unknown[], start: number, q: Query, user: UserInfo, shared: boolean): AuthorizerResult | null {
+  for (let i = start; i < parts.length;) {
+    const h = parts[i];
+    if (typeof h !== 'number') {
+      const r = probe(h as unknown[], 0, q, user, true);
+      if (r !== null) return r;
+      i++;
+      continue;
+    }
+    const n = h < 0 ? -h : h;
+    const k = h < 0 ? byGrant(parts, i + 1, n, q) : byRole(parts, i + 1, n, q);
+    if (k >= 0) {
+      const j = i + 1 + n + k;
+      const p = parts[j];
+      if (!(p instanceof IndexedBinding)) return p as AuthorizerResult;
+      const r = result(p, user);
+      if (!shared || p.single) parts[j] = r;
+      return r;
+    }
+    i += 1 + 2 * n;
+  }
+  return null;
 }
 
 /** The frozen allow result naming binding `b` and its first subject that applies to `user`. */
@@ -49,76 +119,4 @@ function allowResult(b: IndexedBinding, k: number): AuthorizerResult {
   const t = b.subjects;
   const subject = k < t.length ? describeSubject(t[k]!, t[k + 1]!, t[k + 2]!, b.ns) : 'unknown subject';
   return Object.freeze({ decision: 'allow', reason: allowedReason(describeBinding(b.name, b.ns, b.roleKind, b.roleName, subject)) });
-}
-
-/** The view of `user` over its own and its groups' bindings, cluster-wide then in `nsScope`. */
-export function buildView(cs: ClusterState, nsScope: Scope | undefined, user: UserInfo, o: Order): DecisionView {
-  const parts: unknown[] = [];
-  let missing = false;
-  for (const s of nsScope === undefined ? [cs.top] : [cs.top, nsScope]) {
-    missing = appendSegment(parts, s.users.get(user.username), cs.roleEpoch, o) || missing;
-    const groups = s.groups;
-    if (groups !== null) for (const g of user.groups) missing = appendSegment(parts, groups.get(g), cs.roleEpoch, o) || missing;
-  }
-  return new DecisionView(cs, cs.epoch, parts, missing);
-}
-
-const SEP = '\u0000';
-
-/** The cache key of a request's identity; null when a part contains the separator (never cached). */
-export function viewKey(cluster: string, namespace: string, user: UserInfo): string | null {
-  const groups = user.groups;
-  let key = cluster + SEP + namespace + SEP + user.username;
-  for (let i = 0; i < groups.length; i++) key += SEP + groups[i]!;
-  // A name containing the separator could make two identities share a key (namespaces never do).
-  if (cluster.includes(SEP) || user.username.includes(SEP)) return null;
-  for (let i = 0; i < groups.length; i++) if (groups[i]!.includes(SEP)) return null;
-  return key;
-}
-
-/** Approximate heap bytes of one cached view: map entry, key string, view object and its array. */
-const viewBytes = (key: string, v: DecisionView): number => 64 + key.length + 48 + 16 + 8 * v.size;
-
-export interface CacheOptions {
-  /** Memory budget of the view cache per indexed binding, in bytes (0: no cache). */
-  cacheBytesPerBinding?: number;
-  /** Budget floor, in bytes. */
-  minCacheBytes?: number;
-}
-
-/** The views of every cluster of one index; emptied whenever the budget would be exceeded. */
-export class ViewCache {
-  private readonly map = new Map<string, DecisionView>();
-  private bytes = 0;
-  private resets = 0;
-  private readonly perBinding: number;
-  private readonly floor: number;
-
-  constructor(o: CacheOptions = {}) {
-    this.perBinding = o.cacheBytesPerBinding ?? 64;
-    this.floor = o.minCacheBytes ?? 1024 * 1024;
-  }
-
-  get(key: string): DecisionView | undefined { return this.map.get(key); }
-
-  /** Keeps `v` under `key` unless caching is off; empties the cache first when over budget for `bindings`. */
-  put(key: string, v: DecisionView, bindings: number): void {
-    if (this.perBinding <= 0) return;
-    const cost = viewBytes(key, v);
-    const old = this.map.get(key);
-    if (old !== undefined) this.bytes -= viewBytes(key, old);
-    if (this.bytes + cost > Math.max(this.floor, bindings * this.perBinding)) this.clear();
-    this.map.set(key, v);
-    this.bytes += cost;
-  }
-
-  clear(): void {
-    if (this.map.size > 0) this.resets++;
-    this.map.clear();
-    this.bytes = 0;
-  }
-
-  stats(): { views: number; bytes: number; resets: number } {
-    return { views: this.map.size, bytes: this.bytes, resets: this.resets };
-  }
 }

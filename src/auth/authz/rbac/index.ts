@@ -1,10 +1,11 @@
 // The indexed RBAC authorizer for many logical clusters: per cluster, subject (user / group / ServiceAccount
 // username) -> bindings (split by namespace) -> shared compiled roles, kept current from watch events; each
-// decision probes the cached view of the request's identity (decision-view.ts) with its permission ids.
+// decision probes the cached view of the request's identity (decision-cache.ts) with its permission ids.
 import type { Attributes, Authorizer, AuthorizerResult, UserInfo } from '../../types.ts';
-import { bucketAdd, bucketItems, bucketRemove, ClusterState, IndexedBinding, kindConst, type Scope } from './bindings.ts';
-import { RoleCache } from './compiled-role.ts';
-import { buildView, ViewCache, viewKey, type CacheOptions } from './decision-view.ts';
+import { bucketAdd, bucketItems, bucketRemove, ClusterState, IndexedBinding, kindConst, type Scope, type Slot } from './bindings.ts';
+import { CompiledRole, RoleCache } from './compiled-role.ts';
+import { DecisionCache, type CacheOptions } from './decision-cache.ts';
+import { decide, viewMissing } from './decision-view.ts';
 import { deniedReason, roleRefError } from './describe.ts';
 import { Query } from './perm-ids.ts';
 import { order, type Order, type OrderOptions } from './subject-roles.ts';
@@ -15,7 +16,7 @@ const NO_OPINION: AuthorizerResult = Object.freeze({ decision: 'noopinion', reas
 export class RbacIndex implements Authorizer {
   private readonly clusters = new Map<string, ClusterState>();
   private readonly cache: RoleCache;
-  private readonly views: ViewCache;
+  private readonly views: DecisionCache;
   private readonly order: Order;
   /** The request being decided (one reused object: decisions are synchronous). */
   private readonly q = new Query();
@@ -24,11 +25,11 @@ export class RbacIndex implements Authorizer {
 
   /**
    * `byRule` (tests): roles match rule by rule instead of by permission ids; the order options choose which
-   * binding a reason names (subject-roles.ts); the cache options bound the decision views (decision-view.ts).
+   * binding a reason names (subject-roles.ts); the cache options bound the decision views (decision-cache.ts).
    */
   constructor(opts: { byRule?: boolean } & OrderOptions & CacheOptions = {}) {
     this.cache = new RoleCache(opts.byRule);
-    this.views = new ViewCache(opts);
+    this.views = new DecisionCache(opts);
     this.order = order(opts);
   }
 
@@ -56,9 +57,13 @@ export class RbacIndex implements Authorizer {
     const cs = this.clusters.get(cluster);
     if (!cs) return;
     for (const scope of cs.scopes()) {
-      for (const slot of scope.roleSlots?.values() ?? []) if (slot.role) this.cache.release(slot.role);
+      for (const v of scope.roleSlots?.values() ?? []) {
+        const role = v instanceof CompiledRole ? v : v.role;
+        if (role !== null) this.cache.release(role);
+      }
     }
     for (const scope of cs.scopes()) this.bindingCount -= scope.bindings.size;
+    this.views.dropCluster(cs);
     cs.epoch = -1;
     this.clusters.delete(cluster);
   }
@@ -79,7 +84,7 @@ export class RbacIndex implements Authorizer {
   }
 
   /** Size of the decision view cache (memory diagnostics). */
-  viewStats(): ReturnType<ViewCache['stats']> { return this.views.stats(); }
+  viewStats(): ReturnType<DecisionCache['stats']> { return this.views.stats(); }
 
   stats(): { clusters: number; bindings: number; compiledRoles: number } {
     let bindings = 0;
@@ -96,19 +101,21 @@ export class RbacIndex implements Authorizer {
     cs.epoch++;
     cs.roleEpoch++;
     const name = obj.metadata.name;
-    let slot = scope.roleSlots?.get(name);
+    const cur = scope.roleSlots?.get(name);
+    const old = cur === undefined ? null : cur instanceof CompiledRole ? cur : cur.role;
     if (type === 'DELETED') {
-      if (!slot?.role) return;
-      this.cache.release(slot.role);
-      slot.role = null;
-      if (slot.refs === 0) scope.roleSlots!.delete(name);
+      if (old === null) return;
+      this.cache.release(old);
+      if (cur instanceof CompiledRole || cur!.refs === 0) scope.roleSlots!.delete(name);
+      else cur!.role = null;
       cs.prune(ns);
       return;
     }
-    if (!slot) scope.slotMap().set(name, (slot = { role: null, refs: 0, kind: ns === '' ? 'ClusterRole' : 'Role', name }));
     const next = this.cache.acquire(obj.rules);
-    if (slot.role) this.cache.release(slot.role);
-    slot.role = next;
+    if (old !== null) this.cache.release(old);
+    // A role no binding references is kept bare (most built-in roles of most clusters): no slot object.
+    if (cur === undefined || cur instanceof CompiledRole) scope.slotMap().set(name, next);
+    else cur.role = next;
   }
 
   private applyBinding(cs: ClusterState, ns: string, type: WatchEventType, obj: RoleBinding): void {
@@ -127,15 +134,18 @@ export class RbacIndex implements Authorizer {
     let slotScope: Scope | undefined;
     if (ref.kind === 'ClusterRole') slotScope = cs.top;
     else if (ref.kind === 'Role' && ns !== '') slotScope = scope;
-    let slot = slotScope?.roleSlots?.get(ref.name);
-    if (slotScope && !slot) slotScope.slotMap().set(ref.name, (slot = { role: null, refs: 0, kind: ref.kind, name: ref.name }));
-    slot ??= { role: null, refs: 0, kind: ref.kind, name: ref.name };
+    const cur = slotScope?.roleSlots?.get(ref.name);
+    let slot: Slot;
+    if (cur === undefined || cur instanceof CompiledRole) {
+      slot = { role: cur ?? null, refs: 0, kind: ref.kind, name: ref.name };
+      slotScope?.slotMap().set(ref.name, slot);
+    } else slot = cur;
     slot.refs++;
     const triples: string[] = [];
     for (const s of obj.subjects ?? []) triples.push(kindConst(s.kind), s.name, s.namespace ?? '');
-    const b = triples.length === 3
-      ? new IndexedBinding(obj.metadata.name, ns, slot, triples[0]!, triples[1]!, triples[2]!, null)
-      : new IndexedBinding(obj.metadata.name, ns, slot, '', '', '', triples);
+    const b = triples.length === 3 && triples[2] === ''
+      ? new IndexedBinding(obj.metadata.name, ns, slot, triples[0]!, triples[1]!, null)
+      : new IndexedBinding(obj.metadata.name, ns, slot, '', '', triples.length > 0 ? triples : null);
     scope.bindings.set(b.name, b);
     this.bindingCount++;
     this.forEachKey(b, (users, key) => bucketAdd(users ? scope.users : scope.groupMap(), key, b));
@@ -145,10 +155,12 @@ export class RbacIndex implements Authorizer {
     scope.bindings.delete(b.name);
     this.bindingCount--;
     this.forEachKey(b, (users, key) => bucketRemove(users ? scope.users : scope.groupMap(), key, b));
-    if (--b.slot.refs === 0 && b.slot.role === null) {
-      const slotScope = b.slot.kind === 'ClusterRole' ? cs.top : scope;
-      if (slotScope.roleSlots?.get(b.slot.name) === b.slot) slotScope.roleSlots.delete(b.slot.name);
-    }
+    const slot = b.slot;
+    if (--slot.refs > 0) return;
+    const slotScope = slot.kind === 'ClusterRole' ? cs.top : scope;
+    if (slotScope.roleSlots?.get(slot.name) !== slot) return;
+    if (slot.role === null) slotScope.roleSlots.delete(slot.name);
+    else slotScope.roleSlots.set(slot.name, slot.role);
   }
 
   /** Distinct subject keys of a binding: users (User names and ServiceAccount usernames) and groups. */
@@ -170,21 +182,15 @@ export class RbacIndex implements Authorizer {
   }
 
   authorize(a: Attributes): AuthorizerResult {
+    const cs = this.clusters.get(a.cluster);
+    if (cs === undefined) return NO_OPINION;
     const user = a.user;
-    const key = viewKey(a.cluster, a.namespace, user);
-    let v = key === null ? undefined : this.views.get(key);
-    if (v === undefined || v.epoch !== v.cs.epoch) {
-      const cs = this.clusters.get(a.cluster);
-      if (cs === undefined) return NO_OPINION;
-      v = buildView(cs, a.namespace === '' ? undefined : cs.namespaces.get(a.namespace), user, this.order);
-      if (key !== null) this.views.put(key, v, this.bindingCount);
-    }
+    const v = this.views.view(cs, user, a.namespace, this.order, this.bindingCount);
     const q = this.q;
     q.set(a, this.cache.ids);
-    const allowed = v.decide(q, user);
+    const allowed = decide(v, q, user);
     if (allowed !== null) return allowed;
-    if (!v.missing) return NO_OPINION;
-    const cs = v.cs;
+    if (!viewMissing(v)) return NO_OPINION;
     return { decision: 'noopinion', reason: deniedReason(this.candidates(cs.top, user, a.namespace === '' ? undefined : cs.namespaces.get(a.namespace)).errors) };
   }
 

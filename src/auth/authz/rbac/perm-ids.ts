@@ -16,6 +16,12 @@ class GroupNode {
   wildSub: Map<string, number> | null = null;
 }
 
+/** One verb's groups; the group `*` also kept aside (looked up by every request). */
+class VerbNode {
+  readonly groups = new Map<string, GroupNode>();
+  any: GroupNode | null = null;
+}
+
 /** The most ids one request can match: verb × {verb, *}, group × {group, *}, resource × {exact, *, *\/sub}. */
 const MAX_CANDIDATES = 12;
 
@@ -24,17 +30,25 @@ const MAX_CANDIDATES = 12;
  * reused (a role compiled later may grant the same triple); the registry grows with distinct triples only.
  */
 export class PermIds {
-  private readonly verbs = new Map<string, Map<string, GroupNode>>();
+  private readonly verbs = new Map<string, VerbNode>();
+  /** The verb `*` (looked up by every request). */
+  private anyVerb: VerbNode | null = null;
   private next = 0;
 
   get size(): number { return this.next; }
 
   /** The id of the rule triple (verb, group, resource), registered on first use. */
   id(verb: string, group: string, resource: string): number {
-    let groups = this.verbs.get(verb);
-    if (groups === undefined) this.verbs.set(verb, (groups = new Map()));
-    let g = groups.get(group);
-    if (g === undefined) groups.set(group, (g = new GroupNode()));
+    let v = this.verbs.get(verb);
+    if (v === undefined) {
+      this.verbs.set(verb, (v = new VerbNode()));
+      if (verb === '*') this.anyVerb = v;
+    }
+    let g = v.groups.get(group);
+    if (g === undefined) {
+      v.groups.set(group, (g = new GroupNode()));
+      if (group === '*') v.any = g;
+    }
     if (resource === '*') return g.all >= 0 ? g.all : (g.all = this.next++);
     if (resource.length > 2 && resource.startsWith('*/')) {
       // Also a literal resource named `*` with that subresource (rule-match.ts compares whole strings).
@@ -76,17 +90,14 @@ export class PermIds {
     q.n = 0;
     const exact = this.verbs.get(q.verb);
     if (exact !== undefined) this.fromVerb(exact, q);
-    const any = q.verb === '*' ? undefined : this.verbs.get('*');
-    if (any !== undefined) this.fromVerb(any, q);
+    const any = this.anyVerb;
+    if (any !== null && q.verb !== '*') this.fromVerb(any, q);
   }
 
-  private fromVerb(groups: Map<string, GroupNode>, q: Query): void {
-    const g = groups.get(q.group);
+  private fromVerb(v: VerbNode, q: Query): void {
+    const g = v.groups.get(q.group);
     if (g !== undefined) fromGroup(g, q);
-    if (q.group !== '*') {
-      const any = groups.get('*');
-      if (any !== undefined) fromGroup(any, q);
-    }
+    if (v.any !== null && q.group !== '*') fromGroup(v.any, q);
   }
 }
 
@@ -118,6 +129,8 @@ export class Query {
   /** Ids of the registered grants the request matches (the first `n`). */
   readonly ids = new Int32Array(MAX_CANDIDATES);
   n = 0;
+  /** Bit `id & 31` of each of the ids (compiled-role.ts masks). */
+  mask = 0;
 
   set(a: RuleRequest, ids: PermIds): void {
     this.attrs = a;
@@ -136,8 +149,11 @@ export class Query {
       this.head = combined.slice(0, i);
       this.rest = combined.slice(i + 1);
     }
-    if (this.isResource) ids.candidates(this);
-    else this.n = 0;
+    this.mask = 0;
+    if (this.isResource) {
+      ids.candidates(this);
+      for (let k = 0; k < this.n; k++) this.mask |= 1 << (this.ids[k]! & 31);
+    } else this.n = 0;
   }
 
   has(id: number): boolean {

@@ -109,11 +109,12 @@ const arbPicks = fc.array(fc.array(fc.nat(), { minLength: 8, maxLength: 8 }), { 
 
 /**
  * Defaults; grant-by-grant order for every subject with rule-by-rule matching; role-by-role order; tiny view
- * budgets (constant resets); no view cache, rule-by-rule matching (must name the same binding as the default).
+ * budgets (constant resets); group segments always shared, with evictions; no view cache, rule-by-rule matching (must name the same binding as the default).
  */
 const variants = (): RbacIndex[] => [
   new RbacIndex(), new RbacIndex({ byRule: true, mergeAbove: 1 }), new RbacIndex({ tables: false }),
   new RbacIndex({ mergeAbove: 1, maxTableEntries: 6, minCacheBytes: 0, cacheBytesPerBinding: 1 }),
+  new RbacIndex({ shareGroupsAbove: 0, minCacheBytes: 0, cacheBytesPerBinding: 200 }),
   new RbacIndex({ byRule: true, cacheBytesPerBinding: 0 }),
 ];
 

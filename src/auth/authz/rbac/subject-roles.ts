@@ -57,38 +57,32 @@ export function appendSegment(parts: unknown[], bucket: Bucket | undefined, role
   return s.missing;
 }
 
-/** The part index (in `parts`) of the binding of the first role granting `q`, or -1. */
-export function probeSegments(parts: readonly unknown[], start: number, q: Query): number {
-  for (let i = start; i < parts.length;) {
-    const h = parts[i] as number;
-    const n = h < 0 ? -h : h;
-    const r = h < 0 ? byGrant(parts, i + 1, n, q) : byRole(parts, i + 1, n, q);
-    if (r >= 0) return i + 1 + n + r;
-    i += 1 + 2 * n;
-  }
-  return -1;
-}
-
-function byRole(parts: readonly unknown[], at: number, n: number, q: Query): number {
+/** The offset (from `at`) of the first of the `n` roles at `at` granting `q`, or -1. */
+export function byRole(parts: readonly unknown[], at: number, n: number, q: Query): number {
   for (let k = 0; k < n; k++) if ((parts[at + k] as CompiledRole).allows(q)) return k;
   return -1;
 }
 
 /** As a merged table of the roles found it: grant lookup order first, then the lowest role id. */
-function byGrant(parts: readonly unknown[], at: number, n: number, q: Query): number {
+export function byGrant(parts: readonly unknown[], at: number, n: number, q: Query): number {
   if (!q.isResource) {
-    for (const verb of q.verb === '*' ? ['*'] : [q.verb, '*']) {
+    for (let v = q.verb === '*' ? 1 : 0; v < 2; v++) {
+      const verb = v === 0 ? q.verb : '*';
       for (let mode = 0; mode < 3; mode++) {
         for (let k = 0; k < n; k++) if ((parts[at + k] as CompiledRole).grantsUrl(verb, mode, q.path)) return k;
       }
     }
     return -1;
   }
+  // Roles none of whose grants can be among the request's ids are skipped (a mask of id bits).
+  let live = 0;
+  for (let k = 0; k < n; k++) if (((parts[at + k] as CompiledRole).mask & q.mask) !== 0) live |= 1 << k;
+  if (live === 0 && n <= 31) return -1;
   for (let c = 0; c < q.n; c++) {
     const id = q.ids[c]!;
-    for (let k = 0; k < n; k++) if ((parts[at + k] as CompiledRole).grantsAll(id)) return k;
+    for (let k = 0; k < n; k++) if ((k > 30 || (live & (1 << k)) !== 0) && (parts[at + k] as CompiledRole).grantsAll(id)) return k;
     if (q.name === '') continue;
-    for (let k = 0; k < n; k++) if ((parts[at + k] as CompiledRole).grantsName(id, q.name)) return k;
+    for (let k = 0; k < n; k++) if ((k > 30 || (live & (1 << k)) !== 0) && (parts[at + k] as CompiledRole).grantsName(id, q.name)) return k;
   }
   return -1;
 }
