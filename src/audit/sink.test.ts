@@ -31,6 +31,18 @@ describe('audit file sink', () => {
     } finally { rmSync(dir, { recursive: true, force: true }); }
   });
 
+  it('keeps non-ASCII text intact across batch buffers', async () => {
+    const dir = tmp();
+    try {
+      const file = path.join(dir, 'audit.log');
+      const sink = new FileSink({ path: file, maxSizeBytes: 0, maxBackups: 1 });
+      const want: string[] = [];
+      for (let i = 0; i < 3000; i++) { const l = JSON.stringify({ i, user: `jürgen-€-😀-${'x'.repeat(i % 300)}` }); want.push(l); sink.write(l); }
+      await sink.close();
+      assert.deepEqual(lines(file), want);
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  });
+
   it('rotates at the size limit on line boundaries and keeps maxBackups files', async () => {
     const dir = tmp();
     try {

@@ -31,9 +31,40 @@ const BATCH_DELAY_MS = 25;
 /** ...or until this many bytes are queued. */
 const BATCH_BYTES = 256 * 1024;
 
+/** Queued lines, UTF-8 encoded (with their newline) as they arrive, into large shared buffers. */
+class EncodedLines {
+  private full: Buffer[] = [];
+  private cur = Buffer.allocUnsafe(BATCH_BYTES);
+  private pos = 0;
+  bytes = 0;
+
+  add(line: string): void {
+    const worst = line.length * 3 + 1;
+    if (this.pos + worst > this.cur.length) {
+      if (this.pos > 0) this.full.push(this.cur.subarray(0, this.pos));
+      this.cur = Buffer.allocUnsafe(Math.max(BATCH_BYTES, worst));
+      this.pos = 0;
+    }
+    const n = this.cur.write(line, this.pos);
+    this.cur[this.pos + n] = 0x0a;
+    this.pos += n + 1;
+    this.bytes += n + 1;
+  }
+
+  /** Everything queued, in order; the queue starts empty again (in the rest of the current buffer). */
+  take(): Buffer[] {
+    const out = this.full;
+    if (this.pos > 0) out.push(this.cur.subarray(0, this.pos));
+    this.full = [];
+    this.cur = this.cur.length - this.pos >= 16 * 1024 ? this.cur.subarray(this.pos) : Buffer.allocUnsafe(BATCH_BYTES);
+    this.pos = 0;
+    this.bytes = 0;
+    return out;
+  }
+}
+
 abstract class BufferedSink implements AuditSink {
-  private pending: string[] = [];
-  private pendingBytes = 0;
+  private pending = new EncodedLines();
   private running: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -50,14 +81,13 @@ abstract class BufferedSink implements AuditSink {
   get dropped(): number { return this.droppedCount; }
 
   write(line: string): void {
-    if (this.closed || this.pendingBytes + line.length > this.maxBuffered) {
+    if (this.closed || this.pending.bytes + line.length > this.maxBuffered) {
       if (this.droppedCount++ % 1000 === 0 && !this.closed) this.log(`audit: sink cannot keep up, ${this.droppedCount} event(s) dropped so far`);
       return;
     }
-    this.pending.push(line);
-    this.pendingBytes += line.length + 1;
+    this.pending.add(line);
     if (!this.running) this.schedule();
-    else if (this.pendingBytes >= BATCH_BYTES && this.wake) this.wake();
+    else if (this.pending.bytes >= BATCH_BYTES && this.wake) this.wake();
   }
 
   /**
@@ -67,24 +97,23 @@ abstract class BufferedSink implements AuditSink {
   private schedule(): void {
     this.running = new Promise<void>((r) => {
       this.wake = r;
-      this.timer = setTimeout(r, this.pendingBytes >= BATCH_BYTES ? 0 : BATCH_DELAY_MS);
+      this.timer = setTimeout(r, this.pending.bytes >= BATCH_BYTES ? 0 : BATCH_DELAY_MS);
     }).then(() => this.drain());
   }
 
   private async drain(): Promise<void> {
     clearTimeout(this.timer);
     this.wake = undefined;
-    const lines = this.pending;
-    this.pending = [];
-    this.pendingBytes = 0;
+    const chunks = this.pending.take();
     try {
-      await this.writeLines(lines);
+      await this.writeChunks(chunks);
     } catch (e) {
-      this.droppedCount += lines.length;
-      this.log(`audit: writing ${lines.length} event(s) failed: ${(e as Error).message}`);
+      const lost = chunks.reduce((n, c) => n + countLines(c), 0);
+      this.droppedCount += lost;
+      this.log(`audit: writing ${lost} event(s) failed: ${(e as Error).message}`);
     } finally {
       this.running = undefined;
-      if (this.pending.length > 0) this.schedule();
+      if (this.pending.bytes > 0) this.schedule();
     }
   }
 
@@ -99,7 +128,8 @@ abstract class BufferedSink implements AuditSink {
     await this.release();
   }
 
-  protected abstract writeLines(lines: string[]): Promise<void>;
+  /** Writes encoded lines (each chunk ends with a newline). */
+  protected abstract writeChunks(chunks: Buffer[]): Promise<void>;
   protected abstract release(): Promise<void>;
 }
 
@@ -109,32 +139,19 @@ export class FileSink extends BufferedSink {
 
   constructor(private readonly o: FileSinkOptions) { super(o); }
 
-  protected async writeLines(lines: string[]): Promise<void> {
+  protected async writeChunks(chunks: Buffer[]): Promise<void> {
+    await this.file(); // the current size decides rotation
     const max = this.o.maxSizeBytes;
-    // Common case: the whole batch fits before the rotation size — one encoding, one write, no per-line sizes.
-    const all = Buffer.from(lines.join('\n') + '\n');
-    if (max <= 0 || this.size + all.length <= max) {
-      await this.writeBuffer(all);
-      return;
-    }
-    let chunk: string[] = [];
-    let chunkBytes = 0;
-    for (const line of lines) {
-      const n = Buffer.byteLength(line) + 1;
-      if (max > 0 && this.size + chunkBytes + n > max && this.size + chunkBytes > 0) {
-        await this.append(chunk);
-        chunk = [];
-        chunkBytes = 0;
-        await this.rotate();
+    for (let buf of chunks) {
+      while (buf.length > 0) {
+        if (max <= 0 || this.size + buf.length <= max) { await this.writeBuffer(buf); break; }
+        // Fill the file up to the limit on a line boundary; a line longer than the limit goes alone into a fresh file.
+        let cut = this.size < max ? buf.lastIndexOf(0x0a, max - this.size - 1) + 1 : 0;
+        if (cut === 0 && this.size === 0) cut = buf.indexOf(0x0a) + 1;
+        if (cut > 0) { await this.writeBuffer(buf.subarray(0, cut)); buf = buf.subarray(cut); }
+        if (buf.length > 0) await this.rotate();
       }
-      chunk.push(line);
-      chunkBytes += n;
     }
-    await this.append(chunk);
-  }
-
-  private async append(lines: string[]): Promise<void> {
-    if (lines.length > 0) await this.writeBuffer(Buffer.from(lines.join('\n') + '\n'));
   }
 
   private async writeBuffer(buf: Buffer): Promise<void> {
@@ -171,6 +188,12 @@ export class FileSink extends BufferedSink {
   }
 }
 
+function countLines(buf: Buffer): number {
+  let n = 0;
+  for (let i = buf.indexOf(0x0a); i >= 0; i = buf.indexOf(0x0a, i + 1)) n++;
+  return n;
+}
+
 async function renameIfExists(from: string, to: string): Promise<void> {
   try { await rename(from, to); } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
@@ -180,9 +203,9 @@ async function renameIfExists(from: string, to: string): Promise<void> {
 export class StreamSink extends BufferedSink {
   constructor(private readonly out: NodeJS.WritableStream, o: SinkOptions = {}) { super(o); }
 
-  protected writeLines(lines: string[]): Promise<void> {
+  protected writeChunks(chunks: Buffer[]): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.out.write(lines.join('\n') + '\n', (e) => (e ? reject(e) : resolve()));
+      this.out.write(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), (e) => (e ? reject(e) : resolve()));
     });
   }
 
