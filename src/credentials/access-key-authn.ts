@@ -1,6 +1,6 @@
 // The access-key authenticator: `Authorization: Bearer pcak_...` → keyed SHA-256 lookup in the index (constant-time hash
 // check) → the owner's live identity; credentialId accesskey:<name>; the key's scope is attached for the scope filter.
-import type { Authenticator, AuthnResult } from '../auth/types.ts';
+import type { Authenticator, AuthnResult, UserInfo } from '../auth/types.ts';
 import { unauthorized } from '../apiserver/errors.ts';
 import { bearerToken } from '../auth/authn/bearer.ts';
 import type { AccessKeyIndex } from './access-key-index.ts';
@@ -22,6 +22,7 @@ export interface AccessKeyAuthenticatorDeps {
 }
 
 export function createAccessKeyAuthenticator(d: AccessKeyAuthenticatorDeps): Authenticator {
+  const results = new WeakMap<object, { owner: UserInfo; label: string; result: AuthnResult }>();
   return {
     name: 'access-key',
     authenticate({ req }): AuthnResult | null {
@@ -43,14 +44,23 @@ export function createAccessKeyAuthenticator(d: AccessKeyAuthenticatorDeps): Aut
       if (!owner) throw unauthorized(`access key "${e.label}" is not valid: its owner "${e.user}" no longer exists or is disabled`);
       d.index.touch(e, now);
       d.onUse?.(e.name, now, req.socket.remoteAddress ?? '');
-      const credentialId = `accesskey:${e.name}`;
       if (isScoped(e.scope)) setRequestScope(req, { scope: e.scope, credential: `access key "${e.label}"` });
-      // owner.groups is a frozen array the union authenticator copies (adding system:authenticated)
-      return {
-        user: { username: owner.username, uid: owner.uid, groups: owner.groups, extra: { [CREDENTIAL_EXTRA]: [credentialId] } },
-        reason: `access key "${e.label}" (${e.name}) of user ${owner.username}`,
-        credentialId,
-      };
+      // One frozen result per key and owner identity (identities are frozen and replaced when they change), so a
+      // key's requests share one user object, as a client certificate's do (cheaper audit and decisions).
+      let c = results.get(e);
+      if (!c || c.owner !== owner || c.label !== e.label) {
+        const credentialId = `accesskey:${e.name}`;
+        c = {
+          owner, label: e.label,
+          result: Object.freeze({
+            user: Object.freeze({ username: owner.username, uid: owner.uid, groups: owner.groups, extra: Object.freeze({ [CREDENTIAL_EXTRA]: Object.freeze([credentialId]) as string[] }) }),
+            reason: `access key "${e.label}" (${e.name}) of user ${owner.username}`,
+            credentialId,
+          }),
+        };
+        results.set(e, c);
+      }
+      return c.result;
     },
   };
 }

@@ -133,7 +133,8 @@ export function createServiceAccountTokenAuthenticator(opts: ServiceAccountToken
   const now = opts.now ?? (() => new Date());
   return {
     name: 'serviceaccount-token',
-    async authenticate({ req, cluster }): Promise<AuthnResult | null> {
+    // Synchronous when the token is not ours (no promise for access keys or platform tokens).
+    authenticate({ req, cluster }): Promise<AuthnResult | null> | null {
       const token = bearerToken(req);
       // Cheap shape test first: opaque tokens (access keys) are common and must not pay for a failed decode.
       if (!token || token.split('.', 4).length !== 3) return null;
@@ -144,30 +145,33 @@ export function createServiceAccountTokenAuthenticator(opts: ServiceAccountToken
         return null; // not a JWT: an access key or another opaque token
       }
       if (iss !== opts.verifier.issuer) return null;
-
-      const claims = await opts.verifier.verify(token, { audiences: opts.audiences(cluster), now: now() });
-      const tokenCluster = claims[CLUSTER_CLAIM];
-      if (tokenCluster !== cluster) {
-        throw unauthorized(`service account token was issued for cluster "${tokenCluster}" and is not valid for cluster "${cluster}"`);
-      }
-      const { namespace, serviceaccount: { name, uid } } = claims['kubernetes.io'];
-      const sa = await opts.getServiceAccount(cluster, namespace, name);
-      if (!sa) throw unauthorized(`service account token is invalid: serviceaccount "${namespace}/${name}" no longer exists`);
-      if (sa.uid !== uid) {
-        throw unauthorized(`service account token is invalid: serviceaccount "${namespace}/${name}" UID (${sa.uid}) does not match claim (${uid})`);
-      }
-      const jti = claims.jti!;
-      if (opts.isRevoked?.(jti)) throw unauthorized('service account token has been revoked');
-      const username = serviceAccountUsername(namespace, name);
-      return {
-        user: {
-          username, uid,
-          groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`],
-          extra: { [CREDENTIAL_ID_EXTRA]: [`JTI=${jti}`] },
-        },
-        reason: `serviceaccount token: ${username} in cluster ${cluster} (jti ${jti})`,
-        credentialId: `sa-token:${jti}`,
-      };
+      return verified(token, cluster);
     },
   };
+
+  async function verified(token: string, cluster: string): Promise<AuthnResult | null> {
+    const claims = await opts.verifier.verify(token, { audiences: opts.audiences(cluster), now: now() });
+    const tokenCluster = claims[CLUSTER_CLAIM];
+    if (tokenCluster !== cluster) {
+      throw unauthorized(`service account token was issued for cluster "${tokenCluster}" and is not valid for cluster "${cluster}"`);
+    }
+    const { namespace, serviceaccount: { name, uid } } = claims['kubernetes.io'];
+    const sa = await opts.getServiceAccount(cluster, namespace, name);
+    if (!sa) throw unauthorized(`service account token is invalid: serviceaccount "${namespace}/${name}" no longer exists`);
+    if (sa.uid !== uid) {
+      throw unauthorized(`service account token is invalid: serviceaccount "${namespace}/${name}" UID (${sa.uid}) does not match claim (${uid})`);
+    }
+    const jti = claims.jti!;
+    if (opts.isRevoked?.(jti)) throw unauthorized('service account token has been revoked');
+    const username = serviceAccountUsername(namespace, name);
+    return {
+      user: {
+        username, uid,
+        groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`],
+        extra: { [CREDENTIAL_ID_EXTRA]: [`JTI=${jti}`] },
+      },
+      reason: `serviceaccount token: ${username} in cluster ${cluster} (jti ${jti})`,
+      credentialId: `sa-token:${jti}`,
+    };
+  }
 }
