@@ -48,6 +48,8 @@ describe('access-key authentication', () => {
     assert.equal(t.authn.authenticate({ req: t.req('eyJhbGciOi.x.y'), cluster: 'c' }), null);
     t.rejects('pcak_unknown', /^invalid access key$/);
     // the owner changes: the key follows at once
+    assert.equal(t.auth(secret), r, 'one frozen result per key and owner identity');
+    assert.ok(Object.isFrozen(r.user));
     t.identities.setUser('alice', { metadata: { name: 'alice', uid: 'u-1' }, spec: { groups: [] } });
     assert.deepEqual((t.auth(secret) as { user: { groups: string[] } }).user.groups, ['portcullis:team:payments']);
     t.identities.setUser('alice', undefined);
