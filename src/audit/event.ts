@@ -49,14 +49,6 @@ export function formatMicros(us: number): string {
   return `${cachedPrefix}${String(us - sec * 1e6).padStart(6, '0')}Z`;
 }
 
-/** The JSON of a user as audit events carry it; users authenticated per connection are encoded once. */
-const userJson = new WeakMap<UserInfo, string>();
-export function auditUserJson(u: UserInfo): string {
-  let s = userJson.get(u);
-  if (s === undefined) { s = JSON.stringify(auditUser(u)); if (Object.isFrozen(u)) userJson.set(u, s); }
-  return s;
-}
-
 export function auditUser(u: UserInfo): AuditUser {
   const out: AuditUser = { username: u.username };
   if (u.uid) out.uid = u.uid;
@@ -76,17 +68,6 @@ export function objectRefOf(ctx: RequestContext): ObjectReference | undefined {
   if (i.apiVersion) ref.apiVersion = i.apiVersion;
   if (i.subresource) ref.subresource = i.subresource;
   return ref;
-}
-
-/** JSON of sourceIPs; without forwarding headers it depends only on the connection, so it is kept per socket. */
-const peerJson = new WeakMap<object, string>();
-export function sourceIPsJson(ctx: RequestContext): string {
-  const h = ctx.req.headers;
-  const socket = ctx.req.socket;
-  if (h['x-forwarded-for'] !== undefined || h['x-real-ip'] !== undefined || !socket) return JSON.stringify(sourceIPs(ctx));
-  let s = peerJson.get(socket);
-  if (s === undefined) { s = JSON.stringify(sourceIPs(ctx)); peerJson.set(socket, s); }
-  return s;
 }
 
 /** X-Forwarded-For entries, then X-Real-Ip, then the connection's peer (as k8s utilnet.SourceIPs). */

@@ -4,7 +4,7 @@ import type { Filter, RequestContext } from '../apiserver/context.ts';
 import { StatusError } from '../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
 import type { UserInfo } from '../auth/types.ts';
-import { auditIdOf, auditUserJson, formatMicros, nowMicros, objectRefOf, sourceIPsJson, type ObjectReference, type ResponseStatus } from './event.ts';
+import { auditIdOf, auditUser, formatMicros, nowMicros, objectRefOf, sourceIPs, type ObjectReference, type ResponseStatus } from './event.ts';
 import { levelAtLeast, type PolicyDecision, type PolicyEvaluator, type Stage } from './policy.ts';
 import { captureRequest, captureResponse, decodeCaptured, type Capture } from './capture.ts';
 import { redact } from './redact.ts';
@@ -115,7 +115,7 @@ class Recorder {
     const ctx = this.ctx;
     const sh = this.shared ??= this.sharedParts();
     let out = `${sh.head},"stage":"${stage}"${sh.who}`;
-    if (ctx.impersonator && ctx.user && stage !== 'RequestReceived') out += `,"impersonatedUser":${auditUserJson(ctx.user)}`;
+    if (ctx.impersonator && ctx.user && stage !== 'RequestReceived') out += `,"impersonatedUser":${JSON.stringify(auditUser(ctx.user))}`;
     out += sh.from;
     // The logical-cluster filter has put the cluster among the annotations already (copy only when it has not).
     let annotations: Record<string, string> = ctx.annotations;
@@ -145,8 +145,7 @@ class Recorder {
       }
     }
     const stageTime = formatMicros(Math.max(this.received, nowMicros()));
-    const ann = annotations;
-    const annJson = this.memo.get(stage === 'RequestReceived' ? 'annotations:received' : 'annotations', annotationParts(ann), () => JSON.stringify(ann));
+    const annJson = this.memo.get(stage === 'RequestReceived' ? 'annotations:received' : 'annotations', annotationParts(annotations), () => JSON.stringify(annotations));
     return `${out}${sh.refJson}${tail}${sh.received},"stageTimestamp":"${stageTime}","annotations":${annJson}}`;
   }
 
@@ -160,8 +159,8 @@ class Recorder {
     const m = this.memo;
     return {
       head: `{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"${this.decision.level}","auditID":${JSON.stringify(this.auditID)}`,
-      who: m.get('who', [uri, verb, this.user], () => `,"requestURI":${JSON.stringify(uri)},"verb":${JSON.stringify(verb)},"user":${auditUserJson(this.user)}`),
-      from: m.get('from', [ua, h['x-forwarded-for'], h['x-real-ip']], () => `,"sourceIPs":${sourceIPsJson(ctx)}${ua ? `,"userAgent":${JSON.stringify(ua)}` : ''}`),
+      who: m.get('who', [uri, verb, this.user], () => `,"requestURI":${JSON.stringify(uri)},"verb":${JSON.stringify(verb)},"user":${JSON.stringify(auditUser(this.user))}`),
+      from: m.get('from', [ua, h['x-forwarded-for'], h['x-real-ip']], () => `,"sourceIPs":${JSON.stringify(sourceIPs(ctx))}${ua ? `,"userAgent":${JSON.stringify(ua)}` : ''}`),
       ref,
       refJson: ref ? m.get('ref', [uri, verb], () => `,"objectRef":${JSON.stringify(ref)}`) : '',
       received: `,"requestReceivedTimestamp":"${formatMicros(this.received)}"`,

@@ -108,24 +108,30 @@ describe('audit stream sink', () => {
     assert.equal(chunks.join(''), '{"a":1}\n{"b":2}\n');
   });
 
-  it('a steady stream of events is written in a few large batches, not one write per in-flight gap', async () => {
-    // Each write takes a moment (like a disk write in the thread pool); events keep arriving meanwhile.
-    let writes = 0;
-    const received: string[] = [];
-    const out = new Writable({
-      write(chunk: Buffer, _enc, done) { writes++; received.push(chunk.toString()); setTimeout(done, 1); },
-    });
+  it('events arriving while a batch is being written wait for the next batch, not a write of their own', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const writes: string[] = [];
+    let release: (() => void) | undefined;
+    let arrived: (() => void) | undefined;
+    const out = new Writable({ write(chunk: Buffer, _enc, done) { writes.push(chunk.toString()); release = done; arrived?.(); } });
+    const written = () => new Promise<void>((r) => { arrived = r; });
+    const turns = async () => { for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r)); };
     const sink = new StreamSink(out);
-    let n = 0;
-    const until = Date.now() + 150;
-    while (Date.now() < until) {
-      for (let i = 0; i < 20; i++) sink.write(`{"n":${n++}}`);
-      await new Promise((r) => setTimeout(r, 1));
-    }
+    sink.write('{"n":1}');
+    await turns();
+    assert.equal(writes.length, 0, 'the first batch waits for the gathering delay');
+    let w = written();
+    t.mock.timers.tick(25);
+    await w;
+    sink.write('{"n":2}'); // arrives while the first write is in flight
+    release!();
+    await turns();
+    assert.equal(writes.length, 1, 'no write for the late event until its own delay has passed');
+    w = written();
+    t.mock.timers.tick(25);
+    await w;
+    release!();
+    assert.deepEqual(writes, ['{"n":1}\n', '{"n":2}\n']);
     await sink.close();
-    assert.equal(received.join('').split('\n').filter(Boolean).length, n, 'every event is written once');
-    // ~150 ms of small events with a 25 ms gathering delay: a handful of batches (a loop that writes whatever
-    // arrived during the previous write makes one write per millisecond here).
-    assert.ok(writes <= 20, `${writes} writes for ${n} events`);
   });
 });

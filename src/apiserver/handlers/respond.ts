@@ -56,7 +56,7 @@ export function writeJson(ctx: RequestContext, code: number, body: unknown, head
 export function writeRaw(ctx: RequestContext, code: number, text: string, contentType = 'application/json', headers?: Record<string, string | string[]>): void {
   const length = Buffer.byteLength(text);
   ctx.responseCode = code;
-  ctx.res.writeHead(code, headers ? { 'Content-Type': contentType, 'Content-Length': length, ...headers } : { 'Content-Type': contentType, 'Content-Length': length });
+  ctx.res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': length, ...headers });
   ctx.res.end(text);
 }
 
