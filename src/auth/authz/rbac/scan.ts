@@ -107,8 +107,3 @@ export class PolicyScan {
     return { rules, incomplete: errors.length > 0, evaluationErrors: [...new Set(errors)] };
   }
 }
-
-/** One-shot helpers over a snapshot (build a PolicyScan once when deciding many requests). */
-export const scanAuthorize = (snapshot: PolicySnapshot, a: Attributes): AuthorizerResult => new PolicyScan(snapshot).authorize(a);
-export const scanRulesFor = (snapshot: PolicySnapshot, user: UserInfo, namespace: string): RulesForResult =>
-  new PolicyScan(snapshot).rulesFor(user, namespace);
