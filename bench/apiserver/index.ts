@@ -1,13 +1,13 @@
 // bench/apiserver: GET and LIST (1k objects in one namespace) req/s and p99 through the whole Portcullis
 // chain (mTLS client cert, authn, RBAC, watch cache), beside a no-op Node HTTPS server answering the same bytes.
 // Run: node --import tsx bench/apiserver/index.ts [--seconds 5] [--rounds 3]
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { startChildServer } from '../../test/support/child-server.ts';
 import { load, machine, printTable, type LoadResult } from '../support/load.ts';
+import { startReference } from '../support/reference.ts';
 
 const arg = (flag: string, dflt: number) => (process.argv.includes(flag) ? Number(process.argv[process.argv.indexOf(flag) + 1]) : dflt);
 const seconds = arg('--seconds', 5);
@@ -29,15 +29,10 @@ try {
   const get = await server.request('GET', getPath);
   const list = await server.request('GET', listPath);
 
-  const pki = path.join(dir, 'data', 'pki');
-  const noopCfg = path.join(dir, 'noop.json');
-  writeFileSync(noopCfg, JSON.stringify({
-    key: readFileSync(path.join(pki, 'server.key'), 'utf8'), cert: readFileSync(path.join(pki, 'server.crt'), 'utf8'), ca: readFileSync(path.join(pki, 'ca.crt'), 'utf8'),
-    responses: { [getPath]: { contentType: 'application/json', body: get.body }, [listPath]: { contentType: 'application/json', body: list.body } },
-  }));
-  const noop = spawn(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, '../support/noop-server.ts'), noopCfg], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const noopPort = await new Promise<number>((resolve) => noop.stdout!.on('data', (d: Buffer) => { const m = /listening (\d+)/.exec(d.toString()); if (m) resolve(Number(m[1])); }));
-  const noopUrl = `https://127.0.0.1:${noopPort}`;
+  const noop = await startReference(path.join(dir, 'data', 'pki'), path.join(dir, 'noop.json'), {
+    [getPath]: { contentType: 'application/json', body: get.body }, [listPath]: { contentType: 'application/json', body: list.body },
+  });
+  const noopUrl = noop.url;
 
   // Alternate the two servers over several rounds and keep the median round of each, so a burst of other
   // activity on the machine does not land on one side only.
@@ -55,7 +50,7 @@ try {
     }
     results.push([name, median(ours), median(base)]);
   }
-  noop.kill();
+  noop.proc.kill();
   printTable(`bench/apiserver — ${new Date().toISOString().slice(0, 10)} — ${machine()} — ${os.cpus().length} cores, median of ${rounds} alternating ${seconds}s runs, 10 connections, mTLS`, results.map(([name, ours, base]) => ({
     request: name, 'portcullis req/s': ours.rps.toFixed(0), 'portcullis p50 ms': ours.p50, 'portcullis p99 ms': ours.p99,
     'no-op req/s': base.rps.toFixed(0), 'no-op p99 ms': base.p99, 'ratio': `${((ours.rps / base.rps) * 100).toFixed(0)}%`,
