@@ -19,15 +19,18 @@ export function parseLimit(v: string | null): number | undefined {
 export async function handleList(ctx: RequestContext, t: ResourceType, deps: HandlerDeps): Promise<void> {
   const info = infoFrom(ctx);
   const q = ctx.url.searchParams;
+  const labelSelector = q.get('labelSelector'), fieldSelector = q.get('fieldSelector');
   const out = await deps.store.list(clusterFrom(ctx), t, info.namespace, {
-    labels: parseLabelSelector(q.get('labelSelector')),
-    fields: parseFieldSelector(q.get('fieldSelector'), t.kind, Boolean(t.custom)),
+    labels: parseLabelSelector(labelSelector),
+    fields: parseFieldSelector(fieldSelector, t.kind, Boolean(t.custom)),
     limit: parseLimit(q.get('limit')),
     continueToken: q.get('continue') ?? undefined,
+    selectorKey: labelSelector || fieldSelector ? `${labelSelector ?? ''}\n${fieldSelector ?? ''}` : '',
   });
   const items = t.strategy.present ? out.items.map((o) => present(t, o)) : out.items;
   const metadata: Record<string, unknown> = { resourceVersion: out.resourceVersion };
   if (out.continueToken) metadata.continue = out.continueToken;
+  if (out.remaining !== undefined) metadata.remainingItemCount = out.remaining;
   const { as, includeObject } = negotiate(ctx);
   if (as === 'table') {
     const table = toTable(t, [...items], { includeObject, now: new Date() });

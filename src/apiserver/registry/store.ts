@@ -8,6 +8,7 @@ import { alreadyExists, badRequest, conflict, expired, invalid, notFound, unavai
 import type { ResourceType } from './types.ts';
 import { carryMetadata, initMetadata, nowTimestamp, checkTypeMeta, checkNamespace } from './object-meta.ts';
 import type { FieldSelector, Selector } from './selectors.ts';
+import { decodeContinue, encodeContinue, ListSnapshots, type SnapshotPage } from './list-snapshots.ts';
 
 export interface OpContext {
   cluster: string;
@@ -35,6 +36,8 @@ export interface ListQuery {
   fields?: FieldSelector;
   limit?: number;
   continueToken?: string;
+  /** The selectors as the client sent them: a continuation with other selectors does not use the snapshot. */
+  selectorKey?: string;
 }
 /** Listed items are shared with the watch cache and deep-frozen: clone before changing one. */
 export interface ListOutcome { items: readonly KObject[]; resourceVersion: string; continueToken?: string; remaining?: number }
@@ -52,6 +55,7 @@ export class Store {
     readonly storage: Storage,
     private readonly admission: Admission[] = [],
     private readonly managedFields?: ManagedFieldsHook,
+    private readonly snapshots = new ListSnapshots(),
   ) {}
 
   key(cluster: string, t: ResourceType, namespace: string, name: string): string {
@@ -72,12 +76,29 @@ export class Store {
     return structuredClone(s.object);
   }
 
+  /**
+   * LIST with selectors and Kubernetes pagination: with a limit, every page comes from the snapshot the first
+   * page was cut from (list-snapshots.ts); tokens without a snapshot here resume after their last key.
+   */
   async list(cluster: string, t: ResourceType, namespace: string, q: ListQuery = {}): Promise<ListOutcome> {
     const prefix = collectionPrefix(cluster, t, namespace);
-    let after: string | undefined;
-    if (q.continueToken) after = decodeContinue(q.continueToken, prefix);
-    const items: KObject[] = [];
     const limit = q.limit && q.limit > 0 ? q.limit : 0;
+    const selectors = q.selectorKey ?? '';
+    const token = q.continueToken ? decodeContinue(q.continueToken, prefix) : undefined;
+    if (token) {
+      const page = this.snapshots.next(token, prefix, selectors, limit);
+      if (page) return outcome(page, selectors);
+      return this.listAfter(prefix, t, q, limit, token.k);
+    }
+    if (!limit) return this.listAfter(prefix, t, q, 0, undefined);
+    const all = await wrap(() => this.storage.list(prefix), t, '');
+    const matching = q.labels || q.fields ? all.items.filter((s) => matches(q, s.object)) : all.items;
+    return outcome(this.snapshots.first(prefix, selectors, all.rv, matching, limit), selectors);
+  }
+
+  /** Objects after key `after` (an inconsistent continuation, or no limit): current state, page by page. */
+  private async listAfter(prefix: string, t: ResourceType, q: ListQuery, limit: number, after: string | undefined): Promise<ListOutcome> {
+    const items: KObject[] = [];
     let rv = 0;
     let next: string | undefined;
     // Filtered lists may need several pages of the underlying store to fill one page.
@@ -87,8 +108,7 @@ export class Store {
       let i = 0;
       for (; i < page.items.length; i++) {
         const o = page.items[i].object;
-        if (q.labels && !q.labels(o.metadata.labels ?? {})) continue;
-        if (q.fields && !q.fields(o)) continue;
+        if (!matches(q, o)) continue;
         items.push(o);
         if (limit && items.length === limit) break;
       }
@@ -100,7 +120,7 @@ export class Store {
       if (!page.next) break;
       after = page.next;
     }
-    return { items, resourceVersion: String(rv), continueToken: next ? encodeContinue(next) : undefined };
+    return { items, resourceVersion: String(rv), continueToken: next ? encodeContinue({ k: next }) : undefined };
   }
 
   async create(ctx: OpContext, t: ResourceType, namespace: string, input: KObject): Promise<KObject> {
@@ -276,14 +296,13 @@ async function wrap<T>(f: () => Promise<T>, t: ResourceType, name: string): Prom
   try { return await f(); } catch (e) { throw mapStorageError(e, t, name); }
 }
 
-function encodeContinue(key: string): string {
-  return Buffer.from(JSON.stringify({ k: key })).toString('base64url');
+function matches(q: ListQuery, o: KObject): boolean {
+  return (!q.labels || q.labels(o.metadata.labels ?? {})) && (!q.fields || q.fields(o));
 }
 
-function decodeContinue(token: string, prefix: string): string {
-  try {
-    const { k } = JSON.parse(Buffer.from(token, 'base64url').toString()) as { k?: unknown };
-    if (typeof k === 'string' && k.startsWith(prefix)) return k;
-  } catch { /* fall through */ }
-  throw badRequest('continue key is not valid: it was not issued for this list');
+/** k8s sets remainingItemCount only when no selector filtered the list. */
+function outcome(p: SnapshotPage, selectors: string): ListOutcome {
+  const out: ListOutcome = { items: p.items.map((s) => s.object), resourceVersion: String(p.rv), continueToken: p.continueToken };
+  if (p.continueToken && selectors === '') out.remaining = p.remaining;
+  return out;
 }
