@@ -83,17 +83,19 @@ export class Store {
   async list(cluster: string, t: ResourceType, namespace: string, q: ListQuery = {}): Promise<ListOutcome> {
     const prefix = collectionPrefix(cluster, t, namespace);
     const limit = q.limit && q.limit > 0 ? q.limit : 0;
-    const selectors = q.selectorKey ?? '';
+    const filtered = Boolean(q.labels || q.fields);
+    // Callers that filter without saying how (none today) never share a snapshot with an unfiltered list.
+    const selectors = q.selectorKey ?? (filtered ? '(unnamed selectors)' : '');
     const token = q.continueToken ? decodeContinue(q.continueToken, prefix) : undefined;
     if (token) {
       const page = this.snapshots.next(token, prefix, selectors, limit);
-      if (page) return outcome(page, selectors);
+      if (page) return outcome(page, filtered);
       return this.listAfter(prefix, t, q, limit, token.k);
     }
     if (!limit) return this.listAfter(prefix, t, q, 0, undefined);
     const all = await wrap(() => this.storage.list(prefix), t, '');
-    const matching = q.labels || q.fields ? all.items.filter((s) => matches(q, s.object)) : all.items;
-    return outcome(this.snapshots.first(prefix, selectors, all.rv, matching, limit), selectors);
+    const matching = filtered ? all.items.filter((s) => matches(q, s.object)) : all.items;
+    return outcome(this.snapshots.first(prefix, selectors, all.rv, matching, limit), filtered);
   }
 
   /** Objects after key `after` (an inconsistent continuation, or no limit): current state, page by page. */
@@ -301,8 +303,8 @@ function matches(q: ListQuery, o: KObject): boolean {
 }
 
 /** k8s sets remainingItemCount only when no selector filtered the list. */
-function outcome(p: SnapshotPage, selectors: string): ListOutcome {
+function outcome(p: SnapshotPage, filtered: boolean): ListOutcome {
   const out: ListOutcome = { items: p.items.map((s) => s.object), resourceVersion: String(p.rv), continueToken: p.continueToken };
-  if (p.continueToken && selectors === '') out.remaining = p.remaining;
+  if (p.continueToken && !filtered) out.remaining = p.remaining;
   return out;
 }
