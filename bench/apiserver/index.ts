@@ -1,13 +1,12 @@
 // bench/apiserver: GET and LIST (1k objects in one namespace) req/s and p99 through the whole Portcullis
 // chain (mTLS client cert, authn, RBAC, watch cache), beside a no-op Node HTTPS server answering the same bytes.
 // Run: node --import tsx bench/apiserver/index.ts [--seconds 5] [--rounds 3]
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { startChildServer } from '../../test/support/child-server.ts';
 import { load, machine, printTable, type LoadResult } from '../support/load.ts';
-import { startReference } from '../support/reference.ts';
+import { adminTls, startReference } from '../support/reference.ts';
 
 const arg = (flag: string, dflt: number) => (process.argv.includes(flag) ? Number(process.argv[process.argv.indexOf(flag) + 1]) : dflt);
 const seconds = arg('--seconds', 5);
@@ -24,8 +23,7 @@ try {
   await Promise.all(batch);
   const getPath = `${ns}/cm-0500`;
   const listPath = ns;
-  const kc = parseYaml(readFileSync(server.kubeconfig, 'utf8')) as { users: Array<{ user: Record<string, string> }> };
-  const tls = { cert: Buffer.from(kc.users[0].user['client-certificate-data'], 'base64'), key: Buffer.from(kc.users[0].user['client-key-data'], 'base64') };
+  const tls = adminTls(server.kubeconfig);
   const get = await server.request('GET', getPath);
   const list = await server.request('GET', listPath);
 

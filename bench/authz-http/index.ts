@@ -5,13 +5,12 @@
 //   Node endpoint that looks at its input does);
 // - Portcullis with its audit policy at level None (what auditing costs).
 // Run: node --import tsx bench/authz-http/index.ts [--seconds 5] [--rounds 3]
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { startChildServer, type ChildServer } from '../../test/support/child-server.ts';
 import { load, machine, printTable, type LoadResult } from '../support/load.ts';
-import { startReference } from '../support/reference.ts';
+import { adminTls, startReference } from '../support/reference.ts';
 
 const arg = (flag: string, dflt: number) => (process.argv.includes(flag) ? Number(process.argv[process.argv.indexOf(flag) + 1]) : dflt);
 const seconds = arg('--seconds', 5);
@@ -34,11 +33,6 @@ async function portcullis(name: string, extra: string[]): Promise<ChildServer> {
   return server;
 }
 
-function adminTls(s: ChildServer): { cert: Buffer; key: Buffer } {
-  const kc = parseYaml(readFileSync(s.kubeconfig, 'utf8')) as { users: Array<{ user: Record<string, string> }> };
-  return { cert: Buffer.from(kc.users[0].user['client-certificate-data'], 'base64'), key: Buffer.from(kc.users[0].user['client-key-data'], 'base64') };
-}
-
 const noAuditPolicy = path.join(dir, 'audit-none.yaml');
 writeFileSync(noAuditPolicy, 'apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: None\n');
 const servers: ChildServer[] = [];
@@ -50,7 +44,7 @@ try {
   servers.push(quiet);
   const sample = await server.request('POST', sarPath, JSON.parse(body));
   if (sample.status !== 201 || sample.json().status?.allowed !== true) throw new Error(`unexpected review answer: ${sample.body}`);
-  const tls = adminTls(server);
+  const tls = adminTls(server.kubeconfig);
   const pki = path.join(dir, 'data', 'pki');
   const recorded = { contentType: 'application/json', body: sample.body, status: 201 };
   const noop = await startReference(pki, path.join(dir, 'noop.json'), { [sarPath]: recorded });
@@ -60,7 +54,7 @@ try {
 
   // Each Portcullis has its own CA; the references use the first one's certificates.
   const targets: Array<[string, string, ReturnType<typeof adminTls>]> = [
-    ['Portcullis (default audit policy)', server.url, tls], ['Portcullis (audit policy None)', quiet.url, adminTls(quiet)],
+    ['Portcullis (default audit policy)', server.url, tls], ['Portcullis (audit policy None)', quiet.url, adminTls(quiet.kubeconfig)],
     ['bare JSON Node server', bare.url, tls], ['no-op Node server', noop.url, tls],
   ];
   const opts = { seconds, method: 'POST', body, headers: { 'content-type': 'application/json' } };

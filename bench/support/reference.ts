@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 
 export interface ReferenceResponse { contentType: string; body: string; status?: number; parse?: boolean }
 export interface ReferenceServer { url: string; proc: ChildProcess }
@@ -19,4 +20,10 @@ export async function startReference(pkiDir: string, cfgFile: string, responses:
   });
   proc.removeAllListeners('exit');
   return { url: `https://127.0.0.1:${port}`, proc };
+}
+
+/** The client certificate and key of a Portcullis admin kubeconfig, for the load generator. */
+export function adminTls(kubeconfig: string): { cert: Buffer; key: Buffer } {
+  const kc = parseYaml(readFileSync(kubeconfig, 'utf8')) as { users: Array<{ user: Record<string, string> }> };
+  return { cert: Buffer.from(kc.users[0].user['client-certificate-data'], 'base64'), key: Buffer.from(kc.users[0].user['client-key-data'], 'base64') };
 }
