@@ -1,5 +1,5 @@
 // The built-in RBAC policy every logical cluster starts with: Kubernetes' golden bootstrap data in
-// shared/k8s-reference (or $PORTCULLIS_K8S_REFERENCE), loaded once, deep-frozen.
+// ./bootstrap-policy (or $PORTCULLIS_K8S_REFERENCE), loaded once, deep-frozen.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
@@ -15,7 +15,7 @@ export interface BootstrapPolicy {
 function referenceDir(): URL {
   const env = process.env.PORTCULLIS_K8S_REFERENCE;
   if (env) return pathToFileURL(env.endsWith('/') ? env : env + '/');
-  return new URL('../../../../../shared/k8s-reference/', import.meta.url);
+  return new URL('./bootstrap-policy/', import.meta.url);
 }
 
 function readItems<T>(dir: URL, file: string, kind: string): T[] {
