@@ -45,7 +45,9 @@ export function conflict(gr: GroupResource, name: string, why: string): StatusEr
     { name, group: gr.group, kind: gr.resource });
 }
 export function invalid(kind: string, group: string, name: string, causes: StatusCause[]): StatusError {
-  const list = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message)).join(', ');
+  const texts = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message));
+  // As utilerrors.NewAggregate: one error as it is, several in brackets.
+  const list = texts.length === 1 ? texts[0] : `[${texts.join(', ')}]`;
   const what = group ? `${kind}.${group}` : kind;
   return new StatusError(422, 'Invalid', `${what} "${name}" is invalid: ${list}`,
     { name, group, kind, causes: causes.map((c) => ({ reason: c.reason ?? 'FieldValueInvalid', ...c })) });
