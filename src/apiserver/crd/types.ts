@@ -6,7 +6,7 @@ import type { PrinterColumn, ResourceType, SubresourceHandler } from '../registr
 import { STORED_VERBS } from '../registry/types.ts';
 import type { Store } from '../registry/store.ts';
 import type { Props } from './json-schema.ts';
-import { CompiledVersion, customResourceStrategy, deprecationWarning } from './custom-resource.ts';
+import { CompiledVersion, compareKubeVersions, customResourceStrategy, deprecationWarning } from './custom-resource.ts';
 import { scaleSubresource, type ScaleSpec } from './scale.ts';
 
 export interface CrdVersion {
@@ -41,13 +41,17 @@ export function forgetCrd(crd: KObject): void {
   for (const k of compiled.keys()) if (k.startsWith(`${uid}/`)) compiled.delete(k);
 }
 
-/** The resource types a CRD defines (one per served version); none while it is being deleted. */
+/**
+ * The resource types a CRD defines (one per served version, highest version priority first, so discovery
+ * prefers it as Kubernetes does); none while it is being deleted.
+ */
 export function typesFromCrd(crd: KObject, store?: Store): ResourceType[] {
   const spec = (crd.spec ?? {}) as CrdSpec;
   if (crd.metadata.deletionTimestamp) return [];
   const versions = spec.versions ?? [];
   const storageVersion = versions.find((v) => v.storage)?.name ?? versions[0]?.name ?? '';
-  return versions.filter((v) => v.served !== false).map((v) => {
+  const served = versions.filter((v) => v.served !== false).sort((a, b) => compareKubeVersions(b.name, a.name));
+  return served.map((v) => {
     const cv = compiledVersion(crd, v);
     const subresources: SubresourceHandler[] = [];
     if (v.subresources?.status) subresources.push({ name: 'status', kind: spec.names.kind, group: spec.group, version: v.name, verbs: ['get', 'patch', 'update'] });
