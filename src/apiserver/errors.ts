@@ -91,6 +91,10 @@ export function unavailable(message: string): StatusError {
 export function internal(message: string): StatusError {
   return new StatusError(500, 'InternalError', `Internal error occurred: ${message}`);
 }
+/** A refusal by admission (a policy or webhook), with the code and reason it chose. */
+export function admissionDenied(code: number, reason: string, message: string, details?: StatusDetails): StatusError {
+  return new StatusError(code >= 400 ? code : 400, reason, message, details);
+}
 export function routeNotFound(path: string): StatusError {
   return new StatusError(404, 'NotFound', `the server could not find the requested resource (path "${path}")`, {});
 }

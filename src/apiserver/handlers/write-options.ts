@@ -18,6 +18,8 @@ export function opContext(ctx: RequestContext): OpContext {
     dryRun: dryRun.length > 0,
     fieldManager: fieldManager(ctx),
     subresource: info.subresource || undefined,
+    warnings: ctx.warnings,
+    auditAnnotations: ctx.annotations,
   };
 }
 

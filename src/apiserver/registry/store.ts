@@ -19,6 +19,9 @@ export interface OpContext {
   subresource?: string;
   /** On delete: the requested propagation policy (admission may refuse or allow cascades by it). */
   propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
+  /** The request's warnings and audit annotations, which admission may add to. */
+  warnings?: string[];
+  auditAnnotations?: Record<string, string>;
 }
 
 export type AdmitOp = 'create' | 'update' | 'delete';
