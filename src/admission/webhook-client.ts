@@ -60,6 +60,10 @@ export function callWebhook(target: WebhookTarget, body: unknown, self: SelfAddr
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const fail = (msg: string): void => reject(new WebhookCallError(`failed to call webhook: Post "${target.url}": ${msg}`));
+    // IP literals are connected to without a lookup: check them here.
+    const literal = url.hostname.replace(/^\[|\]$/g, '');
+    const why = net.isIP(literal) ? forbiddenAddress(literal, port, self) : undefined;
+    if (why) { fail(`address ${literal} refused: ${why}`); return; }
     const ca = target.caBundle ? Buffer.from(target.caBundle, 'base64').toString('utf8') : undefined;
     const req = https.request(url, {
       method: 'POST', lookup, agent: false, ...(ca ? { ca } : {}),
