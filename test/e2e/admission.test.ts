@@ -4,6 +4,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import https from 'node:https';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { createCa, issueLeafCert, loadSigningCa } from '../../src/pki/certs.ts';
@@ -114,6 +116,43 @@ describe('admission: ValidatingAdmissionPolicy and webhooks', () => {
     const r = await eventually(() => h.kubectl(['--context', 'tenant-b', 'apply', '-f', '-'], { input: deployment('warned') }), (x) => /Warning/.test(x.stderr));
     assert.equal(r.code, 0);
     assert.match(r.stderr, /Warning: Validation failed for ValidatingAdmissionPolicy 'require-team' with binding 'require-team': deployments must have a team label/);
+  });
+
+  it('takes limits from params (paramKind ConfigMap, paramRef by name) and records Audit failures', async () => {
+    const policy = `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: { name: max-replicas }
+spec:
+  paramKind: { apiVersion: v1, kind: ConfigMap }
+  matchConstraints:
+    resourceRules: [{ apiGroups: [apps], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [deployments] }]
+  matchConditions:
+  - name: only-labelled
+    expression: "has(object.metadata.labels) && 'team' in object.metadata.labels"
+  validations:
+  - expression: "object.spec.replicas <= int(params.data.maxReplicas)"
+    messageExpression: "'replicas must be at most ' + params.data.maxReplicas"
+    reason: Forbidden
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: { name: max-replicas }
+spec:
+  policyName: max-replicas
+  validationActions: [Deny, Audit]
+  paramRef: { name: limits, namespace: default, parameterNotFoundAction: Deny }
+`;
+    await h.kubectl(['apply', '-f', '-'], { input: policy });
+    const many = deployment('many', 'team: a').replace('spec:\n  selector', 'spec:\n  replicas: 5\n  selector');
+    const missing = await eventually(() => h.kubectl(['apply', '-f', '-'], { input: many, allowFail: true }), (x) => /no params found/.test(x.stderr));
+    assert.match(missing.stderr, /failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction/);
+    await h.kubectl(['create', 'configmap', 'limits', '-n', 'default', '--from-literal=maxReplicas=3']);
+    const denied = await h.kubectl(['apply', '-f', '-'], { input: many, allowFail: true });
+    assert.match(denied.stderr, /Error from server \(Forbidden\).*ValidatingAdmissionPolicy 'max-replicas' with binding 'max-replicas' denied request: replicas must be at most 3/);
+    await h.kubectl(['apply', '-f', '-'], { input: many.replace('replicas: 5', 'replicas: 2') });
+    const log = await eventually(async () => readFileSync(path.join(h.dir, 'data', 'audit.log'), 'utf8'), (t) => t.includes('validation_failure'));
+    assert.match(log, /"validation.policy.admission.k8s.io\/validation_failure":"\[\{\\"message\\":\\"replicas must be at most 3\\",\\"policy\\":\\"max-replicas\\"/);
+    await h.kubectl(['delete', 'validatingadmissionpolicybinding', 'max-replicas']);
   });
 
   it('refuses policies whose expressions do not compile', async () => {
