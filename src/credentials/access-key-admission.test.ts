@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { KObject } from '../apiserver/storage/interface.ts';
 import { StatusError } from '../apiserver/errors.ts';
-import type { UserInfo } from '../auth/types.ts';
+import type { UserInfo } from '../apiserver/auth/types.ts';
 import { accessKeyAdmission, checkKeyPolicy } from './access-key-admission.ts';
 import { PlatformIndex } from './platform-index.ts';
 import { createHasher } from './secrets.ts';

@@ -3,7 +3,7 @@
 import type { Admission, OpContext } from '../apiserver/registry/store.ts';
 import type { KObject } from '../apiserver/storage/interface.ts';
 import { forbidden, invalid } from '../apiserver/errors.ts';
-import type { UserInfo } from '../auth/types.ts';
+import type { UserInfo } from '../apiserver/auth/types.ts';
 import { formatDuration, parseDuration } from './duration.ts';
 import type { PlatformIndex } from './platform-index.ts';
 import { strictest } from './platform-index.ts';

@@ -1,8 +1,8 @@
 // The access-key authenticator: `Authorization: Bearer pcak_...` → keyed SHA-256 lookup in the index (constant-time hash
 // check) → the owner's live identity; credentialId accesskey:<name>; the key's scope is attached for the scope filter.
-import type { Authenticator, AuthnResult, UserInfo } from '../auth/types.ts';
+import type { Authenticator, AuthnResult, UserInfo } from '../apiserver/auth/types.ts';
 import { unauthorized } from '../apiserver/errors.ts';
-import { bearerToken } from '../auth/authn/bearer.ts';
+import { bearerToken } from '../apiserver/auth/bearer.ts';
 import type { AccessKeyIndex } from './access-key-index.ts';
 import { keyProblem } from './access-key-index.ts';
 import type { IdentitySource } from './identity.ts';

@@ -4,7 +4,7 @@
 import type { KObject } from '../apiserver/storage/interface.ts';
 import type { Informer } from '../apiserver/controllers/informer.ts';
 import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
-import type { UserInfo } from '../auth/types.ts';
+import type { UserInfo } from '../apiserver/auth/types.ts';
 import { GROUP } from './types.ts';
 import { teamGroup } from '../platform/index.ts';
 

@@ -2,7 +2,7 @@
 // writes a Kubeconfig must be allowed to impersonate its username and every group (no minting of stronger identities).
 import type { Admission } from '../apiserver/registry/store.ts';
 import { forbidden } from '../apiserver/errors.ts';
-import type { Attributes, UserInfo } from '../auth/types.ts';
+import type { Attributes, UserInfo } from '../apiserver/auth/types.ts';
 import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
 import type { PlatformIndex } from './platform-index.ts';
 import { strictest } from './platform-index.ts';

@@ -10,7 +10,7 @@ import type { KObject } from '../apiserver/storage/interface.ts';
 import { StatusError } from '../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
 import type { Pki } from '../pki/ca.ts';
-import { buildKubeconfig } from '../server/kubeconfig.ts';
+import { buildKubeconfig } from '../pki/kubeconfig.ts';
 import { parseDuration } from './duration.ts';
 import type { RevocationList } from './revocation.ts';
 import { API_VERSION, KUBECONFIG_FINALIZER, KUBECONFIG_GROUP_PREFIX, kubeconfigType, type KubeconfigSpec, type KubeconfigStatus } from './types.ts';

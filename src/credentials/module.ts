@@ -1,12 +1,12 @@
 // credentialsModule(): plugs access keys, platform tokens, Kubeconfig objects, revocation, the inventory and the
 // /platform/v1 credential routes into the server through its slots (types, admission, authenticators, filter, routes).
-import type { ServerModule } from '../server/module.ts';
+import type { ServerModule } from '../apiserver/extension.ts';
 import { verifyPassword } from '../platform/index.ts';
 import type { Filter } from '../apiserver/context.ts';
 import { infoFrom } from '../apiserver/context.ts';
 import { unauthorized } from '../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
-import type { UserInfo } from '../auth/types.ts';
+import type { UserInfo } from '../apiserver/auth/types.ts';
 import { AccessKeyIndex } from './access-key-index.ts';
 import { accessKeyAdmission } from './access-key-admission.ts';
 import { createAccessKeyAuthenticator } from './access-key-authn.ts';

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
-import { openSigningKeys, type StoredSigningKeys } from '../auth/authn/signing-keys.ts';
+import { openSigningKeys, type StoredSigningKeys } from '../pki/signing-keys.ts';
 import { StatusError } from '../apiserver/errors.ts';
 import { IdentityIndex } from './identity.ts';
 import { PlatformTokens, audienceFor, createPlatformTokenAuthenticator } from './platform-tokens.ts';

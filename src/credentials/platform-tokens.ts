@@ -2,10 +2,10 @@
 // `aud`; the authenticator accepts a token only on that cluster, rejects revoked jtis and resolves the owner live.
 import { randomUUID } from 'node:crypto';
 import { decodeJwt, errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
-import type { Authenticator, AuthnResult, UserInfo } from '../auth/types.ts';
+import type { Authenticator, AuthnResult, UserInfo } from '../apiserver/auth/types.ts';
 import { unauthorized } from '../apiserver/errors.ts';
-import { bearerToken } from '../auth/authn/bearer.ts';
-import { SA_TOKEN_ALG, type SigningKeys } from '../auth/authn/signing-keys.ts';
+import { bearerToken } from '../apiserver/auth/bearer.ts';
+import { SA_TOKEN_ALG, type SigningKeys } from '../pki/signing-keys.ts';
 import type { IdentitySource } from './identity.ts';
 import { setRequestScope } from './scope.ts';
 import { isScoped, type Scope } from './types.ts';

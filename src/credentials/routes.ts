@@ -7,8 +7,8 @@ import { badRequest, methodNotSupported, notFound, routeNotFound, unauthorized }
 import { readBody, parseJson } from '../apiserver/codec/body.ts';
 import { writeJson, writeRaw } from '../apiserver/handlers/respond.ts';
 import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
-import type { Route } from '../server/module.ts';
-import type { AuthnRequest, AuthnResult } from '../auth/types.ts';
+import type { Route } from '../apiserver/extension.ts';
+import type { AuthnRequest, AuthnResult } from '../apiserver/auth/types.ts';
 import type { CredentialsCore } from './core.ts';
 import { requestScope, clusterAccess } from './scope.ts';
 import { parseDuration } from './duration.ts';

@@ -1,7 +1,7 @@
 // Management access on the request path: per tenant cluster, the users with access from platform objects
 // (memoised per state generation), plus the `use` verb on tenantclusters checked with RBAC in root.
-import type { Attributes } from '../auth/types.ts';
-import { SYSTEM_AUTHENTICATED } from '../auth/types.ts';
+import type { Attributes } from '../apiserver/auth/types.ts';
+import { SYSTEM_AUTHENTICATED } from '../apiserver/auth/types.ts';
 import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
 import { effectiveSpec, roleMapping, staticAccess, type AccessReason } from './access.ts';
 import type { PlatformState } from './state.ts';

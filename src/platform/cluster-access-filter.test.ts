@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RequestContext } from '../apiserver/context.ts';
-import type { Attributes } from '../auth/types.ts';
+import type { Attributes } from '../apiserver/auth/types.ts';
 import { PlatformState } from './state.ts';
 import { AccessIndex } from './access-index.ts';
 import { withClusterAccess } from './cluster-access-filter.ts';

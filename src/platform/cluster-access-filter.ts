@@ -2,7 +2,7 @@
 // management access; other identities (the tenant's ServiceAccounts, certificate users, system:masters) pass to RBAC.
 import type { Filter, RequestContext } from '../apiserver/context.ts';
 import { StatusError } from '../apiserver/errors.ts';
-import { SYSTEM_MASTERS, type UserInfo } from '../auth/types.ts';
+import { SYSTEM_MASTERS, type UserInfo } from '../apiserver/auth/types.ts';
 import type { AccessIndex } from './access-index.ts';
 import type { PlatformState } from './state.ts';
 

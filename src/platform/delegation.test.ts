@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DelegationAuthorizer, applies } from './delegation.ts';
 import { PlatformState } from './state.ts';
-import type { Attributes, AuthorizerResult } from '../auth/types.ts';
+import type { Attributes, AuthorizerResult } from '../apiserver/auth/types.ts';
 
 const attrs = (a: Partial<Attributes>): Attributes => ({
   user: { username: 'bob', groups: ['g1'] }, cluster: 't', verb: 'list', isResourceRequest: true, path: '',

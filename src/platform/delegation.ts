@@ -1,8 +1,8 @@
 // Delegated authorization (seed 001 "Delegating Authorization"): requests into a tenant cluster for the
 // resources / non-resource paths in its delegation config are decided by a SubjectAccessReview in its host
 // cluster, sent as the tenant's host ServiceAccount; everything else gets no opinion (tenant RBAC decides).
-import type { Attributes, Authorizer, AuthorizerResult, Decision } from '../auth/types.ts';
-import { SYSTEM_AUTHENTICATED } from '../auth/types.ts';
+import type { Attributes, Authorizer, AuthorizerResult, Decision } from '../apiserver/auth/types.ts';
+import { SYSTEM_AUTHENTICATED } from '../apiserver/auth/types.ts';
 import { effectiveSpec } from './access.ts';
 import type { PlatformState, TenantRec } from './state.ts';
 import type { TemplateSpec } from './schemas.ts';

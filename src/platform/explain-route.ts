@@ -1,8 +1,8 @@
 // POST /platform/v1/explain (root only): runs explain() for global admins and for callers allowed to
 // create subjectaccessreviews in root (both may already learn any user's permissions).
 import { z } from 'zod';
-import type { Route } from '../server/module.ts';
-import type { AuthorizerResult, Attributes } from '../auth/types.ts';
+import type { Route } from '../apiserver/extension.ts';
+import type { AuthorizerResult, Attributes } from '../apiserver/auth/types.ts';
 import { userFrom } from '../apiserver/context.ts';
 import { badRequest, forbidden, routeNotFound } from '../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';

@@ -1,7 +1,7 @@
 // Explain: why a user can or cannot make a request into a logical cluster, layer by layer as the server
 // decides it: management access → role mapping → tenant RBAC (binding and role) → delegation → final.
-import type { Attributes, Authorizer, Decision, UserInfo } from '../auth/types.ts';
-import { SYSTEM_AUTHENTICATED, SYSTEM_MASTERS } from '../auth/types.ts';
+import type { Attributes, Authorizer, Decision, UserInfo } from '../apiserver/auth/types.ts';
+import { SYSTEM_AUTHENTICATED, SYSTEM_MASTERS } from '../apiserver/auth/types.ts';
 import type { Catalog } from '../apiserver/registry/catalog.ts';
 import type { ResourceType } from '../apiserver/registry/types.ts';
 import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';

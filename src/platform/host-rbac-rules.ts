@@ -1,7 +1,7 @@
 // Host-tier RBAC of a tenant cluster (seed 001 "Host Cluster RBAC"), as pure data: the seed's default rules
 // and the objects a tenant's effective spec asks for in its host cluster and host namespace.
 import type { KObject } from '../apiserver/storage/interface.ts';
-import { serviceAccountUsername } from '../auth/types.ts';
+import { serviceAccountUsername } from '../apiserver/auth/types.ts';
 import type { TenantClusterSpec } from './schemas.ts';
 import { HOST_CLUSTER, MANAGED_BY_LABEL, MANAGED_BY_VALUE, TENANT_LABEL } from './types.ts';
 

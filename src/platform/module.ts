@@ -1,7 +1,7 @@
 // platformModule(): registers the management.portcullis.io types in root, their admission, the
 // controllers (tenant clusters, projects, global admins, host-tier RBAC), the clusterAccess filter, the
 // delegation authorizer and the /platform/v1 routes (explain included).
-import type { ServerModule } from '../server/module.ts';
+import type { ServerModule } from '../apiserver/extension.ts';
 import type { InformerEvent } from '../apiserver/controllers/informer.ts';
 import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
 import { logicalClusterType } from '../apiserver/controllers/logical-clusters.ts';

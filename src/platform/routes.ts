@@ -1,7 +1,7 @@
 // The platform's own HTTP routes in root (used by the CLI): what the caller can reach with their role in
 // each tenant cluster, the projects they can see, and managing a tenant cluster's permissions (access rules).
 import { z } from 'zod';
-import type { Route } from '../server/module.ts';
+import type { Route } from '../apiserver/extension.ts';
 import type { RequestContext } from '../apiserver/context.ts';
 import { userFrom } from '../apiserver/context.ts';
 import type { Store } from '../apiserver/registry/store.ts';
@@ -9,7 +9,7 @@ import { badRequest, conflict, forbidden, invalid, routeNotFound, StatusError } 
 import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
 import { parseJson, readBody } from '../apiserver/codec/body.ts';
 import { writeJson } from '../apiserver/handlers/respond.ts';
-import { SYSTEM_MASTERS, type UserInfo } from '../auth/types.ts';
+import { SYSTEM_MASTERS, type UserInfo } from '../apiserver/auth/types.ts';
 import { templateControls } from './access.ts';
 import type { AccessIndex } from './access-index.ts';
 import type { PlatformState } from './state.ts';

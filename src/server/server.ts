@@ -6,14 +6,14 @@ import type { AddressInfo } from 'node:net';
 import type { ServerConfig } from './config.ts';
 import { parseListen } from './config.ts';
 import { openStore } from './storage.ts';
-import { buildKubeconfig, writePrivateFile } from './kubeconfig.ts';
+import { buildKubeconfig, writePrivateFile } from '../pki/kubeconfig.ts';
 import { tokenSubresource } from './service-account-token.ts';
 import type { Pki } from '../pki/ca.ts';
 import { openServerSecrets, startControllerLeadership } from './replication.ts';
 import { createTokenSigner, createTokenVerifier, createServiceAccountTokenAuthenticator } from '../auth/authn/sa-token.ts';
 import { createX509Authenticator } from '../auth/authn/x509.ts';
-import { createUnionAuthenticator } from '../auth/authn/union.ts';
-import { createUnionAuthorizer, mastersAuthorizer } from '../auth/authz/union.ts';
+import { createUnionAuthenticator } from '../apiserver/auth/authenticator-union.ts';
+import { createUnionAuthorizer, mastersAuthorizer } from '../apiserver/auth/authorizer-union.ts';
 import { Catalog } from '../apiserver/registry/catalog.ts';
 import { builtinTypes } from '../apiserver/registry/builtins.ts';
 import { Store, type Admission } from '../apiserver/registry/store.ts';
@@ -31,7 +31,8 @@ import type { HandlerDeps } from '../apiserver/handlers/deps.ts';
 import { recordManagedFields } from './managed-fields.ts';
 import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
 import { StatusError } from '../apiserver/errors.ts';
-import type { ModuleContext, ServerModule } from './module.ts';
+import type { ModuleContext, ServerModule } from '../apiserver/extension.ts';
+import type { ClusterSeeder } from '../apiserver/controllers/logical-clusters.ts';
 import { defaultModules } from './modules.ts';
 
 export interface RunningServer {
@@ -73,7 +74,8 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   admission.push(namespaceLifecycle(store, catalog));
 
   const informer = new Informer();
-  const clusters = new LogicalClusters(store, cache, catalog, log, leadership);
+  const clusterSeeds: ClusterSeeder[] = [];
+  const clusters = new LogicalClusters(store, cache, catalog, log, leadership, clusterSeeds);
   const namespaces = new NamespaceController(store, catalog, log, leadership);
   const crds = new CrdController(catalog, cache, log);
   clusters.register(informer);
@@ -83,7 +85,7 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   gc.register(informer);
 
   const m: ModuleContext = {
-    cfg, log, pki, signer, issuer, storage: cache, store, catalog, informer, clusters, admission,
+    cfg, log, pki, issuer, storage: cache, store, catalog, informer, clusters, admission, clusterSeeds,
     authenticators: [], authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
     idlers: [() => clusters.idle(), () => namespaces.idle(), () => gc.idle()],
     secrets: secrets.shared,

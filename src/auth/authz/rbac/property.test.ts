@@ -9,7 +9,7 @@ import { describeSource, PolicyScan } from './scan.ts';
 import { ruleAllows } from './rule-match.ts';
 import { allowedReason } from './describe.ts';
 import { normalizeRule, ruleKey } from './compiled-role.ts';
-import type { Attributes, UserInfo } from '../../types.ts';
+import type { Attributes, UserInfo } from '../../../apiserver/auth/types.ts';
 import type { ClusterRole, PolicyRule, PolicySnapshot, RbacKind, Role, RoleBinding, RulesForResult, Subject } from './types.ts';
 
 const VERBS = ['get', 'list', 'watch', 'create', 'delete', '*', 'GET'];

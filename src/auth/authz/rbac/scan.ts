@@ -1,6 +1,6 @@
 // The straightforward Kubernetes RBAC authorizer (rbac.go VisitRulesFor): walks every ClusterRoleBinding,
 // then every RoleBinding of the request's namespace, over one logical cluster's PolicySnapshot. Test oracle.
-import type { Attributes, AuthorizerResult, UserInfo } from '../../types.ts';
+import type { Attributes, AuthorizerResult, UserInfo } from '../../../apiserver/auth/types.ts';
 import { ruleAllows } from './rule-match.ts';
 import { allowedReason, deniedReason, describeBinding, describeSubjectObject, roleRefError } from './describe.ts';
 import type { ClusterRole, PolicyRule, PolicySnapshot, Role, RoleBinding, RoleRef, RulesForResult, Subject } from './types.ts';

@@ -1,6 +1,6 @@
 // Test-only helpers: compact builders of RBAC objects and attributes, and the two authorizers
 // (scan oracle and index) behind one interface so every semantic test runs against both.
-import type { Attributes, AuthorizerResult, UserInfo } from '../../types.ts';
+import type { Attributes, AuthorizerResult, UserInfo } from '../../../apiserver/auth/types.ts';
 import { RbacIndex } from './index.ts';
 import { PolicyScan } from './scan.ts';
 import type { ClusterRole, LabelSelector, PolicyRule, PolicySnapshot, Role, RoleBinding, RoleRef, RulesForResult, Subject } from './types.ts';

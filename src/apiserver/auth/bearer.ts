@@ -1,6 +1,6 @@
 // Reads the bearer token from the Authorization header; a present but malformed header is a readable 401.
 import type { IncomingMessage } from 'node:http';
-import { unauthorized } from '../../apiserver/errors.ts';
+import { unauthorized } from '../errors.ts';
 
 /**
  * Returns the token of `Authorization: Bearer <token>`, or null when there is no Authorization header.

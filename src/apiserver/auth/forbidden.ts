@@ -1,6 +1,6 @@
 // Builds Kubernetes' 403 wording: `pods is forbidden: User "x" cannot list resource "pods" in API group "" in the namespace "y"`.
-import type { Attributes } from '../types.ts';
-import type { StatusDetails } from '../../apiserver/errors.ts';
+import type { Attributes } from './types.ts';
+import type { StatusDetails } from '../errors.ts';
 
 export function forbiddenMessage(a: Attributes, reason: string): { message: string; details?: StatusDetails } {
   const who = `User "${a.user.username}"`;

@@ -1,8 +1,8 @@
 // Runs authenticators in order; the first that applies decides. Success adds system:authenticated; none -> 401.
 // Synchronous authenticators (client certificates, access keys) keep the whole decision synchronous: the
 // request path only pays for a promise when an authenticator really waits.
-import { unauthorized } from '../../apiserver/errors.ts';
-import { SYSTEM_AUTHENTICATED, type Authenticator, type AuthnRequest, type AuthnResult } from '../types.ts';
+import { unauthorized } from '../errors.ts';
+import { SYSTEM_AUTHENTICATED, type Authenticator, type AuthnRequest, type AuthnResult } from './types.ts';
 import { bearerToken } from './bearer.ts';
 
 export interface UnionAuthenticator {

@@ -1,6 +1,6 @@
 // The union of authorizers: the first allow or deny wins; no opinion from all is a deny with the collected reasons.
-import type { Attributes, Authorizer, AuthorizerResult } from '../types.ts';
-import { SYSTEM_MASTERS } from '../types.ts';
+import type { Attributes, Authorizer, AuthorizerResult } from './types.ts';
+import { SYSTEM_MASTERS } from './types.ts';
 
 export function createUnionAuthorizer(list: Authorizer[]): Authorizer {
   // Stays synchronous while the authorizers answer synchronously; continues asynchronously after the first

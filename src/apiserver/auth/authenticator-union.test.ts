@@ -2,9 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
-import { isStatusError, unauthorized } from '../../apiserver/errors.ts';
-import type { Authenticator, AuthnResult } from '../types.ts';
-import { createUnionAuthenticator } from './union.ts';
+import { isStatusError, unauthorized } from '../errors.ts';
+import type { Authenticator, AuthnResult } from './types.ts';
+import { createUnionAuthenticator } from './authenticator-union.ts';
 
 const req = (authorization?: string) =>
   ({ headers: authorization === undefined ? {} : { authorization }, socket: {} }) as unknown as IncomingMessage;

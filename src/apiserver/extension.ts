@@ -1,18 +1,18 @@
 // The extension contract: a ServerModule plugs a capability (RBAC, audit, platform, credentials, ...) into
 // the server through named slots; the order of filters and authorizers stays in chain.ts / server.ts.
-import type { ServerConfig } from './config.ts';
-import type { SharedSecrets } from './replication.ts';
+// The core owns this contract: modules import it, the server (src/server) implements it.
 import type { Pki } from '../pki/ca.ts';
-import type { TokenSigner } from '../auth/authn/sa-token.ts';
-import type { Storage } from '../apiserver/storage/interface.ts';
-import type { Store, Admission } from '../apiserver/registry/store.ts';
-import type { Catalog } from '../apiserver/registry/catalog.ts';
-import type { Informer } from '../apiserver/controllers/informer.ts';
-import type { LogicalClusters } from '../apiserver/controllers/logical-clusters.ts';
-import type { Leadership } from '../apiserver/controllers/leadership.ts';
-import type { Attributes, Authenticator, Authorizer, AuthorizerResult, AuthnRequest, AuthnResult } from '../auth/types.ts';
-import type { Filter, RequestContext } from '../apiserver/context.ts';
-import type { StatusError } from '../apiserver/errors.ts';
+import type { PkiMaterialSource } from '../pki/material-source.ts';
+import type { SigningKeys } from '../pki/signing-keys.ts';
+import type { Storage } from './storage/interface.ts';
+import type { Store, Admission } from './registry/store.ts';
+import type { Catalog } from './registry/catalog.ts';
+import type { Informer } from './controllers/informer.ts';
+import type { ClusterSeeder, LogicalClusters } from './controllers/logical-clusters.ts';
+import type { Leadership } from './controllers/leadership.ts';
+import type { Attributes, Authenticator, Authorizer, AuthorizerResult, AuthnRequest, AuthnResult } from './auth/types.ts';
+import type { Filter, RequestContext } from './context.ts';
+import type { StatusError } from './errors.ts';
 
 /** Filters modules may provide; chain.ts decides where each runs. */
 export interface FilterSlots {
@@ -50,13 +50,34 @@ export interface Runtime {
   authenticate(r: AuthnRequest): Promise<AuthnResult>;
 }
 
+/** The server settings modules read (src/server/config.ts's ServerConfig provides them). */
+export interface ModuleConfig {
+  readonly dataDir: string;
+  /** URL written into kubeconfigs; unset: the address the server listens on. */
+  readonly externalUrl?: string;
+  readonly auditPolicyFile?: string;
+  readonly auditLogPath?: string;
+  readonly auditLogMaxSizeMB: number;
+  readonly auditLogMaxBackups: number;
+}
+
+/** Secret material modules need, shared by every replica on PostgreSQL and kept in files on SQLite. */
+export interface SharedSecrets {
+  /** The PKI material in use (the CA signs CRLs with it). */
+  pkiMaterial: PkiMaterialSource;
+  /** A rotatable signing-key set named `name` (e.g. "platform-tokens"). */
+  signingKeys(name: string): Promise<SigningKeys>;
+  /** `bytes` random bytes named `name`, created once (e.g. a hashing pepper). */
+  randomValue(name: string, bytes: number): Promise<Buffer>;
+}
+
 export interface IssuedTokenInfo { cluster: string; namespace: string; name: string; jti: string; expires: Date; requestedBy?: string }
 
 export interface ModuleContext {
-  cfg: ServerConfig;
+  cfg: ModuleConfig;
   log: (m: string) => void;
   pki: Pki;
-  signer: TokenSigner;
+  /** Issuer of ServiceAccount tokens (the external URL); modules derive their own issuers from it. */
   issuer: string;
   storage: Storage;
   store: Store;
@@ -64,6 +85,11 @@ export interface ModuleContext {
   informer: Informer;
   clusters: LogicalClusters;
   admission: Admission[];
+  /**
+   * Objects every new logical cluster (and root) starts with, after its system namespaces: each seeder creates
+   * its objects through `create`, which leaves existing ones alone. RBAC contributes Kubernetes' bootstrap policy.
+   */
+  clusterSeeds: ClusterSeeder[];
   /** Bearer/cert authenticators tried after x509 and ServiceAccount tokens. */
   authenticators: Authenticator[];
   authorizers: AuthorizerSlots;
