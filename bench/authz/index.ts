@@ -5,7 +5,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Attributes } from '../../src/apiserver/auth/types.ts';
 import { RbacIndex } from '../../src/auth/authz/rbac/index.ts';
-import { PolicyScan } from '../../src/auth/authz/rbac/scan.ts';
+import { PolicyScan } from '../../src/auth/authz/rbac/scan-oracle.ts';
 import { balancedRequests, bindingCount, generateCluster, randomRequest, type ClusterSpec, type GeneratedCluster, type RequestSource } from './policy-gen.ts';
 import { casbinDecide, casbinEnforcer } from './casbin-baseline.ts';
 

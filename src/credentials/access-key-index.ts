@@ -2,7 +2,7 @@
 // unusable (disabled, expired, idle, rotated past its grace period, deleted) and the reason reported with the 401.
 import type { Informer } from '../apiserver/controllers/informer.ts';
 import type { KObject } from '../apiserver/storage/interface.ts';
-import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { parseDuration, formatDuration } from './duration.ts';
 import { accessKeyType, type AccessKeySpec, type AccessKeyStatus, type Scope } from './types.ts';
 

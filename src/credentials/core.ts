@@ -3,7 +3,7 @@
 import type { Store } from '../apiserver/registry/store.ts';
 import type { KObject } from '../apiserver/storage/interface.ts';
 import { badRequest, forbidden, notFound, StatusError } from '../apiserver/errors.ts';
-import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import type { UserInfo } from '../apiserver/auth/types.ts';
 import type { AccessKeyIndex } from './access-key-index.ts';
 import type { IdentityIndex } from './identity.ts';

@@ -3,7 +3,7 @@
 // portcullis:team:<t> for each team) at every request; a deleted owner has none.
 import type { KObject } from '../apiserver/storage/interface.ts';
 import type { Informer } from '../apiserver/controllers/informer.ts';
-import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import type { UserInfo } from '../apiserver/auth/types.ts';
 import { GROUP } from './types.ts';
 import { teamGroup } from '../platform/index.ts';

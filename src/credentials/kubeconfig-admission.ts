@@ -3,7 +3,7 @@
 import type { Admission } from '../apiserver/registry/store.ts';
 import { forbidden } from '../apiserver/errors.ts';
 import type { Attributes, UserInfo } from '../apiserver/auth/types.ts';
-import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import type { PlatformIndex } from './platform-index.ts';
 import { strictest } from './platform-index.ts';
 import { parseDuration } from './duration.ts';

@@ -8,7 +8,7 @@ import { WorkQueue } from '../apiserver/controllers/queue.ts';
 import type { Leadership } from '../apiserver/controllers/leadership.ts';
 import type { KObject } from '../apiserver/storage/interface.ts';
 import { StatusError } from '../apiserver/errors.ts';
-import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import type { Pki } from '../pki/ca.ts';
 import { buildKubeconfig } from '../pki/kubeconfig.ts';
 import { parseDuration } from './duration.ts';

@@ -2,7 +2,7 @@
 // a timer writes the latest use of each key to its status every few seconds, off the request path.
 import type { Store } from '../apiserver/registry/store.ts';
 import { StatusError } from '../apiserver/errors.ts';
-import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { accessKeyType, type AccessKeyStatus } from './types.ts';
 
 export class LastUsedWriter {

@@ -5,7 +5,7 @@ import { verifyPassword } from '../platform/index.ts';
 import type { Filter } from '../apiserver/context.ts';
 import { infoFrom } from '../apiserver/context.ts';
 import { unauthorized } from '../apiserver/errors.ts';
-import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import type { UserInfo } from '../apiserver/auth/types.ts';
 import { AccessKeyIndex } from './access-key-index.ts';
 import { accessKeyAdmission } from './access-key-admission.ts';

@@ -2,7 +2,7 @@
 // and host cluster, and each Project's credentialPolicy {maxKeyTTL, maxTokenTTL, maxCertificateValidity, allowUnscopedKeys}.
 import type { Informer } from '../apiserver/controllers/informer.ts';
 import type { KObject } from '../apiserver/storage/interface.ts';
-import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { GROUP } from './types.ts';
 import { parseDuration } from './duration.ts';
 

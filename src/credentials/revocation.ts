@@ -3,7 +3,7 @@
 import type { Store } from '../apiserver/registry/store.ts';
 import type { Informer } from '../apiserver/controllers/informer.ts';
 import { StatusError } from '../apiserver/errors.ts';
-import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { normalizeSerialHex } from '../pki/serial.ts';
 import { x509 } from '../pki/x509-lib.ts';
 import { importPrivateKeyPem, type PemPair } from '../pki/certs.ts';

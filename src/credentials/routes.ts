@@ -6,7 +6,7 @@ import { userFrom } from '../apiserver/context.ts';
 import { badRequest, methodNotSupported, notFound, routeNotFound, unauthorized } from '../apiserver/errors.ts';
 import { readBody, parseJson } from '../apiserver/codec/body.ts';
 import { writeJson, writeRaw } from '../apiserver/handlers/respond.ts';
-import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import type { Route } from '../apiserver/extension.ts';
 import type { AuthnRequest, AuthnResult } from '../apiserver/auth/types.ts';
 import type { CredentialsCore } from './core.ts';

@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Filter } from '../apiserver/context.ts';
 import { clusterFrom, infoFrom, type RequestInfo } from '../apiserver/context.ts';
 import { StatusError } from '../apiserver/errors.ts';
-import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { describeScope, isScoped, type Scope } from './types.ts';
 
 /** The scope a request's credential carries; set by the authenticators, read by the filter. */

@@ -5,7 +5,7 @@ import { defineType } from '../apiserver/registry/builtins.ts';
 import { extendStrategy } from '../apiserver/registry/strategies/default.ts';
 import type { StatusCause } from '../apiserver/errors.ts';
 import type { KObject } from '../apiserver/storage/interface.ts';
-import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { parseDuration } from './duration.ts';
 import { GROUP, VERSION } from '../platform/types.ts';
 

@@ -2,7 +2,7 @@
 // (memoised per state generation), plus the `use` verb on tenantclusters checked with RBAC in root.
 import type { Attributes } from '../apiserver/auth/types.ts';
 import { SYSTEM_AUTHENTICATED } from '../apiserver/auth/types.ts';
-import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { effectiveSpec, roleMapping, staticAccess, type AccessReason } from './access.ts';
 import type { PlatformState } from './state.ts';
 import type { TenantClusterSpec } from './schemas.ts';

@@ -4,7 +4,7 @@
 import type { Admission, OpContext, Store } from '../apiserver/registry/store.ts';
 import type { KObject } from '../apiserver/storage/interface.ts';
 import { conflict, invalid, StatusError } from '../apiserver/errors.ts';
-import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { logicalClusterType } from '../apiserver/controllers/logical-clusters.ts';
 import type { ProjectSpec, TenantClusterSpec } from './schemas.ts';
 import { CASCADE_ANNOTATION, GROUP, projectType, templateType, TENANT_LABEL, tenantClusterType, userType } from './types.ts';

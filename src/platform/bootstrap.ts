@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Store } from '../apiserver/registry/store.ts';
 import type { Catalog } from '../apiserver/registry/catalog.ts';
 import { StatusError } from '../apiserver/errors.ts';
-import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { writePrivateFile } from '../pki/kubeconfig.ts';
 import { generatePassword, hashPassword } from './passwords.ts';
 import { API_VERSION, userType } from './types.ts';

@@ -5,7 +5,7 @@ import type { Route } from '../apiserver/extension.ts';
 import type { AuthorizerResult, Attributes } from '../apiserver/auth/types.ts';
 import { userFrom } from '../apiserver/context.ts';
 import { badRequest, forbidden, routeNotFound } from '../apiserver/errors.ts';
-import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { parseJson, readBody } from '../apiserver/codec/body.ts';
 import { writeJson } from '../apiserver/handlers/respond.ts';
 import { explain, explainCaller, type ExplainDeps } from './explain.ts';

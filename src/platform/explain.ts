@@ -4,7 +4,7 @@ import type { Attributes, Authorizer, Decision, UserInfo } from '../apiserver/au
 import { SYSTEM_AUTHENTICATED, SYSTEM_MASTERS } from '../apiserver/auth/types.ts';
 import type { Catalog } from '../apiserver/registry/catalog.ts';
 import type { ResourceType } from '../apiserver/registry/types.ts';
-import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { StatusError, badRequest } from '../apiserver/errors.ts';
 import { bindingName } from './access.ts';
 import { teamGroup, type AccessIndex } from './access-index.ts';

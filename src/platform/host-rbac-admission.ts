@@ -2,7 +2,7 @@
 // delegated authorization would then act on a tenant's own RBAC), and a tenant may not take a host's name.
 import type { Admission, Store } from '../apiserver/registry/store.ts';
 import { invalid } from '../apiserver/errors.ts';
-import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import type { TenantClusterSpec } from './schemas.ts';
 import { GROUP, HOST_CLUSTER, tenantClusterType } from './types.ts';
 

@@ -8,7 +8,7 @@ import type { InformerEvent } from '../apiserver/controllers/informer.ts';
 import type { Leadership } from '../apiserver/controllers/leadership.ts';
 import { WorkQueue } from '../apiserver/controllers/queue.ts';
 import { StatusError } from '../apiserver/errors.ts';
-import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { effectiveSpec } from './access.ts';
 import type { PlatformState } from './state.ts';
 import type { TenantClusterSpec } from './schemas.ts';

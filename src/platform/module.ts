@@ -3,7 +3,7 @@
 // delegation authorizer and the /platform/v1 routes (explain included).
 import type { ServerModule } from '../apiserver/extension.ts';
 import type { InformerEvent } from '../apiserver/controllers/informer.ts';
-import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { logicalClusterType } from '../apiserver/controllers/logical-clusters.ts';
 import { PlatformState } from './state.ts';
 import { AccessIndex, type RootAuthorizer } from './access-index.ts';

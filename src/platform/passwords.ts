@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import type { Admission, Store } from '../apiserver/registry/store.ts';
 import { StatusError } from '../apiserver/errors.ts';
-import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import type { KObject } from '../apiserver/storage/interface.ts';
 import { GROUP, userType } from './types.ts';
 import type { UserSpec } from './schemas.ts';

@@ -1,7 +1,7 @@
 // Tests of the Project controller (cascading deletion) and the global-admins binding in root.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestPlatform, type TestPlatform } from './test-server.ts';
+import { startTestPlatform, type TestPlatform } from './platform-test-support.ts';
 import { CASCADE_ANNOTATION, projectType, tenantClusterType, userType } from './types.ts';
 
 describe('Project controller and global admins', () => {

@@ -3,7 +3,7 @@
 import type { Store } from '../apiserver/registry/store.ts';
 import type { Catalog } from '../apiserver/registry/catalog.ts';
 import { StatusError } from '../apiserver/errors.ts';
-import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { WorkQueue } from '../apiserver/controllers/queue.ts';
 import type { Leadership } from '../apiserver/controllers/leadership.ts';
 import type { PlatformState } from './state.ts';

@@ -6,7 +6,7 @@ import type { RequestContext } from '../apiserver/context.ts';
 import { userFrom } from '../apiserver/context.ts';
 import type { Store } from '../apiserver/registry/store.ts';
 import { badRequest, conflict, forbidden, invalid, routeNotFound, StatusError } from '../apiserver/errors.ts';
-import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { parseJson, readBody } from '../apiserver/codec/body.ts';
 import { writeJson } from '../apiserver/handlers/respond.ts';
 import { SYSTEM_MASTERS, type UserInfo } from '../apiserver/auth/types.ts';

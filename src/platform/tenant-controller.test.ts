@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { logicalClusterType } from '../apiserver/controllers/logical-clusters.ts';
 import type { KObject } from '../apiserver/storage/interface.ts';
-import { startTestPlatform, type TestPlatform } from './test-server.ts';
+import { startTestPlatform, type TestPlatform } from './platform-test-support.ts';
 import { projectType, templateType, tenantClusterType, userType, type TenantClusterStatus } from './types.ts';
 
 const status = (o: KObject | undefined) => o?.status as TenantClusterStatus | undefined;

@@ -3,7 +3,7 @@
 import type { ResourceType } from '../apiserver/registry/types.ts';
 import type { KObject } from '../apiserver/storage/interface.ts';
 import { defineType } from '../apiserver/registry/builtins.ts';
-import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { projectStrategy, teamStrategy, templateStrategy, tenantClusterStrategy, userStrategy } from './strategies.ts';
 import type { ProjectSpec, TeamSpec, TemplateSpec, TenantClusterSpec, UserSpec } from './schemas.ts';
 

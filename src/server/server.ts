@@ -29,7 +29,7 @@ import { handleResource } from '../apiserver/handlers/resource.ts';
 import { handleNonResource } from '../apiserver/handlers/nonresource.ts';
 import type { HandlerDeps } from '../apiserver/handlers/deps.ts';
 import { recordManagedFields } from './managed-fields.ts';
-import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { StatusError } from '../apiserver/errors.ts';
 import type { ModuleContext, ServerModule } from '../apiserver/extension.ts';
 import type { ClusterSeeder } from '../apiserver/controllers/logical-clusters.ts';

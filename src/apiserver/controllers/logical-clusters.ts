@@ -5,11 +5,11 @@ import type { Catalog } from '../registry/catalog.ts';
 import type { ResourceType } from '../registry/types.ts';
 import { defineType } from '../registry/builtins.ts';
 import { extendStrategy } from '../registry/strategies/default.ts';
-import { dns1123Label } from '../registry/validation.ts';
 import type { KObject, Storage } from '../storage/interface.ts';
 import { StorageError } from '../storage/interface.ts';
 import { clusterPrefix } from '../storage/keys.ts';
-import { ROOT_CLUSTER, type ClusterDirectory } from '../filters/logical-cluster.ts';
+import type { ClusterDirectory } from '../filters/logical-cluster.ts';
+import { ROOT_CLUSTER, validateClusterName } from '../cluster-name.ts';
 import { StatusError } from '../errors.ts';
 import type { Informer } from './informer.ts';
 import { WorkQueue } from './queue.ts';
@@ -33,7 +33,7 @@ export const logicalClusterType: ResourceType = defineType('tenancy.portcullis.i
       obj.metadata.finalizers = [...new Set([...(obj.metadata.finalizers ?? []), CLUSTER_FINALIZER])];
       obj.status = { phase: 'Initializing' };
     },
-    validateName: (name) => (name === ROOT_CLUSTER ? ['"root" is the built-in management cluster and cannot be created'] : dns1123Label(name)),
+    validateName: validateClusterName,
   }),
 });
 

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RbacIndex } from './index.ts';
-import { G, U, clusterRole, crb, rb, res, role, rule, user } from './test-fixtures.ts';
+import { G, U, clusterRole, crb, rb, res, role, rule, user } from './rbac-test-support.ts';
 import type { Attributes } from '../../../apiserver/auth/types.ts';
 
 const alice = user('alice', ['devs']);

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planImpersonation, splitServiceAccountUsername } from './impersonation.ts';
-import { G, U, allowed, clusterRole, crb, impls, rb, rule, snapshot, user, type Impl } from './test-fixtures.ts';
+import { G, U, allowed, clusterRole, crb, impls, rb, rule, snapshot, user, type Impl } from './rbac-test-support.ts';
 import type { Attributes } from '../../../apiserver/auth/types.ts';
 
 const admin = user('admin', ['system:authenticated']);

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { RbacIndex } from './index.ts';
-import { describeSource, PolicyScan } from './scan.ts';
+import { describeSource, PolicyScan } from './scan-oracle.ts';
 import { ruleAllows } from './rule-match.ts';
 import { allowedReason } from './describe.ts';
 import { normalizeRule, ruleKey } from './compiled-role.ts';

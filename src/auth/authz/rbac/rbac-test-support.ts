@@ -2,7 +2,7 @@
 // (scan oracle and index) behind one interface so every semantic test runs against both.
 import type { Attributes, AuthorizerResult, UserInfo } from '../../../apiserver/auth/types.ts';
 import { RbacIndex } from './index.ts';
-import { PolicyScan } from './scan.ts';
+import { PolicyScan } from './scan-oracle.ts';
 import type { ClusterRole, LabelSelector, PolicyRule, PolicySnapshot, Role, RoleBinding, RoleRef, RulesForResult, Subject } from './types.ts';
 
 export const U = (name: string): Subject => ({ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name });
