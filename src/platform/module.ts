@@ -5,20 +5,20 @@ import type { ServerModule } from '../apiserver/extension.ts';
 import type { InformerEvent } from '../apiserver/controllers/informer.ts';
 import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { logicalClusterType } from '../apiserver/controllers/logical-clusters.ts';
-import { PlatformState } from './state.ts';
-import { AccessIndex, type RootAuthorizer } from './access-index.ts';
-import { TenantController } from './tenant-controller.ts';
-import { ProjectController } from './project-controller.ts';
-import { platformAdmission } from './admission.ts';
-import { userPasswordAdmission } from './passwords.ts';
-import { withClusterAccess } from './cluster-access-filter.ts';
-import { platformRoutes } from './routes.ts';
-import { ensureBootstrapAdmin, ensurePlatformUserRbac } from './bootstrap.ts';
-import { GROUP, MANAGED_LABEL, platformTypes, tenantSpec } from './types.ts';
-import { HostRbacController } from './host-rbac-controller.ts';
-import { hostClusterAdmission } from './host-rbac-admission.ts';
-import { DelegationAuthorizer } from './delegation.ts';
-import { explainRoute } from './explain-route.ts';
+import { PlatformState } from './resources/state.ts';
+import { AccessIndex, type RootAuthorizer } from './access/access-index.ts';
+import { TenantController } from './tenant-clusters/tenant-controller.ts';
+import { ProjectController } from './users-teams-projects/project-controller.ts';
+import { platformAdmission } from './tenant-clusters/admission.ts';
+import { userPasswordAdmission } from './users-teams-projects/passwords.ts';
+import { withClusterAccess } from './access/cluster-access-filter.ts';
+import { platformRoutes } from './access/routes.ts';
+import { ensureBootstrapAdmin, ensurePlatformUserRbac } from './users-teams-projects/bootstrap.ts';
+import { GROUP, MANAGED_LABEL, platformTypes, tenantSpec } from './resources/types.ts';
+import { HostRbacController } from './host-rbac/host-rbac-controller.ts';
+import { hostClusterAdmission } from './host-rbac/host-rbac-admission.ts';
+import { DelegationAuthorizer } from './delegation/delegation.ts';
+import { explainRoute } from './explain/explain-route.ts';
 
 export interface PlatformModuleOptions {
   /**
