@@ -7,9 +7,9 @@ import type { KObject } from '../../apiserver/storage/interface.ts';
 import { StatusError } from '../../apiserver/errors.ts';
 import type { UserInfo } from '../../apiserver/auth/types.ts';
 import { accessKeyAdmission, checkKeyPolicy } from './access-key-admission.ts';
-import { PlatformIndex } from '../platform-view/platform-index.ts';
+import { PlatformIndex } from '../platform-view/index.ts';
 import { createHasher } from './secrets.ts';
-import { accessKeyType } from '../resources/types.ts';
+import { accessKeyType } from '../resources/index.ts';
 
 const T0 = Date.parse('2030-01-01T00:00:00Z');
 const alice: UserInfo = { username: 'alice', groups: [] };

@@ -4,11 +4,9 @@ import type { Admission, OpContext } from '../../apiserver/registry/store.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
 import { forbidden, invalid } from '../../apiserver/errors.ts';
 import type { UserInfo } from '../../apiserver/auth/types.ts';
-import { formatDuration, parseDuration } from '../resources/duration.ts';
-import type { PlatformIndex } from '../platform-view/platform-index.ts';
-import { strictest } from '../platform-view/platform-index.ts';
+import { formatDuration, parseDuration, SESSION_LABEL, accessKeyType, isScoped, type AccessKeySpec, type AccessKeyStatus, type Scope } from '../resources/index.ts';
+import { type PlatformIndex, strictest } from '../platform-view/index.ts';
 import { generateKeySecret, type SecretHasher } from './secrets.ts';
-import { SESSION_LABEL, accessKeyType, isScoped, type AccessKeySpec, type AccessKeyStatus, type Scope } from '../resources/types.ts';
 
 export interface AccessKeyAdmissionDeps {
   hash: SecretHasher;

@@ -8,9 +8,9 @@ import type { KObject } from '../../apiserver/storage/interface.ts';
 import { StatusError } from '../../apiserver/errors.ts';
 import { AccessKeyIndex } from './access-key-index.ts';
 import { createAccessKeyAuthenticator } from './access-key-authn.ts';
-import { IdentityIndex } from '../platform-view/identity.ts';
+import { IdentityIndex } from '../platform-view/index.ts';
 import { createHasher, generateKeySecret, hashesEqual } from './secrets.ts';
-import { requestScope } from '../scope/scope.ts';
+import { requestScope } from '../scope/index.ts';
 
 const T0 = Date.parse('2030-01-01T00:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');

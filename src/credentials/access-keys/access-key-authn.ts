@@ -3,12 +3,11 @@
 import type { Authenticator, AuthnResult, UserInfo } from '../../apiserver/auth/types.ts';
 import { unauthorized } from '../../apiserver/errors.ts';
 import { bearerToken } from '../../apiserver/auth/bearer.ts';
-import type { AccessKeyIndex } from './access-key-index.ts';
-import { keyProblem } from './access-key-index.ts';
-import type { IdentitySource } from '../platform-view/identity.ts';
+import { type AccessKeyIndex, keyProblem } from './access-key-index.ts';
+import type { IdentitySource } from '../platform-view/index.ts';
 import { hashesEqual, type SecretHasher } from './secrets.ts';
-import { setRequestScope } from '../scope/scope.ts';
-import { isScoped, KEY_PREFIX } from '../resources/types.ts';
+import { setRequestScope } from '../scope/index.ts';
+import { isScoped, KEY_PREFIX } from '../resources/index.ts';
 
 export const CREDENTIAL_EXTRA = 'credentials.portcullis.io/credential-id';
 

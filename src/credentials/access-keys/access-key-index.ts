@@ -3,8 +3,7 @@
 import type { Informer } from '../../apiserver/controllers/informer.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
-import { parseDuration, formatDuration } from '../resources/duration.ts';
-import { accessKeyType, type AccessKeySpec, type AccessKeyStatus, type Scope } from '../resources/types.ts';
+import { parseDuration, formatDuration, accessKeyType, type AccessKeySpec, type AccessKeyStatus, type Scope } from '../resources/index.ts';
 
 export interface KeyEntry {
   name: string;

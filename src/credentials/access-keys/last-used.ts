@@ -3,7 +3,7 @@
 import type { Store } from '../../apiserver/registry/store.ts';
 import { StatusError } from '../../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
-import { accessKeyType, type AccessKeyStatus } from '../resources/types.ts';
+import { accessKeyType, type AccessKeyStatus } from '../resources/index.ts';
 
 export class LastUsedWriter {
   private pending = new Map<string, { ms: number; address: string }>();

@@ -1,7 +1,7 @@
 // Access-key secrets: generation (high entropy, "pcak_" prefix for secret scanners), keyed SHA-256 hashing with a
 // server-side pepper shared by every replica (m.secrets), and constant-time comparison of hashes.
 import { hash, randomBytes } from 'node:crypto';
-import { KEY_PREFIX } from '../resources/types.ts';
+import { KEY_PREFIX } from '../resources/index.ts';
 
 /** Name of the pepper: a file in <data-dir>/pki on SQLite, a shared Secret on PostgreSQL. */
 export const PEPPER_FILE = 'credentials-pepper';

@@ -4,10 +4,8 @@ import type { Admission } from '../../apiserver/registry/store.ts';
 import { forbidden } from '../../apiserver/errors.ts';
 import type { Attributes, UserInfo } from '../../apiserver/auth/types.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
-import type { PlatformIndex } from '../platform-view/platform-index.ts';
-import { strictest } from '../platform-view/platform-index.ts';
-import { parseDuration } from '../resources/duration.ts';
-import { kubeconfigType, type KubeconfigSpec } from '../resources/types.ts';
+import { type PlatformIndex, strictest } from '../platform-view/index.ts';
+import { parseDuration, kubeconfigType, type KubeconfigSpec } from '../resources/index.ts';
 
 export function kubeconfigAdmission(platform: PlatformIndex, authorize: (a: Attributes) => Promise<{ decision: string }>): Admission {
   const may = async (user: UserInfo, resource: 'users' | 'groups', name: string) => (await authorize({

@@ -11,9 +11,8 @@ import { StatusError } from '../../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import type { Pki } from '../../pki/ca.ts';
 import { buildKubeconfig } from '../../pki/kubeconfig.ts';
-import { parseDuration } from '../resources/duration.ts';
-import type { RevocationList } from '../revocation/revocation.ts';
-import { API_VERSION, KUBECONFIG_FINALIZER, KUBECONFIG_GROUP_PREFIX, kubeconfigType, type KubeconfigSpec, type KubeconfigStatus } from '../resources/types.ts';
+import { parseDuration, API_VERSION, KUBECONFIG_FINALIZER, KUBECONFIG_GROUP_PREFIX, kubeconfigType, type KubeconfigSpec, type KubeconfigStatus } from '../resources/index.ts';
+import type { RevocationList } from '../revocation/index.ts';
 
 const OWNER_LABEL = 'credentials.portcullis.io/kubeconfig';
 const RBAC = 'rbac.authorization.k8s.io';

@@ -5,7 +5,7 @@ import type { KObject } from '../../apiserver/storage/interface.ts';
 import type { Informer } from '../../apiserver/controllers/informer.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import type { UserInfo } from '../../apiserver/auth/types.ts';
-import { GROUP } from '../resources/types.ts';
+import { GROUP } from '../resources/index.ts';
 import { teamGroup } from '../../platform/index.ts';
 
 

@@ -3,8 +3,7 @@
 import type { Informer } from '../../apiserver/controllers/informer.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
-import { GROUP } from '../resources/types.ts';
-import { parseDuration } from '../resources/duration.ts';
+import { GROUP, parseDuration } from '../resources/index.ts';
 
 export interface CredentialPolicy {
   maxKeyTTL?: string;

@@ -7,10 +7,10 @@ import type { StatusCause } from '../../apiserver/errors.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { parseDuration } from './duration.ts';
-import { GROUP, VERSION } from '../../platform/resources/types.ts';
+import { GROUP, VERSION } from '../../platform/index.ts';
 
 // Credentials share the platform's API group.
-export { GROUP, VERSION, API_VERSION } from '../../platform/resources/types.ts';
+export { GROUP, VERSION, API_VERSION } from '../../platform/index.ts';
 export const KEY_PREFIX = 'pcak_';
 /** Label of login-session access keys (created by the login route). */
 export const SESSION_LABEL = 'credentials.portcullis.io/session';

@@ -7,7 +7,7 @@ import type { KObject } from '../../apiserver/storage/interface.ts';
 import { createCa } from '../../pki/certs.ts';
 import { x509 } from '../../pki/x509-lib.ts';
 import { RevocationList } from './revocation.ts';
-import { formatDuration, parseDuration } from '../resources/duration.ts';
+import { formatDuration, parseDuration } from '../resources/index.ts';
 
 describe('revocation list', () => {
   it('stores revocations in the store and answers serial and jti checks at once', async () => {

@@ -7,7 +7,7 @@ import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { normalizeSerialHex } from '../../pki/serial.ts';
 import { x509 } from '../../pki/x509-lib.ts';
 import { importPrivateKeyPem, type PemPair } from '../../pki/certs.ts';
-import { API_VERSION, revocationType, type RevocationSpec } from '../resources/types.ts';
+import { API_VERSION, revocationType, type RevocationSpec } from '../resources/index.ts';
 
 export class RevocationList {
   private readonly serials = new Map<string, RevocationSpec>();

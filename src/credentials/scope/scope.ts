@@ -1,11 +1,10 @@
 // Credential scope: which logical clusters / namespaces a scoped access key (or a token minted with one) may touch,
 // and the filter (credentialScope slot) that denies anything outside with a 403 naming the scope — whatever RBAC says.
 import type { IncomingMessage } from 'node:http';
-import type { Filter } from '../../apiserver/context.ts';
-import { clusterFrom, infoFrom, type RequestInfo } from '../../apiserver/context.ts';
+import { type Filter, clusterFrom, infoFrom, type RequestInfo } from '../../apiserver/context.ts';
 import { StatusError } from '../../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
-import { describeScope, isScoped, type Scope } from '../resources/types.ts';
+import { describeScope, isScoped, type Scope } from '../resources/index.ts';
 
 /** The scope a request's credential carries; set by the authenticators, read by the filter. */
 export interface RequestScope { scope: Scope; credential: string }

@@ -4,8 +4,8 @@ import type { Store } from '../../apiserver/registry/store.ts';
 import type { Catalog } from '../../apiserver/registry/catalog.ts';
 import { StatusError } from '../../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
-import type { RevocationList } from '../revocation/revocation.ts';
-import { GROUP, issuedTokenType, revocationType, type IssuedTokenSpec } from '../resources/types.ts';
+import type { RevocationList } from '../revocation/index.ts';
+import { GROUP, issuedTokenType, revocationType, type IssuedTokenSpec } from '../resources/index.ts';
 
 const RBAC = 'rbac.authorization.k8s.io';
 export const SELF_SERVICE_ROLE = 'portcullis:credentials-self-service';

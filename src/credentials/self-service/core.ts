@@ -5,20 +5,16 @@ import type { KObject } from '../../apiserver/storage/interface.ts';
 import { badRequest, forbidden, notFound, StatusError } from '../../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import type { UserInfo } from '../../apiserver/auth/types.ts';
-import type { AccessKeyIndex } from '../access-keys/access-key-index.ts';
-import type { IdentityIndex } from '../platform-view/identity.ts';
-import type { PlatformIndex } from '../platform-view/platform-index.ts';
-import { strictest } from '../platform-view/platform-index.ts';
-import type { PlatformTokens } from '../tokens/platform-tokens.ts';
-import type { RevocationList } from '../revocation/revocation.ts';
-import type { SecretReveal } from '../access-keys/reveal.ts';
-import { generateKeySecret, type SecretHasher } from '../access-keys/secrets.ts';
-import { formatDuration } from '../resources/duration.ts';
-import { clusterAccess, type RequestScope } from '../scope/scope.ts';
+import { type AccessKeyIndex, type SecretReveal, generateKeySecret, type SecretHasher } from '../access-keys/index.ts';
+import { type IdentityIndex, type PlatformIndex, strictest } from '../platform-view/index.ts';
+import type { PlatformTokens } from '../tokens/index.ts';
+import type { RevocationList } from '../revocation/index.ts';
+import { formatDuration } from '../resources/index.ts';
+import { clusterAccess, type RequestScope } from '../scope/index.ts';
 import {
   API_VERSION, SESSION_LABEL, accessKeyType, issuedTokenType, isScoped, kubeconfigType,
   type AccessKeySpec, type AccessKeyStatus, type IssuedTokenSpec, type KubeconfigSpec, type KubeconfigStatus, type Scope,
-} from '../resources/types.ts';
+} from '../resources/index.ts';
 
 const DAY_MS = 24 * 3_600_000;
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');

@@ -1,8 +1,7 @@
 // The /platform/v1 credential routes: login (public), JWKS and CRL (public), whoami, logout, tokens, the access-key
 // self-service (list, delete, rotate, dry run) and the inventory (list, revoke). Bodies are validated with zod.
 import { z } from 'zod';
-import type { RequestContext } from '../../apiserver/context.ts';
-import { userFrom } from '../../apiserver/context.ts';
+import { type RequestContext, userFrom } from '../../apiserver/context.ts';
 import { badRequest, methodNotSupported, notFound, routeNotFound, unauthorized } from '../../apiserver/errors.ts';
 import { readBody, parseJson } from '../../apiserver/codec/body.ts';
 import { writeJson, writeRaw } from '../../apiserver/handlers/respond.ts';
@@ -10,9 +9,8 @@ import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import type { Route } from '../../apiserver/extension.ts';
 import type { AuthnRequest, AuthnResult } from '../../apiserver/auth/types.ts';
 import type { CredentialsCore } from './core.ts';
-import { requestScope, clusterAccess } from '../scope/scope.ts';
-import { parseDuration } from '../resources/duration.ts';
-import { API_VERSION, SESSION_LABEL, accessKeyType, isScoped, scopeSchema, type AccessKeySpec } from '../resources/types.ts';
+import { requestScope, clusterAccess } from '../scope/index.ts';
+import { parseDuration, API_VERSION, SESSION_LABEL, accessKeyType, isScoped, scopeSchema, type AccessKeySpec } from '../resources/index.ts';
 
 export type PasswordVerifier = (username: string, password: string) => Promise<boolean>;
 

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { openSigningKeys, type StoredSigningKeys } from '../../pki/signing-keys.ts';
 import { StatusError } from '../../apiserver/errors.ts';
-import { IdentityIndex } from '../platform-view/identity.ts';
+import { IdentityIndex } from '../platform-view/index.ts';
 import { PlatformTokens, audienceFor, createPlatformTokenAuthenticator } from './platform-tokens.ts';
-import { requestScope } from '../scope/scope.ts';
+import { requestScope } from '../scope/index.ts';
 
 async function setup() {
   let saved: StoredSigningKeys | null = null;

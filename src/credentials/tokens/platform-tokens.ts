@@ -6,10 +6,10 @@ import type { Authenticator, AuthnResult, UserInfo } from '../../apiserver/auth/
 import { unauthorized } from '../../apiserver/errors.ts';
 import { bearerToken } from '../../apiserver/auth/bearer.ts';
 import { SA_TOKEN_ALG, type SigningKeys } from '../../pki/signing-keys.ts';
-import type { IdentitySource } from '../platform-view/identity.ts';
-import { setRequestScope } from '../scope/scope.ts';
-import { isScoped, type Scope } from '../resources/types.ts';
-import { CREDENTIAL_EXTRA } from '../access-keys/access-key-authn.ts';
+import type { IdentitySource } from '../platform-view/index.ts';
+import { setRequestScope } from '../scope/index.ts';
+import { isScoped, type Scope } from '../resources/index.ts';
+import { CREDENTIAL_EXTRA } from '../access-keys/index.ts';
 
 export const audienceFor = (cluster: string): string => `urn:portcullis:cluster:${cluster}`;
 const SCOPE_CLAIM = 'portcullis.io/scope';

@@ -1,12 +1,9 @@
 // Management access on the request path: per tenant cluster, the users with access from platform objects
 // (memoised per state generation), plus the `use` verb on tenantclusters checked with RBAC in root.
-import type { Attributes } from '../../apiserver/auth/types.ts';
-import { SYSTEM_AUTHENTICATED } from '../../apiserver/auth/types.ts';
+import { type Attributes, SYSTEM_AUTHENTICATED } from '../../apiserver/auth/types.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { effectiveSpec, roleMapping, staticAccess, type AccessReason } from './access.ts';
-import type { PlatformState } from '../resources/state.ts';
-import type { TenantClusterSpec } from '../resources/schemas.ts';
-import { GROUP, VERSION, tenantClusterType } from '../resources/types.ts';
+import { type PlatformState, type TenantClusterSpec, GROUP, VERSION, tenantClusterType } from '../resources/index.ts';
 
 /** Asks RBAC in root whether the attributes are allowed (wired to the rbac authorizer by default). */
 export type RootAuthorizer = (a: Attributes) => Promise<boolean>;

@@ -3,8 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { effectiveSpec, roleMapping, staticAccess, templateControls, referenceWarnings } from './access.ts';
 import { changeRules } from './routes.ts';
-import { PlatformState } from '../resources/state.ts';
-import type { TenantClusterSpec } from '../resources/schemas.ts';
+import { PlatformState, type TenantClusterSpec } from '../resources/index.ts';
 
 function dir(): PlatformState {
   const s = new PlatformState();

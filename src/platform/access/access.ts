@@ -1,7 +1,6 @@
 // Pure access logic of tenant clusters: the effective spec after a template, who has management access
 // (seed 002's default list plus access rules), and the role mapping materialised inside the tenant.
-import type { TemplateSpec, TenantClusterSpec } from '../resources/schemas.ts';
-import type { Directory } from '../resources/state.ts';
+import type { TemplateSpec, TenantClusterSpec, Directory } from '../resources/index.ts';
 
 type Plain = Record<string, unknown>;
 const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RequestContext } from '../../apiserver/context.ts';
 import type { Attributes } from '../../apiserver/auth/types.ts';
-import { PlatformState } from '../resources/state.ts';
+import { PlatformState } from '../resources/index.ts';
 import { AccessIndex } from './access-index.ts';
 import { withClusterAccess } from './cluster-access-filter.ts';
 

@@ -4,7 +4,7 @@ import type { Filter, RequestContext } from '../../apiserver/context.ts';
 import { StatusError } from '../../apiserver/errors.ts';
 import { SYSTEM_MASTERS, type UserInfo } from '../../apiserver/auth/types.ts';
 import type { AccessIndex } from './access-index.ts';
-import type { PlatformState } from '../resources/state.ts';
+import type { PlatformState } from '../resources/index.ts';
 
 export function withClusterAccess(state: PlatformState, index: AccessIndex): Filter {
   return (ctx, next) => {

@@ -2,8 +2,7 @@
 // each tenant cluster, the projects they can see, and managing a tenant cluster's permissions (access rules).
 import { z } from 'zod';
 import type { Route } from '../../apiserver/extension.ts';
-import type { RequestContext } from '../../apiserver/context.ts';
-import { userFrom } from '../../apiserver/context.ts';
+import { type RequestContext, userFrom } from '../../apiserver/context.ts';
 import type { Store } from '../../apiserver/registry/store.ts';
 import { badRequest, conflict, forbidden, invalid, routeNotFound, StatusError } from '../../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
@@ -12,9 +11,7 @@ import { writeJson } from '../../apiserver/handlers/respond.ts';
 import { SYSTEM_MASTERS, type UserInfo } from '../../apiserver/auth/types.ts';
 import { templateControls } from './access.ts';
 import type { AccessIndex } from './access-index.ts';
-import type { PlatformState } from '../resources/state.ts';
-import type { AccessRule, TenantClusterSpec } from '../resources/schemas.ts';
-import { GROUP, teamType, tenantClusterType, userType } from '../resources/types.ts';
+import { type PlatformState, type AccessRule, type TenantClusterSpec, GROUP, teamType, tenantClusterType, userType } from '../resources/index.ts';
 
 export const ROUTE_PREFIX = '/platform/v1';
 

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DelegationAuthorizer, applies } from './delegation.ts';
-import { PlatformState } from '../resources/state.ts';
+import { PlatformState } from '../resources/index.ts';
 import type { Attributes, AuthorizerResult } from '../../apiserver/auth/types.ts';
 
 const attrs = (a: Partial<Attributes>): Attributes => ({

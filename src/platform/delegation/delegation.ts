@@ -1,12 +1,10 @@
 // Delegated authorization (seed 001 "Delegating Authorization"): requests into a tenant cluster for the
 // resources / non-resource paths in its delegation config are decided by a SubjectAccessReview in its host
 // cluster, sent as the tenant's host ServiceAccount; everything else gets no opinion (tenant RBAC decides).
-import type { Attributes, Authorizer, AuthorizerResult, Decision } from '../../apiserver/auth/types.ts';
-import { SYSTEM_AUTHENTICATED } from '../../apiserver/auth/types.ts';
-import { effectiveSpec } from '../access/access.ts';
-import type { PlatformState, TenantRec } from '../resources/state.ts';
-import type { TemplateSpec } from '../resources/schemas.ts';
-import { effectiveDelegation, hostRbacPlan, type DelegationConfig } from '../host-rbac/host-rbac-rules.ts';
+import { type Attributes, type Authorizer, type AuthorizerResult, type Decision, SYSTEM_AUTHENTICATED } from '../../apiserver/auth/types.ts';
+import { effectiveSpec } from '../access/index.ts';
+import type { PlatformState, TenantRec, TemplateSpec } from '../resources/index.ts';
+import { effectiveDelegation, hostRbacPlan, type DelegationConfig } from '../host-rbac/index.ts';
 
 export type AuthorizeFn = (a: Attributes) => Promise<AuthorizerResult>;
 

@@ -1,15 +1,13 @@
 // Explain: why a user can or cannot make a request into a logical cluster, layer by layer as the server
 // decides it: management access → role mapping → tenant RBAC (binding and role) → delegation → final.
-import type { Attributes, Authorizer, Decision, UserInfo } from '../../apiserver/auth/types.ts';
-import { SYSTEM_AUTHENTICATED, SYSTEM_MASTERS } from '../../apiserver/auth/types.ts';
+import { type Attributes, type Authorizer, type Decision, type UserInfo, SYSTEM_AUTHENTICATED, SYSTEM_MASTERS } from '../../apiserver/auth/types.ts';
 import type { Catalog } from '../../apiserver/registry/catalog.ts';
 import type { ResourceType } from '../../apiserver/registry/types.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { StatusError, badRequest } from '../../apiserver/errors.ts';
-import { bindingName } from '../access/access.ts';
-import { teamGroup, type AccessIndex } from '../access/access-index.ts';
-import type { DelegationAuthorizer, DelegationOutcome } from '../delegation/delegation.ts';
-import type { PlatformState } from '../resources/state.ts';
+import { bindingName, teamGroup, type AccessIndex } from '../access/index.ts';
+import type { DelegationAuthorizer, DelegationOutcome } from '../delegation/index.ts';
+import type { PlatformState } from '../resources/index.ts';
 
 export interface ExplainRequest {
   user: string;

@@ -3,8 +3,7 @@
 import type { Admission, Store } from '../../apiserver/registry/store.ts';
 import { invalid } from '../../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
-import type { TenantClusterSpec } from '../resources/schemas.ts';
-import { GROUP, HOST_CLUSTER, tenantClusterType } from '../resources/types.ts';
+import { type TenantClusterSpec, GROUP, HOST_CLUSTER, tenantClusterType } from '../resources/index.ts';
 
 export function hostClusterAdmission(store: Store): Admission {
   return {

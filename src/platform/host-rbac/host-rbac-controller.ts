@@ -9,10 +9,8 @@ import type { Leadership } from '../../apiserver/controllers/leadership.ts';
 import { WorkQueue } from '../../apiserver/controllers/queue.ts';
 import { StatusError } from '../../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
-import { effectiveSpec } from '../access/access.ts';
-import type { PlatformState } from '../resources/state.ts';
-import type { TenantClusterSpec } from '../resources/schemas.ts';
-import { HOST_CLUSTER, MANAGED_BY_LABEL, MANAGED_BY_VALUE, TENANT_LABEL, tenantClusterType } from '../resources/types.ts';
+import { effectiveSpec } from '../access/index.ts';
+import { type PlatformState, type TenantClusterSpec, HOST_CLUSTER, MANAGED_BY_LABEL, MANAGED_BY_VALUE, TENANT_LABEL, tenantClusterType } from '../resources/index.ts';
 import { desiredHostObjects, hostRbacPlan, possibleHostObjects } from './host-rbac-rules.ts';
 
 /** Held on every TenantCluster until its host objects are removed. */

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import {
   DEFAULT_CLUSTER_RULES, DEFAULT_ROLE_RULES, DELEGATION_RULE, MULTI_NAMESPACE_RULES, desiredHostObjects, effectiveDelegation, hostRbacPlan,
 } from './host-rbac-rules.ts';
-import type { TenantClusterSpec } from '../resources/schemas.ts';
+import type { TenantClusterSpec } from '../resources/index.ts';
 
 const spec = (s: Partial<TenantClusterSpec> = {}): TenantClusterSpec => ({ project: 'p', ...s });
 const names = (s: TenantClusterSpec) => desiredHostObjects(hostRbacPlan('a', s)).map((o) => `${o.object.kind}/${o.namespace ? `${o.namespace}/` : ''}${o.object.metadata.name}`);

@@ -2,8 +2,7 @@
 // and the objects a tenant's effective spec asks for in its host cluster and host namespace.
 import type { KObject } from '../../apiserver/storage/interface.ts';
 import { serviceAccountUsername } from '../../apiserver/auth/types.ts';
-import type { TenantClusterSpec } from '../resources/schemas.ts';
-import { HOST_CLUSTER, MANAGED_BY_LABEL, MANAGED_BY_VALUE, TENANT_LABEL } from '../resources/types.ts';
+import { type TenantClusterSpec, HOST_CLUSTER, MANAGED_BY_LABEL, MANAGED_BY_VALUE, TENANT_LABEL } from '../resources/index.ts';
 
 export interface PolicyRule { apiGroups?: string[]; resources?: string[]; resourceNames?: string[]; nonResourceURLs?: string[]; verbs: string[] }
 

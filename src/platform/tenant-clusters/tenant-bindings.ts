@@ -4,8 +4,8 @@ import type { Store } from '../../apiserver/registry/store.ts';
 import type { Catalog } from '../../apiserver/registry/catalog.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
 import { StatusError } from '../../apiserver/errors.ts';
-import { bindingName } from '../access/access.ts';
-import { MANAGED_LABEL } from '../resources/types.ts';
+import { bindingName } from '../access/index.ts';
+import { MANAGED_LABEL } from '../resources/index.ts';
 
 const RBAC = 'rbac.authorization.k8s.io';
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { logicalClusterType } from '../../apiserver/controllers/logical-clusters.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
 import { startTestPlatform, type TestPlatform } from '../platform-test-support.ts';
-import { projectType, templateType, tenantClusterType, userType, type TenantClusterStatus } from '../resources/types.ts';
+import { projectType, templateType, tenantClusterType, userType, type TenantClusterStatus } from '../resources/index.ts';
 
 const status = (o: KObject | undefined) => o?.status as TenantClusterStatus | undefined;
 const condition = (o: KObject | undefined, type: string) => status(o)?.conditions?.find((c) => c.type === type);

@@ -8,15 +8,14 @@ import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { logicalClusterType } from '../../apiserver/controllers/logical-clusters.ts';
 import { WorkQueue } from '../../apiserver/controllers/queue.ts';
 import type { Leadership } from '../../apiserver/controllers/leadership.ts';
-import { effectiveSpec, referenceWarnings, roleMapping, staticAccess } from '../access/access.ts';
+import { effectiveSpec, referenceWarnings, roleMapping, staticAccess } from '../access/index.ts';
 import { applyObjects } from './tenant-objects.ts';
 import { reconcileBindings } from './tenant-bindings.ts';
-import type { PlatformState } from '../resources/state.ts';
-import type { TemplateSpec, TenantClusterSpec } from '../resources/schemas.ts';
+import type { PlatformState, TemplateSpec, TenantClusterSpec } from '../resources/index.ts';
 import {
   AUDIT_ANNOTATION, FOREGROUND_FINALIZER, HOST_CLUSTER, TENANT_FINALIZER, TENANT_LABEL, templateType, tenantClusterType,
   tenantStatus, type Condition, type TenantClusterStatus, type TenantPhase,
-} from '../resources/types.ts';
+} from '../resources/index.ts';
 
 export interface TenantControllerDeps {
   store: Store;

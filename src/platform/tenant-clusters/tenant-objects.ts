@@ -5,8 +5,7 @@ import type { Catalog } from '../../apiserver/registry/catalog.ts';
 import type { ResourceType } from '../../apiserver/registry/types.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
 import { StatusError } from '../../apiserver/errors.ts';
-import { parseObjects } from '../resources/schemas.ts';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, type ObjectRef } from '../resources/types.ts';
+import { parseObjects, MANAGED_BY_LABEL, MANAGED_BY_VALUE, type ObjectRef } from '../resources/index.ts';
 
 export interface ObjectsResult { applied: ObjectRef[]; problems: string[] }
 

@@ -8,7 +8,7 @@ import { StatusError } from '../../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { writePrivateFile } from '../../pki/kubeconfig.ts';
 import { generatePassword, hashPassword } from './passwords.ts';
-import { API_VERSION, userType } from '../resources/types.ts';
+import { API_VERSION, userType } from '../resources/index.ts';
 
 export const BOOTSTRAP_ADMIN = 'admin';
 export const PLATFORM_USER_ROLE = 'portcullis:platform-user';

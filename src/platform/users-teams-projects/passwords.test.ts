@@ -5,7 +5,7 @@ import type { Store } from '../../apiserver/registry/store.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
 import { StatusError } from '../../apiserver/errors.ts';
 import { hashPassword, userPasswordAdmission, verifyPassword } from './passwords.ts';
-import { userType } from '../resources/types.ts';
+import { userType } from '../resources/index.ts';
 
 function fakeStore(users: Record<string, KObject>): Store {
   return { get: async (_c: string, _t: unknown, _ns: string, name: string) => {

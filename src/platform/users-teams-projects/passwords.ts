@@ -6,8 +6,7 @@ import type { Admission, Store } from '../../apiserver/registry/store.ts';
 import { StatusError } from '../../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
-import { GROUP, userType } from '../resources/types.ts';
-import type { UserSpec } from '../resources/schemas.ts';
+import { GROUP, userType, type UserSpec } from '../resources/index.ts';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 

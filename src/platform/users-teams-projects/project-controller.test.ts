@@ -2,7 +2,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestPlatform, type TestPlatform } from '../platform-test-support.ts';
-import { CASCADE_ANNOTATION, projectType, tenantClusterType, userType } from '../resources/types.ts';
+import { CASCADE_ANNOTATION, projectType, tenantClusterType, userType } from '../resources/index.ts';
 
 describe('Project controller and global admins', () => {
   let p: TestPlatform;

@@ -6,8 +6,7 @@ import { StatusError } from '../../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { WorkQueue } from '../../apiserver/controllers/queue.ts';
 import type { Leadership } from '../../apiserver/controllers/leadership.ts';
-import type { PlatformState } from '../resources/state.ts';
-import { FOREGROUND_FINALIZER, PROJECT_FINALIZER, projectType, tenantClusterType } from '../resources/types.ts';
+import { type PlatformState, FOREGROUND_FINALIZER, PROJECT_FINALIZER, projectType, tenantClusterType } from '../resources/index.ts';
 
 const RBAC = 'rbac.authorization.k8s.io';
 export const GLOBAL_ADMINS_BINDING = 'portcullis:global-admins';
