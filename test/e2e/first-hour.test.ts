@@ -10,6 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { caFingerprint } from '../../src/cli/tls-trust.ts';
+import { loadBootstrapPolicy } from '../../src/auth/authz/rbac/bootstrap.ts';
+import { aggregate } from '../../src/auth/authz/rbac/aggregation.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/portcullis.mjs');
 
@@ -49,6 +51,22 @@ describe('first hour', () => {
     assert.match(access.stdout, /clusterRole\s+<string> -required-/);
     const target = await h.kubectl(['explain', 'kubeconfig.spec.target']);
     assert.match(target.stdout, /honoured only there/);
+  });
+
+  it("a new cluster serves Kubernetes' bootstrap ClusterRoles from the repository's data: names, labels, rules", async () => {
+    const policy = loadBootstrapPolicy();
+    const aggregated = aggregate(policy.clusterRoles);
+    const served = JSON.parse((await h.kubectl(['get', 'clusterroles', '-l', 'kubernetes.io/bootstrapping=rbac-defaults',
+      '-o', 'json'])).stdout).items as Array<{ metadata: { name: string; labels: Record<string, string> }; rules?: unknown[] }>;
+    assert.deepEqual(served.map((r) => r.metadata.name).sort(), policy.clusterRoles.map((r) => r.metadata.name).sort());
+    const byName = new Map(served.map((r) => [r.metadata.name, r]));
+    for (const want of policy.clusterRoles) {
+      const got = byName.get(want.metadata.name)!;
+      assert.deepEqual(got.metadata.labels, want.metadata.labels, want.metadata.name);
+      const rules = want.aggregationRule ? aggregated.get(want.metadata.name) : want.rules;
+      assert.deepEqual(got.rules ?? [], JSON.parse(JSON.stringify(rules ?? [])), want.metadata.name);
+    }
+    assert.equal(byName.size, 31);
   });
 
   it('client-side validation names a wrong field of a platform kind', async () => {
