@@ -36,6 +36,21 @@ export const logicalClusterType: ResourceType = defineType('tenancy.portcullis.i
     validateName: validateClusterName,
   }),
 });
+logicalClusterType.schema = {
+  type: 'object',
+  description: 'A logical cluster served at /clusters/<name>, with its own namespaces, RBAC and objects. Deleting it '
+    + 'removes everything stored for it.',
+  properties: {
+    spec: { type: 'object', description: 'No fields yet.', 'x-kubernetes-preserve-unknown-fields': true },
+    status: {
+      type: 'object', description: 'Written by the server.',
+      properties: {
+        phase: { type: 'string', description: 'Initializing, Ready or Terminating.' },
+        url: { type: 'string', description: 'The path the cluster is served at.' },
+      },
+    },
+  },
+};
 
 export class LogicalClusters implements ClusterDirectory {
   private readonly states = new Map<string, 'active' | 'deleting'>([[ROOT_CLUSTER, 'active']]);

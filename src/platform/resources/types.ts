@@ -1,11 +1,15 @@
 // The platform's resource types in management.portcullis.io/v1 (served only in root), their names,
 // labels, annotations and finalizers, and small typed accessors over stored objects.
-import type { ResourceType } from '../../apiserver/registry/types.ts';
+import { STORED_VERBS, type ResourceType } from '../../apiserver/registry/types.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
 import { defineType } from '../../apiserver/registry/builtins.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { projectStrategy, teamStrategy, templateStrategy, tenantClusterStrategy, userStrategy } from './strategies.ts';
-import type { ProjectSpec, TeamSpec, TemplateSpec, TenantClusterSpec, UserSpec } from './schemas.ts';
+import {
+  projectSpecSchema, teamSpecSchema, templateSpecSchema, tenantClusterSpecSchema, tenantClusterStatusSchema, userSpecSchema,
+  type ProjectSpec, type TeamSpec, type TemplateSpec, type TenantClusterSpec, type UserSpec,
+} from './schemas.ts';
+import { kindSchema } from '../../apiserver/schema/index.ts';
 
 export const GROUP = 'management.portcullis.io';
 export const VERSION = 'v1';
@@ -36,22 +40,37 @@ const age = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp'
 export const userType: ResourceType = {
   ...defineType(GROUP, VERSION, 'users', 'User', { cluster: true, onlyInClusters: onlyRoot, strategy: userStrategy }),
   printerColumns: [col('Display Name', '.spec.displayName'), col('Email', '.spec.email'), { name: 'Global Admin', type: 'boolean', jsonPath: '.spec.globalAdmin' }, age],
+  schema: kindSchema({ description: 'A platform user: a person who logs in with a password, an identity provider or '
+    + 'credentials. Management access and role mapping refer to users by name.', spec: userSpecSchema }),
 };
 export const teamType: ResourceType = {
   ...defineType(GROUP, VERSION, 'teams', 'Team', { cluster: true, onlyInClusters: onlyRoot, strategy: teamStrategy }),
   printerColumns: [col('Display Name', '.spec.displayName'), col('Members', '.spec.members'), age],
+  schema: kindSchema({ description: 'A group of users (and identity-provider groups) that projects, access rules and '
+    + 'role mapping refer to as one.', spec: teamSpecSchema }),
 };
 export const projectType: ResourceType = {
   ...defineType(GROUP, VERSION, 'projects', 'Project', { cluster: true, onlyInClusters: onlyRoot, strategy: projectStrategy }),
   printerColumns: [col('Display Name', '.spec.displayName'), age],
+  schema: kindSchema({ description: 'A project groups tenant clusters with their members (roles admin, member, '
+    + 'viewer), the templates they may use, and a credential policy.', spec: projectSpecSchema }),
 };
 export const tenantClusterType: ResourceType = {
-  ...defineType(GROUP, VERSION, 'tenantclusters', 'TenantCluster', { cluster: true, onlyInClusters: onlyRoot, strategy: tenantClusterStrategy, status: true, shortNames: ['tc'] }),
+  ...defineType(GROUP, VERSION, 'tenantclusters', 'TenantCluster', {
+    cluster: true, onlyInClusters: onlyRoot, strategy: tenantClusterStrategy, status: true, shortNames: ['tc'],
+    // `use` is what management access checks (kubectl create clusterrole --verb=use ...).
+    verbs: [...STORED_VERBS, 'use'],
+  }),
   printerColumns: [col('Project', '.spec.project'), col('Phase', '.status.phase'), col('URL', '.status.apiURL', 1), col('Template', '.spec.templateRef.name', 1), age],
+  schema: kindSchema({ description: 'A tenant cluster: a logical Kubernetes cluster of the same name, reachable at '
+    + '/clusters/<name>, with management access, role mapping, objects, host-tier RBAC and delegation.',
+  spec: tenantClusterSpecSchema, status: tenantClusterStatusSchema }),
 };
 export const templateType: ResourceType = {
   ...defineType(GROUP, VERSION, 'tenantclustertemplates', 'TenantClusterTemplate', { cluster: true, onlyInClusters: onlyRoot, strategy: templateStrategy }),
   printerColumns: [col('Display Name', '.spec.displayName'), age],
+  schema: kindSchema({ description: 'Shared settings for tenant clusters: fields set in spec.template override the '
+    + "instance's own (a TenantCluster names it in spec.templateRef).", spec: templateSpecSchema }),
 };
 
 export const platformTypes: ResourceType[] = [userType, teamType, projectType, tenantClusterType, templateType];
