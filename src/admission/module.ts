@@ -2,12 +2,12 @@
 // cluster's policies, bindings and webhook configurations compiled (from the informer), and plugs mutating
 // webhooks (before schema validation) and ValidatingAdmissionPolicies then validating webhooks (after it) into
 // the store. A cluster's configuration only ever sees that cluster's requests.
-import type { ServerModule, ModuleContext } from '../server/module.ts';
+import type { ServerModule, ModuleContext } from '../apiserver/extension.ts';
 import type { Admission, AdmitOp, OpContext } from '../apiserver/registry/store.ts';
 import type { ResourceType } from '../apiserver/registry/types.ts';
 import type { KObject } from '../apiserver/storage/interface.ts';
 import { StatusError } from '../apiserver/errors.ts';
-import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { groupVersion } from '../apiserver/registry/types.ts';
 import { selectorMatches } from '../auth/authz/rbac/aggregation.ts';
 import { admissionTypes, GROUP } from './types.ts';
@@ -56,8 +56,11 @@ function setup(m: ModuleContext): void {
   let self: SelfAddress | undefined;
   m.onStarted.push((baseUrl) => {
     const u = new URL(baseUrl);
-    const host = m.cfg.listen.includes(':') ? m.cfg.listen.slice(0, m.cfg.listen.lastIndexOf(':')) : '';
-    self = { port: Number(u.port || 443), hosts: [u.hostname.replace(/^\[|\]$/g, ''), host].filter(Boolean) };
+    const listen = m.cfg.listen ?? '';
+    const at = listen.lastIndexOf(':');
+    const host = at > 0 ? listen.slice(0, at).replace(/^\[|\]$/g, '') : '';
+    const ports = [Number(u.port || 443), Number(listen.slice(at + 1))].filter((p) => p > 0);
+    self = { ports, hosts: [u.hostname.replace(/^\[|\]$/g, ''), host].filter(Boolean) };
   });
 
   const context = (op: AdmitOp, t: ResourceType, obj: KObject | undefined, old: KObject | undefined, ctx: OpContext): PolicyContext => {

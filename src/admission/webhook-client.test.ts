@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { callWebhook, forbiddenAddress, urlProblems, WebhookCallError } from './webhook-client.ts';
 
-const self = { port: 8443, hosts: ['10.1.2.3'] };
+const self = { ports: [8443], hosts: ['10.1.2.3'] };
 
 describe('webhook address policy', () => {
   it('refuses link-local, metadata, unspecified and multicast addresses', () => {

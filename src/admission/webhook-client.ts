@@ -11,7 +11,7 @@ import type { LookupFunction } from 'node:net';
 export const MAX_RESPONSE_BYTES = 3 * 1024 * 1024;
 
 export interface WebhookTarget { url: string; caBundle?: string; timeoutSeconds: number }
-export interface SelfAddress { port: number; hosts: string[] }
+export interface SelfAddress { ports: number[]; hosts: string[] }
 
 /** Why an address may not be called, or undefined when it may. */
 export function forbiddenAddress(address: string, port: number, self: SelfAddress | undefined): string | undefined {
@@ -28,7 +28,7 @@ export function forbiddenAddress(address: string, port: number, self: SelfAddres
     if (l.startsWith('ff')) return 'multicast addresses are not allowed';
     if (l.startsWith('fd00:ec2::254')) return 'link-local addresses are not allowed';
   }
-  if (self && port === self.port && isSelf(ip, self)) return 'the Portcullis API server itself may not be called as a webhook';
+  if (self && self.ports.includes(port) && isSelf(ip, self)) return 'the Portcullis API server itself may not be called as a webhook';
   return undefined;
 }
 
