@@ -5,6 +5,7 @@ import type { KObject } from '../storage/interface.ts';
 import type { StatusCause } from '../errors.ts';
 import type { Strategy } from '../registry/types.ts';
 import { defaultStrategy } from '../registry/strategies/default.ts';
+import { deepFreeze } from '../storage/cache-index.ts';
 import { fe, toCauses, type FieldError } from './field-errors.ts';
 import type { Props } from './json-schema.ts';
 import { compileSchema, type Check } from './schema-validator.ts';
@@ -87,8 +88,9 @@ export function customResourceStrategy(cv: CompiledVersion, o: VersionOptions): 
     decode,
     present(obj) {
       if (!Object.isFrozen(obj)) return decode(obj);
+      // Shared like the stored object it comes from: frozen, so its JSON is cached too (respond.ts).
       let p = presented.get(obj);
-      if (!p) { p = decode(obj); presented.set(obj, p); }
+      if (!p) { p = deepFreeze(decode(obj)); presented.set(obj, p); }
       return p;
     },
   };
