@@ -195,8 +195,8 @@ export class Store {
     if (obj.metadata.name !== name) throw badRequest(`the name of the object (${obj.metadata.name ?? ''}) does not match the name on the URL (${name})`);
     carryMetadata(obj, old);
     const hasStatus = t.subresources.some((s) => s.name === 'status');
-    if (ctx.subresource === 'status') {
-      // Only status may change through /status.
+    if (ctx.subresource === 'status' || ctx.subresource === 'approval') {
+      // Only status may change through /status (and a CertificateSigningRequest's /approval).
       const status = obj.status;
       Object.assign(obj, { ...structuredClone(old), status, metadata: { ...old.metadata, resourceVersion: obj.metadata.resourceVersion } });
       if (status === undefined) delete obj.status;

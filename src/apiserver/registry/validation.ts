@@ -25,6 +25,18 @@ export function dns1123Subdomain(value: string): string[] {
   return errs;
 }
 
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Service names: an RFC 1035 label (starts with a letter). */
+export function dns1035Label(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > 63) errs.push('must be no more than 63 characters');
+  if (!DNS1035_LABEL.test(value)) {
+    errs.push("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')");
+  }
+  return errs;
+}
+
 /** Path-segment names (RBAC objects may contain ':' as in system:masters). */
 export function pathSegmentName(value: string): string[] {
   if (value === '.' || value === '..') return [`may not be '${value}'`];

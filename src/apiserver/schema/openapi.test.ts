@@ -60,7 +60,12 @@ test('components.schemas carry x-kubernetes-group-version-kind arrays and patch 
   const schemas = (doc.components as { schemas: Record<string, Schema> }).schemas;
   const dep = schemas['io.k8s.api.apps.v1.Deployment'];
   assert.deepEqual(dep['x-kubernetes-group-version-kind'], [{ group: 'apps', version: 'v1', kind: 'Deployment' }]);
-  const containers = dep.properties?.spec.properties?.template.properties?.spec.properties?.containers as Schema;
+  // Follows $ref properties through the document's own components, as kubectl does.
+  const refOf = (def: string, prop: string): string =>
+    (schemas[def].properties?.[prop].$ref ?? '').slice('#/components/schemas/'.length);
+  const podSpecDef = refOf(refOf(refOf('io.k8s.api.apps.v1.Deployment', 'spec'), 'template'), 'spec');
+  assert.equal(podSpecDef, 'io.k8s.api.core.v1.PodSpec');
+  const containers = schemas[podSpecDef].properties?.containers as Schema;
   assert.equal(containers['x-kubernetes-patch-merge-key'], 'name');
   assert.equal(containers['x-kubernetes-patch-strategy'], 'merge');
   assert.deepEqual(schemas['io.k8s.api.apps.v1.DeploymentList']['x-kubernetes-group-version-kind'],

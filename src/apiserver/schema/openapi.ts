@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { GroupVersionKind, Schema } from './schema-types.ts';
 import { referencedDefinitions, DEFINITIONS } from './definitions.ts';
 import { builtinSchema } from './builtin-index.ts';
+import { builtinDefinitionName } from './builtin-openapi.ts';
 import { listMeta } from './builtin-meta.ts';
 
 export interface GroupVersion { group: string; version: string }
@@ -46,12 +47,9 @@ export function openapiV3Index(entries: IndexEntry[]): { paths: Record<string, {
 }
 
 export function definitionName(gvk: GroupVersionKind): string {
-  const known: Record<string, string> = {
-    '': 'io.k8s.api.core', apps: 'io.k8s.api.apps', 'rbac.authorization.k8s.io': 'io.k8s.api.rbac',
-    'events.k8s.io': 'io.k8s.api.events', 'apiextensions.k8s.io': 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions',
-  };
-  const prefix = known[gvk.group] ?? gvk.group.split('.').reverse().join('.');
-  return `${prefix}.${gvk.version}.${gvk.kind}`;
+  const builtin = builtinDefinitionName(gvk);
+  if (builtin) return builtin;
+  return `${gvk.group.split('.').reverse().join('.')}.${gvk.version}.${gvk.kind}`;
 }
 
 const param = (name: string, inWhere: 'query' | 'path', type: string, description: string): Record<string, unknown> =>
