@@ -20,7 +20,7 @@ export async function handleList(ctx: RequestContext, t: ResourceType, deps: Han
     continueToken: lo.continue,
     selectorKey: labelSelector || fieldSelector ? `${labelSelector ?? ''}\n${fieldSelector ?? ''}` : '',
   });
-  const items = t.strategy.present ? out.items.map((o) => present(t, o)) : out.items;
+  const items = t.strategy.present || t.versionView ? out.items.map((o) => present(t, o)) : out.items;
   const metadata: Record<string, unknown> = { resourceVersion: out.resourceVersion };
   if (out.continueToken) metadata.continue = out.continueToken;
   if (out.remaining !== undefined) metadata.remainingItemCount = out.remaining;

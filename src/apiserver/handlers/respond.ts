@@ -3,13 +3,14 @@ import type { RequestContext } from '../context.ts';
 import { badRequest, notAcceptable } from '../errors.ts';
 import { wantsPretty } from '../query.ts';
 import type { KObject } from '../storage/interface.ts';
-import type { ResourceType } from '../registry/types.ts';
+import { groupVersion, type ResourceType } from '../registry/types.ts';
 
 export type Representation = 'json' | 'table';
 
 /** The client-facing form of a stored object (the type's strategy may hide fields). */
 export function present<T extends Readonly<KObject>>(t: ResourceType, obj: T): T {
-  return t.strategy.present ? (t.strategy.present(obj) as T) : obj;
+  const viewed = t.versionView && obj.apiVersion !== groupVersion(t) ? t.versionView.toServed(obj as KObject) as T : obj;
+  return t.strategy.present ? (t.strategy.present(viewed) as T) : viewed;
 }
 export type IncludeObject = 'Object' | 'Metadata' | 'None';
 

@@ -2,7 +2,8 @@
 // published OpenAPI (builtin-resources.json, scripts/generate-builtin-api.ts), discovery names, and strategies that
 // add Kubernetes' defaults, required fields and immutable fields to each kind's own behaviour.
 import { readFileSync } from 'node:fs';
-import type { ResourceType, Strategy, SubresourceHandler } from './types.ts';
+import type { ResourceType, Strategy, SubresourceHandler, VersionView } from './types.ts';
+import { hpaToV1, hpaToV2 } from './hpa-conversion.ts';
 import { STORED_VERBS } from './types.ts';
 import { defaultStrategy, extendStrategy } from './strategies/default.ts';
 import { configMapStrategy, namespaceStrategy, secretStrategy } from './strategies/core.ts';
@@ -30,6 +31,11 @@ const STRATEGIES: Record<string, Strategy> = {
   'rbac.authorization.k8s.io/rolebindings': roleBindingStrategy,
   'rbac.authorization.k8s.io/clusterrolebindings': clusterRoleBindingStrategy,
   'apiextensions.k8s.io/customresourcedefinitions': crdStrategy,
+};
+
+/** Versions served as views of another stored version, keyed by "<group>/<version>/<resource>". */
+const VERSION_VIEWS: Record<string, VersionView> = {
+  'autoscaling/v1/horizontalpodautoscalers': { toServed: hpaToV1, toStored: hpaToV2 },
 };
 
 /**
@@ -99,6 +105,7 @@ export function builtinTypes(): ResourceType[] {
       shortNames: names.shortNames ?? [], categories: names.categories ?? [],
       verbs: r.verbs.length ? r.verbs : STORED_VERBS, subresources,
       strategy: builtinStrategy(r, STRATEGIES[key] ?? defaultStrategy, hasStatus),
+      ...(VERSION_VIEWS[`${r.group}/${r.version}/${r.resource}`] ? { versionView: VERSION_VIEWS[`${r.group}/${r.version}/${r.resource}`] } : {}),
     });
   }
   return out;
