@@ -1,6 +1,7 @@
 // The per-request context shared by filters and handlers, and its typed accessors.
 // Filters write fields once (cluster, info, user, ...); later code reads them through the accessors.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { UserInfo } from '../auth/types.ts';
 import { internal } from './errors.ts';
 
@@ -76,6 +77,21 @@ class ServerContext implements RequestContext {
   get url(): URL {
     return (this.parsed ??= new URL(this.req.url ?? '/', BASE));
   }
+}
+
+/**
+ * The client's connection: the TLS socket for HTTP/1.1, the HTTP/2 session's socket for a stream (its req.socket is
+ * a per-stream proxy). One object per connection, so per-connection caches (peer certificate checks, audit memos)
+ * hold across the streams an HTTP/2 client multiplexes.
+ */
+export function connectionOf(req: IncomingMessage): Socket {
+  const stream = (req as unknown as { stream?: { session?: { socket?: Socket } } }).stream;
+  return stream?.session?.socket ?? req.socket;
+}
+
+/** The Host of the request: the Host header (HTTP/1.1) or the :authority pseudo-header (HTTP/2). */
+export function requestHost(req: IncomingMessage): string {
+  return String(req.headers.host ?? req.headers[':authority'] ?? '');
 }
 
 export function newContext(req: IncomingMessage, res: ServerResponse): RequestContext {

@@ -1,7 +1,7 @@
 // Discovery: /api, /apis (aggregated apidiscovery.k8s.io v2 or v2beta1, or the legacy lists, as the Accept header
 // asks), /api/v1 and /apis/<group>[/<version>], per logical cluster.
 import type { RequestContext } from '../context.ts';
-import { clusterFrom } from '../context.ts';
+import { clusterFrom, requestHost } from '../context.ts';
 import { routeNotFound } from '../errors.ts';
 import type { ResourceType } from '../registry/types.ts';
 import type { HandlerDeps } from './deps.ts';
@@ -102,7 +102,7 @@ export function handleDiscovery(ctx: RequestContext, deps: HandlerDeps): boolean
   const form = discoveryForm(ctx.req.headers.accept);
   if (parts[0] === 'api' && parts.length === 1) {
     if (form !== 'legacy') return sendAggregated(ctx, form, core ? [core] : []);
-    writeJson(ctx, 200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: String(ctx.req.headers.host ?? '') }] });
+    writeJson(ctx, 200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: requestHost(ctx.req) }] });
     return true;
   }
   if (parts[0] === 'api') {
