@@ -83,9 +83,10 @@ export async function startHarness(opts: { dataDir?: string; config?: Partial<Se
   return h;
 }
 
-export function runKubectl(args: string[], o: { home: string; kubeconfig: string; input?: string; timeoutMs?: number }): Promise<KubectlResult> {
+/** Runs kubectl (or another kubectl binary, e.g. kubectl.1.27 beside it) with its own HOME and discovery cache. */
+export function runKubectl(args: string[], o: { home: string; kubeconfig: string; input?: string; timeoutMs?: number; binary?: string }): Promise<KubectlResult> {
   return new Promise((resolve) => {
-    const child = execFile('kubectl', ['--kubeconfig', o.kubeconfig, '--cache-dir', path.join(o.home, 'cache'), ...args], {
+    const child = execFile(o.binary ?? 'kubectl', ['--kubeconfig', o.kubeconfig, '--cache-dir', path.join(o.home, 'cache'), ...args], {
       env: { ...process.env, HOME: o.home, KUBECONFIG: o.kubeconfig },
       timeout: o.timeoutMs ?? 60_000,
       maxBuffer: 16 * 1024 * 1024,

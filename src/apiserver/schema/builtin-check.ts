@@ -78,7 +78,8 @@ export function firstTypeError(root: Schema, rootStruct: string, obj: unknown): 
       const prop = s.properties && Object.hasOwn(s.properties, key) ? s.properties[key] : undefined;
       const childPath = path ? `${path}.${key}` : key;
       if (prop) walk(prop, child, inner, childPath);
-      else if (typeof s.additionalProperties === 'object') walk(s.additionalProperties, child, struct, childPath);
+      // Go names map values by the map's field, without the key.
+      else if (typeof s.additionalProperties === 'object') walk(s.additionalProperties, child, inner, path);
     }
   };
   walk(root, obj, rootStruct, '');
