@@ -61,8 +61,11 @@ test('components.schemas carry x-kubernetes-group-version-kind arrays and patch 
   const dep = schemas['io.k8s.api.apps.v1.Deployment'];
   assert.deepEqual(dep['x-kubernetes-group-version-kind'], [{ group: 'apps', version: 'v1', kind: 'Deployment' }]);
   // Follows $ref properties through the document's own components, as kubectl does.
-  const refOf = (def: string, prop: string): string =>
-    (schemas[def].properties?.[prop].$ref ?? '').slice('#/components/schemas/'.length);
+  // Properties with a description or patch metadata carry their $ref in allOf, as Kubernetes publishes v3.
+  const refOf = (def: string, prop: string): string => {
+    const p = schemas[def].properties?.[prop] as Schema & { allOf?: Schema[] };
+    return (p.$ref ?? p.allOf?.[0].$ref ?? '').slice('#/components/schemas/'.length);
+  };
   const podSpecDef = refOf(refOf(refOf('io.k8s.api.apps.v1.Deployment', 'spec'), 'template'), 'spec');
   assert.equal(podSpecDef, 'io.k8s.api.core.v1.PodSpec');
   const containers = schemas[podSpecDef].properties?.containers as Schema;

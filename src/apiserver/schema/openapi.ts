@@ -52,6 +52,29 @@ export function definitionName(gvk: GroupVersionKind): string {
   return `${gvk.group.split('.').reverse().join('.')}.${gvk.version}.${gvk.kind}`;
 }
 
+const layouts = new WeakMap<Schema, Schema>();
+/**
+ * A schema as Kubernetes publishes OpenAPI v3: a `$ref` with sibling keywords (description, patch strategy) becomes
+ * `allOf: [{$ref}]` beside them, since OpenAPI 3.0 ignores a $ref's siblings (kubectl reads patch metadata there).
+ */
+export function v3Layout(s: Schema): Schema {
+  const cached = layouts.get(s);
+  if (cached) return cached;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(s)) {
+    if (k === 'properties' && v && typeof v === 'object') {
+      out.properties = Object.fromEntries(Object.entries(v as Record<string, Schema>).map(([n, p]) => [n, v3Layout(p)]));
+    } else if ((k === 'items' || k === 'additionalProperties') && v && typeof v === 'object') out[k] = v3Layout(v as Schema);
+    else out[k] = v;
+  }
+  if (typeof out.$ref === 'string' && Object.keys(out).length > 1) {
+    out.allOf = [{ $ref: out.$ref }];
+    delete out.$ref;
+  }
+  layouts.set(s, out as Schema);
+  return out as Schema;
+}
+
 const param = (name: string, inWhere: 'query' | 'path', type: string, description: string): Record<string, unknown> =>
   ({ name, in: inWhere, description, ...(inWhere === 'path' ? { required: true } : {}), schema: { type, uniqueItems: true } });
 const P = {
@@ -91,7 +114,7 @@ export function openapiV3Document(gv: GroupVersion, kinds: OpenAPIKind[], opts: 
     const gvk = { group: gv.group, version: gv.version, kind: k.kind };
     const def = k.definitionName ?? definitionName(gvk);
     const listDef = `${def.slice(0, def.length - k.kind.length)}${k.kind}List`;
-    schemas[def] = { ...k.schema, 'x-kubernetes-group-version-kind': [gvk] };
+    schemas[def] = { ...v3Layout(k.schema), 'x-kubernetes-group-version-kind': [gvk] };
     schemas[listDef] = {
       type: 'object', required: ['items'],
       properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: listMeta, items: { type: 'array', items: ref(def) } },
@@ -100,7 +123,7 @@ export function openapiV3Document(gv: GroupVersion, kinds: OpenAPIKind[], opts: 
     referencedDefinitions(k.schema, defs);
     addResourcePaths(paths, gv, k, def, listDef);
   }
-  for (const name of [...defs].sort()) schemas[name] = DEFINITIONS[name];
+  for (const name of [...defs].sort()) schemas[name] = v3Layout(DEFINITIONS[name]);
   schemas[PATCH_DEF] = { type: 'object', description: 'Patch is provided to give a concrete name and type to the Kubernetes PATCH request body.' };
   schemas[STATUS_DEF] = {
     type: 'object', description: 'Status is a return value for calls that do not return other objects.',
