@@ -54,7 +54,8 @@ export async function startHarness(opts: { dataDir?: string; config?: Partial<Se
         const req = https.request(`${server.url}${reqPath}`, {
           method, ca: server.pki.caCertPem,
           ...(o.anonymous ? {} : { cert: Buffer.from(u['client-certificate-data'], 'base64'), key: Buffer.from(u['client-key-data'], 'base64') }),
-          headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(o.headers ?? {}) },
+          // Content-Length always: Node sends DELETE bodies without any framing otherwise.
+          headers: { ...(body !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } : {}), ...(o.headers ?? {}) },
         }, (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
