@@ -2,7 +2,7 @@
 // Filters write fields once (cluster, info, user, ...); later code reads them through the accessors.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { UserInfo } from '../auth/types.ts';
+import type { UserInfo } from './auth/types.ts';
 import { internal } from './errors.ts';
 
 /** What the request is about, as in k8s.io/apiserver RequestInfo. */

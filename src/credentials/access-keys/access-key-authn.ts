@@ -1,0 +1,65 @@
+// The access-key authenticator: `Authorization: Bearer pcak_...` → keyed SHA-256 lookup in the index (constant-time hash
+// check) → the owner's live identity; credentialId accesskey:<name>; the key's scope is attached for the scope filter.
+import type { Authenticator, AuthnResult, UserInfo } from '../../apiserver/auth/types.ts';
+import { unauthorized } from '../../apiserver/errors.ts';
+import { bearerToken } from '../../apiserver/auth/bearer.ts';
+import { type AccessKeyIndex, keyProblem } from './access-key-index.ts';
+import type { IdentitySource } from '../platform-view/index.ts';
+import { hashesEqual, type SecretHasher } from './secrets.ts';
+import { setRequestScope } from '../scope/index.ts';
+import { isScoped, KEY_PREFIX } from '../resources/index.ts';
+
+export const CREDENTIAL_EXTRA = 'credentials.portcullis.io/credential-id';
+
+export interface AccessKeyAuthenticatorDeps {
+  index: AccessKeyIndex;
+  hash: SecretHasher;
+  identities: IdentitySource;
+  now: () => number;
+  /** Called for every successful use (batched last-used bookkeeping). */
+  onUse?: (name: string, ms: number, address: string) => void;
+}
+
+export function createAccessKeyAuthenticator(d: AccessKeyAuthenticatorDeps): Authenticator {
+  const results = new WeakMap<object, { owner: UserInfo; label: string; result: AuthnResult }>();
+  return {
+    name: 'access-key',
+    authenticate({ req }): AuthnResult | null {
+      const token = bearerToken(req);
+      if (!token || !token.startsWith(KEY_PREFIX)) return null;
+      const hash = d.hash(token);
+      const match = d.index.lookup(hash);
+      if (!match) {
+        const deleted = d.index.deletedLabel(hash);
+        throw unauthorized(deleted ? `access key "${deleted}" has been deleted` : 'invalid access key');
+      }
+      const e = match.entry;
+      const stored = match.graceUntilMs === undefined ? e.hash : e.previous.find((p) => p.hash === hash)?.hash;
+      if (!stored || !hashesEqual(stored, hash)) throw unauthorized('invalid access key');
+      const now = d.now();
+      const problem = keyProblem(match, now);
+      if (problem) throw unauthorized(problem);
+      const owner = d.identities.identity(e.user);
+      if (!owner) throw unauthorized(`access key "${e.label}" is not valid: its owner "${e.user}" no longer exists or is disabled`);
+      d.index.touch(e, now);
+      d.onUse?.(e.name, now, req.socket.remoteAddress ?? '');
+      if (isScoped(e.scope)) setRequestScope(req, { scope: e.scope, credential: `access key "${e.label}"` });
+      // One frozen result per key and owner identity (identities are frozen and replaced when they change), so a
+      // key's requests share one user object, as a client certificate's do (cheaper audit and decisions).
+      let c = results.get(e);
+      if (!c || c.owner !== owner || c.label !== e.label) {
+        const credentialId = `accesskey:${e.name}`;
+        c = {
+          owner, label: e.label,
+          result: Object.freeze({
+            user: Object.freeze({ username: owner.username, uid: owner.uid, groups: owner.groups, extra: Object.freeze({ [CREDENTIAL_EXTRA]: Object.freeze([credentialId]) as string[] }) }),
+            reason: `access key "${e.label}" (${e.name}) of user ${owner.username}`,
+            credentialId,
+          }),
+        };
+        results.set(e, c);
+      }
+      return c.result;
+    },
+  };
+}
