@@ -89,6 +89,22 @@ export function connectionOf(req: IncomingMessage): Socket {
   return stream?.session?.socket ?? req.socket;
 }
 
+/**
+ * Header values by lower-case name, in arrival order (IncomingMessage.headersDistinct). HTTP/2 requests do not
+ * have it; it is built from their raw headers, without the pseudo-headers.
+ */
+export function headersDistinct(req: IncomingMessage): Record<string, string[]> {
+  if (req.headersDistinct) return req.headersDistinct as Record<string, string[]>;
+  const out: Record<string, string[]> = {};
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    if (name.startsWith(':')) continue;
+    (out[name] ??= []).push(raw[i + 1]);
+  }
+  return out;
+}
+
 /** The Host of the request: the Host header (HTTP/1.1) or the :authority pseudo-header (HTTP/2). */
 export function requestHost(req: IncomingMessage): string {
   return String(req.headers.host ?? req.headers[':authority'] ?? '');

@@ -16,13 +16,13 @@ const cm = (name: string, extra: Record<string, unknown> = {}) => ({ apiVersion:
 interface H2Response { status: number; headers: http2.IncomingHttpHeaders; body: string }
 
 /** An HTTP/2 session with a client certificate; requests are streams on it. */
-function h2Session(h: Harness, cert: string, key: string): { session: http2.ClientHttp2Session; request(method: string, path: string, body?: unknown): Promise<H2Response> } {
+function h2Session(h: Harness, cert: string, key: string): { session: http2.ClientHttp2Session; request(method: string, path: string, body?: unknown, headers?: Record<string, string | string[]>): Promise<H2Response> } {
   const session = http2.connect(h.server.url, { ca: h.server.pki.caCertPem, cert, key });
   session.on('error', () => { /* the test's assertions report failures */ });
   return {
     session,
-    request: (method, path, body) => new Promise((resolve, reject) => {
-      const stream = session.request({ ':method': method, ':path': path, ...(body ? { 'content-type': 'application/json' } : {}) });
+    request: (method, path, body, extra = {}) => new Promise((resolve, reject) => {
+      const stream = session.request({ ':method': method, ':path': path, ...(body ? { 'content-type': 'application/json' } : {}), ...extra });
       let headers: http2.IncomingHttpHeaders = {};
       let text = '';
       stream.on('response', (hd) => { headers = hd; });
@@ -78,6 +78,13 @@ describe('API fidelity', () => {
     assert.match(JSON.parse(denied.body).message, /User "alice" cannot list resource "secrets"/);
     const dry = await alice.request('POST', `${CM}?dryRun=All`, cm('dry-denied'));
     assert.equal(dry.status, 403, 'dry run is authorized like the real write');
+    // Impersonation headers on HTTP/2 streams: checked like on HTTP/1.1.
+    const escalate = await alice.request('GET', `/api/v1/namespaces/${NS}/secrets`, undefined, { 'impersonate-user': 'admin', 'impersonate-group': ['system:masters'] });
+    assert.equal(escalate.status, 403);
+    assert.match(JSON.parse(escalate.body).message, /cannot impersonate resource "users"/);
+    const asAlice = await admin.request('GET', `/api/v1/namespaces/${NS}/secrets`, undefined, { 'impersonate-user': 'alice', 'impersonate-group': ['devs', 'qa'] });
+    assert.equal(asAlice.status, 403);
+    assert.match(JSON.parse(asAlice.body).message, /User "alice" cannot list resource "secrets"/);
   });
 
   it('booleans in every spelling: true forms watch, false forms list', async () => {
