@@ -64,6 +64,16 @@ export interface ResourceType {
   custom?: boolean;
   /** Sent as a Warning header with every request to this type (deprecated CRD versions). */
   warning?: string;
+  /**
+   * For a version served as a view of another stored version (autoscaling/v1 HPAs are stored as v2): the
+   * conversions between the stored form and this version. Reads convert with toServed; writes store toStored.
+   */
+  versionView?: VersionView;
+}
+
+export interface VersionView {
+  toServed(stored: KObject): KObject;
+  toStored(served: KObject): KObject;
 }
 
 export const STORED_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
