@@ -44,6 +44,8 @@ export interface RequestContext {
   annotations: AuditAnnotations;
   /** Response code, recorded by whoever writes the response. */
   responseCode?: number;
+  /** Warnings for the client (deprecated versions, admission), sent as Warning headers with the response. */
+  warnings: string[];
 }
 
 const BASE = 'https://portcullis.invalid';
@@ -58,6 +60,7 @@ const UNUSUAL_PATH = /[^\x21-\x7e]|["<>`{}\\]|\/\./;
 class ServerContext implements RequestContext {
   readonly receivedAt = Date.now();
   readonly annotations: AuditAnnotations = {};
+  readonly warnings: string[] = [];
   path: string;
   cluster?: string;
   info?: RequestInfo;

@@ -45,7 +45,9 @@ export function conflict(gr: GroupResource, name: string, why: string): StatusEr
     { name, group: gr.group, kind: gr.resource });
 }
 export function invalid(kind: string, group: string, name: string, causes: StatusCause[]): StatusError {
-  const list = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message)).join(', ');
+  const texts = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message));
+  // As utilerrors.NewAggregate: one error as it is, several in brackets.
+  const list = texts.length === 1 ? texts[0] : `[${texts.join(', ')}]`;
   const what = group ? `${kind}.${group}` : kind;
   return new StatusError(422, 'Invalid', `${what} "${name}" is invalid: ${list}`,
     { name, group, kind, causes: causes.map((c) => ({ reason: c.reason ?? 'FieldValueInvalid', ...c })) });
@@ -88,6 +90,10 @@ export function unavailable(message: string): StatusError {
 }
 export function internal(message: string): StatusError {
   return new StatusError(500, 'InternalError', `Internal error occurred: ${message}`);
+}
+/** A refusal by admission (a policy or webhook), with the code and reason it chose. */
+export function admissionDenied(code: number, reason: string, message: string, details?: StatusDetails): StatusError {
+  return new StatusError(code >= 400 ? code : 400, reason, message, details);
 }
 export function routeNotFound(path: string): StatusError {
   return new StatusError(404, 'NotFound', `the server could not find the requested resource (path "${path}")`, {});

@@ -53,6 +53,8 @@ export interface Runtime {
 /** The server settings modules read (src/server/config.ts's ServerConfig provides them). */
 export interface ModuleConfig {
   readonly dataDir: string;
+  /** The listen address (`host:port`); admission keeps webhooks from calling it. */
+  readonly listen?: string;
   /** URL written into kubeconfigs; unset: the address the server listens on. */
   readonly externalUrl?: string;
   readonly auditPolicyFile?: string;

@@ -4,6 +4,7 @@ import { auditModule } from '../audit/module.ts';
 import { rbacModule } from '../auth/rbac-module/index.ts';
 import { platformModule } from '../platform/index.ts';
 import { credentialsModule } from '../credentials/index.ts';
+import { admissionModule } from '../admission/index.ts';
 
 export function defaultModules(): ServerModule[] {
   return [
@@ -11,5 +12,6 @@ export function defaultModules(): ServerModule[] {
     rbacModule(),
     platformModule(),
     credentialsModule(),
+    admissionModule(),
   ];
 }

@@ -79,7 +79,7 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   const clusterSeeds: ClusterSeeder[] = [];
   const clusters = new LogicalClusters(store, cache, catalog, log, leadership, clusterSeeds);
   const namespaces = new NamespaceController(store, catalog, log, leadership);
-  const crds = new CrdController(catalog, cache, log);
+  const crds = new CrdController(catalog, cache, log, store);
   clusters.register(informer);
   namespaces.register(informer);
   crds.register(informer);

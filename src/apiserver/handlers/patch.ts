@@ -9,6 +9,7 @@ import { applyJsonPatch } from '../patch/json-patch.ts';
 import { applyMergePatch } from '../patch/merge-patch.ts';
 import { applyStrategicMergePatch, supportsStrategicMerge } from '../patch/strategic-merge.ts';
 import { serverSideApply } from '../patch/apply.ts';
+import { patchSchemaForType } from '../patch/patch-schema.ts';
 import { nowTimestamp } from '../registry/object-meta.ts';
 import type { HandlerDeps } from './deps.ts';
 import { present, warningHeaders, writeJson } from './respond.ts';
@@ -55,7 +56,7 @@ export async function handlePatch(ctx: RequestContext, t: ResourceType, deps: Ha
       applied.metadata ??= {};
       applied.metadata.name ??= info.name;
       if (info.namespace) applied.metadata.namespace ??= info.namespace;
-      return serverSideApply(current, applied, manager, { force, now: nowTimestamp() }).object;
+      return serverSideApply(current, applied, manager, { force, now: nowTimestamp(), schema: patchSchemaForType(t) }).object;
     }
     if (!current) throw new Error('unreachable: patch of a missing object');
     let next: KObject;

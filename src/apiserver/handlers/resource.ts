@@ -32,6 +32,7 @@ export function resolveType(ctx: RequestContext, deps: HandlerDeps): ResourceTyp
 export async function handleResource(ctx: RequestContext, deps: HandlerDeps): Promise<void> {
   const info = infoFrom(ctx);
   const t = resolveType(ctx, deps);
+  if (t.warning) ctx.warnings.push(t.warning);
   if (info.subresource) {
     const sub = t.subresources.find((s) => s.name === info.subresource)
       ?? (info.subresource === 'finalize' && t.resource === 'namespaces' ? { name: 'finalize', verbs: ['update'] } : undefined);
@@ -39,7 +40,7 @@ export async function handleResource(ctx: RequestContext, deps: HandlerDeps): Pr
     if (!sub.verbs.includes(info.verb)) throw methodNotSupported({ group: t.group, resource: `${t.resource}/${info.subresource}` }, info.verb);
     if ('handle' in sub && sub.handle) {
       const parent = await deps.store.get(clusterFrom(ctx), t, info.namespace, info.name);
-      const body = info.verb === 'get' ? undefined : decodeObject(await readBody(ctx.req), ctx.req.headers['content-type']);
+      const body = info.verb === 'get' || sub.readsBody ? undefined : decodeObject(await readBody(ctx.req), ctx.req.headers['content-type']);
       const out = await sub.handle(ctx, parent, body);
       writeJson(ctx, out.code, out.object);
       return;

@@ -69,6 +69,7 @@ export function writeJson(ctx: RequestContext, code: number, body: unknown, head
 export function writeRaw(ctx: RequestContext, code: number, text: string, contentType = 'application/json', headers?: Record<string, string | string[]>): void {
   const length = Buffer.byteLength(text);
   ctx.responseCode = code;
+  if (ctx.warnings.length) headers = { ...headers, Warning: [headers?.Warning ?? [], warningHeaders(ctx.warnings).Warning].flat() };
   ctx.res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': length, ...headers });
   ctx.res.end(text);
 }

@@ -30,6 +30,8 @@ export function opContext(ctx: RequestContext, overrides: { dryRun?: boolean } =
     dryRun: overrides.dryRun ?? requestWriteOptions(ctx).dryRun,
     fieldManager: fieldManager(ctx),
     subresource: info.subresource || undefined,
+    warnings: ctx.warnings,
+    auditAnnotations: ctx.annotations,
   };
 }
 

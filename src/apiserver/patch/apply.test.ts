@@ -5,6 +5,7 @@ import { StatusError } from '../errors.ts';
 import type { KObject } from '../storage/interface.ts';
 import { serverSideApply } from './apply.ts';
 import { recordUpdate } from './managed-fields.ts';
+import { customPatchSchema } from './patch-schema.ts';
 
 const T1 = '2025-01-01T00:00:00Z';
 const T2 = '2025-01-02T00:00:00Z';
@@ -129,4 +130,15 @@ test('custom resources: objects are per field, lists atomic', () => {
   const err = conflict(() => apply(a, cr([1, 2, 3], 's'), 'bob'));
   assert.equal(err.message, 'Apply failed with 1 conflict: conflict with "alice": .spec.list');
   assert.deepEqual(apply(a, cr([3], 's'), 'bob', true).spec, { list: [3], size: 's' });
+});
+
+test('custom resources: x-kubernetes-list-type map and set from the CRD schema merge per item', () => {
+  const schema = customPatchSchema({ type: 'object', properties: { spec: { type: 'object', properties: {
+    ports: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'], items: { type: 'object' } },
+    tags: { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'string' } },
+  } } } });
+  const cr = (ports: Array<{ name: string; port: number }>, tags: string[]): KObject => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { ports, tags } });
+  const a = serverSideApply(undefined, cr([{ name: 'http', port: 80 }], ['a']), 'alice', { force: false, now: T1, schema }).object;
+  const b = serverSideApply(a, cr([{ name: 'https', port: 443 }], ['b']), 'bob', { force: false, now: T2, schema }).object;
+  assert.deepEqual(b.spec, { ports: [{ name: 'http', port: 80 }, { name: 'https', port: 443 }], tags: ['a', 'b'] });
 });

@@ -8,7 +8,7 @@ import { appliedFieldSet, compareObjects, isSame, itemElement, schemaOf, shapeOf
 import { beforeFirstApply, decodeManagedFields, describeManager, managerIdentity, takeFromOthers, writeManagedFields, type Manager } from './managed-fields.ts';
 import { childPath, elementPath, fieldMeta, type KindSchema } from './patch-schema.ts';
 
-export interface ApplyOptions { force: boolean; now: string }
+export interface ApplyOptions { force: boolean; now: string; /** The kind's list/map types (custom resources: from the CRD schema). */ schema?: KindSchema }
 
 /**
  * Applies `applied` for `manager` onto `live` (undefined = create). The manager then owns exactly the fields of its
@@ -20,11 +20,11 @@ export function serverSideApply(live: KObject | undefined, applied: KObject, man
   if (applied.metadata !== undefined && !isObject(applied.metadata)) throw badRequest('metadata must be an object');
   const mf = applied.metadata?.managedFields;
   if (mf !== undefined && mf !== null && !(Array.isArray(mf) && mf.length === 0)) throw badRequest('metadata.managedFields must be nil');
-  const s = schemaOf({ apiVersion: applied.apiVersion ?? live?.apiVersion, kind: applied.kind ?? live?.kind });
+  const s = opts.schema ?? schemaOf({ apiVersion: applied.apiVersion ?? live?.apiVersion, kind: applied.kind ?? live?.kind });
 
   const managers = live ? decodeManagedFields(live.metadata?.managedFields, false) : [];
   if (live && managers.length === 0) {
-    const bfa = beforeFirstApply(live);
+    const bfa = beforeFirstApply(live, s);
     if (bfa) managers.push(bfa);
   }
   const id = managerIdentity({ manager, operation: 'Apply' });

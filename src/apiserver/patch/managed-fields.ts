@@ -5,6 +5,7 @@ import type { KObject } from '../storage/interface.ts';
 import { isObject, jsonEqual } from './json-value.ts';
 import { FieldSet } from './field-set.ts';
 import { compareObjects, isSame, schemaOf, trackedView, type Comparison } from './field-walk.ts';
+import type { KindSchema } from './patch-schema.ts';
 
 export type Operation = 'Apply' | 'Update';
 
@@ -116,10 +117,10 @@ export function takeFromOthers(managers: Manager[], self: Manager, c: Comparison
  * other managers lose them, removed fields are owned by nobody. Returns a copy of `updated` with managedFields set.
  */
 export function recordUpdate(old: KObject | undefined, updated: KObject, manager: string, operation: 'Update',
-  apiVersion: string, now: string, subresource?: string): KObject {
+  apiVersion: string, now: string, subresource?: string, schema?: KindSchema): KObject {
   const out = structuredClone(updated);
   const managers = baseManagers(old, updated);
-  const c = compareObjects(trackedView(old), trackedView(updated), schemaOf(updated));
+  const c = compareObjects(trackedView(old), trackedView(updated), schema ?? schemaOf(updated));
   if (isSame(c)) return writeManagedFields(out, managers);
   const id = managerIdentity({ manager, operation, apiVersion, subresource });
   let self = managers.find((m) => managerIdentity(m) === id);
@@ -135,8 +136,8 @@ export function recordUpdate(old: KObject | undefined, updated: KObject, manager
 }
 
 /** A stored object without managedFields gets them on its first apply: everything belongs to "before-first-apply". */
-export function beforeFirstApply(live: KObject): Manager | undefined {
-  const c = compareObjects({}, trackedView(live), schemaOf(live));
+export function beforeFirstApply(live: KObject, schema?: KindSchema): Manager | undefined {
+  const c = compareObjects({}, trackedView(live), schema ?? schemaOf(live));
   const fields = c.added.union(c.modified);
   if (fields.isEmpty()) return undefined;
   return { manager: 'before-first-apply', operation: 'Update', apiVersion: live.apiVersion, fields };

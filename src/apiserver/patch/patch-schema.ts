@@ -115,6 +115,38 @@ function build(entries: Entry[], builtin: boolean): KindSchema {
 /** Only ObjectMeta is known (custom resources and kinds outside the table). */
 const GENERIC: KindSchema = build([], false);
 
+interface ListSchema {
+  type?: string; items?: ListSchema; properties?: Record<string, ListSchema>; additionalProperties?: ListSchema | boolean;
+  'x-kubernetes-list-type'?: string; 'x-kubernetes-list-map-keys'?: string[]; 'x-kubernetes-map-type'?: string;
+}
+/**
+ * The patch schema of a custom resource from its CRD version's schema: x-kubernetes-list-type map/set/atomic
+ * (with list-map-keys) and x-kubernetes-map-type atomic, as server-side apply reads them.
+ */
+export function customPatchSchema(root: ListSchema | undefined): KindSchema {
+  const entries: Entry[] = [];
+  const walk = (s: ListSchema | undefined, path: string): void => {
+    if (!s || typeof s !== 'object') return;
+    const lt = s['x-kubernetes-list-type'];
+    if (lt === 'map' && s['x-kubernetes-list-map-keys']?.length) entries.push([path, { list: { merge: true, listType: 'map', listMapKeys: s['x-kubernetes-list-map-keys'] } }]);
+    else if (lt === 'set') entries.push([path, primitiveSet]);
+    if (s['x-kubernetes-map-type'] === 'atomic' && path) entries.push([path, atomic]);
+    for (const [k, c] of Object.entries(s.properties ?? {})) walk(c, childPath(path, k));
+    if (s.items) walk(s.items, elementPath(path));
+  };
+  walk(root, '');
+  return build(entries.filter(([p]) => !p.startsWith('metadata')), false);
+}
+
+const customCache = new WeakMap<object, KindSchema>();
+/** The patch schema of a served type: its CRD schema's for custom resources (cached per schema), else undefined. */
+export function patchSchemaForType(t: { custom?: boolean; schema?: object }): KindSchema | undefined {
+  if (!t.custom || !t.schema) return undefined;
+  let s = customCache.get(t.schema);
+  if (!s) { s = customPatchSchema(t.schema as ListSchema); customCache.set(t.schema, s); }
+  return s;
+}
+
 /** The patch schema of a kind; kinds outside the built-in table get ObjectMeta only. */
 export function patchSchema(group: string, kind: string): KindSchema {
   const key = `${group}/${kind}`;

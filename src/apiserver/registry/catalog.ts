@@ -1,8 +1,5 @@
 // The resource types served in each logical cluster: built-ins and platform types for all, CRD types per cluster.
-import type { KObject } from '../storage/interface.ts';
-import type { PrinterColumn, ResourceType } from './types.ts';
-import { STORED_VERBS } from './types.ts';
-import { defaultStrategy } from './strategies/default.ts';
+import type { ResourceType } from './types.ts';
 
 export class Catalog {
   private readonly shared: ResourceType[] = [];
@@ -81,37 +78,4 @@ export class Catalog {
 
 function indexKey(group: string, version: string, resource: string): string {
   return `${group}/${version}/${resource}`;
-}
-
-interface CrdVersion {
-  name: string; served?: boolean; storage?: boolean;
-  schema?: { openAPIV3Schema?: Record<string, unknown> };
-  additionalPrinterColumns?: PrinterColumn[];
-  subresources?: { status?: object; scale?: object };
-}
-
-/** The resource types a CRD defines (one per served version); none until it is Established. */
-export function typesFromCrd(crd: KObject): ResourceType[] {
-  const spec = (crd.spec ?? {}) as {
-    group: string; scope: string; versions?: CrdVersion[];
-    names: { plural: string; singular?: string; kind: string; listKind?: string; shortNames?: string[]; categories?: string[] };
-  };
-  if (crd.metadata.deletionTimestamp) return [];
-  return (spec.versions ?? []).filter((v) => v.served !== false).map((v) => ({
-    group: spec.group,
-    version: v.name,
-    resource: spec.names.plural,
-    kind: spec.names.kind,
-    listKind: spec.names.listKind ?? `${spec.names.kind}List`,
-    singular: spec.names.singular ?? spec.names.kind.toLowerCase(),
-    namespaced: spec.scope === 'Namespaced',
-    shortNames: spec.names.shortNames ?? [],
-    categories: spec.names.categories ?? [],
-    verbs: STORED_VERBS,
-    subresources: v.subresources?.status ? [{ name: 'status', kind: spec.names.kind, group: spec.group, version: v.name, verbs: ['get', 'patch', 'update'] }] : [],
-    strategy: defaultStrategy,
-    printerColumns: v.additionalPrinterColumns,
-    schema: v.schema?.openAPIV3Schema,
-    custom: true,
-  }));
 }

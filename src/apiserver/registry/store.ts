@@ -19,12 +19,19 @@ export interface OpContext {
   subresource?: string;
   /** On delete: the requested propagation policy (admission may refuse or allow cascades by it). */
   propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
+  /** The request's warnings and audit annotations, which admission may add to. */
+  warnings?: string[];
+  auditAnnotations?: Record<string, string>;
 }
 
 export type AdmitOp = 'create' | 'update' | 'delete';
-/** A check run before a write is stored; throws a StatusError to refuse it. */
+/**
+ * A check run before a write is stored; throws a StatusError to refuse it. Mutating plugins run first and may
+ * change `obj`; validating ones (the default) run after the type's own validation, as Kubernetes orders them.
+ */
 export interface Admission {
   readonly name: string;
+  readonly phase?: 'mutating' | 'validating';
   admit(op: AdmitOp, t: ResourceType, obj: KObject | undefined, old: KObject | undefined, ctx: OpContext): void | Promise<void>;
 }
 
@@ -129,9 +136,10 @@ export class Store {
     let obj = structuredClone(input);
     initMetadata(t, obj, namespace, new Date());
     if (t.versionView) obj = t.versionView.toStored(obj);
+    await this.mutate('create', t, obj, undefined, ctx);
     t.strategy.prepareForCreate?.(obj);
     this.validate(t, obj, t.strategy.validate?.(obj) ?? []);
-    for (const a of this.admission) await a.admit('create', t, obj, undefined, ctx);
+    for (const a of this.admission) if (a.phase !== 'mutating') await a.admit('create', t, obj, undefined, ctx);
     let out = obj;
     if (this.managedFields && ctx.fieldManager) out = this.managedFields(undefined, obj, ctx.fieldManager, t);
     if (ctx.dryRun) return out;
@@ -166,7 +174,7 @@ export class Store {
           throw e;
         }
       }
-      const old = current.object;
+      const old = t.strategy.decode ? t.strategy.decode(current.object) : current.object;
       const desired = await mutate(t.versionView ? t.versionView.toServed(structuredClone(old)) : structuredClone(old));
       const result = await this.prepareUpdate(ctx, t, namespace, name, desired, old);
       if (result === 'unchanged') return { object: structuredClone(old), created: false };
@@ -196,12 +204,14 @@ export class Store {
     if (obj.metadata.name !== name) throw badRequest(`the name of the object (${obj.metadata.name ?? ''}) does not match the name on the URL (${name})`);
     if (t.versionView) obj = t.versionView.toStored(obj);
     carryMetadata(obj, old);
+    await this.mutate('update', t, obj, old, ctx);
     const hasStatus = t.subresources.some((s) => s.name === 'status');
     if (ctx.subresource === 'status' || ctx.subresource === 'approval') {
       // Only status may change through /status (and a CertificateSigningRequest's /approval).
       const status = obj.status;
       Object.assign(obj, { ...structuredClone(old), status, metadata: { ...old.metadata, resourceVersion: obj.metadata.resourceVersion } });
       if (status === undefined) delete obj.status;
+      t.strategy.canonicalize?.(obj);
     } else if (ctx.subresource === 'finalize') {
       // namespaces/finalize: the handler changes only spec.finalizers
       obj.status = old.status;
@@ -210,7 +220,7 @@ export class Store {
       t.strategy.prepareForUpdate?.(obj, old);
     }
     this.validate(t, obj, t.strategy.validateUpdate?.(obj, old) ?? []);
-    for (const a of this.admission) await a.admit('update', t, obj, old, ctx);
+    for (const a of this.admission) if (a.phase !== 'mutating') await a.admit('update', t, obj, old, ctx);
     let out = obj;
     if (this.managedFields && ctx.fieldManager) out = this.managedFields(old, obj, ctx.fieldManager, t);
     const strip = (o: KObject) => JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined } });
@@ -239,7 +249,7 @@ export class Store {
       if (pre?.resourceVersion && pre.resourceVersion !== String(current.rv)) {
         throw conflict(t, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.rv}`);
       }
-      for (const a of this.admission) await a.admit('delete', t, undefined, obj, { ...ctx, propagationPolicy: opts.propagationPolicy });
+      for (const a of this.admission) if (a.phase !== 'mutating') await a.admit('delete', t, undefined, obj, { ...ctx, propagationPolicy: opts.propagationPolicy });
       const next = structuredClone(obj);
       const policyFinalizer = opts.propagationPolicy === 'Foreground' ? 'foregroundDeletion' : opts.propagationPolicy === 'Orphan' ? 'orphan' : undefined;
       if (policyFinalizer && !next.metadata.deletionTimestamp) {
@@ -268,6 +278,17 @@ export class Store {
       }
     }
     throw conflict(t, name, 'too many concurrent updates; please try again');
+  }
+
+  /**
+   * Decoding (the type's canonical form) and mutating admission, in Kubernetes' order: the object is decoded,
+   * mutated, and decoded again when a plugin changed it.
+   */
+  private async mutate(op: AdmitOp, t: ResourceType, obj: KObject, old: KObject | undefined, ctx: OpContext): Promise<void> {
+    t.strategy.canonicalize?.(obj);
+    let ran = false;
+    for (const a of this.admission) if (a.phase === 'mutating') { ran = true; await a.admit(op, t, obj, old, ctx); }
+    if (ran) t.strategy.canonicalize?.(obj);
   }
 
   private validate(t: ResourceType, obj: KObject, causes: Array<{ field?: string; message: string; reason?: string }>): void {

@@ -18,6 +18,10 @@ export interface Strategy {
   validateName?(name: string): string[];
   /** What clients see of a stored object (e.g. without a password hash); must not change its argument. */
   present?(obj: Readonly<KObject>): KObject;
+  /** Decoding of every written object before admission (custom resources: pruning, defaulting, storage version). */
+  canonicalize?(obj: KObject): void;
+  /** The stored object as this type's version reads it, before an update changes it (a private copy). */
+  decode?(obj: Readonly<KObject>): KObject;
 }
 
 /** A resource that is not stored: create-only APIs such as SubjectAccessReview or TokenReview. */
@@ -30,6 +34,8 @@ export interface SubresourceHandler {
   group: string;
   version: string;
   verbs: string[];
+  /** The handler reads the request body itself (e.g. patches of any media type). */
+  readsBody?: boolean;
   /** Handles the request; the parent object is looked up by the caller. */
   handle?: (ctx: RequestContext, parent: KObject, body: KObject | undefined) => Promise<{ code: number; object: unknown }>;
 }
@@ -56,6 +62,8 @@ export interface ResourceType {
   schema?: Record<string, unknown>;
   /** True for types defined by a CRD. */
   custom?: boolean;
+  /** Sent as a Warning header with every request to this type (deprecated CRD versions). */
+  warning?: string;
   /**
    * For a version served as a view of another stored version (autoscaling/v1 HPAs are stored as v2): the
    * conversions between the stored form and this version. Reads convert with toServed; writes store toStored.

@@ -3,6 +3,7 @@ import type { KObject } from '../../storage/interface.ts';
 import type { StatusCause } from '../../errors.ts';
 import { extendStrategy } from './default.ts';
 import { dns1123Label, dns1123Subdomain } from '../validation.ts';
+import { validateCrdVersions } from '../../crd/crd-validation.ts';
 
 interface CrdSpec {
   group?: string;
@@ -25,6 +26,7 @@ function validateCrd(obj: KObject): StatusCause[] {
   const versions = spec.versions ?? [];
   if (versions.length === 0) causes.push({ field: 'spec.versions', message: 'Required value: must have exactly one version marked as storage version', reason: 'FieldValueRequired' });
   else if (versions.filter((v) => v.storage).length !== 1) causes.push({ field: 'spec.versions', message: 'Invalid value: must have exactly one version marked as storage version' });
+  causes.push(...validateCrdVersions(obj.spec));
   return causes;
 }
 

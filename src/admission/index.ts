@@ -1,0 +1,2 @@
+// Public surface of the admission package: the server module (ValidatingAdmissionPolicy, admission webhooks).
+export { admissionModule } from './module.ts';
