@@ -4,7 +4,7 @@ import type { Informer } from '../apiserver/controllers/informer.ts';
 import type { KObject } from '../apiserver/storage/interface.ts';
 import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
 import { parseDuration, formatDuration } from './duration.ts';
-import { accessKeyType, type AccessKeySpec, type AccessKeyStatus, type Scope } from './types.ts';
+import { OWNER_UID_ANNOTATION, SESSION_LABEL, accessKeyType, type AccessKeySpec, type AccessKeyStatus, type Scope } from './types.ts';
 
 export interface KeyEntry {
   name: string;
@@ -20,6 +20,10 @@ export interface KeyEntry {
   lastUsedMs: number;
   hash?: string;
   previous: Array<{ hash: string; graceUntilMs: number }>;
+  /** Login sessions: 'cli' (portcullis login, a bearer key) or 'browser' (the console's cookie; never a bearer). */
+  session?: 'cli' | 'browser';
+  /** uid of the owning User when the key was created: a User deleted and created again does not inherit the key. */
+  ownerUid?: string;
 }
 
 export interface KeyMatch { entry: KeyEntry; graceUntilMs?: number }
@@ -53,6 +57,8 @@ export class AccessKeyIndex {
       lastUsedMs: Math.max(stored, prev?.lastUsedMs ?? 0),
       hash: status.secretHash,
       previous: (status.rotated?.previousHashes ?? []).map((p) => ({ hash: p.hash, graceUntilMs: Date.parse(p.graceUntil) })),
+      session: sessionKind(o.metadata.labels?.[SESSION_LABEL]),
+      ownerUid: o.metadata.annotations?.[OWNER_UID_ANNOTATION] || undefined,
     };
     this.byName.set(name, e);
     if (e.hash) this.byHash.set(e.hash, { entry: e });
@@ -80,6 +86,12 @@ export class AccessKeyIndex {
 
   /** Records a use seen by this replica (for idle timeouts between batched status writes). */
   touch(e: KeyEntry, nowMs: number): void { if (nowMs > e.lastUsedMs) e.lastUsedMs = nowMs; }
+}
+
+/** The session kind a key's session label names (CLI sessions were labelled "true" before browser sessions existed). */
+export function sessionKind(label: string | undefined): KeyEntry['session'] {
+  if (label === undefined) return undefined;
+  return label === 'browser' ? 'browser' : 'cli';
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');

@@ -9,7 +9,7 @@ import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
 import type { UserInfo } from '../auth/types.ts';
 import { AccessKeyIndex } from './access-key-index.ts';
 import { accessKeyAdmission } from './access-key-admission.ts';
-import { createAccessKeyAuthenticator } from './access-key-authn.ts';
+import { createAccessKeyAuthenticator, createKeySecretAuthenticator } from './access-key-authn.ts';
 import { CredentialsCore } from './core.ts';
 import { IdentityIndex } from './identity.ts';
 import { KubeconfigController } from './kubeconfig-controller.ts';
@@ -24,6 +24,11 @@ import { withCredentialScope } from './scope.ts';
 import { createHasher, PEPPER_FILE as PEPPER_NAME } from './secrets.ts';
 import { bootstrapSelfServiceRbac, startJanitor } from './bootstrap.ts';
 import { GROUP, credentialTypes } from './types.ts';
+import { DEFAULT_SESSION_SETTINGS, createSessionStore, type SessionSettings, type SessionStore } from './sessions/store.ts';
+import { createCsrfTokens } from './sessions/csrf.ts';
+import { createSessionAuthenticator } from './sessions/authenticator.ts';
+import { sessionRoutes } from './sessions/routes.ts';
+import { consoleCapabilities } from './sessions/capabilities.ts';
 
 export interface CredentialsModuleOptions {
   /** Clock (ms since epoch) for expiry, idle timeouts, token lifetimes and renewals; tests move it. */
@@ -32,6 +37,8 @@ export interface CredentialsModuleOptions {
   verifyPassword?: PasswordVerifier;
   /** How often last-used times are written to access-key status (default 5 s). */
   lastUsedIntervalMs?: number;
+  /** Browser-session lifetime and idle timeout (default 8 h and 30 min). */
+  sessions?: Partial<SessionSettings>;
 }
 
 /** What other parts of the server call (the x509/SA-token revocation hooks, the TokenRequest hook, tests). */
@@ -43,6 +50,8 @@ export interface CredentialsApi {
   kubeconfigs: KubeconfigController;
   /** Writes pending last-used times now. */
   flushLastUsed(): Promise<void>;
+  /** Browser sessions (the console's sign-in; identity providers' logins create theirs here too). */
+  sessions: SessionStore;
 }
 
 export interface CredentialsModule extends ServerModule { api?: CredentialsApi }
@@ -74,10 +83,14 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
         resource: 'users', subresource: '', namespace: '', name: owner === '*' ? '' : owner,
       })).decision === 'allow';
 
-      m.admission.push(accessKeyAdmission({ hash, platform, userExists: (u) => identities.has(u), canActFor, reveal: (uid, s) => reveal.remember(uid, s), now }));
+      m.admission.push(accessKeyAdmission({
+        hash, platform, userExists: (u) => identities.has(u), ownerUid: (u) => identities.identity(u)?.uid, canActFor,
+        reveal: (uid, s) => reveal.remember(uid, s), now,
+      }));
       m.admission.push(kubeconfigAdmission(platform, (a) => m.runtime.authorize(a)));
+      const keySecrets = createKeySecretAuthenticator({ index: keys, hash, identities, now, onUse: (n, ms, addr) => lastUsed.record(n, ms, addr) });
       m.authenticators.push(
-        createAccessKeyAuthenticator({ index: keys, hash, identities, now, onUse: (n, ms, addr) => lastUsed.record(n, ms, addr) }),
+        createAccessKeyAuthenticator({ index: keys, hash, identities, now }, keySecrets),
         createPlatformTokenAuthenticator({ tokens, identities, isRevoked: revocations.isJtiRevoked, now }),
       );
       const scope = withCredentialScope((c) => platform.projectOf(c));
@@ -95,6 +108,15 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
       m.idlers.push(() => kubeconfigs.idle());
 
       const verifier: PasswordVerifier = opts.verifyPassword ?? ((u, p) => verifyPassword(m.store, u, p));
+      const csrf = createCsrfTokens(await m.secrets.randomValue('console-csrf-key', 32));
+      const sessions = createSessionStore(core, keySecrets, csrf, { ...DEFAULT_SESSION_SETTINGS, ...opts.sessions });
+      // last: only requests without an Authorization header or client certificate get as far as the cookie
+      m.authenticators.push(createSessionAuthenticator(sessions, m.cfg.externalUrl));
+      m.routes.unshift(...sessionRoutes({
+        sessions, verifyPassword: verifier, externalUrl: m.cfg.externalUrl, caPem: () => m.pki.caCertPem,
+        capabilities: (u) => consoleCapabilities(u, (a) => m.runtime.authorize(a), canActFor),
+        assertActFor: (r, o, what) => core.assertActFor(r, o, what),
+      }));
       const material = m.secrets.pkiMaterial;
       // unshift: more specific than the platform's catch-all /platform/v1 prefix, so matched first
       m.routes.unshift(...credentialRoutes({
@@ -130,7 +152,7 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
         isSerialRevoked: revocations.isSerialRevoked,
         isJtiRevoked: revocations.isJtiRevoked,
         recordServiceAccountToken: (info) => { core.recordServiceAccountToken(info).catch((e: Error) => m.log(`recording service account token ${info.jti} failed: ${e.message}`)); },
-        core, kubeconfigs,
+        core, kubeconfigs, sessions,
         flushLastUsed: () => lastUsed.flush(),
       };
     },

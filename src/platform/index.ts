@@ -1,6 +1,6 @@
 // Public surface of the platform package: the server module, the resource types and what other
 // capabilities (credentials' login endpoint, host-tier RBAC, explain) build on.
-export { platformModule, type PlatformModuleOptions } from './module.ts';
+export { platformModule, type PlatformModuleOptions, type PlatformModule, type PlatformApi } from './module.ts';
 export { verifyPassword, hashPassword, generatePassword } from './passwords.ts';
 export {
   GROUP, VERSION, API_VERSION, HOST_CLUSTER, userType, teamType, projectType, tenantClusterType, templateType, platformTypes,

@@ -2,6 +2,7 @@
 // controllers (tenant clusters, projects, global admins, host-tier RBAC), the clusterAccess filter, the
 // delegation authorizer and the /platform/v1 routes (explain included).
 import type { ServerModule } from '../server/module.ts';
+import type { UserInfo } from '../auth/types.ts';
 import type { InformerEvent } from '../apiserver/controllers/informer.ts';
 import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
 import { logicalClusterType } from '../apiserver/controllers/logical-clusters.ts';
@@ -35,8 +36,15 @@ export interface PlatformModuleOptions {
 
 const RBAC = 'rbac.authorization.k8s.io';
 
-export function platformModule(opts: PlatformModuleOptions = {}): ServerModule {
-  return {
+/** What other capabilities may ask the platform once it is set up. */
+export interface PlatformApi {
+  /** Global admins, admins of the tenant's project, its owner, holders of `update` on it in root. */
+  mayManage(u: UserInfo, tenant: string): Promise<boolean>;
+}
+export interface PlatformModule extends ServerModule { api?: PlatformApi }
+
+export function platformModule(opts: PlatformModuleOptions = {}): PlatformModule {
+  const mod: PlatformModule = {
     name: 'platform',
     setup(m) {
       for (const t of platformTypes) m.catalog.add(t);
@@ -105,7 +113,7 @@ export function platformModule(opts: PlatformModuleOptions = {}): ServerModule {
           return t ? m.store.get(cluster, t, '', name).then(() => true, () => false) : false;
         },
       }));
-      m.routes.push(...platformRoutes({ store: m.store, state, index }));
+      m.routes.push(...platformRoutes({ store: m.store, state, index, authorize: () => m.runtime.authorize }));
       m.idlers.push(() => tenants.idle(), () => projects.idle(), () => hostRbac.idle());
 
       let timer: NodeJS.Timeout | undefined;
@@ -120,8 +128,10 @@ export function platformModule(opts: PlatformModuleOptions = {}): ServerModule {
         if (every > 0) { timer = setInterval(() => { tenants.enqueueAll(); hostRbac.enqueueAll(); }, every * 1000); timer.unref(); }
       });
       m.onClose.push(() => { if (timer) clearInterval(timer); tenants.stop(); projects.stop(); hostRbac.stop(); });
+      mod.api = { mayManage: (u, tenant) => index.mayManage(u, tenant) };
     },
   };
+  return mod;
 }
 
 /** Root RBAC objects the platform writes itself and that cannot change who holds `use`. */

@@ -78,6 +78,8 @@ export const userSpecSchema = z.object({
   passwordHash: z.string().regex(/^\$argon2id\$/, 'must be an argon2id PHC string').optional(),
   groups: z.array(z.string().min(1)).optional(),
   globalAdmin: z.boolean().optional(),
+  /** A disabled user cannot sign in, and every credential acting for them (keys, sessions, tokens) stops at once. */
+  disabled: z.boolean().optional(),
 }).strict();
 
 export const teamSpecSchema = z.object({
