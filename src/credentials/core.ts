@@ -44,6 +44,8 @@ export interface CredentialItem {
   expires?: string;
   lastUsed?: string;
   revoked?: boolean;
+  /** Access keys switched off (spec.disabled). */
+  disabled?: boolean;
 }
 
 export interface CredentialsCoreDeps {
@@ -146,7 +148,7 @@ export class CredentialsCore {
       out.push({
         id: `accesskey:${e.name}`, kind: 'AccessKey', name: e.label, user: e.user, scope: isScoped(e.scope) ? e.scope : undefined, session: e.session,
         created: e.createdMs ? iso(e.createdMs) : undefined, expires: e.expiresMs ? iso(e.expiresMs) : undefined,
-        lastUsed: e.lastUsedMs > e.createdMs ? iso(e.lastUsedMs) : undefined,
+        lastUsed: e.lastUsedMs > e.createdMs ? iso(e.lastUsedMs) : undefined, disabled: e.disabled || undefined,
       });
     }
     const now = this.d.now();

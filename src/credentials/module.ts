@@ -27,7 +27,7 @@ import { GROUP, credentialTypes } from './types.ts';
 import { DEFAULT_SESSION_SETTINGS, createSessionStore, type SessionSettings, type SessionStore } from './sessions/store.ts';
 import { createCsrfTokens } from './sessions/csrf.ts';
 import { createSessionAuthenticator } from './sessions/authenticator.ts';
-import { sessionRoutes } from './sessions/routes.ts';
+import { sessionRoutes, type LoginProviders } from './sessions/routes.ts';
 import { consoleCapabilities } from './sessions/capabilities.ts';
 
 export interface CredentialsModuleOptions {
@@ -52,6 +52,8 @@ export interface CredentialsApi {
   flushLastUsed(): Promise<void>;
   /** Browser sessions (the console's sign-in; identity providers' logins create theirs here too). */
   sessions: SessionStore;
+  /** Sign-in buttons offered beside the password form (identity providers push a source here). */
+  loginProviders: LoginProviders;
 }
 
 export interface CredentialsModule extends ServerModule { api?: CredentialsApi }
@@ -108,6 +110,7 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
       m.idlers.push(() => kubeconfigs.idle());
 
       const verifier: PasswordVerifier = opts.verifyPassword ?? ((u, p) => verifyPassword(m.store, u, p));
+      const loginProviders: LoginProviders = [];
       const csrf = createCsrfTokens(await m.secrets.randomValue('console-csrf-key', 32));
       const sessions = createSessionStore(core, keySecrets, csrf, { ...DEFAULT_SESSION_SETTINGS, ...opts.sessions });
       // last: only requests without an Authorization header or client certificate get as far as the cookie
@@ -115,7 +118,7 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
       m.routes.unshift(...sessionRoutes({
         sessions, verifyPassword: verifier, externalUrl: m.cfg.externalUrl, caPem: () => m.pki.caCertPem,
         capabilities: (u) => consoleCapabilities(u, (a) => m.runtime.authorize(a), canActFor),
-        assertActFor: (r, o, what) => core.assertActFor(r, o, what),
+        assertActFor: (r, o, what) => core.assertActFor(r, o, what), loginProviders,
       }));
       const material = m.secrets.pkiMaterial;
       // unshift: more specific than the platform's catch-all /platform/v1 prefix, so matched first
@@ -152,7 +155,7 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
         isSerialRevoked: revocations.isSerialRevoked,
         isJtiRevoked: revocations.isJtiRevoked,
         recordServiceAccountToken: (info) => { core.recordServiceAccountToken(info).catch((e: Error) => m.log(`recording service account token ${info.jti} failed: ${e.message}`)); },
-        core, kubeconfigs, sessions,
+        core, kubeconfigs, sessions, loginProviders,
         flushLastUsed: () => lastUsed.flush(),
       };
     },

@@ -25,3 +25,4 @@ export { HOST_RBAC_FINALIZER } from './host-rbac-controller.ts';
 export { DelegationAuthorizer, applies as delegationApplies, type DelegationOutcome } from './delegation.ts';
 export { explain, resolveResource, type ExplainRequest, type ExplainResult, type ExplainLayer } from './explain.ts';
 export { EXPLAIN_PATH } from './explain-route.ts';
+export { page, pageQuery, type Page, type PageQuery } from './paging.ts';

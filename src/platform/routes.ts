@@ -5,7 +5,7 @@ import type { Route } from '../server/module.ts';
 import type { RequestContext } from '../apiserver/context.ts';
 import { userFrom } from '../apiserver/context.ts';
 import type { Store } from '../apiserver/registry/store.ts';
-import { badRequest, conflict, forbidden, invalid, routeNotFound, StatusError } from '../apiserver/errors.ts';
+import { badRequest, conflict, forbidden, invalid, notFound, routeNotFound, StatusError } from '../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
 import { parseJson, readBody } from '../apiserver/codec/body.ts';
 import { writeJson } from '../apiserver/handlers/respond.ts';
@@ -91,6 +91,21 @@ export function platformRoutes(d: DirectoryDeps & { store: Store }): Route[] {
 
   const mayManage = (u: UserInfo, tenant: string) => index.mayManage(u, tenant);
 
+  /**
+   * Whose view to list: the caller, or with ?user=X another platform user (what X can reach, e.g. for the scope of
+   * a key an admin creates for X) — for callers allowed to impersonate X in root.
+   */
+  async function subjectOf(ctx: RequestContext, u: UserInfo): Promise<UserInfo> {
+    const name = ctx.url.searchParams.get('user');
+    if (!name || name === u.username) return u;
+    const allowed = (await d.authorize()({ user: u, cluster: ROOT_CLUSTER, verb: 'impersonate', isResourceRequest: true, path: '', apiGroup: '',
+      apiVersion: 'v1', resource: 'users', subresource: '', namespace: '', name })).decision === 'allow';
+    if (!allowed) throw forbidden(userType, name, `User "${u.username}" may not list what user "${name}" can reach (requires impersonate on users/${name} in root)`);
+    const rec = state.users.get(name);
+    if (!rec) throw notFound(userType, name);
+    return { username: name, groups: [...rec.groups] };
+  }
+
   async function changePermissions(ctx: RequestContext, tenant: string): Promise<void> {
     const u = userFrom(ctx);
     const rec = state.tenants.get(tenant);
@@ -131,13 +146,14 @@ export function platformRoutes(d: DirectoryDeps & { store: Store }): Route[] {
       const method = ctx.req.method ?? 'GET';
       const u = userFrom(ctx);
       if (method === 'GET' && rest === '/tenantclusters') {
-        const q = pageQuery(ctx.url);
-        const p = page(await reachable(u, ctx.url.searchParams.get('project') ?? undefined), (t) => t.name, (t) => [t.name, t.displayName], q);
-        return writeJson(ctx, 200, { apiVersion: 'platform.portcullis.io/v1', kind: 'ReachableTenantClusterList', user: u.username, ...p });
+        const who = await subjectOf(ctx, u);
+        const p = page(await reachable(who, ctx.url.searchParams.get('project') ?? undefined), (t) => t.name, (t) => [t.name, t.displayName], pageQuery(ctx.url));
+        return writeJson(ctx, 200, { apiVersion: 'platform.portcullis.io/v1', kind: 'ReachableTenantClusterList', user: who.username, ...p });
       }
       if (method === 'GET' && rest === '/projects') {
-        const p = page(await projects(u), (x) => x.name, (x) => [x.name, x.displayName], pageQuery(ctx.url));
-        return writeJson(ctx, 200, { apiVersion: 'platform.portcullis.io/v1', kind: 'VisibleProjectList', user: u.username, ...p });
+        const who = await subjectOf(ctx, u);
+        const p = page(await projects(who), (x) => x.name, (x) => [x.name, x.displayName], pageQuery(ctx.url));
+        return writeJson(ctx, 200, { apiVersion: 'platform.portcullis.io/v1', kind: 'VisibleProjectList', user: who.username, ...p });
       }
       const subj = /^\/projects\/([a-z0-9.-]+)\/subjects$/.exec(rest);
       if (subj) return projectSubjects(ctx, d, subj[1]);

@@ -25,7 +25,13 @@ export interface SessionRouteDeps {
   capabilities: (u: UserInfo) => Promise<Record<string, boolean>>;
   /** Throws 403 unless `requester` may manage `owner`'s credentials. */
   assertActFor: (requester: UserInfo, owner: string, what: string) => Promise<void>;
+  /** Sign-in buttons besides the password form (identity providers register theirs; `project` for /login/<project>). */
+  loginProviders: LoginProviders;
 }
+
+export interface LoginProvider { name: string; displayName?: string; /** where the button leads (starts the provider's login) */ url: string }
+/** Each source lists the providers to offer on the global sign-in page (project undefined) or a project's. */
+export type LoginProviders = Array<(project: string | undefined) => LoginProvider[]>;
 
 const loginSchema = z.object({ username: z.string().min(1).max(253), password: z.string().min(1).max(1024) }).strict();
 const everywhereSchema = z.object({ user: z.string().min(1).optional() }).strict();
@@ -49,6 +55,10 @@ export function sessionRoutes(d: SessionRouteDeps): Route[] {
   };
   return [
     { prefix: `${SESSION_PATH}/login`, public: true, async handle(ctx) {
+      if (ctx.req.method === 'GET') {
+        const project = ctx.url.searchParams.get('project') || undefined;
+        return writeJson(ctx, 200, { apiVersion: API_VERSION, kind: 'LoginOptions', password: true, providers: d.loginProviders.flatMap((f) => f(project)) });
+      }
       post(ctx);
       // Login CSRF: only our own pages may sign a browser in (a JSON body needs a CORS preflight we never grant).
       assertSameOrigin(ctx.req, ownOrigins(ctx.req, d.externalUrl));
