@@ -31,7 +31,7 @@ export function AccessKeyDrawer({ user, open, onClose, onCreated }: { user: stri
   };
   return (
     <>
-      <Drawer anchor="right" open={open} onClose={onClose} slotProps={{ paper: { sx: { width: { xs: '100%', sm: 520 } }, role: 'dialog', 'aria-labelledby': 'create-key-title' } }}>
+      <Drawer anchor="right" open={open} onClose={onClose} sx={{ zIndex: (t) => t.zIndex.appBar + 2 }} slotProps={{ paper: { sx: { width: { xs: '100%', sm: 520 } }, role: 'dialog', 'aria-labelledby': 'create-key-title' } }}>
         <Box component="form" sx={{ p: 3 }} onSubmit={(e) => { e.preventDefault(); void create(); }}>
           <Typography id="create-key-title" variant="h5" component="h2" gutterBottom>Create Access Key</Typography>
           <Typography variant="body2" gutterBottom>For user {user}. The key acts with the user's permissions, limited by its scope.</Typography>
@@ -48,11 +48,11 @@ export function AccessKeyDrawer({ user, open, onClose, onCreated }: { user: stri
               </AccordionDetails>
             </Accordion>
             <TextField select label="Expires after" value={form.expiry} onChange={(e) => setForm({ ...form, expiry: e.target.value })}
-              helperText="Projects may require keys to expire sooner">
+              helperText="Projects may require keys to expire sooner" slotProps={{ inputLabel: { shrink: true }, select: { displayEmpty: true } }}>
               {EXPIRY_CHOICES.map((c) => <MenuItem key={c.label} value={c.value}>{c.label}</MenuItem>)}
             </TextField>
             <TextField select label="Idle timeout" value={form.idleTimeout} onChange={(e) => setForm({ ...form, idleTimeout: e.target.value })}
-              helperText="Stops working when unused this long">
+              helperText="Stops working when unused this long" slotProps={{ inputLabel: { shrink: true }, select: { displayEmpty: true } }}>
               {IDLE_CHOICES.map((c) => <MenuItem key={c.label} value={c.value}>{c.label}</MenuItem>)}
             </TextField>
             <Stack sx={{ justifyContent: 'flex-end' }} direction="row" spacing={1}>
