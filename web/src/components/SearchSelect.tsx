@@ -26,6 +26,7 @@ interface Props<T> {
   id?: string;
   disabled?: boolean;
   helperText?: string;
+  variant?: 'outlined' | 'filled';
 }
 
 export function SearchSelect<T>(p: Props<T>) {
@@ -56,7 +57,7 @@ export function SearchSelect<T>(p: Props<T>) {
       onInputChange={(_, v) => setInput(v)}
       onChange={(_, v) => p.onChange(v)}
       noOptionsText={q.isError ? (q.error as Error).message : 'No matches'}
-      renderInput={(params) => <TextField {...params} label={p.label} helperText={p.helperText} />}
+      renderInput={(params) => <TextField {...params} label={p.label} helperText={p.helperText} variant={p.variant} />}
     />
   );
 }

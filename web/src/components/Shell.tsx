@@ -60,6 +60,7 @@ export function Shell({ children }: { children: ReactNode }) {
             label="Project"
             path="/platform/v1/projects"
             size="small"
+            variant="filled"
             sx={{ width: wide ? 260 : 170, bgcolor: 'background.paper', borderRadius: 1 }}
             toOption={(p) => ({ value: p.name, label: p.name, hint: p.role })}
             value={project ? { value: project, label: project } : null}
