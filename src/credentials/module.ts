@@ -24,7 +24,7 @@ import { withCredentialScope } from './scope.ts';
 import { createHasher, PEPPER_FILE as PEPPER_NAME } from './secrets.ts';
 import { bootstrapSelfServiceRbac, startJanitor } from './bootstrap.ts';
 import { GROUP, credentialTypes } from './types.ts';
-import { DEFAULT_SESSION_SETTINGS, createSessionStore, type SessionSettings, type SessionStore } from './sessions/store.ts';
+import { DEFAULT_SESSION_SETTINGS, createSessionStore, endSessionsWithTheirUser, type SessionSettings, type SessionStore } from './sessions/store.ts';
 import { createCsrfTokens } from './sessions/csrf.ts';
 import { createSessionAuthenticator } from './sessions/authenticator.ts';
 import { sessionRoutes, type LoginProviders } from './sessions/routes.ts';
@@ -113,6 +113,7 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
       const loginProviders: LoginProviders = [];
       const csrf = createCsrfTokens(await m.secrets.randomValue('console-csrf-key', 32));
       const sessions = createSessionStore(core, keySecrets, csrf, { ...DEFAULT_SESSION_SETTINGS, ...opts.sessions });
+      endSessionsWithTheirUser(m.informer, sessions, () => m.leadership.isLeader(), m.log);
       // last: only requests without an Authorization header or client certificate get as far as the cookie
       m.authenticators.push(createSessionAuthenticator(sessions, m.cfg.externalUrl));
       m.routes.unshift(...sessionRoutes({

@@ -57,7 +57,7 @@ describe('console: access keys (seed 000)', () => {
     assert.match(shown, /^pcak_[A-Za-z0-9_-]{40,}$/);
     await popup.getByRole('button', { name: 'Copy' }).click();
     await popup.getByText('Copied to the clipboard.').waitFor();
-    key = await page.evaluate(() => navigator.clipboard.readText());
+    key = await page.evaluate('navigator.clipboard.readText()') as string;
     assert.equal(key, shown);
     await popup.getByRole('button', { name: 'Done' }).click();
     const row = page.getByRole('table', { name: 'Access keys' }).getByRole('row', { name: /deploy-payments/ });

@@ -52,7 +52,7 @@ export async function startConsole(o: { sessions?: CredentialsModuleOptions['ses
       return { context, page };
     },
     async signIn(page, username, password) {
-      if (!page.url().includes('/console')) await page.goto('/console/');
+      await page.goto('/console/');
       await page.getByRole('textbox', { name: 'Username' }).fill(username);
       await page.getByLabel(/^Password/).fill(password);
       await page.getByRole('button', { name: 'Sign in' }).click();
@@ -60,7 +60,7 @@ export async function startConsole(o: { sessions?: CredentialsModuleOptions['ses
     },
     async axe(page, label) {
       await page.evaluate(axe.source);
-      const r = await page.evaluate(() => (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] }));
+      const r = await page.evaluate('axe.run(document, { resultTypes: ["violations"] })') as axe.AxeResults;
       const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
       assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join('; ')})`), [],
         `accessibility violations on ${label}`);
@@ -81,12 +81,13 @@ export async function startConsole(o: { sessions?: CredentialsModuleOptions['ses
 
 /** A fetch made by the page itself (same origin, the session cookie, and the CSRF header the console sends). */
 export function pageFetch(page: Page, method: string, url: string, body?: unknown): Promise<{ status: number; json: any }> {
-  return page.evaluate(async ([m, u, b]) => {
+  // runs in the page (a string, so the test files need no DOM types)
+  return page.evaluate(`(async ([m, u, b]) => {
     const csrf = document.cookie.split(';').map((x) => x.trim()).find((x) => x.startsWith('__Host-portcullis-csrf='))?.split('=')[1] ?? '';
-    const r = await fetch(u as string, { method: m as string, headers: { 'X-CSRF-Token': csrf, ...(b ? { 'Content-Type': 'application/json' } : {}) },
+    const r = await fetch(u, { method: m, headers: { 'X-CSRF-Token': csrf, ...(b ? { 'Content-Type': 'application/json' } : {}) },
       body: b ? JSON.stringify(b) : undefined });
     const t = await r.text();
-    let j: unknown; try { j = JSON.parse(t); } catch { j = t; }
+    let j; try { j = JSON.parse(t); } catch { j = t; }
     return { status: r.status, json: j };
-  }, [method, url, body] as const) as Promise<{ status: number; json: any }>;
+  })(${JSON.stringify([method, url, body ?? null])})`) as Promise<{ status: number; json: any }>;
 }

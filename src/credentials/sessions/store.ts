@@ -7,7 +7,8 @@ import { ROOT_CLUSTER } from '../../apiserver/filters/logical-cluster.ts';
 import type { AuthnResult } from '../../auth/types.ts';
 import type { CredentialsCore } from '../core.ts';
 import type { KeySecretAuthenticator } from '../access-key-authn.ts';
-import { SESSION_CHAIN_ANNOTATION, accessKeyType } from '../types.ts';
+import { GROUP, SESSION_CHAIN_ANNOTATION, accessKeyType } from '../types.ts';
+import type { Informer } from '../../apiserver/controllers/informer.ts';
 import type { CsrfTokens } from './csrf.ts';
 
 export interface SessionSettings {
@@ -39,8 +40,11 @@ export interface SessionStore {
   authenticate(secret: string, req: IncomingMessage): AuthnResult;
   /** Ends one session (by inventory id); false when there was none. */
   revoke(id: string): Promise<boolean>;
-  /** Ends every login session of `user` (console and CLI): "log out everywhere". Returns how many. */
-  revokeAllForUser(user: string): Promise<number>;
+  /**
+   * Ends every login session of `user` (console and CLI): "log out everywhere". With `proof`, only the sessions
+   * whose chain holds it (e.g. "password" when the password changes). Returns how many.
+   */
+  revokeAllForUser(user: string, proof?: string): Promise<number>;
   readonly csrf: CsrfTokens;
   readonly settings: SessionSettings;
 }
@@ -73,11 +77,32 @@ export function createSessionStore(core: CredentialsCore, secrets: KeySecretAuth
       if (!e?.session) return false;
       return del(e.name);
     },
-    async revokeAllForUser(user) {
-      const names = [...core.d.keys.entries()].filter((e) => e.user === user && e.session).map((e) => e.name);
+    async revokeAllForUser(user, proof) {
+      const names = [...core.d.keys.entries()]
+        .filter((e) => e.user === user && e.session && (proof === undefined || e.chain?.includes(proof))).map((e) => e.name);
       let n = 0;
       for (const name of names) if (await del(name)) n++;
       return n;
     },
   };
+}
+
+/**
+ * Ends sessions when their proof goes away: every session of a User disabled or deleted, and the password-based
+ * ones when the password changes (run by the replica that runs controllers; the others see the deletions).
+ */
+export function endSessionsWithTheirUser(informer: Informer, sessions: SessionStore, isLeader: () => boolean, log: (m: string) => void): void {
+  const seen = new Map<string, { hash?: string; disabled: boolean }>();
+  informer.on(GROUP, 'users', (ev) => {
+    if (ev.cluster !== ROOT_CLUSTER) return;
+    const spec = (ev.object.spec ?? {}) as { passwordHash?: string; disabled?: boolean };
+    const before = seen.get(ev.name);
+    const now = { hash: spec.passwordHash, disabled: spec.disabled === true };
+    if (ev.type === 'DELETED') seen.delete(ev.name); else seen.set(ev.name, now);
+    let proof: string | undefined | null = null;
+    if (ev.type === 'DELETED' || (now.disabled && !before?.disabled)) proof = undefined;
+    else if (before && before.hash !== now.hash) proof = 'password';
+    if (proof === null || !isLeader()) return;
+    sessions.revokeAllForUser(ev.name, proof).catch((e: Error) => log(`ending the sessions of user ${ev.name} failed: ${e.message}`));
+  });
 }

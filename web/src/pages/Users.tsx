@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { Button, Checkbox, Chip, FormControlLabel, Stack, TextField, Typography, Link as MuiLink } from '@mui/material';
 import { Link } from 'wouter';
-import { MGMT, api, mergePatch, post } from '../lib/api.ts';
+import { MGMT, api, mergePatch } from '../lib/api.ts';
 import { useMe } from '../lib/session.tsx';
 import type { UserItem } from '../lib/types.ts';
 import { PagedTable } from '../components/PagedTable.tsx';
@@ -65,9 +65,8 @@ export default function Users() {
         <FormControlLabel control={<Checkbox checked={form.globalAdmin} onChange={(e) => setForm({ ...form, globalAdmin: e.target.checked })} />} label="Global admin" />
       </FormDialog>
       <FormDialog open={!!resetting} title={`Reset the password of ${resetting ?? ''}`} submitLabel="Reset password" onClose={() => setResetting(undefined)} onSubmit={async () => {
+        // the server ends the sessions that the old password opened
         await mergePatch(`${MGMT}/users/${encodeURIComponent(resetting!)}`, { spec: { password: newPassword } });
-        // the old password's sessions end with it
-        await post('/platform/v1/session/logout-everywhere', { user: resetting });
       }}>
         <Typography variant="body2">The user's sessions end when the password changes.</Typography>
         <TextField label="New password" type="password" autoComplete="new-password" required value={newPassword} onChange={(e) => setNewPassword(e.target.value)} />
