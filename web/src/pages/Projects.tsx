@@ -40,7 +40,7 @@ function ProjectSettings({ name, canManage }: { name: string; canManage: boolean
         <Typography variant="subtitle1" component="h3">Members and roles</Typography>
         {m.map((x, i) => (
           <Stack sx={{ flexWrap: 'wrap' }} key={i} direction="row" spacing={1} useFlexGap>
-            <TextField size="small" label={`Member ${i + 1}`} value={x.user ?? x.team ?? ''} disabled helperText={x.user ? 'user' : 'team'} />
+            <Typography sx={{ minWidth: 160, alignSelf: 'center' }}>{x.user ? `user ${x.user}` : `team ${x.team}`}</Typography>
             <TextField size="small" select label={`Role of member ${i + 1}`} value={x.role} disabled={!canManage}
               onChange={(e) => setMembers(m.map((y, j) => (j === i ? { ...y, role: e.target.value as Member['role'] } : y)))} sx={{ minWidth: 140 }}>
               {['admin', 'member', 'viewer'].map((r) => <MenuItem key={r} value={r}>{r}</MenuItem>)}
