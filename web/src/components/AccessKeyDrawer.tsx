@@ -32,7 +32,7 @@ export function AccessKeyDrawer({ user, open, onClose, onCreated }: { user: stri
   return (
     <>
       <Drawer anchor="right" open={open} onClose={onClose} sx={{ zIndex: (t) => t.zIndex.appBar + 2 }} slotProps={{ paper: { sx: { width: { xs: '100%', sm: 520 } }, role: 'dialog', 'aria-labelledby': 'create-key-title' } }}>
-        <Box component="form" sx={{ p: 3 }} onSubmit={(e) => { e.preventDefault(); void create(); }}>
+        <Box component="form" noValidate sx={{ p: 3 }} onSubmit={(e) => { e.preventDefault(); void create(); }}>
           <Typography id="create-key-title" variant="h5" component="h2" gutterBottom>Create Access Key</Typography>
           <Typography variant="body2" gutterBottom>For user {user}. The key acts with the user's permissions, limited by its scope.</Typography>
           <Stack spacing={2} sx={{ mt: 2 }}>
