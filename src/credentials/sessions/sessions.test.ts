@@ -41,7 +41,7 @@ describe('CSRF tokens and origins', () => {
     assert.deepEqual(origins, ['https://127.0.0.1:8443', 'https://portcullis.example.com']);
     assertSameOrigin(req({ origin: 'https://127.0.0.1:8443', 'sec-fetch-site': 'same-origin' }), origins);
     assertSameOrigin(req({}), origins);
-    for (const h of [{ origin: 'https://evil.example' }, { origin: 'null' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { 'sec-fetch-site': 'none' }]) {
+    for (const h of [{ origin: 'https://evil.example' } as Record<string, string>, { origin: 'null' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { 'sec-fetch-site': 'none' }]) {
       assert.throws(() => assertSameOrigin(req(h), origins), (e: unknown) => e instanceof StatusError && e.code === 403, JSON.stringify(h));
     }
   });
