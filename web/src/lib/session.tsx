@@ -2,7 +2,7 @@
 // sign-out, "log out everywhere", and what happens when the server stops accepting the session (401 → sign in again).
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { ApiError, get, onUnauthorized, post } from './api.ts';
+import { ApiError, csrfToken, get, onUnauthorized, post } from './api.ts';
 import type { SessionInfo } from './types.ts';
 
 interface SessionState {
@@ -22,6 +22,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const q = useQuery({
     queryKey: ['session'],
     queryFn: async () => {
+      // without the CSRF cookie this browser holds no session: show the sign-in page at once
+      if (!csrfToken()) return null;
       try { return (await get<{ status: SessionInfo }>('/platform/v1/session')).status; } catch (e) {
         if (e instanceof ApiError && (e.status === 401 || e.status === 403)) return null;
         throw e;
