@@ -2,7 +2,7 @@
 // the policy equivalent to one logical cluster's RBAC objects; one enforcer per logical cluster.
 // ClusterRoleBindings are links in domain "*", which the matcher checks beside the request's namespace.
 import { newEnforcer, newModelFromString, StringAdapter, type Enforcer } from 'casbin';
-import type { Attributes } from '../../src/auth/types.ts';
+import type { Attributes } from '../../src/apiserver/auth/types.ts';
 import type { PolicySnapshot } from '../../src/auth/authz/rbac/types.ts';
 
 const MODEL = `

@@ -3,9 +3,9 @@
 // Run: node --import tsx bench/authz/index.ts [small|large|whale ...] [--runs=N]  (medians of N timed runs)
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { Attributes } from '../../src/auth/types.ts';
+import type { Attributes } from '../../src/apiserver/auth/types.ts';
 import { RbacIndex } from '../../src/auth/authz/rbac/index.ts';
-import { PolicyScan } from '../../src/auth/authz/rbac/scan.ts';
+import { PolicyScan } from '../../src/auth/authz/rbac/scan-oracle.ts';
 import { balancedRequests, bindingCount, generateCluster, randomRequest, type ClusterSpec, type GeneratedCluster, type RequestSource } from './policy-gen.ts';
 import { casbinDecide, casbinEnforcer } from './casbin-baseline.ts';
 

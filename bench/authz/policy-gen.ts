@@ -1,6 +1,6 @@
 // Deterministic generators for the authorization benchmark: tenant policies (built-in policy plus custom
 // roles and bindings), the "whale" cluster, and skewed request streams.
-import type { Attributes, UserInfo } from '../../src/auth/types.ts';
+import type { Attributes, UserInfo } from '../../src/apiserver/auth/types.ts';
 import { loadBootstrapPolicy } from '../../src/auth/authz/rbac/bootstrap.ts';
 import { applyAggregation } from '../../src/auth/authz/rbac/aggregation.ts';
 import type { ClusterRole, PolicyRule, PolicySnapshot, Role, RoleBinding, Subject } from '../../src/auth/authz/rbac/types.ts';

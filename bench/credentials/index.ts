@@ -10,10 +10,7 @@ import path from 'node:path';
 import { startChildServer } from '../../test/support/child-server.ts';
 import { load, machine, printTable } from '../support/load.ts';
 import { issueLeafCert, loadSigningCa } from '../../src/pki/certs.ts';
-import { AccessKeyIndex } from '../../src/credentials/access-key-index.ts';
-import { createAccessKeyAuthenticator } from '../../src/credentials/access-key-authn.ts';
-import { IdentityIndex } from '../../src/credentials/identity.ts';
-import { createHasher, generateKeySecret } from '../../src/credentials/secrets.ts';
+import { AccessKeyIndex, createAccessKeyAuthenticator, IdentityIndex, createHasher, generateKeySecret } from '../../src/credentials/index.ts';
 
 const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1]) || 8;
 

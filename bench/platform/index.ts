@@ -8,10 +8,10 @@ import path from 'node:path';
 import { loadConfig } from '../../src/server/config.ts';
 import { startServer } from '../../src/server/server.ts';
 import { defaultModules } from '../../src/server/modules.ts';
-import type { ModuleContext } from '../../src/server/module.ts';
+import type { ModuleContext } from '../../src/apiserver/extension.ts';
 import type { RequestContext } from '../../src/apiserver/context.ts';
-import type { Attributes } from '../../src/auth/types.ts';
-import { projectType, teamType, tenantClusterType, userType } from '../../src/platform/types.ts';
+import type { Attributes } from '../../src/apiserver/auth/types.ts';
+import { projectType, teamType, tenantClusterType, userType } from '../../src/platform/index.ts';
 import { load, machine, printTable } from '../support/load.ts';
 
 const arg = (name: string, dflt: number) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? Number(process.argv[i + 1]) : dflt; };

@@ -1,8 +1,8 @@
 // THE request pipeline: the filters in request order, as data, ending in the router.
-// Modules fill named slots (src/server/module.ts); only this file knows the order.
+// Modules fill named slots (src/apiserver/extension.ts); only this file knows the order.
 import type { Filter, Handler, RequestContext } from './context.ts';
-import type { Authorizer } from '../auth/types.ts';
-import type { FilterSlots, Route } from '../server/module.ts';
+import type { Authorizer } from './auth/types.ts';
+import type { FilterSlots, Route } from './extension.ts';
 import { withRecovery } from './filters/recovery.ts';
 import { withLogicalCluster, type ClusterDirectory } from './filters/logical-cluster.ts';
 import { withRequestInfo } from './filters/request-info.ts';

@@ -1,7 +1,7 @@
 // The per-request context shared by filters and handlers, and its typed accessors.
 // Filters write fields once (cluster, info, user, ...); later code reads them through the accessors.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { UserInfo } from '../auth/types.ts';
+import type { UserInfo } from './auth/types.ts';
 import { internal } from './errors.ts';
 
 /** What the request is about, as in k8s.io/apiserver RequestInfo. */

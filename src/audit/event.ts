@@ -2,7 +2,7 @@
 // (user, objectRef, source IPs) as Kubernetes fills them.
 import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../apiserver/context.ts';
-import type { UserInfo } from '../auth/types.ts';
+import type { UserInfo } from '../apiserver/auth/types.ts';
 import type { Level, Stage } from './policy.ts';
 
 export interface AuditUser { username: string; uid?: string; groups?: string[]; extra?: Record<string, string[]> }

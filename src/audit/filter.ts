@@ -2,8 +2,8 @@
 // ResponseComplete or Panic as audit.k8s.io/v1 Events. Costs nothing beyond the event lines at Metadata.
 import type { Filter, RequestContext } from '../apiserver/context.ts';
 import { StatusError } from '../apiserver/errors.ts';
-import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
-import type { UserInfo } from '../auth/types.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
+import type { UserInfo } from '../apiserver/auth/types.ts';
 import { auditIdOf, auditUser, formatMicros, nowMicros, objectRefOf, sourceIPs, type ObjectReference, type ResponseStatus } from './event.ts';
 import { levelAtLeast, type PolicyDecision, type PolicyEvaluator, type Stage } from './policy.ts';
 import { captureRequest, captureResponse, decodeCaptured, type Capture } from './capture.ts';

@@ -1,8 +1,8 @@
 // The audit ServerModule: loads the policy (default: Metadata for every request), opens the sink
 // (<dataDir>/audit.log unless auditLogPath says otherwise, "-" for stdout), tracks per-cluster on/off, fills the audit slot.
 import path from 'node:path';
-import type { ServerModule } from '../server/module.ts';
-import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
+import type { ServerModule } from '../apiserver/extension.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { DEFAULT_POLICY, loadPolicy, PolicyEvaluator } from './policy.ts';
 import { createSink, type AuditSink } from './sink.ts';
 import { auditFailedAuthentication, withAudit } from './filter.ts';

@@ -2,13 +2,12 @@
 // cluster, newest first. Readers: whoever may get tenantclusters/audit in root (global admins), or a `mayRead` hook
 // (the platform lets the managers of a tenant cluster read its events).
 import path from 'node:path';
-import type { Route } from '../server/module.ts';
-import type { ServerConfig } from '../server/config.ts';
+import type { ModuleConfig, Route } from '../apiserver/extension.ts';
 import { userFrom } from '../apiserver/context.ts';
 import { badRequest, forbidden, methodNotSupported, notImplemented, routeNotFound } from '../apiserver/errors.ts';
-import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { writeJson } from '../apiserver/handlers/respond.ts';
-import type { Attributes, AuthorizerResult, UserInfo } from '../auth/types.ts';
+import type { Attributes, AuthorizerResult, UserInfo } from '../apiserver/auth/types.ts';
 import type { AuditSink } from './sink.ts';
 import { queryAuditLog, type AuditQuery } from './query.ts';
 
@@ -18,7 +17,7 @@ export type AuditReadHook = (user: UserInfo, cluster: string) => Promise<boolean
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export function auditQueryRoute(d: {
-  cfg: ServerConfig; logPath: string; sink: AuditSink; authorize: () => (a: Attributes) => Promise<AuthorizerResult>; mayRead?: AuditReadHook;
+  cfg: ModuleConfig; logPath: string; sink: AuditSink; authorize: () => (a: Attributes) => Promise<AuthorizerResult>; mayRead?: AuditReadHook;
 }): Route {
   return {
     prefix: AUDIT_QUERY_PATH,

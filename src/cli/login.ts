@@ -6,6 +6,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { Command } from 'commander';
 import { clientFrom, configPath, readConfig, withConnectionOptions, type CliConfig, type ConnectionFlags } from './client.ts';
 import { cacheDir, prompt, readAllStdin, run, writeConfig } from './credentials-support.ts';
+import { caFingerprint, isUntrustedCertError, normaliseFingerprint, presentedCa, untrustedMessage } from './tls-trust.ts';
 
 interface LoginStatus { username: string; key?: string; accessKeyName?: string; expirationTimestamp?: string; caData: string; groups?: string[] }
 
@@ -26,14 +27,60 @@ function postLogin(server: string, ca: string | undefined, insecure: boolean, he
         reject(new Error(`login failed: ${parsed.message ?? (raw || `HTTP ${res.statusCode}`)}`));
       });
     });
-    req.on('error', (e) => reject(new Error(`cannot reach ${server}: ${e.message}`)));
+    req.on('error', (e) => reject(Object.assign(new Error(`cannot reach ${server}: ${e.message}`),
+      { code: (e as NodeJS.ErrnoException).code })));
     req.end(text);
   });
 }
 
+interface LoginOptions {
+  username?: string; password?: string; accessKey?: string; ca?: string; insecure?: boolean;
+  /** A pinned SHA-256 fingerprint of the server's CA (trusted when the server presents exactly that CA). */
+  caFingerprint?: string;
+  /** Ask on the terminal whether to trust an unknown CA (shows its fingerprint). */
+  interactive?: boolean;
+}
+
+/**
+ * The CA to verify the server with. With no CA given, a server whose certificate is untrusted is trusted only if
+ * its CA matches --ca-fingerprint or the user confirms the fingerprint; otherwise the error says how to trust it.
+ */
+async function resolveTrust(base: string, o: LoginOptions): Promise<string | undefined> {
+  if (o.ca && o.caFingerprint && caFingerprint(o.ca) !== normaliseFingerprint(o.caFingerprint)) {
+    throw new Error(`the CA in use for ${base} has the SHA-256 fingerprint ${caFingerprint(o.ca)}, not `
+      + `${normaliseFingerprint(o.caFingerprint)}: refusing to log in`);
+  }
+  if (o.ca || o.insecure) return o.ca;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const req = https.request(`${base}/version`, { method: 'GET' }, (res) => { res.resume(); resolve(); });
+      req.on('error', reject);
+      req.end();
+    });
+    return undefined; // trusted by the system's roots
+  } catch (e) {
+    if (!isUntrustedCertError(e)) throw new Error(`cannot reach ${base}: ${(e as Error).message}`);
+  }
+  const presented = await presentedCa(base);
+  const fingerprint = presented ? caFingerprint(presented) : undefined;
+  if (presented && o.caFingerprint && normaliseFingerprint(o.caFingerprint) === fingerprint) return presented;
+  if (o.caFingerprint) {
+    throw new Error(`the CA of ${base} has the SHA-256 fingerprint ${fingerprint ?? '(none presented)'}, `
+      + `not ${normaliseFingerprint(o.caFingerprint)}: refusing to log in`);
+  }
+  if (presented && o.interactive) {
+    process.stderr.write(`The server's certificate is signed by an unknown CA.\nSHA-256 fingerprint: ${fingerprint}\n`
+      + 'Compare it with the one the server printed at start (npm start).\n');
+    const answer = await prompt('Trust this CA for this server? [y/N] ', false);
+    if (/^y(es)?$/i.test(answer.trim())) return presented;
+  }
+  throw new Error(untrustedMessage(base, fingerprint));
+}
+
 /** Logs in and returns the config to store (exported for the credential plugin's interactive re-login). */
-export async function login(server: string, o: { username?: string; password?: string; accessKey?: string; ca?: string; insecure?: boolean }): Promise<{ config: CliConfig; status: LoginStatus }> {
+export async function login(server: string, o: LoginOptions): Promise<{ config: CliConfig; status: LoginStatus }> {
   const base = server.replace(/\/+$/, '');
+  o = { ...o, ca: await resolveTrust(base, o) };
   if (o.accessKey) {
     const status = await postLogin(base, o.ca, !!o.insecure, { authorization: `Bearer ${o.accessKey}` });
     return { config: { server: base, caData: status.caData, credential: { accessKey: o.accessKey } }, status };
@@ -52,13 +99,20 @@ export function loginCommand(): Command {
     .option('--password-stdin', 'read the password from stdin')
     .option('--access-key <key>', 'log in with an access key instead of a password')
     .option('--ca-file <file>', 'CA certificate (PEM) of the server')
+    .option('--ca-fingerprint <sha256>', 'trust the server\'s CA if its SHA-256 fingerprint is this (printed by npm start)')
     .option('--insecure-skip-tls-verify', 'do not verify the server certificate for this login (the CA it returns is stored)')
-    .action((url: string, opts: { username?: string; passwordStdin?: boolean; accessKey?: string; caFile?: string; insecureSkipTlsVerify?: boolean }) => run(async () => {
+    .action((url: string, opts: {
+      username?: string; passwordStdin?: boolean; accessKey?: string; caFile?: string; caFingerprint?: string;
+      insecureSkipTlsVerify?: boolean;
+    }) => run(async () => {
       const previous = readConfig();
       const sameServer = previous?.server === url.replace(/\/+$/, '');
       const ca = opts.caFile ? readFileSync(opts.caFile, 'utf8') : sameServer ? Buffer.from(previous!.caData, 'base64').toString('utf8') : undefined;
       const password = opts.passwordStdin ? (await readAllStdin()).replace(/\r?\n$/, '') : undefined;
-      const { config, status } = await login(url, { username: opts.username, password, accessKey: opts.accessKey, ca, insecure: opts.insecureSkipTlsVerify });
+      const { config, status } = await login(url, {
+        username: opts.username, password, accessKey: opts.accessKey, ca, insecure: opts.insecureSkipTlsVerify,
+        caFingerprint: opts.caFingerprint, interactive: process.stdin.isTTY && !opts.passwordStdin,
+      });
       writeConfig(config);
       const until = status.expirationTimestamp ? ` until ${status.expirationTimestamp}` : '';
       console.log(`Logged in to ${config.server} as ${status.username}${until}. Config: ${configPath()}`);

@@ -1,6 +1,31 @@
 // `portcullis serve`: runs the API server until SIGINT/SIGTERM.
 import { Command, Option } from 'commander';
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { loadConfig, type ConfigFlags } from '../server/config.ts';
+import type { RunningServer } from '../server/server.ts';
+import { caFingerprint } from './tls-trust.ts';
+
+/** What `npm start` prints: where it serves, the admin kubeconfig, the CA to trust, the web console and a ready login line. */
+export function startBanner(server: Pick<RunningServer, 'url' | 'adminKubeconfigPath' | 'pki'>, dataDir: string): string[] {
+  const abs = path.resolve(dataDir);
+  const caPath = path.join(abs, 'pki', 'ca.crt');
+  // The CA certificate is public; on PostgreSQL it lives in the store, so write the copy users point at.
+  if (!existsSync(caPath)) writeFileSync(caPath, server.pki.caCertPem, { mode: 0o644 });
+  const passwordFile = path.join(abs, 'admin.password');
+  return [
+    `Portcullis is serving on ${server.url}`,
+    `Admin kubeconfig: ${server.adminKubeconfigPath}`,
+    `  export KUBECONFIG=${server.adminKubeconfigPath}`,
+    `CA certificate: ${caPath}`,
+    `  SHA-256 fingerprint: ${caFingerprint(server.pki.caCertPem)}`,
+    `Web console: ${server.url}/ (sign in as admin; trust the CA above, or accept the certificate in the browser)`,
+    existsSync(passwordFile)
+      ? `Log in with the CLI as admin (the password is in ${passwordFile}):`
+      : 'Log in with the CLI:',
+    `  npx portcullis login ${server.url} --username admin --ca-file ${caPath}`,
+  ];
+}
 
 export function serveCommand(): Command {
   return new Command('serve')
@@ -28,9 +53,7 @@ logical cluster).`)
       // Loaded on demand: client commands (e.g. the exec credential plugin) must start fast.
       const { startServer } = await import('../server/server.ts');
       const server = await startServer(cfg);
-      console.log(`Portcullis is serving on ${server.url}`);
-      console.log(`Admin kubeconfig: ${server.adminKubeconfigPath}`);
-      console.log(`  export KUBECONFIG=${server.adminKubeconfigPath}`);
+      for (const line of startBanner(server, cfg.dataDir)) console.log(line);
       const stop = () => { void server.close().then(() => process.exit(0)); };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

@@ -2,8 +2,7 @@
 // Content-Security-Policy, long-cached hashed assets and an uncached index.html; `/` sends browsers there.
 // The console's data comes from the platform's REST (/platform/v1) and Kubernetes API, authenticated by the session cookie.
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import type { Route, ServerModule } from '../server/module.ts';
+import type { Route, ServerModule } from '../apiserver/extension.ts';
 import type { RequestContext } from '../apiserver/context.ts';
 import { methodNotSupported, unavailable } from '../apiserver/errors.ts';
 import { loadAssets, NONCE_PLACEHOLDER, type ConsoleAssets } from './assets.ts';
@@ -77,9 +76,6 @@ export function consoleModule(opts: ConsoleModuleOptions = {}): ServerModule {
       const assets = loadAssets(opts.dist);
       if (!assets) m.log('portcullis: the web console is not built (npm run build:web); /console/ answers 503 until it is');
       m.routes.push(...consoleRoutes(assets));
-      m.onStarted.push((baseUrl) => {
-        if (assets) m.log(`portcullis: web console: ${baseUrl}/ (sign in as admin with the password in ${path.join(m.cfg.dataDir, 'admin.password')})`);
-      });
     },
   };
 }

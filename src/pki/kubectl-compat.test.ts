@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { isStatusError, writeStatus } from '../apiserver/errors.ts';
 import { createX509Authenticator } from '../auth/authn/x509.ts';
-import type { UserInfo } from '../auth/types.ts';
+import type { UserInfo } from '../apiserver/auth/types.ts';
 import { loadOrCreatePki, type Pki } from './ca.ts';
 
 let dir: string;

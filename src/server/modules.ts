@@ -1,5 +1,5 @@
 // The modules a default server runs, in setup order. Each capability registers itself through its slots.
-import type { ServerModule } from './module.ts';
+import type { ServerModule } from '../apiserver/extension.ts';
 import { auditModule } from '../audit/module.ts';
 import { rbacModule } from '../auth/rbac-module/index.ts';
 import { platformModule, type PlatformModule } from '../platform/index.ts';

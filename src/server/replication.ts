@@ -2,9 +2,10 @@
 // (files stay the source for the embedded SQLite store), and controllers run only in the elected leader.
 import type { ServerConfig } from './config.ts';
 import type { Storage } from '../apiserver/storage/interface.ts';
+import type { SharedSecrets } from '../apiserver/extension.ts';
 import { loadOrCreatePki, openPki, type Pki, type PkiOptions } from '../pki/ca.ts';
-import { createFileSigningKeyStore, loadOrCreateSigningKeys, openSigningKeys, type SigningKeys } from '../auth/authn/signing-keys.ts';
-import { createFilePkiMaterialSource, type PkiMaterialSource } from '../pki/material-source.ts';
+import { createFileSigningKeyStore, loadOrCreateSigningKeys, openSigningKeys, type SigningKeys } from '../pki/signing-keys.ts';
+import { createFilePkiMaterialSource } from '../pki/material-source.ts';
 import { join } from 'node:path';
 import { alwaysLeader, startElectedLeadership, type Leadership } from '../apiserver/controllers/leadership.ts';
 import { fileRandomValue, retryOnRaceLost, sharedRandomValue, storePkiMaterialSource } from './shared-secrets.ts';
@@ -13,16 +14,6 @@ import { openSharedSigningKeys } from './shared-signing-keys.ts';
 /** True when the configured store can be shared by several replicas (PostgreSQL). */
 export function isSharedStore(cfg: ServerConfig): boolean {
   return /^postgres(ql)?:\/\//.test(cfg.store ?? '');
-}
-
-/** Secret material modules need, shared by every replica on PostgreSQL and kept in files on SQLite. */
-export interface SharedSecrets {
-  /** The PKI material in use (the CA signs CRLs with it). */
-  pkiMaterial: PkiMaterialSource;
-  /** A rotatable signing-key set named `name` (e.g. "platform-tokens"). */
-  signingKeys(name: string): Promise<SigningKeys>;
-  /** `bytes` random bytes named `name`, created once (e.g. a hashing pepper). */
-  randomValue(name: string, bytes: number): Promise<Buffer>;
 }
 
 export interface ServerSecrets { pki: Pki; keys: SigningKeys; shared: SharedSecrets; stop(): void }

@@ -6,14 +6,15 @@ import type { AddressInfo } from 'node:net';
 import type { ServerConfig } from './config.ts';
 import { parseListen } from './config.ts';
 import { openStore } from './storage.ts';
-import { buildKubeconfig, writePrivateFile } from './kubeconfig.ts';
+import { preflight } from './preflight.ts';
+import { buildKubeconfig, writePrivateFile } from '../pki/kubeconfig.ts';
 import { tokenSubresource } from './service-account-token.ts';
 import type { Pki } from '../pki/ca.ts';
 import { openServerSecrets, startControllerLeadership } from './replication.ts';
 import { createTokenSigner, createTokenVerifier, createServiceAccountTokenAuthenticator } from '../auth/authn/sa-token.ts';
 import { createX509Authenticator } from '../auth/authn/x509.ts';
-import { createUnionAuthenticator } from '../auth/authn/union.ts';
-import { createUnionAuthorizer, mastersAuthorizer } from '../auth/authz/union.ts';
+import { createUnionAuthenticator } from '../apiserver/auth/authenticator-union.ts';
+import { createUnionAuthorizer, mastersAuthorizer } from '../apiserver/auth/authorizer-union.ts';
 import { Catalog } from '../apiserver/registry/catalog.ts';
 import { builtinTypes } from '../apiserver/registry/builtins.ts';
 import { Store, type Admission } from '../apiserver/registry/store.ts';
@@ -29,9 +30,10 @@ import { handleResource } from '../apiserver/handlers/resource.ts';
 import { handleNonResource } from '../apiserver/handlers/nonresource.ts';
 import type { HandlerDeps } from '../apiserver/handlers/deps.ts';
 import { recordManagedFields } from './managed-fields.ts';
-import { ROOT_CLUSTER } from '../apiserver/filters/logical-cluster.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { StatusError } from '../apiserver/errors.ts';
-import type { ModuleContext, ServerModule } from './module.ts';
+import type { ModuleContext, ServerModule } from '../apiserver/extension.ts';
+import type { ClusterSeeder } from '../apiserver/controllers/logical-clusters.ts';
 import { defaultModules } from './modules.ts';
 
 export interface RunningServer {
@@ -48,6 +50,7 @@ export interface RunningServer {
 }
 
 export async function startServer(cfg: ServerConfig, log: (m: string) => void = (m) => console.error(m), modules: ServerModule[] = defaultModules()): Promise<RunningServer> {
+  await preflight(cfg); // before anything is written: a start that cannot succeed leaves nothing behind
   mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
   const pkiDir = path.join(cfg.dataDir, 'pki');
   const { host, port } = parseListen(cfg.listen);
@@ -73,7 +76,8 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   admission.push(namespaceLifecycle(store, catalog));
 
   const informer = new Informer();
-  const clusters = new LogicalClusters(store, cache, catalog, log, leadership);
+  const clusterSeeds: ClusterSeeder[] = [];
+  const clusters = new LogicalClusters(store, cache, catalog, log, leadership, clusterSeeds);
   const namespaces = new NamespaceController(store, catalog, log, leadership);
   const crds = new CrdController(catalog, cache, log);
   clusters.register(informer);
@@ -83,7 +87,7 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   gc.register(informer);
 
   const m: ModuleContext = {
-    cfg, log, pki, signer, issuer, storage: cache, store, catalog, informer, clusters, admission,
+    cfg, log, pki, issuer, storage: cache, store, catalog, informer, clusters, admission, clusterSeeds,
     authenticators: [], authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
     idlers: [() => clusters.idle(), () => namespaces.idle(), () => gc.idle()],
     secrets: secrets.shared,

@@ -5,7 +5,7 @@ import { invalid } from '../apiserver/errors.ts';
 import type { KObject } from '../apiserver/storage/interface.ts';
 import type { SubresourceHandler } from '../apiserver/registry/types.ts';
 import type { TokenSigner } from '../auth/authn/sa-token.ts';
-import type { IssuedTokenInfo } from './module.ts';
+import type { IssuedTokenInfo } from '../apiserver/extension.ts';
 
 const MIN_SECONDS = 600;
 const MAX_SECONDS = 2 ** 32;

@@ -8,7 +8,7 @@ import { StorageError, type KObject, type Storage, type Stored } from '../apiser
 import { objectKey } from '../apiserver/storage/keys.ts';
 import { PKI_FILES, type PkiMaterial, type PkiMaterialSource } from '../pki/material-source.ts';
 import type { PemPair } from '../pki/certs.ts';
-import type { StoredSigningKeys, SigningKeyStore } from '../auth/authn/signing-keys.ts';
+import type { StoredSigningKeys, SigningKeyStore } from '../pki/signing-keys.ts';
 
 const SECRETS = { group: '', resource: 'secrets', namespaced: true };
 export const SHARED_SECRETS_NAMESPACE = 'kube-system';

@@ -1,7 +1,7 @@
 // SA signing keys shared through the store: every replica follows the Secret with a watch and swaps in the new key
 // set on each change, so a rotation (or retirement) on one replica reaches all of them; open/rotate races re-read.
 import { StorageError, type Storage, type Watcher } from '../apiserver/storage/interface.ts';
-import { openSigningKeys, type SigningKeys } from '../auth/authn/signing-keys.ts';
+import { openSigningKeys, type SigningKeys } from '../pki/signing-keys.ts';
 import { SIGNING_KEYS_SECRET_NAME, retryOnRaceLost, sharedSecretKey, storeSigningKeyStore } from './shared-secrets.ts';
 
 export interface SharedSigningKeys extends SigningKeys {

@@ -12,7 +12,7 @@ import type { Storage, Stored, KObject } from '../apiserver/storage/interface.ts
 import { openSqliteStorage } from '../apiserver/storage/sqlite.ts';
 import { openPostgresStorage } from '../apiserver/storage/postgres.ts';
 import { createFilePkiMaterialSource } from '../pki/material-source.ts';
-import { createFileSigningKeyStore } from '../auth/authn/signing-keys.ts';
+import { createFileSigningKeyStore } from '../pki/signing-keys.ts';
 import { CA_SECRET_KEY, SIGNING_KEYS_SECRET_KEY, caSecret, secretObject, sharedSecretKey, signingKeysSecret } from './shared-secrets.ts';
 
 /** Random values and signing-key sets modules keep through ModuleContext.secrets (see replication.ts). */

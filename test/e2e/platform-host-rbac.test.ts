@@ -3,7 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../support/harness.ts';
-import { DEFAULT_CLUSTER_RULES, DEFAULT_ROLE_RULES, DELEGATION_RULE, MULTI_NAMESPACE_RULES } from '../../src/platform/host-rbac-rules.ts';
+import { DEFAULT_CLUSTER_RULES, DEFAULT_ROLE_RULES, DELEGATION_RULE, MULTI_NAMESPACE_RULES } from '../../src/platform/index.ts';
 
 const tenant = (name: string, extra = '') => `---
 apiVersion: management.portcullis.io/v1

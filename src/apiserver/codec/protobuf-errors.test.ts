@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { StatusError } from '../errors.ts';
 import { decodeProtobuf, supportedProtobufKinds } from './protobuf.ts';
-import { body, wire } from './protobuf-testing.ts';
+import { body, wire } from './protobuf-test-support.ts';
 
 const role = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'role.pb'));
 

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeProtobuf } from './protobuf.ts';
-import { body, entry, type WireField } from './protobuf-testing.ts';
+import { body, entry, type WireField } from './protobuf-test-support.ts';
 
 const resourceAttributes: WireField[] = [[1, 'team-a'], [2, 'list'], [3, 'apps'], [4, 'v1'], [5, 'deployments'], [6, ''], [7, '']];
 const sarSpec: WireField[] = [

@@ -1,23 +1,27 @@
 // Logical clusters: the LogicalCluster type (in root), the directory the request chain consults,
-// bootstrap of a new cluster's namespaces and built-in RBAC, and removal of everything when one is deleted.
+// bootstrap of a new cluster (its namespaces, then what modules seed), and removal of everything when one is deleted.
 import type { Store } from '../registry/store.ts';
 import type { Catalog } from '../registry/catalog.ts';
 import type { ResourceType } from '../registry/types.ts';
 import { defineType } from '../registry/builtins.ts';
 import { extendStrategy } from '../registry/strategies/default.ts';
-import { dns1123Label } from '../registry/validation.ts';
 import type { KObject, Storage } from '../storage/interface.ts';
 import { StorageError } from '../storage/interface.ts';
 import { clusterPrefix } from '../storage/keys.ts';
-import { ROOT_CLUSTER, type ClusterDirectory } from '../filters/logical-cluster.ts';
+import type { ClusterDirectory } from '../filters/logical-cluster.ts';
+import { ROOT_CLUSTER, validateClusterName } from '../cluster-name.ts';
 import { StatusError } from '../errors.ts';
-import { loadBootstrapPolicy } from '../../auth/authz/rbac/bootstrap.ts';
 import type { Informer } from './informer.ts';
 import { WorkQueue } from './queue.ts';
 import type { Leadership } from './leadership.ts';
 
 export const CLUSTER_FINALIZER = 'tenancy.portcullis.io/logical-cluster';
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+/** Creates an object in the cluster being seeded; an object that exists already is left alone. */
+export type SeedCreate = (group: string, resource: string, obj: KObject) => Promise<void>;
+/** Contributes a new logical cluster's initial objects (ModuleContext.clusterSeeds). */
+export type ClusterSeeder = (cluster: string, create: SeedCreate) => Promise<void>;
 
 export const logicalClusterType: ResourceType = defineType('tenancy.portcullis.io', 'v1alpha1', 'logicalclusters', 'LogicalCluster', {
   cluster: true,
@@ -29,9 +33,24 @@ export const logicalClusterType: ResourceType = defineType('tenancy.portcullis.i
       obj.metadata.finalizers = [...new Set([...(obj.metadata.finalizers ?? []), CLUSTER_FINALIZER])];
       obj.status = { phase: 'Initializing' };
     },
-    validateName: (name) => (name === ROOT_CLUSTER ? ['"root" is the built-in management cluster and cannot be created'] : dns1123Label(name)),
+    validateName: validateClusterName,
   }),
 });
+logicalClusterType.schema = {
+  type: 'object',
+  description: 'A logical cluster served at /clusters/<name>, with its own namespaces, RBAC and objects. Deleting it '
+    + 'removes everything stored for it.',
+  properties: {
+    spec: { type: 'object', description: 'No fields yet.', 'x-kubernetes-preserve-unknown-fields': true },
+    status: {
+      type: 'object', description: 'Written by the server.',
+      properties: {
+        phase: { type: 'string', description: 'Initializing, Ready or Terminating.' },
+        url: { type: 'string', description: 'The path the cluster is served at.' },
+      },
+    },
+  },
+};
 
 export class LogicalClusters implements ClusterDirectory {
   private readonly states = new Map<string, 'active' | 'deleting'>([[ROOT_CLUSTER, 'active']]);
@@ -44,6 +63,7 @@ export class LogicalClusters implements ClusterDirectory {
     private readonly catalog: Catalog,
     private readonly log: (m: string) => void,
     leadership?: Leadership,
+    private readonly seeds: readonly ClusterSeeder[] = [],
   ) {
     this.queue = new WorkQueue((name) => this.reconcile(name), { log, concurrency: 4, leadership });
   }
@@ -97,7 +117,7 @@ export class LogicalClusters implements ClusterDirectory {
     }).catch((e) => { if (!(e instanceof StatusError && e.code === 404)) throw e; });
   }
 
-  /** Creates the default namespaces and the built-in RBAC objects; existing objects are left alone. */
+  /** Creates the default namespaces, then what the seeders contribute; existing objects are left alone. */
   async bootstrap(cluster: string): Promise<void> {
     const ctx = { cluster };
     const type = (group: string, resource: string) => {
@@ -105,24 +125,13 @@ export class LogicalClusters implements ClusterDirectory {
       if (!t) throw new Error(`type ${group}/${resource} not registered`);
       return t;
     };
-    const createIfAbsent = async (t: ResourceType, ns: string, obj: KObject) => {
-      try { await this.store.create(ctx, t, ns, obj); } catch (e) {
+    const create: SeedCreate = async (group, resource, obj) => {
+      try { await this.store.create(ctx, type(group, resource), obj.metadata.namespace ?? '', obj); } catch (e) {
         if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
       }
     };
-    const nsType = type('', 'namespaces');
-    for (const ns of SYSTEM_NAMESPACES) await createIfAbsent(nsType, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-    const policy = loadBootstrapPolicy();
-    const rbac = 'rbac.authorization.k8s.io';
-    const strip = (o: KObject): KObject => {
-      const c = structuredClone(o) as KObject;
-      c.metadata = { name: c.metadata.name, namespace: c.metadata.namespace, labels: c.metadata.labels, annotations: c.metadata.annotations };
-      return c;
-    };
-    for (const o of policy.clusterRoles) await createIfAbsent(type(rbac, 'clusterroles'), '', strip(o as unknown as KObject));
-    for (const o of policy.clusterRoleBindings) await createIfAbsent(type(rbac, 'clusterrolebindings'), '', strip(o as unknown as KObject));
-    for (const o of policy.roles) await createIfAbsent(type(rbac, 'roles'), (o as unknown as KObject).metadata.namespace!, strip(o as unknown as KObject));
-    for (const o of policy.roleBindings) await createIfAbsent(type(rbac, 'rolebindings'), (o as unknown as KObject).metadata.namespace!, strip(o as unknown as KObject));
+    for (const ns of SYSTEM_NAMESPACES) await create('', 'namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    for (const seed of this.seeds) await seed(cluster, create);
   }
 
   /** Removes every object stored for the cluster. */

@@ -3,7 +3,7 @@
 import type { Filter, RequestContext } from '../context.ts';
 import { StatusError } from '../errors.ts';
 import { clusterFrom } from '../context.ts';
-import type { AuthnResult, AuthnRequest } from '../../auth/types.ts';
+import type { AuthnResult, AuthnRequest } from '../auth/types.ts';
 
 export interface RequestAuthenticator { authenticate(r: AuthnRequest): AuthnResult | Promise<AuthnResult> }
 

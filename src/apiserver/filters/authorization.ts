@@ -1,8 +1,8 @@
 // Authorizes the request with the union of authorizers; anything not allowed is a 403 in Kubernetes' wording.
 import type { Filter, RequestContext } from '../context.ts';
 import { clusterFrom, infoFrom, userFrom } from '../context.ts';
-import type { Attributes, Authorizer, AuthorizerResult } from '../../auth/types.ts';
-import { forbiddenMessage } from '../../auth/authz/forbidden.ts';
+import type { Attributes, Authorizer, AuthorizerResult } from '../auth/types.ts';
+import { forbiddenMessage } from '../auth/forbidden.ts';
 import { StatusError } from '../errors.ts';
 
 export function attributesOf(ctx: Parameters<Filter>[0]): Attributes {

@@ -2,14 +2,12 @@
 // Requests without the prefix address the root cluster.
 import type { Filter } from '../context.ts';
 import { StatusError } from '../errors.ts';
+import { ROOT_CLUSTER, isClusterName } from '../cluster-name.ts';
 
 export interface ClusterDirectory {
   /** 'active', 'deleting', or undefined when no such cluster exists. */
   state(name: string): 'active' | 'deleting' | undefined;
 }
-
-const NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-export const ROOT_CLUSTER = 'root';
 
 export function withLogicalCluster(clusters: ClusterDirectory): Filter {
   return (ctx, next) => {
@@ -20,7 +18,7 @@ export function withLogicalCluster(clusters: ClusterDirectory): Filter {
       const end = p.indexOf('/', '/clusters/'.length);
       name = decodeURIComponent(end < 0 ? p.slice('/clusters/'.length) : p.slice('/clusters/'.length, end));
       rest = end < 0 ? '/' : p.slice(end);
-      if (!NAME.test(name)) {
+      if (!isClusterName(name)) {
         throw new StatusError(400, 'BadRequest', `invalid logical cluster name "${name}": must be a lowercase RFC 1123 label (e.g. "team-a")`);
       }
     }

@@ -1,6 +1,6 @@
 // Serves routes that need no authentication (login, token exchange, JWKS) before the authentication filter.
 import type { Filter } from '../context.ts';
-import type { Route } from '../../server/module.ts';
+import type { Route } from '../extension.ts';
 
 /** The route with the longest prefix matching the path (so /platform/v1/login wins over /platform/v1). */
 export function matchRoute(routes: readonly Route[], path: string): Route | undefined {

@@ -3,7 +3,7 @@
 import type { KObject, Storage, Stored } from '../storage/interface.ts';
 import { StorageError } from '../storage/interface.ts';
 import { collectionPrefix, objectKey } from '../storage/keys.ts';
-import type { UserInfo } from '../../auth/types.ts';
+import type { UserInfo } from '../auth/types.ts';
 import { alreadyExists, badRequest, conflict, expired, invalid, notFound, unavailable, StatusError } from '../errors.ts';
 import type { ResourceType } from './types.ts';
 import { carryMetadata, initMetadata, nowTimestamp, checkTypeMeta, checkNamespace } from './object-meta.ts';

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt, decodeProtectedHeader, SignJWT, generateKeyPair } from 'jose';
 import { isStatusError } from '../../apiserver/errors.ts';
-import type { AuthnResult } from '../types.ts';
-import { loadOrCreateSigningKeys, type SigningKeys } from './signing-keys.ts';
+import type { AuthnResult } from '../../apiserver/auth/types.ts';
+import { loadOrCreateSigningKeys, type SigningKeys } from '../../pki/signing-keys.ts';
 import {
   createServiceAccountTokenAuthenticator, createTokenSigner, createTokenVerifier, CLUSTER_CLAIM,
   type TokenSigner,

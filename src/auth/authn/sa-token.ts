@@ -3,9 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import { decodeJwt, errors as joseErrors, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
 import { badRequest, unauthorized } from '../../apiserver/errors.ts';
-import { serviceAccountUsername, type Authenticator, type AuthnResult } from '../types.ts';
-import { bearerToken } from './bearer.ts';
-import { SA_TOKEN_ALG, type SigningKeys } from './signing-keys.ts';
+import { serviceAccountUsername, type Authenticator, type AuthnResult } from '../../apiserver/auth/types.ts';
+import { bearerToken } from '../../apiserver/auth/bearer.ts';
+import { SA_TOKEN_ALG, type SigningKeys } from '../../pki/signing-keys.ts';
 
 export const CLUSTER_CLAIM = 'portcullis.io/cluster';
 export const CREDENTIAL_ID_EXTRA = 'authentication.kubernetes.io/credential-id';

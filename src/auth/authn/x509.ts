@@ -3,7 +3,7 @@
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { unauthorized } from '../../apiserver/errors.ts';
 import { normalizeSerialHex } from '../../pki/serial.ts';
-import type { Authenticator, AuthnResult } from '../types.ts';
+import type { Authenticator, AuthnResult } from '../../apiserver/auth/types.ts';
 
 const CLIENT_AUTH_OID = '1.3.6.1.5.5.7.3.2';
 

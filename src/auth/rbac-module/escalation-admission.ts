@@ -2,7 +2,7 @@
 import type { Admission, Store } from '../../apiserver/registry/store.ts';
 import type { Catalog } from '../../apiserver/registry/catalog.ts';
 import { StatusError } from '../../apiserver/errors.ts';
-import type { Attributes, AuthorizerResult } from '../types.ts';
+import type { Attributes, AuthorizerResult } from '../../apiserver/auth/types.ts';
 import type { RbacIndex } from '../authz/rbac/index.ts';
 import { checkEscalation } from '../authz/rbac/escalation.ts';
 import type { ClusterRole, Role, RoleBinding, RoleRef } from '../authz/rbac/types.ts';

@@ -3,9 +3,9 @@
 import type { Filter, RequestContext } from '../../apiserver/context.ts';
 import { clusterFrom, userFrom } from '../../apiserver/context.ts';
 import { StatusError, badRequest } from '../../apiserver/errors.ts';
-import type { Attributes, AuthorizerResult } from '../types.ts';
+import type { Attributes, AuthorizerResult } from '../../apiserver/auth/types.ts';
 import { isImpersonationHeader, planImpersonation } from '../authz/rbac/impersonation.ts';
-import { forbiddenMessage } from '../authz/forbidden.ts';
+import { forbiddenMessage } from '../../apiserver/auth/forbidden.ts';
 
 /** True when any header is an impersonation header (raw names: no header object is built for the check). */
 function hasImpersonation(raw: string[]): boolean {

@@ -1,12 +1,13 @@
 // The RBAC module: the indexed authorizer fed by the shared informer, the aggregation controller,
-// escalation-prevention admission, the impersonation filter and the review APIs.
-import type { ServerModule } from '../../server/module.ts';
+// escalation-prevention admission, the impersonation filter, the review APIs and each cluster's bootstrap RBAC.
+import type { ServerModule } from '../../apiserver/extension.ts';
 import { RbacIndex } from '../authz/rbac/index.ts';
 import type { RbacKind, RbacObject } from '../authz/rbac/types.ts';
 import { AggregationController } from './aggregation-controller.ts';
 import { escalationAdmission } from './escalation-admission.ts';
 import { withImpersonation } from './impersonation-filter.ts';
 import { reviewTypes } from './reviews.ts';
+import { seedBootstrapRbac } from './bootstrap-seed.ts';
 
 const RBAC = 'rbac.authorization.k8s.io';
 const KINDS: Array<[string, RbacKind]> = [['roles', 'Role'], ['clusterroles', 'ClusterRole'], ['rolebindings', 'RoleBinding'], ['clusterrolebindings', 'ClusterRoleBinding']];
@@ -21,6 +22,7 @@ export function rbacModule(): ServerModule {
       }
       m.informer.on('tenancy.portcullis.io', 'logicalclusters', (ev) => { if (ev.type === 'DELETED') index.dropCluster(ev.name); });
       m.authorizers.rbac = index;
+      m.clusterSeeds.push(seedBootstrapRbac);
       const aggregation = new AggregationController(m.store, m.catalog, m.log);
       aggregation.register(m.informer);
       m.idlers.push(() => aggregation.idle());

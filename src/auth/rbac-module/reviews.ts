@@ -6,9 +6,9 @@ import { badRequest, StatusError, invalid } from '../../apiserver/errors.ts';
 import { defineType } from '../../apiserver/registry/builtins.ts';
 import type { ResourceType, VirtualCreate } from '../../apiserver/registry/types.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
-import type { Runtime } from '../../server/module.ts';
+import type { Runtime } from '../../apiserver/extension.ts';
 import type { RbacIndex } from '../authz/rbac/index.ts';
-import type { Attributes, UserInfo } from '../types.ts';
+import type { Attributes, UserInfo } from '../../apiserver/auth/types.ts';
 
 interface ResourceAttributes { namespace?: string; verb?: string; group?: string; version?: string; resource?: string; subresource?: string; name?: string }
 interface NonResourceAttributes { path?: string; verb?: string }

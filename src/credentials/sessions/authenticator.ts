@@ -1,6 +1,6 @@
 // The session-cookie authenticator: used only when a request carries no Authorization header (bearer and client
 // certificate requests never look at cookies), and only for same-origin requests that echo the session's CSRF token.
-import type { Authenticator, AuthnResult } from '../../auth/types.ts';
+import type { Authenticator, AuthnResult } from '../../apiserver/auth/types.ts';
 import { forbidden } from '../../apiserver/errors.ts';
 import { CSRF_HEADER, SESSION_COOKIE, readCookie } from './cookie.ts';
 import { assertSameOrigin, ownOrigins } from './csrf.ts';

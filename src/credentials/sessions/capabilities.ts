@@ -1,7 +1,7 @@
 // What the console may offer a user: each flag is the authorizer's answer for the API call behind a page. The console
 // only hides what is false; every call is authorized again by the API itself.
-import { ROOT_CLUSTER } from '../../apiserver/filters/logical-cluster.ts';
-import type { Attributes, AuthorizerResult, UserInfo } from '../../auth/types.ts';
+import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
+import type { Attributes, AuthorizerResult, UserInfo } from '../../apiserver/auth/types.ts';
 
 const MGMT = 'management.portcullis.io';
 

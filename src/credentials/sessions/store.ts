@@ -3,11 +3,11 @@
 // shows in the inventory, is revoked there, expires (lifetime and idle timeout), and dies with its owner.
 import type { IncomingMessage } from 'node:http';
 import { unauthorized } from '../../apiserver/errors.ts';
-import { ROOT_CLUSTER } from '../../apiserver/filters/logical-cluster.ts';
-import type { AuthnResult } from '../../auth/types.ts';
-import type { CredentialsCore } from '../core.ts';
-import type { KeySecretAuthenticator } from '../access-key-authn.ts';
-import { GROUP, SESSION_CHAIN_ANNOTATION, accessKeyType } from '../types.ts';
+import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
+import type { AuthnResult } from '../../apiserver/auth/types.ts';
+import type { CredentialsCore } from '../self-service/index.ts';
+import type { KeySecretAuthenticator } from '../access-keys/index.ts';
+import { GROUP, SESSION_CHAIN_ANNOTATION, accessKeyType } from '../resources/index.ts';
 import type { Informer } from '../../apiserver/controllers/informer.ts';
 import type { CsrfTokens } from './csrf.ts';
 

@@ -1,6 +1,6 @@
 // The RBAC index's per-cluster state: indexed bindings, subject buckets (user / group -> bindings, with their
 // distinct roles in probe order), role slots, and the scopes (cluster-wide, per namespace) holding them.
-import type { AuthorizerResult, UserInfo } from '../../types.ts';
+import type { AuthorizerResult, UserInfo } from '../../../apiserver/auth/types.ts';
 import type { CompiledRole } from './compiled-role.ts';
 import type { UserRecord } from './decision-cache.ts';
 import type { GroupParts } from './decision-view.ts';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { applyAggregation, aggregate } from './aggregation.ts';
 import { loadBootstrapPolicy } from './bootstrap.ts';
 import { rulesAllow } from './rule-match.ts';
-import { allowed, impls, nonRes, res, snapshot, user, rb } from './test-fixtures.ts';
+import { allowed, impls, nonRes, res, snapshot, user, rb } from './rbac-test-support.ts';
 import type { PolicyRule } from './types.ts';
 
 const policy = loadBootstrapPolicy();

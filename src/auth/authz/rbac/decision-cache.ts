@@ -2,7 +2,7 @@
 // user's views (one per namespace) for one group list and cluster epoch; long group segments shared per group
 // list. A hit is two Map.get on short strings and a group-list comparison; clock (second-chance) eviction
 // keeps a byte budget.
-import type { UserInfo } from '../../types.ts';
+import type { UserInfo } from '../../../apiserver/auth/types.ts';
 import type { ClusterState } from './bindings.ts';
 import { buildView, GroupParts, type View } from './decision-view.ts';
 import type { Order } from './subject-roles.ts';

@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RbacIndex } from './index.ts';
-import { G, U, clusterRole, crb, rb, res, role, rule, user } from './test-fixtures.ts';
-import type { Attributes } from '../../types.ts';
+import { G, U, clusterRole, crb, rb, res, role, rule, user } from './rbac-test-support.ts';
+import type { Attributes } from '../../../apiserver/auth/types.ts';
 
 const alice = user('alice', ['devs']);
 const getPods = res(alice, 'get', '', 'pods', 'ns1', 'p');

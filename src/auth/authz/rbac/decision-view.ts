@@ -1,7 +1,7 @@
 // Decision views: what one (cluster, namespace, username, groups) may do, as the probe segments of its
 // subjects (subject-roles.ts) in one flat array; a long cluster-scope part of a group list is shared by the
 // users with that list. Cached per cluster and user (decision-cache.ts).
-import type { AuthorizerResult, UserInfo } from '../../types.ts';
+import type { AuthorizerResult, UserInfo } from '../../../apiserver/auth/types.ts';
 import { IndexedBinding, tripleApplies, type ClusterState, type Scope } from './bindings.ts';
 import { allowedReason, describeBinding, describeSubject } from './describe.ts';
 import type { Query } from './perm-ids.ts';

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StatusError } from '../../../apiserver/errors.ts';
 import { checkEscalation, covers, type EscalationDeps, type EscalationRequest } from './escalation.ts';
-import { U, clusterRole, crb, impls, rb, role, rule, snapshot, urlRule, user, type Impl } from './test-fixtures.ts';
-import type { UserInfo } from '../../types.ts';
+import { U, clusterRole, crb, impls, rb, role, rule, snapshot, urlRule, user, type Impl } from './rbac-test-support.ts';
+import type { UserInfo } from '../../../apiserver/auth/types.ts';
 import type { ClusterRole, Role, RoleBinding } from './types.ts';
 
 const RBAC = 'rbac.authorization.k8s.io';

@@ -1,7 +1,7 @@
 // Escalation prevention for Role/ClusterRole/RoleBinding/ClusterRoleBinding writes (rbac registry
 // policybased storage + validation/policy_comparator.go): system:masters, escalate/bind, then rule coverage.
-import type { Attributes, AuthorizerResult, UserInfo } from '../../types.ts';
-import { SYSTEM_MASTERS } from '../../types.ts';
+import type { Attributes, AuthorizerResult, UserInfo } from '../../../apiserver/auth/types.ts';
+import { SYSTEM_MASTERS } from '../../../apiserver/auth/types.ts';
 import { forbidden, notFound } from '../../../apiserver/errors.ts';
 import { aggregateErrors, goQuote, goQuoteList } from './describe.ts';
 import { normalizeRule } from './compiled-role.ts';

@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planImpersonation, splitServiceAccountUsername } from './impersonation.ts';
-import { G, U, allowed, clusterRole, crb, impls, rb, rule, snapshot, user, type Impl } from './test-fixtures.ts';
-import type { Attributes } from '../../types.ts';
+import { G, U, allowed, clusterRole, crb, impls, rb, rule, snapshot, user, type Impl } from './rbac-test-support.ts';
+import type { Attributes } from '../../../apiserver/auth/types.ts';
 
 const admin = user('admin', ['system:authenticated']);
 const brief = (c: Attributes): string => `${c.apiGroup}|${c.resource}|${c.subresource}|${c.namespace}|${c.name}|${c.verb}`;

@@ -1,7 +1,7 @@
 // Planning of the impersonation filter (k8s endpoints/filters/impersonation.go): from the Impersonate-*
 // headers, the ordered authorization checks and the resulting user, or the reason for a 400.
-import type { Attributes, UserInfo } from '../../types.ts';
-import { ANONYMOUS, SYSTEM_AUTHENTICATED, SYSTEM_UNAUTHENTICATED } from '../../types.ts';
+import type { Attributes, UserInfo } from '../../../apiserver/auth/types.ts';
+import { ANONYMOUS, SYSTEM_AUTHENTICATED, SYSTEM_UNAUTHENTICATED } from '../../../apiserver/auth/types.ts';
 
 /** Header values keyed by lower-case name, as `req.headersDistinct` gives them. */
 export type ImpersonationHeaders = Readonly<Record<string, readonly string[] | string | undefined>>;

@@ -1,7 +1,7 @@
 // The indexed RBAC authorizer for many logical clusters: per cluster, subject (user / group / ServiceAccount
 // username) -> bindings (split by namespace) -> shared compiled roles, kept current from watch events; each
 // decision probes the cached view of the request's identity (decision-cache.ts) with its permission ids.
-import type { Attributes, Authorizer, AuthorizerResult, UserInfo } from '../../types.ts';
+import type { Attributes, Authorizer, AuthorizerResult, UserInfo } from '../../../apiserver/auth/types.ts';
 import { bucketAdd, bucketItems, bucketRemove, ClusterState, IndexedBinding, kindConst, type Scope, type Slot } from './bindings.ts';
 import { CompiledRole, RoleCache } from './compiled-role.ts';
 import { DecisionCache, type CacheOptions } from './decision-cache.ts';

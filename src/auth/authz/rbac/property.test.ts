@@ -5,11 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { RbacIndex } from './index.ts';
-import { describeSource, PolicyScan } from './scan.ts';
+import { describeSource, PolicyScan } from './scan-oracle.ts';
 import { ruleAllows } from './rule-match.ts';
 import { allowedReason } from './describe.ts';
 import { normalizeRule, ruleKey } from './compiled-role.ts';
-import type { Attributes, UserInfo } from '../../types.ts';
+import type { Attributes, UserInfo } from '../../../apiserver/auth/types.ts';
 import type { ClusterRole, PolicyRule, PolicySnapshot, RbacKind, Role, RoleBinding, RulesForResult, Subject } from './types.ts';
 
 const VERBS = ['get', 'list', 'watch', 'create', 'delete', '*', 'GET'];

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { RbacIndex } from './index.ts';
 import { aggregate, affectedAggregates } from './aggregation.ts';
 import { loadBootstrapPolicy } from './bootstrap.ts';
-import { G, SA, U, allowed, clusterRole, crb, impls, nonRes, rb, res, role, rule, snapshot, urlRule, user } from './test-fixtures.ts';
+import { G, SA, U, allowed, clusterRole, crb, impls, nonRes, rb, res, role, rule, snapshot, urlRule, user } from './rbac-test-support.ts';
 
 const alice = user('alice', ['devs']);
 

@@ -1,6 +1,6 @@
 // Kubernetes rule matching (rbac/evaluation_helpers.go RuleAllows): verbs, API groups, resources with
 // subresources and `*`/`*/sub` wildcards, resourceNames, and non-resource URLs with a trailing-`*` prefix.
-import type { Attributes } from '../../types.ts';
+import type { Attributes } from '../../../apiserver/auth/types.ts';
 import type { PolicyRule } from './types.ts';
 
 const list = (x: readonly string[] | null | undefined): readonly string[] => x ?? [];

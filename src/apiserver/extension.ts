@@ -1,0 +1,122 @@
+// The extension contract: a ServerModule plugs a capability (RBAC, audit, platform, credentials, ...) into
+// the server through named slots; the order of filters and authorizers stays in chain.ts / server.ts.
+// The core owns this contract: modules import it, the server (src/server) implements it.
+import type { Pki } from '../pki/ca.ts';
+import type { PkiMaterialSource } from '../pki/material-source.ts';
+import type { SigningKeys } from '../pki/signing-keys.ts';
+import type { Storage } from './storage/interface.ts';
+import type { Store, Admission } from './registry/store.ts';
+import type { Catalog } from './registry/catalog.ts';
+import type { Informer } from './controllers/informer.ts';
+import type { ClusterSeeder, LogicalClusters } from './controllers/logical-clusters.ts';
+import type { Leadership } from './controllers/leadership.ts';
+import type { Attributes, Authenticator, Authorizer, AuthorizerResult, AuthnRequest, AuthnResult } from './auth/types.ts';
+import type { Filter, RequestContext } from './context.ts';
+import type { StatusError } from './errors.ts';
+
+/** Filters modules may provide; chain.ts decides where each runs. */
+export interface FilterSlots {
+  /** Audit: wraps everything after authentication (sees the final response code). */
+  audit?: Filter;
+  /** Called when authentication rejects a request (401), before the error is written (audit). */
+  authenticationFailed?: (ctx: RequestContext, err: StatusError) => void;
+  /** Impersonation headers → the effective user. */
+  impersonation?: Filter;
+  /** Platform: may this user reach this logical cluster at all? */
+  clusterAccess?: Filter;
+  /** Credential scope (access keys): can only remove permissions. */
+  credentialScope?: Filter;
+}
+
+/** Authorizers modules may provide, consulted in this order after system:masters. */
+export interface AuthorizerSlots {
+  delegation?: Authorizer;
+  rbac?: Authorizer;
+}
+
+/** A non-resource route (e.g. /platform/login), matched by path prefix after authentication. */
+export interface Route {
+  prefix: string;
+  /** Routes marked public run before authentication (login endpoints, JWKS). */
+  public?: boolean;
+  handle(ctx: RequestContext): Promise<void>;
+}
+
+/** The server's assembled authenticator and authorizer, usable once setup is done (review APIs, access checks). */
+export interface Runtime {
+  /** The full authorizer union (system:masters, delegation, RBAC). */
+  authorize(a: Attributes): Promise<AuthorizerResult>;
+  /** The full authenticator union (throws a 401 StatusError when nothing authenticates). */
+  authenticate(r: AuthnRequest): Promise<AuthnResult>;
+}
+
+/** The server settings modules read (src/server/config.ts's ServerConfig provides them). */
+export interface ModuleConfig {
+  readonly dataDir: string;
+  /** URL written into kubeconfigs; unset: the address the server listens on. */
+  readonly externalUrl?: string;
+  readonly auditPolicyFile?: string;
+  readonly auditLogPath?: string;
+  readonly auditLogMaxSizeMB: number;
+  readonly auditLogMaxBackups: number;
+}
+
+/** Secret material modules need, shared by every replica on PostgreSQL and kept in files on SQLite. */
+export interface SharedSecrets {
+  /** The PKI material in use (the CA signs CRLs with it). */
+  pkiMaterial: PkiMaterialSource;
+  /** A rotatable signing-key set named `name` (e.g. "platform-tokens"). */
+  signingKeys(name: string): Promise<SigningKeys>;
+  /** `bytes` random bytes named `name`, created once (e.g. a hashing pepper). */
+  randomValue(name: string, bytes: number): Promise<Buffer>;
+}
+
+export interface IssuedTokenInfo { cluster: string; namespace: string; name: string; jti: string; expires: Date; requestedBy?: string }
+
+export interface ModuleContext {
+  cfg: ModuleConfig;
+  log: (m: string) => void;
+  pki: Pki;
+  /** Issuer of ServiceAccount tokens (the external URL); modules derive their own issuers from it. */
+  issuer: string;
+  storage: Storage;
+  store: Store;
+  catalog: Catalog;
+  informer: Informer;
+  clusters: LogicalClusters;
+  admission: Admission[];
+  /**
+   * Objects every new logical cluster (and root) starts with, after its system namespaces: each seeder creates
+   * its objects through `create`, which leaves existing ones alone. RBAC contributes Kubernetes' bootstrap policy.
+   */
+  clusterSeeds: ClusterSeeder[];
+  /** Bearer/cert authenticators tried after x509 and ServiceAccount tokens. */
+  authenticators: Authenticator[];
+  authorizers: AuthorizerSlots;
+  filters: FilterSlots;
+  routes: Route[];
+  /** Called after the listener is up, with the base URL. */
+  onStarted: Array<(baseUrl: string) => void | Promise<void>>;
+  /** Waited on by settle() in tests: controllers report when they are idle. */
+  idlers: Array<() => Promise<void>>;
+  onClose: Array<() => void | Promise<void>>;
+  /** Secret material shared by every replica (files on SQLite, the store on PostgreSQL). */
+  secrets: SharedSecrets;
+  /** Filled in by the server after all modules are set up; call it only while serving. */
+  runtime: Runtime;
+  /** Revocation checks consulted by the x509 and ServiceAccount-token authenticators (a credentials module fills them). */
+  revocation: { isSerialRevoked(serialHex: string): boolean; isJtiRevoked(jti: string): boolean };
+  /** Called for every ServiceAccount token issued through TokenRequest (credential inventory). */
+  onServiceAccountToken: Array<(info: IssuedTokenInfo) => void>;
+  /**
+   * Whether this replica runs controllers now (always true on SQLite; the elected replica on PostgreSQL).
+   * Pass it to every WorkQueue that writes (new WorkQueue(fn, { leadership })); informer-fed in-memory
+   * state (indexes, caches) must keep running on every replica.
+   */
+  leadership: Leadership;
+}
+
+export interface ServerModule {
+  readonly name: string;
+  setup(m: ModuleContext): void | Promise<void>;
+}

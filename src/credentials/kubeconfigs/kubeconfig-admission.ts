@@ -1,0 +1,37 @@
+// Kubeconfig admission: the certificate validity stays within the target project's credentialPolicy, and whoever
+// writes a Kubeconfig must be allowed to impersonate its username and every group (no minting of stronger identities).
+import type { Admission } from '../../apiserver/registry/store.ts';
+import { forbidden } from '../../apiserver/errors.ts';
+import type { Attributes, UserInfo } from '../../apiserver/auth/types.ts';
+import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
+import { type PlatformIndex, strictest } from '../platform-view/index.ts';
+import { parseDuration, kubeconfigType, type KubeconfigSpec } from '../resources/index.ts';
+
+export function kubeconfigAdmission(platform: PlatformIndex, authorize: (a: Attributes) => Promise<{ decision: string }>): Admission {
+  const may = async (user: UserInfo, resource: 'users' | 'groups', name: string) => (await authorize({
+    user, cluster: ROOT_CLUSTER, verb: 'impersonate', isResourceRequest: true, path: '', apiGroup: '', apiVersion: 'v1',
+    resource, subresource: '', namespace: '', name,
+  })).decision === 'allow';
+  return {
+    name: 'Kubeconfigs',
+    async admit(op, t, obj, old, ctx) {
+      if (t.group !== kubeconfigType.group || t.resource !== kubeconfigType.resource || op === 'delete' || !obj || ctx.subresource) return;
+      const spec = obj.spec as KubeconfigSpec;
+      const name = obj.metadata.name ?? '';
+      if (old && JSON.stringify(old.spec) === JSON.stringify(obj.spec)) return;
+      const project = platform.projectOf(spec.target.tenantCluster);
+      const limit = project ? strictest(platform, [project], 'maxCertificateValidity') : undefined;
+      if (limit && parseDuration(spec.validity) > limit.ms) {
+        throw forbidden(kubeconfigType, name, `certificate validity ${spec.validity} exceeds the maximum of ${limit.text} set by project ${limit.project} (credentialPolicy.maxCertificateValidity)`);
+      }
+      const user = ctx.user;
+      if (!user) return;
+      if (!(await may(user, 'users', spec.username))) {
+        throw forbidden(kubeconfigType, name, `user "${user.username}" may not issue certificates for user "${spec.username}" (requires impersonate on users/${spec.username})`);
+      }
+      for (const g of spec.groups ?? []) {
+        if (!(await may(user, 'groups', g))) throw forbidden(kubeconfigType, name, `user "${user.username}" may not issue certificates with group "${g}" (requires impersonate on groups/${g})`);
+      }
+    },
+  };
+}

@@ -1,0 +1,216 @@
+// The credentials service: the parts (indexes, token issuer, revocation list) and the operations the HTTP routes
+// and the CLI rely on — session keys, audience-bound tokens, rotation, the per-user inventory and revocation.
+import type { Store } from '../../apiserver/registry/store.ts';
+import type { KObject } from '../../apiserver/storage/interface.ts';
+import { badRequest, forbidden, notFound, StatusError } from '../../apiserver/errors.ts';
+import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
+import type { UserInfo } from '../../apiserver/auth/types.ts';
+import { type AccessKeyIndex, type SecretReveal, generateKeySecret, type SecretHasher } from '../access-keys/index.ts';
+import { type IdentityIndex, type PlatformIndex, strictest } from '../platform-view/index.ts';
+import type { PlatformTokens } from '../tokens/index.ts';
+import type { RevocationList } from '../revocation/index.ts';
+import { formatDuration } from '../resources/index.ts';
+import { clusterAccess, type RequestScope } from '../scope/index.ts';
+import {
+  API_VERSION, SESSION_LABEL, accessKeyType, issuedTokenType, isScoped, kubeconfigType,
+  type AccessKeySpec, type AccessKeyStatus, type IssuedTokenSpec, type KubeconfigSpec, type KubeconfigStatus, type Scope,
+} from '../resources/index.ts';
+
+const DAY_MS = 24 * 3_600_000;
+const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+
+export interface SessionKeyOptions {
+  /** 'cli' (default): a bearer key for `portcullis login`; 'browser': a console session (cookie only). */
+  kind?: 'cli' | 'browser';
+  ttlMs?: number;
+  idleMs?: number;
+  annotations?: Record<string, string>;
+}
+
+export interface CredentialItem {
+  id: string;
+  /** Set on login sessions: 'cli' (portcullis login) or 'browser' (the console). */
+  session?: 'cli' | 'browser';
+  kind: 'AccessKey' | 'PlatformToken' | 'ServiceAccountToken' | 'Kubeconfig';
+  name: string;
+  user: string;
+  scope?: Scope;
+  cluster?: string;
+  created?: string;
+  expires?: string;
+  lastUsed?: string;
+  revoked?: boolean;
+  /** Access keys switched off (spec.disabled). */
+  disabled?: boolean;
+}
+
+export interface CredentialsCoreDeps {
+  store: Store;
+  keys: AccessKeyIndex;
+  identities: IdentityIndex;
+  platform: PlatformIndex;
+  tokens: PlatformTokens;
+  revocations: RevocationList;
+  reveal: SecretReveal;
+  hash: SecretHasher;
+  clusterExists: (name: string) => boolean;
+  canActFor: (requester: UserInfo, owner: string) => Promise<boolean>;
+  now: () => number;
+}
+
+export class CredentialsCore {
+  constructor(readonly d: CredentialsCoreDeps) {}
+
+  /** Throws 403 unless `requester` is `owner` or may act for them. */
+  async assertActFor(requester: UserInfo, owner: string, what: string): Promise<void> {
+    if (requester.username === owner) return;
+    if (await this.d.canActFor(requester, owner)) return;
+    throw forbidden(null, '', `user "${requester.username}" may not ${what} of user "${owner}" (requires impersonate on users/${owner} in root)`);
+  }
+
+  /**
+   * A login-session access key for `username` (CLI: 24 h; the console passes its own lifetime and idle timeout), its
+   * lifetime clamped to the strictest project maxKeyTTL. Returns the secret (shown once).
+   */
+  async createSessionKey(username: string, o: SessionKeyOptions = {}): Promise<{ key: string; name: string; expires: string }> {
+    const limit = strictest(this.d.platform, this.d.platform.policies.keys(), 'maxKeyTTL');
+    const wanted = o.ttlMs ?? DAY_MS;
+    const ttl = Math.min(wanted, limit?.ms ?? wanted);
+    const browser = o.kind === 'browser';
+    const created = await this.d.store.create({ cluster: ROOT_CLUSTER }, accessKeyType, '', {
+      apiVersion: API_VERSION, kind: 'AccessKey',
+      metadata: { generateName: browser ? 'console-' : 'session-', labels: { [SESSION_LABEL]: browser ? 'browser' : 'true' }, annotations: o.annotations },
+      spec: {
+        user: username, displayName: browser ? 'console session' : 'login session', ttl: formatDuration(ttl),
+        ...(o.idleMs ? { idleTimeout: formatDuration(o.idleMs) } : {}),
+      },
+    });
+    const key = this.d.reveal.take(created.metadata.uid!);
+    if (!key) throw new StatusError(500, 'InternalError', 'session key was created without a secret');
+    return { key, name: created.metadata.name!, expires: (created.spec as AccessKeySpec).expirationTimestamp! };
+  }
+
+  /** An audience-bound token for `cluster`, recorded (jti, expiry) for the inventory. */
+  async issueToken(user: UserInfo, credentialId: string | undefined, scope: RequestScope | undefined, cluster: string, ttlSeconds?: number) {
+    if (!this.d.clusterExists(cluster)) throw notFound({ group: 'tenancy.portcullis.io', resource: 'logicalclusters' }, cluster);
+    if (scope && isScoped(scope.scope) && clusterAccess(scope.scope, cluster, (c) => this.d.platform.projectOf(c)).kind === 'none') {
+      throw forbidden(null, '', `${scope.credential} cannot mint a token for cluster "${cluster}": it is outside its scope`);
+    }
+    const project = this.d.platform.projectOf(cluster);
+    const limit = project ? strictest(this.d.platform, [project], 'maxTokenTTL') : undefined;
+    let ttlMs = ttlSeconds !== undefined ? ttlSeconds * 1000 : DAY_MS;
+    if (ttlSeconds !== undefined && (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0)) throw badRequest('expirationSeconds must be a positive integer');
+    if (limit && ttlMs > limit.ms) {
+      if (ttlSeconds !== undefined) throw forbidden(null, '', `token lifetime ${formatDuration(ttlMs)} exceeds the maximum of ${limit.text} set by project ${limit.project} (credentialPolicy.maxTokenTTL)`);
+      ttlMs = limit.ms;
+    }
+    const live = this.d.identities.has(user.username);
+    const issued = await this.d.tokens.issue({ user, cluster, ttlMs, live, scope: scope?.scope, via: scope?.credential, nowMs: this.d.now() });
+    const spec: IssuedTokenSpec = { kind: 'PlatformToken', user: user.username, cluster, expiresAt: iso(issued.expires.getTime()), issuedVia: credentialId };
+    if (scope && isScoped(scope.scope)) spec.scope = scope.scope;
+    await this.d.store.create({ cluster: ROOT_CLUSTER }, issuedTokenType, '', { apiVersion: API_VERSION, kind: 'IssuedToken', metadata: { name: issued.jti }, spec: spec as unknown as Record<string, unknown> });
+    return issued;
+  }
+
+  /** Records a ServiceAccount token issued through TokenRequest (the server's tokenSubresource onIssued hook). */
+  async recordServiceAccountToken(info: { cluster: string; namespace: string; name: string; jti: string; expires: Date; requestedBy?: string }): Promise<void> {
+    const spec: IssuedTokenSpec = {
+      kind: 'ServiceAccountToken', user: info.requestedBy ?? `system:serviceaccount:${info.namespace}:${info.name}`, cluster: info.cluster,
+      expiresAt: iso(info.expires.getTime()), serviceAccount: `${info.namespace}/${info.name}`,
+    };
+    await this.d.store.create({ cluster: ROOT_CLUSTER }, issuedTokenType, '', { apiVersion: API_VERSION, kind: 'IssuedToken', metadata: { name: info.jti }, spec: spec as unknown as Record<string, unknown> });
+  }
+
+  /** A new secret for the key; the old one keeps working for `graceMs` (0: stops at once). */
+  async rotate(name: string, graceMs: number): Promise<{ key: string; object: KObject }> {
+    const secret = generateKeySecret();
+    const now = this.d.now();
+    const { object } = await this.d.store.update({ cluster: ROOT_CLUSTER, subresource: 'status' }, accessKeyType, '', name, (cur) => {
+      if (!cur) throw notFound(accessKeyType, name);
+      const status = (cur.status ?? {}) as AccessKeyStatus;
+      const previous = (status.rotated?.previousHashes ?? []).filter((p) => Date.parse(p.graceUntil) + DAY_MS > now);
+      if (status.secretHash) previous.push({ hash: status.secretHash, graceUntil: iso(now + graceMs) });
+      cur.status = { ...status, secretHash: this.d.hash(secret), rotated: { previousHashes: previous } };
+      return cur;
+    });
+    return { key: secret, object };
+  }
+
+  /** Every credential of `user` (all users when undefined). */
+  async list(user: string | undefined): Promise<CredentialItem[]> {
+    const out: CredentialItem[] = [];
+    for (const e of this.d.keys.entries()) {
+      if (user !== undefined && e.user !== user) continue;
+      out.push({
+        id: `accesskey:${e.name}`, kind: 'AccessKey', name: e.label, user: e.user, scope: isScoped(e.scope) ? e.scope : undefined, session: e.session,
+        created: e.createdMs ? iso(e.createdMs) : undefined, expires: e.expiresMs ? iso(e.expiresMs) : undefined,
+        lastUsed: e.lastUsedMs > e.createdMs ? iso(e.lastUsedMs) : undefined, disabled: e.disabled || undefined,
+      });
+    }
+    const now = this.d.now();
+    for (const o of (await this.d.store.list(ROOT_CLUSTER, issuedTokenType, '')).items) {
+      const s = o.spec as unknown as IssuedTokenSpec;
+      if ((user !== undefined && s.user !== user) || Date.parse(s.expiresAt) < now) continue;
+      const prefix = s.kind === 'PlatformToken' ? 'platformtoken' : 'sa-token';
+      out.push({
+        id: `${prefix}:${o.metadata.name}`, kind: s.kind, name: s.serviceAccount ?? o.metadata.name!, user: s.user, scope: s.scope, cluster: s.cluster,
+        created: o.metadata.creationTimestamp, expires: s.expiresAt, revoked: this.d.revocations.isJtiRevoked(o.metadata.name!),
+      });
+    }
+    for (const o of (await this.d.store.list(ROOT_CLUSTER, kubeconfigType, '')).items) {
+      const s = o.spec as KubeconfigSpec;
+      if (user !== undefined && s.username !== user) continue;
+      const st = (o.status ?? {}) as KubeconfigStatus;
+      out.push({
+        id: `kubeconfig:${o.metadata.namespace}.${o.metadata.name}`, kind: 'Kubeconfig', name: `${o.metadata.namespace}/${o.metadata.name}`, user: s.username,
+        cluster: s.target.tenantCluster, created: o.metadata.creationTimestamp, expires: st.notAfter,
+      });
+    }
+    return out;
+  }
+
+  /** Revokes any credential by inventory id; `requester` must own it or may act for its owner. */
+  async revoke(requester: UserInfo, id: string): Promise<string> {
+    const colon = id.indexOf(':');
+    const kind = id.slice(0, colon);
+    const ref = id.slice(colon + 1);
+    if (colon < 0 || !ref) throw badRequest(`invalid credential id "${id}": expected accesskey:<name>, platformtoken:<jti>, sa-token:<jti>, kubeconfig:<namespace>.<name> or x509:<serial>`);
+    switch (kind) {
+      case 'accesskey': {
+        const e = this.d.keys.get(ref);
+        if (!e) throw notFound(accessKeyType, ref);
+        await this.assertActFor(requester, e.user, 'revoke credentials');
+        await this.d.store.delete({ cluster: ROOT_CLUSTER, user: requester }, accessKeyType, '', ref);
+        return `access key "${e.label}" (${ref}) deleted`;
+      }
+      case 'platformtoken': case 'sa-token': {
+        let rec: KObject;
+        try { rec = await this.d.store.get(ROOT_CLUSTER, issuedTokenType, '', ref); } catch (e) {
+          if (e instanceof StatusError && e.code === 404) throw notFound(issuedTokenType, ref);
+          throw e;
+        }
+        const s = rec.spec as unknown as IssuedTokenSpec;
+        await this.assertActFor(requester, s.user, 'revoke credentials');
+        await this.d.revocations.revoke({ type: 'jti', value: ref, expiresAt: s.expiresAt, credentialId: id, reason: `revoked by ${requester.username}` });
+        return `${s.kind === 'PlatformToken' ? 'platform token' : 'service account token'} ${ref} revoked`;
+      }
+      case 'kubeconfig': {
+        const dot = ref.indexOf('.');
+        const [ns, name] = [ref.slice(0, dot), ref.slice(dot + 1)];
+        const o = await this.d.store.get(ROOT_CLUSTER, kubeconfigType, ns, name);
+        await this.assertActFor(requester, (o.spec as KubeconfigSpec).username, 'revoke credentials');
+        await this.d.store.delete({ cluster: ROOT_CLUSTER, user: requester }, kubeconfigType, ns, name);
+        return `kubeconfig ${ns}/${name} deleted; its certificates are revoked`;
+      }
+      case 'x509': {
+        if (!(await this.d.canActFor(requester, '*'))) throw forbidden(null, '', 'revoking a certificate by serial requires impersonate on users/* in root');
+        await this.d.revocations.revoke({ type: 'serial', value: ref, expiresAt: iso(now10y(this.d.now())), credentialId: id, reason: `revoked by ${requester.username}` });
+        return `certificate serial ${ref} revoked`;
+      }
+      default:
+        throw badRequest(`unknown credential kind "${kind}" in id "${id}"`);
+    }
+  }
+}
+
+const now10y = (ms: number): number => ms + 3650 * DAY_MS;

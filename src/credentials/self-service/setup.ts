@@ -1,0 +1,36 @@
+// Wires credential self-service into the server: the /platform/v1 credential routes (login, JWKS, CRL, whoami,
+// logout, tokens, access keys, the inventory) over the credentials service.
+import type { ModuleContext } from '../../apiserver/extension.ts';
+import type { UserInfo } from '../../apiserver/auth/types.ts';
+import { unauthorized } from '../../apiserver/errors.ts';
+import type { RevocationList } from '../revocation/index.ts';
+import type { CredentialsCore } from './core.ts';
+import { credentialRoutes, type PasswordVerifier } from './routes.ts';
+
+export interface SelfServiceDeps {
+  core: CredentialsCore;
+  revocations: RevocationList;
+  verifyPassword: PasswordVerifier;
+  now: () => number;
+}
+
+export function setupSelfServiceRoutes(m: ModuleContext, d: SelfServiceDeps): void {
+  const material = m.secrets.pkiMaterial;
+  // unshift: more specific than the platform's catch-all /platform/v1 prefix, so matched first
+  m.routes.unshift(...credentialRoutes({
+    core: d.core,
+    caPem: () => m.pki.caCertPem,
+    crl: async () => {
+      const mat = await material.load();
+      if (!mat) throw unauthorized('no CA material');
+      return d.revocations.crl(mat.ca, d.now());
+    },
+    verifyPassword: d.verifyPassword,
+    authenticate: (r) => m.runtime.authenticate(r),
+    clusterNames: () => m.clusters.names(),
+    rulesFor: (cluster, user, ns) => {
+      const rbac = m.authorizers.rbac as { rulesFor?: (c: string, u: UserInfo, n: string) => { rules: unknown[] } } | undefined;
+      return rbac?.rulesFor?.(cluster, user, ns).rules;
+    },
+  }));
+}

@@ -1,0 +1,97 @@
+// Management access on the request path: per tenant cluster, the users with access from platform objects
+// (memoised per state generation), plus the `use` verb on tenantclusters checked with RBAC in root.
+import { type Attributes, type UserInfo, SYSTEM_AUTHENTICATED, SYSTEM_MASTERS } from '../../apiserver/auth/types.ts';
+import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
+import { effectiveSpec, roleMapping, staticAccess, type AccessReason } from './access.ts';
+import { type PlatformState, type TenantClusterSpec, GROUP, VERSION, tenantClusterType } from '../resources/index.ts';
+
+/** Asks RBAC in root whether the attributes are allowed (wired to the rbac authorizer by default). */
+export type RootAuthorizer = (a: Attributes) => Promise<boolean>;
+
+/** Teams show up in root RBAC as this group, so a ClusterRoleBinding can grant `use` to a team. */
+export const teamGroup = (team: string): string => `portcullis:team:${team}`;
+
+interface Entry { gen: number; spec: TenantClusterSpec; access: Map<string, AccessReason[]> }
+
+export class AccessIndex {
+  private readonly cache = new Map<string, Entry>();
+
+  constructor(private readonly state: PlatformState, private readonly authorizeInRoot: () => RootAuthorizer | undefined) {}
+
+  /** The tenant's spec with its template applied (from the in-memory state). */
+  effective(tenant: string): TenantClusterSpec | undefined {
+    return this.entry(tenant)?.spec;
+  }
+
+  private entry(tenant: string): Entry | undefined {
+    const gen = this.state.generation;
+    const hit = this.cache.get(tenant);
+    if (hit && hit.gen === gen) return hit;
+    const rec = this.state.tenants.get(tenant);
+    if (!rec) { this.cache.delete(tenant); return undefined; }
+    const tpl = rec.spec.templateRef ? this.state.templates.get(rec.spec.templateRef.name) : undefined;
+    const spec = effectiveSpec(rec.spec, tpl);
+    const e = { gen, spec, access: staticAccess(this.state, spec) };
+    this.cache.set(tenant, e);
+    return e;
+  }
+
+  teamsOf(user: string): string[] {
+    const out: string[] = [];
+    for (const t of this.state.teams.keys()) if (this.state.teamMembers(t).has(user)) out.push(t);
+    return out;
+  }
+
+  /** Does RBAC in root give this user (its groups and teams) the `use` verb on the tenant cluster? */
+  canUse(username: string, groups: readonly string[], tenant: string): Promise<boolean> {
+    return this.allowedInRoot(username, groups, 'use', tenant);
+  }
+
+  /** Does RBAC in root allow `verb` on tenantclusters/<tenant> for this user (teams count as groups)? */
+  async allowedInRoot(username: string, groups: readonly string[], verb: string, tenant: string): Promise<boolean> {
+    const authz = this.authorizeInRoot();
+    if (!authz) return false;
+    const all = [...new Set([...groups, ...this.teamsOf(username).map(teamGroup), SYSTEM_AUTHENTICATED])];
+    return authz({
+      user: { username, groups: all }, cluster: ROOT_CLUSTER, verb, isResourceRequest: true, path: '',
+      apiGroup: GROUP, apiVersion: VERSION, resource: tenantClusterType.resource, subresource: '', namespace: '', name: tenant,
+    });
+  }
+
+  /** Why `username` has management access to the tenant ([] = none). */
+  async reasons(username: string, groups: readonly string[], tenant: string): Promise<AccessReason[]> {
+    const e = this.entry(tenant);
+    if (!e) return [];
+    const r = e.access.get(username);
+    if (r) return r;
+    return (await this.canUse(username, groups, tenant)) ? ['use-verb'] : [];
+  }
+
+  /** Platform users holding `use` on the tenant through RBAC in root (their IdP groups and teams count). */
+  async useVerbUsers(tenant: string): Promise<Set<string>> {
+    const out = new Set<string>();
+    if (!this.authorizeInRoot()) return out;
+    for (const u of this.state.users.values()) {
+      if (await this.canUse(u.name, u.groups, tenant)) out.add(u.name);
+    }
+    return out;
+  }
+
+  /**
+   * May `u` manage the tenant cluster (its permissions, its audit)? Global admins, admins of its project, its owner,
+   * and holders of `update` on it in root.
+   */
+  async mayManage(u: UserInfo, tenant: string): Promise<boolean> {
+    if (u.groups.includes(SYSTEM_MASTERS)) return true;
+    const reasons = await this.reasons(u.username, u.groups, tenant);
+    if (reasons.some((r) => r === 'global-admin' || r === 'project-admin' || r === 'owner')) return true;
+    return this.allowedInRoot(u.username, u.groups, 'update', tenant);
+  }
+
+  /** The ClusterRoles `username` gets inside the tenant ([] without management access). */
+  async rolesOf(username: string, groups: readonly string[], tenant: string): Promise<{ roles: string[]; reasons: AccessReason[] }> {
+    const reasons = await this.reasons(username, groups, tenant);
+    if (!reasons.length) return { roles: [], reasons };
+    return { roles: roleMapping(this.state, this.entry(tenant)!.spec, [username]).get(username)!, reasons };
+  }
+}

@@ -1,0 +1,94 @@
+// Pure access logic of tenant clusters: the effective spec after a template, who has management access
+// (seed 002's default list plus access rules), and the role mapping materialised inside the tenant.
+import type { TemplateSpec, TenantClusterSpec, Directory } from '../resources/index.ts';
+
+type Plain = Record<string, unknown>;
+const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Fields the template sets override the instance's: objects merge key by key; lists and scalars are replaced. */
+function overlay(base: unknown, over: unknown): unknown {
+  if (over === undefined) return structuredClone(base);
+  if (isPlain(base) && isPlain(over)) {
+    const out: Plain = structuredClone(base);
+    for (const [k, v] of Object.entries(over)) out[k] = overlay(base[k], v);
+    return out;
+  }
+  return structuredClone(over);
+}
+
+export function effectiveSpec(spec: TenantClusterSpec, template?: TemplateSpec): TenantClusterSpec {
+  return overlay(spec, template?.template ?? {}) as TenantClusterSpec;
+}
+
+/** True when the template sets this top-level path (e.g. ['access', 'rules']): the instance's value is ignored. */
+export function templateControls(template: TemplateSpec | undefined, path: string[]): boolean {
+  let cur: unknown = template?.template;
+  for (const p of path) {
+    if (!isPlain(cur) || cur[p] === undefined) return false;
+    cur = cur[p];
+  }
+  return true;
+}
+
+export type AccessReason = 'global-admin' | 'project-admin' | 'owner' | 'access-rule' | 'use-verb';
+
+/**
+ * Users with management access from the platform objects alone (global admins, project admins, the owner,
+ * users and team members named in access rules). The `use`-verb holders come from RBAC in root and are
+ * added by the caller.
+ */
+export function staticAccess(dir: Directory, spec: TenantClusterSpec): Map<string, AccessReason[]> {
+  const out = new Map<string, AccessReason[]>();
+  const add = (u: string, r: AccessReason) => {
+    const cur = out.get(u);
+    if (!cur) out.set(u, [r]); else if (!cur.includes(r)) cur.push(r);
+  };
+  for (const u of dir.globalAdmins()) add(u, 'global-admin');
+  for (const u of dir.projectAdmins(spec.project)) add(u, 'project-admin');
+  if (spec.owner?.user) add(spec.owner.user, 'owner');
+  if (spec.owner?.team) for (const u of dir.teamMembers(spec.owner.team)) add(u, 'owner');
+  for (const rule of spec.access?.rules ?? []) {
+    for (const u of rule.users ?? []) add(u, 'access-rule');
+    for (const t of rule.teams ?? []) for (const u of dir.teamMembers(t)) add(u, 'access-rule');
+  }
+  return out;
+}
+
+/**
+ * Seed 002: a user matching at least one rule (directly or through a team) gets the roles of every
+ * matching rule and not the default; a user matching none gets access.defaultClusterRole.
+ */
+export function roleMapping(dir: Directory, spec: TenantClusterSpec, users: Iterable<string>): Map<string, string[]> {
+  const rules = spec.access?.rules ?? [];
+  const fallback = spec.access?.defaultClusterRole ?? 'cluster-admin';
+  const out = new Map<string, string[]>();
+  for (const u of users) {
+    const roles = new Set<string>();
+    for (const r of rules) {
+      if (r.users?.includes(u) || r.teams?.some((t) => dir.teamMembers(t).has(u))) roles.add(r.clusterRole);
+    }
+    out.set(u, roles.size ? [...roles].sort() : [fallback]);
+  }
+  return out;
+}
+
+/** Name of the ClusterRoleBinding giving `user` the ClusterRole `role` inside a tenant. */
+export function bindingName(user: string, role: string): string {
+  return `portcullis:user:${user}:${role}`;
+}
+
+/** Problems in references that do not stop provisioning but are shown as a condition. */
+export function referenceWarnings(dir: Directory, spec: TenantClusterSpec): string[] {
+  const warnings: string[] = [];
+  const teams = new Set<string>();
+  const users = new Set<string>();
+  for (const r of spec.access?.rules ?? []) {
+    for (const t of r.teams ?? []) teams.add(t);
+    for (const u of r.users ?? []) users.add(u);
+  }
+  if (spec.owner?.team) teams.add(spec.owner.team);
+  if (spec.owner?.user) users.add(spec.owner.user);
+  for (const t of [...teams].sort()) if (!dir.teams.has(t)) warnings.push(`team "${t}" does not exist`);
+  for (const u of [...users].sort()) if (!dir.users.has(u)) warnings.push(`user "${u}" does not exist`);
+  return warnings;
+}

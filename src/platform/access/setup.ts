@@ -1,0 +1,26 @@
+// Wires management access into the server: the access index (platform objects plus the `use` verb in root),
+// the clusterAccess filter at the tenant's door, and the /platform/v1 reachability and permissions routes.
+import type { ModuleContext } from '../../apiserver/extension.ts';
+import type { PlatformState } from '../resources/index.ts';
+import { AccessIndex, type RootAuthorizer } from './access-index.ts';
+import { withClusterAccess } from './cluster-access-filter.ts';
+import { platformRoutes } from './routes.ts';
+
+export interface AccessWiring {
+  index: AccessIndex;
+  /** Who answers for the `use` verb in root, read at call time (undefined: nobody holds `use`). */
+  authorizeInRoot: () => RootAuthorizer | undefined;
+}
+
+/** `authorizeInRoot` overrides the default: the server's `rbac` authorizer slot, read at call time. */
+export function setupAccess(m: ModuleContext, state: PlatformState, authorizeInRoot?: RootAuthorizer): AccessWiring {
+  const slots = m.authorizers;
+  const inRoot = (): RootAuthorizer | undefined => authorizeInRoot
+    ?? (slots.rbac ? async (a) => (await slots.rbac!.authorize(a)).decision === 'allow' : undefined);
+  const index = new AccessIndex(state, inRoot);
+  const door = withClusterAccess(state, index);
+  const prev = m.filters.clusterAccess;
+  m.filters.clusterAccess = prev ? (ctx, next) => prev(ctx, () => door(ctx, next)) : door;
+  m.routes.push(...platformRoutes({ store: m.store, state, index, authorize: () => m.runtime.authorize }));
+  return { index, authorizeInRoot: inRoot };
+}

@@ -1,0 +1,139 @@
+// In-memory indexes of the platform objects (users, teams, projects, tenant clusters, templates), fed by
+// the informer; derived views (team members, global admins, project admins) are memoised per generation.
+import type { InformerEvent } from '../../apiserver/controllers/informer.ts';
+import type { KObject } from '../../apiserver/storage/interface.ts';
+import type { ProjectRole, TemplateSpec, TenantClusterSpec } from './schemas.ts';
+import { projectSpec, teamSpec, templateSpec, tenantSpec, userSpec, tenantStatus, type TenantClusterStatus } from './types.ts';
+
+export interface UserRec { name: string; groups: readonly string[]; globalAdmin: boolean; displayName?: string; email?: string; disabled?: boolean }
+export interface TeamRec { name: string; members: readonly string[]; groups: readonly string[]; displayName?: string }
+export interface ProjectRec { name: string; displayName?: string; members: ReadonlyArray<{ user?: string; team?: string; role: ProjectRole }>; deleting: boolean }
+export interface TenantRec { name: string; spec: TenantClusterSpec; status?: TenantClusterStatus; deleting: boolean }
+
+/** Read-only view the access computations need (implemented by PlatformState; tests may fake it). */
+export interface Directory {
+  users: ReadonlyMap<string, UserRec>;
+  teams: ReadonlyMap<string, TeamRec>;
+  projects: ReadonlyMap<string, ProjectRec>;
+  templates: ReadonlyMap<string, TemplateSpec>;
+  /** Members of a team: its listed members plus users whose IdP groups the team maps. */
+  teamMembers(team: string): ReadonlySet<string>;
+  /** Users with a project role of admin, teams expanded. */
+  projectAdmins(project: string): ReadonlySet<string>;
+  globalAdmins(): ReadonlySet<string>;
+}
+
+const EMPTY: ReadonlySet<string> = new Set();
+
+export class PlatformState implements Directory {
+  readonly users = new Map<string, UserRec>();
+  readonly teams = new Map<string, TeamRec>();
+  readonly projects = new Map<string, ProjectRec>();
+  readonly tenants = new Map<string, TenantRec>();
+  readonly templates = new Map<string, TemplateSpec>();
+  /** Bumped on every change; memoised views and access caches key on it. */
+  generation = 0;
+  private memoGen = -1;
+  private memoTeams = new Map<string, Set<string>>();
+  private memoProjectAdmins = new Map<string, Set<string>>();
+  private memoAdmins = new Set<string>();
+
+  apply(kind: 'users' | 'teams' | 'projects' | 'tenantclusters' | 'tenantclustertemplates', ev: Pick<InformerEvent, 'type' | 'name' | 'object'>): void {
+    this.generation++;
+    const del = ev.type === 'DELETED';
+    const o: KObject = ev.object;
+    switch (kind) {
+      case 'users': {
+        const s = userSpec(o);
+        if (del) this.users.delete(ev.name);
+        else this.users.set(ev.name, { name: ev.name, groups: s.groups ?? [], globalAdmin: s.globalAdmin === true, displayName: s.displayName, email: s.email, disabled: s.disabled === true });
+        break;
+      }
+      case 'teams': {
+        const s = teamSpec(o);
+        if (del) this.teams.delete(ev.name);
+        else this.teams.set(ev.name, { name: ev.name, members: s.members ?? [], groups: s.groups ?? [], displayName: s.displayName });
+        break;
+      }
+      case 'projects': {
+        const s = projectSpec(o);
+        if (del) this.projects.delete(ev.name);
+        else this.projects.set(ev.name, { name: ev.name, displayName: s.displayName, members: s.members ?? [], deleting: Boolean(o.metadata.deletionTimestamp) });
+        break;
+      }
+      case 'tenantclusters':
+        if (del) this.tenants.delete(ev.name);
+        else this.tenants.set(ev.name, { name: ev.name, spec: tenantSpec(o), status: tenantStatus(o), deleting: Boolean(o.metadata.deletionTimestamp) });
+        break;
+      case 'tenantclustertemplates':
+        if (del) this.templates.delete(ev.name); else this.templates.set(ev.name, templateSpec(o));
+        break;
+    }
+  }
+
+  private refresh(): void {
+    if (this.memoGen === this.generation) return;
+    this.memoGen = this.generation;
+    const byGroup = new Map<string, string[]>();
+    this.memoAdmins = new Set();
+    for (const u of this.users.values()) {
+      if (u.globalAdmin) this.memoAdmins.add(u.name);
+      for (const g of u.groups) byGroup.set(g, [...(byGroup.get(g) ?? []), u.name]);
+    }
+    this.memoTeams = new Map();
+    for (const t of this.teams.values()) {
+      const set = new Set(t.members);
+      for (const g of t.groups) for (const u of byGroup.get(g) ?? []) set.add(u);
+      this.memoTeams.set(t.name, set);
+    }
+    this.memoProjectAdmins = new Map();
+  }
+
+  teamMembers(team: string): ReadonlySet<string> {
+    this.refresh();
+    return this.memoTeams.get(team) ?? EMPTY;
+  }
+
+  globalAdmins(): ReadonlySet<string> {
+    this.refresh();
+    return this.memoAdmins;
+  }
+
+  projectAdmins(project: string): ReadonlySet<string> {
+    this.refresh();
+    let set = this.memoProjectAdmins.get(project);
+    if (!set) {
+      set = new Set();
+      for (const m of this.projects.get(project)?.members ?? []) {
+        if (m.role !== 'admin') continue;
+        if (m.user) set.add(m.user);
+        if (m.team) for (const u of this.teamMembers(m.team)) set.add(u);
+      }
+      this.memoProjectAdmins.set(project, set);
+    }
+    return set;
+  }
+
+  /** The project role of a user (teams expanded; the strongest wins). */
+  projectRole(project: string, user: string): ProjectRole | undefined {
+    const rank: Record<ProjectRole, number> = { admin: 3, member: 2, viewer: 1 };
+    let best: ProjectRole | undefined;
+    for (const m of this.projects.get(project)?.members ?? []) {
+      const hit = m.user === user || (m.team !== undefined && this.teamMembers(m.team).has(user));
+      if (hit && (!best || rank[m.role] > rank[best])) best = m.role;
+    }
+    return best;
+  }
+
+  tenantsInProject(project: string): string[] {
+    const out: string[] = [];
+    for (const t of this.tenants.values()) if (t.spec.project === project) out.push(t.name);
+    return out;
+  }
+
+  tenantsWithTemplate(template: string): string[] {
+    const out: string[] = [];
+    for (const t of this.tenants.values()) if (t.spec.templateRef?.name === template) out.push(t.name);
+    return out;
+  }
+}

@@ -1,0 +1,58 @@
+// Wires tenant clusters into the server: the TenantCluster controller, fed by every change that can alter what a
+// tenant should hold (users, teams, projects, templates, its LogicalCluster, RBAC, CRDs), and its admission.
+import type { ModuleContext } from '../../apiserver/extension.ts';
+import type { InformerEvent } from '../../apiserver/controllers/informer.ts';
+import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
+import { logicalClusterType } from '../../apiserver/controllers/logical-clusters.ts';
+import { GROUP, MANAGED_LABEL, inRoot, type PlatformState } from '../resources/index.ts';
+import type { AccessIndex } from '../access/index.ts';
+import { TenantController } from './tenant-controller.ts';
+import { platformAdmission } from './admission.ts';
+
+const RBAC = 'rbac.authorization.k8s.io';
+
+export interface TenantClusterWiring {
+  state: PlatformState;
+  index: AccessIndex;
+  /** Whether RBAC in root decides the `use` verb (then root RBAC changes can change who reaches a tenant). */
+  rootRbacDecides: () => boolean;
+}
+
+export function setupTenantClusters(m: ModuleContext, w: TenantClusterWiring): TenantController {
+  const { state } = w;
+  let baseUrl = m.cfg.externalUrl;
+  const tenants = new TenantController({
+    store: m.store, catalog: m.catalog, state, log: m.log, leadership: m.leadership,
+    clusterState: (n) => m.clusters.state(n),
+    useVerbUsers: (n) => w.index.useVerbUsers(n),
+    baseUrl: () => baseUrl,
+  });
+  m.admission.push(platformAdmission(m.store));
+  m.informer.on(GROUP, 'users', inRoot(() => tenants.enqueueAll()));
+  m.informer.on(GROUP, 'teams', inRoot(() => tenants.enqueueAll()));
+  m.informer.on(GROUP, 'projects', inRoot((ev) => { for (const t of state.tenantsInProject(ev.name)) tenants.enqueue(t); }));
+  m.informer.on(GROUP, 'tenantclusters', inRoot((ev) => tenants.enqueue(ev.name)));
+  m.informer.on(GROUP, 'tenantclustertemplates', inRoot((ev) => { for (const t of state.tenantsWithTemplate(ev.name)) tenants.enqueue(t); }));
+  m.informer.on(logicalClusterType.group, logicalClusterType.resource, inRoot((ev) => {
+    if (state.tenants.has(ev.name)) tenants.enqueue(ev.name);
+  }));
+  // RBAC in root decides the `use` verb; inside a tenant, our bindings and the roles they reference.
+  for (const resource of ['clusterroles', 'clusterrolebindings', 'roles', 'rolebindings']) {
+    m.informer.on(RBAC, resource, (ev) => {
+      if (ev.cluster === ROOT_CLUSTER) { if (w.rootRbacDecides() && !isOurs(ev)) tenants.enqueueAll(); return; }
+      if (!state.tenants.has(ev.cluster)) return;
+      const managed = ev.object.metadata.labels?.[MANAGED_LABEL] === 'true';
+      if (resource === 'clusterroles' || (resource === 'clusterrolebindings' && managed)) tenants.enqueue(ev.cluster);
+    });
+  }
+  m.informer.on('apiextensions.k8s.io', 'customresourcedefinitions', (ev) => { if (state.tenants.has(ev.cluster)) tenants.enqueue(ev.cluster); });
+  m.idlers.push(() => tenants.idle());
+  m.onStarted.push((url) => { baseUrl = m.cfg.externalUrl ?? url; });
+  m.onClose.push(() => tenants.stop());
+  return tenants;
+}
+
+/** Root RBAC objects the platform writes itself and that cannot change who holds `use`. */
+function isOurs(ev: InformerEvent): boolean {
+  return ev.name === 'portcullis:platform-user' || ev.name === 'portcullis:platform-users';
+}

@@ -1,0 +1,77 @@
+// Materialises the role mapping inside a tenant: one ClusterRoleBinding per (user, ClusterRole), labelled
+// as platform-managed; stale ones are removed. Reports ClusterRoles that do not exist in the tenant.
+import type { Store } from '../../apiserver/registry/store.ts';
+import type { Catalog } from '../../apiserver/registry/catalog.ts';
+import type { KObject } from '../../apiserver/storage/interface.ts';
+import { StatusError } from '../../apiserver/errors.ts';
+import { bindingName } from '../access/index.ts';
+import { MANAGED_LABEL } from '../resources/index.ts';
+
+const RBAC = 'rbac.authorization.k8s.io';
+
+export interface BindingsResult { created: number; updated: number; deleted: number; missingRoles: string[] }
+
+function desiredBinding(name: string, user: string, role: string): KObject {
+  return {
+    apiVersion: `${RBAC}/v1`, kind: 'ClusterRoleBinding',
+    metadata: { name, labels: { [MANAGED_LABEL]: 'true' } },
+    roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: role },
+    subjects: [{ apiGroup: RBAC, kind: 'User', name: user }],
+  };
+}
+
+/** Brings the managed ClusterRoleBindings of `cluster` to exactly `mapping` (user -> ClusterRoles). */
+export async function reconcileBindings(store: Store, catalog: Catalog, cluster: string, mapping: ReadonlyMap<string, readonly string[]>): Promise<BindingsResult> {
+  const crbType = catalog.lookup(cluster, RBAC, 'v1', 'clusterrolebindings');
+  const crType = catalog.lookup(cluster, RBAC, 'v1', 'clusterroles');
+  if (!crbType || !crType) throw new Error(`RBAC types are not served in cluster ${cluster}`);
+  const ctx = { cluster };
+  const desired = new Map<string, KObject>();
+  const roles = new Set<string>();
+  for (const [user, list] of mapping) {
+    for (const role of list) {
+      desired.set(bindingName(user, role), desiredBinding(bindingName(user, role), user, role));
+      roles.add(role);
+    }
+  }
+  const existing = await store.list(cluster, crbType, '', { labels: (l) => l[MANAGED_LABEL] === 'true' });
+  const result: BindingsResult = { created: 0, updated: 0, deleted: 0, missingRoles: [] };
+  const have = new Map(existing.items.map((o) => [o.metadata.name!, o]));
+  for (const [name, want] of desired) {
+    const cur = have.get(name);
+    if (cur && JSON.stringify(cur.roleRef) !== JSON.stringify(want.roleRef)) {
+      // roleRef is immutable: replace the binding.
+      await store.delete(ctx, crbType, '', name).catch(ignoreNotFound);
+      have.delete(name);
+    }
+    if (!have.has(name)) {
+      try { await store.create(ctx, crbType, '', want); result.created++; } catch (e) {
+        if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
+        await store.update(ctx, crbType, '', name, (c) => merge(c!, want));
+        result.updated++;
+      }
+    } else if (JSON.stringify(cur!.subjects) !== JSON.stringify(want.subjects)) {
+      await store.update(ctx, crbType, '', name, (c) => merge(c!, want));
+      result.updated++;
+    }
+  }
+  for (const name of have.keys()) {
+    if (desired.has(name)) continue;
+    await store.delete(ctx, crbType, '', name).catch(ignoreNotFound);
+    result.deleted++;
+  }
+  for (const role of [...roles].sort()) {
+    try { await store.get(cluster, crType, '', role); } catch (e) {
+      if (e instanceof StatusError && e.code === 404) result.missingRoles.push(role); else throw e;
+    }
+  }
+  return result;
+}
+
+function merge(cur: KObject, want: KObject): KObject {
+  return { ...cur, subjects: want.subjects, metadata: { ...cur.metadata, labels: { ...(cur.metadata.labels ?? {}), ...want.metadata.labels } } };
+}
+
+function ignoreNotFound(e: unknown): void {
+  if (!(e instanceof StatusError && e.code === 404)) throw e;
+}

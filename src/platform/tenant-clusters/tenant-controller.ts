@@ -1,0 +1,191 @@
+// The TenantCluster controller: provisions the tenant's LogicalCluster (and the `host` cluster), applies
+// its objects, materialises the role mapping, writes status; on deletion removes the LogicalCluster first.
+import type { Store } from '../../apiserver/registry/store.ts';
+import type { Catalog } from '../../apiserver/registry/catalog.ts';
+import type { KObject } from '../../apiserver/storage/interface.ts';
+import { StatusError } from '../../apiserver/errors.ts';
+import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
+import { logicalClusterType } from '../../apiserver/controllers/logical-clusters.ts';
+import { WorkQueue } from '../../apiserver/controllers/queue.ts';
+import type { Leadership } from '../../apiserver/controllers/leadership.ts';
+import { effectiveSpec, referenceWarnings, roleMapping, staticAccess } from '../access/index.ts';
+import { applyObjects } from './tenant-objects.ts';
+import { reconcileBindings } from './tenant-bindings.ts';
+import type { PlatformState, TemplateSpec, TenantClusterSpec } from '../resources/index.ts';
+import {
+  AUDIT_ANNOTATION, FOREGROUND_FINALIZER, HOST_CLUSTER, TENANT_FINALIZER, TENANT_LABEL, templateType, tenantClusterType,
+  tenantStatus, type Condition, type TenantClusterStatus, type TenantPhase,
+} from '../resources/index.ts';
+
+export interface TenantControllerDeps {
+  store: Store;
+  catalog: Catalog;
+  state: PlatformState;
+  log: (m: string) => void;
+  /** Controllers write only while this replica leads. */
+  leadership?: Leadership;
+  /** State of a logical cluster ('active' | 'deleting' | undefined). */
+  clusterState(name: string): string | undefined;
+  /** Users holding the `use` verb on this tenant cluster in root (RBAC). */
+  useVerbUsers(tenant: string): Promise<Set<string>>;
+  /** The server's external base URL once known. */
+  baseUrl(): string | undefined;
+}
+
+const root = { cluster: ROOT_CLUSTER };
+
+async function getOrUndefined(store: Store, cluster: string, t: typeof tenantClusterType, name: string): Promise<KObject | undefined> {
+  try { return await store.get(cluster, t, '', name); } catch (e) {
+    if (e instanceof StatusError && e.code === 404) return undefined;
+    throw e;
+  }
+}
+
+export class TenantController {
+  readonly queue: WorkQueue;
+
+  constructor(private readonly d: TenantControllerDeps) {
+    this.queue = new WorkQueue((name) => this.reconcile(name), { log: d.log, concurrency: 4, leadership: d.leadership });
+  }
+
+  enqueue(name: string): void { this.queue.add(name); }
+  enqueueAll(): void { for (const n of this.d.state.tenants.keys()) this.queue.add(n); }
+
+  async reconcile(name: string): Promise<void> {
+    const { store } = this.d;
+    const tc = await getOrUndefined(store, ROOT_CLUSTER, tenantClusterType, name);
+    if (!tc) return;
+    if (tc.metadata.deletionTimestamp) return this.finalize(tc);
+    const spec = tc.spec as TenantClusterSpec;
+    const conditions: Condition[] = [];
+    const status = (phase: TenantPhase, extra: Partial<TenantClusterStatus> = {}) => this.writeStatus(name, tc, { phase, conditions, ...extra });
+
+    let template: TemplateSpec | undefined;
+    if (spec.templateRef) {
+      const t = await getOrUndefined(store, ROOT_CLUSTER, templateType, spec.templateRef.name);
+      if (!t) {
+        conditions.push(cond('Ready', 'False', 'TemplateNotFound', `TenantClusterTemplate "${spec.templateRef.name}" does not exist`));
+        return status('Failed');
+      }
+      template = t.spec as TemplateSpec;
+    }
+    const eff = effectiveSpec(spec, template);
+
+    const host = eff.hostCluster ?? HOST_CLUSTER;
+    if (host === HOST_CLUSTER) await this.ensureHost();
+    else if (this.d.clusterState(host) !== 'active') {
+      conditions.push(cond('Ready', 'False', 'HostClusterNotFound', `host cluster "${host}" does not exist`));
+      return status('Failed', { effective: eff });
+    }
+
+    const lc = await this.ensureLogicalCluster(name, eff);
+    if (lc === 'foreign') {
+      conditions.push(cond('Ready', 'False', 'LogicalClusterConflict', `logical cluster "${name}" already exists and is not managed by this tenant cluster`));
+      return status('Failed', { effective: eff });
+    }
+    if (lc !== 'ready') {
+      conditions.push(cond('LogicalClusterReady', 'False', lc === 'deleting' ? 'PreviousClusterTerminating' : 'Provisioning',
+        lc === 'deleting' ? `waiting for the previous logical cluster "${name}" to be removed` : `logical cluster "${name}" is being provisioned`));
+      return status('Pending', { effective: eff, logicalCluster: name });
+    }
+    conditions.push(cond('LogicalClusterReady', 'True', 'Provisioned', `logical cluster "${name}" is ready`));
+
+    const previous = tenantStatus(tc)?.appliedObjects ?? [];
+    const objects = await applyObjects(store, this.d.catalog, name, eff.objects, previous);
+    conditions.push(objects.problems.length
+      ? cond('ObjectsApplied', 'False', 'ApplyFailed', objects.problems.join('; '))
+      : cond('ObjectsApplied', 'True', 'Applied', `${objects.applied.length} object(s) applied`));
+
+    const access = staticAccess(this.d.state, eff);
+    for (const u of await this.d.useVerbUsers(name)) if (!access.has(u)) access.set(u, ['use-verb']);
+    const mapping = roleMapping(this.d.state, eff, access.keys());
+    const bindings = await reconcileBindings(store, this.d.catalog, name, mapping);
+    conditions.push(cond('RoleMappingApplied', 'True', 'Applied', `${mapping.size} user(s) bound`));
+
+    const warnings = referenceWarnings(this.d.state, eff);
+    for (const r of bindings.missingRoles) warnings.push(`ClusterRole "${r}" does not exist in the tenant cluster`);
+    conditions.push(warnings.length
+      ? cond('ReferencesResolved', 'False', 'MissingReferences', warnings.join('; '))
+      : cond('ReferencesResolved', 'True', 'Resolved', 'all referenced users, teams and ClusterRoles exist'));
+    conditions.unshift(cond('Ready', 'True', 'Ready', 'the tenant cluster is ready'));
+
+    const base = this.d.baseUrl();
+    await status('Ready', {
+      apiURL: base ? `${base}/clusters/${name}` : `/clusters/${name}`,
+      logicalCluster: name, effective: eff, appliedObjects: objects.applied,
+    });
+  }
+
+  /** Deletion: remove the LogicalCluster (its controller purges everything in it), then our finalizers. */
+  private async finalize(tc: KObject): Promise<void> {
+    const name = tc.metadata.name!;
+    const lc = await getOrUndefined(this.d.store, ROOT_CLUSTER, logicalClusterType, name);
+    if (lc && lc.metadata.labels?.[TENANT_LABEL] === name) {
+      if (!lc.metadata.deletionTimestamp) await this.d.store.delete(root, logicalClusterType, '', name).catch(ignoreNotFound);
+      await this.writeStatus(name, tc, { ...(tenantStatus(tc) ?? {}), phase: 'Terminating' });
+      return; // the LogicalCluster's DELETED event brings us back
+    }
+    await this.d.store.update(root, tenantClusterType, '', name, (cur) => {
+      if (!cur) throw new StatusError(404, 'NotFound', 'gone');
+      cur.metadata.finalizers = (cur.metadata.finalizers ?? []).filter((f) => f !== TENANT_FINALIZER && f !== FOREGROUND_FINALIZER);
+      return cur;
+    }).catch(ignoreNotFound);
+  }
+
+  private async ensureHost(): Promise<void> {
+    if (this.d.clusterState(HOST_CLUSTER)) return;
+    try {
+      await this.d.store.create(root, logicalClusterType, '', { apiVersion: 'tenancy.portcullis.io/v1alpha1', kind: 'LogicalCluster', metadata: { name: HOST_CLUSTER } });
+    } catch (e) {
+      if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
+    }
+  }
+
+  /** Creates or updates the tenant's LogicalCluster; returns its state. */
+  private async ensureLogicalCluster(name: string, eff: TenantClusterSpec): Promise<'ready' | 'provisioning' | 'deleting' | 'foreign'> {
+    const audit = eff.auditLog?.enabled === false ? 'false' : undefined;
+    const { object } = await this.d.store.update(root, logicalClusterType, '', name, (cur) => {
+      if (!cur) {
+        return {
+          apiVersion: 'tenancy.portcullis.io/v1alpha1', kind: 'LogicalCluster',
+          metadata: { name, labels: { [TENANT_LABEL]: name }, ...(audit ? { annotations: { [AUDIT_ANNOTATION]: audit } } : {}) },
+        };
+      }
+      if (cur.metadata.labels?.[TENANT_LABEL] !== name || cur.metadata.deletionTimestamp) return cur;
+      const annotations = { ...(cur.metadata.annotations ?? {}) };
+      if (audit) annotations[AUDIT_ANNOTATION] = audit; else delete annotations[AUDIT_ANNOTATION];
+      cur.metadata.annotations = annotations;
+      return cur;
+    }, { allowCreate: true });
+    if (object.metadata.labels?.[TENANT_LABEL] !== name) return 'foreign';
+    if (object.metadata.deletionTimestamp) return 'deleting';
+    return (object.status as { phase?: string } | undefined)?.phase === 'Ready' ? 'ready' : 'provisioning';
+  }
+
+  /** Writes status through the status subresource; unchanged conditions keep their transition time. */
+  private async writeStatus(name: string, tc: KObject, next: TenantClusterStatus): Promise<void> {
+    const old = tenantStatus(tc);
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    next.observedGeneration = tc.metadata.generation;
+    next.conditions = (next.conditions ?? []).map((c) => {
+      const prev = old?.conditions?.find((o) => o.type === c.type);
+      return { ...c, lastTransitionTime: prev && prev.status === c.status ? prev.lastTransitionTime : now };
+    });
+    await this.d.store.update({ cluster: ROOT_CLUSTER, subresource: 'status' }, tenantClusterType, '', name, (cur) => {
+      if (!cur) throw new StatusError(404, 'NotFound', 'gone');
+      cur.status = next;
+      return cur;
+    }).catch(ignoreNotFound);
+  }
+
+  idle(): Promise<void> { return this.queue.idle(); }
+  stop(): void { this.queue.stop(); }
+}
+
+function cond(type: string, status: Condition['status'], reason: string, message: string): Condition {
+  return { type, status, reason, message };
+}
+
+function ignoreNotFound(e: unknown): void {
+  if (!(e instanceof StatusError && e.code === 404)) throw e;
+}
