@@ -24,7 +24,8 @@ function firstPageScripts(dist: string): string[] {
     if (seen.has(rel)) return;
     seen.add(rel);
     const code = readFileSync(path.join(dist, rel), 'utf8');
-    for (const m of code.matchAll(/(?:^|[;\s])import\s*(?:[\w${},*\s]+from\s*)?["']\.\/([\w.-]+\.js)["']/g)) visit(path.posix.join(path.posix.dirname(rel), m[1]));
+    const imports = code.matchAll(/(?:^|[;\s])import\s*(?:[\w${},*\s]+from\s*)?["']\.\/([\w.-]+\.js)["']/g);
+    for (const m of imports) visit(path.posix.join(path.posix.dirname(rel), m[1]));
   };
   for (const m of html.matchAll(/<(?:script[^>]*src|link[^>]*rel="modulepreload"[^>]*href)="\/console\/([^"]+\.js)"/g)) visit(m[1]);
   return [...seen];
@@ -42,7 +43,8 @@ async function paint(browser: Browser, url: string, ready: string): Promise<{ fc
   const page = await ctx.newPage();
   await page.goto(url, { waitUntil: 'commit' });
   await page.locator(ready).first().waitFor();
-  const t = await page.evaluate(`({ fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN, ready: performance.now() })`) as { fcp: number; ready: number };
+  const probe = `({ fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN, ready: performance.now() })`;
+  const t = await page.evaluate(probe) as { fcp: number; ready: number };
   await ctx.close();
   return t;
 }
@@ -55,10 +57,16 @@ async function main(): Promise<void> {
   const server = await startServer(loadConfig({ dataDir: path.join(dir, 'data'), listen: '127.0.0.1:0' }), () => undefined);
   // the peer: a bare static page with a sign-in form from a plain Node HTTPS server (same certificate)
   const page = '<!doctype html><title>static</title><form><label>Username <input name=u></label><button>Sign in</button></form>';
-  const bare = https.createServer({ key: server.pki.serverKeyPem, cert: server.pki.serverCertPem }, (_q, r) => { r.writeHead(200, { 'content-type': 'text/html' }); r.end(page); });
+  const bare = https.createServer({ key: server.pki.serverKeyPem, cert: server.pki.serverCertPem }, (_q, r) => {
+    r.writeHead(200, { 'content-type': 'text/html' });
+    r.end(page);
+  });
   await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
-  const browser = await chromium.launch({ executablePath: process.env.PORTCULLIS_CHROMIUM ?? '/usr/bin/chromium', headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'] });
+  const browser = await chromium.launch({
+    executablePath: process.env.PORTCULLIS_CHROMIUM ?? '/usr/bin/chromium', headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--no-first-run', '--disable-quic'],
+  });
   const ours: Array<{ fcp: number; ready: number }> = [];
   const peer: Array<{ fcp: number; ready: number }> = [];
   try {
@@ -77,9 +85,12 @@ async function main(): Promise<void> {
   printTable('Production build: JavaScript of the first page (sign-in)', [
     { what: 'first page JS (gzip -9)', value: kb(s.gz), target: '≤ 300 kB', files: s.files, raw: kb(s.raw) },
   ]);
+  const row = (name: string, xs: Array<{ fcp: number; ready: number }>, target: string) => ({
+    page: name, 'first contentful paint': median(xs.map((x) => x.fcp)).toFixed(0), 'sign-in form ready': median(xs.map((x) => x.ready)).toFixed(0), target,
+  });
   printTable('First paint on loopback (ms from navigation start)', [
-    { page: 'Portcullis console /console/ (sign-in form)', 'first contentful paint': median(ours.map((x) => x.fcp)).toFixed(0), 'sign-in form ready': median(ours.map((x) => x.ready)).toFixed(0), target: '≤ 1000' },
-    { page: 'bare static page (plain Node HTTPS)', 'first contentful paint': median(peer.map((x) => x.fcp)).toFixed(0), 'sign-in form ready': median(peer.map((x) => x.ready)).toFixed(0), target: '—' },
+    row('Portcullis console /console/ (sign-in form)', ours, '≤ 1000'),
+    row('bare static page (plain Node HTTPS)', peer, '—'),
   ]);
 }
 

@@ -156,6 +156,8 @@ describe('console: sessions, CSRF and admin pages', () => {
   it('a session ends after its idle timeout and its lifetime; the console asks to sign in again', async () => {
     const { page } = await c.newPage();
     await c.signIn(page, 'carol', 'carol-password-1');
+    // the first page's own calls are done before the clock moves
+    await page.getByRole('cell', { name: 'payments-dev', exact: true }).waitFor();
     c.h.clock.advance(31 * MIN);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Credentials' }).click();
     await page.getByText('Your session has ended').waitFor();
