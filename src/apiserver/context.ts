@@ -1,6 +1,7 @@
 // The per-request context shared by filters and handlers, and its typed accessors.
 // Filters write fields once (cluster, info, user, ...); later code reads them through the accessors.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { UserInfo } from './auth/types.ts';
 import { internal } from './errors.ts';
 
@@ -76,6 +77,37 @@ class ServerContext implements RequestContext {
   get url(): URL {
     return (this.parsed ??= new URL(this.req.url ?? '/', BASE));
   }
+}
+
+/**
+ * The client's connection: the TLS socket for HTTP/1.1, the HTTP/2 session's socket for a stream (its req.socket is
+ * a per-stream proxy). One object per connection, so per-connection caches (peer certificate checks, audit memos)
+ * hold across the streams an HTTP/2 client multiplexes.
+ */
+export function connectionOf(req: IncomingMessage): Socket {
+  const stream = (req as unknown as { stream?: { session?: { socket?: Socket } } }).stream;
+  return stream?.session?.socket ?? req.socket;
+}
+
+/**
+ * Header values by lower-case name, in arrival order (IncomingMessage.headersDistinct). HTTP/2 requests do not
+ * have it; it is built from their raw headers, without the pseudo-headers.
+ */
+export function headersDistinct(req: IncomingMessage): Record<string, string[]> {
+  if (req.headersDistinct) return req.headersDistinct as Record<string, string[]>;
+  const out: Record<string, string[]> = {};
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    if (name.startsWith(':')) continue;
+    (out[name] ??= []).push(raw[i + 1]);
+  }
+  return out;
+}
+
+/** The Host of the request: the Host header (HTTP/1.1) or the :authority pseudo-header (HTTP/2). */
+export function requestHost(req: IncomingMessage): string {
+  return String(req.headers.host ?? req.headers[':authority'] ?? '');
 }
 
 export function newContext(req: IncomingMessage, res: ServerResponse): RequestContext {

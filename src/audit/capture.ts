@@ -41,18 +41,27 @@ export function captureRequest(req: IncomingMessage): Capture {
   return c;
 }
 
-/** Observes the response body written with res.write()/res.end(). */
+/**
+ * Observes the response body written with res.write()/res.end(). An HTTP/2 response's end(chunk) writes the
+ * chunk through this.write(), so writes made from inside end() are not counted twice.
+ */
 export function captureResponse(res: ServerResponse): Capture {
   const c = new Capture();
   const write = res.write;
   const end = res.end;
+  let ending = false;
   res.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]): boolean {
-    c.add(chunk, rest[0]);
+    if (!ending) c.add(chunk, rest[0]);
     return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
   } as typeof res.write;
   res.end = function (this: ServerResponse, ...args: unknown[]): ServerResponse {
     c.add(args[0], args[1]);
-    return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
+    ending = true;
+    try {
+      return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
+    } finally {
+      ending = false;
+    }
   } as typeof res.end;
   return c;
 }

@@ -1,5 +1,6 @@
 // withAudit: decides the audit level by policy, then records RequestReceived, ResponseStarted (watches),
 // ResponseComplete or Panic as audit.k8s.io/v1 Events. Costs nothing beyond the event lines at Metadata.
+import { connectionOf } from '../apiserver/context.ts';
 import type { Filter, RequestContext } from '../apiserver/context.ts';
 import { StatusError } from '../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
@@ -94,7 +95,7 @@ class Recorder {
   constructor(private readonly ctx: RequestContext, private readonly sink: AuditSink, private readonly decision: PolicyDecision,
     private readonly user: UserInfo, private readonly cluster: string) {
     this.auditID = auditIdOf(ctx);
-    this.memo = memoFor(ctx.req.socket);
+    this.memo = memoFor(connectionOf(ctx.req));
     this.received = ctx.receivedAt * 1000;
     this.longRunning = ctx.info?.verb === 'watch';
     if (levelAtLeast(decision.level, 'Request') && BODY_METHODS.has(ctx.req.method ?? '')) this.reqBody = captureRequest(ctx.req);

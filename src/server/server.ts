@@ -1,5 +1,4 @@
 // Assembles the API server: store, PKI, catalog, controllers, the request chain and the HTTPS listener.
-import https from 'node:https';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -35,6 +34,7 @@ import { StatusError } from '../apiserver/errors.ts';
 import type { ModuleContext, ServerModule } from '../apiserver/extension.ts';
 import type { ClusterSeeder } from '../apiserver/controllers/logical-clusters.ts';
 import { defaultModules } from './modules.ts';
+import { listenSecure } from './listener.ts';
 
 export interface RunningServer {
   url: string;
@@ -136,11 +136,7 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
     return handleNonResource(ctx, deps, () => (informer.hasSynced ? undefined : 'informer-sync'));
   });
 
-  const server = https.createServer({
-    key: pki.serverKeyPem, cert: pki.serverCertPem, ca: pki.caCertPem,
-    requestCert: true, rejectUnauthorized: false,
-  }, (req, res) => { void handle(newContext(req, res)); });
-  server.keepAliveTimeout = 65_000;
+  const server = listenSecure({ key: pki.serverKeyPem, cert: pki.serverCertPem, ca: pki.caCertPem }, handle, log);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
@@ -170,9 +166,7 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
     async close() {
       informer.stop(); clusters.stop(); namespaces.stop(); gc.stop();
       // Connections first, so open watches end (and are audited) before modules shut down.
-      const closed = new Promise<void>((r) => server.close(() => r()));
-      server.closeAllConnections();
-      await closed;
+      await server.closeAll();
       for (const f of m.onClose) await f();
       secrets.stop();
       await election.stop(); // releases the controllers' lease so another replica takes over at once

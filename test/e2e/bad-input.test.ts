@@ -51,7 +51,7 @@ describe('bad input', () => {
     await expectStatus(h.request('GET', '/clusters/Bad_Cluster/api'), 400, /invalid logical cluster name/);
     await expectStatus(h.request('GET', `${CM}?labelSelector=a%20in%20(`), 400, /unable to parse requirement/);
     await expectStatus(h.request('GET', `${CM}?fieldSelector=spec.foo%3Dbar`), 400, /field label not supported: spec.foo/);
-    await expectStatus(h.request('GET', `${CM}?limit=-1`), 400, /invalid limit/);
+    await expectStatus(h.request('GET', `${CM}?limit=ten`), 400, /strconv\.ParseInt: parsing "ten": invalid syntax/);
     await expectStatus(h.request('GET', `${CM}?continue=bogus`), 400, /continue key is not valid/);
     await expectStatus(h.request('GET', `${CM}?watch=true&resourceVersion=abc`), 400, /invalid resourceVersion/);
     await expectStatus(h.request('POST', `${CM}?fieldValidation=Sloppy`, { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fv' } } }), 422, /fieldValidation/);

@@ -54,7 +54,8 @@ export async function startHarness(opts: { dataDir?: string; config?: Partial<Se
         const req = https.request(`${server.url}${reqPath}`, {
           method, ca: server.pki.caCertPem,
           ...(o.anonymous ? {} : { cert: Buffer.from(u['client-certificate-data'], 'base64'), key: Buffer.from(u['client-key-data'], 'base64') }),
-          headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(o.headers ?? {}) },
+          // Content-Length always: Node sends DELETE bodies without any framing otherwise.
+          headers: { ...(body !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } : {}), ...(o.headers ?? {}) },
         }, (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -83,9 +84,10 @@ export async function startHarness(opts: { dataDir?: string; config?: Partial<Se
   return h;
 }
 
-export function runKubectl(args: string[], o: { home: string; kubeconfig: string; input?: string; timeoutMs?: number }): Promise<KubectlResult> {
+/** Runs kubectl (or another kubectl binary, e.g. kubectl.1.27 beside it) with its own HOME and discovery cache. */
+export function runKubectl(args: string[], o: { home: string; kubeconfig: string; input?: string; timeoutMs?: number; binary?: string }): Promise<KubectlResult> {
   return new Promise((resolve) => {
-    const child = execFile('kubectl', ['--kubeconfig', o.kubeconfig, '--cache-dir', path.join(o.home, 'cache'), ...args], {
+    const child = execFile(o.binary ?? 'kubectl', ['--kubeconfig', o.kubeconfig, '--cache-dir', path.join(o.home, 'cache'), ...args], {
       env: { ...process.env, HOME: o.home, KUBECONFIG: o.kubeconfig },
       timeout: o.timeoutMs ?? 60_000,
       maxBuffer: 16 * 1024 * 1024,

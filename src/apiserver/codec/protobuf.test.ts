@@ -110,6 +110,38 @@ const expected: Record<string, unknown> = {
       },
     },
   },
+  'ingress': {
+    apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'web', ...ns },
+    spec: {
+      ingressClassName: 'nginx', defaultBackend: { service: { name: 'defsvc', port: { number: 80 } } },
+      tls: [{ hosts: ['foo.com'], secretName: 'my-cert' }],
+      rules: [
+        { host: 'foo.com', http: { paths: [{ path: '/bar', pathType: 'Exact', backend: { service: { name: 'svc1', port: { number: 8080 } } } }] } },
+        { host: '*.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'svc2', port: { name: 'http' } } } }] } },
+      ],
+    },
+  },
+  'pdb': {
+    apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'web-pdb', ...ns },
+    spec: { minAvailable: '50%', selector: { matchLabels: { app: 'web' } } },
+  },
+  'pdb-max-unavailable': {
+    apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'db-pdb', ...ns },
+    spec: { selector: { matchLabels: { app: 'db' } }, maxUnavailable: 1 },
+  },
+  'priorityclass': {
+    apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'high' },
+    value: 1000, description: 'important', preemptionPolicy: 'Never',
+  },
+  // value has no omitempty in Go: an explicit 0 stays.
+  'priorityclass-zero': {
+    apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'zero' }, value: 0,
+    preemptionPolicy: 'PreemptLowerPriority',
+  },
+  'quota': {
+    apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'compute', ...ns },
+    spec: { hard: { 'pods': '10', 'requests.cpu': '2', 'requests.memory': '1Gi' }, scopes: ['NotTerminating'] },
+  },
   'token': {
     apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', metadata: {},
     spec: { audiences: ['https://api.example.com', 'vault'], expirationSeconds: 600 },

@@ -10,6 +10,7 @@ import { authKinds, authMessages } from './protobuf-types-auth.ts';
 import { coreKinds, coreMessages } from './protobuf-types-core.ts';
 import { podMessages } from './protobuf-types-pod.ts';
 import { workloadKinds, workloadMessages } from './protobuf-types-workloads.ts';
+import { policyKinds, policyMessages } from './protobuf-types-policy.ts';
 
 export const PROTOBUF_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf';
 /** Every protobuf body starts with these four bytes ("k8s" and a NUL). */
@@ -18,8 +19,8 @@ export const PROTOBUF_MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 let schema: Schema | undefined;
 function getSchema(): Schema {
   schema ??= buildSchema(
-    [metaMessages, rbacMessages, authMessages, coreMessages, podMessages, workloadMessages],
-    [...rbacKinds, ...authKinds, ...coreKinds, ...workloadKinds],
+    [metaMessages, rbacMessages, authMessages, coreMessages, podMessages, workloadMessages, policyMessages],
+    [...rbacKinds, ...authKinds, ...coreKinds, ...workloadKinds, ...policyKinds],
   );
   return schema;
 }

@@ -1,5 +1,6 @@
 // Parses the (cluster-relative) path and method into a RequestInfo, as k8s.io/apiserver's RequestInfoFactory does.
 import type { Filter, RequestInfo } from '../context.ts';
+import { goQueryBool } from '../query.ts';
 
 const methodVerbs: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch', GET: 'get', HEAD: 'get', DELETE: 'delete' };
 
@@ -37,15 +38,11 @@ export function parseRequestInfo(method: string, path: string, query: URLSearchP
   }
   let verb = methodVerbs[method] ?? method.toLowerCase();
   if (!info.name) {
-    if (verb === 'get') verb = isTrue((typeof query === 'function' ? query() : query).get('watch')) ? 'watch' : 'list';
+    if (verb === 'get') verb = goQueryBool((typeof query === 'function' ? query() : query).get('watch')) ? 'watch' : 'list';
     else if (verb === 'delete') verb = 'deletecollection';
   }
   info.verb = verb;
   return info;
-}
-
-function isTrue(v: string | null): boolean {
-  return v === 'true' || v === '1';
 }
 
 export function withRequestInfo(): Filter {

@@ -1,16 +1,34 @@
-// Discovery: /api, /apis (aggregated v2 or legacy), /api/v1 and /apis/<group>[/<version>], per logical cluster.
+// Discovery: /api, /apis (aggregated apidiscovery.k8s.io v2 or v2beta1, or the legacy lists, as the Accept header
+// asks), /api/v1 and /apis/<group>[/<version>], per logical cluster.
 import type { RequestContext } from '../context.ts';
-import { clusterFrom } from '../context.ts';
+import { clusterFrom, requestHost } from '../context.ts';
 import { routeNotFound } from '../errors.ts';
 import type { ResourceType } from '../registry/types.ts';
 import type { HandlerDeps } from './deps.ts';
 import { writeJson } from './respond.ts';
 
-const AGGREGATED = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
+type DiscoveryForm = 'v2' | 'v2beta1' | 'legacy';
 
-function wantsAggregated(ctx: RequestContext): boolean {
-  const accept = String(ctx.req.headers.accept ?? '');
-  return accept.split(',').some((p) => p.includes('as=APIGroupDiscoveryList') && p.includes('v=v2') && p.includes('g=apidiscovery.k8s.io'));
+/**
+ * Which form the Accept header asks for: its media ranges by q (stable), the first this server can answer —
+ * aggregated discovery as JSON in v2 (kubectl 1.30+) or v2beta1 (1.27–1.29), or plain JSON for the legacy lists.
+ */
+export function discoveryForm(accept: string | undefined): DiscoveryForm {
+  if (!accept) return 'legacy';
+  const ranges = accept.split(',').map((part, i) => {
+    const [type, ...params] = part.trim().split(';').map((x) => x.trim());
+    const p: Record<string, string> = {};
+    for (const kv of params) { const eq = kv.indexOf('='); if (eq > 0) p[kv.slice(0, eq).toLowerCase()] = kv.slice(eq + 1); }
+    const q = p.q === undefined ? 1 : Number(p.q);
+    return { type: type.toLowerCase(), p, q: Number.isFinite(q) ? q : 0, i };
+  }).filter((r) => r.q > 0).sort((a, b) => b.q - a.q || a.i - b.i);
+  for (const r of ranges) {
+    const json = r.type === 'application/json' || r.type === 'application/*' || r.type === '*/*';
+    if (!json) continue;
+    if (r.p.as === 'APIGroupDiscoveryList' && r.p.g === 'apidiscovery.k8s.io' && (r.p.v === 'v2' || r.p.v === 'v2beta1')) return r.p.v;
+    if (r.p.as === undefined) return 'legacy';
+  }
+  return 'legacy';
 }
 
 interface GroupVersions { group: string; versions: Map<string, ResourceType[]> }
@@ -81,10 +99,10 @@ export function handleDiscovery(ctx: RequestContext, deps: HandlerDeps): boolean
   const groups = groupsOf(deps.catalog.typesFor(clusterFrom(ctx)));
   const core = groups.find((g) => g.group === '');
   const named = groups.filter((g) => g.group !== '');
-  const aggregated = wantsAggregated(ctx);
+  const form = discoveryForm(ctx.req.headers.accept);
   if (parts[0] === 'api' && parts.length === 1) {
-    if (aggregated) return sendAggregated(ctx, core ? [core] : []);
-    writeJson(ctx, 200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: String(ctx.req.headers.host ?? '') }] });
+    if (form !== 'legacy') return sendAggregated(ctx, form, core ? [core] : []);
+    writeJson(ctx, 200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: requestHost(ctx.req) }] });
     return true;
   }
   if (parts[0] === 'api') {
@@ -94,7 +112,7 @@ export function handleDiscovery(ctx: RequestContext, deps: HandlerDeps): boolean
     return true;
   }
   if (parts.length === 1) {
-    if (aggregated) return sendAggregated(ctx, named);
+    if (form !== 'legacy') return sendAggregated(ctx, form, named);
     writeJson(ctx, 200, { kind: 'APIGroupList', apiVersion: 'v1', groups: named.map(groupEntry) });
     return true;
   }
@@ -110,10 +128,13 @@ export function handleDiscovery(ctx: RequestContext, deps: HandlerDeps): boolean
   return true;
 }
 
-function sendAggregated(ctx: RequestContext, groups: GroupVersions[]): true {
-  const body = JSON.stringify({ kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items: groups.map(aggregatedGroup) });
+function sendAggregated(ctx: RequestContext, version: 'v2' | 'v2beta1', groups: GroupVersions[]): true {
+  const body = JSON.stringify({ kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items: groups.map(aggregatedGroup) });
   ctx.responseCode = 200;
-  ctx.res.writeHead(200, { 'Content-Type': AGGREGATED, 'Content-Length': Buffer.byteLength(body), Vary: 'Accept' });
+  ctx.res.writeHead(200, {
+    'Content-Type': `application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`,
+    'Content-Length': Buffer.byteLength(body), Vary: 'Accept',
+  });
   ctx.res.end(body);
   return true;
 }

@@ -8,6 +8,7 @@ import { writeJson, writeRaw } from './respond.ts';
 import { groupVersion } from '../registry/types.ts';
 import { openapiV3Document, openapiV3Index, type OpenAPIKind } from '../schema/openapi.ts';
 import { schemaForType } from '../schema/index.ts';
+import { openapiV2, OPENAPI_V2_PROTOBUF, OPENAPI_V2_PROTOBUF_ACCEPT } from '../schema/openapi-v2.ts';
 
 export const VERSION_INFO = {
   major: '1', minor: '32', gitVersion: 'v1.32.4-portcullis', gitCommit: 'portcullis', gitTreeState: 'clean',
@@ -26,6 +27,17 @@ export async function handleNonResource(ctx: RequestContext, deps: HandlerDeps, 
   }
   if (handleDiscovery(ctx, deps)) return;
   if (path === '/openapi/v3' || path.startsWith('/openapi/v3/')) return openapi(ctx, deps, path);
+  if (path === '/openapi/v2') {
+    const doc = openapiV2();
+    const accept = String(ctx.req.headers.accept ?? '');
+    if (OPENAPI_V2_PROTOBUF_ACCEPT.some((t) => accept.includes(t))) {
+      ctx.responseCode = 200;
+      ctx.res.writeHead(200, { 'Content-Type': OPENAPI_V2_PROTOBUF, 'Content-Length': doc.protobuf.length });
+      ctx.res.end(doc.protobuf);
+      return;
+    }
+    return writeRaw(ctx, 200, doc.json);
+  }
   throw routeNotFound(ctx.path);
 }
 

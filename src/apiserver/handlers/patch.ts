@@ -12,7 +12,8 @@ import { serverSideApply } from '../patch/apply.ts';
 import { nowTimestamp } from '../registry/object-meta.ts';
 import type { HandlerDeps } from './deps.ts';
 import { present, warningHeaders, writeJson } from './respond.ts';
-import { opContext, validateFields } from './write-options.ts';
+import { opContext, requestWriteOptions, validateFields } from './write-options.ts';
+import { checkOptions } from '../query.ts';
 
 type PatchKind = 'json' | 'merge' | 'strategic' | 'apply';
 const PATCH_TYPES: Record<string, PatchKind> = {
@@ -35,11 +36,14 @@ export async function handlePatch(ctx: RequestContext, t: ResourceType, deps: Ha
   const patch = kind === 'apply' ? parseYamlBody(buf) : parseJson(buf, 'patch body');
   const op = opContext(ctx);
   let warnings: string[] = [];
-  const force = ctx.url.searchParams.get('force') === 'true';
+  const options = requestWriteOptions(ctx);
+  const force = options.force;
   if (kind === 'apply') {
     if (!patch || typeof patch !== 'object' || Array.isArray(patch)) throw badRequest('apply patch must be an object');
     const applied = patch as KObject;
-    if (!ctx.url.searchParams.get('fieldManager')) throw badRequest('PATCH with apply requires the fieldManager parameter');
+    if (options.fieldManager === undefined) {
+      checkOptions('PatchOptions', [{ field: 'fieldManager', message: 'Required value: is required for apply patch', reason: 'FieldValueRequired' }]);
+    }
     warnings = validateFields(ctx, t, applied, 'Strict');
   } else if (kind === 'json' ? !Array.isArray(patch) : (!patch || typeof patch !== 'object' || Array.isArray(patch))) {
     throw badRequest(kind === 'json' ? 'JSON patch must be an array of operations' : 'patch must be a JSON object');

@@ -1,21 +1,23 @@
 // Writes successful responses: JSON objects, lists, or meta.k8s.io Tables when the client asks for them.
 import type { RequestContext } from '../context.ts';
-import { notAcceptable } from '../errors.ts';
+import { badRequest, notAcceptable } from '../errors.ts';
+import { wantsPretty } from '../query.ts';
 import type { KObject } from '../storage/interface.ts';
-import type { ResourceType } from '../registry/types.ts';
+import { groupVersion, type ResourceType } from '../registry/types.ts';
 
 export type Representation = 'json' | 'table';
 
 /** The client-facing form of a stored object (the type's strategy may hide fields). */
 export function present<T extends Readonly<KObject>>(t: ResourceType, obj: T): T {
-  return t.strategy.present ? (t.strategy.present(obj) as T) : obj;
+  const viewed = t.versionView && obj.apiVersion !== groupVersion(t) ? t.versionView.toServed(obj as KObject) as T : obj;
+  return t.strategy.present ? (t.strategy.present(viewed) as T) : viewed;
 }
 export type IncludeObject = 'Object' | 'Metadata' | 'None';
 
 /** What representation the Accept header asks for. */
 export function negotiate(ctx: RequestContext): { as: Representation; includeObject: IncludeObject } {
   const accept = String(ctx.req.headers.accept ?? '');
-  const includeObject = (ctx.url.searchParams.get('includeObject') as IncludeObject | null) ?? 'Metadata';
+  const includeObject = includeObjectOf(ctx);
   if (!accept || accept === '*/*') return { as: 'json', includeObject };
   let jsonOk = false;
   for (const part of accept.split(',')) {
@@ -32,6 +34,15 @@ export function negotiate(ctx: RequestContext): { as: Representation; includeObj
   throw notAcceptable(`only the following media types are accepted: application/json, application/json;as=Table;v=v1;g=meta.k8s.io (got "${accept}")`);
 }
 
+/** The includeObject parameter of Table requests (Metadata by default); other values are a 400, as in Kubernetes. */
+function includeObjectOf(ctx: RequestContext): IncludeObject {
+  if (!(ctx.req.url ?? '').includes('includeObject')) return 'Metadata';
+  const v = ctx.url.searchParams.get('includeObject');
+  if (v === null || v === '') return 'Metadata';
+  if (v === 'None' || v === 'Metadata' || v === 'Object') return v;
+  throw badRequest(`unrecognized includeObject value: ${JSON.stringify(v)}`);
+}
+
 /**
  * JSON of an object. Objects shared with the watch cache are deep-frozen, so their serialisation can be kept
  * beside them (a WeakMap: it goes when the object is replaced) — lists and gets then copy strings instead of
@@ -46,7 +57,9 @@ export function toJson(obj: object): string {
 }
 
 export function writeJson(ctx: RequestContext, code: number, body: unknown, headers?: Record<string, string | string[]>): void {
-  writeRaw(ctx, code, typeof body === 'object' && body !== null ? toJson(body) : JSON.stringify(body), 'application/json', headers);
+  const text = wantsPretty(ctx) ? `${JSON.stringify(body, null, 2)}\n`
+    : typeof body === 'object' && body !== null ? toJson(body) : JSON.stringify(body);
+  writeRaw(ctx, code, text, 'application/json', headers);
 }
 
 /**

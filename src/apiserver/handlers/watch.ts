@@ -12,21 +12,33 @@ import { StorageError, type KObject, type StorageEvent } from '../storage/interf
 import type { HandlerDeps } from './deps.ts';
 import { negotiate, present } from './respond.ts';
 import { toTable } from '../table/index.ts';
+import { listOptions } from '../query.ts';
 
-const DEFAULT_TIMEOUT_SECONDS = 1800;
+const MIN_REQUEST_TIMEOUT_SECONDS = 1800;
+/** The longest delay a Node timer takes (longer ones fire at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * How long a watch lasts, as Kubernetes decides: timeoutSeconds when given; otherwise the minimum request timeout
+ * (1800 s) times a random factor in [1, 2), so that clients do not reconnect all at once. A negative timeout ends the
+ * watch at once; one too long for a timer means no server-side end (undefined).
+ */
+export function watchTimeoutMs(timeoutSeconds: number | undefined, random = Math.random): number | undefined {
+  const ms = timeoutSeconds === undefined ? MIN_REQUEST_TIMEOUT_SECONDS * 1000 * (1 + random()) : timeoutSeconds * 1000;
+  if (ms <= 0) return 0;
+  return ms > MAX_TIMER_MS ? undefined : Math.floor(ms);
+}
 
 export async function handleWatch(ctx: RequestContext, t: ResourceType, deps: HandlerDeps): Promise<void> {
   const info = infoFrom(ctx);
   const cluster = clusterFrom(ctx);
-  const q = ctx.url.searchParams;
-  const labels = parseLabelSelector(q.get('labelSelector'));
-  const fields = parseFieldSelector(q.get('fieldSelector'), t.kind, Boolean(t.custom));
-  const rvParam = q.get('resourceVersion') ?? '';
+  const lo = listOptions(ctx.url.searchParams);
+  const labels = parseLabelSelector(lo.labelSelector ?? null);
+  const fields = parseFieldSelector(lo.fieldSelector ?? null, t.kind, Boolean(t.custom));
+  const rvParam = lo.resourceVersion ?? '';
   if (rvParam !== '' && !/^\d+$/.test(rvParam)) throw badRequest(`invalid resourceVersion "${rvParam}": must be an integer`);
-  const timeoutParam = q.get('timeoutSeconds');
-  const timeout = timeoutParam ? Number(timeoutParam) : DEFAULT_TIMEOUT_SECONDS;
-  if (!Number.isFinite(timeout) || timeout < 0) throw badRequest(`invalid timeoutSeconds "${timeoutParam}"`);
-  const bookmarks = q.get('allowWatchBookmarks') === 'true';
+  const timeoutMs = watchTimeoutMs(lo.timeoutSeconds);
+  const bookmarks = lo.allowWatchBookmarks;
   const { as, includeObject } = negotiate(ctx);
   const matches = (o: KObject) => (!labels || labels(o.metadata.labels ?? {})) && (!fields || fields(o));
 
@@ -92,12 +104,13 @@ export async function handleWatch(ctx: RequestContext, t: ResourceType, deps: Ha
   } catch (e) {
     if (!(e instanceof StorageError && e.code === 'Expired')) throw mapStorageError(e, t, '');
     ctx.responseCode = 200;
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+    res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify({ type: 'ERROR', object: expired(`too old resource version: ${fromRV} (${initial.resourceVersion})`).status }) + '\n');
     return;
   }
   ctx.responseCode = 200;
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+  // No Content-Length: HTTP/1.1 streams it chunked, HTTP/2 as DATA frames on the watch's own stream.
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
   // Send the headers now: clients (fetch-based ones in particular) wait for them before reading events.
   res.flushHeaders();
   for (const e of initialEvents) send(e.type, e.object);
@@ -108,7 +121,7 @@ export async function handleWatch(ctx: RequestContext, t: ResourceType, deps: Ha
   bookmarkTimer = setInterval(() => {
     if (bookmarks) send('BOOKMARK', { kind: t.kind, apiVersion: groupVersion(t), metadata: { resourceVersion: String(lastRV) } });
   }, deps.bookmarkIntervalMs);
-  timeoutTimer = setTimeout(() => finish(), timeout * 1000);
+  if (timeoutMs !== undefined) timeoutTimer = setTimeout(() => finish(), timeoutMs);
   ctx.req.on('close', () => finish());
   res.on('close', () => finish());
   await new Promise<void>((resolve) => res.on('close', resolve));

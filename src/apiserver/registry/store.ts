@@ -126,8 +126,9 @@ export class Store {
   }
 
   async create(ctx: OpContext, t: ResourceType, namespace: string, input: KObject): Promise<KObject> {
-    const obj = structuredClone(input);
+    let obj = structuredClone(input);
     initMetadata(t, obj, namespace, new Date());
+    if (t.versionView) obj = t.versionView.toStored(obj);
     t.strategy.prepareForCreate?.(obj);
     this.validate(t, obj, t.strategy.validate?.(obj) ?? []);
     for (const a of this.admission) await a.admit('create', t, obj, undefined, ctx);
@@ -166,7 +167,7 @@ export class Store {
         }
       }
       const old = current.object;
-      const desired = await mutate(structuredClone(old));
+      const desired = await mutate(t.versionView ? t.versionView.toServed(structuredClone(old)) : structuredClone(old));
       const result = await this.prepareUpdate(ctx, t, namespace, name, desired, old);
       if (result === 'unchanged') return { object: structuredClone(old), created: false };
       const wantRV = desired.metadata.resourceVersion;
@@ -188,15 +189,16 @@ export class Store {
   }
 
   private async prepareUpdate(ctx: OpContext, t: ResourceType, namespace: string, name: string, desired: KObject, old: KObject): Promise<KObject | 'unchanged'> {
-    const obj = structuredClone(desired);
+    let obj = structuredClone(desired);
     if (!obj.metadata || typeof obj.metadata !== 'object') throw badRequest('metadata is required');
     checkTypeMeta(t, obj);
     checkNamespace(t, obj, namespace);
     if (obj.metadata.name !== name) throw badRequest(`the name of the object (${obj.metadata.name ?? ''}) does not match the name on the URL (${name})`);
+    if (t.versionView) obj = t.versionView.toStored(obj);
     carryMetadata(obj, old);
     const hasStatus = t.subresources.some((s) => s.name === 'status');
-    if (ctx.subresource === 'status') {
-      // Only status may change through /status.
+    if (ctx.subresource === 'status' || ctx.subresource === 'approval') {
+      // Only status may change through /status (and a CertificateSigningRequest's /approval).
       const status = obj.status;
       Object.assign(obj, { ...structuredClone(old), status, metadata: { ...old.metadata, resourceVersion: obj.metadata.resourceVersion } });
       if (status === undefined) delete obj.status;

@@ -56,6 +56,16 @@ export interface ResourceType {
   schema?: Record<string, unknown>;
   /** True for types defined by a CRD. */
   custom?: boolean;
+  /**
+   * For a version served as a view of another stored version (autoscaling/v1 HPAs are stored as v2): the
+   * conversions between the stored form and this version. Reads convert with toServed; writes store toStored.
+   */
+  versionView?: VersionView;
+}
+
+export interface VersionView {
+  toServed(stored: KObject): KObject;
+  toStored(served: KObject): KObject;
 }
 
 export const STORED_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];

@@ -1,9 +1,9 @@
-// Named schemas that other schemas reference with `$ref` (only JSONSchemaProps, which is recursive), and
+// Named schemas that other schemas reference with `$ref` (every definition of Kubernetes' published OpenAPI), and
 // resolution of such references.
 import type { Schema } from './schema-types.ts';
-import { JSON_SCHEMA_PROPS, jsonSchemaProps } from './builtin-crd.ts';
+import { builtinOpenAPI } from './builtin-openapi.ts';
 
-export const DEFINITIONS: Readonly<Record<string, Schema>> = { [JSON_SCHEMA_PROPS]: jsonSchemaProps };
+export const DEFINITIONS: Readonly<Record<string, Schema>> = builtinOpenAPI().definitions;
 const PREFIX = '#/components/schemas/';
 
 /** The schema a `$ref` node stands for; the node itself when it has no ref. Unknown refs resolve to "anything". */

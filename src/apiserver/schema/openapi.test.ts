@@ -60,7 +60,15 @@ test('components.schemas carry x-kubernetes-group-version-kind arrays and patch 
   const schemas = (doc.components as { schemas: Record<string, Schema> }).schemas;
   const dep = schemas['io.k8s.api.apps.v1.Deployment'];
   assert.deepEqual(dep['x-kubernetes-group-version-kind'], [{ group: 'apps', version: 'v1', kind: 'Deployment' }]);
-  const containers = dep.properties?.spec.properties?.template.properties?.spec.properties?.containers as Schema;
+  // Follows $ref properties through the document's own components, as kubectl does.
+  // Properties with a description or patch metadata carry their $ref in allOf, as Kubernetes publishes v3.
+  const refOf = (def: string, prop: string): string => {
+    const p = schemas[def].properties?.[prop] as Schema & { allOf?: Schema[] };
+    return (p.$ref ?? p.allOf?.[0].$ref ?? '').slice('#/components/schemas/'.length);
+  };
+  const podSpecDef = refOf(refOf(refOf('io.k8s.api.apps.v1.Deployment', 'spec'), 'template'), 'spec');
+  assert.equal(podSpecDef, 'io.k8s.api.core.v1.PodSpec');
+  const containers = schemas[podSpecDef].properties?.containers as Schema;
   assert.equal(containers['x-kubernetes-patch-merge-key'], 'name');
   assert.equal(containers['x-kubernetes-patch-strategy'], 'merge');
   assert.deepEqual(schemas['io.k8s.api.apps.v1.DeploymentList']['x-kubernetes-group-version-kind'],
@@ -107,4 +115,31 @@ test('schemaForType picks the built-in schema or the CRD schema', () => {
     schema: { type: 'object', properties: { spec: { type: 'object' } } } });
   assert.ok(cr?.properties?.metadata && cr.properties.spec);
   assert.equal(schemaForType({ group: 'x.io', version: 'v1', kind: 'Unknown' }), undefined);
+});
+
+test('/openapi/v2 in gnostic protobuf carries definitions with patch metadata (kubectl 1.27/1.28 apply)', async () => {
+  const { openapiV2 } = await import('./openapi-v2.ts');
+  const protobuf = (await import('protobufjs')).default;
+  const doc = openapiV2();
+  // Read back by field number, independently of the encoder's descriptors: Document.definitions = 9,
+  // Definitions.additional_properties = 1, NamedSchema {name 1, value 2}, Schema.vendor_extension = 31.
+  const fields = (buf: Uint8Array): Array<[number, Uint8Array | number]> => {
+    const r = protobuf.Reader.create(buf);
+    const out: Array<[number, Uint8Array | number]> = [];
+    while (r.pos < r.len) {
+      const tag = r.uint32();
+      if ((tag & 7) === 2) out.push([tag >>> 3, r.bytes()]); else { r.skipType(tag & 7); out.push([tag >>> 3, 0]); }
+    }
+    return out;
+  };
+  const text = (b: Uint8Array | number) => Buffer.from(b as Uint8Array).toString();
+  const definitions = fields(fields(doc.protobuf).find(([id]) => id === 9)![1] as Uint8Array);
+  const named = definitions.map(([, b]) => fields(b as Uint8Array));
+  const podSpec = named.find((n) => text(n.find(([id]) => id === 1)![1]) === 'io.k8s.api.core.v1.PodSpec')!;
+  assert.ok(podSpec, 'PodSpec is defined');
+  const json = JSON.parse(doc.json) as { swagger: string; definitions: Record<string, { properties: Record<string, Record<string, unknown>> }> };
+  assert.equal(json.swagger, '2.0');
+  assert.equal(json.definitions['io.k8s.api.core.v1.PodSpec'].properties.containers['x-kubernetes-patch-merge-key'], 'name');
+  assert.equal((json.definitions['io.k8s.api.apps.v1.DeploymentSpec'].properties.template as { $ref: string }).$ref,
+    '#/definitions/io.k8s.api.core.v1.PodTemplateSpec');
 });

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { GroupVersionKind, Schema } from './schema-types.ts';
 import { referencedDefinitions, DEFINITIONS } from './definitions.ts';
 import { builtinSchema } from './builtin-index.ts';
+import { builtinDefinitionName } from './builtin-openapi.ts';
 import { listMeta } from './builtin-meta.ts';
 
 export interface GroupVersion { group: string; version: string }
@@ -46,12 +47,32 @@ export function openapiV3Index(entries: IndexEntry[]): { paths: Record<string, {
 }
 
 export function definitionName(gvk: GroupVersionKind): string {
-  const known: Record<string, string> = {
-    '': 'io.k8s.api.core', apps: 'io.k8s.api.apps', 'rbac.authorization.k8s.io': 'io.k8s.api.rbac',
-    'events.k8s.io': 'io.k8s.api.events', 'apiextensions.k8s.io': 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions',
-  };
-  const prefix = known[gvk.group] ?? gvk.group.split('.').reverse().join('.');
-  return `${prefix}.${gvk.version}.${gvk.kind}`;
+  const builtin = builtinDefinitionName(gvk);
+  if (builtin) return builtin;
+  return `${gvk.group.split('.').reverse().join('.')}.${gvk.version}.${gvk.kind}`;
+}
+
+const layouts = new WeakMap<Schema, Schema>();
+/**
+ * A schema as Kubernetes publishes OpenAPI v3: a `$ref` with sibling keywords (description, patch strategy) becomes
+ * `allOf: [{$ref}]` beside them, since OpenAPI 3.0 ignores a $ref's siblings (kubectl reads patch metadata there).
+ */
+export function v3Layout(s: Schema): Schema {
+  const cached = layouts.get(s);
+  if (cached) return cached;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(s)) {
+    if (k === 'properties' && v && typeof v === 'object') {
+      out.properties = Object.fromEntries(Object.entries(v as Record<string, Schema>).map(([n, p]) => [n, v3Layout(p)]));
+    } else if ((k === 'items' || k === 'additionalProperties') && v && typeof v === 'object') out[k] = v3Layout(v as Schema);
+    else out[k] = v;
+  }
+  if (typeof out.$ref === 'string' && Object.keys(out).length > 1) {
+    out.allOf = [{ $ref: out.$ref }];
+    delete out.$ref;
+  }
+  layouts.set(s, out as Schema);
+  return out as Schema;
 }
 
 const param = (name: string, inWhere: 'query' | 'path', type: string, description: string): Record<string, unknown> =>
@@ -93,7 +114,7 @@ export function openapiV3Document(gv: GroupVersion, kinds: OpenAPIKind[], opts: 
     const gvk = { group: gv.group, version: gv.version, kind: k.kind };
     const def = k.definitionName ?? definitionName(gvk);
     const listDef = `${def.slice(0, def.length - k.kind.length)}${k.kind}List`;
-    schemas[def] = { ...k.schema, 'x-kubernetes-group-version-kind': [gvk] };
+    schemas[def] = { ...v3Layout(k.schema), 'x-kubernetes-group-version-kind': [gvk] };
     schemas[listDef] = {
       type: 'object', required: ['items'],
       properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: listMeta, items: { type: 'array', items: ref(def) } },
@@ -102,7 +123,7 @@ export function openapiV3Document(gv: GroupVersion, kinds: OpenAPIKind[], opts: 
     referencedDefinitions(k.schema, defs);
     addResourcePaths(paths, gv, k, def, listDef);
   }
-  for (const name of [...defs].sort()) schemas[name] = DEFINITIONS[name];
+  for (const name of [...defs].sort()) schemas[name] = v3Layout(DEFINITIONS[name]);
   schemas[PATCH_DEF] = { type: 'object', description: 'Patch is provided to give a concrete name and type to the Kubernetes PATCH request body.' };
   schemas[STATUS_DEF] = {
     type: 'object', description: 'Status is a return value for calls that do not return other objects.',

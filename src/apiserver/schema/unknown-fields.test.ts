@@ -38,7 +38,7 @@ test('a valid Role has no unknown fields; typos are reported with list indices',
   assert.deepEqual(findUnknownFields(role, bad), ['metadata.labelz', 'rules[1].verbz', 'spec']);
 });
 
-test('nested lists and maps in a Deployment; preserve-unknown subtrees accept anything', () => {
+test('nested lists and maps in a Deployment are checked to the leaves, status included', () => {
   const dep = schemaOf('apps', 'Deployment');
   const obj = {
     apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' },
@@ -61,8 +61,10 @@ test('nested lists and maps in a Deployment; preserve-unknown subtrees accept an
     },
     status: { replicas: 2, made: 'up' },
   };
-  assert.deepEqual(findUnknownFields(dep, obj),
-    ['spec.template.spec.containers[1].env[0].valuez', 'spec.template.spec.containers[1].imagez']);
+  assert.deepEqual(findUnknownFields(dep, obj), [
+    'spec.template.spec.containers[0].livenessProbe.anythingGoes', 'spec.template.spec.containers[1].env[0].valuez',
+    'spec.template.spec.containers[1].imagez', 'spec.template.spec.affinity.nodeAffinity.whatever', 'status.made',
+  ]);
 });
 
 test('int-or-string fields accept numbers and strings and are not descended into', () => {

@@ -16,17 +16,18 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
  * Preserve-unknown nodes allow any field but their declared properties are still checked; int-or-string nodes
  * and values whose JSON type does not match the schema are not descended into.
  */
-export function findUnknownFields(schema: Schema, obj: unknown, opts: { sort?: boolean } = {}): string[] {
+export function findUnknownFields(schema: Schema, obj: unknown, opts: { sort?: boolean; prune?: boolean } = {}): string[] {
   const out: string[] = [];
-  walk(schema, obj, '', out);
+  walk(schema, obj, '', out, opts.prune === true);
   return opts.sort ? out.sort() : out;
 }
 
-function walk(node: Schema, value: unknown, path: string, out: string[]): void {
+/** With `prune`, unknown fields are also removed from `value` (what Kubernetes stores of a decoded object). */
+function walk(node: Schema, value: unknown, path: string, out: string[], prune: boolean): void {
   const s = resolveSchema(node);
   if (s['x-kubernetes-int-or-string']) return;
   if (Array.isArray(value)) {
-    if (s.items) value.forEach((item, i) => walk(s.items as Schema, item, `${path}[${i}]`, out));
+    if (s.items) value.forEach((item, i) => walk(s.items as Schema, item, `${path}[${i}]`, out, prune));
     return;
   }
   if (!isPlainObject(value)) return;
@@ -38,15 +39,17 @@ function walk(node: Schema, value: unknown, path: string, out: string[]): void {
   for (const [key, child] of Object.entries(value)) {
     const childPath = path ? `${path}.${key}` : key;
     const prop = s.properties && Object.hasOwn(s.properties, key) ? s.properties[key] : undefined;
-    if (prop) { walk(prop, child, childPath, out); continue; }
+    if (prop) { walk(prop, child, childPath, out, prune); continue; }
     if (embedded && (key === 'apiVersion' || key === 'kind')) continue;
-    if (embedded && key === 'metadata') { walk(objectMeta, child, childPath, out); continue; }
+    if (embedded && key === 'metadata') { walk(objectMeta, child, childPath, out, prune); continue; }
     const extra = s.additionalProperties;
     if (extra !== undefined && extra !== false) {
-      if (typeof extra === 'object') walk(extra, child, childPath, out);
+      if (typeof extra === 'object') walk(extra, child, childPath, out, prune);
       continue;
     }
-    if (!preserve) out.push(childPath);
+    if (preserve) continue;
+    out.push(childPath);
+    if (prune) delete value[key];
   }
 }
 

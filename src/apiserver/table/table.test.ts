@@ -142,7 +142,7 @@ test('custom resources use CRD columns; unknown built-ins get NAME AGE', () => {
   const plain = table({ ...d('example.com', 'Gadget', 'gadgets'), custom: true }, [{ metadata: meta('g') }]);
   assert.deepEqual(headers(plain), ['NAME', 'AGE']);
   assert.equal(plain.columnDefinitions[1].type, 'date');
-  const other = table(d('policy', 'PodDisruptionBudget', 'poddisruptionbudgets'), [{ metadata: meta('p') }]);
+  const other = table(d('flowcontrol.apiserver.k8s.io', 'FlowSchema', 'flowschemas'), [{ metadata: meta('p') }]);
   assert.deepEqual(headers(other), ['NAME', 'AGE']);
   assert.deepEqual(other.rows[0].cells, ['p', '3m20s']);
 });

@@ -12,6 +12,11 @@ import {
   replicaSetPrinter, roleBindingPrinter, statefulSetPrinter,
 } from './printers-apps-rbac.ts';
 import { customResourcePrinter } from './custom-columns.ts';
+import {
+  controllerRevisionPrinter, cronJobPrinter, csrPrinter, endpointSlicePrinter, hpaPrinter, ingressClassPrinter,
+  ingressPrinter, jobPrinter, leasePrinter, networkPolicyPrinter, pdbPrinter, priorityClassPrinter,
+  replicationControllerPrinter, resourceQuotaPrinter, runtimeClassPrinter, storageClassPrinter, webhookConfigurationPrinter,
+} from './printers-batch-net.ts';
 
 const RBAC = 'rbac.authorization.k8s.io';
 const BUILTIN: Record<string, Printer> = {
@@ -24,6 +29,17 @@ const BUILTIN: Record<string, Printer> = {
   [`${RBAC}/Role`]: createdAtPrinter, [`${RBAC}/ClusterRole`]: createdAtPrinter,
   [`${RBAC}/RoleBinding`]: roleBindingPrinter, [`${RBAC}/ClusterRoleBinding`]: clusterRoleBindingPrinter,
   'apiextensions.k8s.io/CustomResourceDefinition': createdAtPrinter,
+  '/ReplicationController': replicationControllerPrinter, '/ResourceQuota': resourceQuotaPrinter,
+  '/LimitRange': createdAtPrinter, 'apps/ControllerRevision': controllerRevisionPrinter,
+  'batch/Job': jobPrinter, 'batch/CronJob': cronJobPrinter,
+  'networking.k8s.io/Ingress': ingressPrinter, 'networking.k8s.io/IngressClass': ingressClassPrinter,
+  'networking.k8s.io/NetworkPolicy': networkPolicyPrinter, 'policy/PodDisruptionBudget': pdbPrinter,
+  'autoscaling/HorizontalPodAutoscaler': hpaPrinter, 'scheduling.k8s.io/PriorityClass': priorityClassPrinter,
+  'storage.k8s.io/StorageClass': storageClassPrinter, 'coordination.k8s.io/Lease': leasePrinter,
+  'discovery.k8s.io/EndpointSlice': endpointSlicePrinter, 'node.k8s.io/RuntimeClass': runtimeClassPrinter,
+  'certificates.k8s.io/CertificateSigningRequest': csrPrinter,
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration': webhookConfigurationPrinter,
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration': webhookConfigurationPrinter,
 };
 
 /** The printer for a kind: CRD columns for custom resources, the built-in printer, else NAME AGE. */

@@ -1,5 +1,6 @@
 // Client-certificate authenticator: a TLS peer certificate verified against the Portcullis CA and not revoked;
 // user = subject CN, groups = subject O. The https server runs with { requestCert: true, rejectUnauthorized: false, ca }.
+import { connectionOf } from '../../apiserver/context.ts';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { unauthorized } from '../../apiserver/errors.ts';
 import { normalizeSerialHex } from '../../pki/serial.ts';
@@ -68,7 +69,7 @@ export function createX509Authenticator(opts: X509AuthenticatorOptions = {}): Au
   return {
     name: 'x509',
     authenticate({ req }): AuthnResult | null {
-      const socket = req.socket;
+      const socket = connectionOf(req);
       if (!isTlsSocket(socket)) return null;
       let v = perConnection.get(socket);
       if (v === undefined) { v = verifyPeer(socket); perConnection.set(socket, v); }

@@ -1,7 +1,7 @@
 // Impersonation filter: Impersonate-User/Group/Uid/Extra-* headers become the effective user when every
 // impersonate check is allowed (first denial → 403; groups/extra/uid without a user → 400).
 import type { Filter, RequestContext } from '../../apiserver/context.ts';
-import { clusterFrom, userFrom } from '../../apiserver/context.ts';
+import { clusterFrom, headersDistinct, userFrom } from '../../apiserver/context.ts';
 import { StatusError, badRequest } from '../../apiserver/errors.ts';
 import type { Attributes, AuthorizerResult } from '../../apiserver/auth/types.ts';
 import { isImpersonationHeader, planImpersonation } from '../authz/rbac/impersonation.ts';
@@ -21,7 +21,7 @@ export function withImpersonation(authorize: (a: Attributes) => Promise<Authoriz
 }
 
 async function impersonate(ctx: RequestContext, next: () => Promise<void>, authorize: (a: Attributes) => Promise<AuthorizerResult>): Promise<void> {
-  const headers = ctx.req.headersDistinct as Record<string, string[] | undefined>;
+  const headers = headersDistinct(ctx.req) as Record<string, string[] | undefined>;
   const requestor = userFrom(ctx);
   const plan = planImpersonation(requestor, clusterFrom(ctx), headers);
   if (plan.kind === 'none') return next();

@@ -1,5 +1,6 @@
 // The /platform/v1 credential routes: login (public), JWKS and CRL (public), whoami, logout, tokens, the access-key
 // self-service (list, delete, rotate, dry run) and the inventory (list, revoke). Bodies are validated with zod.
+import { goQueryBool } from '../../apiserver/query.ts';
 import { z } from 'zod';
 import { type RequestContext, userFrom } from '../../apiserver/context.ts';
 import { badRequest, methodNotSupported, notFound, routeNotFound, unauthorized } from '../../apiserver/errors.ts';
@@ -169,7 +170,7 @@ export function credentialRoutes(d: RouteDeps): Route[] {
       const me = userFrom(ctx);
       if (rest.length === 0) {
         method(ctx, 'GET');
-        const all = ctx.url.searchParams.get('all') === 'true';
+        const all = goQueryBool(ctx.url.searchParams.get('all')) ?? false;
         const user = all ? undefined : ctx.url.searchParams.get('user') ?? me.username;
         await core.assertActFor(me, user ?? '*', 'list credentials');
         const items = await core.list(user);

@@ -27,8 +27,9 @@ export function createCsrfTokens(key: Buffer): CsrfTokens {
 /** The origins this server answers as: https://<Host header> and the configured external URL. */
 export function ownOrigins(req: IncomingMessage, externalUrl: string | undefined): string[] {
   const out: string[] = [];
-  const host = req.headers.host;
-  if (host) out.push(`https://${host}`.toLowerCase());
+  // HTTP/1.1 sends Host; HTTP/2 sends :authority
+  const host = req.headers.host ?? req.headers[':authority'];
+  if (typeof host === 'string' && host) out.push(`https://${host}`.toLowerCase());
   if (externalUrl) { try { out.push(new URL(externalUrl).origin.toLowerCase()); } catch { /* validated by config */ } }
   return out;
 }
