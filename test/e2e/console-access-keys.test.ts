@@ -67,7 +67,7 @@ describe('console: access keys (seed 000)', () => {
   it('works with curl inside its scope and is refused outside it, naming the scope', async () => {
     const ok = await withKey('/clusters/payments-dev/api/v1/namespaces/app/configmaps');
     assert.equal(ok.status, 200, ok.body);
-    assert.match(ok.body, /"name":"cfg"/);
+    assert.match(ok.body, /"name":\s*"cfg"/);
     const other = await withKey('/clusters/other-dev/api/v1/namespaces/app/configmaps');
     assert.equal(other.status, 403, other.body);
     assert.match(other.body, /access key \\"deploy-payments\\" is scoped to cluster payments-dev; cluster \\"other-dev\\" is outside its scope/);
