@@ -6,6 +6,7 @@ import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { DEFAULT_POLICY, loadPolicy, PolicyEvaluator } from './policy.ts';
 import { createSink, type AuditSink } from './sink.ts';
 import { auditFailedAuthentication, withAudit } from './filter.ts';
+import { auditQueryRoute, type AuditReadHook } from './query-route.ts';
 
 /** On a LogicalCluster (in root): "false" switches auditing off for that cluster. */
 export const AUDIT_ENABLED_ANNOTATION = 'audit.portcullis.io/enabled';
@@ -13,6 +14,8 @@ export const AUDIT_ENABLED_ANNOTATION = 'audit.portcullis.io/enabled';
 export interface AuditModuleOptions {
   /** Replaces the configured sink (tests). */
   sink?: AuditSink;
+  /** Who else may read a cluster's recent events through GET /platform/v1/audit (besides get on tenantclusters/audit in root). */
+  mayRead?: AuditReadHook;
 }
 
 export function auditModule(opts: AuditModuleOptions = {}): ServerModule {
@@ -36,6 +39,7 @@ export function auditModule(opts: AuditModuleOptions = {}): ServerModule {
       m.filters.audit = withAudit(deps);
       m.filters.authenticationFailed = auditFailedAuthentication(deps);
       m.onClose.push(() => sink.close());
+      m.routes.push(auditQueryRoute({ cfg, logPath, sink, authorize: () => m.runtime.authorize, mayRead: opts.mayRead }));
       m.log(`portcullis: audit log: ${opts.sink ? '(custom sink)' : logPath} (policy: ${cfg.auditPolicyFile ?? 'default, Metadata for every request'})`);
     },
   };

@@ -6,7 +6,7 @@ import { loadConfig, type ConfigFlags } from '../server/config.ts';
 import type { RunningServer } from '../server/server.ts';
 import { caFingerprint } from './tls-trust.ts';
 
-/** What `npm start` prints: where it serves, the admin kubeconfig, the CA to trust and a ready login line. */
+/** What `npm start` prints: where it serves, the admin kubeconfig, the CA to trust, the web console and a ready login line. */
 export function startBanner(server: Pick<RunningServer, 'url' | 'adminKubeconfigPath' | 'pki'>, dataDir: string): string[] {
   const abs = path.resolve(dataDir);
   const caPath = path.join(abs, 'pki', 'ca.crt');
@@ -19,6 +19,7 @@ export function startBanner(server: Pick<RunningServer, 'url' | 'adminKubeconfig
     `  export KUBECONFIG=${server.adminKubeconfigPath}`,
     `CA certificate: ${caPath}`,
     `  SHA-256 fingerprint: ${caFingerprint(server.pki.caCertPem)}`,
+    `Web console: ${server.url}/ (sign in as admin; trust the CA above, or accept the certificate in the browser)`,
     existsSync(passwordFile)
       ? `Log in with the CLI as admin (the password is in ${passwordFile}):`
       : 'Log in with the CLI:',

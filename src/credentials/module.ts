@@ -14,6 +14,7 @@ import { PlatformTokens, createPlatformTokenAuthenticator } from './tokens/index
 import { RevocationList } from './revocation/index.ts';
 import { withCredentialScope } from './scope/index.ts';
 import { GROUP, credentialTypes } from './resources/index.ts';
+import { setupSessions, type LoginProviders, type SessionSettings, type SessionStore } from './sessions/index.ts';
 
 export interface CredentialsModuleOptions {
   /** Clock (ms since epoch) for expiry, idle timeouts, token lifetimes and renewals; tests move it. */
@@ -22,6 +23,8 @@ export interface CredentialsModuleOptions {
   verifyPassword?: PasswordVerifier;
   /** How often last-used times are written to access-key status (default 5 s). */
   lastUsedIntervalMs?: number;
+  /** Browser-session lifetime and idle timeout (default 8 h and 30 min). */
+  sessions?: Partial<SessionSettings>;
 }
 
 /** What other parts of the server call (the x509/SA-token revocation hooks, the TokenRequest hook, tests). */
@@ -33,6 +36,10 @@ export interface CredentialsApi {
   kubeconfigs: KubeconfigController;
   /** Writes pending last-used times now. */
   flushLastUsed(): Promise<void>;
+  /** Browser sessions (the console's sign-in; identity providers' logins create theirs here too). */
+  sessions: SessionStore;
+  /** Sign-in buttons offered beside the password form (identity providers push a source here). */
+  loginProviders: LoginProviders;
 }
 
 export interface CredentialsModule extends ServerModule { api?: CredentialsApi }
@@ -82,6 +89,7 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
       m.idlers.push(() => kubeconfigs.idle());
       const verifier: PasswordVerifier = opts.verifyPassword ?? ((u, p) => verifyPassword(m.store, u, p));
       setupSelfServiceRoutes(m, { core, revocations, verifyPassword: verifier, now });
+      const { sessions, loginProviders } = await setupSessions(m, { core, secrets: keys.secrets, verifyPassword: verifier, canActFor, settings: opts.sessions });
 
       let stopJanitor = () => {};
       m.onStarted.push(async (baseUrl) => {
@@ -99,7 +107,7 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
         isSerialRevoked: revocations.isSerialRevoked,
         isJtiRevoked: revocations.isJtiRevoked,
         recordServiceAccountToken: (info) => { core.recordServiceAccountToken(info).catch((e: Error) => m.log(`recording service account token ${info.jti} failed: ${e.message}`)); },
-        core, kubeconfigs,
+        core, kubeconfigs, sessions, loginProviders,
         flushLastUsed: () => lastUsed.flush(),
       };
     },

@@ -1,6 +1,6 @@
 // Public surface of the platform package: the server module, the resource types and what other
 // capabilities (credentials' login endpoint, host-tier RBAC, explain) build on.
-export { platformModule, type PlatformModuleOptions } from './module.ts';
+export { platformModule, type PlatformModuleOptions, type PlatformModule, type PlatformApi } from './module.ts';
 export {
   GROUP, VERSION, API_VERSION, HOST_CLUSTER, userType, teamType, projectType, tenantClusterType, templateType, platformTypes,
   MANAGED_BY_LABEL, MANAGED_LABEL, TENANT_LABEL, AUDIT_ANNOTATION, CASCADE_ANNOTATION, TENANT_FINALIZER,
@@ -8,7 +8,7 @@ export {
   parseDurationSeconds, parseObjects,
   type TenantClusterSpec, type TenantFields, type TemplateSpec, type UserSpec, type TeamSpec, type ProjectSpec,
   type ProjectRole, type AccessRule,
-  PlatformState, type Directory,
+  PlatformState, type Directory, page, pageQuery, type Page, type PageQuery,
 } from './resources/index.ts';
 export { verifyPassword, hashPassword, generatePassword, BOOTSTRAP_ADMIN } from './users-teams-projects/index.ts';
 export {

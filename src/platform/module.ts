@@ -1,6 +1,7 @@
 // platformModule(): registers the management.portcullis.io types in root and wires each feature folder
 // (tenant clusters, users/teams/projects, host-tier RBAC, access, delegation, explain) into the server.
 import type { ServerModule } from '../apiserver/extension.ts';
+import type { UserInfo } from '../apiserver/auth/types.ts';
 import { PlatformState, platformTypes, watchPlatformObjects } from './resources/index.ts';
 import { setupAccess, type RootAuthorizer } from './access/index.ts';
 import { setupTenantClusters } from './tenant-clusters/index.ts';
@@ -22,8 +23,15 @@ export interface PlatformModuleOptions {
   resyncSeconds?: number;
 }
 
-export function platformModule(opts: PlatformModuleOptions = {}): ServerModule {
-  return {
+/** What other capabilities may ask the platform once it is set up. */
+export interface PlatformApi {
+  /** Global admins, admins of the tenant's project, its owner, holders of `update` on it in root. */
+  mayManage(u: UserInfo, tenant: string): Promise<boolean>;
+}
+export interface PlatformModule extends ServerModule { api?: PlatformApi }
+
+export function platformModule(opts: PlatformModuleOptions = {}): PlatformModule {
+  const mod: PlatformModule = {
     name: 'platform',
     setup(m) {
       for (const t of platformTypes) m.catalog.add(t);
@@ -45,6 +53,8 @@ export function platformModule(opts: PlatformModuleOptions = {}): ServerModule {
         if (every > 0) { timer = setInterval(() => { tenants.enqueueAll(); hostRbac.enqueueAll(); }, every * 1000); timer.unref(); }
       });
       m.onClose.push(() => { if (timer) clearInterval(timer); });
+      mod.api = { mayManage: (u, tenant) => access.index.mayManage(u, tenant) };
     },
   };
+  return mod;
 }

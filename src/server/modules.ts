@@ -2,16 +2,22 @@
 import type { ServerModule } from '../apiserver/extension.ts';
 import { auditModule } from '../audit/module.ts';
 import { rbacModule } from '../auth/rbac-module/index.ts';
-import { platformModule } from '../platform/index.ts';
+import { platformModule, type PlatformModule } from '../platform/index.ts';
 import { credentialsModule } from '../credentials/index.ts';
 import { admissionModule } from '../admission/index.ts';
+import { consoleModule } from '../console/module.ts';
 
-export function defaultModules(): ServerModule[] {
-  return [
-    auditModule(),
+/** The default modules; `replace` swaps one by name (tests pass a credentials module on a movable clock). */
+export function defaultModules(replace: Record<string, ServerModule> = {}): ServerModule[] {
+  const platform = (replace.platform ?? platformModule()) as PlatformModule;
+  const modules: ServerModule[] = [
+    // the managers of a tenant cluster (its project's admins, its owner) may read its audit events
+    auditModule({ mayRead: async (u, c) => (await platform.api?.mayManage(u, c)) ?? false }),
     rbacModule(),
-    platformModule(),
+    platform,
     credentialsModule(),
     admissionModule(),
+    consoleModule(),
   ];
+  return modules.map((m) => replace[m.name] ?? m);
 }

@@ -9,7 +9,7 @@ import { stringify } from 'yaml';
 import { loadConfig } from '../../src/server/config.ts';
 import { startServer, type RunningServer } from '../../src/server/server.ts';
 import { defaultModules } from '../../src/server/modules.ts';
-import { credentialsModule, type CredentialsModule } from '../../src/credentials/index.ts';
+import { credentialsModule, type CredentialsModule, type CredentialsModuleOptions } from '../../src/credentials/index.ts';
 import { runKubectl, type KubectlResult } from '../support/harness.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/portcullis.mjs');
@@ -35,14 +35,14 @@ export interface CredHarness {
   close(): Promise<void>;
 }
 
-export async function startCredHarness(): Promise<CredHarness> {
+export async function startCredHarness(o: { sessions?: CredentialsModuleOptions['sessions'] } = {}): Promise<CredHarness> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'portcullis-cred-'));
   const dataDir = path.join(dir, 'data');
   const logs: string[] = [];
   let offset = 0;
   const clock: Clock = { now: () => Date.now() + offset, advance: (ms) => { offset += ms; } };
-  const mod = credentialsModule({ now: clock.now, lastUsedIntervalMs: 200 });
-  const modules = defaultModules().map((m) => (m.name === 'credentials' ? mod : m));
+  const mod = credentialsModule({ now: clock.now, lastUsedIntervalMs: 200, sessions: o.sessions });
+  const modules = defaultModules({ credentials: mod });
   // the strictest audit level, so that the secret grep also covers request and response bodies
   const auditPolicyFile = path.join(dir, 'audit-policy.yaml');
   writeFileSync(auditPolicyFile, 'apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: RequestResponse\n');

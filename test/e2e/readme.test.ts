@@ -91,6 +91,7 @@ describe('README', () => {
     assert.match(banner, new RegExp(`CA certificate: ${data}/pki/ca.crt`));
     assert.match(banner, /SHA-256 fingerprint: ([0-9A-F]{2}:){31}[0-9A-F]{2}/);
     assert.match(banner, new RegExp(`npx portcullis login https://127.0.0.1:${port} --username admin --ca-file`));
+    assert.match(banner, new RegExp(`Web console: https://127.0.0.1:${port}/ `));
   });
 
   const blocks = quickStartBlocks(readFileSync(path.join(ROOT, 'README.md'), 'utf8'));

@@ -4,7 +4,9 @@ import type { Admission, OpContext } from '../../apiserver/registry/store.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
 import { forbidden, invalid } from '../../apiserver/errors.ts';
 import type { UserInfo } from '../../apiserver/auth/types.ts';
-import { formatDuration, parseDuration, SESSION_LABEL, accessKeyType, isScoped, type AccessKeySpec, type AccessKeyStatus, type Scope } from '../resources/index.ts';
+import {
+  formatDuration, parseDuration, OWNER_UID_ANNOTATION, SESSION_LABEL, accessKeyType, isScoped, type AccessKeySpec, type AccessKeyStatus, type Scope,
+} from '../resources/index.ts';
 import { type PlatformIndex, strictest } from '../platform-view/index.ts';
 import { generateKeySecret, type SecretHasher } from './secrets.ts';
 
@@ -13,6 +15,8 @@ export interface AccessKeyAdmissionDeps {
   platform: PlatformIndex;
   /** Whether `owner` is a known platform user. */
   userExists: (owner: string) => boolean;
+  /** The uid of the User `owner` now (recorded on the key, so a re-created User does not inherit it). */
+  ownerUid?: (owner: string) => string | undefined;
   /** May `requester` manage credentials of `owner`? (rule: system:masters, or RBAC allows impersonate on users/<owner> in root) */
   canActFor: (requester: UserInfo, owner: string) => Promise<boolean>;
   /** Receives the clear secret of a newly created key (revealed once in the create response). */
@@ -65,7 +69,7 @@ export function accessKeyAdmission(d: AccessKeyAdmissionDeps): Admission {
         if (spec.ttl && !spec.expirationTimestamp) spec.expirationTimestamp = iso(now + parseDuration(spec.ttl));
         const lifetime = spec.ttl ? parseDuration(spec.ttl) : spec.expirationTimestamp ? Date.parse(spec.expirationTimestamp) - now : undefined;
         // login sessions (created by the server itself) are unscoped by nature; their lifetime is still capped
-        checkKeyPolicy(d.platform, name, spec.scope, lifetime, !ctx.user && obj.metadata.labels?.[SESSION_LABEL] === 'true');
+        checkKeyPolicy(d.platform, name, spec.scope, lifetime, !ctx.user && obj.metadata.labels?.[SESSION_LABEL] !== undefined);
         obj.spec = spec;
         if (ctx.dryRun) { obj.status = {}; return; }
         const secret = generateKeySecret();
@@ -97,6 +101,8 @@ async function admitOwner(d: AccessKeyAdmissionDeps, ctx: OpContext, obj: KObjec
     throw invalid('AccessKey', accessKeyType.group, name, [{ field: 'spec.user', message: `Invalid value: "${spec.user}": no such platform user` }]);
   }
   obj.metadata.labels = { ...(obj.metadata.labels ?? {}), 'credentials.portcullis.io/user': labelValue(spec.user) };
+  const uid = d.ownerUid?.(spec.user);
+  if (uid) obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [OWNER_UID_ANNOTATION]: uid };
 }
 
 /** A label-safe form of a username (for selecting a user's keys). */

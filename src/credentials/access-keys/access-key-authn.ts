@@ -1,5 +1,6 @@
-// The access-key authenticator: `Authorization: Bearer pcak_...` → keyed SHA-256 lookup in the index (constant-time hash
-// check) → the owner's live identity; credentialId accesskey:<name>; the key's scope is attached for the scope filter.
+// The access-key authenticator: `Authorization: Bearer pcak_...` (or a console session cookie) → keyed SHA-256 lookup in
+// the index (constant-time hash check) → the owner's live identity; credentialId accesskey:<name>; scope for the filter.
+import type { IncomingMessage } from 'node:http';
 import type { Authenticator, AuthnResult, UserInfo } from '../../apiserver/auth/types.ts';
 import { unauthorized } from '../../apiserver/errors.ts';
 import { bearerToken } from '../../apiserver/auth/bearer.ts';
@@ -20,46 +21,67 @@ export interface AccessKeyAuthenticatorDeps {
   onUse?: (name: string, ms: number, address: string) => void;
 }
 
-export function createAccessKeyAuthenticator(d: AccessKeyAuthenticatorDeps): Authenticator {
+/** How a key secret reached the server: an Authorization bearer header, or the console's session cookie. */
+export type KeyTransport = 'bearer' | 'cookie';
+
+/**
+ * Authenticates one key secret (throws a 401 StatusError when it is not usable). Browser sessions authenticate only
+ * through the cookie (where the CSRF checks apply); every other key only as a bearer token.
+ */
+export type KeySecretAuthenticator = (secret: string, req: IncomingMessage, via: KeyTransport) => AuthnResult;
+
+export function createKeySecretAuthenticator(d: AccessKeyAuthenticatorDeps): KeySecretAuthenticator {
   const results = new WeakMap<object, { owner: UserInfo; label: string; result: AuthnResult }>();
+  return (token, req, via) => {
+    const hash = d.hash(token);
+    const match = d.index.lookup(hash);
+    if (!match) {
+      const deleted = d.index.deletedLabel(hash);
+      throw unauthorized(deleted ? `${via === 'cookie' ? 'session' : `access key "${deleted}"`} has been deleted` : via === 'cookie' ? 'invalid session' : 'invalid access key');
+    }
+    const e = match.entry;
+    const stored = match.graceUntilMs === undefined ? e.hash : e.previous.find((p) => p.hash === hash)?.hash;
+    if (!stored || !hashesEqual(stored, hash)) throw unauthorized('invalid access key');
+    if ((e.session === 'browser') !== (via === 'cookie')) {
+      throw unauthorized(via === 'cookie' ? 'the session cookie does not hold a console session' : 'a console session cannot be used as a bearer token');
+    }
+    const now = d.now();
+    const problem = keyProblem(match, now);
+    if (problem) throw unauthorized(problem);
+    const owner = d.identities.identity(e.user);
+    if (!owner || (e.ownerUid !== undefined && owner.uid !== e.ownerUid)) {
+      throw unauthorized(`access key "${e.label}" is not valid: its owner "${e.user}" no longer exists or is disabled`);
+    }
+    d.index.touch(e, now);
+    d.onUse?.(e.name, now, req.socket.remoteAddress ?? '');
+    if (isScoped(e.scope)) setRequestScope(req, { scope: e.scope, credential: `access key "${e.label}"` });
+    // One frozen result per key and owner identity (identities are frozen and replaced when they change), so a
+    // key's requests share one user object, as a client certificate's do (cheaper audit and decisions).
+    let c = results.get(e);
+    if (!c || c.owner !== owner || c.label !== e.label) {
+      const credentialId = `accesskey:${e.name}`;
+      const what = e.session === 'browser' ? 'console session' : 'access key';
+      c = {
+        owner, label: e.label,
+        result: Object.freeze({
+          user: Object.freeze({ username: owner.username, uid: owner.uid, groups: owner.groups, extra: Object.freeze({ [CREDENTIAL_EXTRA]: Object.freeze([credentialId]) as string[] }) }),
+          reason: `${what} "${e.label}" (${e.name}) of user ${owner.username}`,
+          credentialId,
+        }),
+      };
+      results.set(e, c);
+    }
+    return c.result;
+  };
+}
+
+export function createAccessKeyAuthenticator(d: AccessKeyAuthenticatorDeps, secrets = createKeySecretAuthenticator(d)): Authenticator {
   return {
     name: 'access-key',
     authenticate({ req }): AuthnResult | null {
       const token = bearerToken(req);
       if (!token || !token.startsWith(KEY_PREFIX)) return null;
-      const hash = d.hash(token);
-      const match = d.index.lookup(hash);
-      if (!match) {
-        const deleted = d.index.deletedLabel(hash);
-        throw unauthorized(deleted ? `access key "${deleted}" has been deleted` : 'invalid access key');
-      }
-      const e = match.entry;
-      const stored = match.graceUntilMs === undefined ? e.hash : e.previous.find((p) => p.hash === hash)?.hash;
-      if (!stored || !hashesEqual(stored, hash)) throw unauthorized('invalid access key');
-      const now = d.now();
-      const problem = keyProblem(match, now);
-      if (problem) throw unauthorized(problem);
-      const owner = d.identities.identity(e.user);
-      if (!owner) throw unauthorized(`access key "${e.label}" is not valid: its owner "${e.user}" no longer exists or is disabled`);
-      d.index.touch(e, now);
-      d.onUse?.(e.name, now, req.socket.remoteAddress ?? '');
-      if (isScoped(e.scope)) setRequestScope(req, { scope: e.scope, credential: `access key "${e.label}"` });
-      // One frozen result per key and owner identity (identities are frozen and replaced when they change), so a
-      // key's requests share one user object, as a client certificate's do (cheaper audit and decisions).
-      let c = results.get(e);
-      if (!c || c.owner !== owner || c.label !== e.label) {
-        const credentialId = `accesskey:${e.name}`;
-        c = {
-          owner, label: e.label,
-          result: Object.freeze({
-            user: Object.freeze({ username: owner.username, uid: owner.uid, groups: owner.groups, extra: Object.freeze({ [CREDENTIAL_EXTRA]: Object.freeze([credentialId]) as string[] }) }),
-            reason: `access key "${e.label}" (${e.name}) of user ${owner.username}`,
-            credentialId,
-          }),
-        };
-        results.set(e, c);
-      }
-      return c.result;
+      return secrets(token, req, 'bearer');
     },
   };
 }

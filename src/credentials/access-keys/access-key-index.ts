@@ -3,7 +3,10 @@
 import type { Informer } from '../../apiserver/controllers/informer.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
-import { parseDuration, formatDuration, accessKeyType, type AccessKeySpec, type AccessKeyStatus, type Scope } from '../resources/index.ts';
+import {
+  parseDuration, formatDuration, accessKeyType, OWNER_UID_ANNOTATION, SESSION_CHAIN_ANNOTATION, SESSION_LABEL,
+  type AccessKeySpec, type AccessKeyStatus, type Scope,
+} from '../resources/index.ts';
 
 export interface KeyEntry {
   name: string;
@@ -19,6 +22,12 @@ export interface KeyEntry {
   lastUsedMs: number;
   hash?: string;
   previous: Array<{ hash: string; graceUntilMs: number }>;
+  /** Login sessions: 'cli' (portcullis login, a bearer key) or 'browser' (the console's cookie; never a bearer). */
+  session?: 'cli' | 'browser';
+  /** uid of the owning User when the key was created: a User deleted and created again does not inherit the key. */
+  ownerUid?: string;
+  /** Sessions: how the user proved who they are (e.g. ["password"]); CLI sessions from before the chain: ["password"]. */
+  chain?: string[];
 }
 
 export interface KeyMatch { entry: KeyEntry; graceUntilMs?: number }
@@ -43,15 +52,21 @@ export class AccessKeyIndex {
     const spec = (o.spec ?? {}) as AccessKeySpec;
     const status = (o.status ?? {}) as AccessKeyStatus;
     const createdMs = Date.parse(o.metadata.creationTimestamp ?? '') || 0;
-    const stored = status.lastUsedTime ? Date.parse(status.lastUsedTime) : createdMs;
+    const expiresMs = spec.expirationTimestamp ? Date.parse(spec.expirationTimestamp) : undefined;
+    // idle time counts from issue: expiry minus ttl (the credentials clock), else the creation timestamp
+    const issuedMs = spec.ttl && expiresMs !== undefined ? expiresMs - parseDuration(spec.ttl) : createdMs;
+    const stored = status.lastUsedTime ? Date.parse(status.lastUsedTime) : issuedMs;
     const e: KeyEntry = {
       name, label: spec.displayName || name, user: spec.user ?? '', scope: spec.scope, createdMs,
-      expiresMs: spec.expirationTimestamp ? Date.parse(spec.expirationTimestamp) : undefined,
+      expiresMs,
       idleMs: spec.idleTimeout ? parseDuration(spec.idleTimeout) : undefined,
       disabled: spec.disabled === true, deleting: !!o.metadata.deletionTimestamp,
       lastUsedMs: Math.max(stored, prev?.lastUsedMs ?? 0),
       hash: status.secretHash,
       previous: (status.rotated?.previousHashes ?? []).map((p) => ({ hash: p.hash, graceUntilMs: Date.parse(p.graceUntil) })),
+      session: sessionKind(o.metadata.labels?.[SESSION_LABEL]),
+      ownerUid: o.metadata.annotations?.[OWNER_UID_ANNOTATION] || undefined,
+      chain: o.metadata.labels?.[SESSION_LABEL] === undefined ? undefined : chainOf(o.metadata.annotations?.[SESSION_CHAIN_ANNOTATION]),
     };
     this.byName.set(name, e);
     if (e.hash) this.byHash.set(e.hash, { entry: e });
@@ -79,6 +94,20 @@ export class AccessKeyIndex {
 
   /** Records a use seen by this replica (for idle timeouts between batched status writes). */
   touch(e: KeyEntry, nowMs: number): void { if (nowMs > e.lastUsedMs) e.lastUsedMs = nowMs; }
+}
+
+function chainOf(text: string | undefined): string[] {
+  try {
+    const v = JSON.parse(text ?? '') as unknown;
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v;
+  } catch { /* absent or malformed: a password login */ }
+  return ['password'];
+}
+
+/** The session kind a key's session label names (CLI sessions were labelled "true" before browser sessions existed). */
+export function sessionKind(label: string | undefined): KeyEntry['session'] {
+  if (label === undefined) return undefined;
+  return label === 'browser' ? 'browser' : 'cli';
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');

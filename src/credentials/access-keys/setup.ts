@@ -4,7 +4,7 @@ import type { ModuleContext } from '../../apiserver/extension.ts';
 import type { UserInfo } from '../../apiserver/auth/types.ts';
 import type { IdentityIndex, PlatformIndex } from '../platform-view/index.ts';
 import { accessKeyAdmission } from './access-key-admission.ts';
-import { createAccessKeyAuthenticator } from './access-key-authn.ts';
+import { createAccessKeyAuthenticator, createKeySecretAuthenticator, type KeySecretAuthenticator } from './access-key-authn.ts';
 import { AccessKeyIndex } from './access-key-index.ts';
 import { LastUsedWriter } from './last-used.ts';
 import { SecretReveal } from './reveal.ts';
@@ -18,7 +18,11 @@ export interface AccessKeyDeps {
   lastUsedIntervalMs: number;
 }
 
-export interface AccessKeyWiring { index: AccessKeyIndex; hash: SecretHasher; reveal: SecretReveal; lastUsed: LastUsedWriter }
+export interface AccessKeyWiring {
+  index: AccessKeyIndex; hash: SecretHasher; reveal: SecretReveal; lastUsed: LastUsedWriter;
+  /** Authenticates a key secret from a bearer header or the session cookie (sessions use it). */
+  secrets: KeySecretAuthenticator;
+}
 
 export async function setupAccessKeys(m: ModuleContext, d: AccessKeyDeps): Promise<AccessKeyWiring> {
   const hash = createHasher(await m.secrets.randomValue(PEPPER_FILE, 32));
@@ -27,11 +31,12 @@ export async function setupAccessKeys(m: ModuleContext, d: AccessKeyDeps): Promi
   const reveal = new SecretReveal();
   const lastUsed = new LastUsedWriter(m.store, m.log, d.lastUsedIntervalMs);
   m.admission.push(accessKeyAdmission({
-    hash, platform: d.platform, userExists: (u) => d.identities.has(u), canActFor: d.canActFor,
-    reveal: (uid, s) => reveal.remember(uid, s), now: d.now,
+    hash, platform: d.platform, userExists: (u) => d.identities.has(u), ownerUid: (u) => d.identities.identity(u)?.uid,
+    canActFor: d.canActFor, reveal: (uid, s) => reveal.remember(uid, s), now: d.now,
   }));
-  m.authenticators.push(createAccessKeyAuthenticator({
+  const secrets = createKeySecretAuthenticator({
     index, hash, identities: d.identities, now: d.now, onUse: (n, ms, addr) => lastUsed.record(n, ms, addr),
-  }));
-  return { index, hash, reveal, lastUsed };
+  });
+  m.authenticators.push(createAccessKeyAuthenticator({ index, hash, identities: d.identities, now: d.now }, secrets));
+  return { index, hash, reveal, lastUsed, secrets };
 }

@@ -13,8 +13,12 @@ import { GROUP, VERSION } from '../../platform/index.ts';
 // Credentials share the platform's API group.
 export { GROUP, VERSION, API_VERSION } from '../../platform/index.ts';
 export const KEY_PREFIX = 'pcak_';
-/** Label of login-session access keys (created by the login route). */
+/** Label of login-session access keys: "true" for CLI sessions (portcullis login), "browser" for console sessions. */
 export const SESSION_LABEL = 'credentials.portcullis.io/session';
+/** On every new access key: the uid of its owning User (a User deleted and re-created does not inherit keys). */
+export const OWNER_UID_ANNOTATION = 'credentials.portcullis.io/owner-uid';
+/** On a session key: how the session was obtained (JSON array, e.g. ["password"] or ["identityprovider:corp"]). */
+export const SESSION_CHAIN_ANNOTATION = 'credentials.portcullis.io/session-chain';
 export const KUBECONFIG_FINALIZER = 'credentials.portcullis.io/kubeconfig';
 export const KUBECONFIG_GROUP_PREFIX = 'kubeconfig:';
 

@@ -25,7 +25,8 @@ export async function bootstrapSelfServiceRbac(store: Store, catalog: Catalog): 
     rules: [
       { apiGroups: [GROUP], resources: ['accesskeys'], verbs: ['create'] },
       {
-        nonResourceURLs: ['/platform/v1/whoami', '/platform/v1/logout', '/platform/v1/tokens', '/platform/v1/accesskeys', '/platform/v1/accesskeys/*', '/platform/v1/credentials', '/platform/v1/credentials/*'],
+        nonResourceURLs: ['/platform/v1/whoami', '/platform/v1/logout', '/platform/v1/tokens', '/platform/v1/accesskeys', '/platform/v1/accesskeys/*', '/platform/v1/credentials', '/platform/v1/credentials/*',
+          '/platform/v1/session', '/platform/v1/session/*'],
         verbs: ['get', 'post', 'delete'],
       },
     ],

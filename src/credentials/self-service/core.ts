@@ -19,8 +19,18 @@ import {
 const DAY_MS = 24 * 3_600_000;
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
+export interface SessionKeyOptions {
+  /** 'cli' (default): a bearer key for `portcullis login`; 'browser': a console session (cookie only). */
+  kind?: 'cli' | 'browser';
+  ttlMs?: number;
+  idleMs?: number;
+  annotations?: Record<string, string>;
+}
+
 export interface CredentialItem {
   id: string;
+  /** Set on login sessions: 'cli' (portcullis login) or 'browser' (the console). */
+  session?: 'cli' | 'browser';
   kind: 'AccessKey' | 'PlatformToken' | 'ServiceAccountToken' | 'Kubeconfig';
   name: string;
   user: string;
@@ -30,6 +40,8 @@ export interface CredentialItem {
   expires?: string;
   lastUsed?: string;
   revoked?: boolean;
+  /** Access keys switched off (spec.disabled). */
+  disabled?: boolean;
 }
 
 export interface CredentialsCoreDeps {
@@ -56,14 +68,22 @@ export class CredentialsCore {
     throw forbidden(null, '', `user "${requester.username}" may not ${what} of user "${owner}" (requires impersonate on users/${owner} in root)`);
   }
 
-  /** A 24 h login-session access key for `username`, clamped to the strictest project maxKeyTTL. Returns the secret. */
-  async createSessionKey(username: string): Promise<{ key: string; name: string; expires: string }> {
+  /**
+   * A login-session access key for `username` (CLI: 24 h; the console passes its own lifetime and idle timeout), its
+   * lifetime clamped to the strictest project maxKeyTTL. Returns the secret (shown once).
+   */
+  async createSessionKey(username: string, o: SessionKeyOptions = {}): Promise<{ key: string; name: string; expires: string }> {
     const limit = strictest(this.d.platform, this.d.platform.policies.keys(), 'maxKeyTTL');
-    const ttl = Math.min(DAY_MS, limit?.ms ?? DAY_MS);
+    const wanted = o.ttlMs ?? DAY_MS;
+    const ttl = Math.min(wanted, limit?.ms ?? wanted);
+    const browser = o.kind === 'browser';
     const created = await this.d.store.create({ cluster: ROOT_CLUSTER }, accessKeyType, '', {
       apiVersion: API_VERSION, kind: 'AccessKey',
-      metadata: { generateName: 'session-', labels: { [SESSION_LABEL]: 'true' } },
-      spec: { user: username, displayName: 'login session', ttl: formatDuration(ttl) },
+      metadata: { generateName: browser ? 'console-' : 'session-', labels: { [SESSION_LABEL]: browser ? 'browser' : 'true' }, annotations: o.annotations },
+      spec: {
+        user: username, displayName: browser ? 'console session' : 'login session', ttl: formatDuration(ttl),
+        ...(o.idleMs ? { idleTimeout: formatDuration(o.idleMs) } : {}),
+      },
     });
     const key = this.d.reveal.take(created.metadata.uid!);
     if (!key) throw new StatusError(500, 'InternalError', 'session key was created without a secret');
@@ -122,9 +142,9 @@ export class CredentialsCore {
     for (const e of this.d.keys.entries()) {
       if (user !== undefined && e.user !== user) continue;
       out.push({
-        id: `accesskey:${e.name}`, kind: 'AccessKey', name: e.label, user: e.user, scope: isScoped(e.scope) ? e.scope : undefined,
+        id: `accesskey:${e.name}`, kind: 'AccessKey', name: e.label, user: e.user, scope: isScoped(e.scope) ? e.scope : undefined, session: e.session,
         created: e.createdMs ? iso(e.createdMs) : undefined, expires: e.expiresMs ? iso(e.expiresMs) : undefined,
-        lastUsed: e.lastUsedMs > e.createdMs ? iso(e.lastUsedMs) : undefined,
+        lastUsed: e.lastUsedMs > e.createdMs ? iso(e.lastUsedMs) : undefined, disabled: e.disabled || undefined,
       });
     }
     const now = this.d.now();

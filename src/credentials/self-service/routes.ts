@@ -10,6 +10,7 @@ import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import type { Route } from '../../apiserver/extension.ts';
 import type { AuthnRequest, AuthnResult } from '../../apiserver/auth/types.ts';
 import type { CredentialsCore } from './core.ts';
+import { page, pageQuery } from '../../platform/index.ts';
 import { requestScope, clusterAccess } from '../scope/index.ts';
 import { parseDuration, API_VERSION, SESSION_LABEL, accessKeyType, isScoped, scopeSchema, type AccessKeySpec } from '../resources/index.ts';
 
@@ -31,6 +32,7 @@ const P = '/platform/v1';
 const loginSchema = z.object({ username: z.string().min(1), password: z.string().min(1) }).strict();
 const tokenSchema = z.object({ cluster: z.string().min(1), expirationSeconds: z.number().int().positive().optional() }).strict();
 const rotateSchema = z.object({ grace: z.string().optional() }).strict();
+const disableSchema = z.object({ disabled: z.boolean() }).strict();
 const dryRunSchema = z.object({ user: z.string().optional(), scope: scopeSchema.optional() }).strict();
 
 async function body<T>(ctx: RequestContext, schema: z.ZodType<T>): Promise<T> {
@@ -150,6 +152,16 @@ export function credentialRoutes(d: RouteDeps): Route[] {
         const r = await core.rotate(name, graceMs);
         return writeJson(ctx, 200, { ...r.object, status: { ...(r.object.status as object), key: r.key } });
       }
+      if (rest[1] === 'disable' && rest.length === 2) {
+        method(ctx, 'POST');
+        const { disabled } = await body(ctx, disableSchema);
+        const { object } = await core.d.store.update({ cluster: ROOT_CLUSTER, user: me }, accessKeyType, '', name, (cur) => {
+          if (!cur) throw notFound(accessKeyType, name);
+          cur.spec = { ...(cur.spec ?? {}), disabled };
+          return cur;
+        });
+        return writeJson(ctx, 200, object);
+      }
       throw routeNotFound(ctx.path);
     } },
     { prefix: `${P}/credentials`, async handle(ctx) {
@@ -161,7 +173,10 @@ export function credentialRoutes(d: RouteDeps): Route[] {
         const all = goQueryBool(ctx.url.searchParams.get('all')) ?? false;
         const user = all ? undefined : ctx.url.searchParams.get('user') ?? me.username;
         await core.assertActFor(me, user ?? '*', 'list credentials');
-        return writeJson(ctx, 200, { apiVersion: API_VERSION, kind: 'CredentialList', items: await core.list(user) });
+        const items = await core.list(user);
+        // with ?limit (the console), one page in id order; without it, everything (the CLI)
+        const p = page(items, (i) => i.id, (i) => [i.id, i.name, i.user, i.cluster, i.kind], pageQuery(ctx.url));
+        return writeJson(ctx, 200, { apiVersion: API_VERSION, kind: 'CredentialList', ...p });
       }
       if (rest.length === 2 && rest[1] === 'revoke') {
         method(ctx, 'POST');

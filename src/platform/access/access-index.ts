@@ -1,6 +1,6 @@
 // Management access on the request path: per tenant cluster, the users with access from platform objects
 // (memoised per state generation), plus the `use` verb on tenantclusters checked with RBAC in root.
-import { type Attributes, SYSTEM_AUTHENTICATED } from '../../apiserver/auth/types.ts';
+import { type Attributes, type UserInfo, SYSTEM_AUTHENTICATED, SYSTEM_MASTERS } from '../../apiserver/auth/types.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { effectiveSpec, roleMapping, staticAccess, type AccessReason } from './access.ts';
 import { type PlatformState, type TenantClusterSpec, GROUP, VERSION, tenantClusterType } from '../resources/index.ts';
@@ -75,6 +75,17 @@ export class AccessIndex {
       if (await this.canUse(u.name, u.groups, tenant)) out.add(u.name);
     }
     return out;
+  }
+
+  /**
+   * May `u` manage the tenant cluster (its permissions, its audit)? Global admins, admins of its project, its owner,
+   * and holders of `update` on it in root.
+   */
+  async mayManage(u: UserInfo, tenant: string): Promise<boolean> {
+    if (u.groups.includes(SYSTEM_MASTERS)) return true;
+    const reasons = await this.reasons(u.username, u.groups, tenant);
+    if (reasons.some((r) => r === 'global-admin' || r === 'project-admin' || r === 'owner')) return true;
+    return this.allowedInRoot(u.username, u.groups, 'update', tenant);
   }
 
   /** The ClusterRoles `username` gets inside the tenant ([] without management access). */

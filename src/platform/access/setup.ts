@@ -21,6 +21,6 @@ export function setupAccess(m: ModuleContext, state: PlatformState, authorizeInR
   const door = withClusterAccess(state, index);
   const prev = m.filters.clusterAccess;
   m.filters.clusterAccess = prev ? (ctx, next) => prev(ctx, () => door(ctx, next)) : door;
-  m.routes.push(...platformRoutes({ store: m.store, state, index }));
+  m.routes.push(...platformRoutes({ store: m.store, state, index, authorize: () => m.runtime.authorize }));
   return { index, authorizeInRoot: inRoot };
 }

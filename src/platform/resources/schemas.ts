@@ -107,6 +107,8 @@ export const userSpecSchema = z.object({
   groups: d(z.array(z.string().min(1)), 'Groups the user is in (besides teams), as in Kubernetes RBAC subjects.')
     .optional(),
   globalAdmin: d(z.boolean(), 'Platform administrator: management access to every tenant cluster.').optional(),
+  disabled: d(z.boolean(), 'A disabled user cannot sign in, and every credential acting for them (keys, sessions, tokens) stops at once.')
+    .optional(),
 }).strict();
 
 export const teamSpecSchema = z.object({

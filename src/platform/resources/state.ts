@@ -5,8 +5,8 @@ import type { KObject } from '../../apiserver/storage/interface.ts';
 import type { ProjectRole, TemplateSpec, TenantClusterSpec } from './schemas.ts';
 import { projectSpec, teamSpec, templateSpec, tenantSpec, userSpec, tenantStatus, type TenantClusterStatus } from './types.ts';
 
-export interface UserRec { name: string; groups: readonly string[]; globalAdmin: boolean }
-export interface TeamRec { name: string; members: readonly string[]; groups: readonly string[] }
+export interface UserRec { name: string; groups: readonly string[]; globalAdmin: boolean; displayName?: string; email?: string; disabled?: boolean }
+export interface TeamRec { name: string; members: readonly string[]; groups: readonly string[]; displayName?: string }
 export interface ProjectRec { name: string; displayName?: string; members: ReadonlyArray<{ user?: string; team?: string; role: ProjectRole }>; deleting: boolean }
 export interface TenantRec { name: string; spec: TenantClusterSpec; status?: TenantClusterStatus; deleting: boolean }
 
@@ -45,12 +45,14 @@ export class PlatformState implements Directory {
     switch (kind) {
       case 'users': {
         const s = userSpec(o);
-        if (del) this.users.delete(ev.name); else this.users.set(ev.name, { name: ev.name, groups: s.groups ?? [], globalAdmin: s.globalAdmin === true });
+        if (del) this.users.delete(ev.name);
+        else this.users.set(ev.name, { name: ev.name, groups: s.groups ?? [], globalAdmin: s.globalAdmin === true, displayName: s.displayName, email: s.email, disabled: s.disabled === true });
         break;
       }
       case 'teams': {
         const s = teamSpec(o);
-        if (del) this.teams.delete(ev.name); else this.teams.set(ev.name, { name: ev.name, members: s.members ?? [], groups: s.groups ?? [] });
+        if (del) this.teams.delete(ev.name);
+        else this.teams.set(ev.name, { name: ev.name, members: s.members ?? [], groups: s.groups ?? [], displayName: s.displayName });
         break;
       }
       case 'projects': {

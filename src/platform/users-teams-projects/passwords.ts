@@ -24,14 +24,15 @@ export function generatePassword(): string {
 let dummyHash: Promise<string> | undefined;
 
 /**
- * True when `username` is a User in root with a password hash that `password` matches. The argon2
+ * True when `username` is an enabled User in root with a password hash that `password` matches. The argon2
  * comparison is constant time; unknown users and users without a password cost one verification too.
  */
 export async function verifyPassword(store: Store, username: string, password: string): Promise<boolean> {
   let stored: string | undefined;
   try {
     const u = await store.get(ROOT_CLUSTER, userType, '', username);
-    stored = (u.spec as UserSpec | undefined)?.passwordHash;
+    const spec = u.spec as UserSpec | undefined;
+    stored = spec?.disabled === true ? undefined : spec?.passwordHash;
   } catch (e) {
     if (!(e instanceof StatusError && e.code === 404)) throw e;
   }
