@@ -50,6 +50,26 @@ export interface Runtime {
   authenticate(r: AuthnRequest): Promise<AuthnResult>;
 }
 
+/**
+ * A check on every successful authentication, whatever the credential (certificate, token, key, ID token): throws a
+ * 401/403 StatusError to refuse it. Synchronous and O(1): it runs on every request.
+ */
+export type AuthenticationCheck = (result: AuthnResult, request: AuthnRequest) => void;
+
+/** An audit event that no request filter records (logins on public routes, background IdP refreshes). */
+export interface PlatformAuditEvent {
+  /** Verb shown in the event, e.g. "login", "login-failed", "idp-refresh", "revoke". */
+  verb: string;
+  /** Path (never with a query string: it may hold codes). */
+  requestURI: string;
+  user: { username: string; groups?: string[] };
+  code: number;
+  message?: string;
+  sourceIPs?: string[];
+  userAgent?: string;
+  annotations?: Record<string, string>;
+}
+
 /** The server settings modules read (src/server/config.ts's ServerConfig provides them). */
 export interface ModuleConfig {
   readonly dataDir: string;
@@ -94,6 +114,12 @@ export interface ModuleContext {
   clusterSeeds: ClusterSeeder[];
   /** Bearer/cert authenticators tried after x509 and ServiceAccount tokens. */
   authenticators: Authenticator[];
+  /** Run after whichever authenticator succeeded (e.g. identity-provider freshness, disabled users). */
+  authenticationChecks: AuthenticationCheck[];
+  /** Writes an audit event outside the request chain (no-op until an audit module fills it). */
+  auditEvent: (e: PlatformAuditEvent) => void;
+  /** Every module of this server, in setup order (to reach another module's API once set up). */
+  modules: readonly ServerModule[];
   authorizers: AuthorizerSlots;
   filters: FilterSlots;
   routes: Route[];

@@ -7,6 +7,7 @@ import { DEFAULT_POLICY, loadPolicy, PolicyEvaluator } from './policy.ts';
 import { createSink, type AuditSink } from './sink.ts';
 import { auditFailedAuthentication, withAudit } from './filter.ts';
 import { auditQueryRoute, type AuditReadHook } from './query-route.ts';
+import { writePlatformAuditEvent } from './platform-event.ts';
 
 /** On a LogicalCluster (in root): "false" switches auditing off for that cluster. */
 export const AUDIT_ENABLED_ANNOTATION = 'audit.portcullis.io/enabled';
@@ -38,6 +39,7 @@ export function auditModule(opts: AuditModuleOptions = {}): ServerModule {
       const deps = { policy: new PolicyEvaluator(policy), sink, enabled: (c: string) => !disabled.has(c) };
       m.filters.audit = withAudit(deps);
       m.filters.authenticationFailed = auditFailedAuthentication(deps);
+      m.auditEvent = (e) => writePlatformAuditEvent(sink, e);
       m.onClose.push(() => sink.close());
       m.routes.push(auditQueryRoute({ cfg, logPath, sink, authorize: () => m.runtime.authorize, mayRead: opts.mayRead }));
       m.log(`portcullis: audit log: ${opts.sink ? '(custom sink)' : logPath} (policy: ${cfg.auditPolicyFile ?? 'default, Metadata for every request'})`);

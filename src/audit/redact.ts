@@ -3,7 +3,8 @@
 export const REDACTED = '<redacted>';
 
 /** Fields whose value is always secret, wherever they appear. */
-const SECRET_FIELDS = new Set(['token', 'password', 'privateKey', 'client-key-data', 'authorization', 'Authorization']);
+const SECRET_FIELDS = new Set(['token', 'password', 'privateKey', 'client-key-data', 'authorization', 'Authorization',
+  'idToken', 'refreshToken', 'id_token', 'refresh_token', 'access_token', 'codeVerifier']);
 /** Fields whose values are secret inside `status`/`spec` (TokenRequest, TokenReview, AccessKey). */
 const SECRET_SPEC_STATUS_FIELDS = new Set(['token', 'key']);
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';

@@ -10,7 +10,8 @@ import { Command } from 'commander';
 export interface CliConfig {
   server: string;
   caData: string;
-  credential: { accessKey?: string; token?: string; clientCertificateData?: string; clientKeyData?: string };
+  /** idp: the identity provider the access key's login went through (the exec plugin then asks for its short tokens). */
+  credential: { accessKey?: string; token?: string; clientCertificateData?: string; clientKeyData?: string; idp?: string };
 }
 
 export interface ConnectionFlags {

@@ -1,6 +1,7 @@
 // `portcullis credential-plugin --cluster X`: the kubectl exec credential plugin (client.authentication.k8s.io/v1).
 // Prints an ExecCredential with a token bound to cluster X, cached on disk (0600) until shortly before it expires,
-// refreshed with the stored login; not logged in → a clear error and exit 1 (or a login prompt when interactive).
+// refreshed with the stored login (after an IdP login: short tokens the server gets after re-confirming the user with
+// the IdP); not logged in or no longer valid → a clear error and exit 1 (or a login prompt when interactive).
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -43,9 +44,22 @@ function interactive(): boolean {
   } catch { return false; }
 }
 
-async function fetchToken(cluster: string): Promise<Cached> {
-  const res = await new ApiClient(resolveConnection({})).request<{ status: Cached }>('POST', '/platform/v1/tokens', { cluster });
+/**
+ * A fresh token: through /platform/v1/idp/token after an identity-provider login (short tokens; the server
+ * re-confirms the user with the IdP first), else /platform/v1/tokens.
+ */
+async function fetchToken(cluster: string, idp: boolean): Promise<Cached> {
+  const res = await new ApiClient(resolveConnection({})).request<{ status: Cached }>('POST',
+    idp ? '/platform/v1/idp/token' : '/platform/v1/tokens', { cluster });
   return res.status;
+}
+
+/** The token's own lifetime (exp - iat) in ms, so the cache does not depend on this machine's clock agreeing with the server's. */
+function lifetimeOf(token: string): number | undefined {
+  try {
+    const p = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { iat?: unknown; exp?: unknown };
+    return typeof p.iat === 'number' && typeof p.exp === 'number' && p.exp > p.iat ? (p.exp - p.iat) * 1000 : undefined;
+  } catch { return undefined; }
 }
 
 export function credentialPluginCommand(): Command {
@@ -61,20 +75,27 @@ export function credentialPluginCommand(): Command {
       const file = cacheFile(config.server, opts.cluster);
       const cached = readCache(file);
       const now = Date.now();
-      const lifetime = cached?.issuedAt ? Date.parse(cached.expirationTimestamp) - Date.parse(cached.issuedAt) : 24 * 3_600_000;
-      let cred: Cached | undefined = usable(cached, now, lifetime) ? cached : undefined;
+      const idp = config.credential.idp;
+      // expiry as this machine sees it: when it was cached here plus the token's own lifetime
+      const lifetime = cached ? lifetimeOf(cached.token) : undefined;
+      const local = cached?.issuedAt && lifetime ? { ...cached, expirationTimestamp: new Date(Date.parse(cached.issuedAt) + lifetime).toISOString() } : cached;
+      let cred: Cached | undefined = usable(local, now, lifetime ?? 24 * 3_600_000) ? cached : undefined;
       if (!cred) {
         try {
-          cred = await fetchToken(opts.cluster);
+          cred = await fetchToken(opts.cluster, !!idp);
         } catch (e) {
           if (!(e instanceof ApiError && e.status === 401)) return fail(`cannot get a token for cluster "${opts.cluster}": ${(e as Error).message}`);
+          if (idp) {
+            const again = `portcullis login ${config.server} --idp ${idp}`;
+            return fail(`your login through identity provider "${idp}" is no longer valid (${e.message}): run \`${again}\` again`);
+          }
           if (!interactive()) return fail(`your login is no longer valid (${e.message}): run \`portcullis login ${config.server}\` again`);
           try {
             const username = await prompt(`Portcullis login for ${config.server}\nUsername: `);
             const password = await prompt('Password: ', true);
             const next = await login(config.server, { username, password, ca: Buffer.from(config.caData, 'base64').toString('utf8') });
             writeConfig(next.config);
-            cred = await fetchToken(opts.cluster);
+            cred = await fetchToken(opts.cluster, false);
           } catch (err) {
             return fail((err as Error).message);
           }

@@ -5,6 +5,9 @@ import { clientFrom, withConnectionOptions, type ConnectionFlags } from './clien
 import { run, scopeText, table } from './credentials-support.ts';
 import type { Item } from './access-keys.ts';
 
+const kindText = (i: Listed) => (i.revoked ? `${i.kind} (revoked)` : i.disabled ? `${i.kind} (disabled)` : i.kind);
+type Listed = Item & { kind: string; cluster?: string; revoked?: boolean; disabled?: boolean };
+
 export function credentialsCommand(): Command {
   const cmd = new Command('credentials').alias('creds').description('Every credential of a user (access keys, tokens, certificate kubeconfigs), and revocation');
   cmd.addCommand(withConnectionOptions(new Command('list'))
@@ -14,11 +17,12 @@ export function credentialsCommand(): Command {
     .addOption(new Option('-o, --output <format>', 'output').choices(['table', 'json']).default('table'))
     .action((opts: ConnectionFlags & { user?: string; all?: boolean; output: string }) => run(async () => {
       const q = opts.all ? '?all=true' : opts.user ? `?user=${encodeURIComponent(opts.user)}` : '';
-      const res = await clientFrom(opts).request<{ items: Array<Item & { kind: string; cluster?: string; revoked?: boolean }> }>('GET', `/platform/v1/credentials${q}`);
+      const res = await clientFrom(opts).request<{ items: Listed[] }>('GET', `/platform/v1/credentials${q}`);
       if (opts.output === 'json') { console.log(JSON.stringify(res.items, null, 2)); return; }
       if (!res.items.length) { console.log('No credentials.'); return; }
       console.log(table([['ID', 'KIND', 'NAME', 'USER', 'SCOPE', 'CREATED', 'EXPIRES', 'LAST USED'],
-        ...res.items.map((i) => [i.id, i.revoked ? `${i.kind} (revoked)` : i.kind, i.name, i.user, i.cluster ? `cluster=${i.cluster}${i.scope ? `,${scopeText(i.scope)}` : ''}` : scopeText(i.scope),
+        ...res.items.map((i) => [i.id, kindText(i),
+          i.name, i.user, i.cluster ? `cluster=${i.cluster}${i.scope ? `,${scopeText(i.scope)}` : ''}` : scopeText(i.scope),
           i.created ?? '', i.expires ?? 'never', i.lastUsed ?? (i.kind === 'AccessKey' ? 'never' : '-')])]));
     })));
   cmd.addCommand(withConnectionOptions(new Command('revoke'))

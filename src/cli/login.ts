@@ -1,11 +1,12 @@
-// `portcullis login`, `logout` and `whoami`: log in with a username/password (a 24 h session access key) or an
-// access key, keep it in the 0600 config file ($PORTCULLIS_CONFIG or ~/.portcullis/config.json), and end the session
-// (logout also drops the exec plugin's token cache).
+// `portcullis login`, `logout` and `whoami`: log in with a username/password (a 24 h session access key), through an
+// identity provider (--idp, login-idp.ts) or with an access key, keep it in the 0600 config file ($PORTCULLIS_CONFIG or
+// ~/.portcullis/config.json), and end the session (logout also drops the exec plugin's token cache).
 import https from 'node:https';
 import { readFileSync, rmSync } from 'node:fs';
 import { Command } from 'commander';
 import { clientFrom, configPath, readConfig, withConnectionOptions, type CliConfig, type ConnectionFlags } from './client.ts';
 import { cacheDir, prompt, readAllStdin, run, writeConfig } from './credentials-support.ts';
+import { idpLogin } from './login-idp.ts';
 import { caFingerprint, isUntrustedCertError, normaliseFingerprint, presentedCa, untrustedMessage } from './tls-trust.ts';
 
 interface LoginStatus { username: string; key?: string; accessKeyName?: string; expirationTimestamp?: string; caData: string; groups?: string[] }
@@ -95,6 +96,9 @@ export function loginCommand(): Command {
   return new Command('login')
     .description('Log in to a Portcullis server and store the credential in the CLI config (mode 0600)')
     .argument('<url>', 'server URL, e.g. https://localhost:8443')
+    .option('--idp <name>', 'log in through this identity provider (a browser, or --device)')
+    .option('--device', 'with --idp: the device authorization grant (enter a code on another device)')
+    .option('--no-browser', 'with --idp: print the login URL instead of opening a browser')
     .option('--username <user>', 'platform user (asks for the password, or reads it with --password-stdin)')
     .option('--password-stdin', 'read the password from stdin')
     .option('--access-key <key>', 'log in with an access key instead of a password')
@@ -103,11 +107,23 @@ export function loginCommand(): Command {
     .option('--insecure-skip-tls-verify', 'do not verify the server certificate for this login (the CA it returns is stored)')
     .action((url: string, opts: {
       username?: string; passwordStdin?: boolean; accessKey?: string; caFile?: string; caFingerprint?: string;
-      insecureSkipTlsVerify?: boolean;
+      insecureSkipTlsVerify?: boolean; idp?: string; device?: boolean; browser?: boolean;
     }) => run(async () => {
       const previous = readConfig();
       const sameServer = previous?.server === url.replace(/\/+$/, '');
       const ca = opts.caFile ? readFileSync(opts.caFile, 'utf8') : sameServer ? Buffer.from(previous!.caData, 'base64').toString('utf8') : undefined;
+      if (opts.idp) {
+        if (opts.username || opts.accessKey) throw new Error('--idp does not go with --username or --access-key');
+        if (opts.caFingerprint && !ca) {
+          throw new Error('with --idp, pass the server\'s CA with --ca-file (or log in once with --ca-fingerprint and --username first)');
+        }
+        const { config, status } = await idpLogin(url, opts.idp, { ca, insecure: opts.insecureSkipTlsVerify, device: opts.device, browser: opts.browser });
+        writeConfig(config);
+        const until = status.expirationTimestamp ? ` until ${status.expirationTimestamp}` : '';
+        console.log(`Logged in to ${config.server} as ${status.username} through identity provider ${status.provider}${until}. Config: ${configPath()}`);
+        return;
+      }
+      if (opts.device) throw new Error('--device needs --idp <name>');
       const password = opts.passwordStdin ? (await readAllStdin()).replace(/\r?\n$/, '') : undefined;
       const { config, status } = await login(url, {
         username: opts.username, password, accessKey: opts.accessKey, ca, insecure: opts.insecureSkipTlsVerify,

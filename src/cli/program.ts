@@ -9,6 +9,7 @@ import { credentialsCommand } from './credentials.ts';
 import { kubeconfigCommand } from './kubeconfig.ts';
 import { credentialPluginCommand } from './credential-plugin.ts';
 import { explainCommand } from './explain.ts';
+import { idpCommand } from './idp.ts';
 
 export function buildProgram(): Command {
   const program = new Command('portcullis')
@@ -17,6 +18,8 @@ export function buildProgram(): Command {
   program.addCommand(serveCommand());
   program.addCommand(migrateCommand());
   program.addCommand(tenantClustersCommand());
-  for (const c of [loginCommand(), logoutCommand(), whoamiCommand(), accessKeysCommand(), credentialsCommand(), kubeconfigCommand(), credentialPluginCommand(), explainCommand()]) program.addCommand(c);
+  const commands = [loginCommand(), logoutCommand(), whoamiCommand(), accessKeysCommand(), credentialsCommand(), kubeconfigCommand(),
+    credentialPluginCommand(), explainCommand(), idpCommand()];
+  for (const c of commands) program.addCommand(c);
   return program;
 }

@@ -3,9 +3,11 @@ export { credentialsModule, credentialsApi, type CredentialsApi, type Credential
 export { audienceFor } from './tokens/index.ts';
 export {
   parseDuration, formatDuration, GROUP, API_VERSION, KEY_PREFIX, accessKeyType, kubeconfigType, issuedTokenType, revocationType,
-  type Scope, type AccessKeySpec, type KubeconfigSpec,
+  DISABLED_REASON_ANNOTATION, type Scope, type AccessKeySpec, type KubeconfigSpec, type KubeconfigStatus,
 } from './resources/index.ts';
 export type { CredentialItem } from './self-service/index.ts';
 /** The access-key authenticator's parts, for the credentials benchmark (bench/credentials). */
-export { AccessKeyIndex, createAccessKeyAuthenticator, createHasher, generateKeySecret } from './access-keys/index.ts';
-export { IdentityIndex } from './platform-view/index.ts';
+export { AccessKeyIndex, createAccessKeyAuthenticator, createHasher, generateKeySecret, CREDENTIAL_EXTRA } from './access-keys/index.ts';
+/** What the identity module builds on: live identities, project token limits, a request's credential scope. */
+export { IdentityIndex, strictest, type IdentitySource } from './platform-view/index.ts';
+export { requestScope } from './scope/index.ts';

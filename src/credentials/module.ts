@@ -68,7 +68,9 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
       const keys = await setupAccessKeys(m, { identities, platform, canActFor, now, lastUsedIntervalMs: opts.lastUsedIntervalMs ?? 5000 });
       const { reveal, lastUsed } = keys;
       const tokens = new PlatformTokens(await m.secrets.signingKeys('platform-tokens'), `${m.issuer}/platform`);
-      m.authenticators.push(createPlatformTokenAuthenticator({ tokens, identities, isRevoked: revocations.isJtiRevoked, now }));
+      m.authenticators.push(createPlatformTokenAuthenticator({
+        tokens, identities, isRevoked: revocations.isJtiRevoked, revocationReason: revocations.jtiRevocationReason, now,
+      }));
       m.admission.push(kubeconfigAdmission(platform, (a) => m.runtime.authorize(a)));
       const scope = withCredentialScope((c) => platform.projectOf(c));
       // Revoked certificates and ServiceAccount tokens are refused by their authenticators (m.revocation below).

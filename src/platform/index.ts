@@ -1,11 +1,11 @@
 // Public surface of the platform package: the server module, the resource types and what other
 // capabilities (credentials' login endpoint, host-tier RBAC, explain) build on.
-export { platformModule, type PlatformModuleOptions, type PlatformModule, type PlatformApi } from './module.ts';
+export { platformModule, platformApi, type PlatformModuleOptions, type PlatformApi, type PlatformModule } from './module.ts';
 export {
   GROUP, VERSION, API_VERSION, HOST_CLUSTER, userType, teamType, projectType, tenantClusterType, templateType, platformTypes,
   MANAGED_BY_LABEL, MANAGED_LABEL, TENANT_LABEL, AUDIT_ANNOTATION, CASCADE_ANNOTATION, TENANT_FINALIZER,
   type Condition, type TenantClusterStatus, type TenantPhase, type ObjectRef,
-  parseDurationSeconds, parseObjects,
+  parseDurationSeconds, parseObjects, zodCauses,
   type TenantClusterSpec, type TenantFields, type TemplateSpec, type UserSpec, type TeamSpec, type ProjectSpec,
   type ProjectRole, type AccessRule,
   PlatformState, type Directory, page, pageQuery, type Page, type PageQuery,

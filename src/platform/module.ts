@@ -3,7 +3,7 @@
 import type { ServerModule } from '../apiserver/extension.ts';
 import type { UserInfo } from '../apiserver/auth/types.ts';
 import { PlatformState, platformTypes, watchPlatformObjects } from './resources/index.ts';
-import { setupAccess, type RootAuthorizer } from './access/index.ts';
+import { reachableTenants, setupAccess, type ReachableTenant, type RootAuthorizer } from './access/index.ts';
 import { setupTenantClusters } from './tenant-clusters/index.ts';
 import { setupUsersTeamsProjects } from './users-teams-projects/index.ts';
 import { setupHostRbac } from './host-rbac/index.ts';
@@ -27,8 +27,15 @@ export interface PlatformModuleOptions {
 export interface PlatformApi {
   /** Global admins, admins of the tenant's project, its owner, holders of `update` on it in root. */
   mayManage(u: UserInfo, tenant: string): Promise<boolean>;
+  /** The tenant clusters `u` can reach (e.g. the login pages' cluster picker). */
+  reachable(u: UserInfo): Promise<ReachableTenant[]>;
 }
 export interface PlatformModule extends ServerModule { api?: PlatformApi }
+
+/** The platform module among `modules`, once set up. */
+export function platformApi(modules: readonly ServerModule[]): PlatformApi | undefined {
+  return (modules.find((m) => m.name === 'platform') as PlatformModule | undefined)?.api;
+}
 
 export function platformModule(opts: PlatformModuleOptions = {}): PlatformModule {
   const mod: PlatformModule = {
@@ -53,7 +60,10 @@ export function platformModule(opts: PlatformModuleOptions = {}): PlatformModule
         if (every > 0) { timer = setInterval(() => { tenants.enqueueAll(); hostRbac.enqueueAll(); }, every * 1000); timer.unref(); }
       });
       m.onClose.push(() => { if (timer) clearInterval(timer); });
-      mod.api = { mayManage: (u, tenant) => access.index.mayManage(u, tenant) };
+      mod.api = {
+        mayManage: (u, tenant) => access.index.mayManage(u, tenant),
+        reachable: (u) => reachableTenants(state, access.index, u),
+      };
     },
   };
   return mod;

@@ -4,6 +4,7 @@ import { auditModule } from '../audit/module.ts';
 import { rbacModule } from '../auth/rbac-module/index.ts';
 import { platformModule, type PlatformModule } from '../platform/index.ts';
 import { credentialsModule } from '../credentials/index.ts';
+import { identityModule } from '../identity/index.ts';
 import { admissionModule } from '../admission/index.ts';
 import { consoleModule } from '../console/module.ts';
 
@@ -16,6 +17,7 @@ export function defaultModules(replace: Record<string, ServerModule> = {}): Serv
     rbacModule(),
     platform,
     credentialsModule(),
+    identityModule(),
     admissionModule(),
     consoleModule(),
   ];

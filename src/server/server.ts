@@ -12,7 +12,7 @@ import type { Pki } from '../pki/ca.ts';
 import { openServerSecrets, startControllerLeadership } from './replication.ts';
 import { createTokenSigner, createTokenVerifier, createServiceAccountTokenAuthenticator } from '../auth/authn/sa-token.ts';
 import { createX509Authenticator } from '../auth/authn/x509.ts';
-import { createUnionAuthenticator } from '../apiserver/auth/authenticator-union.ts';
+import { createUnionAuthenticator, withAuthenticationChecks } from '../apiserver/auth/authenticator-union.ts';
 import { createUnionAuthorizer, mastersAuthorizer } from '../apiserver/auth/authorizer-union.ts';
 import { Catalog } from '../apiserver/registry/catalog.ts';
 import { builtinTypes } from '../apiserver/registry/builtins.ts';
@@ -88,7 +88,7 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
 
   const m: ModuleContext = {
     cfg, log, pki, issuer, storage: cache, store, catalog, informer, clusters, admission, clusterSeeds,
-    authenticators: [], authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
+    authenticators: [], authenticationChecks: [], auditEvent: () => undefined, modules, authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
     idlers: [() => clusters.idle(), () => namespaces.idle(), () => gc.idle()],
     secrets: secrets.shared,
     revocation: { isSerialRevoked: () => false, isJtiRevoked: () => false },
@@ -104,7 +104,7 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   await informer.start(cache, (e) => log(`informer watch failed: ${e.message}`));
   await clusters.ensureRoot();
 
-  const authn = createUnionAuthenticator([
+  const authn = withAuthenticationChecks(createUnionAuthenticator([
     createX509Authenticator({ isRevoked: (serial) => m.revocation.isSerialRevoked(serial) }),
     createServiceAccountTokenAuthenticator({
       verifier,
@@ -118,7 +118,7 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
       },
     }),
     ...m.authenticators,
-  ]);
+  ]), m.authenticationChecks);
   const authz = createUnionAuthorizer([mastersAuthorizer, ...[m.authorizers.delegation, m.authorizers.rbac].filter((a) => a !== undefined)]);
   m.runtime.authorize = async (a) => authz.authorize(a);
   m.runtime.authenticate = async (r) => authn.authenticate(r);

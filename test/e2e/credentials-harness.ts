@@ -1,7 +1,7 @@
 // Helpers for the credentials e2e suites: a real server whose credentials module runs on a movable clock,
 // bearer-token HTTPS requests, kubeconfigs for a token, and the portcullis CLI with its own login config.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/server/config.ts';
 import { startServer, type RunningServer } from '../../src/server/server.ts';
 import { defaultModules } from '../../src/server/modules.ts';
 import { credentialsModule, type CredentialsModule, type CredentialsModuleOptions } from '../../src/credentials/index.ts';
+import { identityModule, type IdentityModule, type IdentityModuleOptions } from '../../src/identity/index.ts';
 import { runKubectl, type KubectlResult } from '../support/harness.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/portcullis.mjs');
@@ -22,6 +23,8 @@ export interface CredHarness {
   logs: string[];
   clock: Clock;
   mod: CredentialsModule;
+  /** The identity module, on the same clock (no background refresh: tests call identity.api.refresher.pass()). */
+  identity: IdentityModule;
   /** Stops the server (idempotent); the directory stays until close(). */
   stop(): Promise<void>;
   /** Path of the CLI config used by cli() (PORTCULLIS_CONFIG). */
@@ -35,14 +38,17 @@ export interface CredHarness {
   close(): Promise<void>;
 }
 
-export async function startCredHarness(o: { sessions?: CredentialsModuleOptions['sessions'] } = {}): Promise<CredHarness> {
+export async function startCredHarness(o: {
+  sessions?: CredentialsModuleOptions['sessions']; identity?: IdentityModuleOptions;
+} = {}): Promise<CredHarness> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'portcullis-cred-'));
   const dataDir = path.join(dir, 'data');
   const logs: string[] = [];
   let offset = 0;
   const clock: Clock = { now: () => Date.now() + offset, advance: (ms) => { offset += ms; } };
   const mod = credentialsModule({ now: clock.now, lastUsedIntervalMs: 200, sessions: o.sessions });
-  const modules = defaultModules({ credentials: mod });
+  const identity = identityModule({ now: clock.now, refreshTickMs: 0, discoveryRetryMs: 500, jwksCooldownMs: 0, ...o.identity });
+  const modules = defaultModules({ credentials: mod, identity });
   // the strictest audit level, so that the secret grep also covers request and response bodies
   const auditPolicyFile = path.join(dir, 'audit-policy.yaml');
   writeFileSync(auditPolicyFile, 'apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: RequestResponse\n');
@@ -53,7 +59,7 @@ export async function startCredHarness(o: { sessions?: CredentialsModuleOptions[
   const configFile = path.join(dir, 'portcullis', 'config.json');
   let n = 0;
   const h: CredHarness = {
-    server, dir, dataDir, logs, clock, mod, configFile,
+    server, dir, dataDir, logs, clock, mod, identity, configFile,
     async kubectl(args, o = {}) {
       const r = await runKubectl(args, { home, kubeconfig: o.kubeconfig ?? server.adminKubeconfigPath, input: o.input });
       if (r.code !== 0 && !o.allowFail) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}):\n${r.stderr}\n${r.stdout}\nserver log:\n${logs.slice(-15).join('\n')}`);
@@ -167,4 +173,20 @@ export async function setupPlatform(h: CredHarness): Promise<void> {
     await h.kubectl(['--context', c, 'create', 'namespace', 'app']);
     await h.kubectl(['--context', c, '-n', 'app', 'create', 'configmap', 'cfg', '--from-literal=a=1']);
   }
+}
+
+/**
+ * Where any of `secrets` appears in clear after the server stopped: every file of the data dir (store, WAL, audit log,
+ * PKI) except the bootstrap admin's password file, and the server log. Returns "secret… in place" findings.
+ */
+export function secretsInClear(h: CredHarness, secrets: Iterable<string>): string[] {
+  const files: string[] = [];
+  const walk = (d: string) => { for (const e of readdirSync(d, { withFileTypes: true })) (e.isDirectory() ? walk(path.join(d,
+    e.name)) : files.push(path.join(d, e.name))); };
+  walk(h.dataDir);
+  const haystacks: Array<[string, string]> = [...files.filter((f) => !f.endsWith('admin.password')).map((f): [string,
+    string] => [path.relative(h.dataDir, f), readFileSync(f).toString('latin1')]), ['server log', h.logs.join('\n')]];
+  const found: string[] = [];
+  for (const s of secrets) for (const [where, text] of haystacks) if (text.includes(s)) found.push(`${s.slice(0, 12)}… in ${where}`);
+  return found;
 }

@@ -67,7 +67,7 @@ describe('README', () => {
     port = await freePort();
     // The README's start command, with this test's data dir and port.
     server = spawn('npm', ['start', '--', '--data-dir', path.join(work, 'data'), '--listen', `127.0.0.1:${port}`],
-      { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     server.stderr!.on('data', (d: Buffer) => { banner += d.toString(); });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`npm start did not come up:\n${banner}`)), 120_000);
@@ -79,8 +79,10 @@ describe('README', () => {
     });
   });
   after(async () => {
-    server?.kill('SIGTERM');
-    await new Promise((r) => server?.once('exit', r) ?? r(undefined));
+    // the whole process group: npm does not always pass SIGTERM on to the server it started
+    const exited = new Promise((r) => server?.once('exit', r) ?? r(undefined));
+    try { if (server?.pid) process.kill(-server.pid, 'SIGTERM'); } catch { server?.kill('SIGTERM'); }
+    await exited;
     rmSync(work, { recursive: true, force: true });
   });
 

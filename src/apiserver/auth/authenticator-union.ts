@@ -45,3 +45,18 @@ export function createUnionAuthenticator(list: Authenticator[]): UnionAuthentica
     },
   };
 }
+
+/** Runs `checks` on every successful result (they throw to refuse it); synchronous results stay synchronous. */
+export function withAuthenticationChecks(
+  inner: UnionAuthenticator, checks: ReadonlyArray<(res: AuthnResult, r: AuthnRequest) => void>,
+): UnionAuthenticator {
+  if (checks.length === 0) return inner;
+  const run = (res: AuthnResult, r: AuthnRequest): AuthnResult => { for (const c of checks) c(res, r); return res; };
+  return {
+    names: inner.names,
+    authenticate(r) {
+      const res = inner.authenticate(r);
+      return res instanceof Promise ? res.then((v) => run(v, r)) : run(res, r);
+    },
+  };
+}

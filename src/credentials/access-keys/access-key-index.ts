@@ -4,8 +4,8 @@ import type { Informer } from '../../apiserver/controllers/informer.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import {
-  parseDuration, formatDuration, accessKeyType, OWNER_UID_ANNOTATION, SESSION_CHAIN_ANNOTATION, SESSION_LABEL,
-  type AccessKeySpec, type AccessKeyStatus, type Scope,
+  parseDuration, formatDuration, accessKeyType, DISABLED_REASON_ANNOTATION, OWNER_UID_ANNOTATION, SESSION_CHAIN_ANNOTATION,
+  SESSION_LABEL, type AccessKeySpec, type AccessKeyStatus, type Scope,
 } from '../resources/index.ts';
 
 export interface KeyEntry {
@@ -17,6 +17,7 @@ export interface KeyEntry {
   expiresMs?: number;
   idleMs?: number;
   disabled: boolean;
+  disabledReason?: string;
   deleting: boolean;
   /** Last use known from the stored status or from this replica. */
   lastUsedMs: number;
@@ -60,7 +61,7 @@ export class AccessKeyIndex {
       name, label: spec.displayName || name, user: spec.user ?? '', scope: spec.scope, createdMs,
       expiresMs,
       idleMs: spec.idleTimeout ? parseDuration(spec.idleTimeout) : undefined,
-      disabled: spec.disabled === true, deleting: !!o.metadata.deletionTimestamp,
+      disabled: spec.disabled === true, disabledReason: o.metadata.annotations?.[DISABLED_REASON_ANNOTATION], deleting: !!o.metadata.deletionTimestamp,
       lastUsedMs: Math.max(stored, prev?.lastUsedMs ?? 0),
       hash: status.secretHash,
       previous: (status.rotated?.previousHashes ?? []).map((p) => ({ hash: p.hash, graceUntilMs: Date.parse(p.graceUntil) })),
@@ -117,7 +118,7 @@ export function keyProblem(m: KeyMatch, nowMs: number): string | null {
   const e = m.entry;
   const what = `access key "${e.label}"`;
   if (e.deleting) return `${what} has been deleted`;
-  if (e.disabled) return `${what} is disabled`;
+  if (e.disabled) return `${what} is disabled${e.disabledReason ? `: ${e.disabledReason}` : ''}`;
   if (e.expiresMs !== undefined && nowMs >= e.expiresMs) return `${what} expired at ${iso(e.expiresMs)}`;
   if (m.graceUntilMs !== undefined && nowMs >= m.graceUntilMs) {
     return `${what} was rotated; the previous secret stopped working at ${iso(m.graceUntilMs)}`;

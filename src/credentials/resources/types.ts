@@ -19,6 +19,8 @@ export const SESSION_LABEL = 'credentials.portcullis.io/session';
 export const OWNER_UID_ANNOTATION = 'credentials.portcullis.io/owner-uid';
 /** On a session key: how the session was obtained (JSON array, e.g. ["password"] or ["identityprovider:corp"]). */
 export const SESSION_CHAIN_ANNOTATION = 'credentials.portcullis.io/session-chain';
+/** On a disabled AccessKey: why it was switched off (shown in its 401), e.g. by the user's identity provider. */
+export const DISABLED_REASON_ANNOTATION = 'credentials.portcullis.io/disabled-reason';
 export const KUBECONFIG_FINALIZER = 'credentials.portcullis.io/kubeconfig';
 export const KUBECONFIG_GROUP_PREFIX = 'kubeconfig:';
 

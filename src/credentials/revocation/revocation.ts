@@ -30,6 +30,8 @@ export class RevocationList {
 
   readonly isSerialRevoked = (serialHex: string): boolean => this.serials.has(serialHex);
   readonly isJtiRevoked = (jti: string): boolean => this.jtis.has(jti);
+  /** Why a token was revoked (for its 401), when it was. */
+  readonly jtiRevocationReason = (jti: string): string | undefined => this.jtis.get(jti)?.reason;
 
   /** Stores a revocation (idempotent) and applies it locally at once. */
   async revoke(spec: RevocationSpec): Promise<void> {

@@ -25,6 +25,8 @@ export interface SessionKeyOptions {
   ttlMs?: number;
   idleMs?: number;
   annotations?: Record<string, string>;
+  /** What the session was minted from (the key is deleted with it). */
+  ownerReferences?: KObject['metadata']['ownerReferences'];
 }
 
 export interface CredentialItem {
@@ -40,7 +42,7 @@ export interface CredentialItem {
   expires?: string;
   lastUsed?: string;
   revoked?: boolean;
-  /** Access keys switched off (spec.disabled). */
+  /** Access keys: switched off (spec.disabled), e.g. when the user's identity provider revoked the user. */
   disabled?: boolean;
 }
 
@@ -70,7 +72,8 @@ export class CredentialsCore {
 
   /**
    * A login-session access key for `username` (CLI: 24 h; the console passes its own lifetime and idle timeout), its
-   * lifetime clamped to the strictest project maxKeyTTL. Returns the secret (shown once).
+   * lifetime clamped to the strictest project maxKeyTTL. Returns the secret (shown once). `ownerReferences` name what
+   * the session was minted from (e.g. an IdentitySession): the key is deleted with it.
    */
   async createSessionKey(username: string, o: SessionKeyOptions = {}): Promise<{ key: string; name: string; expires: string }> {
     const limit = strictest(this.d.platform, this.d.platform.policies.keys(), 'maxKeyTTL');
@@ -79,7 +82,8 @@ export class CredentialsCore {
     const browser = o.kind === 'browser';
     const created = await this.d.store.create({ cluster: ROOT_CLUSTER }, accessKeyType, '', {
       apiVersion: API_VERSION, kind: 'AccessKey',
-      metadata: { generateName: browser ? 'console-' : 'session-', labels: { [SESSION_LABEL]: browser ? 'browser' : 'true' }, annotations: o.annotations },
+      metadata: { generateName: browser ? 'console-' : 'session-', labels: { [SESSION_LABEL]: browser ? 'browser' : 'true' }, annotations: o.annotations,
+        ...(o.ownerReferences ? { ownerReferences: o.ownerReferences } : {}) },
       spec: {
         user: username, displayName: browser ? 'console session' : 'login session', ttl: formatDuration(ttl),
         ...(o.idleMs ? { idleTimeout: formatDuration(o.idleMs) } : {}),
@@ -101,14 +105,16 @@ export class CredentialsCore {
     let ttlMs = ttlSeconds !== undefined ? ttlSeconds * 1000 : DAY_MS;
     if (ttlSeconds !== undefined && (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0)) throw badRequest('expirationSeconds must be a positive integer');
     if (limit && ttlMs > limit.ms) {
-      if (ttlSeconds !== undefined) throw forbidden(null, '', `token lifetime ${formatDuration(ttlMs)} exceeds the maximum of ${limit.text} set by project ${limit.project} (credentialPolicy.maxTokenTTL)`);
+      if (ttlSeconds !== undefined) throw forbidden(null, '',
+        `token lifetime ${formatDuration(ttlMs)} exceeds the maximum of ${limit.text} set by project ${limit.project} (credentialPolicy.maxTokenTTL)`);
       ttlMs = limit.ms;
     }
     const live = this.d.identities.has(user.username);
     const issued = await this.d.tokens.issue({ user, cluster, ttlMs, live, scope: scope?.scope, via: scope?.credential, nowMs: this.d.now() });
     const spec: IssuedTokenSpec = { kind: 'PlatformToken', user: user.username, cluster, expiresAt: iso(issued.expires.getTime()), issuedVia: credentialId };
     if (scope && isScoped(scope.scope)) spec.scope = scope.scope;
-    await this.d.store.create({ cluster: ROOT_CLUSTER }, issuedTokenType, '', { apiVersion: API_VERSION, kind: 'IssuedToken', metadata: { name: issued.jti }, spec: spec as unknown as Record<string, unknown> });
+    await this.d.store.create({ cluster: ROOT_CLUSTER }, issuedTokenType, '', { apiVersion: API_VERSION, kind: 'IssuedToken',
+      metadata: { name: issued.jti }, spec: spec as unknown as Record<string, unknown> });
     return issued;
   }
 
@@ -118,7 +124,8 @@ export class CredentialsCore {
       kind: 'ServiceAccountToken', user: info.requestedBy ?? `system:serviceaccount:${info.namespace}:${info.name}`, cluster: info.cluster,
       expiresAt: iso(info.expires.getTime()), serviceAccount: `${info.namespace}/${info.name}`,
     };
-    await this.d.store.create({ cluster: ROOT_CLUSTER }, issuedTokenType, '', { apiVersion: API_VERSION, kind: 'IssuedToken', metadata: { name: info.jti }, spec: spec as unknown as Record<string, unknown> });
+    await this.d.store.create({ cluster: ROOT_CLUSTER }, issuedTokenType, '', { apiVersion: API_VERSION, kind: 'IssuedToken',
+      metadata: { name: info.jti }, spec: spec as unknown as Record<string, unknown> });
   }
 
   /** A new secret for the key; the old one keeps working for `graceMs` (0: stops at once). */
@@ -164,6 +171,7 @@ export class CredentialsCore {
       out.push({
         id: `kubeconfig:${o.metadata.namespace}.${o.metadata.name}`, kind: 'Kubeconfig', name: `${o.metadata.namespace}/${o.metadata.name}`, user: s.username,
         cluster: s.target.tenantCluster, created: o.metadata.creationTimestamp, expires: st.notAfter,
+        ...(st.serial && this.d.revocations.isSerialRevoked(st.serial) ? { revoked: true } : {}),
       });
     }
     return out;
@@ -204,7 +212,8 @@ export class CredentialsCore {
       }
       case 'x509': {
         if (!(await this.d.canActFor(requester, '*'))) throw forbidden(null, '', 'revoking a certificate by serial requires impersonate on users/* in root');
-        await this.d.revocations.revoke({ type: 'serial', value: ref, expiresAt: iso(now10y(this.d.now())), credentialId: id, reason: `revoked by ${requester.username}` });
+        await this.d.revocations.revoke({ type: 'serial', value: ref, expiresAt: iso(now10y(this.d.now())), credentialId: id,
+          reason: `revoked by ${requester.username}` });
         return `certificate serial ${ref} revoked`;
       }
       default:

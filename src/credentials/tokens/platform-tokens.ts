@@ -51,6 +51,8 @@ export interface PlatformTokenAuthenticatorDeps {
   tokens: PlatformTokens;
   identities: IdentitySource;
   isRevoked: (jti: string) => boolean;
+  /** Why a revoked token was revoked (added to its 401). */
+  revocationReason?: (jti: string) => string | undefined;
   now: () => number;
 }
 
@@ -81,7 +83,10 @@ export function createPlatformTokenAuthenticator(d: PlatformTokenAuthenticatorDe
         throw unauthorized(`platform token is bound to audience ${aud.map((a) => JSON.stringify(a)).join(', ')} and is not valid for cluster "${cluster}"`);
       }
       const jti = payload.jti!;
-      if (d.isRevoked(jti)) throw unauthorized('platform token has been revoked');
+      if (d.isRevoked(jti)) {
+        const why = d.revocationReason?.(jti);
+        throw unauthorized(`platform token has been revoked${why ? `: ${why}` : ''}`);
+      }
       const sub = payload.sub!;
       let user: UserInfo;
       if (payload[LIVE_CLAIM] === true) {

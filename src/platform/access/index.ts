@@ -5,5 +5,5 @@ export {
 } from './access.ts';
 export { AccessIndex, teamGroup, type RootAuthorizer } from './access-index.ts';
 export { withClusterAccess } from './cluster-access-filter.ts';
-export { platformRoutes, ROUTE_PREFIX, type ReachableTenant } from './routes.ts';
+export { platformRoutes, reachableTenants, ROUTE_PREFIX, type ReachableTenant } from './routes.ts';
 export { setupAccess, type AccessWiring } from './setup.ts';

@@ -12,7 +12,7 @@ import { SYSTEM_MASTERS, type UserInfo } from '../../apiserver/auth/types.ts';
 import { templateControls } from './access.ts';
 import type { AccessIndex } from './access-index.ts';
 import {
-  type AccessRule, type TenantClusterSpec, GROUP, HOST_CLUSTER, teamType, tenantClusterType, userType, page, pageQuery,
+  type AccessRule, type TenantClusterSpec, type PlatformState, GROUP, HOST_CLUSTER, teamType, tenantClusterType, userType, page, pageQuery,
 } from '../resources/index.ts';
 import { directoryRoutes, projectSubjects, tenantDetail, type DirectoryDeps } from './directory-routes.ts';
 
@@ -56,25 +56,28 @@ export function changeRules(rules: readonly AccessRule[], c: PermissionChange): 
     .filter((r) => (r.users?.length ?? 0) + (r.teams?.length ?? 0) > 0);
 }
 
+const isMaster = (u: UserInfo) => u.groups.includes(SYSTEM_MASTERS);
+
+/** The tenant clusters `u` can reach (optionally only those of one project), with its roles there and why. */
+export async function reachableTenants(state: PlatformState, index: AccessIndex, u: UserInfo,
+  project?: string): Promise<ReachableTenant[]> {
+  const out: ReachableTenant[] = [];
+  for (const t of [...state.tenants.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+    if (project !== undefined && t.spec.project !== project) continue;
+    const { roles, reasons } = await index.rolesOf(u.username, u.groups, t.name);
+    if (!reasons.length && !isMaster(u)) continue;
+    out.push({
+      name: t.name, displayName: t.spec.displayName, project: t.spec.project, phase: t.deleting ? 'Terminating' : t.status?.phase,
+      apiURL: t.status?.apiURL, roles, reasons: reasons.length ? reasons : ['system:masters'],
+      hostCluster: t.status?.effective?.hostCluster ?? t.spec.hostCluster ?? HOST_CLUSTER,
+    });
+  }
+  return out;
+}
+
 export function platformRoutes(d: DirectoryDeps & { store: Store }): Route[] {
   const { state, index } = d;
-  const isMaster = (u: UserInfo) => u.groups.includes(SYSTEM_MASTERS);
-
-  /** The tenant clusters `u` can reach (optionally only those of one project). */
-  async function reachable(u: UserInfo, project?: string): Promise<ReachableTenant[]> {
-    const out: ReachableTenant[] = [];
-    for (const t of [...state.tenants.values()].sort((a, b) => a.name.localeCompare(b.name))) {
-      if (project !== undefined && t.spec.project !== project) continue;
-      const { roles, reasons } = await index.rolesOf(u.username, u.groups, t.name);
-      if (!reasons.length && !isMaster(u)) continue;
-      out.push({
-        name: t.name, displayName: t.spec.displayName, project: t.spec.project, phase: t.deleting ? 'Terminating' : t.status?.phase,
-        apiURL: t.status?.apiURL, roles, reasons: reasons.length ? reasons : ['system:masters'],
-        hostCluster: t.status?.effective?.hostCluster ?? t.spec.hostCluster ?? HOST_CLUSTER,
-      });
-    }
-    return out;
-  }
+  const reachable = (u: UserInfo, project?: string) => reachableTenants(state, index, u, project);
 
   async function projects(u: UserInfo): Promise<Array<{ name: string; displayName?: string; role?: string }>> {
     const tenants = await reachable(u);

@@ -10,6 +10,16 @@ const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])
 const DURATION = /^(\d+(\.\d+)?(h|m|s|ms))+$/;
 
 const objectName = z.string().min(1).max(253).regex(SUBDOMAIN, 'must be a lowercase RFC 1123 subdomain (the name of an object)');
+/**
+ * A user's name is its Kubernetes username: users from an identity provider are named like "corp:alice@example.com".
+ * No '/', '%', spaces or control characters, and nothing in Kubernetes' own system: namespace.
+ */
+export const USERNAME_RULES = "may not contain '/', '%', spaces or control characters, nor start with \"system:\"";
+export function usernameProblems(name: string): string[] {
+  if (name === '.' || name === '..' || name.length > 253 || /[/%\s\p{Cc}]/u.test(name) || name.startsWith('system:')) return [USERNAME_RULES];
+  return [];
+}
+const userName = z.string().min(1).max(253).refine((s) => usernameProblems(s).length === 0, USERNAME_RULES);
 const dnsLabel = z.string().regex(DNS_LABEL, 'must be a lowercase RFC 1123 label (e.g. "team-a")');
 /** ClusterRole names are path segments (may contain ':'). */
 const roleName = z.string().min(1).refine((s) => !s.includes('/') && !s.includes('%') && s !== '.' && s !== '..', "must be a valid ClusterRole name (no '/' or '%')");
@@ -32,7 +42,7 @@ const rbacPart = (what: string) => z.object({
 }).strict().describe(`The host-tier ${what} of this tenant (vCluster's host RBAC).`);
 
 export const accessRuleSchema = z.object({
-  users: d(z.array(objectName), 'Users (User object names) this rule applies to.').optional(),
+  users: d(z.array(userName), 'Users (User object names) this rule applies to.').optional(),
   teams: d(z.array(objectName), 'Teams (Team object names) whose members this rule applies to.').optional(),
   clusterRole: d(roleName, 'The ClusterRole inside the tenant cluster that matching users and teams are bound to.'),
 }).strict().refine((r) => (r.users?.length ?? 0) + (r.teams?.length ?? 0) > 0, 'a rule must name at least one user or team')
@@ -74,7 +84,7 @@ export const tenantFieldsSchema = z.object({
 }).strict();
 
 const subjectRef = z.object({
-  user: d(objectName, 'A User name.').optional(),
+  user: d(userName, 'A User name.').optional(),
   team: d(objectName, 'A Team name.').optional(),
 }).strict().refine((o) => (o.user === undefined) !== (o.team === undefined), 'set exactly one of user or team');
 
@@ -109,12 +119,19 @@ export const userSpecSchema = z.object({
   globalAdmin: d(z.boolean(), 'Platform administrator: management access to every tenant cluster.').optional(),
   disabled: d(z.boolean(), 'A disabled user cannot sign in, and every credential acting for them (keys, sessions, tokens) stops at once.')
     .optional(),
+  identity: d(z.object({
+    provider: d(objectName, 'The IdentityProvider this user logs in through.'),
+    issuer: d(z.string().url(), 'Issuer of that IdP (set by the first login).').optional(),
+    subject: d(z.string().min(1).max(1024), 'The user\'s subject at the IdP (set by the first login; with issuer, the identity).').optional(),
+  }).strict(), 'The identity-provider account this user is: set by its first login, or by an admin beforehand to link '
+    + 'an existing user.').optional(),
 }).strict();
 
 export const teamSpecSchema = z.object({
   displayName: d(z.string().max(256), 'A human-readable name.').optional(),
-  members: d(z.array(objectName), 'Users (User object names) in the team.').optional(),
-  groups: d(z.array(z.string().min(1)), 'Identity-provider groups whose members belong to the team.').optional(),
+  members: d(z.array(userName), 'Users (User object names) in the team.').optional(),
+  groups: d(z.array(z.string().min(1)), 'Identity-provider groups (as mapped, e.g. "corp:engineering") whose members '
+    + 'belong to the team, as the IdP confirms at each refresh.').optional(),
 }).strict();
 
 export const projectRoleSchema = z.enum(['admin', 'member', 'viewer'])
@@ -123,7 +140,7 @@ export const projectRoleSchema = z.enum(['admin', 'member', 'viewer'])
 export const projectSpecSchema = z.object({
   displayName: d(z.string().max(256), 'A human-readable name.').optional(),
   members: d(z.array(z.object({
-    user: d(objectName, 'A User name.').optional(),
+    user: d(userName, 'A User name.').optional(),
     team: d(objectName, 'A Team name.').optional(),
     role: projectRoleSchema,
   }).strict().refine((o) => (o.user === undefined) !== (o.team === undefined), 'set exactly one of user or team')),

@@ -4,7 +4,7 @@ import type { StatusCause } from '../../apiserver/errors.ts';
 import { extendStrategy } from '../../apiserver/registry/strategies/default.ts';
 import { dns1123Label } from '../../apiserver/registry/validation.ts';
 import {
-  parseObjects, projectSpecSchema, teamSpecSchema, templateSpecSchema, tenantClusterSpecSchema, userSpecSchema, zodCauses,
+  parseObjects, projectSpecSchema, usernameProblems, teamSpecSchema, templateSpecSchema, tenantClusterSpecSchema, userSpecSchema, zodCauses,
   type TenantClusterSpec,
 } from './schemas.ts';
 
@@ -23,6 +23,7 @@ function specRequired(obj: KObject): StatusCause[] {
 
 export const userStrategy = extendStrategy({
   validate: (obj) => zodCauses(userSpecSchema, obj.spec, 'spec'),
+  validateName: usernameProblems,
   // The argon2id hash stays on the server: clients never see it (updates without it keep the stored one).
   present: (obj) => {
     const spec = obj.spec as Record<string, unknown> | undefined;
