@@ -9,7 +9,7 @@ import type { KObject } from '../apiserver/storage/interface.ts';
 import { StatusError } from '../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { groupVersion } from '../apiserver/registry/types.ts';
-import { selectorMatches } from '../auth/authz/rbac/aggregation.ts';
+import { selectorMatches } from '../auth/authz/rbac/index.ts';
 import { admissionTypes, GROUP } from './types.ts';
 import { bindingOf, compilePolicy, evaluatePolicies, type Binding, type CompiledPolicy, type PolicyContext } from './policies.ts';
 import { compileWebhooks, runMutating, runValidating, type Webhook } from './webhooks.ts';

@@ -10,8 +10,9 @@ import { buildKubeconfig, writePrivateFile } from '../pki/kubeconfig.ts';
 import { tokenSubresource } from './service-account-token.ts';
 import type { Pki } from '../pki/ca.ts';
 import { openServerSecrets, startControllerLeadership } from './replication.ts';
-import { createTokenSigner, createTokenVerifier, createServiceAccountTokenAuthenticator } from '../auth/authn/sa-token.ts';
-import { createX509Authenticator } from '../auth/authn/x509.ts';
+import {
+  createTokenSigner, createTokenVerifier, createServiceAccountTokenAuthenticator, createX509Authenticator,
+} from '../auth/authn/index.ts';
 import { createUnionAuthenticator, withAuthenticationChecks } from '../apiserver/auth/authenticator-union.ts';
 import { createUnionAuthorizer, mastersAuthorizer } from '../apiserver/auth/authorizer-union.ts';
 import { Catalog } from '../apiserver/registry/catalog.ts';

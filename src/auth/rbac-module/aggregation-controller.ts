@@ -5,8 +5,8 @@ import type { Catalog } from '../../apiserver/registry/catalog.ts';
 import type { Informer } from '../../apiserver/controllers/informer.ts';
 import { WorkQueue } from '../../apiserver/controllers/queue.ts';
 import { StatusError } from '../../apiserver/errors.ts';
-import { aggregate } from '../authz/rbac/aggregation.ts';
-import type { ClusterRole } from '../authz/rbac/types.ts';
+import { aggregate } from '../authz/rbac/index.ts';
+import type { ClusterRole } from '../authz/rbac/index.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
 
 export class AggregationController {

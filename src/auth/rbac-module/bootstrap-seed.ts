@@ -2,8 +2,7 @@
 // ClusterRoleBindings, Roles and RoleBindings, registered as a cluster seeder (ModuleContext.clusterSeeds).
 import type { ClusterSeeder } from '../../apiserver/controllers/logical-clusters.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
-import { loadBootstrapPolicy } from '../authz/rbac/bootstrap.ts';
-import { RBAC_GROUP } from '../authz/rbac/types.ts';
+import { loadBootstrapPolicy, RBAC_GROUP } from '../authz/rbac/index.ts';
 
 /** Only name, namespace, labels and annotations of the policy's metadata are stored. */
 function strip(o: unknown): KObject {

@@ -4,7 +4,7 @@ import type { Filter, RequestContext } from '../../apiserver/context.ts';
 import { clusterFrom, headersDistinct, userFrom } from '../../apiserver/context.ts';
 import { StatusError, badRequest } from '../../apiserver/errors.ts';
 import type { Attributes, AuthorizerResult } from '../../apiserver/auth/types.ts';
-import { isImpersonationHeader, planImpersonation } from '../authz/rbac/impersonation.ts';
+import { isImpersonationHeader, planImpersonation } from '../authz/rbac/index.ts';
 import { forbiddenMessage } from '../../apiserver/auth/forbidden.ts';
 
 /** True when any header is an impersonation header (raw names: no header object is built for the check). */

@@ -2,7 +2,7 @@
 // escalation-prevention admission, the impersonation filter, the review APIs and each cluster's bootstrap RBAC.
 import type { ServerModule } from '../../apiserver/extension.ts';
 import { RbacIndex } from '../authz/rbac/index.ts';
-import type { RbacKind, RbacObject } from '../authz/rbac/types.ts';
+import type { RbacKind, RbacObject } from '../authz/rbac/index.ts';
 import { AggregationController } from './aggregation-controller.ts';
 import { escalationAdmission } from './escalation-admission.ts';
 import { withImpersonation } from './impersonation-filter.ts';
