@@ -2,7 +2,7 @@
 // Filters write fields once (cluster, info, user, ...); later code reads them through the accessors.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { UserInfo } from './auth/types.ts';
+import type { CredentialRestrictions, UserInfo } from './auth/types.ts';
 import { internal } from './errors.ts';
 
 /** What the request is about, as in k8s.io/apiserver RequestInfo. */
@@ -40,6 +40,8 @@ export interface RequestContext {
   impersonator?: UserInfo;
   /** Identifier of the credential used (for audit and last-used tracking). */
   credentialId?: string;
+  /** What the credential itself restricts (set by authentication; read with restrictionsFrom). */
+  restrictions?: CredentialRestrictions;
   /** Reasons collected along the chain, for audit and explain. */
   annotations: AuditAnnotations;
   /** Response code, recorded by whoever writes the response. */
@@ -67,6 +69,7 @@ class ServerContext implements RequestContext {
   user?: UserInfo;
   impersonator?: UserInfo;
   credentialId?: string;
+  restrictions?: CredentialRestrictions;
   responseCode?: number;
   private parsed?: URL;
 
@@ -128,6 +131,12 @@ export function infoFrom(ctx: RequestContext): RequestInfo {
 export function userFrom(ctx: RequestContext): UserInfo {
   if (!ctx.user) throw internal('request is not authenticated');
   return ctx.user;
+}
+
+const UNRESTRICTED: CredentialRestrictions = Object.freeze({});
+/** What the request's credential restricts, as its authenticator established it (empty: nothing). */
+export function restrictionsFrom(ctx: RequestContext): CredentialRestrictions {
+  return ctx.restrictions ?? UNRESTRICTED;
 }
 
 /**

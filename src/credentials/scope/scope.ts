@@ -1,16 +1,22 @@
 // Credential scope: which logical clusters / namespaces a scoped access key (or a token minted with one) may touch,
 // and the filter (credentialScope slot) that denies anything outside with a 403 naming the scope — whatever RBAC says.
-import type { IncomingMessage } from 'node:http';
-import { type Filter, clusterFrom, infoFrom, type RequestInfo } from '../../apiserver/context.ts';
+import { type Filter, type RequestContext, clusterFrom, infoFrom, restrictionsFrom, type RequestInfo } from '../../apiserver/context.ts';
 import { StatusError } from '../../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { describeScope, isScoped, type Scope } from '../resources/index.ts';
 
-/** The scope a request's credential carries; set by the authenticators, read by the filter. */
+/** The scope a request's credential carries; returned by the authenticators, read by the filter. */
 export interface RequestScope { scope: Scope; credential: string }
-const scopes = new WeakMap<IncomingMessage, RequestScope>();
-export const setRequestScope = (req: IncomingMessage, s: RequestScope): void => { scopes.set(req, s); };
-export const requestScope = (req: IncomingMessage): RequestScope | undefined => scopes.get(req);
+declare module '../../apiserver/auth/types.ts' {
+  interface CredentialRestrictions {
+    /** A scoped access key's scope (or that of a token minted with one). */
+    readonly scope?: RequestScope;
+  }
+}
+/** The restriction an authenticator returns for a credential with `scope` (none when it is unscoped). */
+export const scopeRestriction = (scope: Scope | undefined, credential: string): { scope: RequestScope } | undefined =>
+  (isScoped(scope) ? { scope: { scope, credential } } : undefined);
+export const requestScope = (ctx: RequestContext): RequestScope | undefined => restrictionsFrom(ctx).scope;
 
 export type ClusterAccess = { kind: 'all' } | { kind: 'namespaces'; namespaces: Set<string> } | { kind: 'none' };
 
@@ -53,7 +59,7 @@ export function scopeViolation(s: RequestScope, cluster: string, info: RequestIn
 
 export function withCredentialScope(projectOf: (c: string) => string | undefined): Filter {
   return (ctx, next) => {
-    const s = requestScope(ctx.req);
+    const s = requestScope(ctx);
     if (s) {
       const why = scopeViolation(s, clusterFrom(ctx), infoFrom(ctx), projectOf);
       if (why) {

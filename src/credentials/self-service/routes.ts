@@ -92,7 +92,7 @@ export function credentialRoutes(d: RouteDeps): Route[] {
     { prefix: `${P}/whoami`, async handle(ctx) {
       method(ctx, 'GET');
       const u = userFrom(ctx);
-      const s = requestScope(ctx.req);
+      const s = requestScope(ctx);
       writeJson(ctx, 200, { apiVersion: API_VERSION, kind: 'WhoAmI', status: { username: u.username, groups: u.groups, credentialId: ctx.credentialId, scope: s?.scope } });
     } },
     { prefix: `${P}/logout`, async handle(ctx) {
@@ -112,7 +112,7 @@ export function credentialRoutes(d: RouteDeps): Route[] {
     { prefix: `${P}/tokens`, async handle(ctx) {
       rootOnly(ctx); method(ctx, 'POST');
       const req = await body(ctx, tokenSchema);
-      const t = await core.issueToken(userFrom(ctx), ctx.credentialId, requestScope(ctx.req), req.cluster, req.expirationSeconds);
+      const t = await core.issueToken(userFrom(ctx), ctx.credentialId, requestScope(ctx), req.cluster, req.expirationSeconds);
       writeJson(ctx, 201, { apiVersion: API_VERSION, kind: 'PlatformToken', status: {
         token: t.token, expirationTimestamp: t.expires.toISOString().replace(/\.\d+Z$/, 'Z'), cluster: req.cluster, audience: t.audience, jti: t.jti,
       } });
