@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/server/config.ts';
 import { startServer } from '../../src/server/server.ts';
 import { defaultModules } from '../../src/server/modules.ts';
 import type { ModuleContext } from '../../src/apiserver/extension.ts';
-import type { RequestContext } from '../../src/apiserver/context.ts';
+import type { GateQuery } from '../../src/apiserver/auth/decision-order.ts';
 import type { Attributes } from '../../src/apiserver/auth/types.ts';
 import { projectType, teamType, tenantClusterType, userType } from '../../src/platform/index.ts';
 import { load, machine, printTable } from '../support/load.ts';
@@ -70,8 +70,8 @@ try {
   (globalThis as { gc?: () => void }).gc?.();
   const after = process.memoryUsage();
 
-  // In-process: the clusterAccess filter, then the authorizer union (system:masters, delegation, RBAC).
-  const door = m.filters.clusterAccess!;
+  // In-process: the management-access gate, then the authorizer union (system:masters, delegation, RBAC).
+  const gate = m.gates['management-access']!;
   const authorize = (a: Attributes) => m.runtime.authorize(a);
   const attrs = (u: string, cluster: string, resource: string): Attributes => ({
     user: { username: u, groups: ['system:authenticated'] }, cluster, verb: 'list', isResourceRequest: true, path: '',
@@ -82,11 +82,10 @@ try {
     const outcome = { allow: 0, deny: 0 };
     for (let k = 0; k < CALLS; k++) {
       const a = pick(k);
-      const ctx = { cluster: a.cluster, user: a.user, annotations: {} } as unknown as RequestContext;
+      const q = { cluster: a.cluster, user: a.user } as GateQuery;
       const s = performance.now();
-      try {
-        await door(ctx, async () => { const r = await authorize(a); outcome[r.decision === 'allow' ? 'allow' : 'deny']++; });
-      } catch { outcome.deny++; }
+      if ((await gate.check(q)).verdict === 'deny') outcome.deny++;
+      else outcome[(await authorize(a)).decision === 'allow' ? 'allow' : 'deny']++;
       times.push(performance.now() - s);
     }
     times.sort((x, y) => x - y);

@@ -101,8 +101,12 @@ export function connectionOf(req: IncomingMessage): Socket {
  */
 export function headersDistinct(req: IncomingMessage): Record<string, string[]> {
   if (req.headersDistinct) return req.headersDistinct as Record<string, string[]>;
+  return rawHeadersDistinct(req.rawHeaders);
+}
+
+/** Raw headers (name and value alternating) by lower-case name, in arrival order, without pseudo-headers. */
+export function rawHeadersDistinct(raw: readonly string[]): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i].toLowerCase();
     if (name.startsWith(':')) continue;

@@ -14,7 +14,7 @@ import {
   createTokenSigner, createTokenVerifier, createServiceAccountTokenAuthenticator, createX509Authenticator,
 } from '../auth/authn/index.ts';
 import { createUnionAuthenticator, withAuthenticationChecks } from '../apiserver/auth/authenticator-union.ts';
-import { createUnionAuthorizer, mastersAuthorizer } from '../apiserver/auth/authorizer-union.ts';
+import { createOrderedAuthorizer } from '../apiserver/auth/decision-order.ts';
 import { Catalog } from '../apiserver/registry/catalog.ts';
 import { builtinTypes } from '../apiserver/registry/builtins.ts';
 import { Store, type Admission } from '../apiserver/registry/store.ts';
@@ -89,7 +89,7 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
 
   const m: ModuleContext = {
     cfg, log, pki, issuer, storage: cache, store, catalog, informer, clusters, admission, clusterSeeds,
-    authenticators: [], authenticationChecks: [], auditEvent: () => undefined, modules, authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
+    authenticators: [], authenticationChecks: [], auditEvent: () => undefined, modules, gates: {}, authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
     idlers: [() => clusters.idle(), () => namespaces.idle(), () => gc.idle()],
     secrets: secrets.shared,
     revocation: { isSerialRevoked: () => false, isJtiRevoked: () => false },
@@ -120,7 +120,7 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
     }),
     ...m.authenticators,
   ]), m.authenticationChecks);
-  const authz = createUnionAuthorizer([mastersAuthorizer, ...[m.authorizers.delegation, m.authorizers.rbac].filter((a) => a !== undefined)]);
+  const authz = createOrderedAuthorizer(m.authorizers);
   m.runtime.authorize = async (a) => authz.authorize(a);
   m.runtime.authenticate = async (r) => authn.authenticate(r);
   const deps: HandlerDeps = { store, storage: cache, catalog, bookmarkIntervalMs: cfg.bookmarkIntervalSeconds * 1000 };
@@ -128,7 +128,7 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   for (const probe of ['/healthz', '/livez', '/readyz']) {
     m.routes.push({ prefix: probe, public: true, handle: (ctx) => handleNonResource(ctx, deps, () => (informer.hasSynced ? undefined : 'informer-sync')) });
   }
-  const chain = buildChain({ log, clusters, authn, authz, slots: m.filters, publicRoutes: m.routes.filter((r) => r.public) });
+  const chain = buildChain({ log, clusters, authn, authz, slots: m.filters, gates: m.gates, publicRoutes: m.routes.filter((r) => r.public) });
   const privateRoutes = m.routes.filter((r) => !r.public);
   const handle = compose(chain, async (ctx: RequestContext) => {
     if (ctx.info?.isResourceRequest) return handleResource(ctx, deps);

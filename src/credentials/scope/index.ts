@@ -1,2 +1,2 @@
-// Public file of credential scope: what a scoped credential may touch and the filter that enforces it.
-export { clusterAccess, scopeViolation, requestScope, scopeRestriction, withCredentialScope, type RequestScope } from './scope.ts';
+// Public file of credential scope: what a scoped credential may touch and the gate that enforces it.
+export { clusterAccess, scopeViolation, requestScope, scopeRestriction, credentialScopeGate, type RequestScope } from './scope.ts';

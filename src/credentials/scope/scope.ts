@@ -1,6 +1,8 @@
 // Credential scope: which logical clusters / namespaces a scoped access key (or a token minted with one) may touch,
 // and the filter (credentialScope slot) that denies anything outside with a 403 naming the scope — whatever RBAC says.
-import { type Filter, type RequestContext, clusterFrom, infoFrom, restrictionsFrom, type RequestInfo } from '../../apiserver/context.ts';
+import { type RequestContext, restrictionsFrom, type RequestInfo } from '../../apiserver/context.ts';
+import type { Gate, GateVerdict } from '../../apiserver/auth/decision-order.ts';
+import type { CredentialRestrictions } from '../../apiserver/auth/types.ts';
 import { StatusError } from '../../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { describeScope, isScoped, type Scope } from '../resources/index.ts';
@@ -57,16 +59,25 @@ export function scopeViolation(s: RequestScope, cluster: string, info: RequestIn
   return `${prefix}; cluster-wide requests in cluster "${cluster}" are outside its scope (only namespace${access.namespaces.size > 1 ? 's' : ''} ${[...access.namespaces].join(', ')})`;
 }
 
-export function withCredentialScope(projectOf: (c: string) => string | undefined): Filter {
-  return (ctx, next) => {
-    const s = requestScope(ctx);
-    if (s) {
-      const why = scopeViolation(s, clusterFrom(ctx), infoFrom(ctx), projectOf);
-      if (why) {
-        ctx.annotations['credentials.portcullis.io/scope'] = why;
-        throw new StatusError(403, 'Forbidden', `forbidden: ${why}`);
-      }
-    }
-    return next();
+const UNSCOPED: GateVerdict = Object.freeze({ verdict: 'pass', reason: 'the credential is not scoped' });
+
+/**
+ * The credential-scope gate: a request outside its credential's scope is denied, whatever RBAC says.
+ * `restrictionsOf` resolves a credential id (for explain).
+ */
+export function credentialScopeGate(projectOf: (c: string) => string | undefined,
+  restrictionsOf: (credentialId: string) => CredentialRestrictions | undefined): Gate {
+  return {
+    check({ restrictions, cluster, info }) {
+      const s = restrictions.scope;
+      if (!s) return UNSCOPED;
+      const why = scopeViolation(s, cluster, info, projectOf);
+      if (!why) return { verdict: 'allow', reason: `inside the scope of ${s.credential}` };
+      return {
+        verdict: 'deny', reason: why, error: new StatusError(403, 'Forbidden', `forbidden: ${why}`),
+        apply: (ctx) => { ctx.annotations['credentials.portcullis.io/scope'] = why; },
+      };
+    },
+    restrictionsOf,
   };
 }
