@@ -7,7 +7,9 @@ import { z } from 'zod';
 import type { Route } from '../apiserver/extension.ts';
 import type { RequestContext } from '../apiserver/context.ts';
 import { userFrom } from '../apiserver/context.ts';
-import { badRequest, forbidden, methodNotSupported, notFound, StatusError, unauthorized } from '../apiserver/errors.ts';
+import {
+  badRequest, forbidden, methodNotSupported, notFound, StatusError, unauthorized, notImplemented,
+} from '../apiserver/errors.ts';
 import { parseJson, readBody } from '../apiserver/codec/body.ts';
 import { writeJson } from '../apiserver/handlers/respond.ts';
 import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
@@ -61,8 +63,7 @@ export function cliRoutes(d: IdentityDeps): Route[] {
     const req = await body(ctx, z.object({ idp: z.string().min(1) }).strict());
     const p = readyProvider(d, req.idp);
     if (!p.config!.serverMetadata().device_authorization_endpoint) {
-      throw new StatusError(501, 'NotImplemented',
-        `identity provider "${p.settings.name}" does not offer the device authorization grant: log in with a browser instead`);
+      throw notImplemented(`identity provider "${p.settings.name}" does not offer the device authorization grant: log in with a browser instead`);
     }
     let r: client.DeviceAuthorizationResponse;
     try { r = await client.initiateDeviceAuthorization(p.config!, { scope: p.settings.scopes.join(' ') }); } catch (e) {
@@ -106,7 +107,7 @@ export function cliRoutes(d: IdentityDeps): Route[] {
     const req = await body(ctx, z.object({ cluster: z.string().min(1) }).strict());
     const user = userFrom(ctx);
     const api = d.credentials();
-    if (!api) throw new StatusError(501, 'NotImplemented', 'this server runs without the credentials module');
+    if (!api) throw notImplemented('this server runs without the credentials module');
     const f = d.links.freshness(user.username);
     const p = f ? d.registry.get(f.provider) : undefined;
     let ttlMs = 24 * 3_600_000;

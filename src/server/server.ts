@@ -31,7 +31,7 @@ import { handleNonResource } from '../apiserver/handlers/nonresource.ts';
 import type { HandlerDeps } from '../apiserver/handlers/deps.ts';
 import { recordManagedFields } from './managed-fields.ts';
 import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
-import { StatusError } from '../apiserver/errors.ts';
+import { isNotFound } from '../apiserver/errors.ts';
 import type { ModuleContext, ServerModule } from '../apiserver/extension.ts';
 import type { ClusterSeeder } from '../apiserver/controllers/logical-clusters.ts';
 import { defaultModules } from './modules.ts';
@@ -113,7 +113,7 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
       audiences: () => [issuer],
       getServiceAccount: async (cluster, ns, name) => {
         try { const sa = await store.get(cluster, saType, ns, name); return { uid: sa.metadata.uid! }; } catch (e) {
-          if (e instanceof StatusError && e.code === 404) return undefined;
+          if (isNotFound(e)) return undefined;
           throw e;
         }
       },

@@ -3,7 +3,7 @@
 // union) and explain (walkDecision) are both built from it, so a step added here appears in both.
 import type { Filter, RequestContext, RequestInfo } from '../context.ts';
 import { clusterFrom, infoFrom, restrictionsFrom, userFrom } from '../context.ts';
-import { StatusError } from '../errors.ts';
+import { StatusError, forbiddenStatus } from '../errors.ts';
 import type { Attributes, Authorizer, CredentialRestrictions, UserInfo } from './types.ts';
 import { createUnionAuthorizer, mastersAuthorizer } from './authorizer-union.ts';
 
@@ -67,7 +67,7 @@ export function createOrderedAuthorizer(slots: AuthorizerSlots): Authorizer {
   return createUnionAuthorizer(authorizersInOrder(slots).map(([, a]) => a));
 }
 
-const denial = (v: GateVerdict): StatusError => v.error ?? new StatusError(403, 'Forbidden', v.reason);
+const denial = (v: GateVerdict): StatusError => v.error ?? forbiddenStatus(v.reason);
 
 /** The gates as one filter of the chain. Synchronous while the gates answer synchronously. */
 export function withGates(slots: GateSlots): Filter | undefined {

@@ -10,7 +10,7 @@ import { StorageError } from '../storage/interface.ts';
 import { clusterPrefix } from '../storage/keys.ts';
 import type { ClusterDirectory } from '../filters/logical-cluster.ts';
 import { ROOT_CLUSTER, validateClusterName } from '../cluster-name.ts';
-import { StatusError } from '../errors.ts';
+import { StatusError, ignoreNotFound, notFoundMessage } from '../errors.ts';
 import type { Informer } from './informer.ts';
 import { WorkQueue } from './queue.ts';
 import type { Leadership } from './leadership.ts';
@@ -111,10 +111,10 @@ export class LogicalClusters implements ClusterDirectory {
   /** Updates the LogicalCluster (or its status, through the status subresource); a vanished object is fine. */
   private async write(name: string, change: (o: KObject) => void, subresource?: 'status'): Promise<void> {
     await this.store.update({ cluster: ROOT_CLUSTER, subresource }, logicalClusterType, '', name, (cur) => {
-      if (!cur) throw new StatusError(404, 'NotFound', 'gone');
+      if (!cur) throw notFoundMessage('gone');
       change(cur);
       return cur;
-    }).catch((e) => { if (!(e instanceof StatusError && e.code === 404)) throw e; });
+    }).catch(ignoreNotFound);
   }
 
   /** Creates the default namespaces, then what the seeders contribute; existing objects are left alone. */

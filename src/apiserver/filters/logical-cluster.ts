@@ -1,7 +1,7 @@
 // Resolves the logical cluster from /clusters/<name>/..., validates it, and strips the prefix.
 // Requests without the prefix address the root cluster.
 import type { Filter } from '../context.ts';
-import { StatusError } from '../errors.ts';
+import { badRequest, notFoundMessage } from '../errors.ts';
 import { ROOT_CLUSTER, isClusterName } from '../cluster-name.ts';
 
 export interface ClusterDirectory {
@@ -19,12 +19,12 @@ export function withLogicalCluster(clusters: ClusterDirectory): Filter {
       name = decodeURIComponent(end < 0 ? p.slice('/clusters/'.length) : p.slice('/clusters/'.length, end));
       rest = end < 0 ? '/' : p.slice(end);
       if (!isClusterName(name)) {
-        throw new StatusError(400, 'BadRequest', `invalid logical cluster name "${name}": must be a lowercase RFC 1123 label (e.g. "team-a")`);
+        throw badRequest(`invalid logical cluster name "${name}": must be a lowercase RFC 1123 label (e.g. "team-a")`);
       }
     }
     const state = clusters.state(name);
     if (!state) {
-      throw new StatusError(404, 'NotFound', `logical cluster "${name}" not found`, { name, group: 'tenancy.portcullis.io', kind: 'logicalclusters' });
+      throw notFoundMessage(`logical cluster "${name}" not found`, { name, group: 'tenancy.portcullis.io', kind: 'logicalclusters' });
     }
     ctx.cluster = name;
     ctx.path = rest;

@@ -1,7 +1,7 @@
 // Admission for RBAC writes: escalation prevention (escalate / bind / rule coverage) exactly as Kubernetes.
 import type { Admission, Store } from '../../apiserver/registry/store.ts';
 import type { Catalog } from '../../apiserver/registry/catalog.ts';
-import { StatusError } from '../../apiserver/errors.ts';
+import { isNotFound } from '../../apiserver/errors.ts';
 import type { Attributes, AuthorizerResult } from '../../apiserver/auth/types.ts';
 import type { RbacIndex } from '../authz/rbac/index.ts';
 import { checkEscalation } from '../authz/rbac/index.ts';
@@ -33,7 +33,7 @@ export function escalationAdmission(index: RbacIndex, store: Store, catalog: Cat
             const role = await store.get(ctx.cluster, rt, ref.kind === 'Role' ? ns : '', ref.name);
             return ((role as unknown as Role).rules ?? []);
           } catch (e) {
-            if (e instanceof StatusError && e.code === 404) return null;
+            if (isNotFound(e)) return null;
             throw e;
           }
         },

@@ -2,7 +2,7 @@
 // impersonate check is allowed (first denial → 403; groups/extra/uid without a user → 400).
 import type { Gate, GateQuery, GateVerdict } from '../../apiserver/auth/decision-order.ts';
 import { rawHeadersDistinct } from '../../apiserver/context.ts';
-import { StatusError, badRequest } from '../../apiserver/errors.ts';
+import { badRequest, forbiddenStatus } from '../../apiserver/errors.ts';
 import type { Attributes, AuthorizerResult } from '../../apiserver/auth/types.ts';
 import { isImpersonationHeader, planImpersonation } from '../authz/rbac/index.ts';
 import { forbiddenMessage } from '../../apiserver/auth/forbidden.ts';
@@ -31,7 +31,7 @@ async function impersonate(q: GateQuery, authorize: (a: Attributes) => Promise<A
     const r = await authorize(check);
     if (r.decision !== 'allow') {
       const f = forbiddenMessage(check, r.reason);
-      return { verdict: 'deny', reason: f.message, error: new StatusError(403, 'Forbidden', f.message, f.details) };
+      return { verdict: 'deny', reason: f.message, error: forbiddenStatus(f.message, f.details) };
     }
   }
   const user = plan.user;

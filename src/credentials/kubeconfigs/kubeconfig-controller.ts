@@ -7,7 +7,7 @@ import type { Informer } from '../../apiserver/controllers/informer.ts';
 import { WorkQueue } from '../../apiserver/controllers/queue.ts';
 import type { Leadership } from '../../apiserver/controllers/leadership.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
-import { StatusError } from '../../apiserver/errors.ts';
+import { ignoreNotFound, isNotFound, notFoundMessage } from '../../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import type { Pki } from '../../pki/ca.ts';
 import { buildKubeconfig } from '../../pki/kubeconfig.ts';
@@ -71,7 +71,7 @@ export class KubeconfigController {
     const [ns, name] = key.split('/');
     let obj: KObject;
     try { obj = await this.d.store.get(ROOT_CLUSTER, kubeconfigType, ns, name); } catch (e) {
-      if (e instanceof StatusError && e.code === 404) return;
+      if (isNotFound(e)) return;
       throw e;
     }
     const spec = obj.spec as KubeconfigSpec;
@@ -96,7 +96,7 @@ export class KubeconfigController {
       if (identityChanged) await this.revokeAll(status, `kubeconfig:${key}`, 'identity changed');
       if (identityChanged) next.serials = next.serials!.filter((s) => s.serial === next.serial);
       await this.d.store.update({ cluster: ROOT_CLUSTER }, kubeconfigType, ns, name, (cur) => {
-        if (!cur) throw new StatusError(404, 'NotFound', 'gone');
+        if (!cur) throw notFoundMessage('gone');
         cur.metadata.annotations = { ...(cur.metadata.annotations ?? {}), 'credentials.portcullis.io/issued-for': identity };
         return cur;
       });
@@ -121,7 +121,7 @@ export class KubeconfigController {
       const s = await this.d.store.get(ROOT_CLUSTER, this.type(ROOT_CLUSTER, '', 'secrets'), ns, name);
       return s.metadata.annotations?.['credentials.portcullis.io/serial'] === serial;
     } catch (e) {
-      if (e instanceof StatusError && e.code === 404) return false;
+      if (isNotFound(e)) return false;
       throw e;
     }
   }
@@ -185,7 +185,7 @@ export class KubeconfigController {
     const list = await this.d.store.list(cluster, crbType, '', { labels: (l) => l[OWNER_LABEL] === owner });
     for (const b of list.items) {
       if (keep.has(b.metadata.name!)) continue;
-      await this.d.store.delete({ cluster }, crbType, '', b.metadata.name!).catch((e) => { if (!(e instanceof StatusError && e.code === 404)) throw e; });
+      await this.d.store.delete({ cluster }, crbType, '', b.metadata.name!).catch(ignoreNotFound);
     }
   }
 
@@ -201,21 +201,21 @@ export class KubeconfigController {
     const owner = `${ns}.${name}`;
     for (const c of new Set([spec.authorization?.clusterRoleBindings.cluster, status.boundCluster])) if (c) await this.removeBindings(c, owner, new Set());
     await this.revokeAll(status, `kubeconfig:${ns}/${name}`, 'Kubeconfig deleted');
-    await this.d.store.delete({ cluster: ROOT_CLUSTER }, this.type(ROOT_CLUSTER, '', 'secrets'), ns, spec.secretRef.name).catch((e) => { if (!(e instanceof StatusError && e.code === 404)) throw e; });
+    await this.d.store.delete({ cluster: ROOT_CLUSTER }, this.type(ROOT_CLUSTER, '', 'secrets'), ns, spec.secretRef.name).catch(ignoreNotFound);
     await this.d.store.update({ cluster: ROOT_CLUSTER }, kubeconfigType, ns, name, (cur) => {
-      if (!cur) throw new StatusError(404, 'NotFound', 'gone');
+      if (!cur) throw notFoundMessage('gone');
       cur.metadata.finalizers = (cur.metadata.finalizers ?? []).filter((f) => f !== KUBECONFIG_FINALIZER);
       return cur;
-    }).catch((e) => { if (!(e instanceof StatusError && e.code === 404)) throw e; });
+    }).catch(ignoreNotFound);
   }
 
   private async writeStatus(ns: string, name: string, status: KubeconfigStatus, ready: string, reason: string, message: string): Promise<void> {
     await this.d.store.update({ cluster: ROOT_CLUSTER, subresource: 'status' }, kubeconfigType, ns, name, (cur) => {
-      if (!cur) throw new StatusError(404, 'NotFound', 'gone');
+      if (!cur) throw notFoundMessage('gone');
       const old = ((cur.status ?? {}) as KubeconfigStatus).conditions?.find((c) => c.type === 'Ready');
       const lastTransitionTime = old && old.status === ready ? old.lastTransitionTime : iso(this.d.now());
       cur.status = { ...status, conditions: [{ type: 'Ready', status: ready, reason, message, lastTransitionTime }] };
       return cur;
-    }).catch((e) => { if (!(e instanceof StatusError && e.code === 404)) throw e; });
+    }).catch(ignoreNotFound);
   }
 }

@@ -3,7 +3,7 @@
 import { type RequestContext, restrictionsFrom, type RequestInfo } from '../../apiserver/context.ts';
 import type { Gate, GateVerdict } from '../../apiserver/auth/decision-order.ts';
 import type { CredentialRestrictions } from '../../apiserver/auth/types.ts';
-import { StatusError } from '../../apiserver/errors.ts';
+import { forbidden } from '../../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { describeScope, isScoped, type Scope } from '../resources/index.ts';
 
@@ -74,7 +74,7 @@ export function credentialScopeGate(projectOf: (c: string) => string | undefined
       const why = scopeViolation(s, cluster, info, projectOf);
       if (!why) return { verdict: 'allow', reason: `inside the scope of ${s.credential}` };
       return {
-        verdict: 'deny', reason: why, error: new StatusError(403, 'Forbidden', `forbidden: ${why}`),
+        verdict: 'deny', reason: why, error: forbidden(null, '', why),
         apply: (ctx) => { ctx.annotations['credentials.portcullis.io/scope'] = why; },
       };
     },

@@ -1,7 +1,7 @@
 // The management-access gate: a platform user (a name with a User object) reaches a tenant cluster only with
 // management access; other identities (the tenant's ServiceAccounts, certificate users, system:masters) pass to RBAC.
 import type { Gate, GateVerdict } from '../../apiserver/auth/decision-order.ts';
-import { StatusError } from '../../apiserver/errors.ts';
+import { forbiddenStatus } from '../../apiserver/errors.ts';
 import { SYSTEM_MASTERS } from '../../apiserver/auth/types.ts';
 import type { AccessIndex } from './access-index.ts';
 import type { PlatformState } from '../resources/index.ts';
@@ -32,7 +32,7 @@ export function managementAccessGate(state: PlatformState, index: AccessIndex): 
           verdict: 'deny', details: { reasons },
           reason: `${message} (not a global admin, project admin, owner, in an access rule, nor holding "use" on the `
             + 'tenant cluster)',
-          error: new StatusError(403, 'Forbidden', message,
+          error: forbiddenStatus(message,
             { name: cluster, group: 'management.portcullis.io', kind: 'tenantclusters' }),
           apply: (ctx) => { ctx.annotations['platform.portcullis.io/management-access'] = 'denied'; },
         };

@@ -7,7 +7,7 @@ import type { RequestInfo } from '../../apiserver/context.ts';
 import type { Catalog } from '../../apiserver/registry/catalog.ts';
 import type { ResourceType } from '../../apiserver/registry/types.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
-import { StatusError, badRequest } from '../../apiserver/errors.ts';
+import { badRequest, notFoundMessage } from '../../apiserver/errors.ts';
 import { bindingName, teamGroup, type AccessIndex } from '../access/index.ts';
 import type { DelegationAuthorizer, DelegationOutcome } from '../delegation/index.ts';
 import type { PlatformState } from '../resources/index.ts';
@@ -89,7 +89,7 @@ const LAYER: Record<StepName, LayerName> = {
 
 export async function explain(d: ExplainDeps, req: ExplainRequest): Promise<ExplainResult> {
   if (!req.user || !req.cluster || !req.verb) throw badRequest('user, cluster and verb are required');
-  if (!d.clusterState(req.cluster)) throw new StatusError(404, 'NotFound', `logical cluster "${req.cluster}" not found`);
+  if (!d.clusterState(req.cluster)) throw notFoundMessage(`logical cluster "${req.cluster}" not found`);
   if (!req.path && !req.resource) throw badRequest('give a resource, or a path for a non-resource request');
   const groupsOf = (name: string): string[] => {
     const p = d.state.users.get(name);

@@ -3,14 +3,14 @@
 // when the delete opts in to cascading.
 import type { Admission, OpContext, Store } from '../../apiserver/registry/store.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
-import { conflict, invalid, StatusError } from '../../apiserver/errors.ts';
+import { conflict, invalid, StatusError, isNotFound } from '../../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { logicalClusterType } from '../../apiserver/controllers/logical-clusters.ts';
 import { type ProjectSpec, type TenantClusterSpec, CASCADE_ANNOTATION, GROUP, projectType, templateType, TENANT_LABEL, tenantClusterType, userType } from '../resources/index.ts';
 
 async function find(store: Store, t: typeof projectType, name: string): Promise<KObject | undefined> {
   try { return await store.get(ROOT_CLUSTER, t, '', name); } catch (e) {
-    if (e instanceof StatusError && e.code === 404) return undefined;
+    if (isNotFound(e)) return undefined;
     throw e;
   }
 }

@@ -3,7 +3,7 @@
 import type { Store } from '../../apiserver/registry/store.ts';
 import type { Catalog } from '../../apiserver/registry/catalog.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
-import { StatusError } from '../../apiserver/errors.ts';
+import { StatusError, ignoreNotFound, isNotFound } from '../../apiserver/errors.ts';
 import { bindingName } from '../access/index.ts';
 import { MANAGED_LABEL } from '../resources/index.ts';
 
@@ -62,7 +62,7 @@ export async function reconcileBindings(store: Store, catalog: Catalog, cluster:
   }
   for (const role of [...roles].sort()) {
     try { await store.get(cluster, crType, '', role); } catch (e) {
-      if (e instanceof StatusError && e.code === 404) result.missingRoles.push(role); else throw e;
+      if (isNotFound(e)) result.missingRoles.push(role); else throw e;
     }
   }
   return result;
@@ -72,6 +72,3 @@ function merge(cur: KObject, want: KObject): KObject {
   return { ...cur, subjects: want.subjects, metadata: { ...cur.metadata, labels: { ...(cur.metadata.labels ?? {}), ...want.metadata.labels } } };
 }
 
-function ignoreNotFound(e: unknown): void {
-  if (!(e instanceof StatusError && e.code === 404)) throw e;
-}
