@@ -95,7 +95,8 @@ export function explainCommand(): Command {
         const req = parseWords(words);
         const impersonate = opts.impersonate ? { user: opts.impersonate, groups: opts.impersonateGroup } : undefined;
         const res = await clientFrom(opts).request<Result>('POST', '/platform/v1/explain', {
-          user: opts.user, groups: opts.asGroup, cluster: opts.cluster, ...req, impersonate, credential: opts.credential,
+          user: opts.user, groups: opts.asGroup, cluster: opts.cluster, ...req,
+          impersonate, credential: opts.credential,
         });
         console.log(opts.output === 'json' ? JSON.stringify(res, null, 2) : renderExplanation(res));
       } catch (e) {

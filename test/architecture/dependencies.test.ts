@@ -52,7 +52,8 @@ function importGraph(files: string[]): Map<string, string[]> {
 
 /** The import cycles (strongly connected components of more than one file, or a file importing itself). */
 export function cycles(graph: Map<string, string[]>): string[][] {
-  const index = new Map<string, number>(), low = new Map<string, number>(), stack: string[] = [], on = new Set<string>();
+  const index = new Map<string, number>(), low = new Map<string, number>();
+  const stack: string[] = [], on = new Set<string>();
   const found: string[][] = [];
   let next = 0;
   const visit = (v: string): void => {
@@ -105,7 +106,8 @@ export function internalsViolations(graph: Map<string, string[]>): string[] {
     if (isTestCode(from)) continue;
     for (const to of targets) {
       const outer = modulesOf(to).find((m) => !from.startsWith(`src/${m}/`));
-      if (outer !== undefined && to !== `src/${outer}/index.ts`) out.push(`${from} -> ${to} (use src/${outer}/index.ts)`);
+      if (outer === undefined || to === `src/${outer}/index.ts`) continue;
+      out.push(`${from} -> ${to} (use src/${outer}/index.ts)`);
     }
   }
   return out;

@@ -9,7 +9,7 @@ import { createUnionAuthorizer, mastersAuthorizer } from './authorizer-union.ts'
 
 /** Gates, in request order. Modules fill them (ModuleContext.gates). */
 export const GATES = ['impersonation', 'management-access', 'credential-scope'] as const;
-/** Authorizers, in the order the union consults them. Modules fill all but system:masters (ModuleContext.authorizers). */
+/** Authorizers, in the order the union consults them: system:masters (the core's), then the modules'. */
 export const AUTHORIZERS = ['system:masters', 'delegation', 'rbac'] as const;
 export const DECISION_ORDER = [...GATES, ...AUTHORIZERS] as const;
 
@@ -138,6 +138,6 @@ export async function walkDecision(gateSlots: GateSlots, authorizerSlots: Author
     if (verdict === 'pass') { if (r.reason && !decided) reasons.push(r.reason); } else decided ??= out;
   }
   if (!decided) return { steps, decision: 'deny', decidedBy: 'rbac', reason: reasons.join('; '), user: query.user };
-  return { steps, decision: decided.verdict === 'allow' ? 'allow' : 'deny', decidedBy: decided.step, reason: decided.reason,
-    user: query.user };
+  const decision = decided.verdict === 'allow' ? 'allow' : 'deny';
+  return { steps, decision, decidedBy: decided.step, reason: decided.reason, user: query.user };
 }

@@ -18,11 +18,13 @@ function hasImpersonation(raw: readonly string[]): boolean {
   return false;
 }
 
-export function impersonationGate(authorize: (a: Attributes) => Promise<AuthorizerResult>): Gate {
+export function impersonationGate(authorize: Authorize): Gate {
   return { check: (q) => (hasImpersonation(q.rawHeaders) ? impersonate(q, authorize) : NONE) };
 }
 
-async function impersonate(q: GateQuery, authorize: (a: Attributes) => Promise<AuthorizerResult>): Promise<GateVerdict> {
+type Authorize = (a: Attributes) => Promise<AuthorizerResult>;
+
+async function impersonate(q: GateQuery, authorize: Authorize): Promise<GateVerdict> {
   const requestor = q.user;
   const plan = planImpersonation(requestor, q.cluster, rawHeadersDistinct(q.rawHeaders));
   if (plan.kind === 'none') return NONE;

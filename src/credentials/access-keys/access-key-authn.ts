@@ -31,7 +31,8 @@ export type KeyTransport = 'bearer' | 'cookie';
 export type KeySecretAuthenticator = (secret: string, req: IncomingMessage, via: KeyTransport) => AuthnResult;
 
 export function createKeySecretAuthenticator(d: AccessKeyAuthenticatorDeps): KeySecretAuthenticator {
-  const results = new WeakMap<object, { owner: UserInfo; label: string; scope: Scope | undefined; result: AuthnResult }>();
+  type Cached = { owner: UserInfo; label: string; scope: Scope | undefined; result: AuthnResult };
+  const results = new WeakMap<object, Cached>();
   return (token, req, via) => {
     const hash = d.hash(token);
     const match = d.index.lookup(hash);

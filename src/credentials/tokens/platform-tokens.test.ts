@@ -56,7 +56,8 @@ describe('platform tokens', () => {
     const t = await setup();
     const s = await t.issue('c', { scope: { namespaces: [{ cluster: 'c', namespace: 'app' }] } });
     const r = await t.authn.authenticate({ req: t.req(s.token), cluster: 'c' });
-    assert.deepEqual(r?.restrictions?.scope, { scope: { namespaces: [{ cluster: 'c', namespace: 'app' }] }, credential: 'token minted with access key "ci"' });
+    assert.deepEqual(r?.restrictions?.scope,
+      { scope: { namespaces: [{ cluster: 'c', namespace: 'app' }] }, credential: 'token minted with access key "ci"' });
   });
 
   it('leave other JWTs to other authenticators and keep verifying after a key rotation', async () => {

@@ -100,8 +100,10 @@ export function createPlatformTokenAuthenticator(d: PlatformTokenAuthenticatorDe
       const credentialId = `platformtoken:${jti}`;
       user.extra = { [CREDENTIAL_EXTRA]: [credentialId] };
       const scope = payload[SCOPE_CLAIM] as Scope | undefined;
-      const restrictions = scopeRestriction(scope, `token minted with ${String(payload[VIA_CLAIM] ?? 'a scoped credential')}`);
-      return { user, reason: `platform token for ${sub} bound to cluster ${cluster} (jti ${jti})`, credentialId, restrictions };
+      const via = String(payload[VIA_CLAIM] ?? 'a scoped credential');
+      const restrictions = scopeRestriction(scope, `token minted with ${via}`);
+      const reason = `platform token for ${sub} bound to cluster ${cluster} (jti ${jti})`;
+      return { user, reason, credentialId, restrictions };
     },
   };
 }

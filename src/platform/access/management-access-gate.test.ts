@@ -54,7 +54,9 @@ describe('management-access gate', () => {
 
   it('passes non-platform identities, system:masters, and clusters without a TenantCluster', async () => {
     const { run } = setup(() => false);
-    const cases = [['dev', 'system:serviceaccount:default:app', []], ['dev', 'bob', ['system:masters']], ['other', 'bob', []]] as const;
+    const cases = [
+      ['dev', 'system:serviceaccount:default:app', []], ['dev', 'bob', ['system:masters']], ['other', 'bob', []],
+    ] as const;
     for (const [cluster, user, groups] of cases) {
       const r = await run(cluster, user, [...groups]);
       assert.equal(r.verdict.verdict, 'pass', `${user} in ${cluster}`);

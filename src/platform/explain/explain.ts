@@ -1,8 +1,12 @@
 // Explain: why a user can or cannot make a request into a logical cluster, step by step as the server decides it.
 // The steps and their verdicts come from the decision order the chain runs (apiserver/auth/decision-order.ts);
 // explain adds what each means on the platform (role mapping, delegation details, a default RBAC reason).
-import { type Attributes, type CredentialRestrictions, type Decision, type UserInfo, SYSTEM_AUTHENTICATED, SYSTEM_MASTERS } from '../../apiserver/auth/types.ts';
-import { walkDecision, type AuthorizerSlots, type GateSlots, type StepName, type StepOutcome } from '../../apiserver/auth/decision-order.ts';
+import {
+  type Attributes, type CredentialRestrictions, type Decision, type UserInfo, SYSTEM_AUTHENTICATED, SYSTEM_MASTERS,
+} from '../../apiserver/auth/types.ts';
+import {
+  walkDecision, type AuthorizerSlots, type GateSlots, type StepName, type StepOutcome,
+} from '../../apiserver/auth/decision-order.ts';
 import type { RequestInfo } from '../../apiserver/context.ts';
 import type { Catalog } from '../../apiserver/registry/catalog.ts';
 import type { ResourceType } from '../../apiserver/registry/types.ts';
@@ -48,8 +52,9 @@ export interface ExplainResult {
   apiVersion: 'platform.portcullis.io/v1';
   kind: 'AccessExplanation';
   request: {
-    user: UserInfo; cluster: string; tenant: boolean; verb: string; resource?: string; group?: string; subresource?: string;
-    namespace?: string; name?: string; path?: string; impersonatedUser?: UserInfo; credential?: string;
+    user: UserInfo; cluster: string; tenant: boolean; verb: string; resource?: string; group?: string;
+    subresource?: string; namespace?: string; name?: string; path?: string; impersonatedUser?: UserInfo;
+    credential?: string;
   };
   layers: ExplainLayer[];
   decision: 'allow' | 'deny';
@@ -115,17 +120,23 @@ export async function explain(d: ExplainDeps, req: ExplainRequest): Promise<Expl
     if (s.step !== 'management-access') continue;
     // Role mapping (materialised as ClusterRoleBindings inside the tenant) explains what the door let in.
     const reached = s.reached && s.verdict !== 'deny' && !master;
-    layers.push(await roleMappingLayer(d, req.cluster, effective.username, effective.groups, tenant, platformUser, reached));
+    const { username, groups: effectiveGroups } = effective;
+    layers.push(await roleMappingLayer(d, req.cluster, username, effectiveGroups, tenant, platformUser, reached));
   }
   const decidedBy = LAYER[walk.decidedBy];
   const reason = decidedBy === 'tenant-rbac' || decidedBy === 'delegation'
     ? layers.find((l) => l.layer === decidedBy)!.reason : walk.reason;
+  const target = attrs.isResourceRequest
+    ? { resource: attrs.resource, group: attrs.apiGroup, subresource: attrs.subresource || undefined,
+      namespace: attrs.namespace || undefined, name: attrs.name || undefined }
+    : { path: attrs.path };
   return {
     apiVersion: 'platform.portcullis.io/v1', kind: 'AccessExplanation',
-    request: { user, cluster: req.cluster, tenant, verb: attrs.verb, ...(attrs.isResourceRequest
-      ? { resource: attrs.resource, group: attrs.apiGroup, subresource: attrs.subresource || undefined, namespace: attrs.namespace || undefined, name: attrs.name || undefined }
-      : { path: attrs.path }),
-    ...(req.impersonate ? { impersonatedUser: effective } : {}), ...(req.credential ? { credential: req.credential } : {}) },
+    request: {
+      user, cluster: req.cluster, tenant, verb: attrs.verb, ...target,
+      ...(req.impersonate ? { impersonatedUser: effective } : {}),
+      ...(req.credential ? { credential: req.credential } : {}),
+    },
     layers, decision: walk.decision, decidedBy, reason,
   };
 }
@@ -139,12 +150,17 @@ function layerOf(s: StepOutcome, cluster: string, username: string, deleg: Deleg
     case 'delegation':
       return {
         layer, decision, reached: s.reached, reason: deleg.reason,
-        details: { delegated: deleg.delegated, hostCluster: deleg.hostCluster, serviceAccount: deleg.serviceAccount, serviceAccountAllowed: deleg.serviceAccountAllowed, hostDecision: deleg.hostDecision, hostReason: deleg.hostReason },
+        details: {
+          delegated: deleg.delegated, hostCluster: deleg.hostCluster, serviceAccount: deleg.serviceAccount,
+          serviceAccountAllowed: deleg.serviceAccountAllowed, hostDecision: deleg.hostDecision,
+          hostReason: deleg.hostReason,
+        },
       };
     case 'tenant-rbac':
       return {
         layer, decision: s.verdict === 'allow' ? 'allow' : 'deny', reached: s.reached,
-        reason: s.verdict === 'allow' ? s.reason : (s.reason || `no RBAC binding in "${cluster}" grants this to User "${username}" or its groups`),
+        reason: s.verdict === 'allow' ? s.reason
+          : (s.reason || `no RBAC binding in "${cluster}" grants this to User "${username}" or its groups`),
       };
     default:
       return { layer, decision, reached: s.reached, reason: s.reason, ...(s.details ? { details: s.details } : {}) };
@@ -169,16 +185,19 @@ function impersonationHeaders(imp: ExplainRequest['impersonate']): string[] {
 
 function requestInfo(a: Attributes): RequestInfo {
   return {
-    isResourceRequest: a.isResourceRequest, path: a.path, verb: a.verb, apiPrefix: a.isResourceRequest ? (a.apiGroup ? 'apis' : 'api') : '',
-    apiGroup: a.apiGroup, apiVersion: a.apiVersion, namespace: a.namespace, resource: a.resource, subresource: a.subresource,
-    name: a.name, parts: [],
+    isResourceRequest: a.isResourceRequest, path: a.path, verb: a.verb,
+    apiPrefix: a.isResourceRequest ? (a.apiGroup ? 'apis' : 'api') : '', apiGroup: a.apiGroup, apiVersion: a.apiVersion,
+    namespace: a.namespace, resource: a.resource, subresource: a.subresource, name: a.name, parts: [],
   };
 }
 
 function toAttributes(d: ExplainDeps, req: ExplainRequest): (user: UserInfo) => Attributes {
   if (req.path) {
     if (!req.path.startsWith('/')) throw badRequest('path must start with "/"');
-    return (user) => ({ user, cluster: req.cluster, verb: req.verb, isResourceRequest: false, path: req.path!, apiGroup: '', apiVersion: '', resource: '', subresource: '', namespace: '', name: '' });
+    return (user) => ({
+      user, cluster: req.cluster, verb: req.verb, isResourceRequest: false, path: req.path!,
+      apiGroup: '', apiVersion: '', resource: '', subresource: '', namespace: '', name: '',
+    });
   }
   const t = resolveResource(d.catalog.typesFor(req.cluster), req.resource!, req.group);
   return (user) => ({
