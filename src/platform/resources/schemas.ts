@@ -171,7 +171,7 @@ export const tenantClusterStatusSchema = z.object({
   logicalCluster: d(z.string(), 'The logical cluster serving it.').optional(),
   observedGeneration: d(z.number().int(), 'The spec generation the status describes.').optional(),
   conditions: d(z.array(conditionSchema), 'Detailed state, one entry per aspect.').optional(),
-  effective: d(tenantFieldsSchema, 'The spec after the template\'s fields were applied.').optional(),
+  effective: d(tenantClusterSpecSchema, 'The spec after the template\'s fields were applied.').optional(),
   appliedObjects: d(z.array(z.object({
     apiVersion: z.string(), kind: z.string(), namespace: z.string().optional(), name: z.string(),
   })), 'Objects applied from spec.objects.').optional(),
