@@ -118,10 +118,21 @@ const specOf = <T>(o: KObject): T => (o.spec ?? {}) as T;
 
 const col = (name: string, jsonPath: string, type = 'string') => ({ name, type, jsonPath });
 
+/** What clients see of an access key: no secret hash, current or previous (only when each grace ends). */
+function hideKeyHashes(obj: Readonly<KObject>): KObject {
+  const status = obj.status as AccessKeyStatus | undefined;
+  if (!status || (status.secretHash === undefined && !status.rotated)) return obj as KObject;
+  const { secretHash: _hidden, rotated, ...rest } = status;
+  const shown: Record<string, unknown> = { ...rest };
+  if (rotated) shown.rotated = { previousGraceUntil: rotated.previousHashes.map((p) => p.graceUntil) };
+  return { ...obj, status: shown } as KObject;
+}
+
 export const accessKeyType = defineType(GROUP, VERSION, 'accesskeys', 'AccessKey', {
   cluster: true, status: true, shortNames: ['ak'], onlyInClusters: [ROOT_CLUSTER],
   strategy: extendStrategy({
     prepareForCreate(obj) { obj.status = {}; },
+    present: hideKeyHashes,
     validate: (obj) => schemaCauses(accessKeySpecSchema, obj.spec, 'spec'),
     validateUpdate(obj, old) {
       const causes = schemaCauses(accessKeySpecSchema, obj.spec, 'spec');
