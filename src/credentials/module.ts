@@ -1,7 +1,7 @@
 // credentialsModule(): plugs access keys, platform tokens, Kubeconfig objects, revocation, the inventory and the
 // /platform/v1 credential routes into the server through its slots (types, admission, authenticators, filter, routes).
 import type { ServerModule } from '../apiserver/extension.ts';
-import { verifyPassword } from '../platform/index.ts';
+import { platformApi, verifyPassword } from '../platform/index.ts';
 import type { Filter } from '../apiserver/context.ts';
 import { infoFrom } from '../apiserver/context.ts';
 import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
@@ -83,6 +83,7 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
 
       const core = new CredentialsCore({
         store: m.store, keys: keys.index, identities, platform, tokens, revocations, reveal, hash: keys.hash, clusterExists, canActFor, now,
+        mayEnter: (u, c) => platformApi(m.modules)?.mayEnter(u, c) ?? Promise.resolve(true),
       });
       const kubeconfigs = new KubeconfigController({
         store: m.store, catalog: m.catalog, pki: m.pki, revocations, clusterExists, now, log: m.log, leadership: m.leadership,

@@ -3,7 +3,7 @@
 import type { ServerModule } from '../apiserver/extension.ts';
 import type { UserInfo } from '../apiserver/auth/types.ts';
 import { PlatformState, platformTypes, watchPlatformObjects } from './resources/index.ts';
-import { reachableTenants, setupAccess, type ReachableTenant, type RootAuthorizer } from './access/index.ts';
+import { mayEnter, reachableTenants, setupAccess, type ReachableTenant, type RootAuthorizer } from './access/index.ts';
 import { setupTenantClusters } from './tenant-clusters/index.ts';
 import { setupUsersTeamsProjects } from './users-teams-projects/index.ts';
 import { setupHostRbac } from './host-rbac/index.ts';
@@ -29,6 +29,8 @@ export interface PlatformApi {
   mayManage(u: UserInfo, tenant: string): Promise<boolean>;
   /** The tenant clusters `u` can reach (e.g. the login pages' cluster picker). */
   reachable(u: UserInfo): Promise<ReachableTenant[]>;
+  /** Whether `u` gets past the management-access door of `cluster` (true for clusters that are not tenants). */
+  mayEnter(u: UserInfo, cluster: string): Promise<boolean>;
 }
 export interface PlatformModule extends ServerModule { api?: PlatformApi }
 
@@ -63,6 +65,7 @@ export function platformModule(opts: PlatformModuleOptions = {}): PlatformModule
       mod.api = {
         mayManage: (u, tenant) => access.index.mayManage(u, tenant),
         reachable: (u) => reachableTenants(state, access.index, u),
+        mayEnter: (u, cluster) => mayEnter(state, access.index, u, cluster),
       };
     },
   };

@@ -57,6 +57,8 @@ export interface CredentialsCoreDeps {
   hash: SecretHasher;
   clusterExists: (name: string) => boolean;
   canActFor: (requester: UserInfo, owner: string) => Promise<boolean>;
+  /** The platform's management-access door (no token is minted for a cluster its holder could not enter). */
+  mayEnter?: (u: UserInfo, cluster: string) => Promise<boolean>;
   now: () => number;
 }
 
@@ -97,6 +99,10 @@ export class CredentialsCore {
   /** An audience-bound token for `cluster`, recorded (jti, expiry) for the inventory. */
   async issueToken(user: UserInfo, credentialId: string | undefined, scope: RequestScope | undefined, cluster: string, ttlSeconds?: number) {
     if (!this.d.clusterExists(cluster)) throw notFound({ group: 'tenancy.portcullis.io', resource: 'logicalclusters' }, cluster);
+    if (this.d.mayEnter && !(await this.d.mayEnter(user, cluster))) {
+      throw forbidden(null, '', `User "${user.username}" has no management access to tenant cluster "${cluster}": `
+        + 'no token is issued for it (ask its project admins or owner for access)');
+    }
     if (scope && isScoped(scope.scope) && clusterAccess(scope.scope, cluster, (c) => this.d.platform.projectOf(c)).kind === 'none') {
       throw forbidden(null, '', `${scope.credential} cannot mint a token for cluster "${cluster}": it is outside its scope`);
     }
