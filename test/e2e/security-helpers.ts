@@ -24,7 +24,8 @@ export function certIdentity(h: CredHarness, certPem: string, keyPem: string): C
     request: (method, p, body) => new Promise((resolve, reject) => {
       const text = body === undefined ? undefined : JSON.stringify(body);
       const req = https.request(`${h.server.url}${p}`, {
-        method, ca: h.server.pki.caCertPem, cert: certPem, key: keyPem, headers: text ? { 'content-type': 'application/json' } : {},
+        method, ca: h.server.pki.caCertPem, cert: certPem, key: keyPem,
+        headers: text ? { 'content-type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json' } : {},
       }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
