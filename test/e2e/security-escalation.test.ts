@@ -37,6 +37,16 @@ spec:
   templateRef: {name: base}
   access: {rules: [{users: [carol], clusterRole: view}]}
 ---
+apiVersion: management.portcullis.io/v1
+kind: User
+metadata: {name: devu}
+spec: {displayName: Dev}
+---
+apiVersion: management.portcullis.io/v1
+kind: Team
+metadata: {name: ops}
+spec: {members: [carol]}
+---
 apiVersion: v1
 kind: Namespace
 metadata: {name: dev-ns}
@@ -47,6 +57,7 @@ metadata: {name: tenant-writer}
 rules:
 - {apiGroups: [management.portcullis.io], resources: [tenantclusters, tenantclustertemplates], verbs: [get, list, create, update, patch]}
 - {apiGroups: [management.portcullis.io], resources: [kubeconfigs], verbs: [create, get]}
+- {apiGroups: [management.portcullis.io], resources: [users, teams, projects], verbs: [get, list, update, patch]}
 - {apiGroups: [''], resources: [users], verbs: [impersonate], resourceNames: [dev, lead]}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
@@ -132,6 +143,17 @@ describe('security: escalation through every object that creates bindings', () =
       /spec\.delegation: delegating secrets to the host in cluster "shop-dev"/, /Resources:\["secrets"\], Verbs:\["\*"\]/);
     const ok = await lead.request('PATCH', TC, { spec: { delegation: { resources: [{ group: '', resource: 'nodes' }, { group: '', resource: 'secrets' }] } } });
     assert.equal(ok.status, 200, JSON.stringify(ok.json()));
+  });
+
+  it('Users, Teams and Projects: groups, global admin, team membership and project admin are granted only by holders', async () => {
+    await refused(dev.request('PATCH', `${API}/users/devu`, { spec: { groups: ['system:masters'] } }),
+      /spec\.groups: conferring group "system:masters" requires what impersonating it would \(impersonate on groups\/system:masters\)/);
+    await refused(dev.request('PATCH', `${API}/users/devu`, { spec: { globalAdmin: true } }),
+      /spec\.globalAdmin: binding ClusterRole "cluster-admin" in cluster "root"/, /not currently held/);
+    await refused(dev.request('PATCH', `${API}/teams/ops`, { spec: { members: ['carol', 'devu'] } }), /impersonate on groups\/portcullis:team:ops/);
+    await refused(dev.request('PATCH', `${API}/projects/shop`, { spec: { members: [{ user: 'devu', role: 'admin' }] } }),
+      /spec\.members: binding ClusterRole "cluster-admin" \(project admin\) in cluster "shop-dev"/);
+    assert.equal((await dev.request('PATCH', `${API}/users/devu`, { spec: { displayName: 'Dev Eloper' } })).status, 200, 'granting nothing is fine');
   });
 
   it('nothing the refused writes asked for exists', async () => {

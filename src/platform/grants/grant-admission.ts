@@ -1,6 +1,6 @@
-// Admission of what TenantClusters and TenantClusterTemplates grant: whoever writes one must be able to make each new
-// grant directly — bind its ClusterRoles, apply its objects, delegate its resources (in the tenant, once it exists) and
-// hold its custom host-tier rules (in the host) — checked for the requester with RBAC escalation prevention.
+// Admission of what platform objects grant: whoever writes a TenantCluster, template, User, Team or Project must be able
+// to make each new grant directly — bind its ClusterRoles, apply its objects, delegate its resources (in the tenant, once
+// it exists), hold its custom host-tier rules (in the host), impersonate the groups it confers — for the requester.
 import type { Admission, OpContext } from '../../apiserver/registry/store.ts';
 import type { ModuleContext } from '../../apiserver/extension.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
@@ -10,8 +10,12 @@ import type { UserInfo } from '../../apiserver/auth/types.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { effectiveSpec } from '../access/index.ts';
 import { typeForKind } from '../tenant-clusters/index.ts';
-import { type PlatformState, type TemplateSpec, type TenantClusterSpec, GROUP, templateType, tenantClusterType } from '../resources/index.ts';
+import {
+  type PlatformState, type ProjectSpec, type TeamSpec, type TemplateSpec, type TenantClusterSpec, type UserSpec,
+  GROUP, projectType, teamType, templateType, tenantClusterType, userType,
+} from '../resources/index.ts';
 import { newGrants, type Grant } from './tenant-grants.ts';
+import { projectGrants, teamGrants, userGrants, type DirectoryGrant } from './directory-grants.ts';
 
 const RBAC = 'rbac.authorization.k8s.io';
 const RBAC_RESOURCES = new Set(['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings']);
@@ -53,6 +57,25 @@ export function grantAdmission(m: ModuleContext, state: PlatformState): Admissio
     if (g.manifest) await mayApply(user, g.cluster, g.manifest);
     if (g.rbac) await m.escalation({ user, cluster: g.cluster, object: g.rbac });
   };
+  const directory = async (user: UserInfo, grants: DirectoryGrant[], gr: GroupResource, name: string): Promise<void> => {
+    for (const g of grants) {
+      if (g.cluster !== ROOT_CLUSTER && m.clusters.state(g.cluster) === undefined) continue;
+      if (g.group !== undefined) {
+        const r = await m.runtime.authorize({
+          user, cluster: ROOT_CLUSTER, verb: 'impersonate', isResourceRequest: true, path: '', apiGroup: '', apiVersion: 'v1',
+          resource: 'groups', subresource: '', namespace: '', name: g.group,
+        });
+        if (r.decision !== 'allow') {
+          throw forbidden(gr, name, `${g.field}: conferring ${g.what} requires what impersonating it would (impersonate on groups/${g.group})`);
+        }
+      }
+      if (!g.rbac) continue;
+      try { await m.escalation({ user, cluster: g.cluster, object: g.rbac }); } catch (e) {
+        if (!(e instanceof StatusError) || (e.code !== 403 && e.code !== 404)) throw e;
+        throw forbidden(gr, name, `${g.field}: ${g.what} in cluster "${g.cluster}" needs what making it directly would: ${e.message}`);
+      }
+    }
+  };
   const template = (spec: TenantClusterSpec | undefined): TemplateSpec | undefined =>
     spec?.templateRef ? state.templates.get(spec.templateRef.name) : undefined;
 
@@ -72,6 +95,12 @@ export function grantAdmission(m: ModuleContext, state: PlatformState): Admissio
           const before = effectiveSpec(rec.spec, old?.spec as TemplateSpec | undefined);
           await check(ctx.user, tenant, before, effectiveSpec(rec.spec, obj.spec as TemplateSpec), templateType, name, ` (tenant cluster "${tenant}")`);
         }
+      } else if (t.resource === userType.resource) {
+        await directory(ctx.user, userGrants(old?.spec as UserSpec | undefined, (obj.spec ?? {}) as UserSpec), userType, name);
+      } else if (t.resource === teamType.resource) {
+        await directory(ctx.user, teamGrants(name, old?.spec as TeamSpec | undefined, (obj.spec ?? {}) as TeamSpec), teamType, name);
+      } else if (t.resource === projectType.resource) {
+        await directory(ctx.user, projectGrants(state, name, old?.spec as ProjectSpec | undefined, (obj.spec ?? {}) as ProjectSpec), projectType, name);
       }
     },
   };
