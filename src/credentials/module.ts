@@ -71,7 +71,7 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
       m.authenticators.push(createPlatformTokenAuthenticator({
         tokens, identities, isRevoked: revocations.isJtiRevoked, revocationReason: revocations.jtiRevocationReason, now,
       }));
-      m.admission.push(kubeconfigAdmission(platform, (a) => m.runtime.authorize(a)));
+      m.admission.push(kubeconfigAdmission(platform, (a) => m.runtime.authorize(a), () => m.escalation));
       const scope = withCredentialScope((c) => platform.projectOf(c));
       // Revoked certificates and ServiceAccount tokens are refused by their authenticators (m.revocation below).
       const filter: Filter = (ctx, next) => {

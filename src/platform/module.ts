@@ -1,5 +1,5 @@
 // platformModule(): registers the management.portcullis.io types in root and wires each feature folder
-// (tenant clusters, users/teams/projects, host-tier RBAC, access, delegation, explain) into the server.
+// (tenant clusters, users/teams/projects, host-tier RBAC, access, delegation, explain, grant checks) into the server.
 import type { ServerModule } from '../apiserver/extension.ts';
 import type { UserInfo } from '../apiserver/auth/types.ts';
 import { PlatformState, platformTypes, watchPlatformObjects } from './resources/index.ts';
@@ -9,6 +9,7 @@ import { setupUsersTeamsProjects } from './users-teams-projects/index.ts';
 import { setupHostRbac } from './host-rbac/index.ts';
 import { DelegationAuthorizer } from './delegation/index.ts';
 import { setupExplain } from './explain/index.ts';
+import { grantAdmission } from './grants/index.ts';
 
 export interface PlatformModuleOptions {
   /**
@@ -50,6 +51,7 @@ export function platformModule(opts: PlatformModuleOptions = {}): PlatformModule
       const tenants = setupTenantClusters(m, { state, index: access.index, rootRbacDecides: () => !!access.authorizeInRoot() });
       setupUsersTeamsProjects(m, state, opts);
       const hostRbac = setupHostRbac(m, state);
+      m.admission.push(grantAdmission(m, state));
       const delegation = new DelegationAuthorizer(state, () => m.runtime.authorize);
       m.authorizers.delegation = delegation;
       setupExplain(m, state, access.index, delegation);

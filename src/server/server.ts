@@ -31,10 +31,17 @@ import type { HandlerDeps } from '../apiserver/handlers/deps.ts';
 import { recordManagedFields } from './managed-fields.ts';
 import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { StatusError } from '../apiserver/errors.ts';
-import type { ModuleContext, ServerModule } from '../apiserver/extension.ts';
+import type { EscalationCheck, ModuleContext, ServerModule } from '../apiserver/extension.ts';
 import type { ClusterSeeder } from '../apiserver/controllers/logical-clusters.ts';
 import { defaultModules } from './modules.ts';
 import { listenSecure } from './listener.ts';
+import { SYSTEM_MASTERS } from '../apiserver/auth/types.ts';
+
+/** Without an RBAC module nothing can be checked: only system:masters may make grants through other objects. */
+const noGrants: EscalationCheck = async ({ user, cluster }) => {
+  if (user.groups.includes(SYSTEM_MASTERS)) return;
+  throw new StatusError(403, 'Forbidden', `forbidden: no RBAC module checks grants in cluster "${cluster}"; only system:masters may grant`);
+};
 
 export interface RunningServer {
   url: string;
@@ -92,6 +99,7 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
     idlers: [() => clusters.idle(), () => namespaces.idle(), () => gc.idle()],
     secrets: secrets.shared,
     revocation: { isSerialRevoked: () => false, isJtiRevoked: () => false },
+    escalation: noGrants,
     onServiceAccountToken: tokenListeners,
     runtime: {
       authorize: () => Promise.reject(new Error('authorizer used before the server was assembled')),

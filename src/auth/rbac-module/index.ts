@@ -4,7 +4,7 @@ import type { ServerModule } from '../../apiserver/extension.ts';
 import { RbacIndex } from '../authz/rbac/index.ts';
 import type { RbacKind, RbacObject } from '../authz/rbac/types.ts';
 import { AggregationController } from './aggregation-controller.ts';
-import { escalationAdmission } from './escalation-admission.ts';
+import { escalationAdmission, escalationCheck } from './escalation-admission.ts';
 import { withImpersonation } from './impersonation-filter.ts';
 import { reviewTypes } from './reviews.ts';
 import { seedBootstrapRbac } from './bootstrap-seed.ts';
@@ -28,6 +28,7 @@ export function rbacModule(): ServerModule {
       m.idlers.push(() => aggregation.idle());
       m.onClose.push(() => aggregation.stop());
       m.admission.push(escalationAdmission(index, m.store, m.catalog, (a) => m.runtime.authorize(a)));
+      m.escalation = escalationCheck(index, m.store, m.catalog, (a) => m.runtime.authorize(a));
       m.filters.impersonation = withImpersonation((a) => m.runtime.authorize(a));
       for (const t of reviewTypes({ index, runtime: m.runtime })) m.catalog.add(t);
     },
