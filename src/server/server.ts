@@ -20,7 +20,7 @@ import { Store, type Admission } from '../apiserver/registry/store.ts';
 import { Informer } from '../apiserver/controllers/informer.ts';
 import { LogicalClusters, logicalClusterType } from '../apiserver/controllers/logical-clusters.ts';
 import { NamespaceController, namespaceLifecycle } from '../apiserver/controllers/namespaces.ts';
-import { CrdController } from '../apiserver/controllers/crds.ts';
+import { CrdController, reservedGroupAdmission } from '../apiserver/controllers/crds.ts';
 import { GarbageCollector } from '../apiserver/controllers/garbage-collector.ts';
 import { buildChain, compose } from '../apiserver/chain.ts';
 import { matchRoute } from '../apiserver/filters/public-routes.ts';
@@ -73,7 +73,7 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
 
   const admission: Admission[] = [];
   const store = new Store(cache, admission, recordManagedFields);
-  admission.push(namespaceLifecycle(store, catalog));
+  admission.push(namespaceLifecycle(store, catalog), reservedGroupAdmission());
 
   const informer = new Informer();
   const clusterSeeds: ClusterSeeder[] = [];

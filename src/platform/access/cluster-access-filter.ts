@@ -1,5 +1,6 @@
 // The clusterAccess filter: a platform user (a name with a User object) reaches a tenant cluster only with
 // management access; other identities (the tenant's ServiceAccounts, certificate users, system:masters) pass to RBAC.
+// An unknown cluster is refused to a platform user exactly as a tenant cluster they have no access to.
 import type { Filter, RequestContext } from '../../apiserver/context.ts';
 import { StatusError } from '../../apiserver/errors.ts';
 import { SYSTEM_MASTERS, type UserInfo } from '../../apiserver/auth/types.ts';
@@ -10,7 +11,7 @@ export function withClusterAccess(state: PlatformState, index: AccessIndex): Fil
   return (ctx, next) => {
     const cluster = ctx.cluster;
     const user = ctx.user;
-    if (!cluster || !user || !state.tenants.has(cluster) || !state.users.has(user.username) || user.groups.includes(SYSTEM_MASTERS)) {
+    if (!cluster || !user || !(state.tenants.has(cluster) || ctx.clusterMissing) || !state.users.has(user.username) || user.groups.includes(SYSTEM_MASTERS)) {
       return next();
     }
     return atTheDoor(ctx, next, index, user, cluster);
