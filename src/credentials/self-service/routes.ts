@@ -138,7 +138,7 @@ export function credentialRoutes(d: RouteDeps): Route[] {
       const name = rest[0];
       const e = core.d.keys.get(name);
       if (!e) throw notFound(accessKeyType, name);
-      await core.assertActFor(me, e.user, 'manage access keys');
+      await core.assertVisible(me, e.user, () => notFound(accessKeyType, name));
       if (rest.length === 1) {
         method(ctx, 'DELETE');
         await core.d.store.delete({ cluster: ROOT_CLUSTER, user: me }, accessKeyType, '', name);
