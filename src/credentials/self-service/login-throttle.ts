@@ -6,9 +6,9 @@ import type { PlatformAuditEvent } from '../../apiserver/extension.ts';
 import type { PasswordVerifier } from './routes.ts';
 
 export interface LoginThrottleSettings {
-  /** Failures allowed for one user name before the backoff starts. */
+  /** Failures for one user name after which the backoff starts. */
   freeFailuresPerUser: number;
-  /** Failures allowed from one source address (any user names) before the backoff starts. */
+  /** Failures from one source address (any user names) after which the backoff starts. */
   freeFailuresPerAddress: number;
   /** The first lockout; each further failure doubles it. */
   baseDelayMs: number;
@@ -46,7 +46,7 @@ export class LoginThrottle {
       const c = this.live(key, now) ?? { failures: 0, lastFailureMs: now, lockedUntilMs: 0 };
       c.failures++;
       c.lastFailureMs = now;
-      if (c.failures > free) c.lockedUntilMs = now + Math.min(s.maxDelayMs, s.baseDelayMs * 2 ** Math.min(30, c.failures - free - 1));
+      if (c.failures >= free) c.lockedUntilMs = now + Math.min(s.maxDelayMs, s.baseDelayMs * 2 ** Math.min(30, c.failures - free));
       this.counters.delete(key);
       this.counters.set(key, c);
     }
@@ -61,7 +61,7 @@ export class LoginThrottle {
     const c = this.counters.get(key);
     if (!c) return;
     c.failures = Math.max(0, c.failures - 1);
-    if (c.failures <= free) c.lockedUntilMs = 0;
+    if (c.failures < free) c.lockedUntilMs = 0;
   }
 
   get size(): number { return this.counters.size; }
