@@ -13,6 +13,7 @@ import { openServerSecrets, startControllerLeadership } from './replication.ts';
 import { createTokenSigner, createTokenVerifier, createServiceAccountTokenAuthenticator } from '../auth/authn/sa-token.ts';
 import { createX509Authenticator } from '../auth/authn/x509.ts';
 import { createUnionAuthenticator, withAuthenticationChecks } from '../apiserver/auth/authenticator-union.ts';
+import { CredentialChains } from '../apiserver/auth/credential-chain.ts';
 import { createUnionAuthorizer, mastersAuthorizer } from '../apiserver/auth/authorizer-union.ts';
 import { Catalog } from '../apiserver/registry/catalog.ts';
 import { builtinTypes } from '../apiserver/registry/builtins.ts';
@@ -69,7 +70,12 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   catalog.add(logicalClusterType);
   const saType = catalog.lookup(ROOT_CLUSTER, '', 'v1', 'serviceaccounts')!;
   const tokenListeners: ModuleContext['onServiceAccountToken'] = [];
-  saType.subresources.push(tokenSubresource(signer, [issuer], (info) => { for (const f of tokenListeners) f(info); }));
+  const credentialChains = new CredentialChains();
+  if (process.env.PORTCULLIS_BENCH_NO_CHAIN_CHECK === '1') {
+    credentialChains.enabled = false;
+    log('portcullis: WARNING: the credential-chain check is OFF (PORTCULLIS_BENCH_NO_CHAIN_CHECK=1, for bench/apiserver only)');
+  }
+  saType.subresources.push(tokenSubresource(signer, [issuer], (info) => { for (const f of tokenListeners) f(info); }, credentialChains));
 
   const admission: Admission[] = [];
   const store = new Store(cache, admission, recordManagedFields);
@@ -88,7 +94,7 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
 
   const m: ModuleContext = {
     cfg, log, pki, issuer, storage: cache, store, catalog, informer, clusters, admission, clusterSeeds,
-    authenticators: [], authenticationChecks: [], auditEvent: () => undefined, modules, authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
+    authenticators: [], authenticationChecks: [credentialChains.check], credentialChains, auditEvent: () => undefined, modules, authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
     idlers: [() => clusters.idle(), () => namespaces.idle(), () => gc.idle()],
     secrets: secrets.shared,
     revocation: { isSerialRevoked: () => false, isJtiRevoked: () => false },

@@ -5,6 +5,8 @@ import type { KObject } from '../../apiserver/storage/interface.ts';
 import { badRequest, forbidden, notFound, StatusError } from '../../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import type { UserInfo } from '../../apiserver/auth/types.ts';
+import { linkId, type Lineage } from '../../apiserver/auth/credential-chain.ts';
+import type { IssuedTokenInfo } from '../../apiserver/extension.ts';
 import { type AccessKeyIndex, type SecretReveal, generateKeySecret, type SecretHasher } from '../access-keys/index.ts';
 import { type IdentityIndex, type PlatformIndex, strictest } from '../platform-view/index.ts';
 import type { PlatformTokens } from '../tokens/index.ts';
@@ -94,8 +96,12 @@ export class CredentialsCore {
     return { key, name: created.metadata.name!, expires: (created.spec as AccessKeySpec).expirationTimestamp! };
   }
 
-  /** An audience-bound token for `cluster`, recorded (jti, expiry) for the inventory. */
-  async issueToken(user: UserInfo, credentialId: string | undefined, scope: RequestScope | undefined, cluster: string, ttlSeconds?: number) {
+  /**
+   * An audience-bound token for `cluster`, recorded (jti, expiry, chain) for the inventory. `lineage` is what the
+   * minting credential derives from (CredentialChains.lineage): the token carries it, dies with any credential on it,
+   * and never outlives it (its lifetime is clamped to the earliest end along the chain).
+   */
+  async issueToken(user: UserInfo, lineage: Lineage, scope: RequestScope | undefined, cluster: string, ttlSeconds?: number) {
     if (!this.d.clusterExists(cluster)) throw notFound({ group: 'tenancy.portcullis.io', resource: 'logicalclusters' }, cluster);
     if (scope && isScoped(scope.scope) && clusterAccess(scope.scope, cluster, (c) => this.d.platform.projectOf(c)).kind === 'none') {
       throw forbidden(null, '', `${scope.credential} cannot mint a token for cluster "${cluster}": it is outside its scope`);
@@ -109,9 +115,18 @@ export class CredentialsCore {
         `token lifetime ${formatDuration(ttlMs)} exceeds the maximum of ${limit.text} set by project ${limit.project} (credentialPolicy.maxTokenTTL)`);
       ttlMs = limit.ms;
     }
+    const nowMs = this.d.now();
+    if (lineage.expiresMs !== undefined) {
+      if (lineage.expiresMs <= nowMs) throw forbidden(null, '', 'the credential this request was made with has expired');
+      ttlMs = Math.min(ttlMs, lineage.expiresMs - nowMs);
+    }
     const live = this.d.identities.has(user.username);
-    const issued = await this.d.tokens.issue({ user, cluster, ttlMs, live, scope: scope?.scope, via: scope?.credential, nowMs: this.d.now() });
-    const spec: IssuedTokenSpec = { kind: 'PlatformToken', user: user.username, cluster, expiresAt: iso(issued.expires.getTime()), issuedVia: credentialId };
+    const chain = lineage.refs.length ? lineage.refs : undefined;
+    const issued = await this.d.tokens.issue({ user, cluster, ttlMs, live, scope: scope?.scope, via: scope?.credential, nowMs, chain });
+    const spec: IssuedTokenSpec = {
+      kind: 'PlatformToken', user: user.username, cluster, expiresAt: iso(issued.expires.getTime()),
+      issuedVia: chain ? linkId(chain[0]) : undefined, ...(chain ? { chain: chain.map(linkId) } : {}),
+    };
     if (scope && isScoped(scope.scope)) spec.scope = scope.scope;
     await this.d.store.create({ cluster: ROOT_CLUSTER }, issuedTokenType, '', { apiVersion: API_VERSION, kind: 'IssuedToken',
       metadata: { name: issued.jti }, spec: spec as unknown as Record<string, unknown> });
@@ -119,10 +134,11 @@ export class CredentialsCore {
   }
 
   /** Records a ServiceAccount token issued through TokenRequest (the server's tokenSubresource onIssued hook). */
-  async recordServiceAccountToken(info: { cluster: string; namespace: string; name: string; jti: string; expires: Date; requestedBy?: string }): Promise<void> {
+  async recordServiceAccountToken(info: IssuedTokenInfo): Promise<void> {
     const spec: IssuedTokenSpec = {
       kind: 'ServiceAccountToken', user: info.requestedBy ?? `system:serviceaccount:${info.namespace}:${info.name}`, cluster: info.cluster,
       expiresAt: iso(info.expires.getTime()), serviceAccount: `${info.namespace}/${info.name}`,
+      ...(info.chain?.length ? { issuedVia: linkId(info.chain[0]), chain: info.chain.map(linkId) } : {}),
     };
     await this.d.store.create({ cluster: ROOT_CLUSTER }, issuedTokenType, '', { apiVersion: API_VERSION, kind: 'IssuedToken',
       metadata: { name: info.jti }, spec: spec as unknown as Record<string, unknown> });

@@ -10,6 +10,7 @@ import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import type { Route } from '../../apiserver/extension.ts';
 import type { AuthnRequest, AuthnResult } from '../../apiserver/auth/types.ts';
 import type { CredentialsCore } from './core.ts';
+import type { Lineage } from '../../apiserver/auth/credential-chain.ts';
 import { page, pageQuery } from '../../platform/index.ts';
 import { requestScope, clusterAccess } from '../scope/index.ts';
 import { parseDuration, API_VERSION, SESSION_LABEL, accessKeyType, isScoped, scopeSchema, type AccessKeySpec } from '../resources/index.ts';
@@ -22,6 +23,8 @@ export interface RouteDeps {
   crl: () => Promise<ArrayBuffer>;
   verifyPassword: PasswordVerifier;
   authenticate: (r: AuthnRequest) => Promise<AuthnResult>;
+  /** What a credential minted by this request derives from (the server's CredentialChains). */
+  lineage: (ctx: RequestContext) => Lineage;
   /** Every logical cluster name (dry run). */
   clusterNames: () => string[];
   /** Effective RBAC rules of a user in a cluster/namespace, when the authorizer can tell (dry run). */
@@ -112,7 +115,7 @@ export function credentialRoutes(d: RouteDeps): Route[] {
     { prefix: `${P}/tokens`, async handle(ctx) {
       rootOnly(ctx); method(ctx, 'POST');
       const req = await body(ctx, tokenSchema);
-      const t = await core.issueToken(userFrom(ctx), ctx.credentialId, requestScope(ctx.req), req.cluster, req.expirationSeconds);
+      const t = await core.issueToken(userFrom(ctx), d.lineage(ctx), requestScope(ctx.req), req.cluster, req.expirationSeconds);
       writeJson(ctx, 201, { apiVersion: API_VERSION, kind: 'PlatformToken', status: {
         token: t.token, expirationTimestamp: t.expires.toISOString().replace(/\.\d+Z$/, 'Z'), cluster: req.cluster, audience: t.audience, jti: t.jti,
       } });
