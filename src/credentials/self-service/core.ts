@@ -14,7 +14,7 @@ import type { RevocationList } from '../revocation/index.ts';
 import { formatDuration } from '../resources/index.ts';
 import { clusterAccess, type RequestScope } from '../scope/index.ts';
 import {
-  API_VERSION, SESSION_LABEL, accessKeyType, issuedTokenType, isScoped, kubeconfigType,
+  API_VERSION, OWNER_UID_ANNOTATION, SESSION_LABEL, accessKeyType, issuedTokenType, isScoped, kubeconfigType,
   type AccessKeySpec, type AccessKeyStatus, type IssuedTokenSpec, type KubeconfigSpec, type KubeconfigStatus, type Scope,
 } from '../resources/index.ts';
 
@@ -46,6 +46,8 @@ export interface CredentialItem {
   revoked?: boolean;
   /** Access keys: switched off (spec.disabled), e.g. when the user's identity provider revoked the user. */
   disabled?: boolean;
+  /** The credentials it was minted from, nearest first (it dies with any of them): e.g. ["accesskey:ci", "user:alice"]. */
+  chain?: string[];
 }
 
 export interface CredentialsCoreDeps {
@@ -168,6 +170,7 @@ export class CredentialsCore {
         id: `accesskey:${e.name}`, kind: 'AccessKey', name: e.label, user: e.user, scope: isScoped(e.scope) ? e.scope : undefined, session: e.session,
         created: e.createdMs ? iso(e.createdMs) : undefined, expires: e.expiresMs ? iso(e.expiresMs) : undefined,
         lastUsed: e.lastUsedMs > e.createdMs ? iso(e.lastUsedMs) : undefined, disabled: e.disabled || undefined,
+        chain: e.parents.map(linkId),
       });
     }
     const now = this.d.now();
@@ -178,6 +181,7 @@ export class CredentialsCore {
       out.push({
         id: `${prefix}:${o.metadata.name}`, kind: s.kind, name: s.serviceAccount ?? o.metadata.name!, user: s.user, scope: s.scope, cluster: s.cluster,
         created: o.metadata.creationTimestamp, expires: s.expiresAt, revoked: this.d.revocations.isJtiRevoked(o.metadata.name!),
+        ...(s.chain?.length ? { chain: s.chain } : s.issuedVia ? { chain: [s.issuedVia] } : {}),
       });
     }
     for (const o of (await this.d.store.list(ROOT_CLUSTER, kubeconfigType, '')).items) {
@@ -188,6 +192,7 @@ export class CredentialsCore {
         id: `kubeconfig:${o.metadata.namespace}.${o.metadata.name}`, kind: 'Kubeconfig', name: `${o.metadata.namespace}/${o.metadata.name}`, user: s.username,
         cluster: s.target.tenantCluster, created: o.metadata.creationTimestamp, expires: st.notAfter,
         ...(st.serial && this.d.revocations.isSerialRevoked(st.serial) ? { revoked: true } : {}),
+        ...(o.metadata.annotations?.[OWNER_UID_ANNOTATION] ? { chain: [`user:${s.username}`] } : {}),
       });
     }
     return out;
