@@ -6,7 +6,7 @@ import type { ServerConfig } from './config.ts';
 import { parseListen } from './config.ts';
 import { openStore } from './storage.ts';
 import { preflight } from './preflight.ts';
-import { buildKubeconfig, writePrivateFile } from '../pki/kubeconfig.ts';
+import { AdminCredential, ADMIN_CERT_DEFAULT_DAYS } from './admin-credential.ts';
 import { tokenSubresource } from './service-account-token.ts';
 import type { Pki } from '../pki/ca.ts';
 import { openServerSecrets, startControllerLeadership } from './replication.ts';
@@ -110,6 +110,14 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   await informer.start(cache, (e) => log(`informer watch failed: ${e.message}`));
   await clusters.ensureRoot();
 
+  const adminKubeconfigPath = path.join(cfg.dataDir, 'admin.kubeconfig');
+  const admin = new AdminCredential({
+    pki, path: adminKubeconfigPath, validityDays: ADMIN_CERT_DEFAULT_DAYS, log,
+    isRevoked: (serial) => m.revocation.isSerialRevoked(serial), revoke: m.revocation.revokeSerial,
+  });
+  await admin.load();
+  m.routes.unshift(admin.route()); // before the platform's catch-all /platform/v1 route
+
   const authn = withAuthenticationChecks(createUnionAuthenticator([
     createX509Authenticator({ isRevoked: (serial) => m.revocation.isSerialRevoked(serial) }),
     createServiceAccountTokenAuthenticator({
@@ -151,14 +159,8 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   const connectHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const baseUrl = cfg.externalUrl ?? `https://${connectHost}:${actualPort}`;
 
-  const adminKubeconfigPath = path.join(cfg.dataDir, 'admin.kubeconfig');
-  const admin = await pki.issueClientCert({ commonName: 'admin', organizations: ['system:masters'], validitySeconds: 365 * 24 * 3600 });
-  const writeAdmin = (names: string[]) => writePrivateFile(adminKubeconfigPath, buildKubeconfig({
-    baseUrl, caPem: pki.caCertPem, clusters: [ROOT_CLUSTER, ...names.filter((n) => n !== ROOT_CLUSTER).sort()], current: ROOT_CLUSTER,
-    user: { name: 'admin', user: { 'client-certificate-data': Buffer.from(admin.certPem).toString('base64'), 'client-key-data': Buffer.from(admin.keyPem).toString('base64') } },
-  }));
-  writeAdmin(clusters.names());
-  clusters.onChange(writeAdmin);
+  admin.write(baseUrl, clusters.names());
+  clusters.onChange((names) => admin.write(baseUrl, names));
   for (const f of m.onStarted) await f(baseUrl);
   log(`portcullis: serving on ${baseUrl} (store: ${describe})`);
   log(`portcullis: admin kubeconfig: ${adminKubeconfigPath}`);

@@ -68,6 +68,9 @@ export class CredentialChains {
         throw unauthorized(`credential is not valid: it was minted from ${ref}, which this server cannot check`);
       }
       const link = resolver(ref, { req, nowMs, self, result: self ? result : undefined });
+      if (!link.problem && link.expiresMs !== undefined && link.expiresMs <= nowMs) {
+        throw unauthorized(self ? 'credential has expired' : `credential is not valid: it was minted from ${describeLink(ref)}, which has expired`);
+      }
       if (link.problem) {
         throw unauthorized(self ? link.problem : `credential is not valid: it was minted from ${describeLink(ref)}, and ${link.problem}`);
       }
@@ -81,6 +84,9 @@ export class CredentialChains {
   /** The authentication check (first in ModuleContext.authenticationChecks). */
   readonly check = (res: AuthnResult, r: AuthnRequest): void => {
     if (!this.enabled) return;
+    // A derived credential ends with its source, to the second (its expiry was clamped to the source's at mint; no
+    // clock-skew leeway beyond it).
+    if (res.chain && res.expiresMs !== undefined && res.expiresMs <= this.now()) throw unauthorized('credential has expired');
     this.walk(res.link ?? res.credentialId, res.chain, r.req, res);
   };
 
