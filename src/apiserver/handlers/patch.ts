@@ -34,7 +34,7 @@ export async function handlePatch(ctx: RequestContext, t: ResourceType, deps: Ha
     throw new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`);
   }
   const buf = await readBody(ctx.req);
-  const patch = kind === 'apply' ? parseYamlBody(buf) : parseJson(buf, 'patch body');
+  const patch = kind === 'apply' ? await parseYamlBody(buf) : parseJson(buf, 'patch body');
   const op = opContext(ctx);
   let warnings: string[] = [];
   const options = requestWriteOptions(ctx);
