@@ -15,7 +15,11 @@ export function parseYamlText(text, maxDepth) {
   } catch (e) {
     throw new Error(e instanceof RangeError ? `nested more than ${maxDepth} levels deep` : firstLine(e));
   }
-  if (doc.errors.length > 0) throw new Error(firstLine(doc.errors[0]));
+  if (doc.errors.length > 0) {
+    const message = firstLine(doc.errors[0]);
+    // The library reports its own stack overflow on deep input as a parse error.
+    throw new Error(/call stack/i.test(message) ? `nested more than ${maxDepth} levels deep` : message);
+  }
   let duplicate;
   visit(doc, {
     Map(_, map) {
