@@ -2,7 +2,7 @@
 // (tenant clusters, users/teams/projects, host-tier RBAC, access, delegation, explain) into the server.
 import type { ServerModule } from '../apiserver/extension.ts';
 import type { UserInfo } from '../apiserver/auth/types.ts';
-import { PlatformState, platformTypes, watchPlatformObjects } from './resources/index.ts';
+import { PlatformState, platformTypes, watchPlatformObjects, type Directory } from './resources/index.ts';
 import { reachableTenants, setupAccess, type ReachableTenant, type RootAuthorizer } from './access/index.ts';
 import { setupTenantClusters } from './tenant-clusters/index.ts';
 import { setupUsersTeamsProjects } from './users-teams-projects/index.ts';
@@ -29,6 +29,8 @@ export interface PlatformApi {
   mayManage(u: UserInfo, tenant: string): Promise<boolean>;
   /** The tenant clusters `u` can reach (e.g. the login pages' cluster picker). */
   reachable(u: UserInfo): Promise<ReachableTenant[]>;
+  /** Users, teams and projects as the platform sees them (connected clusters compute their access from it). */
+  directory: Directory;
 }
 export interface PlatformModule extends ServerModule { api?: PlatformApi }
 
@@ -63,6 +65,7 @@ export function platformModule(opts: PlatformModuleOptions = {}): PlatformModule
       mod.api = {
         mayManage: (u, tenant) => access.index.mayManage(u, tenant),
         reachable: (u) => reachableTenants(state, access.index, u),
+        directory: state,
       };
     },
   };
