@@ -56,7 +56,7 @@ export function upstreamRbac(subject: { kind: 'ServiceAccount'; namespace: strin
     apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'portcullis-proxy' },
     rules: [
       { apiGroups: [''], resources: ['users', 'groups', 'serviceaccounts'], verbs: ['impersonate'] },
-      { apiGroups: ['authentication.k8s.io'], resources: ['uids', 'userextras/*'], verbs: ['impersonate'] },
+      { apiGroups: ['authentication.k8s.io'], resources: ['uids', 'userextras/original-user-info.portcullis.io'], verbs: ['impersonate'] },
       { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
       // Role mapping: Portcullis creates and removes the ClusterRoleBindings it owns (bind: any ClusterRole).
       { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterrolebindings'], verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'] },

@@ -1,6 +1,6 @@
 // The headers a request carries upstream: the client's own headers minus credentials, hop-by-hop and incoming
-// Impersonate-* headers (Portcullis authorized those already), plus Impersonate-* for the effective identity and the
-// original user (Pinniped's original-user-info), so the upstream's audit log names both.
+// Impersonate-* headers (Portcullis authorized those already), plus Impersonate-User/Group/Uid for the effective
+// identity and one extra with the original user (Pinniped's original-user-info), so the upstream's audit names both.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { UserInfo } from '../apiserver/auth/types.ts';
 
@@ -33,10 +33,7 @@ export function upstreamHeaders(incoming: IncomingHttpHeaders, effective: UserIn
   out['impersonate-user'] = effective.username;
   if (effective.groups.length) out['impersonate-group'] = effective.groups;
   if (effective.uid) out['impersonate-uid'] = effective.uid;
-  for (const [k, values] of Object.entries(effective.extra ?? {})) {
-    if (k === ORIGINAL_USER_EXTRA || !values.length) continue;
-    out[`impersonate-extra-${escapeExtraKey(k)}`] = values;
-  }
+  // The user's own extras stay in Portcullis (each key would need its own impersonate grant upstream).
   out[`impersonate-extra-${escapeExtraKey(ORIGINAL_USER_EXTRA)}`] = JSON.stringify({ username: original.username, groups: original.groups })
     .replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return out;
