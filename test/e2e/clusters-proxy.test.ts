@@ -1,4 +1,5 @@
-// End-to-end: a second Portcullis process is a real connected cluster (real impersonation). kubectl through the
+// End-to-end: a second Portcullis server is a real connected cluster (real impersonation; in this process, so that
+// killing and restarting it on the same port and data dir is quick). kubectl through the
 // front's /clusters/prod: get/list/apply/delete/watch, auth can-i answered upstream, management access, incoming
 // impersonation, a scoped key, role-mapping bindings upstream following access, upstream down (503) and back.
 import { after, before, describe, it } from 'node:test';
@@ -10,7 +11,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { parse as parseYaml, stringify } from 'yaml';
 import { startHarness, type Harness } from '../support/harness.ts';
-import { startChildServer, type ChildServer } from '../support/child-server.ts';
 import { call, certFor, freePort, kubeconfigTo, type Cert } from './clusters-support.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/portcullis.mjs');
@@ -38,36 +38,38 @@ function cliRun(h: Harness, admin: { cert: string; key: string } | undefined, ar
 
 describe('connected clusters: the impersonating proxy against a real upstream', () => {
   let h: Harness;
-  let up: ChildServer;
+  let up: Harness;
+  let upKubeconfig: string;
   let upDir: string;
   let upPort: number;
   let upToken: string;
   let admin: { cert: string; key: string };
   const u: Record<string, Cert> = {};
   const kc: Record<string, string> = {};
-  const upstreamKubectl = (args: string[]) => h.kubectl(args, { kubeconfig: up.kubeconfig });
+  const upstreamKubectl = (args: string[]) => h.kubectl(args, { kubeconfig: upKubeconfig });
   const managed = async () => {
     const r = await upstreamKubectl(['get', 'clusterrolebindings', '-l', 'clusters.portcullis.io/managed-by=portcullis', '-o', 'jsonpath={.items[*].metadata.name}']);
     return r.stdout.split(/\s+/).filter(Boolean).sort();
   };
-  const startUpstream = () => startChildServer(['--data-dir', upDir, '--listen', `127.0.0.1:${upPort}`]);
+  const startUpstream = () => startHarness({ dataDir: upDir, config: { listen: `127.0.0.1:${upPort}` } });
 
   before(async () => {
     upDir = mkdtempSync(path.join(os.tmpdir(), 'portcullis-upstream-'));
     upPort = await freePort();
     [h, up] = await Promise.all([startHarness(), startUpstream()]);
+    upKubeconfig = up.kubeconfig;
     // Upstream: the proxy's ServiceAccount with exactly the RBAC `portcullis clusters rbac` prints.
     await upstreamKubectl(['create', 'serviceaccount', 'portcullis-proxy', '-n', 'default']);
     const masters = await certFor(h, 'root-admin', ['system:masters']);
     admin = { cert: h.writeFile('admin.crt', masters.certPem), key: h.writeFile('admin.key', masters.keyPem) };
     const rbac = await cliRun(h, undefined, ['clusters', 'rbac', '--service-account', 'default/portcullis-proxy']);
     assert.equal(rbac.code, 0, rbac.stderr);
-    await h.kubectl(['apply', '-f', '-'], { kubeconfig: up.kubeconfig, input: rbac.stdout });
+    await h.kubectl(['apply', '-f', '-'], { kubeconfig: upKubeconfig, input: rbac.stdout });
     upToken = (await upstreamKubectl(['create', 'token', 'portcullis-proxy', '-n', 'default', '--duration', '2h'])).stdout.trim();
-    const upKc = parseYaml(readFileSync(up.kubeconfig, 'utf8')) as { clusters: Array<{ cluster: Record<string, string> }> };
+    const upKc = parseYaml(readFileSync(upKubeconfig, 'utf8')) as { clusters: Array<{ cluster: Record<string, string> }> };
     h.writeFile('upstream.kubeconfig', stringify({
       apiVersion: 'v1', kind: 'Config', 'current-context': 'up',
-      clusters: [{ name: 'up', cluster: { server: up.url, 'certificate-authority-data': upKc.clusters[0].cluster['certificate-authority-data'] } }],
+      clusters: [{ name: 'up', cluster: { server: up.server.url, 'certificate-authority-data': upKc.clusters[0].cluster['certificate-authority-data'] } }],
       users: [{ name: 'proxy', user: { token: upToken } }],
       contexts: [{ name: 'up', context: { cluster: 'up', user: 'proxy' } }],
     }));
@@ -75,7 +77,7 @@ describe('connected clusters: the impersonating proxy against a real upstream', 
     for (const n of ['alice', 'bob', 'carol']) { u[n] = await certFor(h, n); kc[n] = kubeconfigTo(h, 'prod', u[n], `${n}.kubeconfig`); }
   });
   after(async () => {
-    await up?.kill();
+    await up?.close();
     await h?.close();
     if (upDir) rmSync(upDir, { recursive: true, force: true });
   });
@@ -115,7 +117,7 @@ describe('connected clusters: the impersonating proxy against a real upstream', 
     assert.ok(!info.groups.includes('system:masters'));
     assert.match(info.extra['original-user-info.portcullis.io'][0], /"username":"alice"/);
     await h.kubectl(['delete', 'configmap', 'web', '-n', 'default'], { kubeconfig: kc.alice });
-    assert.notEqual((await h.kubectl(['get', 'configmap', 'web', '-n', 'default'], { kubeconfig: up.kubeconfig, allowFail: true })).code, 0);
+    assert.notEqual((await h.kubectl(['get', 'configmap', 'web', '-n', 'default'], { kubeconfig: upKubeconfig, allowFail: true })).code, 0);
   });
 
   it('management access and impersonation are Portcullis\' decisions, before anything goes upstream', async () => {
@@ -201,7 +203,7 @@ describe('connected clusters: the impersonating proxy against a real upstream', 
   });
 
   it('upstream down: 503 naming the cluster; restarted: requests work again', async () => {
-    await up.kill();
+    await up.close();
     const down = await call(h, 'GET', '/clusters/prod/api/v1/namespaces/default/configmaps', u.carol);
     assert.equal(down.status, 503);
     assert.match(down.json().message, /connected cluster "prod" is unavailable/);
