@@ -152,7 +152,10 @@ async function webhookFiles(c: ApiClient, conn: { server: string; ca?: string },
   const roleName = `portcullis:connected-cluster:${name}:webhook`;
   await ensure(c, '/apis/rbac.authorization.k8s.io/v1/clusterroles', {
     apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: roleName },
-    rules: [{ nonResourceURLs: [`${base}/tokenreview`, `${base}/subjectaccessreview`], verbs: ['post'] }],
+    rules: [
+      { nonResourceURLs: [`${base}/tokenreview`, `${base}/subjectaccessreview`], verbs: ['post'] },
+      { apiGroups: ['management.portcullis.io'], resources: ['connectedclusters/tokenreview', 'connectedclusters/subjectaccessreview'], resourceNames: [name], verbs: ['create'] },
+    ],
   });
   await ensure(c, '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
     apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: roleName },

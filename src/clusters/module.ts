@@ -45,6 +45,7 @@ export function clustersModule(opts: ClustersModuleOptions = {}): ServerModule {
       });
       m.routes.push(...webhookRoutes({
         clusters: registry, access, authenticate: (r) => m.runtime.authenticate(r), projectOf: (c) => registry.get(c)?.spec.project,
+        authorize: async (a) => (await m.runtime.authorize(a)).decision === 'allow',
       }));
       m.admission.push(uniqueNames(registry, servedLocally));
 

@@ -5,7 +5,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { Route } from '../apiserver/extension.ts';
 import type { RequestContext } from '../apiserver/context.ts';
-import type { AuthnRequest, AuthnResult } from '../apiserver/auth/types.ts';
+import type { Attributes, AuthnRequest, AuthnResult } from '../apiserver/auth/types.ts';
+import { userFrom } from '../apiserver/context.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
+import { GROUP, RESOURCE, VERSION } from './types.ts';
 import { StatusError, badRequest, routeNotFound } from '../apiserver/errors.ts';
 import { readBody } from '../apiserver/codec/body.ts';
 import { writeJson } from '../apiserver/handlers/respond.ts';
@@ -13,7 +16,7 @@ import { clusterAccess, requestScope } from '../credentials/scope/index.ts';
 import type { ConnectedClusters } from './registry.ts';
 import type { ConnectedAccess } from './access.ts';
 
-export const WEBHOOK_PREFIX = '/platform/v1/connectedclusters/';
+export const WEBHOOK_PREFIX = '/platform/v1/connectedclusters';
 /** Extra naming the connected cluster a TokenReview was answered for (SubjectAccessReviews check it). */
 export const CLUSTER_EXTRA = 'clusters.portcullis.io/cluster';
 /** Extra listing the namespaces a scoped credential may touch in that cluster. */
@@ -25,6 +28,8 @@ export interface WebhookDeps {
   access: ConnectedAccess;
   authenticate: (r: AuthnRequest) => Promise<AuthnResult>;
   projectOf: (cluster: string) => string | undefined;
+  /** The server's authorizer: callers need `create` on connectedclusters/<review> for this cluster in root. */
+  authorize: (a: Attributes) => Promise<boolean>;
 }
 
 async function review(ctx: RequestContext, group: string, kind: string): Promise<Record<string, any>> {
@@ -95,8 +100,20 @@ export function webhookRoutes(d: WebhookDeps): Route[] {
   return [{
     prefix: WEBHOOK_PREFIX,
     async handle(ctx) {
-      const [name, what, ...rest] = ctx.path.slice(WEBHOOK_PREFIX.length).split('/');
-      if (!name || rest.length || !d.clusters.has(name)) throw routeNotFound(ctx.path);
+      const [name, what, ...rest] = ctx.path.slice(WEBHOOK_PREFIX.length + 1).split('/');
+      if (!name || rest.length || (what !== 'tokenreview' && what !== 'subjectaccessreview')) throw routeNotFound(ctx.path);
+      // Reaching /platform/v1 is not enough: reviews reveal identities and decisions, so only the cluster's webhook
+      // identity (or whoever holds the same grant) may ask.
+      const caller = userFrom(ctx);
+      const allowed = await d.authorize({
+        user: caller, cluster: ROOT_CLUSTER, verb: 'create', isResourceRequest: true, path: '', apiGroup: GROUP, apiVersion: VERSION,
+        resource: RESOURCE, subresource: what, namespace: '', name,
+      });
+      if (!allowed) {
+        throw new StatusError(403, 'Forbidden', `User "${caller.username}" cannot create ${RESOURCE}/${what} "${name}": `
+          + 'only the connected cluster\'s webhook identity may call it (portcullis clusters webhook-config)', { name, group: GROUP, kind: RESOURCE });
+      }
+      if (!d.clusters.has(name)) throw routeNotFound(ctx.path);
       if (what === 'tokenreview') return tokenReview(ctx, name);
       if (what === 'subjectaccessreview') return subjectAccessReview(ctx, name);
       throw routeNotFound(ctx.path);
