@@ -28,6 +28,11 @@ export interface FilterSlots {
   clusterAccess?: Filter;
   /** Credential scope (access keys): can only remove permissions. */
   credentialScope?: Filter;
+  /**
+   * Hands a request for a cluster served elsewhere (a connected Kubernetes cluster, see `remoteClusters`) to its
+   * remote, which then authorizes it; runs after every check above and calls next() for clusters served locally.
+   */
+  remote?: Filter;
 }
 
 /** Authorizers modules may provide, consulted in this order after system:masters. */
@@ -120,6 +125,11 @@ export interface ModuleContext {
   catalog: Catalog;
   informer: Informer;
   clusters: LogicalClusters;
+  /**
+   * Names of clusters a module serves from elsewhere (connected clusters): valid in /clusters/<name> paths when no
+   * local logical cluster has the name; the module's `remote` filter answers their requests.
+   */
+  remoteClusters: Array<(name: string) => boolean>;
   admission: Admission[];
   /**
    * Objects every new logical cluster (and root) starts with, after its system namespaces: each seeder creates

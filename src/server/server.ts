@@ -101,8 +101,9 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   gc.register(informer);
 
   const m: ModuleContext = {
-    cfg, log, pki, issuer, storage: cache, store, catalog, informer, clusters, admission, clusterSeeds,
-    authenticators: [], authenticationChecks: [credentialChains.check], credentialChains, auditEvent: () => undefined, modules, authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
+    cfg, log, pki, issuer, storage: cache, store, catalog, informer, clusters, remoteClusters: [], admission, clusterSeeds,
+    authenticators: [], authenticationChecks: [credentialChains.check], credentialChains, auditEvent: () => undefined, modules,
+    authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
     idlers: [() => clusters.idle(), () => namespaces.idle(), () => gc.idle()],
     secrets: secrets.shared,
     revocation: { isSerialRevoked: () => false, isJtiRevoked: () => false },
@@ -150,7 +151,9 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   for (const probe of ['/healthz', '/livez', '/readyz']) {
     m.routes.push({ prefix: probe, public: true, handle: (ctx) => handleNonResource(ctx, deps, () => (informer.hasSynced ? undefined : 'informer-sync')) });
   }
-  const chain = buildChain({ log, clusters, authn, authz, slots: m.filters, publicRoutes: m.routes.filter((r) => r.public) });
+  // Local logical clusters first; a name no local cluster has may be served by a module (connected clusters).
+  const directory = { state: (name: string) => clusters.state(name) ?? (m.remoteClusters.some((f) => f(name)) ? 'active' as const : undefined) };
+  const chain = buildChain({ log, clusters: directory, authn, authz, slots: m.filters, publicRoutes: m.routes.filter((r) => r.public) });
   const privateRoutes = m.routes.filter((r) => !r.public);
   const handle = compose(chain, async (ctx: RequestContext) => {
     if (ctx.info?.isResourceRequest) return handleResource(ctx, deps);
