@@ -11,6 +11,7 @@ import { withRequestInfo } from './filters/request-info.ts';
 import { withPublicRoutes } from './filters/public-routes.ts';
 import { withAuthentication, type RequestAuthenticator } from './filters/authentication.ts';
 import { withAuthorization } from './filters/authorization.ts';
+import { withClusterExists } from './filters/cluster-exists.ts';
 
 export interface ChainDeps {
   log: (msg: string) => void;
@@ -33,7 +34,10 @@ export function buildChain(d: ChainDeps): Filter[] {
     withAuthentication(d.authn, d.slots.authenticationFailed),
     ...optional(d.slots.audit),
     ...optional(withGates(d.gates)),
+    ...optional(d.slots.clusterAccess),
+    ...optional(d.slots.remote),
     withAuthorization(d.authz),
+    withClusterExists(),
     ...optional(d.slots.beforeHandler),
   ];
 }

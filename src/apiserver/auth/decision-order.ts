@@ -1,6 +1,7 @@
 // THE decision order after authentication, as data: the gates (a deny stops the request; allow or pass goes on),
 // then the authorizers (the first allow or deny decides; none: deny). The request chain (chain.ts, the authorizer
 // union) and explain (walkDecision) are both built from it, so a step added here appears in both.
+import type { IncomingMessage } from 'node:http';
 import type { Filter, RequestContext, RequestInfo } from '../context.ts';
 import { clusterFrom, infoFrom, restrictionsFrom, userFrom } from '../context.ts';
 import { StatusError, forbiddenStatus } from '../errors.ts';
@@ -27,6 +28,10 @@ export interface GateQuery {
   restrictions: CredentialRestrictions;
   /** The request's raw headers, name and value alternating (the impersonation gate reads Impersonate-*). */
   rawHeaders: readonly string[];
+  /** The cluster does not exist (it is answered as one the caller may not access, see filters/logical-cluster.ts). */
+  clusterMissing?: boolean;
+  /** The HTTP request being decided (absent when explain describes one). */
+  request?: IncomingMessage;
 }
 
 export interface GateVerdict {
@@ -76,7 +81,7 @@ export function withGates(slots: GateSlots): Filter | undefined {
   return (ctx, next) => {
     const q: GateQuery = {
       cluster: clusterFrom(ctx), info: infoFrom(ctx), user: userFrom(ctx), restrictions: restrictionsFrom(ctx),
-      rawHeaders: ctx.req.rawHeaders,
+      rawHeaders: ctx.req.rawHeaders, request: ctx.req, clusterMissing: ctx.clusterMissing === true,
     };
     const settle = (v: GateVerdict): void => {
       v.apply?.(ctx);

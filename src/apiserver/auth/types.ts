@@ -52,6 +52,12 @@ export interface AuthnResult {
   credentialId?: string;
   /** What the credential itself restricts (absent: nothing beyond the user's permissions). */
   restrictions?: CredentialRestrictions;
+  /** The credential's own link in credential chains when more precise than credentialId (an access key's secret). */
+  link?: string;
+  /** The links of the credentials this one was minted from (carried, e.g. in a token's claims); see credential-chain.ts. */
+  chain?: readonly string[];
+  /** When the credential itself expires (what it mints is clamped to it). */
+  expiresMs?: number;
 }
 
 /**

@@ -2,7 +2,7 @@
 // management access; other identities (the tenant's ServiceAccounts, certificate users, system:masters) pass to RBAC.
 import type { Gate, GateVerdict } from '../../apiserver/auth/decision-order.ts';
 import { forbiddenStatus } from '../../apiserver/errors.ts';
-import { SYSTEM_MASTERS } from '../../apiserver/auth/types.ts';
+import { SYSTEM_MASTERS, type UserInfo } from '../../apiserver/auth/types.ts';
 import type { AccessIndex } from './access-index.ts';
 import type { PlatformState } from '../resources/index.ts';
 
@@ -13,10 +13,19 @@ const NOT_PLATFORM: GateVerdict = Object.freeze({
   verdict: 'pass', reason: 'not a platform user: passes to the tenant\'s RBAC',
 });
 
+/** The door's answer without a request (e.g. before minting a token for `cluster`). */
+export async function mayEnter(state: PlatformState, index: AccessIndex, user: UserInfo, cluster: string,
+  missing = false): Promise<boolean> {
+  const atDoor = (state.tenants.has(cluster) || missing) && state.users.has(user.username)
+    && !user.groups.includes(SYSTEM_MASTERS);
+  return !atDoor || (await index.reasons(user.username, user.groups, cluster)).length > 0;
+}
+
 export function managementAccessGate(state: PlatformState, index: AccessIndex): Gate {
   return {
-    check({ cluster, user }) {
-      if (!state.tenants.has(cluster)) return NOT_TENANT;
+    // An unknown cluster is refused to a platform user exactly as a tenant cluster they have no access to.
+    check({ cluster, user, clusterMissing }) {
+      if (!state.tenants.has(cluster) && !clusterMissing) return NOT_TENANT;
       if (user.groups.includes(SYSTEM_MASTERS)) return MASTER;
       if (!state.users.has(user.username)) return NOT_PLATFORM;
       return index.reasons(user.username, user.groups, cluster).then((reasons): GateVerdict => {

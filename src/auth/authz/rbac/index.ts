@@ -229,5 +229,5 @@ export type * from './types.ts';
 export { RBAC_GROUP } from './types.ts';
 export { aggregate, selectorMatches } from './aggregation.ts';
 export { loadBootstrapPolicy, type BootstrapPolicy } from './bootstrap.ts';
-export { checkEscalation } from './escalation.ts';
+export { checkEscalation, type EscalationDeps } from './escalation.ts';
 export { isImpersonationHeader, planImpersonation } from './impersonation.ts';
