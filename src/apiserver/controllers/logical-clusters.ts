@@ -8,6 +8,7 @@ import { extendStrategy } from '../registry/strategies/default.ts';
 import type { KObject, Storage } from '../storage/interface.ts';
 import { StorageError } from '../storage/interface.ts';
 import { clusterPrefix } from '../storage/keys.ts';
+import { sharedSetMarker, sharedSetMarkerKey, sharedSetMarkerPrefix, type SharedSet } from '../storage/shared-sets.ts';
 import type { ClusterDirectory } from '../filters/logical-cluster.ts';
 import { ROOT_CLUSTER, validateClusterName } from '../cluster-name.ts';
 import { StatusError } from '../errors.ts';
@@ -64,6 +65,7 @@ export class LogicalClusters implements ClusterDirectory {
     private readonly log: (m: string) => void,
     leadership?: Leadership,
     private readonly seeds: readonly ClusterSeeder[] = [],
+    private readonly sharedSets: readonly SharedSet[] = [],
   ) {
     this.queue = new WorkQueue((name) => this.reconcile(name), { log, concurrency: 4, leadership });
   }
@@ -117,7 +119,10 @@ export class LogicalClusters implements ClusterDirectory {
     }).catch((e) => { if (!(e instanceof StatusError && e.code === 404)) throw e; });
   }
 
-  /** Creates the default namespaces, then what the seeders contribute; existing objects are left alone. */
+  /**
+   * Creates the default namespaces and the markers of the shared sets (their objects then appear in the cluster
+   * without being copied), then what the seeders contribute; existing objects are left alone.
+   */
   async bootstrap(cluster: string): Promise<void> {
     const ctx = { cluster };
     const type = (group: string, resource: string) => {
@@ -131,12 +136,21 @@ export class LogicalClusters implements ClusterDirectory {
       }
     };
     for (const ns of SYSTEM_NAMESPACES) await create('', 'namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    for (const set of this.sharedSets) {
+      await this.storage.create(sharedSetMarkerKey(cluster, set.name), sharedSetMarker(set.name)).catch((e) => {
+        if (!(e instanceof StorageError && e.code === 'Exists')) throw e;
+      });
+    }
     for (const seed of this.seeds) await seed(cluster, create);
   }
 
   /** Removes every object stored for the cluster. */
   private async purge(cluster: string): Promise<void> {
     const prefix = clusterPrefix(cluster);
+    // Markers first: the cluster's shared objects go with them (and are not copied just to be deleted).
+    for (const s of (await this.storage.list(sharedSetMarkerPrefix(cluster))).items) {
+      await this.storage.delete(s.key).catch((e) => { if (!(e instanceof StorageError && e.code === 'NotFound')) throw e; });
+    }
     for (;;) {
       const page = await this.storage.list(prefix, { limit: 500 });
       if (page.items.length === 0) break;
