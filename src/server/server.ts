@@ -106,6 +106,8 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
 
   await informer.start(cache, (e) => log(`informer watch failed: ${e.message}`));
   await clusters.ensureRoot();
+  // As kube-apiserver at start: defaults deleted in a cluster come back, edited ones gain what they lack (autoupdate).
+  if (leadership.isLeader()) await clusters.reconcileShared((set) => cache.sharedOwnRows(set));
 
   const authn = withAuthenticationChecks(createUnionAuthenticator([
     createX509Authenticator({ isRevoked: (serial) => m.revocation.isSerialRevoked(serial) }),

@@ -7,7 +7,7 @@ import { defineType } from '../registry/builtins.ts';
 import { extendStrategy } from '../registry/strategies/default.ts';
 import type { KObject, Storage } from '../storage/interface.ts';
 import { StorageError } from '../storage/interface.ts';
-import { clusterPrefix } from '../storage/keys.ts';
+import { clusterPrefix, parseKey } from '../storage/keys.ts';
 import { sharedSetMarker, sharedSetMarkerKey, sharedSetMarkerPrefix, type SharedSet } from '../storage/shared-sets.ts';
 import type { ClusterDirectory } from '../filters/logical-cluster.ts';
 import { ROOT_CLUSTER, validateClusterName } from '../cluster-name.ts';
@@ -142,6 +142,40 @@ export class LogicalClusters implements ClusterDirectory {
       });
     }
     for (const seed of this.seeds) await seed(cluster, create);
+  }
+
+  /**
+   * Start-up reconciliation of the shared sets (as kube-apiserver reconciles its default RBAC at start): only the
+   * objects some cluster edited, re-created or deleted (`ownRows`) are visited; shared copies are the set itself.
+   */
+  async reconcileShared(ownRows: (set: string) => string[]): Promise<number> {
+    let written = 0;
+    for (const set of this.sharedSets) {
+      if (!set.reconcile) continue;
+      for (const key of ownRows(set.name)) {
+        const k = parseKey(key);
+        if (this.states.get(k.cluster) !== 'active') continue;
+        const t = this.catalog.storedResources(k.cluster).find((x) => x.group === k.group && x.resource === k.resource);
+        if (!t) continue;
+        const ctx = { cluster: k.cluster };
+        try {
+          const own = (await this.storage.get(key))?.object;
+          const want = set.reconcile(key.slice(k.cluster.length + 2), own && structuredClone(own));
+          if (!want) continue;
+          if (want.recreate) await this.store.delete(ctx, t, k.namespace, k.name);
+          if (!own || want.recreate) {
+            const { uid: _u, resourceVersion: _r, creationTimestamp: _c, ...meta } = want.object.metadata;
+            await this.store.create(ctx, t, k.namespace, { ...want.object, metadata: meta });
+          } else {
+            await this.store.update(ctx, t, k.namespace, k.name, () => want.object);
+          }
+          written++;
+        } catch (e) {
+          this.log(`reconciling ${key} failed: ${(e as Error).message}`);
+        }
+      }
+    }
+    return written;
   }
 
   /** Removes every object stored for the cluster. */

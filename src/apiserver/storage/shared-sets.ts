@@ -7,11 +7,19 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { KObject, ListOptions, Stored } from './interface.ts';
 import { deepFreeze, type IndexPage } from './cache-index.ts';
 
+/**
+ * Start-up reconciliation of one shared object a cluster holds its own row for (edited, re-created or deleted):
+ * the object to write (`recreate`: delete it first, then create), or undefined to leave it.
+ */
+export type SharedReconcile = (rel: string, own: KObject | undefined) => { object: KObject; recreate?: boolean } | undefined;
+
 export interface SharedSet {
   /** A cluster holds the set while its marker row `/<cluster>/portcullis.io/sharedsets/<name>` exists. */
   readonly name: string;
   /** Objects by key relative to a cluster (`<group|core>/<resource>/[<namespace>/]<name>`), deep-frozen. */
   readonly objects: ReadonlyMap<string, KObject>;
+  /** Run at start for the objects clusters changed (shared ones need nothing: they are the set). */
+  readonly reconcile?: SharedReconcile;
 }
 
 const MARKER_PATH = 'portcullis.io/sharedsets/';

@@ -7,6 +7,7 @@ import { deepFreeze } from '../../apiserver/storage/cache-index.ts';
 import { loadBootstrapPolicy } from '../authz/rbac/bootstrap.ts';
 import { applyAggregation } from '../authz/rbac/aggregation.ts';
 import { RBAC_GROUP, type ClusterRole } from '../authz/rbac/types.ts';
+import { reconcileDefault } from './bootstrap-reconcile.ts';
 
 export const BOOTSTRAP_SET = 'bootstrap-rbac';
 
@@ -27,13 +28,19 @@ export function bootstrapRbacSet(): SharedSet {
   if (cached) return cached;
   const policy = loadBootstrapPolicy();
   const objects = new Map<string, KObject>();
+  /** As Kubernetes ships them (aggregated roles without rules): what start-up reconciliation compares with. */
+  const expected = new Map<string, KObject>();
   const add = (resource: string, items: readonly unknown[]) => {
     for (const item of items) { const o = strip(item); objects.set(relKey(resource, o), deepFreeze(o)); }
   };
+  for (const [resource, items] of [['clusterroles', policy.clusterRoles], ['clusterrolebindings', policy.clusterRoleBindings],
+    ['roles', policy.roles], ['rolebindings', policy.roleBindings]] as const) {
+    for (const item of items) { const o = strip(item); expected.set(relKey(resource, o), deepFreeze(o)); }
+  }
   add('clusterroles', applyAggregation(policy.clusterRoles.map((o) => strip(o) as unknown as ClusterRole)));
   add('clusterrolebindings', policy.clusterRoleBindings);
   add('roles', policy.roles);
   add('rolebindings', policy.roleBindings);
-  cached = { name: BOOTSTRAP_SET, objects };
+  cached = { name: BOOTSTRAP_SET, objects, reconcile: (rel, own) => reconcileDefault(expected.get(rel)!, own) };
   return cached;
 }
