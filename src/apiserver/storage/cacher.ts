@@ -2,7 +2,7 @@
 // returns only once the cache has applied the write (read-your-writes). Cached objects are deep-frozen.
 import {
   StorageError, type KObject, type ListOptions, type ListResult, type Storage, type StorageEvent,
-  type Stored, type Watcher, type WatchErrorListener, type WatchListener,
+  type Stored, type Watcher, type WatchErrorListener, type WatchListener, type BatchOp,
 } from './interface.ts';
 import { CacheIndex, deepFreeze } from './cache-index.ts';
 import { WatchHub } from './watch-hub.ts';
@@ -33,12 +33,9 @@ const withRV = (o: KObject, rv: number): KObject => ({ ...o, metadata: { ...o.me
 const conflictError = (key: string, want: number, have: number): StorageError =>
   new StorageError('Conflict', key, `${key}: expected resourceVersion ${want}, have ${have}`);
 
-/** A write racing another replica's: the backend's Exists / Conflict / NotFound becomes `code`. */
-async function casOver(key: string, write: () => Promise<Stored>, code: 'Exists' | 'Conflict'): Promise<Stored> {
-  try { return await write(); } catch (e) {
-    if (e instanceof StorageError && e.code !== 'Unavailable' && e.code !== 'Expired') throw new StorageError(code, key);
-    throw e;
-  }
+/** A translated write that lost a race (another writer got there first): Exists / Conflict / NotFound become `code`. */
+function raced(e: StorageError, code: 'Exists' | 'Conflict'): StorageError {
+  return e.code === 'Unavailable' || e.code === 'Expired' ? e : new StorageError(code, e.key);
 }
 
 /**
@@ -117,50 +114,85 @@ class WatchCache implements Storage {
   }
 
   async create(key: string, object: KObject): Promise<Stored> {
-    this.ensureOpen(key);
-    const row = this.index.get(key);
-    if (row && isTombstone(row.object)) {
-      if (this.view.get(key)) throw new StorageError('Exists', key);
-      return this.settle(await casOver(key, () => this.backend.update(key, object, row.rv), 'Exists'));
-    }
-    if (!row && this.view.get(key)) throw new StorageError('Exists', key);
-    return this.settle(await this.backend.create(key, object));
+    return this.write({ op: 'create', key, object });
   }
 
   async update(key: string, object: KObject, expectRV?: number): Promise<Stored> {
-    this.ensureOpen(key);
-    const row = this.index.get(key);
-    if (row === undefined || isTombstone(row.object)) {
-      const cur = this.view.get(key);
-      if (cur) {
-        // Copy-on-write of a shared object (or writing over a void tombstone).
-        if (expectRV !== undefined && expectRV !== cur.rv) throw conflictError(key, expectRV, cur.rv);
-        const write = row ? () => this.backend.update(key, object, row.rv) : () => this.backend.create(key, object);
-        return this.settle(await casOver(key, write, 'Conflict'));
-      }
-      if (row) throw new StorageError('NotFound', key);
-    }
-    return this.settle(await this.backend.update(key, object, expectRV));
+    return this.write({ op: 'update', key, object, expectRV });
   }
 
   async delete(key: string, expectRV?: number): Promise<Stored> {
-    this.ensureOpen(key);
-    const row = this.index.get(key);
-    const sh = this.view.shared(key);
-    if (sh) {
-      const cur = this.view.get(key);
-      if (!cur) throw new StorageError('NotFound', key);
-      if (expectRV !== undefined && expectRV !== cur.rv) throw conflictError(key, expectRV, cur.rv);
-      const tomb = this.view.tombstone(cur.object, sh);
-      const write = row ? () => this.backend.update(key, tomb, row.rv) : () => this.backend.create(key, tomb);
-      const written = await casOver(key, write, 'Conflict');
-      await this.settle(written);
-      return { key, rv: written.rv, object: deepFreeze(withRV(cur.object, written.rv)) };
-    }
-    if (row && isTombstone(row.object)) throw new StorageError('NotFound', key);
-    const out = await this.settle(await this.backend.delete(key, expectRV));
+    const out = await this.write({ op: 'delete', key, expectRV });
     if (key.startsWith(sharedSetMarkerPrefix(clusterOfKey(key)))) await this.dropTombstones(key, out.object.metadata.uid);
     return out;
+  }
+
+  async batch(ops: readonly BatchOp[]): Promise<Stored[]> {
+    if (ops.length === 0) return [];
+    this.ensureOpen(ops[0].key);
+    const plans = ops.map((op) => this.plan(op));
+    let written: Stored[];
+    try { written = await this.backend.batch(plans.map((p) => p.write)); } catch (e) {
+      const p = e instanceof StorageError ? plans.find((x) => x.write.key === e.key) : undefined;
+      throw p?.raced ? raced(e as StorageError, p.raced) : e;
+    }
+    await this.settle(written[written.length - 1]);
+    return written.map((w, i) => plans[i].result?.(w) ?? this.cached(w));
+  }
+
+  /** One logical write: its physical op, through the shared view (shared-sets.ts), settled in the cache. */
+  private async write(op: BatchOp): Promise<Stored> {
+    this.ensureOpen(op.key);
+    const p = this.plan(op);
+    const w = p.write;
+    let written: Stored;
+    try {
+      written = w.op === 'create' ? await this.backend.create(w.key, w.object)
+        : w.op === 'update' ? await this.backend.update(w.key, w.object, w.expectRV) : await this.backend.delete(w.key, w.expectRV);
+    } catch (e) {
+      throw p.raced && e instanceof StorageError ? raced(e, p.raced) : e;
+    }
+    const settled = await this.settle(written);
+    return p.result?.(written) ?? settled;
+  }
+
+  /**
+   * The physical op for a logical one. Ordinary keys pass through (the backend decides). A shared object seen
+   * by the cluster is written copy-on-write (create, or over a void tombstone) and deleted by a tombstone; a
+   * tombstoned one is absent. `raced`: what a backend refusal means then (another writer got there first).
+   */
+  private plan(op: BatchOp): { write: BatchOp; raced?: 'Exists' | 'Conflict'; result?: (w: Stored) => Stored } {
+    const { key } = op;
+    const row = this.index.get(key);
+    const tombRow = row !== undefined && isTombstone(row.object);
+    if (!this.view.active || (row !== undefined && !tombRow)) {
+      if (op.op === 'delete' && row !== undefined && this.view.shared(key)) return this.planDelete(op, row);
+      return { write: op };
+    }
+    const cur = this.view.get(key);
+    if (op.op === 'create') {
+      if (cur) throw new StorageError('Exists', key);
+      return tombRow ? { write: { op: 'update', key, object: op.object, expectRV: row!.rv }, raced: 'Exists' } : { write: op };
+    }
+    if (!cur) {
+      if (tombRow) throw new StorageError('NotFound', key);
+      return { write: op };
+    }
+    if (op.expectRV !== undefined && op.expectRV !== cur.rv) throw conflictError(key, op.expectRV, cur.rv);
+    if (op.op === 'delete') return this.planDelete(op, row);
+    const write: BatchOp = row ? { op: 'update', key, object: op.object, expectRV: row.rv } : { op: 'create', key, object: op.object };
+    return { write, raced: 'Conflict' };
+  }
+
+  /** Deleting a shared object (or the cluster's own copy of one) leaves a tombstone. */
+  private planDelete(op: BatchOp & { op: 'delete' }, row: Stored | undefined): ReturnType<WatchCache['plan']> {
+    const sh = this.view.shared(op.key)!;
+    const cur = this.view.get(op.key);
+    if (!cur) throw new StorageError('NotFound', op.key);
+    if (op.expectRV !== undefined && op.expectRV !== cur.rv) throw conflictError(op.key, op.expectRV, cur.rv);
+    const tomb = this.view.tombstone(cur.object, sh);
+    const write: BatchOp = row ? { op: 'update', key: op.key, object: tomb, expectRV: row.rv } : { op: 'create', key: op.key, object: tomb };
+    return { write, raced: 'Conflict', result: (w) => ({ key: op.key, rv: w.rv, object: deepFreeze(withRV(cur.object, w.rv)) }) };
   }
 
   watch(prefix: string, fromRV: number, onEvent: WatchListener, onError?: WatchErrorListener): Watcher {
@@ -189,6 +221,10 @@ class WatchCache implements Storage {
         this.waiters.splice(i, 0, w);
       });
     }
+    return this.cached(written);
+  }
+
+  private cached(written: Stored): Stored {
     const cached = this.view.get(written.key);
     return cached && cached.rv === written.rv ? cached : deepFreeze(written);
   }
