@@ -5,7 +5,7 @@ import type { Catalog } from '../registry/catalog.ts';
 import type { ResourceType } from '../registry/types.ts';
 import { defineType } from '../registry/builtins.ts';
 import { extendStrategy } from '../registry/strategies/default.ts';
-import type { KObject, Storage } from '../storage/interface.ts';
+import type { BatchOp, KObject, Storage } from '../storage/interface.ts';
 import { StorageError } from '../storage/interface.ts';
 import { clusterPrefix, parseKey } from '../storage/keys.ts';
 import { sharedSetMarker, sharedSetMarkerKey, sharedSetMarkerPrefix, type SharedSet } from '../storage/shared-sets.ts';
@@ -135,11 +135,28 @@ export class LogicalClusters implements ClusterDirectory {
         if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
       }
     };
-    for (const ns of SYSTEM_NAMESPACES) await create('', 'namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    // One transaction for the namespaces and markers not there yet (one at a time if another writer races us).
+    const nsType = type('', 'namespaces');
+    const namespaces = [];
+    for (const name of SYSTEM_NAMESPACES) {
+      if (await this.storage.get(this.store.key(cluster, nsType, '', name))) continue;
+      namespaces.push({ t: nsType, namespace: '', object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } });
+    }
+    const markers: BatchOp[] = [];
     for (const set of this.sharedSets) {
-      await this.storage.create(sharedSetMarkerKey(cluster, set.name), sharedSetMarker(set.name)).catch((e) => {
-        if (!(e instanceof StorageError && e.code === 'Exists')) throw e;
-      });
+      const key = sharedSetMarkerKey(cluster, set.name);
+      if (!(await this.storage.get(key))) markers.push({ op: 'create', key, object: sharedSetMarker(set.name) });
+    }
+    if (namespaces.length + markers.length > 0) {
+      try { await this.store.createMany(ctx, namespaces, markers); } catch (e) {
+        if (!(e instanceof StatusError && e.reason === 'AlreadyExists') && !(e instanceof StorageError && e.code === 'Exists')) throw e;
+        for (const n of namespaces) await create('', 'namespaces', n.object);
+        for (const m of markers) {
+          await this.storage.create(m.key, (m as { object: KObject }).object).catch((err) => {
+            if (!(err instanceof StorageError && err.code === 'Exists')) throw err;
+          });
+        }
+      }
     }
     for (const seed of this.seeds) await seed(cluster, create);
   }
