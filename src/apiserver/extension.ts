@@ -5,6 +5,7 @@ import type { Pki } from '../pki/ca.ts';
 import type { PkiMaterialSource } from '../pki/material-source.ts';
 import type { SigningKeys } from '../pki/signing-keys.ts';
 import type { Storage } from './storage/interface.ts';
+import type { SharedSet } from './storage/shared-sets.ts';
 import type { Store, Admission } from './registry/store.ts';
 import type { Catalog } from './registry/catalog.ts';
 import type { Informer } from './controllers/informer.ts';
@@ -136,6 +137,11 @@ export interface ModuleContext {
    * its objects through `create`, which leaves existing ones alone. RBAC contributes Kubernetes' bootstrap policy.
    */
   clusterSeeds: ClusterSeeder[];
+  /**
+   * Objects every logical cluster (and root) holds without a copy of its own (storage/shared-sets.ts): each cluster
+   * sees, lists, watches, edits and deletes them as its own; a write is copy-on-write for that cluster only.
+   */
+  sharedSets: SharedSet[];
   /** Bearer/cert authenticators tried after x509 and ServiceAccount tokens. */
   authenticators: Authenticator[];
   /** Run after whichever authenticator succeeded (e.g. identity-provider freshness, disabled users). */

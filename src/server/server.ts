@@ -34,6 +34,7 @@ import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { StatusError } from '../apiserver/errors.ts';
 import type { EscalationCheck, ModuleContext, ServerModule } from '../apiserver/extension.ts';
 import type { ClusterSeeder } from '../apiserver/controllers/logical-clusters.ts';
+import type { SharedSet } from '../apiserver/storage/shared-sets.ts';
 import { defaultModules } from './modules.ts';
 import { listenSecure } from './listener.ts';
 import { SYSTEM_MASTERS } from '../apiserver/auth/types.ts';
@@ -91,7 +92,8 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
 
   const informer = new Informer();
   const clusterSeeds: ClusterSeeder[] = [];
-  const clusters = new LogicalClusters(store, cache, catalog, log, leadership, clusterSeeds);
+  const sharedSets: SharedSet[] = [];
+  const clusters = new LogicalClusters(store, cache, catalog, log, leadership, clusterSeeds, sharedSets);
   const namespaces = new NamespaceController(store, catalog, log, leadership);
   const crds = new CrdController(catalog, cache, log, store);
   clusters.register(informer);
@@ -101,7 +103,7 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   gc.register(informer);
 
   const m: ModuleContext = {
-    cfg, log, pki, issuer, storage: cache, store, catalog, informer, clusters, remoteClusters: [], admission, clusterSeeds,
+    cfg, log, pki, issuer, storage: cache, store, catalog, informer, clusters, remoteClusters: [], admission, clusterSeeds, sharedSets,
     authenticators: [], authenticationChecks: [credentialChains.check], credentialChains, auditEvent: () => undefined, modules,
     authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
     idlers: [() => clusters.idle(), () => namespaces.idle(), () => gc.idle()],
@@ -116,9 +118,12 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
     leadership,
   };
   for (const mod of modules) await mod.setup(m);
+  for (const set of sharedSets) cache.share(set);
 
   await informer.start(cache, (e) => log(`informer watch failed: ${e.message}`));
   await clusters.ensureRoot();
+  // As kube-apiserver at start: defaults deleted in a cluster come back, edited ones gain what they lack (autoupdate).
+  if (leadership.isLeader()) await clusters.reconcileShared((set) => cache.sharedOwnRows(set));
 
   const adminKubeconfigPath = path.join(cfg.dataDir, 'admin.kubeconfig');
   const admin = new AdminCredential({
