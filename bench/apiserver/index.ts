@@ -1,5 +1,6 @@
 // bench/apiserver: GET and LIST (1k objects in one namespace) req/s and p99 through the whole Portcullis
 // chain (mTLS client cert, authn, RBAC, watch cache), beside a no-op Node HTTPS server answering the same bytes.
+// Also GET with metrics and JSON logging on (the default) vs off (--no-metrics --log-level silent), in the same run.
 // Run: node --import tsx bench/apiserver/index.ts [--seconds 5] [--rounds 3]
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -13,14 +14,17 @@ const seconds = arg('--seconds', 5);
 const rounds = arg('--rounds', 3);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'portcullis-bench-'));
 const server = await startChildServer(['--data-dir', path.join(dir, 'data'), '--listen', '127.0.0.1:0']);
+const quiet = await startChildServer(['--data-dir', path.join(dir, 'quiet'), '--listen', '127.0.0.1:0', '--no-metrics', '--log-level', 'silent']);
 try {
   const ns = '/clusters/root/api/v1/namespaces/default/configmaps';
-  const batch: Promise<unknown>[] = [];
-  for (let i = 0; i < 1000; i++) {
-    batch.push(server.request('POST', ns, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${String(i).padStart(4, '0')}`, labels: { app: 'bench' } }, data: { key: `value-${i}`, other: 'x'.repeat(64) } }));
-    if (batch.length === 50) await Promise.all(batch.splice(0));
+  for (const s of [server, quiet]) {
+    const batch: Promise<unknown>[] = [];
+    for (let i = 0; i < 1000; i++) {
+      batch.push(s.request('POST', ns, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${String(i).padStart(4, '0')}`, labels: { app: 'bench' } }, data: { key: `value-${i}`, other: 'x'.repeat(64) } }));
+      if (batch.length === 50) await Promise.all(batch.splice(0));
+    }
+    await Promise.all(batch);
   }
-  await Promise.all(batch);
   const getPath = `${ns}/cm-0500`;
   const listPath = ns;
   const tls = adminTls(server.kubeconfig);
@@ -55,7 +59,25 @@ try {
     errors: ours.errors + ours.non2xx + base.errors + base.non2xx,
   })));
   console.log(`\nresponse sizes: get ${get.body.length} bytes, list ${list.body.length} bytes. Target: get >= 50% of the no-op server.`);
+
+  // Metrics and JSON logging: the same GET on a server with both on (defaults) and one with both off, alternating.
+  const quietTls = adminTls(quiet.kubeconfig);
+  const on: LoadResult[] = [];
+  const off: LoadResult[] = [];
+  await load('observed get', `${server.url}${getPath}`, tls, { seconds: 2 });
+  await load('quiet get', `${quiet.url}${getPath}`, quietTls, { seconds: 2 });
+  for (let round = 0; round < rounds; round++) {
+    on.push(await load('observed get', `${server.url}${getPath}`, tls, { seconds }));
+    off.push(await load('quiet get', `${quiet.url}${getPath}`, quietTls, { seconds }));
+  }
+  const [a, b] = [median(on), median(off)];
+  printTable(`bench/apiserver — metrics + JSON logs — median of ${rounds} alternating ${seconds}s runs`, [{
+    request: 'get 1 object', 'on req/s': a.rps.toFixed(0), 'on p99 ms': a.p99, 'off req/s': b.rps.toFixed(0), 'off p99 ms': b.p99,
+    cost: `${(((b.rps - a.rps) / b.rps) * 100).toFixed(1)}%`, errors: a.errors + a.non2xx + b.errors + b.non2xx,
+  }]);
+  console.log('\non: defaults (/metrics, --log-level info, JSON lines); off: --no-metrics --log-level silent. Target: cost <= 5%.');
 } finally {
+  await quiet.kill('SIGTERM');
   await server.kill('SIGTERM');
   rmSync(dir, { recursive: true, force: true });
 }

@@ -83,6 +83,8 @@ export interface ModuleConfig {
   readonly auditLogPath?: string;
   readonly auditLogMaxSizeMB: number;
   readonly auditLogMaxBackups: number;
+  /** False: no /metrics and no request metrics (request logs stay). */
+  readonly metrics?: boolean;
   /** Adds a `cluster` label (and custom resources' names) to request metrics: unbounded with many clusters. */
   readonly metricsPerCluster?: boolean;
 }

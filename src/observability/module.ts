@@ -18,11 +18,12 @@ export function observabilityModule(): ObservabilityModule {
   const mod: ObservabilityModule = {
     name: 'observability',
     setup(m: ModuleContext) {
+      const logs = withRequestLog(m.logger);
+      if (m.cfg.metrics === false) { m.filters.observe = logs; return; }
       const perCluster = m.cfg.metricsPerCluster ?? false;
       const mx = createMetrics(perCluster);
       mod.metrics = mx;
       const metrics = withMetrics(mx, createLabeler(m.catalog, perCluster), createKindOf(m.catalog, perCluster));
-      const logs = withRequestLog(m.logger);
       m.filters.observe = (ctx, next) => metrics(ctx, () => logs(ctx, next));
 
       const backend = m.instrument.storeBackend;

@@ -17,6 +17,7 @@ export const configSchema = z.object({
   auditLogMaxSizeMB: z.number().nonnegative().default(100),
   auditLogMaxBackups: z.number().int().nonnegative().default(10),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  metrics: z.boolean().default(true),
   metricsPerCluster: z.boolean().default(false),
   shutdownDelaySeconds: z.number().nonnegative().default(0),
   shutdownTimeoutSeconds: z.number().positive().default(60),
@@ -36,6 +37,7 @@ export interface ConfigFlags {
   auditLogMaxsize?: string;
   auditLogMaxbackup?: string;
   logLevel?: string;
+  metrics?: boolean;
   metricsPerCluster?: boolean;
   shutdownDelaySeconds?: string;
   shutdownTimeoutSeconds?: string;
@@ -64,6 +66,7 @@ export function loadConfig(flags: ConfigFlags): ServerConfig {
   if (flags.auditLogMaxsize !== undefined) merged.auditLogMaxSizeMB = Number(flags.auditLogMaxsize);
   if (flags.auditLogMaxbackup !== undefined) merged.auditLogMaxBackups = Number(flags.auditLogMaxbackup);
   if (flags.logLevel) merged.logLevel = flags.logLevel;
+  if (flags.metrics === false) merged.metrics = false;
   if (flags.metricsPerCluster) merged.metricsPerCluster = true;
   if (flags.shutdownDelaySeconds !== undefined) merged.shutdownDelaySeconds = Number(flags.shutdownDelaySeconds);
   if (flags.shutdownTimeoutSeconds !== undefined) merged.shutdownTimeoutSeconds = Number(flags.shutdownTimeoutSeconds);
