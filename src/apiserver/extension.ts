@@ -116,7 +116,12 @@ export interface ModuleContext {
   /** Structured logs (request logs); `log` is for plain messages. */
   logger: StructuredLogger;
   /** Instrumentation points a metrics module may fill: the store backend's operations (kind: sqlite, postgres). */
-  instrument: { storeBackend: string; storage?: (operation: string, seconds: number, ok: boolean) => void };
+  instrument: {
+    storeBackend: string;
+    storage?: (operation: string, seconds: number, ok: boolean) => void;
+    /** Each authenticator's latency (name) and the whole union's (name ""). */
+    authenticator?: (name: string, seconds: number, result: 'success' | 'none' | 'error') => void;
+  };
   pki: Pki;
   /** Issuer of ServiceAccount tokens (the external URL); modules derive their own issuers from it. */
   issuer: string;

@@ -50,6 +50,10 @@ export function createMetrics(perCluster: boolean) {
       name: 'authentication_duration_seconds', registers, labelNames: ['result'], buckets: SHORT_BUCKETS,
       help: 'Authentication duration in seconds broken out by result.',
     }),
+    authenticatorDuration: new Histogram({
+      name: 'portcullis_authenticator_duration_seconds', registers, labelNames: ['authenticator', 'result'], buckets: SHORT_BUCKETS,
+      help: 'Latency of each authenticator of the union, by result (success, none: not its credential, error: refused).',
+    }),
     authzDecisions: new Counter({
       name: 'apiserver_authorization_decisions_total', registers, labelNames: ['type', 'name', 'decision'],
       help: 'Total number of terminal decisions made by an authorizer split by authorizer type, name, and decision.',

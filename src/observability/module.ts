@@ -35,6 +35,18 @@ export function observabilityModule(): ObservabilityModule {
         h.observe(seconds);
       };
 
+      const timers = new Map<string, { observe(v: number): void }>();
+      m.instrument.authenticator = (name, seconds, result) => {
+        const k = `${name}|${result}`;
+        let h = timers.get(k);
+        if (!h) {
+          h = name === '' ? mx.authnDuration.labels(result === 'success' ? 'success' : 'failure')
+            : mx.authenticatorDuration.labels(name, result);
+          timers.set(k, h);
+        }
+        h.observe(seconds);
+      };
+
       const inventory = trackInventory(m.informer, m.catalog, mx);
       const audit = m.modules.find((x) => x.name === 'audit') as { stats?: AuditStats } | undefined;
       let auditSeen = { events: 0, dropped: 0 };

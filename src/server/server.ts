@@ -37,6 +37,8 @@ import { defaultModules } from './modules.ts';
 import { listenSecure } from './listener.ts';
 import { setMaxListeners } from 'node:events';
 import { createLogger } from '../observability/logger.ts';
+import { timeAuthenticator } from '../observability/authn-timing.ts';
+import type { Authenticator } from '../apiserver/auth/types.ts';
 
 export interface RunningServer {
   url: string;
@@ -118,7 +120,8 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
   await informer.start(cache, (e) => log(`informer watch failed: ${e.message}`));
   await clusters.ensureRoot();
 
-  const authn = withAuthenticationChecks(createUnionAuthenticator([
+  const timed = (a: Authenticator) => timeAuthenticator(a, a.name, () => instrument.authenticator);
+  const authn = withAuthenticationChecks(timeAuthenticator(createUnionAuthenticator([
     createX509Authenticator({ isRevoked: (serial) => m.revocation.isSerialRevoked(serial) }),
     createServiceAccountTokenAuthenticator({
       verifier,
@@ -132,7 +135,7 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
       },
     }),
     ...m.authenticators,
-  ]), m.authenticationChecks);
+  ].map(timed)), '', () => instrument.authenticator), m.authenticationChecks);
   const authz = createUnionAuthorizer([mastersAuthorizer, ...[m.authorizers.delegation, m.authorizers.rbac].filter((a) => a !== undefined)]);
   m.runtime.authorize = async (a) => authz.authorize(a);
   m.runtime.authenticate = async (r) => authn.authenticate(r);

@@ -94,6 +94,9 @@ describe('/metrics', () => {
     assert.equal(d('authentication_attempts', { result: 'success' }), 9, '8 requests with the admin certificate and the first scrape');
     assert.equal(d('portcullis_credential_authentications_total', { kind: 'certificate', result: 'success' }), 9);
     assert.equal(d('portcullis_credential_authentications_total', { kind: 'other', result: 'failure' }), 1);
+    assert.equal(dc('authentication_duration_seconds', { result: 'failure' }), 1);
+    assert.equal(dc('authentication_duration_seconds', { result: 'success' }), 9);
+    assert.equal(dc('portcullis_authenticator_duration_seconds', { authenticator: 'x509', result: 'success' }), 9);
     assert.equal(d('apiserver_authorization_decisions_total', { decision: 'denied' }), 1);
     assert.equal(d('apiserver_authorization_decisions_total', { decision: 'allowed' }), 8);
     assert.ok(after.value('apiserver_storage_objects', { resource: 'configmaps' }) >= 1);
