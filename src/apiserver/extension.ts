@@ -10,7 +10,8 @@ import type { Catalog } from './registry/catalog.ts';
 import type { Informer } from './controllers/informer.ts';
 import type { ClusterSeeder, LogicalClusters } from './controllers/logical-clusters.ts';
 import type { Leadership } from './controllers/leadership.ts';
-import type { Attributes, Authenticator, Authorizer, AuthorizerResult, AuthnRequest, AuthnResult } from './auth/types.ts';
+import type { Attributes, Authenticator, Authorizer, AuthorizerResult, AuthnRequest, AuthnResult, UserInfo } from './auth/types.ts';
+import type { KObject } from './storage/interface.ts';
 import type { Filter, RequestContext } from './context.ts';
 import type { StatusError } from './errors.ts';
 
@@ -57,6 +58,14 @@ export interface Runtime {
  * 401/403 StatusError to refuse it. Synchronous and O(1): it runs on every request.
  */
 export type AuthenticationCheck = (result: AuthnResult, request: AuthnRequest) => void;
+
+/**
+ * RBAC escalation prevention for an RBAC object (Role, ClusterRole, RoleBinding, ClusterRoleBinding) that another
+ * object makes on its writer's behalf (a Kubeconfig's bindings, a tenant's role mapping): resolves when `user` could
+ * create `object` in `cluster` as far as escalation is concerned (holds its permissions there, or escalate / bind);
+ * otherwise throws a 403 (or 404 for a missing role) StatusError naming what is missing. The RBAC module fills it.
+ */
+export type EscalationCheck = (r: { user: UserInfo; cluster: string; object: KObject }) => Promise<void>;
 
 /** An audit event that no request filter records (logins on public routes, background IdP refreshes). */
 export interface PlatformAuditEvent {
@@ -158,6 +167,8 @@ export interface ModuleContext {
   runtime: Runtime;
   /** Revocation checks consulted by the x509 and ServiceAccount-token authenticators (a credentials module fills them). */
   revocation: { isSerialRevoked(serialHex: string): boolean; isJtiRevoked(jti: string): boolean };
+  /** Escalation prevention for RBAC objects made on a requester's behalf; without an RBAC module, nobody may grant. */
+  escalation: EscalationCheck;
   /** Called for every ServiceAccount token issued through TokenRequest (credential inventory). */
   onServiceAccountToken: Array<(info: IssuedTokenInfo) => void>;
   /**

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { ServerConfig } from './config.ts';
 import { parseListen } from './config.ts';
 import { openStore } from './storage.ts';
-import { preflight } from './preflight.ts';
+import { preflight, sharedDirectoryWarnings } from './preflight.ts';
 import { buildKubeconfig, writePrivateFile } from '../pki/kubeconfig.ts';
 import { tokenSubresource } from './service-account-token.ts';
 import type { Pki } from '../pki/ca.ts';
@@ -20,7 +20,7 @@ import { Store, type Admission } from '../apiserver/registry/store.ts';
 import { Informer } from '../apiserver/controllers/informer.ts';
 import { LogicalClusters, logicalClusterType } from '../apiserver/controllers/logical-clusters.ts';
 import { NamespaceController, namespaceLifecycle } from '../apiserver/controllers/namespaces.ts';
-import { CrdController } from '../apiserver/controllers/crds.ts';
+import { CrdController, reservedGroupAdmission } from '../apiserver/controllers/crds.ts';
 import { GarbageCollector } from '../apiserver/controllers/garbage-collector.ts';
 import { buildChain, compose } from '../apiserver/chain.ts';
 import { matchRoute } from '../apiserver/filters/public-routes.ts';
@@ -31,14 +31,20 @@ import type { HandlerDeps } from '../apiserver/handlers/deps.ts';
 import { recordManagedFields } from './managed-fields.ts';
 import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { StatusError } from '../apiserver/errors.ts';
-import type { ModuleContext, ServerModule } from '../apiserver/extension.ts';
+import type { EscalationCheck, ModuleContext, ServerModule } from '../apiserver/extension.ts';
 import type { ClusterSeeder } from '../apiserver/controllers/logical-clusters.ts';
 import { defaultModules } from './modules.ts';
 import { listenSecure } from './listener.ts';
 import { setMaxListeners } from 'node:events';
 import { createLogger } from '../observability/logger.ts';
 import { timeAuthenticator } from '../observability/authn-timing.ts';
-import type { Authenticator } from '../apiserver/auth/types.ts';
+import { SYSTEM_MASTERS, type Authenticator } from '../apiserver/auth/types.ts';
+
+/** Without an RBAC module nothing can be checked: only system:masters may make grants through other objects. */
+const noGrants: EscalationCheck = async ({ user, cluster }) => {
+  if (user.groups.includes(SYSTEM_MASTERS)) return;
+  throw new StatusError(403, 'Forbidden', `forbidden: no RBAC module checks grants in cluster "${cluster}"; only system:masters may grant`);
+};
 
 export interface RunningServer {
   url: string;
@@ -66,6 +72,7 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
   const log = logTo ?? ((msg: string) => logger.info(msg));
   await preflight(cfg); // before anything is written: a start that cannot succeed leaves nothing behind
   mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
+  for (const w of sharedDirectoryWarnings(cfg)) log(w);
   const pkiDir = path.join(cfg.dataDir, 'pki');
   const { host, port } = parseListen(cfg.listen);
   const ips = cfg.hostnames.filter((h) => /^[\d.]+$|:/.test(h));
@@ -89,7 +96,7 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
 
   const admission: Admission[] = [];
   const store = new Store(cache, admission, recordManagedFields);
-  admission.push(namespaceLifecycle(store, catalog));
+  admission.push(namespaceLifecycle(store, catalog), reservedGroupAdmission());
 
   const informer = new Informer();
   const clusterSeeds: ClusterSeeder[] = [];
@@ -108,6 +115,7 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
     idlers: [() => clusters.idle(), () => namespaces.idle(), () => gc.idle()],
     secrets: secrets.shared,
     revocation: { isSerialRevoked: () => false, isJtiRevoked: () => false },
+    escalation: noGrants,
     onServiceAccountToken: tokenListeners,
     runtime: {
       authorize: () => Promise.reject(new Error('authorizer used before the server was assembled')),
