@@ -72,8 +72,8 @@ export function listenSecure(tls: { key: string; cert: string; ca: string }, han
     draining = true;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const session of sessions) session.close(); // GOAWAY: open streams finish, no new ones
-    const h2 = new Set([...sessions].map((x) => x.socket));
-    for (const s of sockets) if (!h2.has(s) && !busy.has(s)) s.end();
+    // Idle HTTP/1.1 connections close now (HTTP/2 ones close with their session once its streams are done).
+    for (const s of sockets) if (s.alpnProtocol !== 'h2' && !busy.has(s)) s.end();
     if (inFlight > 0) {
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => { drained = resolve; timer = setTimeout(resolve, timeoutMs); });
