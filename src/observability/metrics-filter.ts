@@ -80,7 +80,7 @@ export function withMetrics(mx: Metrics, labelsOf: (ctx: RequestContext) => Requ
       authnAndAuthz(ctx, code);
       if (ctx.annotations['authorization.k8s.io/decision'] === 'allow' && MUTATING_VERBS.has(l.verb) && code >= 400 && code < 500
         && code !== 404 && code !== 409) {
-        mx.admissionRejections.labels(l.verb === 'POST' ? 'CREATE' : l.verb === 'DELETE' ? 'DELETE' : 'UPDATE', 'true', 'validating').inc();
+        mx.admissionRejections.labels(l.verb === 'POST' ? 'CREATE' : l.verb === 'DELETE' ? 'DELETE' : 'UPDATE').inc();
       }
     }
   };

@@ -59,8 +59,8 @@ export function createMetrics(perCluster: boolean) {
       help: 'Total number of terminal decisions made by an authorizer split by authorizer type, name, and decision.',
     }),
     admissionRejections: new Counter({
-      name: 'apiserver_admission_step_rejections_total', registers, labelNames: ['operation', 'rejected', 'type'],
-      help: 'Admission requests refused after authorization (4xx from admission, validation or webhooks), by operation.',
+      name: 'portcullis_admission_rejections_total', registers, labelNames: ['operation'],
+      help: 'Writes refused after authorization (4xx other than 404/409: decoding, validation, policies, webhooks), by operation.',
     }),
     credentialAuthns: new Counter({
       name: 'portcullis_credential_authentications_total', registers, labelNames: ['kind', 'result'],

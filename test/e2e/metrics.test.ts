@@ -65,6 +65,7 @@ describe('/metrics', () => {
     const before = await scrape();
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, data: { k: 'v' } };
     assert.equal((await h.request('POST', NS, { body: cm })).status, 201);
+    assert.equal((await h.request('POST', NS, { body: { ...cm, metadata: { name: 'Not_Valid' } } })).status, 422);
     for (let i = 0; i < 3; i++) assert.equal((await h.request('GET', `${NS}/a`)).status, 200);
     assert.equal((await h.request('GET', `${NS}/missing`)).status, 404);
     for (let i = 0; i < 2; i++) assert.equal((await h.request('GET', NS)).status, 200);
@@ -76,6 +77,7 @@ describe('/metrics', () => {
     const dc = (name: string, want: Labels) => after.count(name, want) - before.count(name, want);
     const cms = { group: '', version: 'v1', resource: 'configmaps', component: 'apiserver' };
     assert.equal(d('apiserver_request_total', { ...cms, verb: 'POST', scope: 'resource', code: '201' }), 1);
+    assert.equal(d('apiserver_request_total', { ...cms, verb: 'POST', scope: 'resource', code: '422' }), 1);
     assert.equal(d('apiserver_request_total', { ...cms, verb: 'GET', scope: 'resource', code: '200' }), 3);
     assert.equal(d('apiserver_request_total', { ...cms, verb: 'GET', scope: 'resource', code: '404' }), 1);
     assert.equal(d('apiserver_request_total', { ...cms, verb: 'LIST', scope: 'namespace', code: '200' }), 2);
@@ -91,18 +93,19 @@ describe('/metrics', () => {
     assert.equal(after.type('apiserver_request_total'), 'COUNTER');
 
     assert.equal(d('authentication_attempts', { result: 'error' }), 1);
-    assert.equal(d('authentication_attempts', { result: 'success' }), 9, '8 requests with the admin certificate and the first scrape');
-    assert.equal(d('portcullis_credential_authentications_total', { kind: 'certificate', result: 'success' }), 9);
+    assert.equal(d('authentication_attempts', { result: 'success' }), 10, '9 requests with the admin certificate and the first scrape');
+    assert.equal(d('portcullis_credential_authentications_total', { kind: 'certificate', result: 'success' }), 10);
     assert.equal(d('portcullis_credential_authentications_total', { kind: 'other', result: 'failure' }), 1);
     assert.equal(dc('authentication_duration_seconds', { result: 'failure' }), 1);
-    assert.equal(dc('authentication_duration_seconds', { result: 'success' }), 9);
-    assert.equal(dc('portcullis_authenticator_duration_seconds', { authenticator: 'x509', result: 'success' }), 9);
+    assert.equal(dc('authentication_duration_seconds', { result: 'success' }), 10);
+    assert.equal(dc('portcullis_authenticator_duration_seconds', { authenticator: 'x509', result: 'success' }), 10);
     assert.equal(d('apiserver_authorization_decisions_total', { decision: 'denied' }), 1);
-    assert.equal(d('apiserver_authorization_decisions_total', { decision: 'allowed' }), 8);
+    assert.equal(d('apiserver_authorization_decisions_total', { decision: 'allowed' }), 9);
     assert.ok(after.value('apiserver_storage_objects', { resource: 'configmaps' }) >= 1);
     assert.ok(after.value('apiserver_storage_objects', { resource: 'namespaces' }) >= 5);
     assert.ok(after.value('apiserver_audit_event_total') > before.value('apiserver_audit_event_total'));
     assert.equal(after.value('portcullis_controller_leader'), 1);
+    assert.equal(d('portcullis_admission_rejections_total', { operation: 'CREATE' }), 1);
     assert.ok(after.count('portcullis_store_operation_duration_seconds', { operation: 'create', backend: 'sqlite', result: 'success' }) >= 1);
     assert.equal(after.value('apiserver_current_inflight_requests', { request_kind: 'mutating' }), 0);
     assert.equal(after.value('apiserver_current_inflight_requests', { request_kind: 'readOnly' }), 1, 'the scrape in flight');
