@@ -2,7 +2,7 @@
 // Filters write fields once (cluster, info, user, ...); later code reads them through the accessors.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { UserInfo } from './auth/types.ts';
+import type { AuthnResult, UserInfo } from './auth/types.ts';
 import { internal } from './errors.ts';
 
 /** What the request is about, as in k8s.io/apiserver RequestInfo. */
@@ -42,6 +42,8 @@ export interface RequestContext {
   impersonator?: UserInfo;
   /** Identifier of the credential used (for audit and last-used tracking). */
   credentialId?: string;
+  /** The authentication result (its credential chain and expiry: what a credential minted by this request derives from). */
+  authn?: AuthnResult;
   /** Reasons collected along the chain, for audit and explain. */
   annotations: AuditAnnotations;
   /** Response code, recorded by whoever writes the response. */
@@ -70,6 +72,7 @@ class ServerContext implements RequestContext {
   user?: UserInfo;
   impersonator?: UserInfo;
   credentialId?: string;
+  authn?: AuthnResult;
   responseCode?: number;
   private parsed?: URL;
 

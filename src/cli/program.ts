@@ -12,6 +12,7 @@ import { explainCommand } from './explain.ts';
 import { idpCommand } from './idp.ts';
 import { backupCommand } from './backup.ts';
 import { restoreCommand } from './restore.ts';
+import { adminCommand } from './admin.ts';
 
 export function buildProgram(): Command {
   const program = new Command('portcullis')
@@ -23,7 +24,7 @@ export function buildProgram(): Command {
   program.addCommand(restoreCommand());
   program.addCommand(tenantClustersCommand());
   const commands = [loginCommand(), logoutCommand(), whoamiCommand(), accessKeysCommand(), credentialsCommand(), kubeconfigCommand(),
-    credentialPluginCommand(), explainCommand(), idpCommand()];
+    credentialPluginCommand(), explainCommand(), idpCommand(), adminCommand()];
   for (const c of commands) program.addCommand(c);
   return program;
 }

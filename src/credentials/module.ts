@@ -1,6 +1,6 @@
 // credentialsModule(): plugs access keys, platform tokens, Kubeconfig objects, revocation, the inventory and the
 // /platform/v1 credential routes into the server through its slots (types, admission, authenticators, filter, routes).
-import type { ServerModule } from '../apiserver/extension.ts';
+import type { IssuedTokenInfo, ServerModule } from '../apiserver/extension.ts';
 import { platformApi, verifyPassword } from '../platform/index.ts';
 import type { Filter } from '../apiserver/context.ts';
 import { infoFrom } from '../apiserver/context.ts';
@@ -12,6 +12,7 @@ import { IdentityIndex, PlatformIndex } from './platform-view/index.ts';
 import { KubeconfigController, kubeconfigAdmission } from './kubeconfigs/index.ts';
 import { PlatformTokens, createPlatformTokenAuthenticator } from './tokens/index.ts';
 import { RevocationList } from './revocation/index.ts';
+import { KubeconfigLinks, kubeconfigOwnerAdmission, registerCredentialLinks } from './chain/index.ts';
 import { withCredentialScope } from './scope/index.ts';
 import { GROUP, credentialTypes } from './resources/index.ts';
 import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, createPasswordLogin, type LoginThrottleSettings } from './self-service/login-throttle.ts';
@@ -34,7 +35,7 @@ export interface CredentialsModuleOptions {
 export interface CredentialsApi {
   isSerialRevoked(serialHex: string): boolean;
   isJtiRevoked(jti: string): boolean;
-  recordServiceAccountToken(info: { cluster: string; namespace: string; name: string; jti: string; expires: Date; requestedBy?: string }): void;
+  recordServiceAccountToken(info: IssuedTokenInfo): void;
   core: CredentialsCore;
   kubeconfigs: KubeconfigController;
   /** Writes pending last-used times now. */
@@ -62,6 +63,8 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
       const platform = new PlatformIndex();
       const revocations = new RevocationList(m.store);
       identities.register(m.informer); platform.register(m.informer); revocations.register(m.informer);
+      const kubeconfigLinks = new KubeconfigLinks();
+      kubeconfigLinks.register(m.informer);
       const clusterExists = (name: string) => m.clusters.state(name) === 'active';
       const canActFor = async (requester: UserInfo, owner: string) => (await m.runtime.authorize({
         user: requester, cluster: ROOT_CLUSTER, verb: 'impersonate', isResourceRequest: true, path: '', apiGroup: '', apiVersion: 'v1',
@@ -69,6 +72,9 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
       })).decision === 'allow';
 
       const keys = await setupAccessKeys(m, { identities, platform, canActFor, now, lastUsedIntervalMs: opts.lastUsedIntervalMs ?? 5000 });
+      // Derived credentials die with their source: the links this module answers for (credential-chain.ts).
+      registerCredentialLinks(m.credentialChains, { keys: keys.index, identities, revocations, kubeconfigs: kubeconfigLinks, now });
+      m.admission.push(kubeconfigOwnerAdmission((u) => identities.identity(u)?.uid));
       const { reveal, lastUsed } = keys;
       const tokens = new PlatformTokens(await m.secrets.signingKeys('platform-tokens'), `${m.issuer}/platform`);
       m.authenticators.push(createPlatformTokenAuthenticator({
@@ -110,6 +116,9 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
 
       m.revocation.isSerialRevoked = revocations.isSerialRevoked;
       m.revocation.isJtiRevoked = revocations.isJtiRevoked;
+      m.revocation.revokeSerial = (serial, notAfter, reason) => revocations.revoke({
+        type: 'serial', value: serial, expiresAt: notAfter.toISOString(), credentialId: `x509:${serial}`, reason,
+      });
       m.onServiceAccountToken.push((info) => mod.api?.recordServiceAccountToken(info));
       mod.api = {
         isSerialRevoked: revocations.isSerialRevoked,

@@ -6,13 +6,14 @@ import type { ServerConfig } from './config.ts';
 import { parseListen } from './config.ts';
 import { openStore } from './storage.ts';
 import { preflight, sharedDirectoryWarnings } from './preflight.ts';
-import { buildKubeconfig, writePrivateFile } from '../pki/kubeconfig.ts';
+import { AdminCredential, ADMIN_CERT_DEFAULT_DAYS } from './admin-credential.ts';
 import { tokenSubresource } from './service-account-token.ts';
 import type { Pki } from '../pki/ca.ts';
 import { openServerSecrets, startControllerLeadership } from './replication.ts';
 import { createTokenSigner, createTokenVerifier, createServiceAccountTokenAuthenticator } from '../auth/authn/sa-token.ts';
 import { createX509Authenticator } from '../auth/authn/x509.ts';
 import { createUnionAuthenticator, withAuthenticationChecks } from '../apiserver/auth/authenticator-union.ts';
+import { CredentialChains } from '../apiserver/auth/credential-chain.ts';
 import { createUnionAuthorizer, mastersAuthorizer } from '../apiserver/auth/authorizer-union.ts';
 import { Catalog } from '../apiserver/registry/catalog.ts';
 import { builtinTypes } from '../apiserver/registry/builtins.ts';
@@ -92,7 +93,12 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
   catalog.add(logicalClusterType);
   const saType = catalog.lookup(ROOT_CLUSTER, '', 'v1', 'serviceaccounts')!;
   const tokenListeners: ModuleContext['onServiceAccountToken'] = [];
-  saType.subresources.push(tokenSubresource(signer, [issuer], (info) => { for (const f of tokenListeners) f(info); }));
+  const credentialChains = new CredentialChains();
+  if (process.env.PORTCULLIS_BENCH_NO_CHAIN_CHECK === '1') {
+    credentialChains.enabled = false;
+    log('portcullis: WARNING: the credential-chain check is OFF (PORTCULLIS_BENCH_NO_CHAIN_CHECK=1, for bench/apiserver only)');
+  }
+  saType.subresources.push(tokenSubresource(signer, [issuer], (info) => { for (const f of tokenListeners) f(info); }, credentialChains));
 
   const admission: Admission[] = [];
   const store = new Store(cache, admission, recordManagedFields);
@@ -111,7 +117,7 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
 
   const m: ModuleContext = {
     cfg, log, logger, instrument, pki, issuer, storage: cache, store, catalog, informer, clusters, admission, clusterSeeds,
-    authenticators: [], authenticationChecks: [], auditEvent: () => undefined, modules, authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
+    authenticators: [], authenticationChecks: [credentialChains.check], credentialChains, auditEvent: () => undefined, modules, authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
     idlers: [() => clusters.idle(), () => namespaces.idle(), () => gc.idle()],
     secrets: secrets.shared,
     revocation: { isSerialRevoked: () => false, isJtiRevoked: () => false },
@@ -127,6 +133,14 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
 
   await informer.start(cache, (e) => log(`informer watch failed: ${e.message}`));
   await clusters.ensureRoot();
+
+  const adminKubeconfigPath = path.join(cfg.dataDir, 'admin.kubeconfig');
+  const admin = new AdminCredential({
+    pki, path: adminKubeconfigPath, validityDays: ADMIN_CERT_DEFAULT_DAYS, log,
+    isRevoked: (serial) => m.revocation.isSerialRevoked(serial), revoke: m.revocation.revokeSerial,
+  });
+  await admin.load();
+  m.routes.unshift(admin.route()); // before the platform's catch-all /platform/v1 route
 
   const timed = (a: Authenticator) => timeAuthenticator(a, a.name, () => instrument.authenticator);
   const authn = withAuthenticationChecks(timeAuthenticator(createUnionAuthenticator([
@@ -174,14 +188,8 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
   const connectHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const baseUrl = cfg.externalUrl ?? `https://${connectHost}:${actualPort}`;
 
-  const adminKubeconfigPath = path.join(cfg.dataDir, 'admin.kubeconfig');
-  const admin = await pki.issueClientCert({ commonName: 'admin', organizations: ['system:masters'], validitySeconds: 365 * 24 * 3600 });
-  const writeAdmin = (names: string[]) => writePrivateFile(adminKubeconfigPath, buildKubeconfig({
-    baseUrl, caPem: pki.caCertPem, clusters: [ROOT_CLUSTER, ...names.filter((n) => n !== ROOT_CLUSTER).sort()], current: ROOT_CLUSTER,
-    user: { name: 'admin', user: { 'client-certificate-data': Buffer.from(admin.certPem).toString('base64'), 'client-key-data': Buffer.from(admin.keyPem).toString('base64') } },
-  }));
-  writeAdmin(clusters.names());
-  clusters.onChange(writeAdmin);
+  admin.write(baseUrl, clusters.names());
+  clusters.onChange((names) => admin.write(baseUrl, names));
   for (const f of m.onStarted) await f(baseUrl);
   log(`portcullis: serving on ${baseUrl} (store: ${describe})`);
   log(`portcullis: admin kubeconfig: ${adminKubeconfigPath}`);

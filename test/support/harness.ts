@@ -13,6 +13,8 @@ import type { ServerModule } from '../../src/apiserver/extension.ts';
 export interface Harness {
   server: RunningServer;
   dir: string;
+  /** Everything the server logged so far. */
+  logs: string[];
   kubeconfig: string;
   kubectl(args: string[], opts?: { input?: string; kubeconfig?: string; allowFail?: boolean; timeoutMs?: number }): Promise<KubectlResult>;
   writeFile(name: string, text: string): string;
@@ -33,7 +35,7 @@ export async function startHarness(opts: { dataDir?: string; config?: Partial<Se
   const home = path.join(dir, 'home');
   let users = 0;
   const h: Harness = {
-    server, dir, kubeconfig: server.adminKubeconfigPath,
+    server, dir, logs, kubeconfig: server.adminKubeconfigPath,
     kubectl(args, o = {}) {
       return runKubectl(args, { home, kubeconfig: o.kubeconfig ?? server.adminKubeconfigPath, input: o.input, timeoutMs: o.timeoutMs }).then((r) => {
         if (r.code !== 0 && !o.allowFail) {

@@ -79,6 +79,7 @@ test('a client cert from our CA authenticates: user = CN, groups = O', async () 
     user: { username: 'alice', groups: ['devs', 'admins'] },
     reason: `x509: CN=alice O=devs,admins serial=${c.serialHex}`,
     credentialId: `x509:${c.serialHex}`,
+    expiresMs: c.notAfter.getTime(),
   });
 });
 

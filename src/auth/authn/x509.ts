@@ -72,6 +72,7 @@ function verifyPeer(socket: TLSSocket): Verified | null {
       user: Object.freeze({ username: cn, groups: Object.freeze(groups) as string[] }),
       reason: `x509: CN=${cn}${groups.length ? ` O=${groups.join(',')}` : ''} serial=${serial}`,
       credentialId: `x509:${serial}`,
+      expiresMs: notAfterMs,
     }),
   };
 }

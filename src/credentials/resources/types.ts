@@ -114,6 +114,8 @@ export interface IssuedTokenSpec {
   expiresAt: string;
   scope?: Scope;
   issuedVia?: string;
+  /** Every credential up the chain it was minted from (inventory ids, nearest first). */
+  chain?: string[];
   serviceAccount?: string;
 }
 export interface RevocationSpec { type: 'serial' | 'jti'; value: string; expiresAt: string; credentialId: string; reason: string; revokedAt?: string }
@@ -198,6 +200,7 @@ issuedTokenType.schema = kindSchema({
     expiresAt: z.string().describe('When it expires.'),
     scope: scopeSchema.optional(),
     issuedVia: z.string().describe('The credential it was minted with.').optional(),
+    chain: z.array(z.string()).describe('Every credential up the chain it was minted from (it dies with any of them).').optional(),
     serviceAccount: z.string().describe('namespace/name of the ServiceAccount (ServiceAccount tokens).').optional(),
   }),
 });
