@@ -19,6 +19,8 @@ import type { StatusError } from './errors.ts';
 
 /** Filters modules may provide; chain.ts decides where each runs. */
 export interface FilterSlots {
+  /** Observability (metrics, request logs): wraps the whole chain, recovery included, so it sees every final code. */
+  observe?: Filter;
   /** Audit: wraps everything after authentication (sees the final response code). */
   audit?: Filter;
   /** Called when authentication rejects a request (401), before the error is written (audit). */
@@ -97,6 +99,19 @@ export interface ModuleConfig {
   readonly auditLogPath?: string;
   readonly auditLogMaxSizeMB: number;
   readonly auditLogMaxBackups: number;
+  /** False: no /metrics and no request metrics (request logs stay). */
+  readonly metrics?: boolean;
+  /** Adds a `cluster` label (and custom resources' names) to request metrics: unbounded with many clusters. */
+  readonly metricsPerCluster?: boolean;
+}
+
+/** A structured logger (pino's shape): JSON lines with fields, or human-readable on a terminal. */
+export interface StructuredLogger {
+  isLevelEnabled(level: string): boolean;
+  debug(fields: object, msg: string): void;
+  info(fields: object, msg: string): void;
+  warn(fields: object, msg: string): void;
+  error(fields: object, msg: string): void;
 }
 
 /** Secret material modules need, shared by every replica on PostgreSQL and kept in files on SQLite. */
@@ -118,6 +133,15 @@ export interface IssuedTokenInfo {
 export interface ModuleContext {
   cfg: ModuleConfig;
   log: (m: string) => void;
+  /** Structured logs (request logs); `log` is for plain messages. */
+  logger: StructuredLogger;
+  /** Instrumentation points a metrics module may fill: the store backend's operations (kind: sqlite, postgres). */
+  instrument: {
+    storeBackend: string;
+    storage?: (operation: string, seconds: number, ok: boolean) => void;
+    /** Each authenticator's latency (name) and the whole union's (name ""). */
+    authenticator?: (name: string, seconds: number, result: 'success' | 'none' | 'error') => void;
+  };
   pki: Pki;
   /** Issuer of ServiceAccount tokens (the external URL); modules derive their own issuers from it. */
   issuer: string;
