@@ -31,6 +31,8 @@ export interface RequestContext {
   readonly receivedAt: number;
   /** Logical cluster name (set by logical-cluster filter). */
   cluster?: string;
+  /** The named cluster does not exist: answered as a cluster the caller may not access, 404 only once authorized. */
+  clusterMissing?: boolean;
   /** Path with the cluster prefix removed. */
   path: string;
   info?: RequestInfo;
@@ -63,6 +65,7 @@ class ServerContext implements RequestContext {
   readonly warnings: string[] = [];
   path: string;
   cluster?: string;
+  clusterMissing?: boolean;
   info?: RequestInfo;
   user?: UserInfo;
   impersonator?: UserInfo;

@@ -88,6 +88,10 @@ export function notImplemented(message: string): StatusError {
 export function unavailable(message: string): StatusError {
   return new StatusError(503, 'ServiceUnavailable', message, { retryAfterSeconds: 1 });
 }
+/** 429: the caller must wait `retryAfterSeconds` (sent as Retry-After) before trying again. */
+export function tooManyRequests(message: string, retryAfterSeconds: number): StatusError {
+  return new StatusError(429, 'TooManyRequests', message, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) });
+}
 export function internal(message: string): StatusError {
   return new StatusError(500, 'InternalError', `Internal error occurred: ${message}`);
 }

@@ -14,6 +14,7 @@ import { PlatformTokens, createPlatformTokenAuthenticator } from './tokens/index
 import { RevocationList } from './revocation/index.ts';
 import { withCredentialScope } from './scope/index.ts';
 import { GROUP, credentialTypes } from './resources/index.ts';
+import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, createPasswordLogin, type LoginThrottleSettings } from './self-service/login-throttle.ts';
 import { setupSessions, type LoginProviders, type SessionSettings, type SessionStore } from './sessions/index.ts';
 
 export interface CredentialsModuleOptions {
@@ -25,6 +26,8 @@ export interface CredentialsModuleOptions {
   lastUsedIntervalMs?: number;
   /** Browser-session lifetime and idle timeout (default 8 h and 30 min). */
   sessions?: Partial<SessionSettings>;
+  /** Password-login backoff (default: 5 failures per user, 20 per address, then 1 s doubling up to 15 min). */
+  loginThrottle?: Partial<LoginThrottleSettings>;
 }
 
 /** What other parts of the server call (the x509/SA-token revocation hooks, the TokenRequest hook, tests). */
@@ -91,8 +94,10 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
       kubeconfigs.register(m.informer);
       m.idlers.push(() => kubeconfigs.idle());
       const verifier: PasswordVerifier = opts.verifyPassword ?? ((u, p) => verifyPassword(m.store, u, p));
-      setupSelfServiceRoutes(m, { core, revocations, verifyPassword: verifier, now });
-      const { sessions, loginProviders } = await setupSessions(m, { core, secrets: keys.secrets, verifyPassword: verifier, canActFor, settings: opts.sessions });
+      const throttle = new LoginThrottle({ ...DEFAULT_LOGIN_THROTTLE, ...opts.loginThrottle });
+      const passwordLogin = createPasswordLogin(verifier, { throttle, now, audit: (e) => m.auditEvent(e) });
+      setupSelfServiceRoutes(m, { core, revocations, passwordLogin, now });
+      const { sessions, loginProviders } = await setupSessions(m, { core, secrets: keys.secrets, passwordLogin, canActFor, settings: opts.sessions });
 
       let stopJanitor = () => {};
       m.onStarted.push(async (baseUrl) => {

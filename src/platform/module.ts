@@ -67,7 +67,7 @@ export function platformModule(opts: PlatformModuleOptions = {}): PlatformModule
       mod.api = {
         mayManage: (u, tenant) => access.index.mayManage(u, tenant),
         reachable: (u) => reachableTenants(state, access.index, u),
-        mayEnter: (u, cluster) => mayEnter(state, access.index, u, cluster),
+        mayEnter: (u, cluster) => mayEnter(state, access.index, u, cluster, !m.clusters.state(cluster)),
       };
     },
   };

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { ServerConfig } from './config.ts';
 import { parseListen } from './config.ts';
 import { openStore } from './storage.ts';
-import { preflight } from './preflight.ts';
+import { preflight, sharedDirectoryWarnings } from './preflight.ts';
 import { buildKubeconfig, writePrivateFile } from '../pki/kubeconfig.ts';
 import { tokenSubresource } from './service-account-token.ts';
 import type { Pki } from '../pki/ca.ts';
@@ -20,7 +20,7 @@ import { Store, type Admission } from '../apiserver/registry/store.ts';
 import { Informer } from '../apiserver/controllers/informer.ts';
 import { LogicalClusters, logicalClusterType } from '../apiserver/controllers/logical-clusters.ts';
 import { NamespaceController, namespaceLifecycle } from '../apiserver/controllers/namespaces.ts';
-import { CrdController } from '../apiserver/controllers/crds.ts';
+import { CrdController, reservedGroupAdmission } from '../apiserver/controllers/crds.ts';
 import { GarbageCollector } from '../apiserver/controllers/garbage-collector.ts';
 import { buildChain, compose } from '../apiserver/chain.ts';
 import { matchRoute } from '../apiserver/filters/public-routes.ts';
@@ -59,6 +59,7 @@ export interface RunningServer {
 export async function startServer(cfg: ServerConfig, log: (m: string) => void = (m) => console.error(m), modules: ServerModule[] = defaultModules()): Promise<RunningServer> {
   await preflight(cfg); // before anything is written: a start that cannot succeed leaves nothing behind
   mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
+  for (const w of sharedDirectoryWarnings(cfg)) log(w);
   const pkiDir = path.join(cfg.dataDir, 'pki');
   const { host, port } = parseListen(cfg.listen);
   const ips = cfg.hostnames.filter((h) => /^[\d.]+$|:/.test(h));
@@ -80,7 +81,7 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
 
   const admission: Admission[] = [];
   const store = new Store(cache, admission, recordManagedFields);
-  admission.push(namespaceLifecycle(store, catalog));
+  admission.push(namespaceLifecycle(store, catalog), reservedGroupAdmission());
 
   const informer = new Informer();
   const clusterSeeds: ClusterSeeder[] = [];
