@@ -1,7 +1,7 @@
 // credentialsModule(): plugs access keys, platform tokens, Kubeconfig objects, revocation, the inventory and the
 // /platform/v1 credential routes into the server through its slots (types, admission, authenticators, filter, routes).
 import type { IssuedTokenInfo, ServerModule } from '../apiserver/extension.ts';
-import { verifyPassword } from '../platform/index.ts';
+import { platformApi, verifyPassword } from '../platform/index.ts';
 import type { Filter } from '../apiserver/context.ts';
 import { infoFrom } from '../apiserver/context.ts';
 import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
@@ -15,6 +15,7 @@ import { RevocationList } from './revocation/index.ts';
 import { KubeconfigLinks, kubeconfigOwnerAdmission, registerCredentialLinks } from './chain/index.ts';
 import { withCredentialScope } from './scope/index.ts';
 import { GROUP, credentialTypes } from './resources/index.ts';
+import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, createPasswordLogin, type LoginThrottleSettings } from './self-service/login-throttle.ts';
 import { setupSessions, type LoginProviders, type SessionSettings, type SessionStore } from './sessions/index.ts';
 
 export interface CredentialsModuleOptions {
@@ -26,6 +27,8 @@ export interface CredentialsModuleOptions {
   lastUsedIntervalMs?: number;
   /** Browser-session lifetime and idle timeout (default 8 h and 30 min). */
   sessions?: Partial<SessionSettings>;
+  /** Password-login backoff (default: 5 failures per user, 20 per address, then 1 s doubling up to 15 min). */
+  loginThrottle?: Partial<LoginThrottleSettings>;
 }
 
 /** What other parts of the server call (the x509/SA-token revocation hooks, the TokenRequest hook, tests). */
@@ -77,7 +80,7 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
       m.authenticators.push(createPlatformTokenAuthenticator({
         tokens, identities, isRevoked: revocations.isJtiRevoked, revocationReason: revocations.jtiRevocationReason, now,
       }));
-      m.admission.push(kubeconfigAdmission(platform, (a) => m.runtime.authorize(a)));
+      m.admission.push(kubeconfigAdmission(platform, (a) => m.runtime.authorize(a), () => m.escalation));
       const scope = withCredentialScope((c) => platform.projectOf(c));
       // Revoked certificates and ServiceAccount tokens are refused by their authenticators (m.revocation below).
       const filter: Filter = (ctx, next) => {
@@ -89,6 +92,7 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
 
       const core = new CredentialsCore({
         store: m.store, keys: keys.index, identities, platform, tokens, revocations, reveal, hash: keys.hash, clusterExists, canActFor, now,
+        mayEnter: (u, c) => platformApi(m.modules)?.mayEnter(u, c) ?? Promise.resolve(true),
       });
       const kubeconfigs = new KubeconfigController({
         store: m.store, catalog: m.catalog, pki: m.pki, revocations, clusterExists, now, log: m.log, leadership: m.leadership,
@@ -96,8 +100,10 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
       kubeconfigs.register(m.informer);
       m.idlers.push(() => kubeconfigs.idle());
       const verifier: PasswordVerifier = opts.verifyPassword ?? ((u, p) => verifyPassword(m.store, u, p));
-      setupSelfServiceRoutes(m, { core, revocations, verifyPassword: verifier, now });
-      const { sessions, loginProviders } = await setupSessions(m, { core, secrets: keys.secrets, verifyPassword: verifier, canActFor, settings: opts.sessions });
+      const throttle = new LoginThrottle({ ...DEFAULT_LOGIN_THROTTLE, ...opts.loginThrottle });
+      const passwordLogin = createPasswordLogin(verifier, { throttle, now, audit: (e) => m.auditEvent(e) });
+      setupSelfServiceRoutes(m, { core, revocations, passwordLogin, now });
+      const { sessions, loginProviders } = await setupSessions(m, { core, secrets: keys.secrets, passwordLogin, canActFor, settings: opts.sessions });
 
       let stopJanitor = () => {};
       m.onStarted.push(async (baseUrl) => {

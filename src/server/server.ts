@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { ServerConfig } from './config.ts';
 import { parseListen } from './config.ts';
 import { openStore } from './storage.ts';
-import { preflight } from './preflight.ts';
+import { preflight, sharedDirectoryWarnings } from './preflight.ts';
 import { AdminCredential, ADMIN_CERT_DEFAULT_DAYS } from './admin-credential.ts';
 import { tokenSubresource } from './service-account-token.ts';
 import type { Pki } from '../pki/ca.ts';
@@ -21,7 +21,7 @@ import { Store, type Admission } from '../apiserver/registry/store.ts';
 import { Informer } from '../apiserver/controllers/informer.ts';
 import { LogicalClusters, logicalClusterType } from '../apiserver/controllers/logical-clusters.ts';
 import { NamespaceController, namespaceLifecycle } from '../apiserver/controllers/namespaces.ts';
-import { CrdController } from '../apiserver/controllers/crds.ts';
+import { CrdController, reservedGroupAdmission } from '../apiserver/controllers/crds.ts';
 import { GarbageCollector } from '../apiserver/controllers/garbage-collector.ts';
 import { buildChain, compose } from '../apiserver/chain.ts';
 import { matchRoute } from '../apiserver/filters/public-routes.ts';
@@ -32,10 +32,17 @@ import type { HandlerDeps } from '../apiserver/handlers/deps.ts';
 import { recordManagedFields } from './managed-fields.ts';
 import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { StatusError } from '../apiserver/errors.ts';
-import type { ModuleContext, ServerModule } from '../apiserver/extension.ts';
+import type { EscalationCheck, ModuleContext, ServerModule } from '../apiserver/extension.ts';
 import type { ClusterSeeder } from '../apiserver/controllers/logical-clusters.ts';
 import { defaultModules } from './modules.ts';
 import { listenSecure } from './listener.ts';
+import { SYSTEM_MASTERS } from '../apiserver/auth/types.ts';
+
+/** Without an RBAC module nothing can be checked: only system:masters may make grants through other objects. */
+const noGrants: EscalationCheck = async ({ user, cluster }) => {
+  if (user.groups.includes(SYSTEM_MASTERS)) return;
+  throw new StatusError(403, 'Forbidden', `forbidden: no RBAC module checks grants in cluster "${cluster}"; only system:masters may grant`);
+};
 
 export interface RunningServer {
   url: string;
@@ -53,6 +60,7 @@ export interface RunningServer {
 export async function startServer(cfg: ServerConfig, log: (m: string) => void = (m) => console.error(m), modules: ServerModule[] = defaultModules()): Promise<RunningServer> {
   await preflight(cfg); // before anything is written: a start that cannot succeed leaves nothing behind
   mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
+  for (const w of sharedDirectoryWarnings(cfg)) log(w);
   const pkiDir = path.join(cfg.dataDir, 'pki');
   const { host, port } = parseListen(cfg.listen);
   const ips = cfg.hostnames.filter((h) => /^[\d.]+$|:/.test(h));
@@ -79,7 +87,7 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
 
   const admission: Admission[] = [];
   const store = new Store(cache, admission, recordManagedFields);
-  admission.push(namespaceLifecycle(store, catalog));
+  admission.push(namespaceLifecycle(store, catalog), reservedGroupAdmission());
 
   const informer = new Informer();
   const clusterSeeds: ClusterSeeder[] = [];
@@ -93,11 +101,13 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   gc.register(informer);
 
   const m: ModuleContext = {
-    cfg, log, pki, issuer, storage: cache, store, catalog, informer, clusters, admission, clusterSeeds,
-    authenticators: [], authenticationChecks: [credentialChains.check], credentialChains, auditEvent: () => undefined, modules, authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
+    cfg, log, pki, issuer, storage: cache, store, catalog, informer, clusters, remoteClusters: [], admission, clusterSeeds,
+    authenticators: [], authenticationChecks: [credentialChains.check], credentialChains, auditEvent: () => undefined, modules,
+    authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
     idlers: [() => clusters.idle(), () => namespaces.idle(), () => gc.idle()],
     secrets: secrets.shared,
     revocation: { isSerialRevoked: () => false, isJtiRevoked: () => false },
+    escalation: noGrants,
     onServiceAccountToken: tokenListeners,
     runtime: {
       authorize: () => Promise.reject(new Error('authorizer used before the server was assembled')),
@@ -141,7 +151,9 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   for (const probe of ['/healthz', '/livez', '/readyz']) {
     m.routes.push({ prefix: probe, public: true, handle: (ctx) => handleNonResource(ctx, deps, () => (informer.hasSynced ? undefined : 'informer-sync')) });
   }
-  const chain = buildChain({ log, clusters, authn, authz, slots: m.filters, publicRoutes: m.routes.filter((r) => r.public) });
+  // Local logical clusters first; a name no local cluster has may be served by a module (connected clusters).
+  const directory = { state: (name: string) => clusters.state(name) ?? (m.remoteClusters.some((f) => f(name)) ? 'active' as const : undefined) };
+  const chain = buildChain({ log, clusters: directory, authn, authz, slots: m.filters, publicRoutes: m.routes.filter((r) => r.public) });
   const privateRoutes = m.routes.filter((r) => !r.public);
   const handle = compose(chain, async (ctx: RequestContext) => {
     if (ctx.info?.isResourceRequest) return handleResource(ctx, deps);

@@ -61,6 +61,8 @@ export interface CredentialsCoreDeps {
   hash: SecretHasher;
   clusterExists: (name: string) => boolean;
   canActFor: (requester: UserInfo, owner: string) => Promise<boolean>;
+  /** The platform's management-access door (no token is minted for a cluster its holder could not enter). */
+  mayEnter?: (u: UserInfo, cluster: string) => Promise<boolean>;
   now: () => number;
 }
 
@@ -72,6 +74,15 @@ export class CredentialsCore {
     if (requester.username === owner) return;
     if (await this.d.canActFor(requester, owner)) return;
     throw forbidden(null, '', `user "${requester.username}" may not ${what} of user "${owner}" (requires impersonate on users/${owner} in root)`);
+  }
+
+  /**
+   * For a credential named by the caller: one they may not manage answers exactly as one that does not exist
+   * (`missing()`), so nobody learns whether another user's credential exists or who owns it.
+   */
+  async assertVisible(requester: UserInfo, owner: string, missing: () => StatusError): Promise<void> {
+    if (requester.username === owner || await this.d.canActFor(requester, owner)) return;
+    throw missing();
   }
 
   /**
@@ -104,6 +115,10 @@ export class CredentialsCore {
    * and never outlives it (its lifetime is clamped to the earliest end along the chain).
    */
   async issueToken(user: UserInfo, lineage: Lineage, scope: RequestScope | undefined, cluster: string, ttlSeconds?: number) {
+    if (this.d.mayEnter && !(await this.d.mayEnter(user, cluster))) {
+      throw forbidden(null, '', `User "${user.username}" has no management access to tenant cluster "${cluster}": `
+        + 'no token is issued for it (ask its project admins or owner for access)');
+    }
     if (!this.d.clusterExists(cluster)) throw notFound({ group: 'tenancy.portcullis.io', resource: 'logicalclusters' }, cluster);
     if (scope && isScoped(scope.scope) && clusterAccess(scope.scope, cluster, (c) => this.d.platform.projectOf(c)).kind === 'none') {
       throw forbidden(null, '', `${scope.credential} cannot mint a token for cluster "${cluster}": it is outside its scope`);
@@ -208,7 +223,7 @@ export class CredentialsCore {
       case 'accesskey': {
         const e = this.d.keys.get(ref);
         if (!e) throw notFound(accessKeyType, ref);
-        await this.assertActFor(requester, e.user, 'revoke credentials');
+        await this.assertVisible(requester, e.user, () => notFound(accessKeyType, ref));
         await this.d.store.delete({ cluster: ROOT_CLUSTER, user: requester }, accessKeyType, '', ref);
         return `access key "${e.label}" (${ref}) deleted`;
       }
@@ -219,15 +234,21 @@ export class CredentialsCore {
           throw e;
         }
         const s = rec.spec as unknown as IssuedTokenSpec;
-        await this.assertActFor(requester, s.user, 'revoke credentials');
+        await this.assertVisible(requester, s.user, () => notFound(issuedTokenType, ref));
         await this.d.revocations.revoke({ type: 'jti', value: ref, expiresAt: s.expiresAt, credentialId: id, reason: `revoked by ${requester.username}` });
         return `${s.kind === 'PlatformToken' ? 'platform token' : 'service account token'} ${ref} revoked`;
       }
       case 'kubeconfig': {
         const dot = ref.indexOf('.');
         const [ns, name] = [ref.slice(0, dot), ref.slice(dot + 1)];
-        const o = await this.d.store.get(ROOT_CLUSTER, kubeconfigType, ns, name);
-        await this.assertActFor(requester, (o.spec as KubeconfigSpec).username, 'revoke credentials');
+        const missing = () => notFound(kubeconfigType, name);
+        if (dot <= 0) throw missing();
+        let o: KObject;
+        try { o = await this.d.store.get(ROOT_CLUSTER, kubeconfigType, ns, name); } catch (e) {
+          if (e instanceof StatusError && e.code === 404) throw missing();
+          throw e;
+        }
+        await this.assertVisible(requester, (o.spec as KubeconfigSpec).username, missing);
         await this.d.store.delete({ cluster: ROOT_CLUSTER, user: requester }, kubeconfigType, ns, name);
         return `kubeconfig ${ns}/${name} deleted; its certificates are revoked`;
       }
