@@ -11,7 +11,8 @@ export function withClusterAccess(state: PlatformState, index: AccessIndex): Fil
   return (ctx, next) => {
     const cluster = ctx.cluster;
     const user = ctx.user;
-    if (!cluster || !user || !(state.tenants.has(cluster) || ctx.clusterMissing) || !state.users.has(user.username) || user.groups.includes(SYSTEM_MASTERS)) {
+    const guarded = cluster !== undefined && (state.tenants.has(cluster) || ctx.clusterMissing === true);
+    if (!cluster || !user || !guarded || !state.users.has(user.username) || user.groups.includes(SYSTEM_MASTERS)) {
       return next();
     }
     return atTheDoor(ctx, next, index, user, cluster);
