@@ -107,6 +107,8 @@ export function routeNotFound(path: string): StatusError {
 /** Turns any thrown value into a StatusError; unknown errors become a logged 500. */
 export function toStatusError(err: unknown, log: (msg: string) => void = console.error): StatusError {
   if (err instanceof StatusError) return err;
+  // decodeURIComponent on a client's path or query: the client's malformed escape, not a server fault.
+  if (err instanceof URIError) return badRequest(`invalid URL escape: ${err.message}`);
   log(`internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
   return internal(err instanceof Error ? err.message : String(err));
 }

@@ -1,7 +1,7 @@
 // credentialsModule(): plugs access keys, platform tokens, Kubeconfig objects, revocation, the inventory and the
 // /platform/v1 credential routes into the server through its slots (types, admission, authenticators, filter, routes).
-import type { ServerModule } from '../apiserver/extension.ts';
-import { verifyPassword } from '../platform/index.ts';
+import type { IssuedTokenInfo, ServerModule } from '../apiserver/extension.ts';
+import { platformApi, verifyPassword } from '../platform/index.ts';
 import type { Filter } from '../apiserver/context.ts';
 import { infoFrom } from '../apiserver/context.ts';
 import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
@@ -12,6 +12,7 @@ import { IdentityIndex, PlatformIndex } from './platform-view/index.ts';
 import { KubeconfigController, kubeconfigAdmission } from './kubeconfigs/index.ts';
 import { PlatformTokens, createPlatformTokenAuthenticator } from './tokens/index.ts';
 import { RevocationList } from './revocation/index.ts';
+import { KubeconfigLinks, kubeconfigOwnerAdmission, registerCredentialLinks } from './chain/index.ts';
 import { withCredentialScope } from './scope/index.ts';
 import { GROUP, credentialTypes } from './resources/index.ts';
 import {
@@ -36,7 +37,7 @@ export interface CredentialsModuleOptions {
 export interface CredentialsApi {
   isSerialRevoked(serialHex: string): boolean;
   isJtiRevoked(jti: string): boolean;
-  recordServiceAccountToken(info: { cluster: string; namespace: string; name: string; jti: string; expires: Date; requestedBy?: string }): void;
+  recordServiceAccountToken(info: IssuedTokenInfo): void;
   core: CredentialsCore;
   kubeconfigs: KubeconfigController;
   /** Writes pending last-used times now. */
@@ -64,6 +65,8 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
       const platform = new PlatformIndex();
       const revocations = new RevocationList(m.store);
       identities.register(m.informer); platform.register(m.informer); revocations.register(m.informer);
+      const kubeconfigLinks = new KubeconfigLinks();
+      kubeconfigLinks.register(m.informer);
       const clusterExists = (name: string) => m.clusters.state(name) === 'active';
       const canActFor = async (requester: UserInfo, owner: string) => (await m.runtime.authorize({
         user: requester, cluster: ROOT_CLUSTER, verb: 'impersonate', isResourceRequest: true, path: '', apiGroup: '', apiVersion: 'v1',
@@ -71,12 +74,15 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
       })).decision === 'allow';
 
       const keys = await setupAccessKeys(m, { identities, platform, canActFor, now, lastUsedIntervalMs: opts.lastUsedIntervalMs ?? 5000 });
+      // Derived credentials die with their source: the links this module answers for (credential-chain.ts).
+      registerCredentialLinks(m.credentialChains, { keys: keys.index, identities, revocations, kubeconfigs: kubeconfigLinks, now });
+      m.admission.push(kubeconfigOwnerAdmission((u) => identities.identity(u)?.uid));
       const { reveal, lastUsed } = keys;
       const tokens = new PlatformTokens(await m.secrets.signingKeys('platform-tokens'), `${m.issuer}/platform`);
       m.authenticators.push(createPlatformTokenAuthenticator({
         tokens, identities, isRevoked: revocations.isJtiRevoked, revocationReason: revocations.jtiRevocationReason, now,
       }));
-      m.admission.push(kubeconfigAdmission(platform, (a) => m.runtime.authorize(a)));
+      m.admission.push(kubeconfigAdmission(platform, (a) => m.runtime.authorize(a), () => m.escalation));
       const scope = withCredentialScope((c) => platform.projectOf(c));
       // Revoked certificates and ServiceAccount tokens are refused by their authenticators (m.revocation below).
       const filter: Filter = (ctx, next) => {
@@ -88,6 +94,7 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
 
       const core = new CredentialsCore({
         store: m.store, keys: keys.index, identities, platform, tokens, revocations, reveal, hash: keys.hash, clusterExists, canActFor, now,
+        mayEnter: (u, c) => platformApi(m.modules)?.mayEnter(u, c) ?? Promise.resolve(true),
       });
       const kubeconfigs = new KubeconfigController({
         store: m.store, catalog: m.catalog, pki: m.pki, revocations, clusterExists, now, log: m.log, leadership: m.leadership,
@@ -113,6 +120,9 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
 
       m.revocation.isSerialRevoked = revocations.isSerialRevoked;
       m.revocation.isJtiRevoked = revocations.isJtiRevoked;
+      m.revocation.revokeSerial = (serial, notAfter, reason) => revocations.revoke({
+        type: 'serial', value: serial, expiresAt: notAfter.toISOString(), credentialId: `x509:${serial}`, reason,
+      });
       m.onServiceAccountToken.push((info) => mod.api?.recordServiceAccountToken(info));
       mod.api = {
         isSerialRevoked: revocations.isSerialRevoked,

@@ -5,6 +5,7 @@
 import type { Filter } from '../context.ts';
 import { StatusError } from '../errors.ts';
 import { ROOT_CLUSTER, isClusterName } from '../cluster-name.ts';
+import { decodePathSegment } from './request-info.ts';
 
 export interface ClusterDirectory {
   /** 'active', 'deleting', or undefined when no such cluster exists. */
@@ -18,7 +19,7 @@ export function withLogicalCluster(clusters: ClusterDirectory): Filter {
     let rest = p;
     if (p === '/clusters' || p.startsWith('/clusters/')) {
       const end = p.indexOf('/', '/clusters/'.length);
-      name = decodeURIComponent(end < 0 ? p.slice('/clusters/'.length) : p.slice('/clusters/'.length, end));
+      name = decodePathSegment(end < 0 ? p.slice('/clusters/'.length) : p.slice('/clusters/'.length, end));
       rest = end < 0 ? '/' : p.slice(end);
       if (!isClusterName(name)) {
         throw new StatusError(400, 'BadRequest', `invalid logical cluster name "${name}": must be a lowercase RFC 1123 label (e.g. "team-a")`);

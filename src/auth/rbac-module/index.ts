@@ -5,7 +5,7 @@ import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { RbacIndex } from '../authz/rbac/index.ts';
 import type { RbacKind, RbacObject } from '../authz/rbac/types.ts';
 import { AggregationController } from './aggregation-controller.ts';
-import { escalationAdmission } from './escalation-admission.ts';
+import { escalationAdmission, escalationCheck } from './escalation-admission.ts';
 import { withImpersonation } from './impersonation-filter.ts';
 import { reviewTypes } from './reviews.ts';
 import { seedBootstrapRbac } from './bootstrap-seed.ts';
@@ -32,6 +32,7 @@ export function rbacModule(): ServerModule {
       m.idlers.push(() => aggregation.idle());
       m.onClose.push(() => aggregation.stop());
       m.admission.push(escalationAdmission(index, m.store, m.catalog, (a) => m.runtime.authorize(a)));
+      m.escalation = escalationCheck(index, m.store, m.catalog, (a) => m.runtime.authorize(a));
       m.filters.impersonation = withImpersonation((a) => m.runtime.authorize(a));
       for (const t of reviewTypes({ index, runtime: m.runtime })) m.catalog.add(t);
     },

@@ -11,6 +11,7 @@ import type { Route } from '../../apiserver/extension.ts';
 import type { AuthnRequest, AuthnResult } from '../../apiserver/auth/types.ts';
 import type { CredentialsCore } from './core.ts';
 import type { PasswordLogin } from './login-throttle.ts';
+import type { Lineage } from '../../apiserver/auth/credential-chain.ts';
 import { page, pageQuery } from '../../platform/index.ts';
 import { requestScope, clusterAccess } from '../scope/index.ts';
 import { parseDuration, API_VERSION, SESSION_LABEL, accessKeyType, isScoped, scopeSchema, type AccessKeySpec } from '../resources/index.ts';
@@ -24,6 +25,8 @@ export interface RouteDeps {
   /** Password check of the login route (throttled and audited). */
   passwordLogin: PasswordLogin;
   authenticate: (r: AuthnRequest) => Promise<AuthnResult>;
+  /** What a credential minted by this request derives from (the server's CredentialChains). */
+  lineage: (ctx: RequestContext) => Lineage;
   /** Every logical cluster name (dry run). */
   clusterNames: () => string[];
   /** Effective RBAC rules of a user in a cluster/namespace, when the authorizer can tell (dry run). */
@@ -114,7 +117,7 @@ export function credentialRoutes(d: RouteDeps): Route[] {
     { prefix: `${P}/tokens`, async handle(ctx) {
       rootOnly(ctx); method(ctx, 'POST');
       const req = await body(ctx, tokenSchema);
-      const t = await core.issueToken(userFrom(ctx), ctx.credentialId, requestScope(ctx.req), req.cluster, req.expirationSeconds);
+      const t = await core.issueToken(userFrom(ctx), d.lineage(ctx), requestScope(ctx.req), req.cluster, req.expirationSeconds);
       writeJson(ctx, 201, { apiVersion: API_VERSION, kind: 'PlatformToken', status: {
         token: t.token, expirationTimestamp: t.expires.toISOString().replace(/\.\d+Z$/, 'Z'), cluster: req.cluster, audience: t.audience, jti: t.jti,
       } });

@@ -28,6 +28,7 @@ export function setupSelfServiceRoutes(m: ModuleContext, d: SelfServiceDeps): vo
     },
     passwordLogin: d.passwordLogin,
     authenticate: (r) => m.runtime.authenticate(r),
+    lineage: (ctx) => m.credentialChains.lineage(ctx),
     clusterNames: () => m.clusters.names(),
     rulesFor: (cluster, user, ns) => {
       const rbac = m.authorizers.rbac as { rulesFor?: (c: string, u: UserInfo, n: string) => { rules: unknown[] } } | undefined;
