@@ -206,7 +206,8 @@ function privately<T>(file: string, open: () => T): T {
   const restrict = () => { for (const s of SIDE_FILES) if (existsSync(file + s)) chmodSync(file + s, 0o600); };
   restrict();
   let previous: number | undefined;
-  try { previous = process.umask(0o077); } catch { /* worker threads cannot change the umask: chmod below still holds */ }
+  // worker threads cannot change the umask: the chmod below still holds
+  try { previous = process.umask(0o077); } catch { previous = undefined; }
   try {
     return open();
   } finally {
