@@ -227,7 +227,7 @@ export class RbacIndex implements Authorizer {
 // The rest of the RBAC package's public surface (other modules import only this file).
 export type * from './types.ts';
 export { RBAC_GROUP } from './types.ts';
-export { aggregate, selectorMatches } from './aggregation.ts';
+export { aggregate, applyAggregation, selectorMatches } from './aggregation.ts';
 export { loadBootstrapPolicy, type BootstrapPolicy } from './bootstrap.ts';
-export { checkEscalation, type EscalationDeps } from './escalation.ts';
+export { checkEscalation, covers, type EscalationDeps } from './escalation.ts';
 export { isImpersonationHeader, planImpersonation } from './impersonation.ts';
