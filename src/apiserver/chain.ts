@@ -33,6 +33,7 @@ export function buildChain(d: ChainDeps): Filter[] {
     ...optional(d.slots.impersonation),
     ...optional(d.slots.clusterAccess),
     ...optional(d.slots.credentialScope),
+    ...optional(d.slots.remote),
     withAuthorization(d.authz),
     withClusterExists(),
   ];

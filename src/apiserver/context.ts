@@ -2,6 +2,7 @@
 // Filters write fields once (cluster, info, user, ...); later code reads them through the accessors.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { AuthnResult, UserInfo } from './auth/types.ts';
 import { internal } from './errors.ts';
 
@@ -50,7 +51,14 @@ export interface RequestContext {
   responseCode?: number;
   /** Warnings for the client (deprecated versions, admission), sent as Warning headers with the response. */
   warnings: string[];
+  /**
+   * Set for an HTTP/1.1 Upgrade request (WebSocket, SPDY): whoever answers 101 takes the raw socket (and the bytes
+   * read past the headers); anything else answers through `res` as usual and the connection then closes.
+   */
+  readonly upgrade?: Upgrade;
 }
+
+export interface Upgrade { socket: Duplex; head: Buffer }
 
 const BASE = 'https://portcullis.invalid';
 /** What the URL parser would rewrite in a path: non-printable or non-ASCII bytes, its escape set, dot segments. */
@@ -76,7 +84,7 @@ class ServerContext implements RequestContext {
   responseCode?: number;
   private parsed?: URL;
 
-  constructor(readonly req: IncomingMessage, readonly res: ServerResponse) {
+  constructor(readonly req: IncomingMessage, readonly res: ServerResponse, readonly upgrade?: Upgrade) {
     const raw = req.url ?? '/';
     const end = raw.search(/[?#]/);
     const p = end < 0 ? raw : raw.slice(0, end);
@@ -119,8 +127,8 @@ export function requestHost(req: IncomingMessage): string {
   return String(req.headers.host ?? req.headers[':authority'] ?? '');
 }
 
-export function newContext(req: IncomingMessage, res: ServerResponse): RequestContext {
-  return new ServerContext(req, res);
+export function newContext(req: IncomingMessage, res: ServerResponse, upgrade?: Upgrade): RequestContext {
+  return new ServerContext(req, res, upgrade);
 }
 
 export function clusterFrom(ctx: RequestContext): string {

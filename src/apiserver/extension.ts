@@ -5,6 +5,7 @@ import type { Pki } from '../pki/ca.ts';
 import type { PkiMaterialSource } from '../pki/material-source.ts';
 import type { SigningKeys } from '../pki/signing-keys.ts';
 import type { Storage } from './storage/interface.ts';
+import type { SharedSet } from './storage/shared-sets.ts';
 import type { Store, Admission } from './registry/store.ts';
 import type { Catalog } from './registry/catalog.ts';
 import type { Informer } from './controllers/informer.ts';
@@ -30,6 +31,11 @@ export interface FilterSlots {
   clusterAccess?: Filter;
   /** Credential scope (access keys): can only remove permissions. */
   credentialScope?: Filter;
+  /**
+   * Hands a request for a cluster served elsewhere (a connected Kubernetes cluster, see `remoteClusters`) to its
+   * remote, which then authorizes it; runs after every check above and calls next() for clusters served locally.
+   */
+  remote?: Filter;
 }
 
 /** Authorizers modules may provide, consulted in this order after system:masters. */
@@ -144,12 +150,22 @@ export interface ModuleContext {
   catalog: Catalog;
   informer: Informer;
   clusters: LogicalClusters;
+  /**
+   * Names of clusters a module serves from elsewhere (connected clusters): valid in /clusters/<name> paths when no
+   * local logical cluster has the name; the module's `remote` filter answers their requests.
+   */
+  remoteClusters: Array<(name: string) => boolean>;
   admission: Admission[];
   /**
    * Objects every new logical cluster (and root) starts with, after its system namespaces: each seeder creates
    * its objects through `create`, which leaves existing ones alone. RBAC contributes Kubernetes' bootstrap policy.
    */
   clusterSeeds: ClusterSeeder[];
+  /**
+   * Objects every logical cluster (and root) holds without a copy of its own (storage/shared-sets.ts): each cluster
+   * sees, lists, watches, edits and deletes them as its own; a write is copy-on-write for that cluster only.
+   */
+  sharedSets: SharedSet[];
   /** Bearer/cert authenticators tried after x509 and ServiceAccount tokens. */
   authenticators: Authenticator[];
   /** Run after whichever authenticator succeeded (e.g. identity-provider freshness, disabled users). */

@@ -13,6 +13,7 @@ import { idpCommand } from './idp.ts';
 import { backupCommand } from './backup.ts';
 import { restoreCommand } from './restore.ts';
 import { adminCommand } from './admin.ts';
+import { clustersCommand } from './clusters.ts';
 
 export function buildProgram(): Command {
   const program = new Command('portcullis')
@@ -24,7 +25,7 @@ export function buildProgram(): Command {
   program.addCommand(restoreCommand());
   program.addCommand(tenantClustersCommand());
   const commands = [loginCommand(), logoutCommand(), whoamiCommand(), accessKeysCommand(), credentialsCommand(), kubeconfigCommand(),
-    credentialPluginCommand(), explainCommand(), idpCommand(), adminCommand()];
+    credentialPluginCommand(), explainCommand(), idpCommand(), adminCommand(), clustersCommand()];
   for (const c of commands) program.addCommand(c);
   return program;
 }

@@ -24,6 +24,7 @@ export function instrumentStorage(backend: Storage, observer: () => StorageObser
     create: timed('create', (k: string, o: Parameters<Storage['create']>[1]) => backend.create(k, o)),
     update: timed('update', (k: string, o: Parameters<Storage['update']>[1], rv?: number) => backend.update(k, o, rv)),
     delete: timed('delete', (k: string, rv?: number) => backend.delete(k, rv)),
+    batch: timed('batch', (ops: Parameters<Storage['batch']>[0]) => backend.batch(ops)),
     watch: (prefix, fromRV, onEvent, onError) => backend.watch(prefix, fromRV, onEvent, onError),
     close: () => backend.close(),
   };

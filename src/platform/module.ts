@@ -2,7 +2,7 @@
 // (tenant clusters, users/teams/projects, host-tier RBAC, access, delegation, explain, grant checks) into the server.
 import type { ServerModule } from '../apiserver/extension.ts';
 import type { UserInfo } from '../apiserver/auth/types.ts';
-import { PlatformState, platformTypes, watchPlatformObjects } from './resources/index.ts';
+import { PlatformState, platformTypes, watchPlatformObjects, type Directory } from './resources/index.ts';
 import { mayEnter, reachableTenants, setupAccess, type ReachableTenant, type RootAuthorizer } from './access/index.ts';
 import { setupTenantClusters } from './tenant-clusters/index.ts';
 import { setupUsersTeamsProjects } from './users-teams-projects/index.ts';
@@ -32,6 +32,8 @@ export interface PlatformApi {
   reachable(u: UserInfo): Promise<ReachableTenant[]>;
   /** Whether `u` gets past the management-access door of `cluster` (true for clusters that are not tenants). */
   mayEnter(u: UserInfo, cluster: string): Promise<boolean>;
+  /** Users, teams and projects as the platform sees them (connected clusters compute their access from it). */
+  directory: Directory;
 }
 export interface PlatformModule extends ServerModule { api?: PlatformApi }
 
@@ -68,6 +70,7 @@ export function platformModule(opts: PlatformModuleOptions = {}): PlatformModule
         mayManage: (u, tenant) => access.index.mayManage(u, tenant),
         reachable: (u) => reachableTenants(state, access.index, u),
         mayEnter: (u, cluster) => mayEnter(state, access.index, u, cluster, !m.clusters.state(cluster)),
+        directory: state,
       };
     },
   };

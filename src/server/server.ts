@@ -34,6 +34,7 @@ import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { StatusError } from '../apiserver/errors.ts';
 import type { EscalationCheck, ModuleContext, ServerModule } from '../apiserver/extension.ts';
 import type { ClusterSeeder } from '../apiserver/controllers/logical-clusters.ts';
+import type { SharedSet } from '../apiserver/storage/shared-sets.ts';
 import { defaultModules } from './modules.ts';
 import { listenSecure } from './listener.ts';
 import { setMaxListeners } from 'node:events';
@@ -106,7 +107,8 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
 
   const informer = new Informer();
   const clusterSeeds: ClusterSeeder[] = [];
-  const clusters = new LogicalClusters(store, cache, catalog, log, leadership, clusterSeeds);
+  const sharedSets: SharedSet[] = [];
+  const clusters = new LogicalClusters(store, cache, catalog, log, leadership, clusterSeeds, sharedSets);
   const namespaces = new NamespaceController(store, catalog, log, leadership);
   const crds = new CrdController(catalog, cache, log, store);
   clusters.register(informer);
@@ -116,8 +118,9 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
   gc.register(informer);
 
   const m: ModuleContext = {
-    cfg, log, logger, instrument, pki, issuer, storage: cache, store, catalog, informer, clusters, admission, clusterSeeds,
-    authenticators: [], authenticationChecks: [credentialChains.check], credentialChains, auditEvent: () => undefined, modules, authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
+    cfg, log, logger, instrument, pki, issuer, storage: cache, store, catalog, informer, clusters, remoteClusters: [], admission, clusterSeeds,
+    sharedSets, authenticators: [], authenticationChecks: [credentialChains.check], credentialChains, auditEvent: () => undefined, modules,
+    authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
     idlers: [() => clusters.idle(), () => namespaces.idle(), () => gc.idle()],
     secrets: secrets.shared,
     revocation: { isSerialRevoked: () => false, isJtiRevoked: () => false },
@@ -130,9 +133,12 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
     leadership,
   };
   for (const mod of modules) await mod.setup(m);
+  for (const set of sharedSets) cache.share(set);
 
   await informer.start(cache, (e) => log(`informer watch failed: ${e.message}`));
   await clusters.ensureRoot();
+  // As kube-apiserver at start: defaults deleted in a cluster come back, edited ones gain what they lack (autoupdate).
+  if (leadership.isLeader()) await clusters.reconcileShared((set) => cache.sharedOwnRows(set));
 
   const adminKubeconfigPath = path.join(cfg.dataDir, 'admin.kubeconfig');
   const admin = new AdminCredential({
@@ -170,7 +176,9 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
   for (const probe of ['/healthz', '/livez', '/readyz']) {
     m.routes.push({ prefix: probe, public: true, handle: (ctx) => handleNonResource(ctx, deps, readiness) });
   }
-  const chain = buildChain({ log, clusters, authn, authz, slots: m.filters, publicRoutes: m.routes.filter((r) => r.public) });
+  // Local logical clusters first; a name no local cluster has may be served by a module (connected clusters).
+  const directory = { state: (name: string) => clusters.state(name) ?? (m.remoteClusters.some((f) => f(name)) ? 'active' as const : undefined) };
+  const chain = buildChain({ log, clusters: directory, authn, authz, slots: m.filters, publicRoutes: m.routes.filter((r) => r.public) });
   const privateRoutes = m.routes.filter((r) => !r.public);
   const handle = compose(chain, async (ctx: RequestContext) => {
     if (ctx.info?.isResourceRequest) return handleResource(ctx, deps);
