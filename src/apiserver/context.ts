@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { UserInfo } from './auth/types.ts';
+import type { AuthnResult, UserInfo } from './auth/types.ts';
 import { internal } from './errors.ts';
 
 /** What the request is about, as in k8s.io/apiserver RequestInfo. */
@@ -32,6 +32,8 @@ export interface RequestContext {
   readonly receivedAt: number;
   /** Logical cluster name (set by logical-cluster filter). */
   cluster?: string;
+  /** The named cluster does not exist: answered as a cluster the caller may not access, 404 only once authorized. */
+  clusterMissing?: boolean;
   /** Path with the cluster prefix removed. */
   path: string;
   info?: RequestInfo;
@@ -41,6 +43,8 @@ export interface RequestContext {
   impersonator?: UserInfo;
   /** Identifier of the credential used (for audit and last-used tracking). */
   credentialId?: string;
+  /** The authentication result (its credential chain and expiry: what a credential minted by this request derives from). */
+  authn?: AuthnResult;
   /** Reasons collected along the chain, for audit and explain. */
   annotations: AuditAnnotations;
   /** Response code, recorded by whoever writes the response. */
@@ -71,10 +75,12 @@ class ServerContext implements RequestContext {
   readonly warnings: string[] = [];
   path: string;
   cluster?: string;
+  clusterMissing?: boolean;
   info?: RequestInfo;
   user?: UserInfo;
   impersonator?: UserInfo;
   credentialId?: string;
+  authn?: AuthnResult;
   responseCode?: number;
   private parsed?: URL;
 
