@@ -1,7 +1,8 @@
 // bench/apiserver: GET and LIST (1k objects in one namespace) req/s and p99 through the whole Portcullis
 // chain (mTLS client cert, authn, RBAC, watch cache), beside a no-op Node HTTPS server answering the same bytes; then
 // GET req/s with and without the credential-chain check (a second server with PORTCULLIS_BENCH_NO_CHAIN_CHECK=1, same
-// run), with the admin client certificate and with an access key (whose chain is the key and its owner User).
+// run), with the admin client certificate and with an access key (whose chain is the key and its owner User); then
+// GET with metrics and JSON logging on (the defaults) vs off (--no-metrics --log-level silent), same run.
 // Run: node --import tsx bench/apiserver/index.ts [--seconds 5] [--rounds 3]
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -17,6 +18,7 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'portcullis-bench-'));
 const server = await startChildServer(['--data-dir', path.join(dir, 'data'), '--listen', '127.0.0.1:0']);
 const unchecked = await startChildServer(['--data-dir', path.join(dir, 'data-unchecked'), '--listen', '127.0.0.1:0'],
   { env: { PORTCULLIS_BENCH_NO_CHAIN_CHECK: '1' } });
+const quiet = await startChildServer(['--data-dir', path.join(dir, 'quiet'), '--listen', '127.0.0.1:0', '--no-metrics', '--log-level', 'silent']);
 try {
   const ns = '/clusters/root/api/v1/namespaces/default/configmaps';
   const batch: Promise<unknown>[] = [];
@@ -60,7 +62,9 @@ try {
   })));
   console.log(`\nresponse sizes: get ${get.body.length} bytes, list ${list.body.length} bytes. Target: get >= 50% of the no-op server.`);
   await chainCost(getPath);
+  await observabilityCost(getPath);
 } finally {
+  await quiet.kill('SIGTERM');
   await unchecked.kill('SIGTERM');
   await server.kill('SIGTERM');
   rmSync(dir, { recursive: true, force: true });
@@ -98,4 +102,28 @@ async function chainCost(getPath: string): Promise<void> {
   }
   printTable(`bench/apiserver — credential-chain check — median of ${rounds} alternating ${seconds}s runs, 10 connections`, rows);
   console.log('\nTarget: the chain check costs <= 3% of GET req/s.');
+}
+
+/** GET req/s with metrics and JSON logging on (server, the defaults) and off (quiet), alternating rounds, same run. */
+async function observabilityCost(getPath: string): Promise<void> {
+  const cm = await quiet.request('POST', '/clusters/root/api/v1/namespaces/default/configmaps',
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm-0500' }, data: { key: 'value-500', other: 'x'.repeat(64) } });
+  if (cm.status !== 201) throw new Error(`configmap on the quiet server: ${cm.status} ${cm.body}`);
+  const median = (rs: LoadResult[]) => [...rs].sort((a, b) => a.rps - b.rps)[Math.floor(rs.length / 2)];
+  const run = (s: typeof server, secs: number) => load(s === quiet ? 'quiet get' : 'observed get', `${s.url}${getPath}`, adminTls(s.kubeconfig),
+    { seconds: secs });
+  await run(server, 2);
+  await run(quiet, 2);
+  const on: LoadResult[] = [];
+  const off: LoadResult[] = [];
+  for (let round = 0; round < rounds; round++) {
+    on.push(await run(server, seconds));
+    off.push(await run(quiet, seconds));
+  }
+  const [a, b] = [median(on), median(off)];
+  printTable(`bench/apiserver — metrics + JSON logs — median of ${rounds} alternating ${seconds}s runs, 10 connections`, [{
+    request: 'get 1 object', 'on req/s': a.rps.toFixed(0), 'on p99 ms': a.p99, 'off req/s': b.rps.toFixed(0), 'off p99 ms': b.p99,
+    cost: `${(((b.rps - a.rps) / b.rps) * 100).toFixed(1)}%`, errors: a.errors + a.non2xx + b.errors + b.non2xx,
+  }]);
+  console.log('\non: defaults (/metrics, --log-level info, JSON lines); off: --no-metrics --log-level silent. Target: cost <= 5%.');
 }

@@ -23,6 +23,7 @@ export interface ChainDeps {
 export function buildChain(d: ChainDeps): Filter[] {
   const optional = (f: Filter | undefined): Filter[] => (f ? [f] : []);
   return [
+    ...optional(d.slots.observe),
     withRecovery(d.log),
     withLogicalCluster(d.clusters),
     withRequestInfo(),

@@ -90,7 +90,8 @@ export function unavailable(message: string): StatusError {
 }
 /** 429: the caller must wait `retryAfterSeconds` (sent as Retry-After) before trying again. */
 export function tooManyRequests(message: string, retryAfterSeconds: number): StatusError {
-  return new StatusError(429, 'TooManyRequests', message, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) });
+  const retry = Math.max(1, Math.ceil(retryAfterSeconds));
+  return new StatusError(429, 'TooManyRequests', message, { retryAfterSeconds: retry });
 }
 export function internal(message: string): StatusError {
   return new StatusError(500, 'InternalError', `Internal error occurred: ${message}`);

@@ -5,6 +5,7 @@ import type { Pki } from '../pki/ca.ts';
 import type { PkiMaterialSource } from '../pki/material-source.ts';
 import type { SigningKeys } from '../pki/signing-keys.ts';
 import type { Storage } from './storage/interface.ts';
+import type { SharedSet } from './storage/shared-sets.ts';
 import type { Store, Admission } from './registry/store.ts';
 import type { Catalog } from './registry/catalog.ts';
 import type { Informer } from './controllers/informer.ts';
@@ -18,6 +19,8 @@ import type { StatusError } from './errors.ts';
 
 /** Filters modules may provide; chain.ts decides where each runs. */
 export interface FilterSlots {
+  /** Observability (metrics, request logs): wraps the whole chain, recovery included, so it sees every final code. */
+  observe?: Filter;
   /** Audit: wraps everything after authentication (sees the final response code). */
   audit?: Filter;
   /** Called when authentication rejects a request (401), before the error is written (audit). */
@@ -96,6 +99,19 @@ export interface ModuleConfig {
   readonly auditLogPath?: string;
   readonly auditLogMaxSizeMB: number;
   readonly auditLogMaxBackups: number;
+  /** False: no /metrics and no request metrics (request logs stay). */
+  readonly metrics?: boolean;
+  /** Adds a `cluster` label (and custom resources' names) to request metrics: unbounded with many clusters. */
+  readonly metricsPerCluster?: boolean;
+}
+
+/** A structured logger (pino's shape): JSON lines with fields, or human-readable on a terminal. */
+export interface StructuredLogger {
+  isLevelEnabled(level: string): boolean;
+  debug(fields: object, msg: string): void;
+  info(fields: object, msg: string): void;
+  warn(fields: object, msg: string): void;
+  error(fields: object, msg: string): void;
 }
 
 /** Secret material modules need, shared by every replica on PostgreSQL and kept in files on SQLite. */
@@ -117,6 +133,15 @@ export interface IssuedTokenInfo {
 export interface ModuleContext {
   cfg: ModuleConfig;
   log: (m: string) => void;
+  /** Structured logs (request logs); `log` is for plain messages. */
+  logger: StructuredLogger;
+  /** Instrumentation points a metrics module may fill: the store backend's operations (kind: sqlite, postgres). */
+  instrument: {
+    storeBackend: string;
+    storage?: (operation: string, seconds: number, ok: boolean) => void;
+    /** Each authenticator's latency (name) and the whole union's (name ""). */
+    authenticator?: (name: string, seconds: number, result: 'success' | 'none' | 'error') => void;
+  };
   pki: Pki;
   /** Issuer of ServiceAccount tokens (the external URL); modules derive their own issuers from it. */
   issuer: string;
@@ -136,6 +161,11 @@ export interface ModuleContext {
    * its objects through `create`, which leaves existing ones alone. RBAC contributes Kubernetes' bootstrap policy.
    */
   clusterSeeds: ClusterSeeder[];
+  /**
+   * Objects every logical cluster (and root) holds without a copy of its own (storage/shared-sets.ts): each cluster
+   * sees, lists, watches, edits and deletes them as its own; a write is copy-on-write for that cluster only.
+   */
+  sharedSets: SharedSet[];
   /** Bearer/cert authenticators tried after x509 and ServiceAccount tokens. */
   authenticators: Authenticator[];
   /** Run after whichever authenticator succeeded (e.g. identity-provider freshness, disabled users). */

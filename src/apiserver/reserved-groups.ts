@@ -23,11 +23,12 @@ export function isPlatformGroup(group: string): boolean {
  */
 export function reservedGroupProblem(cluster: string, group: string): string | undefined {
   if (isPlatformGroup(group)) {
-    return `group "${group}" is reserved for Portcullis' platform APIs: custom resources cannot use portcullis.io or its subdomains`;
+    return `group "${group}" is reserved for Portcullis' platform APIs: `
+      + 'custom resources cannot use portcullis.io or its subdomains';
   }
   if (cluster !== ROOT_CLUSTER && isReservedGroup(group)) {
-    return `group "${group}" is reserved for Kubernetes APIs: tenant clusters cannot define custom resources in k8s.io, `
-      + 'kubernetes.io or their subdomains (use a domain of your own, e.g. widgets.example.com)';
+    return `group "${group}" is reserved for Kubernetes APIs: tenant clusters cannot define custom resources in `
+      + 'k8s.io, kubernetes.io or their subdomains (use a domain of your own, e.g. widgets.example.com)';
   }
   return undefined;
 }

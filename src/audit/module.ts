@@ -19,16 +19,26 @@ export interface AuditModuleOptions {
   mayRead?: AuditReadHook;
 }
 
-export function auditModule(opts: AuditModuleOptions = {}): ServerModule {
-  return {
+/** Counts for the metrics module (apiserver_audit_event_total, apiserver_audit_error_total). */
+export interface AuditStats { events: number; dropped: number }
+export interface AuditModule extends ServerModule { stats?: AuditStats }
+
+export function auditModule(opts: AuditModuleOptions = {}): AuditModule {
+  const mod: AuditModule = {
     name: 'audit',
     setup(m) {
       const cfg = m.cfg;
       const policy = cfg.auditPolicyFile ? loadPolicy(cfg.auditPolicyFile) : DEFAULT_POLICY;
       const logPath = cfg.auditLogPath ?? path.join(cfg.dataDir, 'audit.log');
-      const sink = opts.sink ?? createSink(logPath, {
+      const base = opts.sink ?? createSink(logPath, {
         maxSizeBytes: Math.floor(cfg.auditLogMaxSizeMB * 1024 * 1024), maxBackups: cfg.auditLogMaxBackups, log: m.log,
       });
+      let events = 0;
+      const sink: AuditSink = {
+        write: (line) => { events++; base.write(line); }, flush: () => base.flush(), close: () => base.close(),
+        get dropped() { return base.dropped; },
+      };
+      mod.stats = { get events() { return events; }, get dropped() { return base.dropped; } };
       const disabled = new Set<string>();
       m.informer.on('tenancy.portcullis.io', 'logicalclusters', (ev) => {
         if (ev.cluster !== ROOT_CLUSTER) return;
@@ -45,4 +55,5 @@ export function auditModule(opts: AuditModuleOptions = {}): ServerModule {
       m.log(`portcullis: audit log: ${opts.sink ? '(custom sink)' : logPath} (policy: ${cfg.auditPolicyFile ?? 'default, Metadata for every request'})`);
     },
   };
+  return mod;
 }

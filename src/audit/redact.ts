@@ -4,7 +4,8 @@
 export const REDACTED = '<redacted>';
 
 /** Fields whose value is always secret, wherever they appear. */
-const SECRET_FIELDS = new Set(['token', 'password', 'passwordHash', 'privateKey', 'client-key-data', 'authorization', 'Authorization',
+const SECRET_FIELDS = new Set(['token', 'password', 'passwordHash', 'privateKey',
+  'client-key-data', 'authorization', 'Authorization',
   'idToken', 'refreshToken', 'id_token', 'refresh_token', 'access_token', 'codeVerifier']);
 /** Fields whose values are secret inside `status`/`spec` (TokenRequest, TokenReview, AccessKey). */
 const SECRET_SPEC_STATUS_FIELDS = new Set(['token', 'key']);
@@ -22,14 +23,17 @@ export interface RedactOptions {
 export function redact(value: unknown, o: RedactOptions = {}): unknown {
   const secretsRequest = o.resource === 'secrets';
   const omit = o.omitManagedFields === true;
-  if (Array.isArray(value) && value.length > 0 && value.every(isPatchOp)) return value.map((op) => redactPatchOp(op, secretsRequest, omit));
+  if (Array.isArray(value) && value.length > 0 && value.every(isPatchOp)) {
+    return value.map((op) => redactPatchOp(op, secretsRequest, omit));
+  }
   return walk(value as Json, secretsRequest, omit, '');
 }
 
 type PatchOp = { op: string; path: string; value?: Json; [k: string]: unknown };
 
 function isPatchOp(v: unknown): v is PatchOp {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) && typeof (v as PatchOp).op === 'string' && typeof (v as PatchOp).path === 'string';
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  return typeof (v as PatchOp).op === 'string' && typeof (v as PatchOp).path === 'string';
 }
 
 /** RFC 6901 reference tokens of a JSON pointer ("/spec/a~1b" → ["spec", "a/b"]). */
@@ -50,8 +54,9 @@ function redactPatchOp(op: PatchOp, secretsRequest: boolean, omitManaged: boolea
   if (secretPath) return { ...op, value: REDACTED };
   const last = tokens[tokens.length - 1] ?? '';
   if (last === LAST_APPLIED) return { ...op, value: redactEmbedded(op.value as Json, omitManaged) };
-  if (tokens.length === 1 && last === 'metadata' && op.value !== null && typeof op.value === 'object' && !Array.isArray(op.value)) {
-    return { ...op, value: redactMetadata(op.value, false, false, omitManaged) };
+  const isObject = op.value !== null && typeof op.value === 'object' && !Array.isArray(op.value);
+  if (tokens.length === 1 && last === 'metadata' && isObject) {
+    return { ...op, value: redactMetadata(op.value as { [k: string]: Json }, false, false, omitManaged) };
   }
   if (tokens.length === 2 && tokens[0] === 'metadata' && last === 'annotations') {
     const m = redactMetadata({ annotations: op.value ?? null }, false, false, omitManaged) as { annotations: Json };

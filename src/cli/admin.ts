@@ -22,20 +22,26 @@ export function adminCommand(): Command {
   const cmd = new Command('admin').description('Server administration with the bootstrap admin credentials');
   cmd.addCommand(new Command('rotate-credentials')
     .description('Issue a new admin certificate, revoke the old one and rewrite the admin kubeconfig')
-    .option('--kubeconfig <file>', 'the admin kubeconfig to use and rewrite', process.env.KUBECONFIG || path.join('data', 'admin.kubeconfig'))
+    .option('--kubeconfig <file>', 'the admin kubeconfig to use and rewrite',
+      process.env.KUBECONFIG || path.join('data', 'admin.kubeconfig'))
     .action((opts: { kubeconfig: string }) => run(async () => {
       const doc = parse(readFileSync(opts.kubeconfig, 'utf8')) as KubeconfigDoc;
       const ctx = doc.contexts?.find((c) => c.name === doc['current-context']) ?? doc.contexts?.[0];
       const cluster = doc.clusters?.find((c) => c.name === ctx?.context.cluster);
       const user = doc.users?.find((u) => u.name === ctx?.context.user);
-      if (!cluster || !user?.user['client-certificate-data']) throw new Error(`${opts.kubeconfig} holds no client certificate (is it the admin kubeconfig?)`);
+      if (!cluster || !user?.user['client-certificate-data']) {
+        throw new Error(`${opts.kubeconfig} holds no client certificate (is it the admin kubeconfig?)`);
+      }
       const server = new URL(cluster.cluster.server).origin;
-      const client = new ApiClient({ server, ca: b64(cluster.cluster['certificate-authority-data']), cert: b64(user.user['client-certificate-data']),
-        key: b64(user.user['client-key-data']) });
-      const res = await client.request<{ status: { kubeconfig: string; serial: string; notAfter: string; revoked?: string; path: string } }>(
-        'POST', '/platform/v1/admin/rotate-credentials');
+      const client = new ApiClient({
+        server, ca: b64(cluster.cluster['certificate-authority-data']), cert: b64(user.user['client-certificate-data']),
+        key: b64(user.user['client-key-data']),
+      });
+      type Answer = { status: { kubeconfig: string; serial: string; notAfter: string; revoked?: string } };
+      const res = await client.request<Answer>('POST', '/platform/v1/admin/rotate-credentials');
       writePrivateFile(opts.kubeconfig, res.status.kubeconfig);
-      console.log(`new admin certificate ${res.status.serial}, valid until ${res.status.notAfter}; written to ${opts.kubeconfig}`);
+      const { serial, notAfter } = res.status;
+      console.log(`new admin certificate ${serial}, valid until ${notAfter}; written to ${opts.kubeconfig}`);
       if (res.status.revoked) console.log(`revoked the previous admin certificate ${res.status.revoked}`);
     })));
   return cmd;

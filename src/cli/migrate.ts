@@ -1,5 +1,6 @@
 // `portcullis migrate --from sqlite:./data --to postgres://...`: moves an embedded installation to PostgreSQL.
 import { Command } from 'commander';
+import { createProgress } from './progress.ts';
 
 export function migrateCommand(): Command {
   return new Command('migrate')
@@ -15,7 +16,7 @@ on root only; by default only system:masters), so credentials issued before keep
 At the end every object is compared with its source; any difference fails the command.`)
     .action(async (opts: { from: string; to: string; pkiDir?: string }) => {
       const { migrateStore } = await import('../server/store-migration.ts');
-      const r = await migrateStore({ ...opts, log: (m) => console.error(m) });
+      const r = await migrateStore({ ...opts, log: (m) => console.error(m), progress: createProgress('copying objects', 'objects') });
       console.log(`Migrated ${r.objects} objects and ${r.secrets} shared secrets (source resourceVersion ${r.sourceRV}, target ${r.targetRV}).`);
       console.log(`Start the servers with: portcullis serve --store ${opts.to.replace(/:[^:@/]*@/, ':***@')}`);
     });

@@ -10,6 +10,8 @@ import { kubeconfigCommand } from './kubeconfig.ts';
 import { credentialPluginCommand } from './credential-plugin.ts';
 import { explainCommand } from './explain.ts';
 import { idpCommand } from './idp.ts';
+import { backupCommand } from './backup.ts';
+import { restoreCommand } from './restore.ts';
 import { adminCommand } from './admin.ts';
 import { clustersCommand } from './clusters.ts';
 
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   program.addCommand(serveCommand());
   program.addCommand(migrateCommand());
+  program.addCommand(backupCommand());
+  program.addCommand(restoreCommand());
   program.addCommand(tenantClustersCommand());
   const commands = [loginCommand(), logoutCommand(), whoamiCommand(), accessKeysCommand(), credentialsCommand(), kubeconfigCommand(),
     credentialPluginCommand(), explainCommand(), idpCommand(), adminCommand(), clustersCommand()];

@@ -40,10 +40,16 @@ export function serveCommand(): Command {
     .option('--audit-log-path <file>', 'audit log file, "-" for stdout (default <data-dir>/audit.log)')
     .option('--audit-log-maxsize <MB>', 'rotate the audit log at this size in megabytes (default 100; 0: never)')
     .option('--audit-log-maxbackup <n>', 'rotated audit log files to keep (default 10)')
+    .option('--log-level <level>', 'fatal, error, warn, info (default), debug (a line per request), trace or silent')
+    .option('--no-metrics', 'serve no /metrics and keep no request metrics')
+    .option('--metrics-per-cluster', 'add a cluster label to request metrics (one series set per logical cluster)')
+    .option('--shutdown-delay-seconds <s>', 'on SIGTERM, keep serving this long after /readyz fails (default 0)')
+    .option('--shutdown-timeout-seconds <s>', 'on SIGTERM, wait at most this long for in-flight requests (default 60)')
     .addHelpText('after', `
 Configuration file keys (YAML): dataDir, listen, hostnames, store, externalUrl,
 bookmarkIntervalSeconds (60), watchCacheEvents (100000),
-auditPolicyFile, auditLogPath (<dataDir>/audit.log), auditLogMaxSizeMB (100), auditLogMaxBackups (10).
+auditPolicyFile, auditLogPath (<dataDir>/audit.log), auditLogMaxSizeMB (100), auditLogMaxBackups (10),
+logLevel (info), metrics (true), metricsPerCluster (false), shutdownDelaySeconds (0), shutdownTimeoutSeconds (60).
 
 On first start Portcullis creates <data-dir>, an ECDSA CA, a serving certificate and
 <data-dir>/admin.kubeconfig (client certificate in group system:masters, a context per
@@ -54,7 +60,15 @@ logical cluster).`)
       const { startServer } = await import('../server/server.ts');
       const server = await startServer(cfg);
       for (const line of startBanner(server, cfg.dataDir)) console.log(line);
-      const stop = () => { void server.close().then(() => process.exit(0)); };
+      // SIGTERM/SIGINT: graceful (readyz false, drain, clean watch ends, flush); a second signal exits at once.
+      const stop = () => {
+        process.once('SIGINT', () => process.exit(1));
+        process.once('SIGTERM', () => process.exit(1));
+        server.shutdown().then(() => process.exit(0), (e: unknown) => {
+          console.error(`error: shutdown failed: ${e instanceof Error ? e.message : String(e)}`);
+          process.exit(1);
+        });
+      };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });

@@ -15,7 +15,9 @@ import { RevocationList } from './revocation/index.ts';
 import { KubeconfigLinks, kubeconfigOwnerAdmission, registerCredentialLinks } from './chain/index.ts';
 import { withCredentialScope } from './scope/index.ts';
 import { GROUP, credentialTypes } from './resources/index.ts';
-import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, createPasswordLogin, type LoginThrottleSettings } from './self-service/login-throttle.ts';
+import {
+  DEFAULT_LOGIN_THROTTLE, LoginThrottle, createPasswordLogin, type LoginThrottleSettings,
+} from './self-service/login-throttle.ts';
 import { setupSessions, type LoginProviders, type SessionSettings, type SessionStore } from './sessions/index.ts';
 
 export interface CredentialsModuleOptions {
@@ -103,7 +105,9 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
       const throttle = new LoginThrottle({ ...DEFAULT_LOGIN_THROTTLE, ...opts.loginThrottle });
       const passwordLogin = createPasswordLogin(verifier, { throttle, now, audit: (e) => m.auditEvent(e) });
       setupSelfServiceRoutes(m, { core, revocations, passwordLogin, now });
-      const { sessions, loginProviders } = await setupSessions(m, { core, secrets: keys.secrets, passwordLogin, canActFor, settings: opts.sessions });
+      const { sessions, loginProviders } = await setupSessions(m, {
+        core, secrets: keys.secrets, passwordLogin, canActFor, settings: opts.sessions,
+      });
 
       let stopJanitor = () => {};
       m.onStarted.push(async (baseUrl) => {

@@ -41,8 +41,11 @@ export class AdminCredential {
     const { usable, replaced } = this.readExisting();
     if (usable) { this.held = usable; return; }
     this.held = await this.issue();
-    this.d.log(`portcullis: issued a new admin certificate (serial ${this.held.serial}, valid until ${this.held.notAfter.toISOString()})`);
-    if (replaced && this.d.revoke) await this.d.revoke(replaced.serial, replaced.notAfter, 'admin certificate renewed at start');
+    const { serial, notAfter } = this.held;
+    this.d.log(`portcullis: issued a new admin certificate (serial ${serial}, valid until ${notAfter.toISOString()})`);
+    if (replaced && this.d.revoke) {
+      await this.d.revoke(replaced.serial, replaced.notAfter, 'admin certificate renewed at start');
+    }
   }
 
   /** Writes the admin kubeconfig (0600) for `baseUrl` with a context per cluster. */
@@ -58,22 +61,32 @@ export class AdminCredential {
     this.held = await this.issue();
     writePrivateFile(this.d.path, this.text());
     if (old && this.d.revoke) await this.d.revoke(old.serial, old.notAfter, `admin certificate rotated by ${by}`);
-    this.d.log(`portcullis: admin certificate rotated by ${by}: new serial ${this.held.serial}${old ? `, revoked ${old.serial}` : ''}`);
-    return { kubeconfig: this.text(), serial: this.held.serial, notAfter: this.held.notAfter.toISOString(), revoked: old?.serial };
+    const { serial, notAfter } = this.held;
+    const revoked = old ? `, revoked ${old.serial}` : '';
+    this.d.log(`portcullis: admin certificate rotated by ${by}: new serial ${serial}${revoked}`);
+    return { kubeconfig: this.text(), serial, notAfter: notAfter.toISOString(), revoked: old?.serial };
   }
 
   route(): Route {
     return {
       prefix: ROTATE_PATH,
       handle: async (ctx: RequestContext) => {
-        if (ctx.cluster !== ROOT_CLUSTER || ctx.path !== ROTATE_PATH) throw new StatusError(404, 'NotFound', 'the page you requested was not found');
-        if (ctx.req.method !== 'POST') throw methodNotSupported({ group: 'management.portcullis.io', resource: 'admin' }, (ctx.req.method ?? '').toLowerCase());
+        if (ctx.cluster !== ROOT_CLUSTER || ctx.path !== ROTATE_PATH) {
+          throw new StatusError(404, 'NotFound', 'the page you requested was not found');
+        }
+        if (ctx.req.method !== 'POST') {
+          const verb = (ctx.req.method ?? '').toLowerCase();
+          throw methodNotSupported({ group: 'management.portcullis.io', resource: 'admin' }, verb);
+        }
         const user = userFrom(ctx);
         if (!user.groups.includes(SYSTEM_MASTERS)) {
-          throw forbidden(null, '', `user "${user.username}" may not rotate the admin credentials (requires group ${SYSTEM_MASTERS})`);
+          throw forbidden(null, '',
+            `user "${user.username}" may not rotate the admin credentials (requires group ${SYSTEM_MASTERS})`);
         }
         const r = await this.rotate(user.username);
-        writeJson(ctx, 200, { apiVersion: 'management.portcullis.io/v1', kind: 'AdminCredentials', status: { ...r, path: this.d.path } });
+        writeJson(ctx, 200, {
+          apiVersion: 'management.portcullis.io/v1', kind: 'AdminCredentials', status: { ...r, path: this.d.path },
+        });
       },
     };
   }
@@ -82,19 +95,25 @@ export class AdminCredential {
     const h = this.held!;
     return buildKubeconfig({
       baseUrl: this.baseUrl, caPem: this.d.pki.caCertPem, clusters: this.clusters, current: ROOT_CLUSTER,
-      user: { name: 'admin', user: { 'client-certificate-data': Buffer.from(h.certPem).toString('base64'), 'client-key-data': Buffer.from(h.keyPem).toString('base64') } },
+      user: { name: 'admin', user: {
+        'client-certificate-data': Buffer.from(h.certPem).toString('base64'),
+        'client-key-data': Buffer.from(h.keyPem).toString('base64'),
+      } },
     });
   }
 
   private async issue(): Promise<Held> {
-    const c = await this.d.pki.issueClientCert({ commonName: 'admin', organizations: [SYSTEM_MASTERS], validitySeconds: this.d.validityDays * 86_400 });
+    const c = await this.d.pki.issueClientCert({
+      commonName: 'admin', organizations: [SYSTEM_MASTERS], validitySeconds: this.d.validityDays * 86_400,
+    });
     return { certPem: c.certPem, keyPem: c.keyPem, serial: normalizeSerialHex(c.serialHex), notAfter: c.notAfter };
   }
 
   private readExisting(): { usable?: Held; replaced?: Held } {
     if (!existsSync(this.d.path)) return {};
     try {
-      const doc = parse(readFileSync(this.d.path, 'utf8')) as { users?: Array<{ name?: string; user?: Record<string, string> }> };
+      type Doc = { users?: Array<{ name?: string; user?: Record<string, string> }> };
+      const doc = parse(readFileSync(this.d.path, 'utf8')) as Doc;
       const u = doc.users?.find((x) => x.name === 'admin')?.user;
       if (!u?.['client-certificate-data'] || !u['client-key-data']) return {};
       const certPem = Buffer.from(u['client-certificate-data'], 'base64').toString('utf8');
@@ -105,10 +124,13 @@ export class AdminCredential {
       const from = Date.parse(cert.validFrom);
       const to = Date.parse(cert.validTo);
       const now = Date.now();
-      if (!cert.verify(ca.publicKey) || this.d.isRevoked(serial) || !cert.subject.includes(`O=${SYSTEM_MASTERS}`)) return {};
+      const ours = cert.verify(ca.publicKey) && cert.subject.includes(`O=${SYSTEM_MASTERS}`);
+      if (!ours || this.d.isRevoked(serial)) return {};
       const held = { certPem, keyPem, serial, notAfter: new Date(to) };
-      // Renewed once two thirds of its life have passed (or when it outlives the configured lifetime); the old one is revoked.
-      if (now > from + ((to - from) * 2) / 3 || to - now > this.d.validityDays * 86_400_000 + 600_000) return { replaced: held };
+      // Renewed once two thirds of its life have passed (or when it outlives the configured lifetime); the old one
+      // is revoked.
+      const aged = now > from + ((to - from) * 2) / 3;
+      if (aged || to - now > this.d.validityDays * 86_400_000 + 600_000) return { replaced: held };
       return { usable: held };
     } catch {
       return {};

@@ -16,6 +16,11 @@ export const configSchema = z.object({
   auditLogPath: z.string().min(1).optional(),
   auditLogMaxSizeMB: z.number().nonnegative().default(100),
   auditLogMaxBackups: z.number().int().nonnegative().default(10),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  metrics: z.boolean().default(true),
+  metricsPerCluster: z.boolean().default(false),
+  shutdownDelaySeconds: z.number().nonnegative().default(0),
+  shutdownTimeoutSeconds: z.number().positive().default(60),
 }).strict();
 
 export type ServerConfig = z.infer<typeof configSchema>;
@@ -31,6 +36,11 @@ export interface ConfigFlags {
   auditLogPath?: string;
   auditLogMaxsize?: string;
   auditLogMaxbackup?: string;
+  logLevel?: string;
+  metrics?: boolean;
+  metricsPerCluster?: boolean;
+  shutdownDelaySeconds?: string;
+  shutdownTimeoutSeconds?: string;
 }
 
 /** Reads the config file (if any), applies flags over it, and validates the result. */
@@ -55,6 +65,11 @@ export function loadConfig(flags: ConfigFlags): ServerConfig {
   if (flags.auditLogPath) merged.auditLogPath = flags.auditLogPath;
   if (flags.auditLogMaxsize !== undefined) merged.auditLogMaxSizeMB = Number(flags.auditLogMaxsize);
   if (flags.auditLogMaxbackup !== undefined) merged.auditLogMaxBackups = Number(flags.auditLogMaxbackup);
+  if (flags.logLevel) merged.logLevel = flags.logLevel;
+  if (flags.metrics === false) merged.metrics = false;
+  if (flags.metricsPerCluster) merged.metricsPerCluster = true;
+  if (flags.shutdownDelaySeconds !== undefined) merged.shutdownDelaySeconds = Number(flags.shutdownDelaySeconds);
+  if (flags.shutdownTimeoutSeconds !== undefined) merged.shutdownTimeoutSeconds = Number(flags.shutdownTimeoutSeconds);
   const result = configSchema.safeParse(merged);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');

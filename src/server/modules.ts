@@ -8,6 +8,7 @@ import { identityModule } from '../identity/index.ts';
 import { admissionModule } from '../admission/index.ts';
 import { consoleModule } from '../console/module.ts';
 import { clustersModule } from '../clusters/module.ts';
+import { observabilityModule } from '../observability/module.ts';
 
 /** The default modules; `replace` swaps one by name (tests pass a credentials module on a movable clock). */
 export function defaultModules(replace: Record<string, ServerModule> = {}): ServerModule[] {
@@ -22,6 +23,7 @@ export function defaultModules(replace: Record<string, ServerModule> = {}): Serv
     admissionModule(),
     consoleModule(),
     clustersModule(),
+    observabilityModule(),
   ];
   return modules.map((m) => replace[m.name] ?? m);
 }

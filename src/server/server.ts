@@ -34,9 +34,13 @@ import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { StatusError } from '../apiserver/errors.ts';
 import type { EscalationCheck, ModuleContext, ServerModule } from '../apiserver/extension.ts';
 import type { ClusterSeeder } from '../apiserver/controllers/logical-clusters.ts';
+import type { SharedSet } from '../apiserver/storage/shared-sets.ts';
 import { defaultModules } from './modules.ts';
 import { listenSecure } from './listener.ts';
-import { SYSTEM_MASTERS } from '../apiserver/auth/types.ts';
+import { setMaxListeners } from 'node:events';
+import { createLogger } from '../observability/logger.ts';
+import { timeAuthenticator } from '../observability/authn-timing.ts';
+import { SYSTEM_MASTERS, type Authenticator } from '../apiserver/auth/types.ts';
 
 /** Without an RBAC module nothing can be checked: only system:masters may make grants through other objects. */
 const noGrants: EscalationCheck = async ({ user, cluster }) => {
@@ -54,17 +58,29 @@ export interface RunningServer {
   clusters: LogicalClusters;
   /** Waits until controllers have nothing queued (tests). */
   settle(): Promise<void>;
+  /** Ends every connection at once (open watches are cut), then stops modules and the store. */
   close(): Promise<void>;
+  /**
+   * Graceful stop (SIGTERM): /readyz fails first; after shutdownDelaySeconds no new connections are accepted,
+   * watches end with a clean close, in-flight requests finish (at most shutdownTimeoutSeconds); then audit and
+   * last-used batches are flushed and the store closed.
+   */
+  shutdown(): Promise<void>;
 }
 
-export async function startServer(cfg: ServerConfig, log: (m: string) => void = (m) => console.error(m), modules: ServerModule[] = defaultModules()): Promise<RunningServer> {
+export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void, modules: ServerModule[] = defaultModules()): Promise<RunningServer> {
+  // Structured logs: JSON lines on stderr (readable on a terminal), or handed to logTo (tests collect them).
+  const logger = createLogger(logTo ? { level: cfg.logLevel, write: logTo } : { level: cfg.logLevel });
+  const log = logTo ?? ((msg: string) => logger.info(msg));
   await preflight(cfg); // before anything is written: a start that cannot succeed leaves nothing behind
   mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
   for (const w of sharedDirectoryWarnings(cfg)) log(w);
   const pkiDir = path.join(cfg.dataDir, 'pki');
   const { host, port } = parseListen(cfg.listen);
   const ips = cfg.hostnames.filter((h) => /^[\d.]+$|:/.test(h));
-  const { cache, describe } = await openStore(cfg);
+  const instrument: ModuleContext['instrument'] = { storeBackend: 'sqlite' };
+  const { cache, describe, kind } = await openStore(cfg, () => instrument.storage);
+  instrument.storeBackend = kind;
   // SQLite: CA and signing keys in pkiDir. PostgreSQL: shared through the store, controllers leader-elected.
   const secrets = await openServerSecrets(cfg, cache, pkiDir, { hostnames: cfg.hostnames.filter((h) => !ips.includes(h)), ips }, log);
   const { pki, keys } = secrets;
@@ -91,7 +107,8 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
 
   const informer = new Informer();
   const clusterSeeds: ClusterSeeder[] = [];
-  const clusters = new LogicalClusters(store, cache, catalog, log, leadership, clusterSeeds);
+  const sharedSets: SharedSet[] = [];
+  const clusters = new LogicalClusters(store, cache, catalog, log, leadership, clusterSeeds, sharedSets);
   const namespaces = new NamespaceController(store, catalog, log, leadership);
   const crds = new CrdController(catalog, cache, log, store);
   clusters.register(informer);
@@ -101,8 +118,9 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   gc.register(informer);
 
   const m: ModuleContext = {
-    cfg, log, pki, issuer, storage: cache, store, catalog, informer, clusters, remoteClusters: [], admission, clusterSeeds,
-    authenticators: [], authenticationChecks: [credentialChains.check], credentialChains, auditEvent: () => undefined, modules, authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
+    cfg, log, logger, instrument, pki, issuer, storage: cache, store, catalog, informer, clusters, remoteClusters: [], admission,
+    clusterSeeds, sharedSets, authenticators: [], authenticationChecks: [credentialChains.check], credentialChains,
+    auditEvent: () => undefined, modules, authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
     idlers: [() => clusters.idle(), () => namespaces.idle(), () => gc.idle()],
     secrets: secrets.shared,
     revocation: { isSerialRevoked: () => false, isJtiRevoked: () => false },
@@ -115,9 +133,12 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
     leadership,
   };
   for (const mod of modules) await mod.setup(m);
+  for (const set of sharedSets) cache.share(set);
 
   await informer.start(cache, (e) => log(`informer watch failed: ${e.message}`));
   await clusters.ensureRoot();
+  // As kube-apiserver at start: defaults deleted in a cluster come back, edited ones gain what they lack (autoupdate).
+  if (leadership.isLeader()) await clusters.reconcileShared((set) => cache.sharedOwnRows(set));
 
   const adminKubeconfigPath = path.join(cfg.dataDir, 'admin.kubeconfig');
   const admin = new AdminCredential({
@@ -127,7 +148,8 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   await admin.load();
   m.routes.unshift(admin.route()); // before the platform's catch-all /platform/v1 route
 
-  const authn = withAuthenticationChecks(createUnionAuthenticator([
+  const timed = (a: Authenticator) => timeAuthenticator(a, a.name, () => instrument.authenticator);
+  const authn = withAuthenticationChecks(timeAuthenticator(createUnionAuthenticator([
     createX509Authenticator({ isRevoked: (serial) => m.revocation.isSerialRevoked(serial) }),
     createServiceAccountTokenAuthenticator({
       verifier,
@@ -141,14 +163,18 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
       },
     }),
     ...m.authenticators,
-  ]), m.authenticationChecks);
+  ].map(timed)), '', () => instrument.authenticator), m.authenticationChecks);
   const authz = createUnionAuthorizer([mastersAuthorizer, ...[m.authorizers.delegation, m.authorizers.rbac].filter((a) => a !== undefined)]);
   m.runtime.authorize = async (a) => authz.authorize(a);
   m.runtime.authenticate = async (r) => authn.authenticate(r);
-  const deps: HandlerDeps = { store, storage: cache, catalog, bookmarkIntervalMs: cfg.bookmarkIntervalSeconds * 1000 };
+  const stopping = new AbortController();
+  setMaxListeners(0, stopping.signal); // one listener per open watch
+  const deps: HandlerDeps = { store, storage: cache, catalog, bookmarkIntervalMs: cfg.bookmarkIntervalSeconds * 1000, shutdown: stopping.signal };
+  let draining = false;
+  const readiness = () => (draining ? 'shutdown' : informer.hasSynced ? undefined : 'informer-sync');
   // Health probes answer without credentials (load balancers), as kube-apiserver's public-info paths do.
   for (const probe of ['/healthz', '/livez', '/readyz']) {
-    m.routes.push({ prefix: probe, public: true, handle: (ctx) => handleNonResource(ctx, deps, () => (informer.hasSynced ? undefined : 'informer-sync')) });
+    m.routes.push({ prefix: probe, public: true, handle: (ctx) => handleNonResource(ctx, deps, readiness) });
   }
   // Local logical clusters first; a name no local cluster has may be served by a module (connected clusters).
   const directory = { state: (name: string) => clusters.state(name) ?? (m.remoteClusters.some((f) => f(name)) ? 'active' as const : undefined) };
@@ -158,7 +184,7 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
     if (ctx.info?.isResourceRequest) return handleResource(ctx, deps);
     const route = matchRoute(privateRoutes, ctx.path);
     if (route) return route.handle(ctx);
-    return handleNonResource(ctx, deps, () => (informer.hasSynced ? undefined : 'informer-sync'));
+    return handleNonResource(ctx, deps, readiness);
   });
 
   const server = listenSecure({ key: pki.serverKeyPem, cert: pki.serverCertPem, ca: pki.caCertPem }, handle, log);
@@ -176,20 +202,33 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   log(`portcullis: serving on ${baseUrl} (store: ${describe})`);
   log(`portcullis: admin kubeconfig: ${adminKubeconfigPath}`);
 
+  const stopAll = async (connections: () => Promise<void>) => {
+    // Connections first, so open watches end (and are audited) before modules shut down.
+    await connections();
+    informer.stop(); clusters.stop(); namespaces.stop(); gc.stop();
+    for (const f of m.onClose) await f(); // flushes audit and last-used batches
+    secrets.stop();
+    await election.stop(); // releases the controllers' lease so another replica takes over at once
+    await cache.close(); // also closes the backend
+  };
   return {
     url: baseUrl, port: actualPort, pki, adminKubeconfigPath, store, catalog, clusters,
     async settle() {
       // Controllers feed each other; settle until a full pass finds nothing to do.
       for (let i = 0; i < 3; i++) for (const idle of m.idlers) await idle();
     },
-    async close() {
-      informer.stop(); clusters.stop(); namespaces.stop(); gc.stop();
-      // Connections first, so open watches end (and are audited) before modules shut down.
-      await server.closeAll();
-      for (const f of m.onClose) await f();
-      secrets.stop();
-      await election.stop(); // releases the controllers' lease so another replica takes over at once
-      await cache.close(); // also closes the backend
+    close: () => stopAll(() => server.closeAll()),
+    async shutdown() {
+      draining = true;
+      log(`portcullis: shutting down: /readyz fails now; serving for ${cfg.shutdownDelaySeconds}s more, then draining`);
+      if (cfg.shutdownDelaySeconds > 0) await new Promise((r) => setTimeout(r, cfg.shutdownDelaySeconds * 1000));
+      await stopAll(async () => {
+        const drained = server.drain(cfg.shutdownTimeoutSeconds * 1000);
+        stopping.abort(); // open watches end cleanly
+        const { unfinished } = await drained;
+        log(unfinished ? `portcullis: ${unfinished} request(s) cut after ${cfg.shutdownTimeoutSeconds}s` : 'portcullis: all requests finished');
+      });
+      log('portcullis: stopped');
     },
   };
 }

@@ -13,10 +13,11 @@ const MAX_SECONDS = 2 ** 32;
 
 /**
  * `chains`: the token records the requesting credential's lineage (it dies with any credential up that chain) and
- * never outlives it: expirationSeconds is clamped to the earliest end along the chain, as status.expirationTimestamp shows.
+ * never outlives it: expirationSeconds is clamped to the earliest end along the chain (status.expirationTimestamp).
  */
 export function tokenSubresource(
-  signer: TokenSigner, defaultAudiences: string[], onIssued?: (info: IssuedTokenInfo) => void, chains?: CredentialChains,
+  signer: TokenSigner, defaultAudiences: string[], onIssued?: (info: IssuedTokenInfo) => void,
+  chains?: CredentialChains,
 ): SubresourceHandler {
   return {
     name: 'token', kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'],
@@ -33,13 +34,17 @@ export function tokenSubresource(
       const cluster = clusterFrom(ctx);
       const lineage = chains?.lineage(ctx);
       let granted = seconds;
-      if (lineage?.expiresMs !== undefined) granted = Math.max(1, Math.min(seconds, Math.floor((lineage.expiresMs - Date.now()) / 1000)));
+      if (lineage?.expiresMs !== undefined) {
+        granted = Math.max(1, Math.min(seconds, Math.floor((lineage.expiresMs - Date.now()) / 1000)));
+      }
       const chain = lineage?.refs.length ? lineage.refs : undefined;
       const issued = await signer.issueServiceAccountToken({
-        cluster, namespace: sa.metadata.namespace!, name: sa.metadata.name!, uid: sa.metadata.uid!, audiences, expirationSeconds: granted, chain,
+        cluster, namespace: sa.metadata.namespace!, name: sa.metadata.name!, uid: sa.metadata.uid!, audiences,
+        expirationSeconds: granted, chain,
       });
       onIssued?.({
-        cluster, namespace: sa.metadata.namespace!, name: sa.metadata.name!, jti: issued.jti, expires: issued.expirationTimestamp,
+        cluster, namespace: sa.metadata.namespace!, name: sa.metadata.name!, jti: issued.jti,
+        expires: issued.expirationTimestamp,
         requestedBy: ctx.user?.username, chain,
       });
       return {

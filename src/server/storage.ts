@@ -5,8 +5,10 @@ import type { Storage } from '../apiserver/storage/interface.ts';
 import { openSqliteStorage } from '../apiserver/storage/sqlite.ts';
 import { createCacher, type Cacher } from '../apiserver/storage/cacher.ts';
 import type { ServerConfig } from './config.ts';
+import { instrumentStorage, type StorageObserver } from '../observability/storage-metrics.ts';
 
-export async function openStore(cfg: ServerConfig): Promise<{ backend: Storage; cache: Cacher; describe: string }> {
+export async function openStore(cfg: ServerConfig, observer: () => StorageObserver | undefined = () => undefined):
+Promise<{ backend: Storage; cache: Cacher; describe: string; kind: 'sqlite' | 'postgres' }> {
   const spec = cfg.store ?? `sqlite:${path.join(cfg.dataDir, 'portcullis.db')}`;
   let backend: Storage;
   let describe: string;
@@ -23,6 +25,6 @@ export async function openStore(cfg: ServerConfig): Promise<{ backend: Storage; 
   } else {
     throw new Error(`unsupported --store "${spec}": use sqlite:<path> or postgres://user@host/db`);
   }
-  const cache = await createCacher(backend, { eventRetention: cfg.watchCacheEvents });
-  return { backend, cache, describe };
+  const cache = await createCacher(instrumentStorage(backend, observer), { eventRetention: cfg.watchCacheEvents });
+  return { backend, cache, describe, kind: describe.startsWith('postgres') ? 'postgres' : 'sqlite' };
 }

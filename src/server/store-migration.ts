@@ -27,6 +27,8 @@ export interface MigrateOptions {
   /** Where ca.crt/ca.key/sa-signing-keys.json are; default <data-dir>/pki. */
   pkiDir?: string;
   log?: (m: string) => void;
+  /** Told the number of objects, then each one copied. */
+  progress?: { total(n: number): void; tick(): void; done(): void };
 }
 
 export interface MigrateResult {
@@ -75,11 +77,12 @@ export async function migrateStore(opts: MigrateOptions): Promise<MigrateResult>
     items.sort((a, b) => a.rv - b.rv);
     log(`copying ${items.length} objects (source resourceVersion ${sourceRV}) from ${src.dbPath}`);
     await raiseCounter(opts.to, sourceRV);
-    let n = 0;
+    opts.progress?.total(items.length);
     for (const s of items) {
       await target.create(s.key, s.object);
-      if (++n % 1000 === 0) log(`  ${n}/${items.length}`);
+      opts.progress?.tick();
     }
+    opts.progress?.done();
 
     let secrets = 0;
     const have = new Set(items.map((s) => s.key));

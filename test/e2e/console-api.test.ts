@@ -83,7 +83,7 @@ describe('console APIs', () => {
       apiVersion: 'management.portcullis.io/v1', kind: 'AccessKey', metadata: { name: 'carol-key' }, spec: { displayName: 'carol-key' } } });
     assert.equal(made.status, 201, made.body);
     const key = made.json().status.key as string;
-    assert.equal((await h.request('POST', '/platform/v1/accesskeys/carol-key/disable', { token: alice, body: { disabled: true } })).status, 403);
+    assert.equal((await h.request('POST', '/platform/v1/accesskeys/carol-key/disable', { token: alice, body: { disabled: true } })).status, 404, 'as if it did not exist');
     assert.equal((await h.request('POST', '/platform/v1/accesskeys/carol-key/disable', { token: carol, body: { disabled: true } })).status, 200);
     await h.server.settle();
     const off = await h.request('GET', '/platform/v1/whoami', { token: key });

@@ -52,7 +52,8 @@ export async function startCredHarness(o: {
   // the strictest audit level, so that the secret grep also covers request and response bodies
   const auditPolicyFile = path.join(dir, 'audit-policy.yaml');
   writeFileSync(auditPolicyFile, 'apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: RequestResponse\n');
-  const server = await startServer({ ...loadConfig({ dataDir, listen: '127.0.0.1:0' }), auditPolicyFile }, (m) => logs.push(m), modules);
+  // debug: a structured line per request too, so the secret grep covers request logs
+  const server = await startServer({ ...loadConfig({ dataDir, listen: '127.0.0.1:0' }), auditPolicyFile, logLevel: 'debug' }, (m) => logs.push(m), modules);
   let closed = false;
   const home = path.join(dir, 'home');
   const admin = server.pki.issueClientCert({ commonName: 'test-admin', organizations: ['system:masters'], validitySeconds: 3600 });

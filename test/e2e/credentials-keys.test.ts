@@ -207,6 +207,7 @@ describe('credentials: access keys', () => {
     const audit = readFileSync(path.join(h.dataDir, 'audit.log'), 'utf8');
     assert.match(audit, /"kind":"AccessKey"/);
     assert.match(audit, /"key":"<redacted>"/, 'the create response was audited, with the secret redacted');
+    assert.ok(h.logs.filter((l) => l.includes('"msg":"request"')).length > 20, 'the server logged every request (debug level)');
     assert.deepEqual(secretsInClear(h, secrets), []);
   });
 });

@@ -43,8 +43,8 @@ export function credsFrom(kubeconfig: string): Creds {
   };
 }
 
-export async function startReplica(opts: { name: string; store: string; dataDir: string; home: string }): Promise<Replica> {
-  const child: ChildProcess = spawn(process.execPath, ['bin/portcullis.mjs', 'serve', '--store', opts.store, '--data-dir', opts.dataDir, '--listen', '127.0.0.1:0'], {
+export async function startReplica(opts: { name: string; store: string; dataDir: string; home: string; args?: string[] }): Promise<Replica> {
+  const child: ChildProcess = spawn(process.execPath, ['bin/portcullis.mjs', 'serve', '--store', opts.store, '--data-dir', opts.dataDir, '--listen', '127.0.0.1:0', ...(opts.args ?? [])], {
     cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];

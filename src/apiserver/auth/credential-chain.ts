@@ -41,7 +41,7 @@ export class CredentialChains {
   constructor(private readonly now: () => number = Date.now) {}
 
   register(kind: string, resolver: LinkResolver): void {
-    if (this.resolvers.has(kind)) throw new Error(`credential chain: a resolver for "${kind}" links is already registered`);
+    if (this.resolvers.has(kind)) throw new Error(`credential chain: "${kind}" links already have a resolver`);
     this.resolvers.set(kind, resolver);
   }
 
@@ -49,7 +49,9 @@ export class CredentialChains {
    * Walks the credential and its chain; throws a 401 naming the first link that no longer stands. Links of a kind
    * nobody resolves are refused when carried by a credential (fail closed) and ignored for the credential itself.
    */
-  walk(start: string | undefined, carried: readonly string[] | undefined, req: IncomingMessage, result?: AuthnResult): Lineage {
+  walk(
+    start: string | undefined, carried: readonly string[] | undefined, req: IncomingMessage, result?: AuthnResult,
+  ): Lineage {
     const refs: string[] = [];
     let expiresMs: number | undefined;
     const nowMs = this.now();
@@ -69,13 +71,15 @@ export class CredentialChains {
       }
       const link = resolver(ref, { req, nowMs, self, result: self ? result : undefined });
       if (!link.problem && link.expiresMs !== undefined && link.expiresMs <= nowMs) {
-        throw unauthorized(self ? 'credential has expired' : `credential is not valid: it was minted from ${describeLink(ref)}, which has expired`);
+        throw unauthorized(self ? 'credential has expired'
+          : `credential is not valid: it was minted from ${describeLink(ref)}, which has expired`);
       }
       if (link.problem) {
-        throw unauthorized(self ? link.problem : `credential is not valid: it was minted from ${describeLink(ref)}, and ${link.problem}`);
+        throw unauthorized(self ? link.problem
+          : `credential is not valid: it was minted from ${describeLink(ref)}, and ${link.problem}`);
       }
       refs.push(ref);
-      if (link.expiresMs !== undefined && (expiresMs === undefined || link.expiresMs < expiresMs)) expiresMs = link.expiresMs;
+      expiresMs = earliest(expiresMs, link.expiresMs);
       if (link.parents) for (const p of link.parents) queue.push(p);
     }
     return { refs, expiresMs };
@@ -86,7 +90,9 @@ export class CredentialChains {
     if (!this.enabled) return;
     // A derived credential ends with its source, to the second (its expiry was clamped to the source's at mint; no
     // clock-skew leeway beyond it).
-    if (res.chain && res.expiresMs !== undefined && res.expiresMs <= this.now()) throw unauthorized('credential has expired');
+    if (res.chain && res.expiresMs !== undefined && res.expiresMs <= this.now()) {
+      throw unauthorized('credential has expired');
+    }
     this.walk(res.link ?? res.credentialId, res.chain, r.req, res);
   };
 
@@ -98,10 +104,13 @@ export class CredentialChains {
     const a = ctx.authn;
     if (!a) return { refs: [] };
     const l = this.walk(a.link ?? a.credentialId, a.chain, ctx.req);
-    if (a.expiresMs !== undefined && (l.expiresMs === undefined || a.expiresMs < l.expiresMs)) l.expiresMs = a.expiresMs;
+    l.expiresMs = earliest(l.expiresMs, a.expiresMs);
     return l;
   }
 }
+
+const earliest = (a: number | undefined, b: number | undefined): number | undefined =>
+  (a === undefined ? b : b === undefined ? a : Math.min(a, b));
 
 /** A link for messages: "accesskey:ci#3f..." → "accesskey:ci" (fingerprints and uids are not for people). */
 export function describeLink(ref: string): string {

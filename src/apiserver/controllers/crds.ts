@@ -52,11 +52,13 @@ export function reservedGroupAdmission(): Admission {
     name: 'ReservedGroups',
     phase: 'validating',
     admit(op, t, obj, _old, ctx) {
-      if (op === 'delete' || !obj || t.group !== 'apiextensions.k8s.io' || t.resource !== 'customresourcedefinitions') return;
+      if (op === 'delete' || !obj) return;
+      if (t.group !== 'apiextensions.k8s.io' || t.resource !== 'customresourcedefinitions') return;
       const group = (obj.spec as { group?: unknown } | undefined)?.group;
       const problem = typeof group === 'string' ? reservedGroupProblem(ctx.cluster, group) : undefined;
       if (problem) {
-        throw invalid(t.kind, t.group, obj.metadata.name ?? '', [{ field: 'spec.group', reason: 'FieldValueForbidden', message: `Forbidden: ${problem}` }]);
+        const cause = { field: 'spec.group', reason: 'FieldValueForbidden', message: `Forbidden: ${problem}` };
+        throw invalid(t.kind, t.group, obj.metadata.name ?? '', [cause]);
       }
     },
   };

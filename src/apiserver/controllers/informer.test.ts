@@ -1,7 +1,7 @@
 // Tests the informer's fan-out and its recovery: after a failed watch it re-lists and dispatches the difference.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openSqliteStorage } from '../storage/sqlite.ts';
@@ -47,5 +47,31 @@ test('dispatches by group/resource and recovers from a failed watch by re-listin
   assert.equal(seen.at(-1), 'ADDED c1/d');
   informer.stop();
   await base.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('hands platform kinds (*.portcullis.io) to their handlers only from root; the store files are 0600', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'informer-'));
+  const previous = process.umask(0o022);
+  const file = path.join(dir, 'db.sqlite');
+  const storage = openSqliteStorage({ path: file });
+  const lc = (name: string) => ({ apiVersion: 'tenancy.portcullis.io/v1alpha1', kind: 'LogicalCluster', metadata: { name } });
+  await storage.create('/root/tenancy.portcullis.io/logicalclusters/a', lc('a'));
+  // a tenant's custom resource of that group, stored before such CRDs were refused
+  await storage.create('/tenant/tenancy.portcullis.io/logicalclusters/root', lc('root'));
+  const seen: string[] = [];
+  const any: string[] = [];
+  const informer = new Informer();
+  informer.on('tenancy.portcullis.io', 'logicalclusters', (ev) => seen.push(`${ev.type} ${ev.cluster}/${ev.name}`));
+  informer.onAny((ev) => any.push(`${ev.cluster}/${ev.name}`));
+  await informer.start(storage, () => undefined);
+  await storage.delete('/tenant/tenancy.portcullis.io/logicalclusters/root');
+  await storage.create('/root/tenancy.portcullis.io/logicalclusters/b', lc('b'));
+  assert.deepEqual(seen, ['ADDED root/a', 'ADDED root/b']);
+  assert.deepEqual(any, ['root/a', 'tenant/root', 'tenant/root', 'root/b'], 'cluster-agnostic handlers still see everything');
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) assert.equal(statSync(f).mode & 0o777, 0o600, f);
+  process.umask(previous);
+  informer.stop();
+  await storage.close();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -90,7 +90,8 @@ export class Informer {
     let handlers = this.handlers.get(ev.key.slice(slash2 + 1, slash4));
     // a platform group's object outside root (a tenant's CRD stored before reserved groups were refused) is no
     // platform object: only cluster-agnostic handlers (garbage collection) see it
-    if (handlers && ev.key.slice(1, slash2) !== ROOT_CLUSTER && isPlatformGroup(ev.key.slice(slash2 + 1, slash3))) handlers = undefined;
+    const outsideRoot = ev.key.slice(1, slash2) !== ROOT_CLUSTER;
+    if (handlers && outsideRoot && isPlatformGroup(ev.key.slice(slash2 + 1, slash3))) handlers = undefined;
     if (!handlers && this.anyHandlers.length === 0) return;
     const k = parseKey(ev.key);
     const full: InformerEvent = { ...ev, ...k };

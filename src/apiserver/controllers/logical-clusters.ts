@@ -5,9 +5,10 @@ import type { Catalog } from '../registry/catalog.ts';
 import type { ResourceType } from '../registry/types.ts';
 import { defineType } from '../registry/builtins.ts';
 import { extendStrategy } from '../registry/strategies/default.ts';
-import type { KObject, Storage } from '../storage/interface.ts';
+import type { BatchOp, KObject, Storage } from '../storage/interface.ts';
 import { StorageError } from '../storage/interface.ts';
-import { clusterPrefix } from '../storage/keys.ts';
+import { clusterPrefix, parseKey } from '../storage/keys.ts';
+import { sharedSetMarker, sharedSetMarkerKey, sharedSetMarkerPrefix, type SharedSet } from '../storage/shared-sets.ts';
 import type { ClusterDirectory } from '../filters/logical-cluster.ts';
 import { ROOT_CLUSTER, validateClusterName } from '../cluster-name.ts';
 import { StatusError } from '../errors.ts';
@@ -64,6 +65,7 @@ export class LogicalClusters implements ClusterDirectory {
     private readonly log: (m: string) => void,
     leadership?: Leadership,
     private readonly seeds: readonly ClusterSeeder[] = [],
+    private readonly sharedSets: readonly SharedSet[] = [],
   ) {
     this.queue = new WorkQueue((name) => this.reconcile(name), { log, concurrency: 4, leadership });
   }
@@ -117,7 +119,10 @@ export class LogicalClusters implements ClusterDirectory {
     }).catch((e) => { if (!(e instanceof StatusError && e.code === 404)) throw e; });
   }
 
-  /** Creates the default namespaces, then what the seeders contribute; existing objects are left alone. */
+  /**
+   * Creates the default namespaces and the markers of the shared sets (their objects then appear in the cluster
+   * without being copied), then what the seeders contribute; existing objects are left alone.
+   */
   async bootstrap(cluster: string): Promise<void> {
     const ctx = { cluster };
     const type = (group: string, resource: string) => {
@@ -130,13 +135,73 @@ export class LogicalClusters implements ClusterDirectory {
         if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
       }
     };
-    for (const ns of SYSTEM_NAMESPACES) await create('', 'namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    // One transaction for the namespaces and markers not there yet (one at a time if another writer races us).
+    const nsType = type('', 'namespaces');
+    const namespaces = [];
+    for (const name of SYSTEM_NAMESPACES) {
+      if (await this.storage.get(this.store.key(cluster, nsType, '', name))) continue;
+      namespaces.push({ t: nsType, namespace: '', object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } });
+    }
+    const markers: BatchOp[] = [];
+    for (const set of this.sharedSets) {
+      const key = sharedSetMarkerKey(cluster, set.name);
+      if (!(await this.storage.get(key))) markers.push({ op: 'create', key, object: sharedSetMarker(set.name) });
+    }
+    if (namespaces.length + markers.length > 0) {
+      try { await this.store.createMany(ctx, namespaces, markers); } catch (e) {
+        if (!(e instanceof StatusError && e.reason === 'AlreadyExists') && !(e instanceof StorageError && e.code === 'Exists')) throw e;
+        for (const n of namespaces) await create('', 'namespaces', n.object);
+        for (const m of markers) {
+          await this.storage.create(m.key, (m as { object: KObject }).object).catch((err) => {
+            if (!(err instanceof StorageError && err.code === 'Exists')) throw err;
+          });
+        }
+      }
+    }
     for (const seed of this.seeds) await seed(cluster, create);
+  }
+
+  /**
+   * Start-up reconciliation of the shared sets (as kube-apiserver reconciles its default RBAC at start): only the
+   * objects some cluster edited, re-created or deleted (`ownRows`) are visited; shared copies are the set itself.
+   */
+  async reconcileShared(ownRows: (set: string) => string[]): Promise<number> {
+    let written = 0;
+    for (const set of this.sharedSets) {
+      if (!set.reconcile) continue;
+      for (const key of ownRows(set.name)) {
+        const k = parseKey(key);
+        if (this.states.get(k.cluster) !== 'active') continue;
+        const t = this.catalog.storedResources(k.cluster).find((x) => x.group === k.group && x.resource === k.resource);
+        if (!t) continue;
+        const ctx = { cluster: k.cluster };
+        try {
+          const own = (await this.storage.get(key))?.object;
+          const want = set.reconcile(key.slice(k.cluster.length + 2), own && structuredClone(own));
+          if (!want) continue;
+          if (want.recreate) await this.store.delete(ctx, t, k.namespace, k.name);
+          if (!own || want.recreate) {
+            const { uid: _u, resourceVersion: _r, creationTimestamp: _c, ...meta } = want.object.metadata;
+            await this.store.create(ctx, t, k.namespace, { ...want.object, metadata: meta });
+          } else {
+            await this.store.update(ctx, t, k.namespace, k.name, () => want.object);
+          }
+          written++;
+        } catch (e) {
+          this.log(`reconciling ${key} failed: ${(e as Error).message}`);
+        }
+      }
+    }
+    return written;
   }
 
   /** Removes every object stored for the cluster. */
   private async purge(cluster: string): Promise<void> {
     const prefix = clusterPrefix(cluster);
+    // Markers first: the cluster's shared objects go with them (and are not copied just to be deleted).
+    for (const s of (await this.storage.list(sharedSetMarkerPrefix(cluster))).items) {
+      await this.storage.delete(s.key).catch((e) => { if (!(e instanceof StorageError && e.code === 'NotFound')) throw e; });
+    }
     for (;;) {
       const page = await this.storage.list(prefix, { limit: 500 });
       if (page.items.length === 0) break;

@@ -35,5 +35,6 @@ export function withLogicalCluster(clusters: ClusterDirectory): Filter {
 
 /** The 404 for an unknown logical cluster. */
 export function clusterNotFound(name: string): StatusError {
-  return new StatusError(404, 'NotFound', `logical cluster "${name}" not found`, { name, group: 'tenancy.portcullis.io', kind: 'logicalclusters' });
+  return new StatusError(404, 'NotFound', `logical cluster "${name}" not found`,
+    { name, group: 'tenancy.portcullis.io', kind: 'logicalclusters' });
 }

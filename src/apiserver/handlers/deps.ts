@@ -9,4 +9,6 @@ export interface HandlerDeps {
   catalog: Catalog;
   /** Interval between watch bookmarks (ms). */
   bookmarkIntervalMs: number;
+  /** Aborted when the server shuts down gracefully: watches end with a clean close (and a last bookmark). */
+  shutdown?: AbortSignal;
 }

@@ -124,5 +124,12 @@ export async function handleWatch(ctx: RequestContext, t: ResourceType, deps: Ha
   if (timeoutMs !== undefined) timeoutTimer = setTimeout(() => finish(), timeoutMs);
   ctx.req.on('close', () => finish());
   res.on('close', () => finish());
+  // A graceful shutdown ends the stream cleanly; the client re-watches (elsewhere) from its last resourceVersion.
+  const onShutdown = () => {
+    if (bookmarks) send('BOOKMARK', { kind: t.kind, apiVersion: groupVersion(t), metadata: { resourceVersion: String(lastRV) } });
+    finish();
+  };
+  if (deps.shutdown?.aborted) onShutdown(); else deps.shutdown?.addEventListener('abort', onShutdown, { once: true });
+  res.on('close', () => deps.shutdown?.removeEventListener('abort', onShutdown));
   await new Promise<void>((resolve) => res.on('close', resolve));
 }

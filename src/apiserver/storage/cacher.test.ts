@@ -20,6 +20,7 @@ function lateEvents(backend: Storage): Storage & { breakWatches(): void } {
     create: (key, obj) => backend.create(key, obj),
     update: (key, obj, rv) => backend.update(key, obj, rv),
     delete: (key, rv) => backend.delete(key, rv),
+    batch: (ops) => backend.batch(ops),
     close: () => backend.close(),
     watch(prefix, fromRV, onEvent, onError) {
       const queue: StorageEvent[] = [];

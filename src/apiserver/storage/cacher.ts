@@ -2,21 +2,41 @@
 // returns only once the cache has applied the write (read-your-writes). Cached objects are deep-frozen.
 import {
   StorageError, type KObject, type ListOptions, type ListResult, type Storage, type StorageEvent,
-  type Stored, type Watcher, type WatchErrorListener, type WatchListener,
+  type Stored, type Watcher, type WatchErrorListener, type WatchListener, type BatchOp,
 } from './interface.ts';
 import { CacheIndex, deepFreeze } from './cache-index.ts';
 import { WatchHub } from './watch-hub.ts';
+import { isTombstone, SharedView, sharedSetMarkerPrefix, type SharedSet } from './shared-sets.ts';
+import { clusterOfKey } from './keys.ts';
 
 export interface CacherOptions {
   /** How many recent events are kept for watches from past rvs (default 100,000). */
   eventRetention?: number;
 }
 
-export type Cacher = Storage & { currentRV(): number };
+export type Cacher = Storage & {
+  currentRV(): number;
+  /**
+   * Serves `set` to every cluster holding its marker (shared-sets.ts); call before serving. Writes to its objects
+   * are copy-on-write per cluster; deleting a cluster's marker also removes its tombstones.
+   */
+  share(set: SharedSet): void;
+  /** Keys of the shared objects of `set` that some cluster edited, re-created or deleted (own rows). */
+  sharedOwnRows(set: string): string[];
+};
 
 interface Waiter { rv: number; resolve(): void; reject(err: Error): void }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+const withRV = (o: KObject, rv: number): KObject => ({ ...o, metadata: { ...o.metadata, resourceVersion: String(rv) } });
+const conflictError = (key: string, want: number, have: number): StorageError =>
+  new StorageError('Conflict', key, `${key}: expected resourceVersion ${want}, have ${have}`);
+
+/** A translated write that lost a race (another writer got there first): Exists / Conflict / NotFound become `code`. */
+function raced(e: StorageError, code: 'Exists' | 'Conflict'): StorageError {
+  return e.code === 'Unavailable' || e.code === 'Expired' ? e : new StorageError(code, e.key);
+}
 
 /**
  * Everything the cacher returns (Stored records, their objects, watch events) is deep-frozen and shared:
@@ -42,6 +62,7 @@ export async function createCacher(backend: Storage, opts?: CacherOptions): Prom
 
 class WatchCache implements Storage {
   private readonly index = new CacheIndex();
+  private readonly view = new SharedView((key) => this.index.get(key));
   private readonly hub: WatchHub<StorageEvent>;
   private rv = 0;
   private ready = false;
@@ -56,12 +77,21 @@ class WatchCache implements Storage {
 
   currentRV(): number { return this.rv; }
 
+  share(set: SharedSet): void {
+    this.view.add(set);
+    this.view.clear();
+    for (const s of this.index.list('').items) this.view.noteRow(s.key, s);
+  }
+
+  sharedOwnRows(set: string): string[] { return this.view.ownRows(set); }
+
   /** Lists the whole backend into memory and follows it with a watch from the list's rv. */
   async load(): Promise<void> {
     const snapshot = await this.backend.list('');
     if (this.closed) return;
     this.index.clear();
-    for (const s of snapshot.items) this.index.put(deepFreeze(s));
+    this.view.clear();
+    for (const s of snapshot.items) this.put(deepFreeze(s));
     this.rv = Math.max(this.rv, snapshot.rv);
     this.hub.reset(this.rv);
     this.backendWatch = this.backend.watch('', snapshot.rv, (e) => this.apply(e), (err) => this.lost(err));
@@ -71,30 +101,98 @@ class WatchCache implements Storage {
 
   async get(key: string): Promise<Stored | undefined> {
     this.ensureOpen(key);
-    return this.index.get(key);
+    return this.view.get(key);
   }
 
   async list(prefix: string, opts?: ListOptions): Promise<ListResult> {
     this.ensureOpen(prefix);
-    const page = this.index.list(prefix, opts);
+    const page = this.view.covers(prefix) ? this.view.list(prefix, this.index.list(prefix).items, opts) : this.index.list(prefix, opts);
+    if (this.view.active) page.items = page.items.filter((s) => !isTombstone(s.object));
     const result: ListResult = { items: page.items, rv: this.rv };
     if (page.next !== undefined) result.next = page.next;
     return result;
   }
 
   async create(key: string, object: KObject): Promise<Stored> {
-    this.ensureOpen(key);
-    return this.settle(await this.backend.create(key, object));
+    return this.write({ op: 'create', key, object });
   }
 
   async update(key: string, object: KObject, expectRV?: number): Promise<Stored> {
-    this.ensureOpen(key);
-    return this.settle(await this.backend.update(key, object, expectRV));
+    return this.write({ op: 'update', key, object, expectRV });
   }
 
   async delete(key: string, expectRV?: number): Promise<Stored> {
-    this.ensureOpen(key);
-    return this.settle(await this.backend.delete(key, expectRV));
+    const out = await this.write({ op: 'delete', key, expectRV });
+    if (key.startsWith(sharedSetMarkerPrefix(clusterOfKey(key)))) await this.dropTombstones(key, out.object.metadata.uid);
+    return out;
+  }
+
+  async batch(ops: readonly BatchOp[]): Promise<Stored[]> {
+    if (ops.length === 0) return [];
+    this.ensureOpen(ops[0].key);
+    const plans = ops.map((op) => this.plan(op));
+    let written: Stored[];
+    try { written = await this.backend.batch(plans.map((p) => p.write)); } catch (e) {
+      const p = e instanceof StorageError ? plans.find((x) => x.write.key === e.key) : undefined;
+      throw p?.raced ? raced(e as StorageError, p.raced) : e;
+    }
+    await this.settle(written[written.length - 1]);
+    return written.map((w, i) => plans[i].result?.(w) ?? this.cached(w));
+  }
+
+  /** One logical write: its physical op, through the shared view (shared-sets.ts), settled in the cache. */
+  private async write(op: BatchOp): Promise<Stored> {
+    this.ensureOpen(op.key);
+    const p = this.plan(op);
+    const w = p.write;
+    let written: Stored;
+    try {
+      written = w.op === 'create' ? await this.backend.create(w.key, w.object)
+        : w.op === 'update' ? await this.backend.update(w.key, w.object, w.expectRV) : await this.backend.delete(w.key, w.expectRV);
+    } catch (e) {
+      throw p.raced && e instanceof StorageError ? raced(e, p.raced) : e;
+    }
+    const settled = await this.settle(written);
+    return p.result?.(written) ?? settled;
+  }
+
+  /**
+   * The physical op for a logical one. Ordinary keys pass through (the backend decides). A shared object seen
+   * by the cluster is written copy-on-write (create, or over a void tombstone) and deleted by a tombstone; a
+   * tombstoned one is absent. `raced`: what a backend refusal means then (another writer got there first).
+   */
+  private plan(op: BatchOp): { write: BatchOp; raced?: 'Exists' | 'Conflict'; result?: (w: Stored) => Stored } {
+    const { key } = op;
+    const row = this.index.get(key);
+    const tombRow = row !== undefined && isTombstone(row.object);
+    if (!this.view.active || (row !== undefined && !tombRow)) {
+      if (op.op === 'delete' && row !== undefined && this.view.shared(key)) return this.planDelete(op, row);
+      return { write: op };
+    }
+    const cur = this.view.get(key);
+    if (op.op === 'create') {
+      if (cur) throw new StorageError('Exists', key);
+      return tombRow ? { write: { op: 'update', key, object: op.object, expectRV: row!.rv }, raced: 'Exists' } : { write: op };
+    }
+    if (!cur) {
+      if (tombRow) throw new StorageError('NotFound', key);
+      return { write: op };
+    }
+    if (op.expectRV !== undefined && op.expectRV !== cur.rv) throw conflictError(key, op.expectRV, cur.rv);
+    if (op.op === 'delete') return this.planDelete(op, row);
+    const write: BatchOp = row ? { op: 'update', key, object: op.object, expectRV: row.rv } : { op: 'create', key, object: op.object };
+    return { write, raced: 'Conflict' };
+  }
+
+  /** Deleting a shared object (or the cluster's own copy of one) leaves a tombstone. */
+  private planDelete(op: BatchOp & { op: 'delete' }, row: Stored | undefined): ReturnType<WatchCache['plan']> {
+    const sh = this.view.shared(op.key)!;
+    const cur = this.view.get(op.key);
+    if (!cur) throw new StorageError('NotFound', op.key);
+    if (op.expectRV !== undefined && op.expectRV !== cur.rv) throw conflictError(op.key, op.expectRV, cur.rv);
+    const tomb = this.view.tombstone(cur.object, sh);
+    const write: BatchOp = row ? { op: 'update', key: op.key, object: tomb, expectRV: row.rv } : { op: 'create', key: op.key, object: tomb };
+    return { write, raced: 'Conflict', result: (w) => ({ key: op.key, rv: w.rv, object: deepFreeze(withRV(cur.object, w.rv)) }) };
   }
 
   watch(prefix: string, fromRV: number, onEvent: WatchListener, onError?: WatchErrorListener): Watcher {
@@ -123,18 +221,64 @@ class WatchCache implements Storage {
         this.waiters.splice(i, 0, w);
       });
     }
-    const cached = this.index.get(written.key);
+    return this.cached(written);
+  }
+
+  private cached(written: Stored): Stored {
+    const cached = this.view.get(written.key);
     return cached && cached.rv === written.rv ? cached : deepFreeze(written);
   }
 
+  private put(s: Stored): void {
+    this.index.put(s);
+    this.view.noteRow(s.key, s);
+  }
+
+  private remove(key: string): void {
+    this.index.remove(key);
+    this.view.noteRow(key, undefined);
+  }
+
+  /** Applies a backend event and publishes what it changed in the logical view (shared-sets.ts). */
   private apply(e: StorageEvent): void {
     if (e.rv <= this.rv) return; // already covered by a re-list
     const event = deepFreeze(e);
-    if (event.type === 'DELETED') this.index.remove(event.key);
-    else this.index.put(deepFreeze({ key: event.key, rv: event.rv, object: event.object }));
+    if (!this.view.active) {
+      if (event.type === 'DELETED') this.index.remove(event.key);
+      else this.index.put(deepFreeze({ key: event.key, rv: event.rv, object: event.object }));
+      this.rv = event.rv;
+      this.hub.publish(event);
+      this.wake();
+      return;
+    }
+    const cluster = clusterOfKey(event.key);
+    const marker = event.key.startsWith(sharedSetMarkerPrefix(cluster))
+      ? event.key.slice(sharedSetMarkerPrefix(cluster).length) : undefined;
+    const before = this.view.get(event.key);
+    const hidden = marker !== undefined && event.type === 'DELETED' ? this.view.visibleOf(cluster, marker) : [];
+    if (event.type === 'DELETED') this.remove(event.key);
+    else this.put(deepFreeze({ key: event.key, rv: event.rv, object: event.object }));
     this.rv = event.rv;
-    this.hub.publish(event);
+    const after = this.view.get(event.key);
+    const out: StorageEvent[] = [];
+    if (before && !after) out.push({ type: 'DELETED', key: event.key, rv: event.rv, object: event.type === 'DELETED' && !isTombstone(event.object) ? event.object : deepFreeze(withRV(before.object, event.rv)) });
+    else if (after) out.push({ type: before ? 'MODIFIED' : 'ADDED', key: event.key, rv: event.rv, object: after.object });
+    // A marker brings or takes every shared object of its set the cluster has no own row for.
+    if (marker !== undefined && event.type === 'ADDED') {
+      for (const s of this.view.visibleOf(cluster, marker)) out.push({ type: 'ADDED', key: s.key, rv: event.rv, object: s.object });
+    }
+    for (const s of hidden) out.push({ type: 'DELETED', key: s.key, rv: event.rv, object: deepFreeze(withRV(s.object, event.rv)) });
+    for (const ev of out) this.hub.publish(ev);
     this.wake();
+  }
+
+  /** After a marker's delete: its tombstones mean nothing now; remove them (best effort, they are inert). */
+  private async dropTombstones(markerKey: string, uid: string | undefined): Promise<void> {
+    const prefix = `/${clusterOfKey(markerKey)}/`;
+    for (const s of this.index.list(prefix).items) {
+      if (!isTombstone(s.object) || (uid !== undefined && s.object['portcullis.io/sharedTombstone'] !== uid)) continue;
+      await this.backend.delete(s.key, s.rv).catch(() => undefined);
+    }
   }
 
   private wake(): void {

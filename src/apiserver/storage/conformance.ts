@@ -7,6 +7,7 @@ import {
   assertIncreasing, assertStored, cmKey, configMap, rejectsWith, tryMutate, withStorage, type StorageFactory,
 } from './conformance-helpers.ts';
 import { watchConformance } from './conformance-watch.ts';
+import { batchConformance } from './conformance-batch.ts';
 
 export type { ConformanceOptions, StorageFactory } from './conformance-helpers.ts';
 
@@ -21,6 +22,7 @@ export function runStorageConformance(name: string, make: StorageFactory): void 
     crudConformance(make);
     listConformance(make);
     watchConformance(make);
+    batchConformance(make);
   });
 }
 

@@ -68,6 +68,12 @@ export class StorageError extends Error {
   }
 }
 
+/** One write of a batch (Storage.batch): the same checks as the single-object methods. */
+export type BatchOp =
+  | { op: 'create'; key: string; object: KObject }
+  | { op: 'update'; key: string; object: KObject; expectRV?: number }
+  | { op: 'delete'; key: string; expectRV?: number };
+
 export interface Storage {
   get(key: string): Promise<Stored | undefined>;
   /** Objects whose key starts with `prefix`, in ascending key order. */
@@ -78,6 +84,12 @@ export interface Storage {
   update(key: string, object: KObject, expectRV?: number): Promise<Stored>;
   /** Removes the key (CAS on expectRV when given); returns the final state with the delete's rv. */
   delete(key: string, expectRV?: number): Promise<Stored>;
+  /**
+   * Applies every op in one transaction, all or none: in order, each at the next rv (consecutive), each
+   * published as its own event in that order. If one fails (its StorageError names its key), nothing is written.
+   * Returns the results in op order. A key may appear only once per batch.
+   */
+  batch(ops: readonly BatchOp[]): Promise<Stored[]>;
   /**
    * Delivers, in commit order and exactly once, every event with rv > fromRV whose key starts with prefix.
    * Throws StorageError('Expired') if events after fromRV are no longer retained.

@@ -1,7 +1,7 @@
 // PostgreSQL Storage backend (pg@8) for several replicas on one database: CAS writes through portcullis_write
 // (which also trims the changelog), consistent lists, and the mapping of database/connection failures to StorageError.
 import pg from 'pg';
-import { StorageError, type KObject, type ListOptions, type ListResult, type Storage, type Stored, type StorageEvent, type WatchErrorListener, type WatchListener, type Watcher } from './interface.ts';
+import { StorageError, type BatchOp, type KObject, type ListOptions, type ListResult, type Storage, type Stored, type StorageEvent, type WatchErrorListener, type WatchListener, type Watcher } from './interface.ts';
 import { prefixEnd } from './keys.ts';
 import { migrate, quoteIdent, SQLSTATE_CONFLICT, SQLSTATE_EXISTS, SQLSTATE_NOT_FOUND } from './postgres-schema.ts';
 import { WatchHub, type ChangeBatch, type ChangeRow } from './postgres-watch.ts';
@@ -154,6 +154,37 @@ class PgStorage implements Storage {
     const rv = Number(row.out_rv);
     this.hub.noteRetained(rv - this.retention + 1); // this write removed every changelog row <= rv - retention
     return { key, rv, object: decode(row.out_value, rv) };
+  }
+
+  /** One transaction of portcullis_write calls: the counter row lock is held to COMMIT, so rvs stay consecutive. */
+  async batch(ops: readonly BatchOp[]): Promise<Stored[]> {
+    if (ops.length === 0) return [];
+    if (new Set(ops.map((o) => o.key)).size !== ops.length) throw new TypeError('storage: a key may appear only once per batch');
+    if (this.closed) throw new StorageError('Unavailable', ops[0].key, 'storage is closed');
+    if (!this.hub.connected) throw new StorageError('Unavailable', ops[0].key, 'database unavailable (reconnecting)');
+    let client: pg.PoolClient;
+    try { client = await this.pool.connect(); } catch (err) { throw toStorageError(err, ops[0].key); }
+    let current = ops[0].key;
+    try {
+      await client.query('BEGIN');
+      const out: Stored[] = [];
+      for (const op of ops) {
+        current = op.key;
+        if (op.op !== 'delete') checkObject(op.key, op.object);
+        const r = await client.query<{ out_rv: string; out_value: string }>('SELECT out_rv, out_value FROM portcullis_write($1, $2, $3, $4, $5)',
+          [op.op, op.key, op.op === 'delete' ? null : encode(op.object), op.op === 'create' ? null : op.expectRV ?? null, this.retention]);
+        const rv = Number(r.rows[0].out_rv);
+        out.push({ key: op.key, rv, object: decode(r.rows[0].out_value, rv) });
+      }
+      await client.query('COMMIT');
+      this.hub.noteRetained(out[out.length - 1].rv - this.retention + 1);
+      return out;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw toStorageError(err, current);
+    } finally {
+      client.release();
+    }
   }
 
   watch(prefix: string, fromRV: number, onEvent: WatchListener, onError?: WatchErrorListener): Watcher {

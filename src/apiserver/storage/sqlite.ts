@@ -1,10 +1,10 @@
 // Embedded SQLite backend (better-sqlite3, WAL): one table of objects, a persisted global rv counter,
-// one transaction per write, and an in-memory bounded event log that serves watches.
+// one transaction per write (or per batch), and an in-memory bounded event log that serves watches.
 import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import {
   StorageError, type KObject, type ListOptions, type ListResult, type Storage, type StorageEvent,
-  type Stored, type Watcher, type WatchErrorListener, type WatchListener, type EventType,
+  type Stored, type Watcher, type WatchErrorListener, type WatchListener, type EventType, type BatchOp,
 } from './interface.ts';
 import { prefixEnd } from './keys.ts';
 import { WatchHub } from './watch-hub.ts';
@@ -83,7 +83,46 @@ export function openSqliteStorage(opts: SqliteStorageOptions): Storage {
     return { key, rv: next, object: JSON.parse(json) as KObject };
   };
 
+  /** Checks and stages one op at rv `next` (inside the batch transaction); throws StorageError to roll back. */
+  const stage = (op: BatchOp, next: number): LogEntry => {
+    const cur = q.get.get(op.key);
+    if (op.op === 'create') {
+      checkObject(op.key, op.object);
+      if (cur) throw new StorageError('Exists', op.key);
+      const json = withRV(op.object, next);
+      q.insert.run(op.key, next, json);
+      return { type: 'ADDED', key: op.key, rv: next, json };
+    }
+    if (!cur) throw new StorageError('NotFound', op.key);
+    if (op.expectRV !== undefined && cur.rv !== op.expectRV) {
+      throw new StorageError('Conflict', op.key, `${op.key}: expected resourceVersion ${op.expectRV}, have ${cur.rv}`);
+    }
+    if (op.op === 'update') {
+      checkObject(op.key, op.object);
+      const json = withRV(op.object, next);
+      q.update.run(next, json, op.key);
+      return { type: 'MODIFIED', key: op.key, rv: next, json };
+    }
+    q.remove.run(op.key);
+    return { type: 'DELETED', key: op.key, rv: next, json: withRV(JSON.parse(cur.value) as KObject, next) };
+  };
+  const commitBatch = db.transaction((ops: readonly BatchOp[], first: number): LogEntry[] => {
+    const out = ops.map((op, i) => stage(op, first + i));
+    q.setRV.run(first + ops.length - 1);
+    return out;
+  });
+
   return {
+    async batch(ops: readonly BatchOp[]): Promise<Stored[]> {
+      ensureOpen(ops[0]?.key ?? '');
+      if (ops.length === 0) return [];
+      if (new Set(ops.map((o) => o.key)).size !== ops.length) throw new TypeError('storage: a key may appear only once per batch');
+      const entries = commitBatch(ops, rv + 1);
+      rv = entries[entries.length - 1].rv;
+      for (const e of entries) hub.publish(e);
+      return entries.map((e) => ({ key: e.key, rv: e.rv, object: JSON.parse(e.json) as KObject }));
+    },
+
     async get(key: string): Promise<Stored | undefined> {
       ensureOpen(key);
       const row = q.get.get(key);
@@ -167,7 +206,8 @@ function privately<T>(file: string, open: () => T): T {
   const restrict = () => { for (const s of SIDE_FILES) if (existsSync(file + s)) chmodSync(file + s, 0o600); };
   restrict();
   let previous: number | undefined;
-  try { previous = process.umask(0o077); } catch { /* worker threads cannot change the umask: chmod below still holds */ }
+  // worker threads cannot change the umask: the chmod below still holds
+  try { previous = process.umask(0o077); } catch { previous = undefined; }
   try {
     return open();
   } finally {

@@ -1,5 +1,6 @@
 // Watch fan-out shared by storage implementations: a bounded ring of committed events plus a listener set.
 // Delivers to each watcher, in commit order and exactly once, every event with rv > its fromRV under its prefix.
+// Several events may share one rv (a group published together, as an etcd transaction): they are never split.
 import { StorageError, type StorageEvent, type WatchErrorListener, type WatchListener, type Watcher } from './interface.ts';
 
 /** The minimum a hub needs to know about a retained event. */
@@ -9,8 +10,8 @@ interface Subscriber<E> {
   prefix: string;
   onEvent: WatchListener;
   onError?: WatchErrorListener;
-  /** rv of the last event given to this subscriber; guards against double delivery. */
-  lastRV: number;
+  /** Publish sequence number of the last event considered for this subscriber; guards against double delivery. */
+  lastSeq: number;
   active: boolean;
 }
 
@@ -74,11 +75,14 @@ export class EventRing<E extends HubEntry> {
  * published from inside a listener are queued so every subscriber still sees commit order.
  * `materialize` turns a retained entry into the event handed to one listener (e.g. parse JSON).
  */
+interface Seq<E> extends HubEntry { seq: number; entry: E }
+
 export class WatchHub<E extends HubEntry> {
-  private readonly ring: EventRing<E>;
+  private readonly ring: EventRing<Seq<E>>;
   private readonly subs = new Set<Subscriber<E>>();
-  private readonly queue: E[] = [];
+  private readonly queue: Array<Seq<E>> = [];
   private draining = false;
+  private seq = 0;
 
   constructor(retention: number, floorRV: number, private readonly materialize: (entry: E) => StorageEvent) {
     this.ring = new EventRing(retention, floorRV);
@@ -87,7 +91,8 @@ export class WatchHub<E extends HubEntry> {
   get watcherCount(): number { return this.subs.size; }
   get floorRV(): number { return this.ring.floorRV; }
 
-  publish(entry: E): void {
+  publish(e: E): void {
+    const entry: Seq<E> = { key: e.key, rv: e.rv, seq: ++this.seq, entry: e };
     this.ring.push(entry);
     this.queue.push(entry);
     if (this.draining) return;
@@ -103,7 +108,7 @@ export class WatchHub<E extends HubEntry> {
   /** Registers a subscriber and synchronously replays retained events with rv > fromRV (throws Expired). */
   watch(prefix: string, fromRV: number, onEvent: WatchListener, onError?: WatchErrorListener): Watcher {
     const replay = this.ring.since(fromRV, prefix);
-    const sub: Subscriber<E> = { prefix, onEvent, onError, lastRV: fromRV, active: true };
+    const sub: Subscriber<E> = { prefix, onEvent, onError, lastSeq: replay.length ? replay[0].seq - 1 : this.seq, active: true };
     this.subs.add(sub);
     for (const entry of replay) {
       if (!sub.active) break;
@@ -127,16 +132,17 @@ export class WatchHub<E extends HubEntry> {
     this.ring.reset(floorRV);
   }
 
-  private dispatch(entry: E): void {
-    // Set iteration visits subscribers added meanwhile; their lastRV (set by replay) prevents duplicates.
+  private dispatch(entry: Seq<E>): void {
+    // Set iteration visits subscribers added meanwhile; their lastSeq (set by replay) prevents duplicates.
     for (const sub of this.subs) this.deliver(sub, entry);
   }
 
-  private deliver(sub: Subscriber<E>, entry: E): void {
-    if (entry.rv <= sub.lastRV || !entry.key.startsWith(sub.prefix)) return;
-    sub.lastRV = entry.rv;
+  private deliver(sub: Subscriber<E>, entry: Seq<E>): void {
+    if (entry.seq <= sub.lastSeq) return;
+    sub.lastSeq = entry.seq;
+    if (!entry.key.startsWith(sub.prefix)) return;
     try {
-      sub.onEvent(this.materialize(entry));
+      sub.onEvent(this.materialize(entry.entry));
     } catch (err) {
       this.remove(sub);
       const e = new StorageError('Unavailable', entry.key, `watch listener failed: ${(err as Error)?.message ?? String(err)}`);

@@ -8,7 +8,7 @@ import { AggregationController } from './aggregation-controller.ts';
 import { escalationAdmission, escalationCheck } from './escalation-admission.ts';
 import { withImpersonation } from './impersonation-filter.ts';
 import { reviewTypes } from './reviews.ts';
-import { seedBootstrapRbac } from './bootstrap-seed.ts';
+import { bootstrapRbacSet } from './bootstrap-seed.ts';
 
 const RBAC = 'rbac.authorization.k8s.io';
 const KINDS: Array<[string, RbacKind]> = [['roles', 'Role'], ['clusterroles', 'ClusterRole'], ['rolebindings', 'RoleBinding'], ['clusterrolebindings', 'ClusterRoleBinding']];
@@ -26,7 +26,7 @@ export function rbacModule(): ServerModule {
         if (ev.type === 'DELETED' && ev.cluster === ROOT_CLUSTER) index.dropCluster(ev.name);
       });
       m.authorizers.rbac = index;
-      m.clusterSeeds.push(seedBootstrapRbac);
+      m.sharedSets.push(bootstrapRbacSet());
       const aggregation = new AggregationController(m.store, m.catalog, m.log);
       aggregation.register(m.informer);
       m.idlers.push(() => aggregation.idle());

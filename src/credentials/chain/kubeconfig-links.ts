@@ -6,7 +6,9 @@ import type { Admission } from '../../apiserver/registry/store.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { normalizeSerialHex } from '../../pki/serial.ts';
-import { kubeconfigType, OWNER_UID_ANNOTATION, type KubeconfigSpec, type KubeconfigStatus } from '../resources/index.ts';
+import {
+  kubeconfigType, OWNER_UID_ANNOTATION, type KubeconfigSpec, type KubeconfigStatus,
+} from '../resources/index.ts';
 
 export interface KubeconfigEntry {
   namespace: string;
@@ -39,8 +41,9 @@ export class KubeconfigLinks {
     for (const s of st.serials ?? []) serials.set(normalizeSerialHex(s.serial), Date.parse(s.notAfter));
     if (st.serial && st.notAfter) serials.set(normalizeSerialHex(st.serial), Date.parse(st.notAfter));
     const e: KubeconfigEntry = {
-      namespace: o.metadata.namespace ?? '', name: o.metadata.name ?? '', uid: o.metadata.uid ?? '', username: spec.username ?? '',
-      ownerUid: o.metadata.annotations?.[OWNER_UID_ANNOTATION] || undefined, deleting: !!o.metadata.deletionTimestamp, serials,
+      namespace: o.metadata.namespace ?? '', name: o.metadata.name ?? '', uid: o.metadata.uid ?? '',
+      username: spec.username ?? '', ownerUid: o.metadata.annotations?.[OWNER_UID_ANNOTATION] || undefined,
+      deleting: !!o.metadata.deletionTimestamp, serials,
     };
     this.byKey.set(key, e);
     for (const s of serials.keys()) this.bySerial.set(s, e);
@@ -58,10 +61,12 @@ export class KubeconfigLinks {
 }
 
 /** The chain link of a Kubeconfig object (its uid: a Kubeconfig deleted and created again is another source). */
-export const kubeconfigLink = (e: Pick<KubeconfigEntry, 'namespace' | 'name' | 'uid'>): string => `kubeconfig:${e.namespace}.${e.name}#${e.uid}`;
+export const kubeconfigLink = (e: Pick<KubeconfigEntry, 'namespace' | 'name' | 'uid'>): string =>
+  `kubeconfig:${e.namespace}.${e.name}#${e.uid}`;
 
 /** The owner link of a Kubeconfig entry, when its username was a platform User at creation. */
-export const kubeconfigOwnerLink = (e: KubeconfigEntry): string | undefined => (e.ownerUid ? `user:${e.username}#${e.ownerUid}` : undefined);
+export const kubeconfigOwnerLink = (e: KubeconfigEntry): string | undefined =>
+  (e.ownerUid ? `user:${e.username}#${e.ownerUid}` : undefined);
 
 /**
  * Stamps (on create, or when spec.username changes) the uid of the User named by spec.username, or removes the

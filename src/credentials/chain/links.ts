@@ -31,7 +31,7 @@ export function registerCredentialLinks(chains: CredentialChains, d: CredentialL
   chains.register('user', (ref) => {
     const [name, uid] = parts(ref);
     const who = d.identities.identity(name);
-    if (!who) return { problem: d.identities.has(name) ? `user "${name}" is disabled` : `user "${name}" no longer exists` };
+    if (!who) return { problem: `user "${name}" ${d.identities.has(name) ? 'is disabled' : 'no longer exists'}` };
     if (uid && who.uid !== uid) return { problem: `user "${name}" was deleted (a new user has the name)` };
     return STANDS;
   });
@@ -47,10 +47,14 @@ export function registerCredentialLinks(chains: CredentialChains, d: CredentialL
     let expiresMs = e.expiresMs;
     if (fp && fp !== e.fp) {
       const prev = e.previous.find((p) => p.fp === fp);
-      if (!prev || now >= prev.graceUntilMs) return { problem: `${what} was rotated and the secret it was used with no longer works` };
+      if (!prev || now >= prev.graceUntilMs) {
+        return { problem: `${what} was rotated and the secret it was used with no longer works` };
+      }
       if (expiresMs === undefined || prev.graceUntilMs < expiresMs) expiresMs = prev.graceUntilMs;
     }
-    if (!at.self && isScoped(e.scope)) addInheritedScope(at.req, { scope: e.scope, credential: `a credential minted through ${what}` });
+    if (!at.self && isScoped(e.scope)) {
+      addInheritedScope(at.req, { scope: e.scope, credential: `a credential minted through ${what}` });
+    }
     return { parents: e.parents, expiresMs };
   });
 

@@ -105,6 +105,7 @@ export class KubeconfigController {
     const foreign = await this.foreignSecret(obj, spec.secretRef.name);
     if (foreign) {
       await this.writeStatus(ns, name, { ...status, phase: 'Failed' }, 'False', 'SecretNotOwned', foreign);
+      this.schedule(key, now + 30_000); // tried again once that Secret may be gone
       return;
     }
     const validityMs = parseDuration(spec.validity);
@@ -129,6 +130,7 @@ export class KubeconfigController {
     next = { ...next, boundCluster: spec.authorization?.clusterRoleBindings.cluster };
     if (conflict) {
       await this.writeStatus(ns, name, { ...next, phase: 'Failed' }, 'False', 'BindingNotOwned', conflict);
+      this.schedule(key, Math.min(now + 30_000, Date.parse(next.notBefore!) + (validityMs * 2) / 3));
       return;
     }
     await this.writeStatus(ns, name, { ...next, phase: 'Ready' }, 'True', 'CertificateIssued', `certificate ${next.serial} valid until ${next.notAfter}`);

@@ -24,7 +24,7 @@ export const DEFAULT_LOGIN_THROTTLE: LoginThrottleSettings = {
 
 interface Counter { failures: number; lastFailureMs: number; lockedUntilMs: number }
 
-/** Failure counters by key ("user:<name>", "addr:<ip>"), in least-recently-failed order (a Map keeps insertion order). */
+/** Failure counters by key ("user:<name>", "addr:<ip>"), least recently failed first (a Map keeps insertion order). */
 export class LoginThrottle {
   private readonly counters = new Map<string, Counter>();
 
@@ -46,7 +46,8 @@ export class LoginThrottle {
       const c = this.live(key, now) ?? { failures: 0, lastFailureMs: now, lockedUntilMs: 0 };
       c.failures++;
       c.lastFailureMs = now;
-      if (c.failures >= free) c.lockedUntilMs = now + Math.min(s.maxDelayMs, s.baseDelayMs * 2 ** Math.min(30, c.failures - free));
+      const delay = Math.min(s.maxDelayMs, s.baseDelayMs * 2 ** Math.min(30, c.failures - free));
+      if (c.failures >= free) c.lockedUntilMs = now + delay;
       this.counters.delete(key);
       this.counters.set(key, c);
     }
@@ -91,16 +92,19 @@ export function createPasswordLogin(verify: PasswordVerifier, d: {
     const ua = ctx.req.headers['user-agent'];
     const event = (verb: string, code: number, message: string) => d.audit({
       verb, requestURI: ctx.path, user: { username }, code, message, sourceIPs: [address],
-      userAgent: typeof ua === 'string' ? ua.slice(0, 256) : undefined, annotations: { 'authentication.portcullis.io/method': 'password' },
+      userAgent: typeof ua === 'string' ? ua.slice(0, 256) : undefined,
+      annotations: { 'authentication.portcullis.io/method': 'password' },
     });
     const wait = d.throttle.retryAfterMs([userKey, addrKey], now);
     if (wait > 0) {
-      const err = tooManyRequests(`too many failed logins for this user or from this address: try again in ${Math.ceil(wait / 1000)}s`, wait / 1000);
+      const err = tooManyRequests(
+        `too many failed logins for this user or from this address: try again in ${Math.ceil(wait / 1000)}s`, wait / 1000);
       event('login-throttled', 429, err.message);
       throw err;
     }
     // counted as a failure before the (slow) check, so that parallel guesses cannot all pass the gate above
-    d.throttle.fail([{ key: userKey, free: s.freeFailuresPerUser }, { key: addrKey, free: s.freeFailuresPerAddress }], now);
+    const counted = [{ key: userKey, free: s.freeFailuresPerUser }, { key: addrKey, free: s.freeFailuresPerAddress }];
+    d.throttle.fail(counted, now);
     const ok = await verify(username, password);
     if (ok) {
       d.throttle.succeed(userKey);

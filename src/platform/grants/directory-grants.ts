@@ -31,27 +31,37 @@ export function userGrants(before: UserSpec | undefined, after: UserSpec): Direc
   const out: DirectoryGrant[] = added(before?.groups, after.groups)
     .map((g) => ({ field: 'spec.groups', what: `group "${g}"`, cluster: ROOT_CLUSTER, group: g }));
   if (after.globalAdmin === true && before?.globalAdmin !== true) {
-    out.push({ field: 'spec.globalAdmin', what: 'binding ClusterRole "cluster-admin"', cluster: ROOT_CLUSTER, rbac: binding('cluster-admin') });
+    out.push({
+      field: 'spec.globalAdmin', what: 'binding ClusterRole "cluster-admin"', cluster: ROOT_CLUSTER,
+      rbac: binding('cluster-admin'),
+    });
   }
   return out;
 }
 
 export function teamGrants(name: string, before: TeamSpec | undefined, after: TeamSpec): DirectoryGrant[] {
   const more = added(before?.members, after.members).length + added(before?.groups, after.groups).length;
-  return more ? [{ field: 'spec.members', what: `membership of group "${teamGroup(name)}"`, cluster: ROOT_CLUSTER, group: teamGroup(name) }] : [];
+  const group = teamGroup(name);
+  return more ? [{ field: 'spec.members', what: `membership of group "${group}"`, cluster: ROOT_CLUSTER, group }] : [];
 }
 
 /** New project admins get each tenant's default ClusterRole (unless a rule names them): that binding is checked. */
-export function projectGrants(state: PlatformState, name: string, before: ProjectSpec | undefined, after: ProjectSpec): DirectoryGrant[] {
-  const admins = (s: ProjectSpec | undefined) => (s?.members ?? []).filter((m) => m.role === 'admin').map((m) => (m.user ? `user:${m.user}` : `team:${m.team}`));
+export function projectGrants(state: PlatformState, name: string, before: ProjectSpec | undefined,
+  after: ProjectSpec): DirectoryGrant[] {
+  const admins = (s: ProjectSpec | undefined) => (s?.members ?? []).filter((m) => m.role === 'admin')
+    .map((m) => (m.user ? `user:${m.user}` : `team:${m.team}`));
   if (added(admins(before), admins(after)).length === 0) return [];
   const out: DirectoryGrant[] = [];
   for (const tenant of state.tenantsInProject(name)) {
     const rec = state.tenants.get(tenant);
     if (!rec) continue;
-    const spec = effectiveSpec(rec.spec, rec.spec.templateRef ? state.templates.get(rec.spec.templateRef.name) : undefined);
+    const tpl = rec.spec.templateRef ? state.templates.get(rec.spec.templateRef.name) : undefined;
+    const spec = effectiveSpec(rec.spec, tpl);
     const role = spec.access?.defaultClusterRole ?? 'cluster-admin';
-    out.push({ field: 'spec.members', what: `binding ClusterRole "${role}" (project admin)`, cluster: tenant, rbac: binding(role) });
+    out.push({
+      field: 'spec.members', what: `binding ClusterRole "${role}" (project admin)`, cluster: tenant,
+      rbac: binding(role),
+    });
   }
   return out;
 }

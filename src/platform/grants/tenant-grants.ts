@@ -6,7 +6,7 @@ import { effectiveDelegation, hostRbacPlan, type PolicyRule } from '../host-rbac
 
 const RBAC = 'rbac.authorization.k8s.io';
 
-/** One grant: an RBAC object to pass the escalation check, or a manifest the writer must be able to apply, in a cluster. */
+/** One grant in a cluster: an RBAC object to pass the escalation check, or a manifest the writer must apply. */
 export interface Grant {
   /** The spec field that asks for it (for the refusal message). */
   field: string;
@@ -74,14 +74,16 @@ export function newGrants(tenant: string, before: TenantClusterSpec | undefined,
   for (const o of parseObjects(after.objects).objects) {
     if (old.get(objectKey(o)) === JSON.stringify(o)) continue;
     const m = o.metadata as { name: string; namespace?: string };
-    out.push({ field: 'spec.objects', what: `${String(o.kind)} "${m.namespace ? `${m.namespace}/` : ''}${m.name}"`, cluster: tenant, inTenant: true, manifest: o });
+    const what = `${String(o.kind)} "${m.namespace ? `${m.namespace}/` : ''}${m.name}"`;
+    out.push({ field: 'spec.objects', what, cluster: tenant, inTenant: true, manifest: o });
   }
   const was = before ? effectiveDelegation(before) : { resources: [], nonResourceURLs: [] };
   const now = effectiveDelegation(after);
   for (const r of now.resources) {
     if (was.resources.some((w) => w.group === r.group && w.resource === r.resource)) continue;
     out.push({
-      field: 'spec.delegation', what: `delegating ${r.group ? `${r.resource}.${r.group}` : r.resource} to the host`, cluster: tenant, inTenant: true,
+      field: 'spec.delegation', what: `delegating ${r.group ? `${r.resource}.${r.group}` : r.resource} to the host`,
+      cluster: tenant, inTenant: true,
       rbac: clusterRole('delegation', [{ apiGroups: [r.group], resources: [r.resource], verbs: ['*'] }]),
     });
   }
@@ -96,15 +98,19 @@ export function newGrants(tenant: string, before: TenantClusterSpec | undefined,
   if (!before || JSON.stringify(hostCustom(before)) !== JSON.stringify(custom)) {
     const plan = hostRbacPlan(tenant, after);
     if (custom.cluster.length) {
-      out.push({ field: 'spec.rbac.clusterRole', what: `ClusterRole "${plan.serviceAccount}"`, cluster: plan.hostCluster, inTenant: false,
-        rbac: clusterRole(plan.serviceAccount, custom.cluster) });
+      out.push({
+        field: 'spec.rbac.clusterRole', what: `ClusterRole "${plan.serviceAccount}"`,
+        cluster: plan.hostCluster, inTenant: false,
+        rbac: clusterRole(plan.serviceAccount, custom.cluster),
+      });
     }
     if (custom.role.length) {
+      const role = { name: plan.serviceAccount, namespace: plan.hostNamespace };
       out.push({
-        field: 'spec.rbac.role', what: custom.multi ? `ClusterRole "${plan.serviceAccount}-multi"` : `Role "${plan.hostNamespace}/${plan.serviceAccount}"`,
-        cluster: plan.hostCluster, inTenant: false,
-        rbac: custom.multi ? clusterRole(`${plan.serviceAccount}-multi`, custom.role)
-          : { apiVersion: `${RBAC}/v1`, kind: 'Role', metadata: { name: plan.serviceAccount, namespace: plan.hostNamespace }, rules: custom.role } as KObject,
+        field: 'spec.rbac.role', cluster: plan.hostCluster, inTenant: false,
+        what: custom.multi ? `ClusterRole "${role.name}-multi"` : `Role "${role.namespace}/${role.name}"`,
+        rbac: custom.multi ? clusterRole(`${role.name}-multi`, custom.role)
+          : { apiVersion: `${RBAC}/v1`, kind: 'Role', metadata: role, rules: custom.role } as KObject,
       });
     }
   }

@@ -3,6 +3,7 @@
 import type { Store } from '../../apiserver/registry/store.ts';
 import type { Catalog } from '../../apiserver/registry/catalog.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
+import type { ResourceType } from '../../apiserver/registry/types.ts';
 import { StatusError } from '../../apiserver/errors.ts';
 import { bindingName } from '../access/index.ts';
 import { MANAGED_LABEL } from '../resources/index.ts';
@@ -37,6 +38,7 @@ export async function reconcileBindings(store: Store, catalog: Catalog, cluster:
   const existing = await store.list(cluster, crbType, '', { labels: (l) => l[MANAGED_LABEL] === 'true' });
   const result: BindingsResult = { created: 0, updated: 0, deleted: 0, missingRoles: [] };
   const have = new Map(existing.items.map((o) => [o.metadata.name!, o]));
+  const toCreate: KObject[] = [];
   for (const [name, want] of desired) {
     const cur = have.get(name);
     if (cur && JSON.stringify(cur.roleRef) !== JSON.stringify(want.roleRef)) {
@@ -45,16 +47,13 @@ export async function reconcileBindings(store: Store, catalog: Catalog, cluster:
       have.delete(name);
     }
     if (!have.has(name)) {
-      try { await store.create(ctx, crbType, '', want); result.created++; } catch (e) {
-        if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
-        await store.update(ctx, crbType, '', name, (c) => merge(c!, want));
-        result.updated++;
-      }
+      toCreate.push(want);
     } else if (JSON.stringify(cur!.subjects) !== JSON.stringify(want.subjects)) {
       await store.update(ctx, crbType, '', name, (c) => merge(c!, want));
       result.updated++;
     }
   }
+  await createAll(store, ctx, crbType, toCreate, result);
   for (const name of have.keys()) {
     if (desired.has(name)) continue;
     await store.delete(ctx, crbType, '', name).catch(ignoreNotFound);
@@ -66,6 +65,25 @@ export async function reconcileBindings(store: Store, catalog: Catalog, cluster:
     }
   }
   return result;
+}
+
+/** New bindings in one transaction; if one exists meanwhile (a race), one at a time, updating those. */
+async function createAll(store: Store, ctx: { cluster: string }, t: ResourceType, objs: KObject[], result: BindingsResult): Promise<void> {
+  if (objs.length === 0) return;
+  try {
+    await store.createMany(ctx, objs.map((object) => ({ t, namespace: '', object })));
+    result.created += objs.length;
+    return;
+  } catch (e) {
+    if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
+  }
+  for (const want of objs) {
+    try { await store.create(ctx, t, '', want); result.created++; } catch (e) {
+      if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
+      await store.update(ctx, t, '', want.metadata.name!, (c) => merge(c!, want));
+      result.updated++;
+    }
+  }
 }
 
 function merge(cur: KObject, want: KObject): KObject {

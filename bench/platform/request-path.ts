@@ -1,0 +1,57 @@
+// The request path of bench/platform at one size: the tenant door (clusterAccess filter) + authorizer union in-process,
+// p50/p99 per case, and HTTPS GET of pods in a tenant as a platform user (mTLS, the whole chain), req/s.
+import type { RunningServer } from '../../src/server/server.ts';
+import type { ModuleContext } from '../../src/apiserver/extension.ts';
+import type { RequestContext } from '../../src/apiserver/context.ts';
+import type { Attributes } from '../../src/apiserver/auth/types.ts';
+import { load } from '../support/load.ts';
+
+export interface PathFigures { rows: Array<Record<string, string | number>>; elapsedMs: number }
+export interface PathOptions {
+  tenants: number; calls: number; seconds: number;
+  user(i: number): string; tenant(i: number): string; outsider(i: number): string;
+}
+
+const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+
+export async function requestPath(server: RunningServer, m: ModuleContext, o: PathOptions): Promise<PathFigures> {
+  const t0 = performance.now();
+  const door = m.filters.clusterAccess!;
+  const attrs = (u: string, cluster: string, resource: string): Attributes => ({
+    user: { username: u, groups: ['system:authenticated'] }, cluster, verb: 'list', isResourceRequest: true, path: '',
+    apiGroup: '', apiVersion: 'v1', resource, subresource: '', namespace: resource === 'nodes' ? '' : 'default', name: '',
+  });
+  const measure = async (pick: (k: number) => Attributes) => {
+    const times: number[] = [];
+    const outcome = { allow: 0, deny: 0 };
+    for (let k = 0; k < o.calls; k++) {
+      const a = pick(k);
+      const ctx = { cluster: a.cluster, user: a.user, annotations: {} } as unknown as RequestContext;
+      const s = performance.now();
+      try {
+        await door(ctx, async () => { const r = await m.runtime.authorize(a); outcome[r.decision === 'allow' ? 'allow' : 'deny']++; });
+      } catch { outcome.deny++; }
+      times.push(performance.now() - s);
+    }
+    times.sort((x, y) => x - y);
+    return { p50: pct(times, 50), p99: pct(times, 99), ...outcome };
+  };
+  // Rule 0 of tenant i names user(i): that user has access (view) in every tenant it is drawn for.
+  const pickTenant = (k: number) => (k * 7919) % o.tenants;
+  const rows: Array<Record<string, string | number>> = [];
+  for (const [name, pick] of [
+    ['member: list pods (door + RBAC allow)', (k: number) => attrs(o.user(pickTenant(k)), o.tenant(pickTenant(k)), 'pods')],
+    ['member: list nodes (door + delegation)', (k: number) => attrs(o.user(pickTenant(k)), o.tenant(pickTenant(k)), 'nodes')],
+    ['outsider: door deny', (k: number) => attrs(o.outsider(k), o.tenant(pickTenant(k)), 'pods')],
+  ] as const) {
+    await measure(pick); // warm
+    const r = await measure(pick);
+    rows.push({ case: name, 'p50 µs': (r.p50 * 1000).toFixed(1), 'p99 µs': (r.p99 * 1000).toFixed(1), allowed: r.allow, denied: r.deny });
+  }
+  const mid = Math.floor(o.tenants / 2);
+  const c = await server.pki.issueClientCert({ commonName: o.user(mid), organizations: [], validitySeconds: 3600 });
+  const tls = { cert: Buffer.from(c.certPem), key: Buffer.from(c.keyPem) };
+  const http = await load('http', `${server.url}/clusters/${o.tenant(mid)}/api/v1/namespaces/default/pods`, tls, { seconds: o.seconds });
+  rows.push({ case: `HTTPS GET pods in ${o.tenant(mid)}`, 'p50 µs': http.p50 * 1000, 'p99 µs': http.p99 * 1000, allowed: `${http.rps.toFixed(0)} req/s`, denied: http.errors + http.non2xx });
+  return { rows, elapsedMs: performance.now() - t0 };
+}

@@ -1,0 +1,77 @@
+// The observability ServerModule: Prometheus metrics at GET /metrics (authorized like kube-apiserver's: the
+// nonResourceURL get on /metrics, which the built-in system:monitoring role grants) and structured request logs,
+// both as one filter in the observe slot. Metrics and logs carry bounded labels and never a credential.
+import type { ModuleContext, ServerModule } from '../apiserver/extension.ts';
+import type { AuditStats } from '../audit/module.ts';
+import { writeRaw } from '../apiserver/handlers/respond.ts';
+import { routeNotFound } from '../apiserver/errors.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { createKindOf, createLabeler } from './labels.ts';
+import { withMetrics } from './metrics-filter.ts';
+import { withRequestLog } from './request-log.ts';
+import { trackInventory } from './inventory.ts';
+
+export interface ObservabilityModule extends ServerModule { metrics?: Metrics }
+
+export function observabilityModule(): ObservabilityModule {
+  const mod: ObservabilityModule = {
+    name: 'observability',
+    setup(m: ModuleContext) {
+      const logs = withRequestLog(m.logger);
+      if (m.cfg.metrics === false) { m.filters.observe = logs; return; }
+      const perCluster = m.cfg.metricsPerCluster ?? false;
+      const mx = createMetrics(perCluster);
+      mod.metrics = mx;
+      const metrics = withMetrics(mx, createLabeler(m.catalog, perCluster), createKindOf(m.catalog, perCluster));
+      m.filters.observe = (ctx, next) => metrics(ctx, () => logs(ctx, next));
+
+      const backend = m.instrument.storeBackend;
+      const ok = new Map<string, { observe(v: number): void }>();
+      m.instrument.storage = (op, seconds, success) => {
+        const k = `${op}|${success}`;
+        let h = ok.get(k);
+        if (!h) { h = mx.storeDuration.labels(op, backend, success ? 'success' : 'error'); ok.set(k, h); }
+        h.observe(seconds);
+      };
+
+      const timers = new Map<string, { observe(v: number): void }>();
+      m.instrument.authenticator = (name, seconds, result) => {
+        const k = `${name}|${result}`;
+        let h = timers.get(k);
+        if (!h) {
+          h = name === '' ? mx.authnDuration.labels(result === 'success' ? 'success' : 'failure')
+            : mx.authenticatorDuration.labels(name, result);
+          timers.set(k, h);
+        }
+        h.observe(seconds);
+      };
+
+      const inventory = trackInventory(m.informer, m.catalog, mx);
+      const audit = m.modules.find((x) => x.name === 'audit') as { stats?: AuditStats } | undefined;
+      let auditSeen = { events: 0, dropped: 0 };
+      const refresh = () => {
+        inventory.refresh();
+        mx.leader.set(m.leadership.isLeader() ? 1 : 0);
+        const s = audit?.stats;
+        if (s) {
+          if (s.events > auditSeen.events) mx.auditEvents.inc(s.events - auditSeen.events);
+          if (s.dropped > auditSeen.dropped) mx.auditErrors.labels('log').inc(s.dropped - auditSeen.dropped);
+          auditSeen = { events: s.events, dropped: s.dropped };
+        }
+      };
+      // Authorized by the chain (nonResourceURL /metrics, verb get), as every other non-public route.
+      m.routes.push({
+        prefix: '/metrics',
+        async handle(ctx) {
+          // Server-wide numbers: only at the top level (root), never through a tenant cluster's own RBAC.
+          if (ctx.path !== '/metrics' || ctx.cluster !== ROOT_CLUSTER) throw routeNotFound(ctx.path);
+          refresh();
+          const text = await mx.registry.metrics();
+          return writeRaw(ctx, 200, text, mx.registry.contentType);
+        },
+      });
+    },
+  };
+  return mod;
+}
