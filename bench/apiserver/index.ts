@@ -1,5 +1,7 @@
 // bench/apiserver: GET and LIST (1k objects in one namespace) req/s and p99 through the whole Portcullis
-// chain (mTLS client cert, authn, RBAC, watch cache), beside a no-op Node HTTPS server answering the same bytes.
+// chain (mTLS client cert, authn, RBAC, watch cache), beside a no-op Node HTTPS server answering the same bytes; then
+// GET req/s with and without the credential-chain check (a second server with PORTCULLIS_BENCH_NO_CHAIN_CHECK=1, same
+// run), with the admin client certificate and with an access key (whose chain is the key and its owner User).
 // Run: node --import tsx bench/apiserver/index.ts [--seconds 5] [--rounds 3]
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -13,6 +15,8 @@ const seconds = arg('--seconds', 5);
 const rounds = arg('--rounds', 3);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'portcullis-bench-'));
 const server = await startChildServer(['--data-dir', path.join(dir, 'data'), '--listen', '127.0.0.1:0']);
+const unchecked = await startChildServer(['--data-dir', path.join(dir, 'data-unchecked'), '--listen', '127.0.0.1:0'],
+  { env: { PORTCULLIS_BENCH_NO_CHAIN_CHECK: '1' } });
 try {
   const ns = '/clusters/root/api/v1/namespaces/default/configmaps';
   const batch: Promise<unknown>[] = [];
@@ -55,7 +59,43 @@ try {
     errors: ours.errors + ours.non2xx + base.errors + base.non2xx,
   })));
   console.log(`\nresponse sizes: get ${get.body.length} bytes, list ${list.body.length} bytes. Target: get >= 50% of the no-op server.`);
+  await chainCost(getPath);
 } finally {
+  await unchecked.kill('SIGTERM');
   await server.kill('SIGTERM');
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** GET req/s with the credential-chain check (server) and without it (unchecked), alternating rounds, same run. */
+async function chainCost(getPath: string): Promise<void> {
+  const cm = await unchecked.request('POST', '/clusters/root/api/v1/namespaces/default/configmaps',
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm-0500' }, data: { key: 'value-500', other: 'x'.repeat(64) } });
+  if (cm.status !== 201) throw new Error(`configmap on the unchecked server: ${cm.status} ${cm.body}`);
+  const keyOf = async (s: typeof server): Promise<string> => {
+    const r = await s.request('POST', '/clusters/root/apis/management.portcullis.io/v1/accesskeys',
+      { apiVersion: 'management.portcullis.io/v1', kind: 'AccessKey', metadata: { generateName: 'bench-' }, spec: { user: 'admin', displayName: 'bench' } });
+    if (r.status !== 201) throw new Error(`access key: ${r.status} ${r.body}`);
+    return r.json().status.key as string;
+  };
+  const keys = { checked: await keyOf(server), unchecked: await keyOf(unchecked) };
+  const median = (rs: LoadResult[]) => [...rs].sort((a, b) => a.rps - b.rps)[Math.floor(rs.length / 2)];
+  const rows: Array<Record<string, string | number>> = [];
+  for (const via of ['client certificate', 'access key'] as const) {
+    const run = async (s: typeof server, side: 'checked' | 'unchecked', secs: number) => load(`${side} ${via}`, `${s.url}${getPath}`,
+      via === 'client certificate' ? adminTls(s.kubeconfig) : {}, { seconds: secs, ...(via === 'access key' ? { headers: { authorization: `Bearer ${keys[side]}` } } : {}) });
+    await run(server, 'checked', 2);
+    await run(unchecked, 'unchecked', 2);
+    const on: LoadResult[] = [];
+    const off: LoadResult[] = [];
+    for (let round = 0; round < rounds; round++) {
+      on.push(await run(server, 'checked', seconds));
+      off.push(await run(unchecked, 'unchecked', seconds));
+    }
+    const [a, b] = [median(on), median(off)];
+    rows.push({ 'get 1 object via': via, 'with chain check req/s': a.rps.toFixed(0), 'without req/s': b.rps.toFixed(0),
+      'with p99 ms': a.p99, 'without p99 ms': b.p99, cost: `${(((b.rps - a.rps) / b.rps) * 100).toFixed(1)}%`,
+      errors: a.errors + a.non2xx + b.errors + b.non2xx });
+  }
+  printTable(`bench/apiserver — credential-chain check — median of ${rounds} alternating ${seconds}s runs, 10 connections`, rows);
+  console.log('\nTarget: the chain check costs <= 3% of GET req/s.');
 }

@@ -9,6 +9,7 @@ import { withRequestInfo } from './filters/request-info.ts';
 import { withPublicRoutes } from './filters/public-routes.ts';
 import { withAuthentication, type RequestAuthenticator } from './filters/authentication.ts';
 import { withAuthorization } from './filters/authorization.ts';
+import { withClusterExists } from './filters/cluster-exists.ts';
 
 export interface ChainDeps {
   log: (msg: string) => void;
@@ -31,7 +32,9 @@ export function buildChain(d: ChainDeps): Filter[] {
     ...optional(d.slots.impersonation),
     ...optional(d.slots.clusterAccess),
     ...optional(d.slots.credentialScope),
+    ...optional(d.slots.remote),
     withAuthorization(d.authz),
+    withClusterExists(),
   ];
 }
 

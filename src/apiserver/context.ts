@@ -2,7 +2,8 @@
 // Filters write fields once (cluster, info, user, ...); later code reads them through the accessors.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { UserInfo } from './auth/types.ts';
+import type { Duplex } from 'node:stream';
+import type { AuthnResult, UserInfo } from './auth/types.ts';
 import { internal } from './errors.ts';
 
 /** What the request is about, as in k8s.io/apiserver RequestInfo. */
@@ -31,6 +32,8 @@ export interface RequestContext {
   readonly receivedAt: number;
   /** Logical cluster name (set by logical-cluster filter). */
   cluster?: string;
+  /** The named cluster does not exist: answered as a cluster the caller may not access, 404 only once authorized. */
+  clusterMissing?: boolean;
   /** Path with the cluster prefix removed. */
   path: string;
   info?: RequestInfo;
@@ -40,13 +43,22 @@ export interface RequestContext {
   impersonator?: UserInfo;
   /** Identifier of the credential used (for audit and last-used tracking). */
   credentialId?: string;
+  /** The authentication result (its credential chain and expiry: what a credential minted by this request derives from). */
+  authn?: AuthnResult;
   /** Reasons collected along the chain, for audit and explain. */
   annotations: AuditAnnotations;
   /** Response code, recorded by whoever writes the response. */
   responseCode?: number;
   /** Warnings for the client (deprecated versions, admission), sent as Warning headers with the response. */
   warnings: string[];
+  /**
+   * Set for an HTTP/1.1 Upgrade request (WebSocket, SPDY): whoever answers 101 takes the raw socket (and the bytes
+   * read past the headers); anything else answers through `res` as usual and the connection then closes.
+   */
+  readonly upgrade?: Upgrade;
 }
+
+export interface Upgrade { socket: Duplex; head: Buffer }
 
 const BASE = 'https://portcullis.invalid';
 /** What the URL parser would rewrite in a path: non-printable or non-ASCII bytes, its escape set, dot segments. */
@@ -63,14 +75,16 @@ class ServerContext implements RequestContext {
   readonly warnings: string[] = [];
   path: string;
   cluster?: string;
+  clusterMissing?: boolean;
   info?: RequestInfo;
   user?: UserInfo;
   impersonator?: UserInfo;
   credentialId?: string;
+  authn?: AuthnResult;
   responseCode?: number;
   private parsed?: URL;
 
-  constructor(readonly req: IncomingMessage, readonly res: ServerResponse) {
+  constructor(readonly req: IncomingMessage, readonly res: ServerResponse, readonly upgrade?: Upgrade) {
     const raw = req.url ?? '/';
     const end = raw.search(/[?#]/);
     const p = end < 0 ? raw : raw.slice(0, end);
@@ -113,8 +127,8 @@ export function requestHost(req: IncomingMessage): string {
   return String(req.headers.host ?? req.headers[':authority'] ?? '');
 }
 
-export function newContext(req: IncomingMessage, res: ServerResponse): RequestContext {
-  return new ServerContext(req, res);
+export function newContext(req: IncomingMessage, res: ServerResponse, upgrade?: Upgrade): RequestContext {
+  return new ServerContext(req, res, upgrade);
 }
 
 export function clusterFrom(ctx: RequestContext): string {

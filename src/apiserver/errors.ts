@@ -88,6 +88,10 @@ export function notImplemented(message: string): StatusError {
 export function unavailable(message: string): StatusError {
   return new StatusError(503, 'ServiceUnavailable', message, { retryAfterSeconds: 1 });
 }
+/** 429: the caller must wait `retryAfterSeconds` (sent as Retry-After) before trying again. */
+export function tooManyRequests(message: string, retryAfterSeconds: number): StatusError {
+  return new StatusError(429, 'TooManyRequests', message, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) });
+}
 export function internal(message: string): StatusError {
   return new StatusError(500, 'InternalError', `Internal error occurred: ${message}`);
 }
@@ -102,6 +106,8 @@ export function routeNotFound(path: string): StatusError {
 /** Turns any thrown value into a StatusError; unknown errors become a logged 500. */
 export function toStatusError(err: unknown, log: (msg: string) => void = console.error): StatusError {
   if (err instanceof StatusError) return err;
+  // decodeURIComponent on a client's path or query: the client's malformed escape, not a server fault.
+  if (err instanceof URIError) return badRequest(`invalid URL escape: ${err.message}`);
   log(`internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
   return internal(err instanceof Error ? err.message : String(err));
 }

@@ -11,8 +11,10 @@ import type { Catalog } from './registry/catalog.ts';
 import type { Informer } from './controllers/informer.ts';
 import type { ClusterSeeder, LogicalClusters } from './controllers/logical-clusters.ts';
 import type { Leadership } from './controllers/leadership.ts';
-import type { Attributes, Authenticator, Authorizer, AuthorizerResult, AuthnRequest, AuthnResult } from './auth/types.ts';
+import type { Attributes, Authenticator, Authorizer, AuthorizerResult, AuthnRequest, AuthnResult, UserInfo } from './auth/types.ts';
+import type { KObject } from './storage/interface.ts';
 import type { Filter, RequestContext } from './context.ts';
+import type { CredentialChains } from './auth/credential-chain.ts';
 import type { StatusError } from './errors.ts';
 
 /** Filters modules may provide; chain.ts decides where each runs. */
@@ -27,6 +29,11 @@ export interface FilterSlots {
   clusterAccess?: Filter;
   /** Credential scope (access keys): can only remove permissions. */
   credentialScope?: Filter;
+  /**
+   * Hands a request for a cluster served elsewhere (a connected Kubernetes cluster, see `remoteClusters`) to its
+   * remote, which then authorizes it; runs after every check above and calls next() for clusters served locally.
+   */
+  remote?: Filter;
 }
 
 /** Authorizers modules may provide, consulted in this order after system:masters. */
@@ -56,6 +63,14 @@ export interface Runtime {
  * 401/403 StatusError to refuse it. Synchronous and O(1): it runs on every request.
  */
 export type AuthenticationCheck = (result: AuthnResult, request: AuthnRequest) => void;
+
+/**
+ * RBAC escalation prevention for an RBAC object (Role, ClusterRole, RoleBinding, ClusterRoleBinding) that another
+ * object makes on its writer's behalf (a Kubeconfig's bindings, a tenant's role mapping): resolves when `user` could
+ * create `object` in `cluster` as far as escalation is concerned (holds its permissions there, or escalate / bind);
+ * otherwise throws a 403 (or 404 for a missing role) StatusError naming what is missing. The RBAC module fills it.
+ */
+export type EscalationCheck = (r: { user: UserInfo; cluster: string; object: KObject }) => Promise<void>;
 
 /** An audit event that no request filter records (logins on public routes, background IdP refreshes). */
 export interface PlatformAuditEvent {
@@ -94,7 +109,11 @@ export interface SharedSecrets {
   randomValue(name: string, bytes: number): Promise<Buffer>;
 }
 
-export interface IssuedTokenInfo { cluster: string; namespace: string; name: string; jti: string; expires: Date; requestedBy?: string }
+export interface IssuedTokenInfo {
+  cluster: string; namespace: string; name: string; jti: string; expires: Date; requestedBy?: string;
+  /** The lineage it was minted from (credential-chain.ts). */
+  chain?: string[];
+}
 
 export interface ModuleContext {
   cfg: ModuleConfig;
@@ -107,6 +126,11 @@ export interface ModuleContext {
   catalog: Catalog;
   informer: Informer;
   clusters: LogicalClusters;
+  /**
+   * Names of clusters a module serves from elsewhere (connected clusters): valid in /clusters/<name> paths when no
+   * local logical cluster has the name; the module's `remote` filter answers their requests.
+   */
+  remoteClusters: Array<(name: string) => boolean>;
   admission: Admission[];
   /**
    * Objects every new logical cluster (and root) starts with, after its system namespaces: each seeder creates
@@ -139,7 +163,19 @@ export interface ModuleContext {
   /** Filled in by the server after all modules are set up; call it only while serving. */
   runtime: Runtime;
   /** Revocation checks consulted by the x509 and ServiceAccount-token authenticators (a credentials module fills them). */
-  revocation: { isSerialRevoked(serialHex: string): boolean; isJtiRevoked(jti: string): boolean };
+  revocation: {
+    isSerialRevoked(serialHex: string): boolean;
+    isJtiRevoked(jti: string): boolean;
+    /** Revokes a certificate serial everywhere (the admin certificate's rotation); undefined without a credentials module. */
+    revokeSerial?: (serialHex: string, notAfter: Date, reason: string) => Promise<void>;
+  };
+  /**
+   * Derived credentials die with their source: modules register a resolver per credential link kind; the check runs
+   * on every authentication, and whatever mints a credential records `credentialChains.lineage(ctx)` in it.
+   */
+  credentialChains: CredentialChains;
+  /** Escalation prevention for RBAC objects made on a requester's behalf; without an RBAC module, nobody may grant. */
+  escalation: EscalationCheck;
   /** Called for every ServiceAccount token issued through TokenRequest (credential inventory). */
   onServiceAccountToken: Array<(info: IssuedTokenInfo) => void>;
   /**

@@ -2,8 +2,8 @@
 // the response bytes they write, bounded (1 MiB), without changing either stream. Only installed when needed.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeProtobuf } from '../apiserver/codec/protobuf.ts';
-import { mediaType } from '../apiserver/codec/body.ts';
-import { parse as parseYaml } from 'yaml';
+import { MAX_BODY_DEPTH, mediaType } from '../apiserver/codec/body.ts';
+import { depthOf, parseYamlText } from '../apiserver/codec/yaml-parse.mjs';
 
 export const MAX_CAPTURE_BYTES = 1024 * 1024;
 
@@ -71,10 +71,23 @@ export function decodeCaptured(buf: Buffer, contentType: string | undefined): un
   if (buf.length === 0) return undefined;
   const mt = mediaType(contentType);
   try {
-    if (mt === 'application/vnd.kubernetes.protobuf') return decodeProtobuf(buf);
-    if (mt.includes('yaml')) return parseYaml(buf.toString('utf8'));
-    return JSON.parse(buf.toString('utf8'));
+    let v: unknown;
+    if (mt === 'application/vnd.kubernetes.protobuf') v = decodeProtobuf(buf);
+    else if (mt.includes('yaml')) v = decodeYaml(buf);
+    else v = JSON.parse(buf.toString('utf8'));
+    // Bodies the API refuses as too deep are not walked here either (redaction is recursive).
+    return depthOf(v, MAX_BODY_DEPTH) > MAX_BODY_DEPTH ? undefined : v;
   } catch {
     return undefined;
   }
+}
+
+/** JSON text as JSON; small YAML with the bounded decoder; large YAML is not decoded on the event loop (undefined). */
+function decodeYaml(buf: Buffer): unknown {
+  const text = buf.toString('utf8');
+  const first = text.trimStart()[0];
+  if (first === '{' || first === '[') {
+    try { return JSON.parse(text); } catch { /* YAML flow style */ }
+  }
+  return buf.length <= 16 * 1024 ? parseYamlText(text, MAX_BODY_DEPTH) : undefined;
 }

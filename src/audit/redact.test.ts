@@ -74,4 +74,29 @@ describe('audit redaction', () => {
     assert.equal(redact(null), null);
     assert.equal(redact(3), 3);
   });
+  it('redacts JSON patch values by the path they target (a User password, tokens, keys, last-applied)', () => {
+    const ops = [
+      { op: 'replace', path: '/spec/password', value: 'hunter2-secret' },
+      { op: 'add', path: '/spec/passwordHash', value: 'scrypt$hash-secret' },
+      { op: 'test', path: '/status/token', value: 'tok-secret' },
+      { op: 'add', path: '/spec/key', value: 'key-secret' },
+      { op: 'add', path: '/users/0/user/client-key-data', value: 'pem-secret' },
+      { op: 'add', path: '/spec', value: { displayName: 'Pat', password: 'nested-secret' } },
+      { op: 'add', path: '/metadata/annotations/kubectl.kubernetes.io~1last-applied-configuration',
+        value: JSON.stringify({ kind: 'User', spec: { password: 'applied-secret' } }) },
+      { op: 'replace', path: '/spec/displayName', value: 'Pat' },
+    ];
+    const out = redact(ops, { resource: 'users' }) as Array<{ value: unknown }>;
+    for (const s of ['hunter2', 'hash-secret', 'tok-secret', 'key-secret', 'pem-secret', 'nested-secret', 'applied-secret']) {
+      assert.ok(!has(out, s), `${s} redacted`);
+    }
+    assert.equal(out[0].value, REDACTED);
+    assert.deepEqual(out[5].value, { displayName: 'Pat', password: REDACTED });
+    assert.equal(out[7].value, 'Pat', 'other values are kept');
+    assert.equal(ops[0].value, 'hunter2-secret', 'the input is not mutated');
+  });
+
+  it('redacts a merge patch of a password by field name', () => {
+    assert.ok(!has(redact({ spec: { password: 'merge-secret' } }, { resource: 'users' }), 'merge-secret'));
+  });
 });

@@ -1,9 +1,10 @@
 // Redaction of audit request/response objects: Secret data, tokens, passwords, keys and access-key
-// material are replaced by "<redacted>" wherever they appear. Returns a copy; never mutates its input.
+// material are replaced by "<redacted>" wherever they appear, in object bodies by field name and in JSON patches
+// by the path each operation targets. Returns a copy; never mutates its input.
 export const REDACTED = '<redacted>';
 
 /** Fields whose value is always secret, wherever they appear. */
-const SECRET_FIELDS = new Set(['token', 'password', 'privateKey', 'client-key-data', 'authorization', 'Authorization',
+const SECRET_FIELDS = new Set(['token', 'password', 'passwordHash', 'privateKey', 'client-key-data', 'authorization', 'Authorization',
   'idToken', 'refreshToken', 'id_token', 'refresh_token', 'access_token', 'codeVerifier']);
 /** Fields whose values are secret inside `status`/`spec` (TokenRequest, TokenReview, AccessKey). */
 const SECRET_SPEC_STATUS_FIELDS = new Set(['token', 'key']);
@@ -20,16 +21,43 @@ export interface RedactOptions {
 
 export function redact(value: unknown, o: RedactOptions = {}): unknown {
   const secretsRequest = o.resource === 'secrets';
-  if (secretsRequest && Array.isArray(value)) return value.map((op) => redactPatchOp(op));
-  return walk(value as Json, secretsRequest, o.omitManagedFields === true, '');
+  const omit = o.omitManagedFields === true;
+  if (Array.isArray(value) && value.length > 0 && value.every(isPatchOp)) return value.map((op) => redactPatchOp(op, secretsRequest, omit));
+  return walk(value as Json, secretsRequest, omit, '');
 }
 
-/** JSON patch operations on a Secret: any value may be secret data. */
-function redactPatchOp(op: unknown): unknown {
-  if (op === null || typeof op !== 'object' || Array.isArray(op)) return op;
-  const out: Record<string, unknown> = { ...(op as Record<string, unknown>) };
-  if ('value' in out) out.value = REDACTED;
-  return out;
+type PatchOp = { op: string; path: string; value?: Json; [k: string]: unknown };
+
+function isPatchOp(v: unknown): v is PatchOp {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && typeof (v as PatchOp).op === 'string' && typeof (v as PatchOp).path === 'string';
+}
+
+/** RFC 6901 reference tokens of a JSON pointer ("/spec/a~1b" → ["spec", "a/b"]). */
+function pointerTokens(pointer: string): string[] {
+  return pointer.split('/').slice(1).map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/**
+ * A JSON patch operation: its value is redacted whole when its path targets anything secret (a secret field at any
+ * depth, spec/status token or key, any part of a Secret), embedded last-applied objects are redacted inside, and
+ * other values are walked like bodies (a value for /spec may hold a password).
+ */
+function redactPatchOp(op: PatchOp, secretsRequest: boolean, omitManaged: boolean): unknown {
+  if (!('value' in op)) return op;
+  const tokens = pointerTokens(op.path);
+  const secretPath = secretsRequest || tokens.some((t, i) => SECRET_FIELDS.has(t)
+    || ((tokens[i - 1] === 'spec' || tokens[i - 1] === 'status') && SECRET_SPEC_STATUS_FIELDS.has(t)));
+  if (secretPath) return { ...op, value: REDACTED };
+  const last = tokens[tokens.length - 1] ?? '';
+  if (last === LAST_APPLIED) return { ...op, value: redactEmbedded(op.value as Json, omitManaged) };
+  if (tokens.length === 1 && last === 'metadata' && op.value !== null && typeof op.value === 'object' && !Array.isArray(op.value)) {
+    return { ...op, value: redactMetadata(op.value, false, false, omitManaged) };
+  }
+  if (tokens.length === 2 && tokens[0] === 'metadata' && last === 'annotations') {
+    const m = redactMetadata({ annotations: op.value ?? null }, false, false, omitManaged) as { annotations: Json };
+    return { ...op, value: m.annotations };
+  }
+  return { ...op, value: walk(op.value ?? null, false, omitManaged, last) };
 }
 
 /** `secretsRequest`: every object in a request about Secrets (lists, tables, patches) is a Secret. */

@@ -163,6 +163,7 @@ export class FileSink extends BufferedSink {
   private async file(): Promise<FileHandle> {
     if (!this.handle) {
       this.handle = await open(this.o.path, 'a', 0o600);
+      await this.handle.chmod(0o600); // an existing file keeps its mode on open: requests and users are in it
       this.size = (await this.handle.stat()).size;
     }
     return this.handle;

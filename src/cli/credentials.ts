@@ -6,12 +6,12 @@ import { run, scopeText, table } from './credentials-support.ts';
 import type { Item } from './access-keys.ts';
 
 const kindText = (i: Listed) => (i.revoked ? `${i.kind} (revoked)` : i.disabled ? `${i.kind} (disabled)` : i.kind);
-type Listed = Item & { kind: string; cluster?: string; revoked?: boolean; disabled?: boolean };
+type Listed = Item & { kind: string; cluster?: string; revoked?: boolean; disabled?: boolean; chain?: string[] };
 
 export function credentialsCommand(): Command {
   const cmd = new Command('credentials').alias('creds').description('Every credential of a user (access keys, tokens, certificate kubeconfigs), and revocation');
   cmd.addCommand(withConnectionOptions(new Command('list'))
-    .description('List credentials: kind, scope, created, expires, last used')
+    .description('List credentials: kind, scope, created, expires, last used, and what each was minted from (its chain)')
     .option('--user <user>', 'whose credentials (default: yours)')
     .option('--all', 'every user (needs impersonate on users in root)')
     .addOption(new Option('-o, --output <format>', 'output').choices(['table', 'json']).default('table'))
@@ -20,10 +20,11 @@ export function credentialsCommand(): Command {
       const res = await clientFrom(opts).request<{ items: Listed[] }>('GET', `/platform/v1/credentials${q}`);
       if (opts.output === 'json') { console.log(JSON.stringify(res.items, null, 2)); return; }
       if (!res.items.length) { console.log('No credentials.'); return; }
-      console.log(table([['ID', 'KIND', 'NAME', 'USER', 'SCOPE', 'CREATED', 'EXPIRES', 'LAST USED'],
+      console.log(table([['ID', 'KIND', 'NAME', 'USER', 'SCOPE', 'CREATED', 'EXPIRES', 'LAST USED', 'MINTED FROM'],
         ...res.items.map((i) => [i.id, kindText(i),
           i.name, i.user, i.cluster ? `cluster=${i.cluster}${i.scope ? `,${scopeText(i.scope)}` : ''}` : scopeText(i.scope),
-          i.created ?? '', i.expires ?? 'never', i.lastUsed ?? (i.kind === 'AccessKey' ? 'never' : '-')])]));
+          i.created ?? '', i.expires ?? 'never', i.lastUsed ?? (i.kind === 'AccessKey' ? 'never' : '-'),
+          i.chain?.length ? i.chain.join(' < ') : '-'])]));
     })));
   cmd.addCommand(withConnectionOptions(new Command('revoke'))
     .description('Revoke a credential by id (from `credentials list`)')

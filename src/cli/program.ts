@@ -10,6 +10,8 @@ import { kubeconfigCommand } from './kubeconfig.ts';
 import { credentialPluginCommand } from './credential-plugin.ts';
 import { explainCommand } from './explain.ts';
 import { idpCommand } from './idp.ts';
+import { adminCommand } from './admin.ts';
+import { clustersCommand } from './clusters.ts';
 
 export function buildProgram(): Command {
   const program = new Command('portcullis')
@@ -19,7 +21,7 @@ export function buildProgram(): Command {
   program.addCommand(migrateCommand());
   program.addCommand(tenantClustersCommand());
   const commands = [loginCommand(), logoutCommand(), whoamiCommand(), accessKeysCommand(), credentialsCommand(), kubeconfigCommand(),
-    credentialPluginCommand(), explainCommand(), idpCommand()];
+    credentialPluginCommand(), explainCommand(), idpCommand(), adminCommand(), clustersCommand()];
   for (const c of commands) program.addCommand(c);
   return program;
 }

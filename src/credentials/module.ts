@@ -1,7 +1,7 @@
 // credentialsModule(): plugs access keys, platform tokens, Kubeconfig objects, revocation, the inventory and the
 // /platform/v1 credential routes into the server through its slots (types, admission, authenticators, filter, routes).
-import type { ServerModule } from '../apiserver/extension.ts';
-import { verifyPassword } from '../platform/index.ts';
+import type { IssuedTokenInfo, ServerModule } from '../apiserver/extension.ts';
+import { platformApi, verifyPassword } from '../platform/index.ts';
 import type { Filter } from '../apiserver/context.ts';
 import { infoFrom } from '../apiserver/context.ts';
 import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
@@ -12,8 +12,10 @@ import { IdentityIndex, PlatformIndex } from './platform-view/index.ts';
 import { KubeconfigController, kubeconfigAdmission } from './kubeconfigs/index.ts';
 import { PlatformTokens, createPlatformTokenAuthenticator } from './tokens/index.ts';
 import { RevocationList } from './revocation/index.ts';
+import { KubeconfigLinks, kubeconfigOwnerAdmission, registerCredentialLinks } from './chain/index.ts';
 import { withCredentialScope } from './scope/index.ts';
 import { GROUP, credentialTypes } from './resources/index.ts';
+import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, createPasswordLogin, type LoginThrottleSettings } from './self-service/login-throttle.ts';
 import { setupSessions, type LoginProviders, type SessionSettings, type SessionStore } from './sessions/index.ts';
 
 export interface CredentialsModuleOptions {
@@ -25,13 +27,15 @@ export interface CredentialsModuleOptions {
   lastUsedIntervalMs?: number;
   /** Browser-session lifetime and idle timeout (default 8 h and 30 min). */
   sessions?: Partial<SessionSettings>;
+  /** Password-login backoff (default: 5 failures per user, 20 per address, then 1 s doubling up to 15 min). */
+  loginThrottle?: Partial<LoginThrottleSettings>;
 }
 
 /** What other parts of the server call (the x509/SA-token revocation hooks, the TokenRequest hook, tests). */
 export interface CredentialsApi {
   isSerialRevoked(serialHex: string): boolean;
   isJtiRevoked(jti: string): boolean;
-  recordServiceAccountToken(info: { cluster: string; namespace: string; name: string; jti: string; expires: Date; requestedBy?: string }): void;
+  recordServiceAccountToken(info: IssuedTokenInfo): void;
   core: CredentialsCore;
   kubeconfigs: KubeconfigController;
   /** Writes pending last-used times now. */
@@ -59,6 +63,8 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
       const platform = new PlatformIndex();
       const revocations = new RevocationList(m.store);
       identities.register(m.informer); platform.register(m.informer); revocations.register(m.informer);
+      const kubeconfigLinks = new KubeconfigLinks();
+      kubeconfigLinks.register(m.informer);
       const clusterExists = (name: string) => m.clusters.state(name) === 'active';
       const canActFor = async (requester: UserInfo, owner: string) => (await m.runtime.authorize({
         user: requester, cluster: ROOT_CLUSTER, verb: 'impersonate', isResourceRequest: true, path: '', apiGroup: '', apiVersion: 'v1',
@@ -66,12 +72,15 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
       })).decision === 'allow';
 
       const keys = await setupAccessKeys(m, { identities, platform, canActFor, now, lastUsedIntervalMs: opts.lastUsedIntervalMs ?? 5000 });
+      // Derived credentials die with their source: the links this module answers for (credential-chain.ts).
+      registerCredentialLinks(m.credentialChains, { keys: keys.index, identities, revocations, kubeconfigs: kubeconfigLinks, now });
+      m.admission.push(kubeconfigOwnerAdmission((u) => identities.identity(u)?.uid));
       const { reveal, lastUsed } = keys;
       const tokens = new PlatformTokens(await m.secrets.signingKeys('platform-tokens'), `${m.issuer}/platform`);
       m.authenticators.push(createPlatformTokenAuthenticator({
         tokens, identities, isRevoked: revocations.isJtiRevoked, revocationReason: revocations.jtiRevocationReason, now,
       }));
-      m.admission.push(kubeconfigAdmission(platform, (a) => m.runtime.authorize(a)));
+      m.admission.push(kubeconfigAdmission(platform, (a) => m.runtime.authorize(a), () => m.escalation));
       const scope = withCredentialScope((c) => platform.projectOf(c));
       // Revoked certificates and ServiceAccount tokens are refused by their authenticators (m.revocation below).
       const filter: Filter = (ctx, next) => {
@@ -83,6 +92,7 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
 
       const core = new CredentialsCore({
         store: m.store, keys: keys.index, identities, platform, tokens, revocations, reveal, hash: keys.hash, clusterExists, canActFor, now,
+        mayEnter: (u, c) => platformApi(m.modules)?.mayEnter(u, c) ?? Promise.resolve(true),
       });
       const kubeconfigs = new KubeconfigController({
         store: m.store, catalog: m.catalog, pki: m.pki, revocations, clusterExists, now, log: m.log, leadership: m.leadership,
@@ -90,8 +100,10 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
       kubeconfigs.register(m.informer);
       m.idlers.push(() => kubeconfigs.idle());
       const verifier: PasswordVerifier = opts.verifyPassword ?? ((u, p) => verifyPassword(m.store, u, p));
-      setupSelfServiceRoutes(m, { core, revocations, verifyPassword: verifier, now });
-      const { sessions, loginProviders } = await setupSessions(m, { core, secrets: keys.secrets, verifyPassword: verifier, canActFor, settings: opts.sessions });
+      const throttle = new LoginThrottle({ ...DEFAULT_LOGIN_THROTTLE, ...opts.loginThrottle });
+      const passwordLogin = createPasswordLogin(verifier, { throttle, now, audit: (e) => m.auditEvent(e) });
+      setupSelfServiceRoutes(m, { core, revocations, passwordLogin, now });
+      const { sessions, loginProviders } = await setupSessions(m, { core, secrets: keys.secrets, passwordLogin, canActFor, settings: opts.sessions });
 
       let stopJanitor = () => {};
       m.onStarted.push(async (baseUrl) => {
@@ -104,6 +116,9 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
 
       m.revocation.isSerialRevoked = revocations.isSerialRevoked;
       m.revocation.isJtiRevoked = revocations.isJtiRevoked;
+      m.revocation.revokeSerial = (serial, notAfter, reason) => revocations.revoke({
+        type: 'serial', value: serial, expiresAt: notAfter.toISOString(), credentialId: `x509:${serial}`, reason,
+      });
       m.onServiceAccountToken.push((info) => mod.api?.recordServiceAccountToken(info));
       mod.api = {
         isSerialRevoked: revocations.isSerialRevoked,

@@ -120,7 +120,7 @@ export function cliRoutes(d: IdentityDeps): Route[] {
     const limit = project ? strictest(api.core.d.platform, [project], 'maxTokenTTL') : undefined;
     if (limit) ttlMs = Math.min(ttlMs, limit.ms);
     const fresh = d.identities.identity(user.username) ?? user;
-    const t = await api.core.issueToken(fresh, ctx.credentialId, requestScope(ctx.req), req.cluster, Math.max(1, Math.floor(ttlMs / 1000)));
+    const t = await api.core.issueToken(fresh, d.chains.lineage(ctx), requestScope(ctx.req), req.cluster, Math.max(1, Math.floor(ttlMs / 1000)));
     writeJson(ctx, 201, { apiVersion: API_VERSION, kind: 'PlatformToken', status: {
       token: t.token, expirationTimestamp: t.expires.toISOString().replace(/\.\d+Z$/, 'Z'), cluster: req.cluster, audience: t.audience, jti: t.jti,
     } });

@@ -21,6 +21,8 @@ import type { Sealer } from './sealer.ts';
 import { API_VERSION, SESSION_SOURCE_ANNOTATION, type IdentitySessionStatus, type SessionVia } from './types.ts';
 
 /** Everything the identity routes need. */
+import type { CredentialChains } from '../apiserver/auth/credential-chain.ts';
+
 export interface IdentityDeps {
   store: Store;
   registry: ProviderRegistry;
@@ -41,6 +43,8 @@ export interface IdentityDeps {
   authorize: (a: Attributes) => Promise<AuthorizerResult>;
   /** Re-confirms the user with its IdP now when its groups are due (bounded wait; the staleness cap decides after). */
   refreshIfDue: (username: string) => Promise<void>;
+  /** Credential chains: what a credential minted by a request derives from (credential-chain.ts). */
+  chains: CredentialChains;
 }
 
 /** A login that cannot complete, with the HTTP code and a message for the user (never a token). */

@@ -12,7 +12,7 @@ import { GROUP, identitySessionType, sessionSpec, sessionStatus } from './types.
 
 export interface UserLink { provider: string; issuer?: string; subject?: string }
 export interface SessionRec {
-  name: string; user: string; provider: string; providerUID: string; via: string;
+  name: string; uid: string; user: string; provider: string; providerUID: string; via: string;
   state: 'Active' | 'Revoked'; reason?: string; confirmedAtMs: number; lastError?: string; hasRefreshToken: boolean;
 }
 export interface Freshness {
@@ -56,7 +56,7 @@ export class LinkIndex {
     const spec = sessionSpec(o);
     const st = sessionStatus(o);
     const rec: SessionRec = {
-      name: o.metadata.name!, user: spec.user, provider: spec.provider, providerUID: spec.providerUID, via: spec.via,
+      name: o.metadata.name!, uid: o.metadata.uid ?? '', user: spec.user, provider: spec.provider, providerUID: spec.providerUID, via: spec.via,
       state: o.metadata.deletionTimestamp ? 'Revoked' : st.state, reason: st.reason, confirmedAtMs: Date.parse(st.confirmedAt) || 0,
       lastError: st.lastError, hasRefreshToken: !!st.refreshToken,
     };

@@ -143,7 +143,7 @@ export function loginRoutes(d: IdentityDeps): Route[] {
     }
     const cluster = f.get('cluster') ?? '';
     if (!reachable.some((c) => c.name === cluster)) throw new LoginError(403, `you cannot reach tenant cluster ${JSON.stringify(cluster.slice(0, 63))}`);
-    const t = await api.core.issueToken(user, `identitysession:${s.sid}`, undefined, cluster);
+    const t = await api.core.issueToken(user, d.chains.walk(undefined, [`identitysession:${s.sid}`], ctx.req), undefined, cluster);
     d.log(`identity: ${s.user} generated a kubeconfig for ${cluster} (token ${t.jti}, ${formatDuration(t.expires.getTime() - d.now())})`);
     download(ctx, `portcullis-${cluster}.kubeconfig`, userKubeconfig(server, d.caPem(), [{ cluster, user: { token: t.token } }]));
   }

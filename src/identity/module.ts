@@ -68,6 +68,15 @@ export function identityModule(opts: IdentityModuleOptions = {}): IdentityModule
       m.admission.push(identityProviderAdmission(m.store));
       m.authenticators.push(createIdTokenAuthenticator({ registry, accounts, identities, now }));
       m.authenticationChecks.push(links.check);
+      // A credential minted from an IdP login (its session keys, generate-token kubeconfigs) dies with the login.
+      m.credentialChains.register('identitysession', (ref) => {
+        const body = ref.slice(ref.indexOf(':') + 1);
+        const [name, uid] = body.split('#');
+        const s = links.session(name);
+        if (!s || (uid && s.uid !== uid)) return { problem: `identity-provider login ${name} has ended` };
+        if (s.state !== 'Active') return { problem: `identity-provider login ${name} was revoked${s.reason ? `: ${s.reason}` : ''}` };
+        return { parents: [`user:${s.user}`] };
+      });
 
       let baseUrl = m.cfg.externalUrl ?? '';
       const projects = new Set<string>();
@@ -82,6 +91,7 @@ export function identityModule(opts: IdentityModuleOptions = {}): IdentityModule
         projectExists: (name) => projects.has(name),
         authorize: (a) => m.runtime.authorize(a),
         refreshIfDue: (u) => refresher.refreshIfDue(u),
+        chains: m.credentialChains,
       };
       m.routes.push(...loginRoutes(deps), ...cliRoutes(deps));
       m.idlers.push(() => registry.idle());

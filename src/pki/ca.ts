@@ -2,7 +2,7 @@
 // Material comes from a PkiMaterialSource (files by default) so it can later live in the database.
 import { createPrivateKey, X509Certificate as NodeX509 } from 'node:crypto';
 import { isIP } from 'node:net';
-import { createCa, issueLeafCert, loadSigningCa, BACKDATE_MS, type IssuedCert, type PemPair, type SigningCa } from './certs.ts';
+import { createCa, issueLeafCert, loadSigningCa, BACKDATE_MS, CLUSTER_URI_PREFIX, type IssuedCert, type PemPair, type SigningCa } from './certs.ts';
 import { createFilePkiMaterialSource, type PkiMaterialSource } from './material-source.ts';
 import { normalizeSerialHex } from './serial.ts';
 
@@ -29,6 +29,8 @@ export interface ClientCertRequest {
   commonName: string;
   organizations: string[];
   validitySeconds: number;
+  /** When set, the certificate is honoured only in these logical clusters (URI SANs urn:portcullis:cluster:<name>). */
+  clusters?: string[];
   /** Start of validity; defaults to now (then backdated 5 minutes for clock skew). notAfter = start + validity. */
   notBefore?: Date;
 }
@@ -139,6 +141,7 @@ export async function openPki(source: PkiMaterialSource, opts: PkiOptions): Prom
         usage: 'client',
         notBefore,
         notAfter: clampToCa(ca, new Date(start.getTime() + req.validitySeconds * 1000)),
+        uris: (req.clusters ?? []).map((c) => `${CLUSTER_URI_PREFIX}${c}`),
       });
     },
   };

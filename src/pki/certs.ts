@@ -12,6 +12,9 @@ const SIGNING_ALG = { name: 'ECDSA', hash: 'SHA-256' } as const;
 /** Client certificates are backdated this much (as the Kubernetes CSR signer does) to absorb clock skew. */
 export const BACKDATE_MS = 5 * 60 * 1000;
 
+/** URI SAN prefix binding a client certificate to logical clusters: urn:portcullis:cluster:<name> (see x509.ts). */
+export const CLUSTER_URI_PREFIX = 'urn:portcullis:cluster:';
+
 export interface PemPair { certPem: string; keyPem: string }
 export interface IssuedCert extends PemPair { serialHex: string; notAfter: Date }
 /** A CA ready to sign: parsed certificate plus private key. */
@@ -72,6 +75,8 @@ export interface LeafRequest {
   notAfter: Date;
   dnsNames?: string[];
   ips?: string[];
+  /** URI subject alternative names (e.g. the clusters a client certificate is valid for). */
+  uris?: string[];
 }
 
 /** Issues an end-entity certificate signed by `ca` with a fresh P-256 key. */
@@ -91,6 +96,7 @@ export async function issueLeafCert(ca: SigningCa, req: LeafRequest): Promise<Is
   const names: x509.JsonGeneralName[] = [
     ...(req.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
     ...(req.ips ?? []).map((value) => ({ type: 'ip' as const, value })),
+    ...(req.uris ?? []).map((value) => ({ type: 'url' as const, value })),
   ];
   if (names.length) extensions.push(new x509.SubjectAlternativeNameExtension(names));
   const cert = await x509.X509CertificateGenerator.create({

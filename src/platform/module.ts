@@ -1,14 +1,15 @@
 // platformModule(): registers the management.portcullis.io types in root and wires each feature folder
-// (tenant clusters, users/teams/projects, host-tier RBAC, access, delegation, explain) into the server.
+// (tenant clusters, users/teams/projects, host-tier RBAC, access, delegation, explain, grant checks) into the server.
 import type { ServerModule } from '../apiserver/extension.ts';
 import type { UserInfo } from '../apiserver/auth/types.ts';
-import { PlatformState, platformTypes, watchPlatformObjects } from './resources/index.ts';
-import { reachableTenants, setupAccess, type ReachableTenant, type RootAuthorizer } from './access/index.ts';
+import { PlatformState, platformTypes, watchPlatformObjects, type Directory } from './resources/index.ts';
+import { mayEnter, reachableTenants, setupAccess, type ReachableTenant, type RootAuthorizer } from './access/index.ts';
 import { setupTenantClusters } from './tenant-clusters/index.ts';
 import { setupUsersTeamsProjects } from './users-teams-projects/index.ts';
 import { setupHostRbac } from './host-rbac/index.ts';
 import { DelegationAuthorizer } from './delegation/index.ts';
 import { setupExplain } from './explain/index.ts';
+import { grantAdmission } from './grants/index.ts';
 
 export interface PlatformModuleOptions {
   /**
@@ -29,6 +30,10 @@ export interface PlatformApi {
   mayManage(u: UserInfo, tenant: string): Promise<boolean>;
   /** The tenant clusters `u` can reach (e.g. the login pages' cluster picker). */
   reachable(u: UserInfo): Promise<ReachableTenant[]>;
+  /** Whether `u` gets past the management-access door of `cluster` (true for clusters that are not tenants). */
+  mayEnter(u: UserInfo, cluster: string): Promise<boolean>;
+  /** Users, teams and projects as the platform sees them (connected clusters compute their access from it). */
+  directory: Directory;
 }
 export interface PlatformModule extends ServerModule { api?: PlatformApi }
 
@@ -48,6 +53,7 @@ export function platformModule(opts: PlatformModuleOptions = {}): PlatformModule
       const tenants = setupTenantClusters(m, { state, index: access.index, rootRbacDecides: () => !!access.authorizeInRoot() });
       setupUsersTeamsProjects(m, state, opts);
       const hostRbac = setupHostRbac(m, state);
+      m.admission.push(grantAdmission(m, state));
       const delegation = new DelegationAuthorizer(state, () => m.runtime.authorize);
       m.authorizers.delegation = delegation;
       setupExplain(m, state, access.index, delegation);
@@ -63,6 +69,8 @@ export function platformModule(opts: PlatformModuleOptions = {}): PlatformModule
       mod.api = {
         mayManage: (u, tenant) => access.index.mayManage(u, tenant),
         reachable: (u) => reachableTenants(state, access.index, u),
+        mayEnter: (u, cluster) => mayEnter(state, access.index, u, cluster, !m.clusters.state(cluster)),
+        directory: state,
       };
     },
   };

@@ -2,7 +2,9 @@
 // watches), HTTP/1.1 still served to clients that do not offer h2. Client certificates are requested on every
 // connection (verified by the x509 authenticator). close() ends every connection, so open watches end with it.
 import http2 from 'node:http2';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ServerResponse, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { newContext, type Handler } from '../apiserver/context.ts';
 
@@ -25,6 +27,16 @@ export function listenSecure(tls: { key: string; cert: string; ca: string }, han
     // end, 'close'); code that needs the connection uses connectionOf(req).
     void handle(newContext(req as unknown as IncomingMessage, res as unknown as ServerResponse));
   }) as SecureListener;
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // HTTP/1.1 Upgrade (WebSocket, SPDY: exec, attach, port-forward). The request runs the whole chain; a filter
+    // that answers 101 takes the socket, anything else answers through a response bound to it, then it closes.
+    socket.on('error', () => { /* a peer that vanished mid-upgrade: nothing to answer */ });
+    const res = new ServerResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket as Socket);
+    res.once('finish', () => { res.detachSocket(socket as Socket); socket.end(); });
+    void handle(newContext(req, res, { socket, head }));
+  });
   const sockets = new Set<TLSSocket>();
   server.on('secureConnection', (socket: TLSSocket) => {
     sockets.add(socket);

@@ -7,6 +7,7 @@ import { credentialsModule } from '../credentials/index.ts';
 import { identityModule } from '../identity/index.ts';
 import { admissionModule } from '../admission/index.ts';
 import { consoleModule } from '../console/module.ts';
+import { clustersModule } from '../clusters/module.ts';
 
 /** The default modules; `replace` swaps one by name (tests pass a credentials module on a movable clock). */
 export function defaultModules(replace: Record<string, ServerModule> = {}): ServerModule[] {
@@ -20,6 +21,7 @@ export function defaultModules(replace: Record<string, ServerModule> = {}): Serv
     identityModule(),
     admissionModule(),
     consoleModule(),
+    clustersModule(),
   ];
   return modules.map((m) => replace[m.name] ?? m);
 }

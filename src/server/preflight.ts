@@ -1,7 +1,7 @@
 // Checks made before a start touches the data directory, so a start that cannot succeed leaves nothing
 // half-made and says what is missing and how to fix it.
 import net from 'node:net';
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ServerConfig } from './config.ts';
 import { parseListen } from './config.ts';
@@ -47,4 +47,26 @@ export async function preflight(cfg: ServerConfig): Promise<void> {
   checkBootstrapPolicy();
   checkDataDirParent(cfg.dataDir);
   await checkPortFree(cfg.listen);
+}
+
+/**
+ * A warning when the data directory (or the SQLite store's directory) can be read or entered by other users: every
+ * file in it is 0600, but their names and sizes show, and a file copied in by hand would keep its own mode.
+ */
+export function sharedDirectoryWarnings(cfg: ServerConfig): string[] {
+  const dirs = new Set([cfg.dataDir]);
+  if (cfg.store?.startsWith('sqlite:')) {
+    const file = cfg.store.slice('sqlite:'.length);
+    dirs.add(file.endsWith('.db') ? path.dirname(file) : file);
+  }
+  const out: string[] = [];
+  for (const d of dirs) {
+    let mode: number;
+    try { mode = statSync(d).mode & 0o777; } catch { continue; }
+    if (mode & 0o077) {
+      out.push(`portcullis: warning: ${d} is accessible to other users (mode ${mode.toString(8).padStart(4, '0')}); `
+        + `it holds the store, keys and audit log: run "chmod 700 ${d}"`);
+    }
+  }
+  return out;
 }

@@ -5,14 +5,15 @@ import type { AddressInfo } from 'node:net';
 import type { ServerConfig } from './config.ts';
 import { parseListen } from './config.ts';
 import { openStore } from './storage.ts';
-import { preflight } from './preflight.ts';
-import { buildKubeconfig, writePrivateFile } from '../pki/kubeconfig.ts';
+import { preflight, sharedDirectoryWarnings } from './preflight.ts';
+import { AdminCredential, ADMIN_CERT_DEFAULT_DAYS } from './admin-credential.ts';
 import { tokenSubresource } from './service-account-token.ts';
 import type { Pki } from '../pki/ca.ts';
 import { openServerSecrets, startControllerLeadership } from './replication.ts';
 import { createTokenSigner, createTokenVerifier, createServiceAccountTokenAuthenticator } from '../auth/authn/sa-token.ts';
 import { createX509Authenticator } from '../auth/authn/x509.ts';
 import { createUnionAuthenticator, withAuthenticationChecks } from '../apiserver/auth/authenticator-union.ts';
+import { CredentialChains } from '../apiserver/auth/credential-chain.ts';
 import { createUnionAuthorizer, mastersAuthorizer } from '../apiserver/auth/authorizer-union.ts';
 import { Catalog } from '../apiserver/registry/catalog.ts';
 import { builtinTypes } from '../apiserver/registry/builtins.ts';
@@ -20,7 +21,7 @@ import { Store, type Admission } from '../apiserver/registry/store.ts';
 import { Informer } from '../apiserver/controllers/informer.ts';
 import { LogicalClusters, logicalClusterType } from '../apiserver/controllers/logical-clusters.ts';
 import { NamespaceController, namespaceLifecycle } from '../apiserver/controllers/namespaces.ts';
-import { CrdController } from '../apiserver/controllers/crds.ts';
+import { CrdController, reservedGroupAdmission } from '../apiserver/controllers/crds.ts';
 import { GarbageCollector } from '../apiserver/controllers/garbage-collector.ts';
 import { buildChain, compose } from '../apiserver/chain.ts';
 import { matchRoute } from '../apiserver/filters/public-routes.ts';
@@ -31,11 +32,18 @@ import type { HandlerDeps } from '../apiserver/handlers/deps.ts';
 import { recordManagedFields } from './managed-fields.ts';
 import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { StatusError } from '../apiserver/errors.ts';
-import type { ModuleContext, ServerModule } from '../apiserver/extension.ts';
+import type { EscalationCheck, ModuleContext, ServerModule } from '../apiserver/extension.ts';
 import type { ClusterSeeder } from '../apiserver/controllers/logical-clusters.ts';
 import type { SharedSet } from '../apiserver/storage/shared-sets.ts';
 import { defaultModules } from './modules.ts';
 import { listenSecure } from './listener.ts';
+import { SYSTEM_MASTERS } from '../apiserver/auth/types.ts';
+
+/** Without an RBAC module nothing can be checked: only system:masters may make grants through other objects. */
+const noGrants: EscalationCheck = async ({ user, cluster }) => {
+  if (user.groups.includes(SYSTEM_MASTERS)) return;
+  throw new StatusError(403, 'Forbidden', `forbidden: no RBAC module checks grants in cluster "${cluster}"; only system:masters may grant`);
+};
 
 export interface RunningServer {
   url: string;
@@ -53,6 +61,7 @@ export interface RunningServer {
 export async function startServer(cfg: ServerConfig, log: (m: string) => void = (m) => console.error(m), modules: ServerModule[] = defaultModules()): Promise<RunningServer> {
   await preflight(cfg); // before anything is written: a start that cannot succeed leaves nothing behind
   mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
+  for (const w of sharedDirectoryWarnings(cfg)) log(w);
   const pkiDir = path.join(cfg.dataDir, 'pki');
   const { host, port } = parseListen(cfg.listen);
   const ips = cfg.hostnames.filter((h) => /^[\d.]+$|:/.test(h));
@@ -70,11 +79,16 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   catalog.add(logicalClusterType);
   const saType = catalog.lookup(ROOT_CLUSTER, '', 'v1', 'serviceaccounts')!;
   const tokenListeners: ModuleContext['onServiceAccountToken'] = [];
-  saType.subresources.push(tokenSubresource(signer, [issuer], (info) => { for (const f of tokenListeners) f(info); }));
+  const credentialChains = new CredentialChains();
+  if (process.env.PORTCULLIS_BENCH_NO_CHAIN_CHECK === '1') {
+    credentialChains.enabled = false;
+    log('portcullis: WARNING: the credential-chain check is OFF (PORTCULLIS_BENCH_NO_CHAIN_CHECK=1, for bench/apiserver only)');
+  }
+  saType.subresources.push(tokenSubresource(signer, [issuer], (info) => { for (const f of tokenListeners) f(info); }, credentialChains));
 
   const admission: Admission[] = [];
   const store = new Store(cache, admission, recordManagedFields);
-  admission.push(namespaceLifecycle(store, catalog));
+  admission.push(namespaceLifecycle(store, catalog), reservedGroupAdmission());
 
   const informer = new Informer();
   const clusterSeeds: ClusterSeeder[] = [];
@@ -89,11 +103,13 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   gc.register(informer);
 
   const m: ModuleContext = {
-    cfg, log, pki, issuer, storage: cache, store, catalog, informer, clusters, admission, clusterSeeds, sharedSets,
-    authenticators: [], authenticationChecks: [], auditEvent: () => undefined, modules, authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
+    cfg, log, pki, issuer, storage: cache, store, catalog, informer, clusters, remoteClusters: [], admission, clusterSeeds,
+    sharedSets, authenticators: [], authenticationChecks: [credentialChains.check], credentialChains,
+    auditEvent: () => undefined, modules, authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
     idlers: [() => clusters.idle(), () => namespaces.idle(), () => gc.idle()],
     secrets: secrets.shared,
     revocation: { isSerialRevoked: () => false, isJtiRevoked: () => false },
+    escalation: noGrants,
     onServiceAccountToken: tokenListeners,
     runtime: {
       authorize: () => Promise.reject(new Error('authorizer used before the server was assembled')),
@@ -108,6 +124,14 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   await clusters.ensureRoot();
   // As kube-apiserver at start: defaults deleted in a cluster come back, edited ones gain what they lack (autoupdate).
   if (leadership.isLeader()) await clusters.reconcileShared((set) => cache.sharedOwnRows(set));
+
+  const adminKubeconfigPath = path.join(cfg.dataDir, 'admin.kubeconfig');
+  const admin = new AdminCredential({
+    pki, path: adminKubeconfigPath, validityDays: ADMIN_CERT_DEFAULT_DAYS, log,
+    isRevoked: (serial) => m.revocation.isSerialRevoked(serial), revoke: m.revocation.revokeSerial,
+  });
+  await admin.load();
+  m.routes.unshift(admin.route()); // before the platform's catch-all /platform/v1 route
 
   const authn = withAuthenticationChecks(createUnionAuthenticator([
     createX509Authenticator({ isRevoked: (serial) => m.revocation.isSerialRevoked(serial) }),
@@ -132,7 +156,9 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   for (const probe of ['/healthz', '/livez', '/readyz']) {
     m.routes.push({ prefix: probe, public: true, handle: (ctx) => handleNonResource(ctx, deps, () => (informer.hasSynced ? undefined : 'informer-sync')) });
   }
-  const chain = buildChain({ log, clusters, authn, authz, slots: m.filters, publicRoutes: m.routes.filter((r) => r.public) });
+  // Local logical clusters first; a name no local cluster has may be served by a module (connected clusters).
+  const directory = { state: (name: string) => clusters.state(name) ?? (m.remoteClusters.some((f) => f(name)) ? 'active' as const : undefined) };
+  const chain = buildChain({ log, clusters: directory, authn, authz, slots: m.filters, publicRoutes: m.routes.filter((r) => r.public) });
   const privateRoutes = m.routes.filter((r) => !r.public);
   const handle = compose(chain, async (ctx: RequestContext) => {
     if (ctx.info?.isResourceRequest) return handleResource(ctx, deps);
@@ -150,14 +176,8 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   const connectHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const baseUrl = cfg.externalUrl ?? `https://${connectHost}:${actualPort}`;
 
-  const adminKubeconfigPath = path.join(cfg.dataDir, 'admin.kubeconfig');
-  const admin = await pki.issueClientCert({ commonName: 'admin', organizations: ['system:masters'], validitySeconds: 365 * 24 * 3600 });
-  const writeAdmin = (names: string[]) => writePrivateFile(adminKubeconfigPath, buildKubeconfig({
-    baseUrl, caPem: pki.caCertPem, clusters: [ROOT_CLUSTER, ...names.filter((n) => n !== ROOT_CLUSTER).sort()], current: ROOT_CLUSTER,
-    user: { name: 'admin', user: { 'client-certificate-data': Buffer.from(admin.certPem).toString('base64'), 'client-key-data': Buffer.from(admin.keyPem).toString('base64') } },
-  }));
-  writeAdmin(clusters.names());
-  clusters.onChange(writeAdmin);
+  admin.write(baseUrl, clusters.names());
+  clusters.onChange((names) => admin.write(baseUrl, names));
   for (const f of m.onStarted) await f(baseUrl);
   log(`portcullis: serving on ${baseUrl} (store: ${describe})`);
   log(`portcullis: admin kubeconfig: ${adminKubeconfigPath}`);

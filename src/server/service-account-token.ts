@@ -6,11 +6,18 @@ import type { KObject } from '../apiserver/storage/interface.ts';
 import type { SubresourceHandler } from '../apiserver/registry/types.ts';
 import type { TokenSigner } from '../auth/authn/sa-token.ts';
 import type { IssuedTokenInfo } from '../apiserver/extension.ts';
+import type { CredentialChains } from '../apiserver/auth/credential-chain.ts';
 
 const MIN_SECONDS = 600;
 const MAX_SECONDS = 2 ** 32;
 
-export function tokenSubresource(signer: TokenSigner, defaultAudiences: string[], onIssued?: (info: IssuedTokenInfo) => void): SubresourceHandler {
+/**
+ * `chains`: the token records the requesting credential's lineage (it dies with any credential up that chain) and
+ * never outlives it: expirationSeconds is clamped to the earliest end along the chain, as status.expirationTimestamp shows.
+ */
+export function tokenSubresource(
+  signer: TokenSigner, defaultAudiences: string[], onIssued?: (info: IssuedTokenInfo) => void, chains?: CredentialChains,
+): SubresourceHandler {
   return {
     name: 'token', kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'],
     async handle(ctx: RequestContext, sa: KObject, body: KObject | undefined) {
@@ -24,16 +31,23 @@ export function tokenSubresource(signer: TokenSigner, defaultAudiences: string[]
         throw invalid('TokenRequest', 'authentication.k8s.io', sa.metadata.name!, [{ field: 'spec.expirationSeconds', message: `Invalid value: ${seconds}: may not specify a duration larger than 2^32 seconds` }]);
       }
       const cluster = clusterFrom(ctx);
+      const lineage = chains?.lineage(ctx);
+      let granted = seconds;
+      if (lineage?.expiresMs !== undefined) granted = Math.max(1, Math.min(seconds, Math.floor((lineage.expiresMs - Date.now()) / 1000)));
+      const chain = lineage?.refs.length ? lineage.refs : undefined;
       const issued = await signer.issueServiceAccountToken({
-        cluster, namespace: sa.metadata.namespace!, name: sa.metadata.name!, uid: sa.metadata.uid!, audiences, expirationSeconds: seconds,
+        cluster, namespace: sa.metadata.namespace!, name: sa.metadata.name!, uid: sa.metadata.uid!, audiences, expirationSeconds: granted, chain,
       });
-      onIssued?.({ cluster, namespace: sa.metadata.namespace!, name: sa.metadata.name!, jti: issued.jti, expires: issued.expirationTimestamp, requestedBy: ctx.user?.username });
+      onIssued?.({
+        cluster, namespace: sa.metadata.namespace!, name: sa.metadata.name!, jti: issued.jti, expires: issued.expirationTimestamp,
+        requestedBy: ctx.user?.username, chain,
+      });
       return {
         code: 201,
         object: {
           kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1',
           metadata: { name: sa.metadata.name, namespace: sa.metadata.namespace, creationTimestamp: null },
-          spec: { audiences, expirationSeconds: seconds, boundObjectRef: null },
+          spec: { audiences, expirationSeconds: granted, boundObjectRef: null },
           status: { token: issued.token, expirationTimestamp: issued.expirationTimestamp.toISOString().replace(/\.\d+Z$/, 'Z') },
         },
       };

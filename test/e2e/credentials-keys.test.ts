@@ -150,6 +150,11 @@ describe('credentials: access keys', () => {
     assert.equal(obj.status.lastUsedAddress, '127.0.0.1');
     assert.ok(obj.status.lastUsedTime);
     assert.equal(obj.status.key, undefined, 'the secret is never stored');
+    assert.equal(obj.status.secretHash, undefined, 'its hash is never returned');
+    const rotated = JSON.parse((await h.kubectl(['get', 'accesskeys', '-o', 'json'])).stdout).items
+      .find((k: { spec: { displayName?: string } }) => k.spec.displayName === 'rotating');
+    assert.ok(rotated.status.rotated, 'a rotated key shows its grace periods');
+    assert.doesNotMatch(JSON.stringify(rotated.status), /hash/i, 'previous hashes are never returned');
     await h.kubectl(['patch', 'accesskey', obj.metadata.name, '--type=merge', '-p', '{"spec":{"disabled":true}}']);
     await h.server.settle();
     assert.match((await get(key, 'payments-dev', CM('app'))).json().message, /access key "to-delete" is disabled/);

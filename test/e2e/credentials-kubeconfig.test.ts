@@ -1,5 +1,5 @@
 // End-to-end: a Kubeconfig object (seed 004) → certificate → Secret with a ready kubeconfig that kubectl uses →
-// ClusterRoleBindings for group kubeconfig:<name> → renewal at 2/3 of the validity (moved clock) → delete →
+// ClusterRoleBindings for group kubeconfig:<ns>:<name>:<uid> → renewal at 2/3 of the validity (moved clock) → delete →
 // bindings and Secret gone, every issued certificate rejected at once and listed in the CRL; and the policy cap.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,7 +28,10 @@ describe('credentials: Kubeconfig objects', () => {
     const s = JSON.parse((await h.kubectl(['-n', 'default', 'get', 'secret', 'susan-kubeconfig', '-o', 'json'])).stdout);
     return { text: Buffer.from(s.data.kubeconfig, 'base64').toString(), serial: s.metadata.annotations['credentials.portcullis.io/serial'] as string };
   };
-  const status = async () => JSON.parse((await h.kubectl(['-n', 'default', 'get', 'kubeconfig', 'susan', '-o', 'json'])).stdout).status;
+  const status = async () => {
+    const o = JSON.parse((await h.kubectl(['-n', 'default', 'get', 'kubeconfig', 'susan', '-o', 'json'])).stdout);
+    return { ...o.status, uid: o.metadata.uid as string };
+  };
   let first = { text: '', serial: '' };
   let second = { text: '', serial: '' };
 
@@ -51,13 +54,13 @@ describe('credentials: Kubeconfig objects', () => {
     const cert = new x509.X509Certificate(Buffer.from((first.text.match(/client-certificate-data: (\S+)/) ?? [])[1], 'base64').toString());
     assert.match(cert.subject, /CN=susan/);
     assert.match(cert.subject, /O=payments-readers/);
-    assert.match(cert.subject, /O=kubeconfig:susan/);
+    assert.ok(cert.subject.includes(`O=kubeconfig:default:susan:${st.uid}`), cert.subject);
     assert.equal(new Date(st.notAfter).getTime(), cert.notAfter.getTime());
     assert.match((await h.kubectl(['-n', 'app', 'get', 'configmaps'], { kubeconfig: kc })).stdout, /cfg/);
     const write = await h.kubectl(['-n', 'app', 'create', 'configmap', 'nope'], { kubeconfig: kc, allowFail: true });
     assert.notEqual(write.code, 0, 'view only');
-    const crb = JSON.parse((await h.kubectl(['--context', 'payments-dev', 'get', 'clusterrolebinding', 'kubeconfig:susan:view', '-o', 'json'])).stdout);
-    assert.deepEqual(crb.subjects, [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'kubeconfig:susan' }]);
+    const crb = JSON.parse((await h.kubectl(['--context', 'payments-dev', 'get', 'clusterrolebinding', 'kubeconfig:default:susan:view', '-o', 'json'])).stdout);
+    assert.deepEqual(crb.subjects, [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: `kubeconfig:default:susan:${st.uid}` }]);
     const inv = JSON.parse((await h.request('GET', '/platform/v1/credentials?user=susan', { admin: true })).body).items;
     assert.deepEqual(inv.map((i: { id: string; kind: string }) => [i.id, i.kind]), [['kubeconfig:default.susan', 'Kubeconfig']]);
   });
@@ -91,7 +94,7 @@ describe('credentials: Kubeconfig objects', () => {
     await h.server.settle();
     const gone = await h.kubectl(['-n', 'default', 'get', 'kubeconfig', 'susan'], { allowFail: true });
     assert.match(gone.stderr, /NotFound/);
-    const crb = await h.kubectl(['--context', 'payments-dev', 'get', 'clusterrolebinding', 'kubeconfig:susan:view'], { allowFail: true });
+    const crb = await h.kubectl(['--context', 'payments-dev', 'get', 'clusterrolebinding', 'kubeconfig:default:susan:view'], { allowFail: true });
     assert.match(crb.stderr, /NotFound/);
     assert.match((await h.kubectl(['-n', 'default', 'get', 'secret', 'susan-kubeconfig'], { allowFail: true })).stderr, /NotFound/);
     for (const [i, k] of [first, second].entries()) {

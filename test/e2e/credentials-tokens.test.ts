@@ -125,6 +125,16 @@ describe('credentials: platform tokens, kubeconfigs and the exec plugin', () => 
     assert.notEqual(second, first, 'refreshed after expiry');
   });
 
+  it('mints no token for a cluster its holder has no management access to, and says so', async () => {
+    const login = await h.request('POST', '/platform/v1/login', { body: { username: 'carol', password: 'carol-password-1' } });
+    assert.equal(login.status, 200, login.body);
+    const key = login.json().status.key as string;
+    assert.equal((await h.request('POST', '/platform/v1/tokens', { token: key, body: { cluster: 'payments-dev' } })).status, 201);
+    const refused = await h.request('POST', '/platform/v1/tokens', { token: key, body: { cluster: 'other-dev' } });
+    assert.equal(refused.status, 403);
+    assert.match(refused.json().message, /User "carol" has no management access to tenant cluster "other-dev": no token is issued/);
+  });
+
   it('fails clearly when not logged in', async () => {
     const kc = h.writeFile('plugin.kubeconfig', (await h.cli(['kubeconfig', '--cluster', 'payments-dev'])).stdout);
     const out = await h.cli(['logout']);

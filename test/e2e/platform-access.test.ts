@@ -179,6 +179,38 @@ describe('platform: management access and role mapping', () => {
     assert.ok((await managedBindings()).some((b) => b.name === 'portcullis:user:alice:cluster-admin'));
   });
 
+  it('warns (kubectl prints it) when role mapping names a user, team or ClusterRole that does not exist', async () => {
+    const r = await h.kubectl(['apply', '-f', '-'], { input: `
+apiVersion: management.portcullis.io/v1
+kind: TenantCluster
+metadata: {name: typo-dev}
+spec:
+  project: payments
+  access:
+    rules:
+    - users: [bobby]
+      teams: [devteem]
+      clusterRole: veiw
+    - users: [bob]
+      clusterRole: view
+` });
+    assert.equal(r.code, 0);
+    assert.match(r.stderr, /Warning: TenantCluster "typo-dev": team "devteem" does not exist/);
+    assert.match(r.stderr, /Warning: TenantCluster "typo-dev": user "bobby" does not exist/);
+    assert.match(r.stderr, /ClusterRole "veiw" does not exist in the tenant cluster/);
+    assert.doesNotMatch(r.stderr, /ClusterRole "view"/);
+    await h.server.settle();
+    const ok = await h.kubectl(['apply', '-f', '-'], { input: `
+apiVersion: management.portcullis.io/v1
+kind: TenantCluster
+metadata: {name: typo-dev}
+spec: {project: payments, access: {rules: [{users: [bob], clusterRole: view}]}}
+` });
+    assert.doesNotMatch(ok.stderr, /Warning/);
+    await h.kubectl(['delete', 'tc', 'typo-dev']);
+    await h.server.settle();
+  });
+
   it('refuses to delete a project with tenant clusters unless asked to cascade', async () => {
     const r = await h.kubectl(['delete', 'project', 'payments', '--wait=false'], { allowFail: true });
     assert.notEqual(r.code, 0);

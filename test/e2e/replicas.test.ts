@@ -1,5 +1,6 @@
 // End-to-end: two `portcullis serve` processes on one fresh PostgreSQL database — watches across replicas, 409 across
-// replicas, credentials honoured by both, a cut database connection (TCP proxy), kill -9 of the controllers' leader,
+// replicas, credentials honoured by both, revocations of credential sources enforced by the other replica within a
+// bound, a cut database connection (TCP proxy), kill -9 of the controllers' leader,
 // and `portcullis migrate` from an embedded SQLite installation.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createTestDatabase, TcpProxy, type TestDatabase } from '../../src/apiserver/storage/postgres-test-support.ts';
 import { startReplica, credsFrom, eventually, type Replica } from '../support/replicas.ts';
+import { checkChainRevocationAcrossReplicas } from '../support/chain-replicas.ts';
 
 const NS = 'rep';
 const cmPath = (ns: string, name = '') => `/clusters/root/api/v1/namespaces/${ns}/configmaps${name ? `/${name}` : ''}`;
@@ -135,6 +137,10 @@ describe('two replicas on one PostgreSQL database', () => {
     assert.equal(minted.status, 201, JSON.stringify(minted.body));
     const token = String((minted.body as { token?: string; status?: { token?: string } }).token ?? (minted.body.status as { token?: string } | undefined)?.token);
     assert.equal(await whoami(a, token), 'admin');
+  });
+
+  it('a credential source ended through one replica ends what it minted on the other within a bound (credential chains)', { timeout: 60_000 }, async () => {
+    await checkChainRevocationAcrossReplicas(a, b);
   });
 
   it('cutting A\'s database connection mid write stream: 503 while down, every acknowledged write kept, no duplicate events', { timeout: 120_000 }, async () => {

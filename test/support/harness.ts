@@ -8,10 +8,13 @@ import https from 'node:https';
 import path from 'node:path';
 import { loadConfig, type ServerConfig } from '../../src/server/config.ts';
 import { startServer, type RunningServer } from '../../src/server/server.ts';
+import type { ServerModule } from '../../src/apiserver/extension.ts';
 
 export interface Harness {
   server: RunningServer;
   dir: string;
+  /** Everything the server logged so far. */
+  logs: string[];
   kubeconfig: string;
   kubectl(args: string[], opts?: { input?: string; kubeconfig?: string; allowFail?: boolean; timeoutMs?: number }): Promise<KubectlResult>;
   writeFile(name: string, text: string): string;
@@ -24,15 +27,15 @@ export interface Harness {
 export interface KubectlResult { code: number; stdout: string; stderr: string }
 export interface HttpResult { status: number; headers: Record<string, string | string[] | undefined>; body: string; json(): any }
 
-export async function startHarness(opts: { dataDir?: string; config?: Partial<ServerConfig> } = {}): Promise<Harness> {
+export async function startHarness(opts: { dataDir?: string; config?: Partial<ServerConfig>; modules?: ServerModule[] } = {}): Promise<Harness> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'portcullis-e2e-'));
   const dataDir = opts.dataDir ?? path.join(dir, 'data');
   const logs: string[] = [];
-  const server = await startServer({ ...loadConfig({ dataDir, listen: '127.0.0.1:0' }), ...opts.config }, (m) => logs.push(m));
+  const server = await startServer({ ...loadConfig({ dataDir, listen: '127.0.0.1:0' }), ...opts.config }, (m) => logs.push(m), opts.modules);
   const home = path.join(dir, 'home');
   let users = 0;
   const h: Harness = {
-    server, dir, kubeconfig: server.adminKubeconfigPath,
+    server, dir, logs, kubeconfig: server.adminKubeconfigPath,
     kubectl(args, o = {}) {
       return runKubectl(args, { home, kubeconfig: o.kubeconfig ?? server.adminKubeconfigPath, input: o.input, timeoutMs: o.timeoutMs }).then((r) => {
         if (r.code !== 0 && !o.allowFail) {

@@ -39,7 +39,17 @@ export interface AuthnRequest {
   cluster: string;
 }
 /** The outcome of one authenticator that applied. */
-export interface AuthnResult { user: UserInfo; reason: string; credentialId?: string }
+export interface AuthnResult {
+  user: UserInfo;
+  reason: string;
+  credentialId?: string;
+  /** The credential's own link in credential chains when more precise than credentialId (an access key's secret). */
+  link?: string;
+  /** The links of the credentials this one was minted from (carried, e.g. in a token's claims); see credential-chain.ts. */
+  chain?: readonly string[];
+  /** When the credential itself expires (what it mints is clamped to it). */
+  expiresMs?: number;
+}
 
 /**
  * Returns null when the request carries no credential of this kind (the next authenticator is tried);

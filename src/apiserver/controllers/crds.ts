@@ -1,7 +1,10 @@
 // CustomResourceDefinitions: keeps the catalog's per-cluster custom types in step with stored CRDs,
-// and removes a CRD's custom objects when it is deleted.
+// and removes a CRD's custom objects when it is deleted. CRDs in reserved groups are refused (admission) and, if
+// stored before that rule, never served nor purged (their keys would be those of built-in or platform kinds).
 import type { Catalog } from '../registry/catalog.ts';
-import type { Store } from '../registry/store.ts';
+import type { Admission, Store } from '../registry/store.ts';
+import { invalid } from '../errors.ts';
+import { reservedGroupProblem } from '../reserved-groups.ts';
 import { forgetCrd, typesFromCrd } from '../crd/types.ts';
 import type { Storage } from '../storage/interface.ts';
 import { StorageError } from '../storage/interface.ts';
@@ -14,9 +17,15 @@ export class CrdController {
 
   register(informer: Informer): void {
     informer.on('apiextensions.k8s.io', 'customresourcedefinitions', (ev) => {
+      const spec = ev.object.spec as { group: string; names: { plural: string }; scope: string } | undefined;
+      const problem = reservedGroupProblem(ev.cluster, spec?.group ?? '');
+      if (problem) {
+        if (ev.type === 'ADDED') this.log(`ignoring CustomResourceDefinition ${ev.name} in ${ev.cluster}: ${problem}`);
+        return;
+      }
       if (ev.type === 'DELETED') {
-        const spec = ev.object.spec as { group: string; names: { plural: string }; scope: string };
         this.catalog.removeCustom(ev.cluster, ev.name);
+        if (!spec) return;
         forgetCrd(ev.object);
         void this.purge(ev.cluster, spec.group, spec.names.plural).catch((e) => this.log(`purging ${ev.name} in ${ev.cluster}: ${(e as Error).message}`));
         return;
@@ -35,4 +44,20 @@ export class CrdController {
       }
     }
   }
+}
+
+/** Refuses CustomResourceDefinitions in reserved groups (422, as Kubernetes refuses unapproved *.k8s.io groups). */
+export function reservedGroupAdmission(): Admission {
+  return {
+    name: 'ReservedGroups',
+    phase: 'validating',
+    admit(op, t, obj, _old, ctx) {
+      if (op === 'delete' || !obj || t.group !== 'apiextensions.k8s.io' || t.resource !== 'customresourcedefinitions') return;
+      const group = (obj.spec as { group?: unknown } | undefined)?.group;
+      const problem = typeof group === 'string' ? reservedGroupProblem(ctx.cluster, group) : undefined;
+      if (problem) {
+        throw invalid(t.kind, t.group, obj.metadata.name ?? '', [{ field: 'spec.group', reason: 'FieldValueForbidden', message: `Forbidden: ${problem}` }]);
+      }
+    },
+  };
 }

@@ -1,6 +1,9 @@
 // One shared watch over the whole store, fanned out to controllers by group/resource (like a SharedInformerFactory).
+// Platform kinds (*.portcullis.io) live in root only: their handlers never see an object stored in another cluster.
 import type { Storage, StorageEvent, Watcher } from '../storage/interface.ts';
 import { parseKey } from '../storage/keys.ts';
+import { ROOT_CLUSTER } from '../cluster-name.ts';
+import { isPlatformGroup } from '../reserved-groups.ts';
 
 export interface InformerEvent extends StorageEvent {
   cluster: string;
@@ -84,7 +87,10 @@ export class Informer {
     const slash2 = ev.key.indexOf('/', 1);
     const slash3 = ev.key.indexOf('/', slash2 + 1);
     const slash4 = ev.key.indexOf('/', slash3 + 1);
-    const handlers = this.handlers.get(ev.key.slice(slash2 + 1, slash4));
+    let handlers = this.handlers.get(ev.key.slice(slash2 + 1, slash4));
+    // a platform group's object outside root (a tenant's CRD stored before reserved groups were refused) is no
+    // platform object: only cluster-agnostic handlers (garbage collection) see it
+    if (handlers && ev.key.slice(1, slash2) !== ROOT_CLUSTER && isPlatformGroup(ev.key.slice(slash2 + 1, slash3))) handlers = undefined;
     if (!handlers && this.anyHandlers.length === 0) return;
     const k = parseKey(ev.key);
     const full: InformerEvent = { ...ev, ...k };

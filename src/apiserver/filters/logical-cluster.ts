@@ -1,8 +1,11 @@
 // Resolves the logical cluster from /clusters/<name>/..., validates it, and strips the prefix.
-// Requests without the prefix address the root cluster.
+// Requests without the prefix address the root cluster. An unknown (well-formed) cluster is not refused here: it is
+// marked and answered exactly as an existing cluster the caller may not access (withClusterExists gives its 404 to
+// those authorized), so that nobody learns tenant names by probing.
 import type { Filter } from '../context.ts';
 import { StatusError } from '../errors.ts';
 import { ROOT_CLUSTER, isClusterName } from '../cluster-name.ts';
+import { decodePathSegment } from './request-info.ts';
 
 export interface ClusterDirectory {
   /** 'active', 'deleting', or undefined when no such cluster exists. */
@@ -16,19 +19,21 @@ export function withLogicalCluster(clusters: ClusterDirectory): Filter {
     let rest = p;
     if (p === '/clusters' || p.startsWith('/clusters/')) {
       const end = p.indexOf('/', '/clusters/'.length);
-      name = decodeURIComponent(end < 0 ? p.slice('/clusters/'.length) : p.slice('/clusters/'.length, end));
+      name = decodePathSegment(end < 0 ? p.slice('/clusters/'.length) : p.slice('/clusters/'.length, end));
       rest = end < 0 ? '/' : p.slice(end);
       if (!isClusterName(name)) {
         throw new StatusError(400, 'BadRequest', `invalid logical cluster name "${name}": must be a lowercase RFC 1123 label (e.g. "team-a")`);
       }
     }
-    const state = clusters.state(name);
-    if (!state) {
-      throw new StatusError(404, 'NotFound', `logical cluster "${name}" not found`, { name, group: 'tenancy.portcullis.io', kind: 'logicalclusters' });
-    }
+    if (!clusters.state(name)) ctx.clusterMissing = true;
     ctx.cluster = name;
     ctx.path = rest;
     ctx.annotations['portcullis.io/cluster'] = name;
     return next();
   };
+}
+
+/** The 404 for an unknown logical cluster. */
+export function clusterNotFound(name: string): StatusError {
+  return new StatusError(404, 'NotFound', `logical cluster "${name}" not found`, { name, group: 'tenancy.portcullis.io', kind: 'logicalclusters' });
 }

@@ -1,12 +1,23 @@
 // Parses the (cluster-relative) path and method into a RequestInfo, as k8s.io/apiserver's RequestInfoFactory does.
 import type { Filter, RequestInfo } from '../context.ts';
+import { badRequest } from '../errors.ts';
 import { goQueryBool } from '../query.ts';
+
+/** One %-encoded path segment, decoded; a malformed escape ("%zz", a cut UTF-8 sequence) is a 400. */
+export function decodePathSegment(segment: string): string {
+  if (!segment.includes('%')) return segment;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest(`invalid URL escape in path segment ${JSON.stringify(segment.slice(0, 256))}`);
+  }
+}
 
 const methodVerbs: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch', GET: 'get', HEAD: 'get', DELETE: 'delete' };
 
 /** `query` may be a function: it is only consulted for collection GETs (watch=true makes them watches). */
 export function parseRequestInfo(method: string, path: string, query: URLSearchParams | (() => URLSearchParams)): RequestInfo {
-  const parts = path.split('/').filter((p) => p !== '').map((p) => (p.includes('%') ? decodeURIComponent(p) : p));
+  const parts = path.split('/').filter((p) => p !== '').map(decodePathSegment);
   const nonResource: RequestInfo = {
     isResourceRequest: false, path, verb: method.toLowerCase(), apiPrefix: '', apiGroup: '', apiVersion: '',
     namespace: '', resource: '', subresource: '', name: '', parts,

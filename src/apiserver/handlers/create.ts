@@ -9,7 +9,7 @@ import { opContext, validateFields } from './write-options.ts';
 
 export async function handleCreate(ctx: RequestContext, t: ResourceType, deps: HandlerDeps): Promise<void> {
   const info = infoFrom(ctx);
-  const body = decodeObject(await readBody(ctx.req), ctx.req.headers['content-type']);
+  const body = await decodeObject(await readBody(ctx.req), ctx.req.headers['content-type']);
   if (t.virtualCreate) {
     writeJson(ctx, 201, await t.virtualCreate(ctx, body, info.namespace));
     return;

@@ -22,7 +22,7 @@ async function deleteOptions(ctx: RequestContext): Promise<RequestDeleteOptions>
   let policy: unknown, orphan: unknown, dryRun: unknown, preconditions: unknown;
   if (buf.length > 0) {
     const mt = mediaType(ctx.req.headers['content-type']);
-    const v = mt === 'application/vnd.kubernetes.protobuf' ? decodeProtobuf(buf) : mt.includes('yaml') ? parseYamlBody(buf) : parseJson(buf, 'DeleteOptions');
+    const v = mt === 'application/vnd.kubernetes.protobuf' ? decodeProtobuf(buf) : mt.includes('yaml') ? await parseYamlBody(buf) : parseJson(buf, 'DeleteOptions');
     if (!v || typeof v !== 'object' || Array.isArray(v)) throw badRequest('DeleteOptions must be an object');
     ({ propagationPolicy: policy, orphanDependents: orphan, dryRun, preconditions } = v as Record<string, unknown>);
     if (dryRun !== undefined && dryRun !== null && (!Array.isArray(dryRun) || dryRun.some((d) => typeof d !== 'string'))) {

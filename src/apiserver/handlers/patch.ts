@@ -5,7 +5,7 @@ import { badRequest, unsupportedMediaType, StatusError } from '../errors.ts';
 import type { ResourceType } from '../registry/types.ts';
 import type { KObject } from '../storage/interface.ts';
 import { mediaType, parseJson, parseYamlBody, readBody } from '../codec/body.ts';
-import { applyJsonPatch } from '../patch/json-patch.ts';
+import { applyJsonPatchSliced } from '../patch/json-patch.ts';
 import { applyMergePatch } from '../patch/merge-patch.ts';
 import { applyStrategicMergePatch, supportsStrategicMerge } from '../patch/strategic-merge.ts';
 import { serverSideApply } from '../patch/apply.ts';
@@ -34,7 +34,7 @@ export async function handlePatch(ctx: RequestContext, t: ResourceType, deps: Ha
     throw new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`);
   }
   const buf = await readBody(ctx.req);
-  const patch = kind === 'apply' ? parseYamlBody(buf) : parseJson(buf, 'patch body');
+  const patch = kind === 'apply' ? await parseYamlBody(buf) : parseJson(buf, 'patch body');
   const op = opContext(ctx);
   let warnings: string[] = [];
   const options = requestWriteOptions(ctx);
@@ -50,7 +50,7 @@ export async function handlePatch(ctx: RequestContext, t: ResourceType, deps: Ha
     throw badRequest(kind === 'json' ? 'JSON patch must be an array of operations' : 'patch must be a JSON object');
   }
   const manager = op.fieldManager!;
-  const { object, created } = await deps.store.update({ ...op, fieldManager: kind === 'apply' ? undefined : manager }, t, info.namespace, info.name, (current) => {
+  const { object, created } = await deps.store.update({ ...op, fieldManager: kind === 'apply' ? undefined : manager }, t, info.namespace, info.name, async (current) => {
     if (kind === 'apply') {
       const applied = structuredClone(patch as KObject);
       applied.metadata ??= {};
@@ -60,10 +60,10 @@ export async function handlePatch(ctx: RequestContext, t: ResourceType, deps: Ha
     }
     if (!current) throw new Error('unreachable: patch of a missing object');
     let next: KObject;
-    if (kind === 'json') next = applyJsonPatch(current, patch as unknown[]);
+    if (kind === 'json') next = await applyJsonPatchSliced(current, patch as unknown[]);
     else if (kind === 'merge') next = applyMergePatch(current, patch as Record<string, unknown>);
     else next = applyStrategicMergePatch(current, patch as Record<string, unknown>, { group: t.group, kind: t.kind });
-    if (kind !== 'json') warnings = validateFields(ctx, t, next);
+    warnings = validateFields(ctx, t, next);
     return next;
   }, { allowCreate: kind === 'apply' });
   writeJson(ctx, created ? 201 : 200, present(t, object), warningHeaders(warnings));

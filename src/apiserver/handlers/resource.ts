@@ -40,7 +40,7 @@ export async function handleResource(ctx: RequestContext, deps: HandlerDeps): Pr
     if (!sub.verbs.includes(info.verb)) throw methodNotSupported({ group: t.group, resource: `${t.resource}/${info.subresource}` }, info.verb);
     if ('handle' in sub && sub.handle) {
       const parent = await deps.store.get(clusterFrom(ctx), t, info.namespace, info.name);
-      const body = info.verb === 'get' || sub.readsBody ? undefined : decodeObject(await readBody(ctx.req), ctx.req.headers['content-type']);
+      const body = info.verb === 'get' || sub.readsBody ? undefined : await decodeObject(await readBody(ctx.req), ctx.req.headers['content-type']);
       const out = await sub.handle(ctx, parent, body);
       writeJson(ctx, out.code, out.object);
       return;

@@ -9,7 +9,7 @@ import { opContext, validateFields } from './write-options.ts';
 
 export async function handleUpdate(ctx: RequestContext, t: ResourceType, deps: HandlerDeps): Promise<void> {
   const info = infoFrom(ctx);
-  const body = decodeObject(await readBody(ctx.req), ctx.req.headers['content-type']);
+  const body = await decodeObject(await readBody(ctx.req), ctx.req.headers['content-type']);
   const warnings = validateFields(ctx, t, body);
   const op = opContext(ctx);
   const finalize = info.subresource === 'finalize' && t.group === '' && t.resource === 'namespaces';

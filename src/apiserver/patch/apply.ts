@@ -136,16 +136,29 @@ function mergeValue(l: unknown, a: unknown, spath: string, s: KindSchema): unkno
  */
 function prune(obj: KObject, dropped: FieldSet, managers: Manager[], s: KindSchema): void {
   const kept = managers.reduce((acc, m) => acc.union(m.fields), new FieldSet());
+  const index: ListIndex = new Map();
+  const gone: Removed = new Map();
   for (const path of dropped.paths()) {
-    if (!kept.hasAtOrBelow(path)) removePath(obj, path, kept, s);
+    if (!kept.hasAtOrBelow(path)) removePath(obj, path, kept, s, index, gone);
+  }
+  // List items are dropped in one pass per list at the end (one splice each would be quadratic).
+  for (const [list, items] of gone) {
+    const left = list.filter((item) => !items.has(item));
+    list.length = 0;
+    list.push(...left);
   }
 }
 
 interface Step { path: FieldPath; value: unknown; remove: () => void }
+/** Items of each list by path element, built once per list: finding an item is then O(1), not a scan. */
+type ListIndex = Map<unknown[], Map<string, unknown>>;
+/** Items removed from each list, not yet taken out of it. */
+type Removed = Map<unknown[], Set<unknown>>;
 
-const isEmptyContainer = (v: unknown) => (Array.isArray(v) ? v.length === 0 : isObject(v) && Object.keys(v).length === 0);
+const isEmptyContainer = (v: unknown, gone: Removed) =>
+  (Array.isArray(v) ? v.length === (gone.get(v)?.size ?? 0) : isObject(v) && Object.keys(v).length === 0);
 
-function removePath(obj: KObject, path: FieldPath, kept: FieldSet, s: KindSchema): void {
+function removePath(obj: KObject, path: FieldPath, kept: FieldSet, s: KindSchema, index: ListIndex, gone: Removed): void {
   const steps: Step[] = [];
   let node: unknown = obj;
   let spath = '';
@@ -166,12 +179,23 @@ function removePath(obj: KObject, path: FieldPath, kept: FieldSet, s: KindSchema
       const shape = pe.startsWith('k:') ? 'assoc' : 'set';
       if (shapeOf(node, spath, s) !== shape) return;
       const list: unknown[] = node;
-      const idx = list.findIndex((item) => itemElement(item, spath, s, shape) === pe);
-      if (idx < 0) return;
+      let items = index.get(list);
+      if (!items) {
+        items = new Map();
+        for (const item of list) { const e = itemElement(item, spath, s, shape); if (!items.has(e)) items.set(e, item); }
+        index.set(list, items);
+      }
+      if (!items.has(pe)) return;
       keyFields = fieldMeta(s, spath)?.list?.listMapKeys ?? [];
-      const item = list[idx];
+      const item = items.get(pe);
+      const byElement = items;
       node = item;
-      steps.push({ path: here, value: item, remove: () => { const j = list.indexOf(item); if (j >= 0) list.splice(j, 1); } });
+      steps.push({ path: here, value: item, remove: () => {
+        let removed = gone.get(list);
+        if (!removed) { removed = new Set(); gone.set(list, removed); }
+        removed.add(item);
+        byElement.delete(pe);
+      } });
       spath = elementPath(spath);
     } else {
       return;
@@ -180,7 +204,7 @@ function removePath(obj: KObject, path: FieldPath, kept: FieldSet, s: KindSchema
   steps[steps.length - 1].remove();
   for (let i = steps.length - 2; i >= 0; i--) {
     const st = steps[i];
-    if (!isEmptyContainer(st.value) || kept.has(st.path) || (st.path.length === 1 && st.path[0] === 'f:metadata')) break;
+    if (!isEmptyContainer(st.value, gone) || kept.has(st.path) || (st.path.length === 1 && st.path[0] === 'f:metadata')) break;
     st.remove();
   }
 }

@@ -3,7 +3,7 @@
 // $deleteFromPrimitiveList/<field> and $setElementOrder/<field> directives.
 import { badRequest, StatusError } from '../errors.ts';
 import type { KObject } from '../storage/interface.ts';
-import { isObject, jsonEqual, type JsonObject } from './json-value.ts';
+import { isObject, type JsonObject } from './json-value.ts';
 import { childPath, elementPath, fieldMeta, patchSchema, supportsStrategicMerge, type KindSchema } from './patch-schema.ts';
 
 export { supportsStrategicMerge };
@@ -55,9 +55,9 @@ function mergeMap(orig: JsonObject, patch: JsonObject, path: string, s: KindSche
   for (const [k, v] of Object.entries(patch)) {
     if (!k.startsWith(DELETE_PRIMITIVE)) continue;
     const field = k.slice(DELETE_PRIMITIVE.length);
-    const drop = stringList(v, k);
+    const drop = new Set(stringList(v, k).map(identity));
     const list = orig[field];
-    if (Array.isArray(list)) orig[field] = list.filter((item) => !drop.some((d) => jsonEqual(d, item)));
+    if (Array.isArray(list)) orig[field] = list.filter((item) => !drop.has(identity(item)));
   }
   for (const [k, v] of Object.entries(patch)) {
     if (k === DIRECTIVE || k === RETAIN_KEYS || k.startsWith(DELETE_PRIMITIVE) || k.startsWith(SET_ORDER)) continue;
@@ -91,9 +91,11 @@ function mergeList(orig: unknown[], patch: unknown[], path: string, s: KindSchem
   const key = meta.mergeKey;
   if (key === undefined) {
     const out = [...orig];
+    const present = new Set(orig.map(identity));
     for (const item of patch) {
       if (isObject(item) || Array.isArray(item)) throw badRequest(`${path}: a primitive list cannot hold ${JSON.stringify(item)}`);
-      if (!out.some((o) => jsonEqual(o, item))) out.push(item);
+      const id = identity(item);
+      if (!present.has(id)) { present.add(id); out.push(item); }
     }
     return out;
   }
@@ -110,11 +112,16 @@ function mergeList(orig: unknown[], patch: unknown[], path: string, s: KindSchem
     else items.push(item);
   }
   if (replaceAll) return items.map((item) => fresh(item, elem, s));
-  const out = orig.filter((o) => !(isObject(o) && deletes.some((d) => jsonEqual(o[key], d))));
+  const deleted = new Set(deletes.map(identity));
+  const out = orig.filter((o) => !(isObject(o) && deleted.has(identity(o[key]))));
+  // Index of the first element with each key value (as findIndex would find it), kept as elements are added.
+  const at = new Map<string, number>();
+  out.forEach((o, i) => { if (isObject(o)) { const id = identity(o[key]); if (!at.has(id)) at.set(id, i); } });
   for (const item of items) {
-    const i = out.findIndex((o) => isObject(o) && jsonEqual(o[key], item[key]));
-    if (i >= 0) out[i] = mergeMap(out[i] as JsonObject, item, elem, s);
-    else out.push(fresh(item, elem, s));
+    const id = identity(item[key]);
+    const i = at.get(id);
+    if (i !== undefined) out[i] = mergeMap(out[i] as JsonObject, item, elem, s);
+    else { at.set(id, out.length); out.push(fresh(item, elem, s)); }
   }
   return out;
 }
@@ -124,10 +131,24 @@ function mergeList(orig: unknown[], patch: unknown[], path: string, s: KindSchem
  * elements not named (server-only) keep their positions.
  */
 function reorder(list: unknown[], order: unknown[], key: string | undefined): unknown[] {
-  const ids = order.map((o) => (key !== undefined && isObject(o) ? o[key] : o));
+  const ranks = new Map<string, number>();
+  order.forEach((o, i) => {
+    const id = identity(key !== undefined && isObject(o) ? o[key] : o);
+    if (!ranks.has(id)) ranks.set(id, i);
+  });
   const idOf = (v: unknown) => (key !== undefined ? (isObject(v) ? v[key] : undefined) : v);
-  const rank = (v: unknown) => ids.findIndex((id) => jsonEqual(id, idOf(v)));
-  const named = list.filter((v) => rank(v) >= 0).sort((a, b) => rank(a) - rank(b));
+  const rankOf = list.map((v) => ranks.get(identity(idOf(v))) ?? -1);
+  const named = list.map((v, i) => ({ v, r: rankOf[i] })).filter((x) => x.r >= 0).sort((a, b) => a.r - b.r);
   let next = 0;
-  return list.map((v) => (rank(v) >= 0 ? named[next++] : v));
+  return list.map((v, i) => (rankOf[i] >= 0 ? named[next++].v : v));
+}
+
+/**
+ * A string equal for exactly the values jsonEqual holds equal (objects with sorted keys), so that list merges use
+ * maps instead of comparing every pair: linear work for lists of any length.
+ */
+function identity(v: unknown): string {
+  if (v === undefined) return 'u';
+  if (typeof v !== 'object' || v === null) return `${typeof v}:${String(v)}`;
+  return `j:${JSON.stringify(v, (_, x: unknown) => (isObject(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x))}`;
 }

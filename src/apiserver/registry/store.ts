@@ -9,6 +9,7 @@ import type { ResourceType } from './types.ts';
 import { carryMetadata, initMetadata, nowTimestamp, checkTypeMeta, checkNamespace } from './object-meta.ts';
 import type { FieldSelector, Selector } from './selectors.ts';
 import { decodeContinue, encodeContinue, ListSnapshots, type SnapshotPage } from './list-snapshots.ts';
+import { checkStorable } from './limits.ts';
 
 export interface OpContext {
   cluster: string;
@@ -173,6 +174,7 @@ export class Store {
     for (const a of this.admission) if (a.phase !== 'mutating') await a.admit('create', t, obj, undefined, ctx);
     let out = obj;
     if (this.managedFields && ctx.fieldManager) out = this.managedFields(undefined, obj, ctx.fieldManager, t);
+    checkStorable(t, out);
     return { key: this.key(ctx.cluster, t, namespace, obj.metadata.name!), object: out };
   }
 
@@ -249,6 +251,7 @@ export class Store {
     if (this.managedFields && ctx.fieldManager) out = this.managedFields(old, obj, ctx.fieldManager, t);
     const strip = (o: KObject) => JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined } });
     if (strip(out) === strip(old)) return 'unchanged';
+    checkStorable(t, out);
     return out;
   }
 

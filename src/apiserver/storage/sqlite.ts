@@ -1,5 +1,6 @@
 // Embedded SQLite backend (better-sqlite3, WAL): one table of objects, a persisted global rv counter,
 // one transaction per write (or per batch), and an in-memory bounded event log that serves watches.
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import {
   StorageError, type KObject, type ListOptions, type ListResult, type Storage, type StorageEvent,
@@ -40,10 +41,13 @@ function checkObject(key: string, object: KObject): void {
  * the commit that produced them, before the write's promise resolves. Only one process may open a file.
  */
 export function openSqliteStorage(opts: SqliteStorageOptions): Storage {
-  const db = new Database(opts.path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.exec(SCHEMA);
+  const db = privately(opts.path, () => {
+    const d = new Database(opts.path);
+    d.pragma('journal_mode = WAL');
+    d.pragma('synchronous = NORMAL');
+    d.exec(SCHEMA);
+    return d;
+  });
 
   const q = {
     get: db.prepare<[string], { rv: number; value: string }>('SELECT rv, value FROM objects WHERE key = ?'),
@@ -187,4 +191,26 @@ export function openSqliteStorage(opts: SqliteStorageOptions): Storage {
       hub.failAll(new StorageError('Unavailable', '', 'storage closed'));
     },
   };
+}
+
+const SIDE_FILES = ['', '-wal', '-shm', '-journal'];
+
+/**
+ * Runs `open` so that the database and its -wal/-shm/-journal files are 0600 whatever the umask and directory: the
+ * file is created 0600 before SQLite opens it (SQLite gives its side files the database's mode), under a 077 umask,
+ * and every file that exists afterwards is chmod-ed 0600 (files of an older version were created 0644).
+ */
+function privately<T>(file: string, open: () => T): T {
+  if (file === ':memory:' || file.startsWith('file:')) return open();
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  const restrict = () => { for (const s of SIDE_FILES) if (existsSync(file + s)) chmodSync(file + s, 0o600); };
+  restrict();
+  let previous: number | undefined;
+  try { previous = process.umask(0o077); } catch { /* worker threads cannot change the umask: chmod below still holds */ }
+  try {
+    return open();
+  } finally {
+    if (previous !== undefined) process.umask(previous);
+    restrict();
+  }
 }

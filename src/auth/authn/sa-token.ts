@@ -9,6 +9,8 @@ import { SA_TOKEN_ALG, type SigningKeys } from '../../pki/signing-keys.ts';
 
 export const CLUSTER_CLAIM = 'portcullis.io/cluster';
 export const CREDENTIAL_ID_EXTRA = 'authentication.kubernetes.io/credential-id';
+/** The links of the credentials a token was requested with (credential-chain.ts): it dies with any of them. */
+export const CHAIN_CLAIM = 'portcullis.io/chain';
 /** Allowed clock skew for exp/nbf/iat, as jwt.DefaultLeeway in Kubernetes. */
 const LEEWAY_SECONDS = 60;
 
@@ -20,12 +22,15 @@ export interface ServiceAccountTokenRequest {
   audiences: string[];
   expirationSeconds: number;
   now?: Date;
+  /** The lineage of the credential that requested it (carried in the token, checked at every use). */
+  chain?: string[];
 }
 export interface IssuedServiceAccountToken { token: string; expirationTimestamp: Date; jti: string }
 
 export interface ServiceAccountClaims extends JWTPayload {
   'kubernetes.io': { namespace: string; serviceaccount: { name: string; uid: string } };
   [CLUSTER_CLAIM]: string;
+  [CHAIN_CLAIM]?: string[];
 }
 
 export interface TokenSigner {
@@ -54,6 +59,7 @@ export function createTokenSigner(keys: SigningKeys, opts: { issuer: string }): 
         exp, iat, nbf: iat, jti,
         'kubernetes.io': { namespace: req.namespace, serviceaccount: { name: req.name, uid: req.uid } },
         [CLUSTER_CLAIM]: req.cluster,
+        ...(req.chain?.length ? { [CHAIN_CLAIM]: req.chain } : {}),
       };
       const { kid, key } = keys.signingKey();
       const token = await new SignJWT(claims).setProtectedHeader({ alg: SA_TOKEN_ALG, kid }).sign(key);
@@ -164,6 +170,8 @@ export function createServiceAccountTokenAuthenticator(opts: ServiceAccountToken
     const jti = claims.jti!;
     if (opts.isRevoked?.(jti)) throw unauthorized('service account token has been revoked');
     const username = serviceAccountUsername(namespace, name);
+    const carried = claims[CHAIN_CLAIM];
+    const chain = Array.isArray(carried) ? carried.filter((c): c is string => typeof c === 'string') : undefined;
     return {
       user: {
         username, uid,
@@ -172,6 +180,8 @@ export function createServiceAccountTokenAuthenticator(opts: ServiceAccountToken
       },
       reason: `serviceaccount token: ${username} in cluster ${cluster} (jti ${jti})`,
       credentialId: `sa-token:${jti}`,
+      expiresMs: (claims.exp ?? 0) * 1000,
+      ...(chain ? { chain } : {}),
     };
   }
 }

@@ -79,6 +79,7 @@ test('a client cert from our CA authenticates: user = CN, groups = O', async () 
     user: { username: 'alice', groups: ['devs', 'admins'] },
     reason: `x509: CN=alice O=devs,admins serial=${c.serialHex}`,
     credentialId: `x509:${c.serialHex}`,
+    expiresMs: c.notAfter.getTime(),
   });
 });
 
@@ -151,4 +152,12 @@ test('on a plain http socket the authenticator does not apply', async () => {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
   }
+});
+
+test('a certificate issued for clusters is honoured only there (the server here is "root")', async () => {
+  const onlyRoot = await get(await pki.issueClientCert({ commonName: 'kc', organizations: [], validitySeconds: 600, clusters: ['root'] }));
+  assert.equal(onlyRoot.status, 200);
+  const elsewhere = await get(await pki.issueClientCert({ commonName: 'kc', organizations: [], validitySeconds: 600, clusters: ['tenant-a', 'tenant-b'] }));
+  assert.equal(elsewhere.status, 401);
+  assert.equal(elsewhere.body.message, 'x509: certificate is valid only for clusters "tenant-a", "tenant-b"');
 });

@@ -1,9 +1,11 @@
 // Client-certificate authenticator: a TLS peer certificate verified against the Portcullis CA and not revoked;
-// user = subject CN, groups = subject O. The https server runs with { requestCert: true, rejectUnauthorized: false, ca }.
+// user = subject CN, groups = subject O; a certificate naming clusters (URI SANs urn:portcullis:cluster:<name>) is
+// honoured only in those. The https server runs with { requestCert: true, rejectUnauthorized: false, ca }.
 import { connectionOf } from '../../apiserver/context.ts';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { unauthorized } from '../../apiserver/errors.ts';
 import { normalizeSerialHex } from '../../pki/serial.ts';
+import { CLUSTER_URI_PREFIX } from '../../pki/certs.ts';
 import type { Authenticator, AuthnResult } from '../../apiserver/auth/types.ts';
 
 const CLIENT_AUTH_OID = '1.3.6.1.5.5.7.3.2';
@@ -40,7 +42,16 @@ function isTlsSocket(s: unknown): s is TLSSocket {
 
 const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-interface Verified { result?: AuthnResult; error?: string; serial: string; notAfterMs: number }
+interface Verified { result?: AuthnResult; error?: string; serial: string; notAfterMs: number; clusters?: string[] }
+
+/** The clusters a certificate is limited to (its urn:portcullis:cluster:<name> URI SANs); empty: not limited. */
+export function certificateClusters(subjectAltName: string | undefined): string[] {
+  const out: string[] = [];
+  for (const part of (subjectAltName ?? '').split(', ')) {
+    if (part.startsWith(`URI:${CLUSTER_URI_PREFIX}`)) out.push(part.slice(4 + CLUSTER_URI_PREFIX.length));
+  }
+  return out;
+}
 
 /** Verifies the peer certificate once per TLS connection; revocation and expiry are still checked per request. */
 function verifyPeer(socket: TLSSocket): Verified | null {
@@ -54,12 +65,14 @@ function verifyPeer(socket: TLSSocket): Verified | null {
   const cn = asList(cert.subject?.CN)[0] ?? '';
   if (!cn) return { error: 'x509: certificate subject has no common name', serial, notAfterMs };
   const groups = asList(cert.subject?.O).filter((g) => g !== '');
+  const clusters = certificateClusters(cert.subjectaltname);
   return {
-    serial, notAfterMs,
+    serial, notAfterMs, ...(clusters.length ? { clusters } : {}),
     result: Object.freeze({
       user: Object.freeze({ username: cn, groups: Object.freeze(groups) as string[] }),
       reason: `x509: CN=${cn}${groups.length ? ` O=${groups.join(',')}` : ''} serial=${serial}`,
       credentialId: `x509:${serial}`,
+      expiresMs: notAfterMs,
     }),
   };
 }
@@ -68,7 +81,7 @@ export function createX509Authenticator(opts: X509AuthenticatorOptions = {}): Au
   const perConnection = new WeakMap<TLSSocket, Verified | null>();
   return {
     name: 'x509',
-    authenticate({ req }): AuthnResult | null {
+    authenticate({ req, cluster }): AuthnResult | null {
       const socket = connectionOf(req);
       if (!isTlsSocket(socket)) return null;
       let v = perConnection.get(socket);
@@ -77,6 +90,9 @@ export function createX509Authenticator(opts: X509AuthenticatorOptions = {}): Au
       if (v.error) throw unauthorized(v.error);
       if (Date.now() > v.notAfterMs) throw unauthorized('x509: certificate has expired or is not yet valid');
       if (opts.isRevoked?.(v.serial)) throw unauthorized('x509: certificate has been revoked');
+      if (v.clusters && !v.clusters.includes(cluster)) {
+        throw unauthorized(`x509: certificate is valid only for cluster${v.clusters.length > 1 ? 's' : ''} ${v.clusters.map((c) => `"${c}"`).join(', ')}`);
+      }
       return v.result!; // frozen: shared by the connection's requests
     },
   };

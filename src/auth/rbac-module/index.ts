@@ -1,10 +1,11 @@
 // The RBAC module: the indexed authorizer fed by the shared informer, the aggregation controller,
 // escalation-prevention admission, the impersonation filter, the review APIs and each cluster's bootstrap RBAC.
 import type { ServerModule } from '../../apiserver/extension.ts';
+import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { RbacIndex } from '../authz/rbac/index.ts';
 import type { RbacKind, RbacObject } from '../authz/rbac/types.ts';
 import { AggregationController } from './aggregation-controller.ts';
-import { escalationAdmission } from './escalation-admission.ts';
+import { escalationAdmission, escalationCheck } from './escalation-admission.ts';
 import { withImpersonation } from './impersonation-filter.ts';
 import { reviewTypes } from './reviews.ts';
 import { bootstrapRbacSet } from './bootstrap-seed.ts';
@@ -20,7 +21,10 @@ export function rbacModule(): ServerModule {
       for (const [resource, kind] of KINDS) {
         m.informer.on(RBAC, resource, (ev) => index.apply(ev.cluster, kind, ev.type, ev.object as unknown as RbacObject));
       }
-      m.informer.on('tenancy.portcullis.io', 'logicalclusters', (ev) => { if (ev.type === 'DELETED') index.dropCluster(ev.name); });
+      // LogicalClusters are honoured in root only (the informer also drops platform kinds stored elsewhere)
+      m.informer.on('tenancy.portcullis.io', 'logicalclusters', (ev) => {
+        if (ev.type === 'DELETED' && ev.cluster === ROOT_CLUSTER) index.dropCluster(ev.name);
+      });
       m.authorizers.rbac = index;
       m.sharedSets.push(bootstrapRbacSet());
       const aggregation = new AggregationController(m.store, m.catalog, m.log);
@@ -28,6 +32,7 @@ export function rbacModule(): ServerModule {
       m.idlers.push(() => aggregation.idle());
       m.onClose.push(() => aggregation.stop());
       m.admission.push(escalationAdmission(index, m.store, m.catalog, (a) => m.runtime.authorize(a)));
+      m.escalation = escalationCheck(index, m.store, m.catalog, (a) => m.runtime.authorize(a));
       m.filters.impersonation = withImpersonation((a) => m.runtime.authorize(a));
       for (const t of reviewTypes({ index, runtime: m.runtime })) m.catalog.add(t);
     },

@@ -4,9 +4,9 @@ import type { IncomingMessage } from 'node:http';
 import type { Authenticator, AuthnResult, UserInfo } from '../../apiserver/auth/types.ts';
 import { unauthorized } from '../../apiserver/errors.ts';
 import { bearerToken } from '../../apiserver/auth/bearer.ts';
-import { type AccessKeyIndex, keyProblem } from './access-key-index.ts';
+import { type AccessKeyIndex, type KeyEntry, keyProblem } from './access-key-index.ts';
 import type { IdentitySource } from '../platform-view/index.ts';
-import { hashesEqual, type SecretHasher } from './secrets.ts';
+import { hashesEqual, secretFingerprint, type SecretHasher } from './secrets.ts';
 import { setRequestScope } from '../scope/index.ts';
 import { isScoped, KEY_PREFIX } from '../resources/index.ts';
 
@@ -57,6 +57,15 @@ export function createKeySecretAuthenticator(d: AccessKeyAuthenticatorDeps): Key
     if (isScoped(e.scope)) setRequestScope(req, { scope: e.scope, credential: `access key "${e.label}"` });
     // One frozen result per key and owner identity (identities are frozen and replaced when they change), so a
     // key's requests share one user object, as a client certificate's do (cheaper audit and decisions).
+    if (match.graceUntilMs !== undefined) {
+      // A previous secret within its grace period: what it mints records that secret's generation (rare; not cached).
+      const base = cached(e, owner).result;
+      return Object.freeze({ ...base, link: `accesskey:${e.name}#${secretFingerprint(stored)}` });
+    }
+    return cached(e, owner).result;
+  };
+
+  function cached(e: KeyEntry, owner: UserInfo): { owner: UserInfo; label: string; result: AuthnResult } {
     let c = results.get(e);
     if (!c || c.owner !== owner || c.label !== e.label) {
       const credentialId = `accesskey:${e.name}`;
@@ -67,12 +76,14 @@ export function createKeySecretAuthenticator(d: AccessKeyAuthenticatorDeps): Key
           user: Object.freeze({ username: owner.username, uid: owner.uid, groups: owner.groups, extra: Object.freeze({ [CREDENTIAL_EXTRA]: Object.freeze([credentialId]) as string[] }) }),
           reason: `${what} "${e.label}" (${e.name}) of user ${owner.username}`,
           credentialId,
+          link: `${credentialId}#${e.fp ?? ''}`,
+          ...(e.expiresMs !== undefined ? { expiresMs: e.expiresMs } : {}),
         }),
       };
       results.set(e, c);
     }
-    return c.result;
-  };
+    return c;
+  }
 }
 
 export function createAccessKeyAuthenticator(d: AccessKeyAuthenticatorDeps, secrets = createKeySecretAuthenticator(d)): Authenticator {

@@ -7,6 +7,7 @@ import {
   parseDuration, formatDuration, accessKeyType, DISABLED_REASON_ANNOTATION, OWNER_UID_ANNOTATION, SESSION_CHAIN_ANNOTATION,
   SESSION_LABEL, type AccessKeySpec, type AccessKeyStatus, type Scope,
 } from '../resources/index.ts';
+import { secretFingerprint } from './secrets.ts';
 
 export interface KeyEntry {
   name: string;
@@ -22,13 +23,17 @@ export interface KeyEntry {
   /** Last use known from the stored status or from this replica. */
   lastUsedMs: number;
   hash?: string;
-  previous: Array<{ hash: string; graceUntilMs: number }>;
+  previous: Array<{ hash: string; graceUntilMs: number; fp: string }>;
   /** Login sessions: 'cli' (portcullis login, a bearer key) or 'browser' (the console's cookie; never a bearer). */
   session?: 'cli' | 'browser';
   /** uid of the owning User when the key was created: a User deleted and created again does not inherit the key. */
   ownerUid?: string;
   /** Sessions: how the user proved who they are (e.g. ["password"]); CLI sessions from before the chain: ["password"]. */
   chain?: string[];
+  /** Fingerprint of the current secret (secretFingerprint), for the chains of what the key mints. */
+  fp?: string;
+  /** Credential-chain links of what the key was minted from (its owner User, an IdentitySession it belongs to). */
+  parents: string[];
 }
 
 export interface KeyMatch { entry: KeyEntry; graceUntilMs?: number }
@@ -64,11 +69,16 @@ export class AccessKeyIndex {
       disabled: spec.disabled === true, disabledReason: o.metadata.annotations?.[DISABLED_REASON_ANNOTATION], deleting: !!o.metadata.deletionTimestamp,
       lastUsedMs: Math.max(stored, prev?.lastUsedMs ?? 0),
       hash: status.secretHash,
-      previous: (status.rotated?.previousHashes ?? []).map((p) => ({ hash: p.hash, graceUntilMs: Date.parse(p.graceUntil) })),
+      previous: (status.rotated?.previousHashes ?? []).map((p) => ({ hash: p.hash, graceUntilMs: Date.parse(p.graceUntil), fp: secretFingerprint(p.hash) })),
       session: sessionKind(o.metadata.labels?.[SESSION_LABEL]),
       ownerUid: o.metadata.annotations?.[OWNER_UID_ANNOTATION] || undefined,
       chain: o.metadata.labels?.[SESSION_LABEL] === undefined ? undefined : chainOf(o.metadata.annotations?.[SESSION_CHAIN_ANNOTATION]),
+      fp: status.secretHash ? secretFingerprint(status.secretHash) : undefined,
+      parents: [],
     };
+    const ownerUid = e.ownerUid;
+    e.parents.push(ownerUid ? `user:${e.user}#${ownerUid}` : `user:${e.user}`);
+    for (const r of o.metadata.ownerReferences ?? []) e.parents.push(`${String(r.kind).toLowerCase()}:${String(r.name)}#${String(r.uid)}`);
     this.byName.set(name, e);
     if (e.hash) this.byHash.set(e.hash, { entry: e });
     for (const p of e.previous) this.byHash.set(p.hash, { entry: e, graceUntilMs: p.graceUntilMs });

@@ -30,3 +30,11 @@ export function hashesEqual(a: string, b: string): boolean {
   for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
   return diff === 0;
 }
+
+/**
+ * The fingerprint of one secret generation, carried in the chain of what the key mints ("accesskey:<name>#<fp>"): a
+ * rotation past its grace period ends them. A hash of the stored hash: it reveals nothing about secret or pepper.
+ */
+export function secretFingerprint(secretHash: string): string {
+  return hash('sha256', `chain:${secretHash}`, 'base64url').slice(0, 16);
+}

@@ -18,10 +18,13 @@ export class PlatformIndex {
   readonly policies = new Map<string, CredentialPolicy>();
 
   register(informer: Informer): void {
-    informer.on(GROUP, 'tenantclusters', (ev) => {
-      if (ev.cluster !== ROOT_CLUSTER) return;
-      if (ev.type === 'DELETED') this.tenants.delete(ev.name); else this.setTenant(ev.name, ev.object);
-    });
+    // Connected clusters (src/clusters) belong to a project the same way: a key scoped to it reaches them.
+    for (const resource of ['tenantclusters', 'connectedclusters']) {
+      informer.on(GROUP, resource, (ev) => {
+        if (ev.cluster !== ROOT_CLUSTER) return;
+        if (ev.type === 'DELETED') this.tenants.delete(ev.name); else this.setTenant(ev.name, ev.object);
+      });
+    }
     informer.on(GROUP, 'projects', (ev) => {
       if (ev.cluster !== ROOT_CLUSTER) return;
       if (ev.type === 'DELETED') this.policies.delete(ev.name); else this.setProject(ev.name, ev.object);

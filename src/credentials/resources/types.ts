@@ -24,6 +24,14 @@ export const DISABLED_REASON_ANNOTATION = 'credentials.portcullis.io/disabled-re
 export const KUBECONFIG_FINALIZER = 'credentials.portcullis.io/kubeconfig';
 export const KUBECONFIG_GROUP_PREFIX = 'kubeconfig:';
 
+/**
+ * The implicit group of one Kubeconfig object's certificates: kubeconfig:<namespace>:<name>:<uid>. Unique per object
+ * (a same-named object elsewhere, or re-created, gets another); no other object or user may claim the prefix.
+ */
+export function kubeconfigGroup(o: { metadata: { namespace?: string; name?: string; uid?: string } }): string {
+  return `${KUBECONFIG_GROUP_PREFIX}${o.metadata.namespace}:${o.metadata.name}:${o.metadata.uid}`;
+}
+
 const durationString = z.string().refine((s) => { try { parseDuration(s); return true; } catch { return false; } }, 'must be a Go duration such as 720h or 90m');
 
 const d = <T extends z.ZodType>(schema: T, description: string): T => schema.describe(description);
@@ -71,8 +79,9 @@ export interface AccessKeyStatus {
 
 export const kubeconfigSpecSchema = z.object({
   username: d(z.string().min(1), 'The certificate\'s user (CN). The requester must be allowed to impersonate it.'),
-  groups: d(z.array(z.string().min(1)), 'The certificate\'s groups (O), besides the group of this object.')
-    .optional(),
+  groups: d(z.array(z.string().min(1).refine((g) => !g.startsWith(KUBECONFIG_GROUP_PREFIX),
+    `must not start with "${KUBECONFIG_GROUP_PREFIX}" (reserved for the implicit group of each Kubeconfig object)`)),
+  'The certificate\'s groups (O), besides the group of this object.').optional(),
   secretRef: d(z.object({ name: d(z.string().min(1), 'Secret name in this namespace.') }),
     'The Secret the ready kubeconfig is written to (key "kubeconfig").'),
   target: d(z.object({ tenantCluster: d(z.string().min(1), 'Tenant (logical) cluster name.') }),
@@ -82,7 +91,8 @@ export const kubeconfigSpecSchema = z.object({
     clusterRoleBindings: d(z.object({
       cluster: d(z.string().min(1), 'Cluster the bindings are created in.'),
       clusterRoles: d(z.array(z.string().min(1)), 'ClusterRoles bound to this object\'s group.'),
-    }), 'ClusterRoleBindings made for the certificate; the requester must be allowed to make them directly.'),
+    }), 'ClusterRoleBindings made for the certificate; the requester must be allowed to make them directly (hold '
+      + 'every permission of each ClusterRole in that cluster, or the bind verb on it). Must be the target cluster.'),
   }), 'Permissions granted to the certificate; removed when the object is deleted.').optional(),
 }).strict();
 export type KubeconfigSpec = z.infer<typeof kubeconfigSpecSchema>;
@@ -104,6 +114,8 @@ export interface IssuedTokenSpec {
   expiresAt: string;
   scope?: Scope;
   issuedVia?: string;
+  /** Every credential up the chain it was minted from (inventory ids, nearest first). */
+  chain?: string[];
   serviceAccount?: string;
 }
 export interface RevocationSpec { type: 'serial' | 'jti'; value: string; expiresAt: string; credentialId: string; reason: string; revokedAt?: string }
@@ -118,10 +130,21 @@ const specOf = <T>(o: KObject): T => (o.spec ?? {}) as T;
 
 const col = (name: string, jsonPath: string, type = 'string') => ({ name, type, jsonPath });
 
+/** What clients see of an access key: no secret hash, current or previous (only when each grace ends). */
+function hideKeyHashes(obj: Readonly<KObject>): KObject {
+  const status = obj.status as AccessKeyStatus | undefined;
+  if (!status || (status.secretHash === undefined && !status.rotated)) return obj as KObject;
+  const { secretHash: _hidden, rotated, ...rest } = status;
+  const shown: Record<string, unknown> = { ...rest };
+  if (rotated) shown.rotated = { previousGraceUntil: rotated.previousHashes.map((p) => p.graceUntil) };
+  return { ...obj, status: shown } as KObject;
+}
+
 export const accessKeyType = defineType(GROUP, VERSION, 'accesskeys', 'AccessKey', {
   cluster: true, status: true, shortNames: ['ak'], onlyInClusters: [ROOT_CLUSTER],
   strategy: extendStrategy({
     prepareForCreate(obj) { obj.status = {}; },
+    present: hideKeyHashes,
     validate: (obj) => schemaCauses(accessKeySpecSchema, obj.spec, 'spec'),
     validateUpdate(obj, old) {
       const causes = schemaCauses(accessKeySpecSchema, obj.spec, 'spec');
@@ -177,6 +200,7 @@ issuedTokenType.schema = kindSchema({
     expiresAt: z.string().describe('When it expires.'),
     scope: scopeSchema.optional(),
     issuedVia: z.string().describe('The credential it was minted with.').optional(),
+    chain: z.array(z.string()).describe('Every credential up the chain it was minted from (it dies with any of them).').optional(),
     serviceAccount: z.string().describe('namespace/name of the ServiceAccount (ServiceAccount tokens).').optional(),
   }),
 });

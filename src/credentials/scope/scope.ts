@@ -9,8 +9,16 @@ import { describeScope, isScoped, type Scope } from '../resources/index.ts';
 /** The scope a request's credential carries; set by the authenticators, read by the filter. */
 export interface RequestScope { scope: Scope; credential: string }
 const scopes = new WeakMap<IncomingMessage, RequestScope>();
+/** Further scopes from the credentials up the chain (a token requested through a scoped key): every one must allow. */
+const inherited = new WeakMap<IncomingMessage, RequestScope[]>();
 export const setRequestScope = (req: IncomingMessage, s: RequestScope): void => { scopes.set(req, s); };
-export const requestScope = (req: IncomingMessage): RequestScope | undefined => scopes.get(req);
+/** Adds the scope of a credential up the request credential's chain (scopes hold transitively). */
+export const addInheritedScope = (req: IncomingMessage, s: RequestScope): void => {
+  const list = inherited.get(req);
+  if (list) list.push(s); else inherited.set(req, [s]);
+};
+/** The scope a credential minted by this request carries: its own, else the nearest one up its chain. */
+export const requestScope = (req: IncomingMessage): RequestScope | undefined => scopes.get(req) ?? inherited.get(req)?.[0];
 
 export type ClusterAccess = { kind: 'all' } | { kind: 'namespaces'; namespaces: Set<string> } | { kind: 'none' };
 
@@ -52,15 +60,18 @@ export function scopeViolation(s: RequestScope, cluster: string, info: RequestIn
 }
 
 export function withCredentialScope(projectOf: (c: string) => string | undefined): Filter {
-  return (ctx, next) => {
-    const s = requestScope(ctx.req);
-    if (s) {
-      const why = scopeViolation(s, clusterFrom(ctx), infoFrom(ctx), projectOf);
-      if (why) {
-        ctx.annotations['credentials.portcullis.io/scope'] = why;
-        throw new StatusError(403, 'Forbidden', `forbidden: ${why}`);
-      }
+  const enforce = (ctx: Parameters<Filter>[0], s: RequestScope): void => {
+    const why = scopeViolation(s, clusterFrom(ctx), infoFrom(ctx), projectOf);
+    if (why) {
+      ctx.annotations['credentials.portcullis.io/scope'] = why;
+      throw new StatusError(403, 'Forbidden', `forbidden: ${why}`);
     }
+  };
+  return (ctx, next) => {
+    const s = scopes.get(ctx.req);
+    if (s) enforce(ctx, s);
+    const up = inherited.get(ctx.req);
+    if (up) for (const u of up) enforce(ctx, u);
     return next();
   };
 }

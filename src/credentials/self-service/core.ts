@@ -5,6 +5,8 @@ import type { KObject } from '../../apiserver/storage/interface.ts';
 import { badRequest, forbidden, notFound, StatusError } from '../../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import type { UserInfo } from '../../apiserver/auth/types.ts';
+import { linkId, type Lineage } from '../../apiserver/auth/credential-chain.ts';
+import type { IssuedTokenInfo } from '../../apiserver/extension.ts';
 import { type AccessKeyIndex, type SecretReveal, generateKeySecret, type SecretHasher } from '../access-keys/index.ts';
 import { type IdentityIndex, type PlatformIndex, strictest } from '../platform-view/index.ts';
 import type { PlatformTokens } from '../tokens/index.ts';
@@ -12,7 +14,7 @@ import type { RevocationList } from '../revocation/index.ts';
 import { formatDuration } from '../resources/index.ts';
 import { clusterAccess, type RequestScope } from '../scope/index.ts';
 import {
-  API_VERSION, SESSION_LABEL, accessKeyType, issuedTokenType, isScoped, kubeconfigType,
+  API_VERSION, OWNER_UID_ANNOTATION, SESSION_LABEL, accessKeyType, issuedTokenType, isScoped, kubeconfigType,
   type AccessKeySpec, type AccessKeyStatus, type IssuedTokenSpec, type KubeconfigSpec, type KubeconfigStatus, type Scope,
 } from '../resources/index.ts';
 
@@ -44,6 +46,8 @@ export interface CredentialItem {
   revoked?: boolean;
   /** Access keys: switched off (spec.disabled), e.g. when the user's identity provider revoked the user. */
   disabled?: boolean;
+  /** The credentials it was minted from, nearest first (it dies with any of them): e.g. ["accesskey:ci", "user:alice"]. */
+  chain?: string[];
 }
 
 export interface CredentialsCoreDeps {
@@ -57,6 +61,8 @@ export interface CredentialsCoreDeps {
   hash: SecretHasher;
   clusterExists: (name: string) => boolean;
   canActFor: (requester: UserInfo, owner: string) => Promise<boolean>;
+  /** The platform's management-access door (no token is minted for a cluster its holder could not enter). */
+  mayEnter?: (u: UserInfo, cluster: string) => Promise<boolean>;
   now: () => number;
 }
 
@@ -68,6 +74,15 @@ export class CredentialsCore {
     if (requester.username === owner) return;
     if (await this.d.canActFor(requester, owner)) return;
     throw forbidden(null, '', `user "${requester.username}" may not ${what} of user "${owner}" (requires impersonate on users/${owner} in root)`);
+  }
+
+  /**
+   * For a credential named by the caller: one they may not manage answers exactly as one that does not exist
+   * (`missing()`), so nobody learns whether another user's credential exists or who owns it.
+   */
+  async assertVisible(requester: UserInfo, owner: string, missing: () => StatusError): Promise<void> {
+    if (requester.username === owner || await this.d.canActFor(requester, owner)) return;
+    throw missing();
   }
 
   /**
@@ -94,8 +109,16 @@ export class CredentialsCore {
     return { key, name: created.metadata.name!, expires: (created.spec as AccessKeySpec).expirationTimestamp! };
   }
 
-  /** An audience-bound token for `cluster`, recorded (jti, expiry) for the inventory. */
-  async issueToken(user: UserInfo, credentialId: string | undefined, scope: RequestScope | undefined, cluster: string, ttlSeconds?: number) {
+  /**
+   * An audience-bound token for `cluster`, recorded (jti, expiry, chain) for the inventory. `lineage` is what the
+   * minting credential derives from (CredentialChains.lineage): the token carries it, dies with any credential on it,
+   * and never outlives it (its lifetime is clamped to the earliest end along the chain).
+   */
+  async issueToken(user: UserInfo, lineage: Lineage, scope: RequestScope | undefined, cluster: string, ttlSeconds?: number) {
+    if (this.d.mayEnter && !(await this.d.mayEnter(user, cluster))) {
+      throw forbidden(null, '', `User "${user.username}" has no management access to tenant cluster "${cluster}": `
+        + 'no token is issued for it (ask its project admins or owner for access)');
+    }
     if (!this.d.clusterExists(cluster)) throw notFound({ group: 'tenancy.portcullis.io', resource: 'logicalclusters' }, cluster);
     if (scope && isScoped(scope.scope) && clusterAccess(scope.scope, cluster, (c) => this.d.platform.projectOf(c)).kind === 'none') {
       throw forbidden(null, '', `${scope.credential} cannot mint a token for cluster "${cluster}": it is outside its scope`);
@@ -109,9 +132,18 @@ export class CredentialsCore {
         `token lifetime ${formatDuration(ttlMs)} exceeds the maximum of ${limit.text} set by project ${limit.project} (credentialPolicy.maxTokenTTL)`);
       ttlMs = limit.ms;
     }
+    const nowMs = this.d.now();
+    if (lineage.expiresMs !== undefined) {
+      if (lineage.expiresMs <= nowMs) throw forbidden(null, '', 'the credential this request was made with has expired');
+      ttlMs = Math.min(ttlMs, lineage.expiresMs - nowMs);
+    }
     const live = this.d.identities.has(user.username);
-    const issued = await this.d.tokens.issue({ user, cluster, ttlMs, live, scope: scope?.scope, via: scope?.credential, nowMs: this.d.now() });
-    const spec: IssuedTokenSpec = { kind: 'PlatformToken', user: user.username, cluster, expiresAt: iso(issued.expires.getTime()), issuedVia: credentialId };
+    const chain = lineage.refs.length ? lineage.refs : undefined;
+    const issued = await this.d.tokens.issue({ user, cluster, ttlMs, live, scope: scope?.scope, via: scope?.credential, nowMs, chain });
+    const spec: IssuedTokenSpec = {
+      kind: 'PlatformToken', user: user.username, cluster, expiresAt: iso(issued.expires.getTime()),
+      issuedVia: chain ? linkId(chain[0]) : undefined, ...(chain ? { chain: chain.map(linkId) } : {}),
+    };
     if (scope && isScoped(scope.scope)) spec.scope = scope.scope;
     await this.d.store.create({ cluster: ROOT_CLUSTER }, issuedTokenType, '', { apiVersion: API_VERSION, kind: 'IssuedToken',
       metadata: { name: issued.jti }, spec: spec as unknown as Record<string, unknown> });
@@ -119,10 +151,11 @@ export class CredentialsCore {
   }
 
   /** Records a ServiceAccount token issued through TokenRequest (the server's tokenSubresource onIssued hook). */
-  async recordServiceAccountToken(info: { cluster: string; namespace: string; name: string; jti: string; expires: Date; requestedBy?: string }): Promise<void> {
+  async recordServiceAccountToken(info: IssuedTokenInfo): Promise<void> {
     const spec: IssuedTokenSpec = {
       kind: 'ServiceAccountToken', user: info.requestedBy ?? `system:serviceaccount:${info.namespace}:${info.name}`, cluster: info.cluster,
       expiresAt: iso(info.expires.getTime()), serviceAccount: `${info.namespace}/${info.name}`,
+      ...(info.chain?.length ? { issuedVia: linkId(info.chain[0]), chain: info.chain.map(linkId) } : {}),
     };
     await this.d.store.create({ cluster: ROOT_CLUSTER }, issuedTokenType, '', { apiVersion: API_VERSION, kind: 'IssuedToken',
       metadata: { name: info.jti }, spec: spec as unknown as Record<string, unknown> });
@@ -152,6 +185,7 @@ export class CredentialsCore {
         id: `accesskey:${e.name}`, kind: 'AccessKey', name: e.label, user: e.user, scope: isScoped(e.scope) ? e.scope : undefined, session: e.session,
         created: e.createdMs ? iso(e.createdMs) : undefined, expires: e.expiresMs ? iso(e.expiresMs) : undefined,
         lastUsed: e.lastUsedMs > e.createdMs ? iso(e.lastUsedMs) : undefined, disabled: e.disabled || undefined,
+        chain: e.parents.map(linkId),
       });
     }
     const now = this.d.now();
@@ -162,6 +196,7 @@ export class CredentialsCore {
       out.push({
         id: `${prefix}:${o.metadata.name}`, kind: s.kind, name: s.serviceAccount ?? o.metadata.name!, user: s.user, scope: s.scope, cluster: s.cluster,
         created: o.metadata.creationTimestamp, expires: s.expiresAt, revoked: this.d.revocations.isJtiRevoked(o.metadata.name!),
+        ...(s.chain?.length ? { chain: s.chain } : s.issuedVia ? { chain: [s.issuedVia] } : {}),
       });
     }
     for (const o of (await this.d.store.list(ROOT_CLUSTER, kubeconfigType, '')).items) {
@@ -172,6 +207,7 @@ export class CredentialsCore {
         id: `kubeconfig:${o.metadata.namespace}.${o.metadata.name}`, kind: 'Kubeconfig', name: `${o.metadata.namespace}/${o.metadata.name}`, user: s.username,
         cluster: s.target.tenantCluster, created: o.metadata.creationTimestamp, expires: st.notAfter,
         ...(st.serial && this.d.revocations.isSerialRevoked(st.serial) ? { revoked: true } : {}),
+        ...(o.metadata.annotations?.[OWNER_UID_ANNOTATION] ? { chain: [`user:${s.username}`] } : {}),
       });
     }
     return out;
@@ -187,7 +223,7 @@ export class CredentialsCore {
       case 'accesskey': {
         const e = this.d.keys.get(ref);
         if (!e) throw notFound(accessKeyType, ref);
-        await this.assertActFor(requester, e.user, 'revoke credentials');
+        await this.assertVisible(requester, e.user, () => notFound(accessKeyType, ref));
         await this.d.store.delete({ cluster: ROOT_CLUSTER, user: requester }, accessKeyType, '', ref);
         return `access key "${e.label}" (${ref}) deleted`;
       }
@@ -198,15 +234,21 @@ export class CredentialsCore {
           throw e;
         }
         const s = rec.spec as unknown as IssuedTokenSpec;
-        await this.assertActFor(requester, s.user, 'revoke credentials');
+        await this.assertVisible(requester, s.user, () => notFound(issuedTokenType, ref));
         await this.d.revocations.revoke({ type: 'jti', value: ref, expiresAt: s.expiresAt, credentialId: id, reason: `revoked by ${requester.username}` });
         return `${s.kind === 'PlatformToken' ? 'platform token' : 'service account token'} ${ref} revoked`;
       }
       case 'kubeconfig': {
         const dot = ref.indexOf('.');
         const [ns, name] = [ref.slice(0, dot), ref.slice(dot + 1)];
-        const o = await this.d.store.get(ROOT_CLUSTER, kubeconfigType, ns, name);
-        await this.assertActFor(requester, (o.spec as KubeconfigSpec).username, 'revoke credentials');
+        const missing = () => notFound(kubeconfigType, name);
+        if (dot <= 0) throw missing();
+        let o: KObject;
+        try { o = await this.d.store.get(ROOT_CLUSTER, kubeconfigType, ns, name); } catch (e) {
+          if (e instanceof StatusError && e.code === 404) throw missing();
+          throw e;
+        }
+        await this.assertVisible(requester, (o.spec as KubeconfigSpec).username, missing);
         await this.d.store.delete({ cluster: ROOT_CLUSTER, user: requester }, kubeconfigType, ns, name);
         return `kubeconfig ${ns}/${name} deleted; its certificates are revoked`;
       }

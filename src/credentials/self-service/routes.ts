@@ -10,6 +10,8 @@ import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import type { Route } from '../../apiserver/extension.ts';
 import type { AuthnRequest, AuthnResult } from '../../apiserver/auth/types.ts';
 import type { CredentialsCore } from './core.ts';
+import type { PasswordLogin } from './login-throttle.ts';
+import type { Lineage } from '../../apiserver/auth/credential-chain.ts';
 import { page, pageQuery } from '../../platform/index.ts';
 import { requestScope, clusterAccess } from '../scope/index.ts';
 import { parseDuration, API_VERSION, SESSION_LABEL, accessKeyType, isScoped, scopeSchema, type AccessKeySpec } from '../resources/index.ts';
@@ -20,8 +22,11 @@ export interface RouteDeps {
   core: CredentialsCore;
   caPem: () => string;
   crl: () => Promise<ArrayBuffer>;
-  verifyPassword: PasswordVerifier;
+  /** Password check of the login route (throttled and audited). */
+  passwordLogin: PasswordLogin;
   authenticate: (r: AuthnRequest) => Promise<AuthnResult>;
+  /** What a credential minted by this request derives from (the server's CredentialChains). */
+  lineage: (ctx: RequestContext) => Lineage;
   /** Every logical cluster name (dry run). */
   clusterNames: () => string[];
   /** Effective RBAC rules of a user in a cluster/namespace, when the authorizer can tell (dry run). */
@@ -68,7 +73,7 @@ export function credentialRoutes(d: RouteDeps): Route[] {
         } });
       }
       const { username, password } = await body(ctx, loginSchema);
-      if (!(await d.verifyPassword(username, password))) throw unauthorized('invalid username or password');
+      if (!(await d.passwordLogin(ctx, username, password))) throw unauthorized('invalid username or password');
       const s = await core.createSessionKey(username);
       writeJson(ctx, 200, { apiVersion: API_VERSION, kind: 'LoginResponse', status: {
         username, key: s.key, accessKeyName: s.name, expirationTimestamp: s.expires, caData: Buffer.from(d.caPem()).toString('base64'),
@@ -112,7 +117,7 @@ export function credentialRoutes(d: RouteDeps): Route[] {
     { prefix: `${P}/tokens`, async handle(ctx) {
       rootOnly(ctx); method(ctx, 'POST');
       const req = await body(ctx, tokenSchema);
-      const t = await core.issueToken(userFrom(ctx), ctx.credentialId, requestScope(ctx.req), req.cluster, req.expirationSeconds);
+      const t = await core.issueToken(userFrom(ctx), d.lineage(ctx), requestScope(ctx.req), req.cluster, req.expirationSeconds);
       writeJson(ctx, 201, { apiVersion: API_VERSION, kind: 'PlatformToken', status: {
         token: t.token, expirationTimestamp: t.expires.toISOString().replace(/\.\d+Z$/, 'Z'), cluster: req.cluster, audience: t.audience, jti: t.jti,
       } });
@@ -138,7 +143,7 @@ export function credentialRoutes(d: RouteDeps): Route[] {
       const name = rest[0];
       const e = core.d.keys.get(name);
       if (!e) throw notFound(accessKeyType, name);
-      await core.assertActFor(me, e.user, 'manage access keys');
+      await core.assertVisible(me, e.user, () => notFound(accessKeyType, name));
       if (rest.length === 1) {
         method(ctx, 'DELETE');
         await core.d.store.delete({ cluster: ROOT_CLUSTER, user: me }, accessKeyType, '', name);

@@ -5,12 +5,13 @@ import type { UserInfo } from '../../apiserver/auth/types.ts';
 import { unauthorized } from '../../apiserver/errors.ts';
 import type { RevocationList } from '../revocation/index.ts';
 import type { CredentialsCore } from './core.ts';
-import { credentialRoutes, type PasswordVerifier } from './routes.ts';
+import { credentialRoutes } from './routes.ts';
+import type { PasswordLogin } from './login-throttle.ts';
 
 export interface SelfServiceDeps {
   core: CredentialsCore;
   revocations: RevocationList;
-  verifyPassword: PasswordVerifier;
+  passwordLogin: PasswordLogin;
   now: () => number;
 }
 
@@ -25,8 +26,9 @@ export function setupSelfServiceRoutes(m: ModuleContext, d: SelfServiceDeps): vo
       if (!mat) throw unauthorized('no CA material');
       return d.revocations.crl(mat.ca, d.now());
     },
-    verifyPassword: d.verifyPassword,
+    passwordLogin: d.passwordLogin,
     authenticate: (r) => m.runtime.authenticate(r),
+    lineage: (ctx) => m.credentialChains.lineage(ctx),
     clusterNames: () => m.clusters.names(),
     rulesFor: (cluster, user, ns) => {
       const rbac = m.authorizers.rbac as { rulesFor?: (c: string, u: UserInfo, n: string) => { rules: unknown[] } } | undefined;

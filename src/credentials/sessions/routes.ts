@@ -13,12 +13,14 @@ import { API_VERSION } from '../resources/index.ts';
 import { clearedCookies, sessionCookies } from './cookie.ts';
 import { assertSameOrigin, ownOrigins } from './csrf.ts';
 import type { SessionStore } from './store.ts';
+import type { PasswordLogin } from '../self-service/login-throttle.ts';
 
 export const SESSION_PATH = '/platform/v1/session';
 
 export interface SessionRouteDeps {
   sessions: SessionStore;
-  verifyPassword: (username: string, password: string) => Promise<boolean>;
+  /** Password check (throttled and audited). */
+  passwordLogin: PasswordLogin;
   externalUrl?: string;
   caPem: () => string;
   /** What the user may do, for the console to show or hide pages (the API decides again on every call). */
@@ -64,7 +66,7 @@ export function sessionRoutes(d: SessionRouteDeps): Route[] {
       assertSameOrigin(ctx.req, ownOrigins(ctx.req, d.externalUrl));
       if (!String(ctx.req.headers['content-type'] ?? '').startsWith('application/json')) throw badRequest('sign in with a JSON body {"username", "password"} (Content-Type: application/json)');
       const { username, password } = await jsonBody(ctx, loginSchema);
-      if (!(await d.verifyPassword(username, password))) throw unauthorized('invalid username or password');
+      if (!(await d.passwordLogin(ctx, username, password))) throw unauthorized('invalid username or password');
       const s = await d.sessions.create({ user: username, chain: ['password'] });
       writeJson(ctx, 200, { apiVersion: API_VERSION, kind: 'Session', status: { username, expirationTimestamp: s.expires, csrfToken: s.csrfToken } },
         { 'Set-Cookie': sessionCookies(s.secret, s.csrfToken, s.maxAgeSeconds), 'Cache-Control': 'no-store' });

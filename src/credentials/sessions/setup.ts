@@ -3,7 +3,8 @@
 import type { ModuleContext } from '../../apiserver/extension.ts';
 import type { UserInfo } from '../../apiserver/auth/types.ts';
 import type { KeySecretAuthenticator } from '../access-keys/index.ts';
-import type { CredentialsCore, PasswordVerifier } from '../self-service/index.ts';
+import type { CredentialsCore } from '../self-service/index.ts';
+import type { PasswordLogin } from '../self-service/login-throttle.ts';
 import { createSessionAuthenticator } from './authenticator.ts';
 import { consoleCapabilities } from './capabilities.ts';
 import { createCsrfTokens } from './csrf.ts';
@@ -13,7 +14,7 @@ import { DEFAULT_SESSION_SETTINGS, createSessionStore, endSessionsWithTheirUser,
 export interface SessionDeps {
   core: CredentialsCore;
   secrets: KeySecretAuthenticator;
-  verifyPassword: PasswordVerifier;
+  passwordLogin: PasswordLogin;
   canActFor: (requester: UserInfo, owner: string) => Promise<boolean>;
   settings?: Partial<SessionSettings>;
 }
@@ -26,7 +27,7 @@ export async function setupSessions(m: ModuleContext, d: SessionDeps): Promise<{
   // pushed last: only requests without an Authorization header or client certificate get as far as the cookie
   m.authenticators.push(createSessionAuthenticator(sessions, m.cfg.externalUrl));
   m.routes.unshift(...sessionRoutes({
-    sessions, verifyPassword: d.verifyPassword, externalUrl: m.cfg.externalUrl, caPem: () => m.pki.caCertPem,
+    sessions, passwordLogin: d.passwordLogin, externalUrl: m.cfg.externalUrl, caPem: () => m.pki.caCertPem,
     capabilities: (u) => consoleCapabilities(u, (a) => m.runtime.authorize(a), d.canActFor),
     assertActFor: (r, o, what) => d.core.assertActFor(r, o, what), loginProviders,
   }));

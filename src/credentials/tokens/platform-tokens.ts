@@ -15,6 +15,8 @@ export const audienceFor = (cluster: string): string => `urn:portcullis:cluster:
 const SCOPE_CLAIM = 'portcullis.io/scope';
 const LIVE_CLAIM = 'portcullis.io/live';
 const VIA_CLAIM = 'portcullis.io/via';
+/** The links of the credentials the token was minted from (credential-chain.ts): it dies with any of them. */
+const CHAIN_CLAIM = 'portcullis.io/chain';
 
 export interface PlatformTokenRequest {
   user: UserInfo;
@@ -26,6 +28,8 @@ export interface PlatformTokenRequest {
   /** Label of the scoped credential the token was minted with (for scope messages). */
   via?: string;
   nowMs: number;
+  /** The lineage of the credential that minted it. */
+  chain?: string[];
 }
 export interface IssuedPlatformToken { token: string; jti: string; expires: Date; audience: string }
 
@@ -39,6 +43,7 @@ export class PlatformTokens {
     const audience = audienceFor(r.cluster);
     const claims: JWTPayload = { groups: r.user.groups.filter((g) => g !== 'system:authenticated'), [LIVE_CLAIM]: r.live };
     if (isScoped(r.scope)) { claims[SCOPE_CLAIM] = r.scope; claims[VIA_CLAIM] = r.via ?? 'token'; }
+    if (r.chain?.length) claims[CHAIN_CLAIM] = r.chain;
     const { kid, key } = this.keys.signingKey();
     const token = await new SignJWT(claims).setProtectedHeader({ alg: SA_TOKEN_ALG, kid, typ: 'JWT' })
       .setIssuer(this.issuer).setSubject(r.user.username).setAudience(audience)
@@ -101,7 +106,12 @@ export function createPlatformTokenAuthenticator(d: PlatformTokenAuthenticatorDe
       user.extra = { [CREDENTIAL_EXTRA]: [credentialId] };
       const scope = payload[SCOPE_CLAIM] as Scope | undefined;
       if (isScoped(scope)) setRequestScope(req, { scope, credential: `token minted with ${String(payload[VIA_CLAIM] ?? 'a scoped credential')}` });
-      return { user, reason: `platform token for ${sub} bound to cluster ${cluster} (jti ${jti})`, credentialId };
+      const carried = payload[CHAIN_CLAIM];
+      const chain = Array.isArray(carried) ? carried.filter((c): c is string => typeof c === 'string') : undefined;
+      return {
+        user, reason: `platform token for ${sub} bound to cluster ${cluster} (jti ${jti})`, credentialId, expiresMs: payload.exp! * 1000,
+        ...(chain ? { chain } : {}),
+      };
     },
   };
 }

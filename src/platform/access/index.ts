@@ -4,6 +4,6 @@ export {
   effectiveSpec, staticAccess, roleMapping, bindingName, templateControls, referenceWarnings, type AccessReason,
 } from './access.ts';
 export { AccessIndex, teamGroup, type RootAuthorizer } from './access-index.ts';
-export { withClusterAccess } from './cluster-access-filter.ts';
+export { mayEnter, withClusterAccess } from './cluster-access-filter.ts';
 export { platformRoutes, reachableTenants, ROUTE_PREFIX, type ReachableTenant } from './routes.ts';
 export { setupAccess, type AccessWiring } from './setup.ts';

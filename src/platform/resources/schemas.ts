@@ -114,8 +114,9 @@ export const userSpecSchema = z.object({
     'Write-only: stored as an argon2id hash, never returned. Lets the user log in with a password.').optional(),
   passwordHash: d(z.string().regex(/^\$argon2id\$/, 'must be an argon2id PHC string'),
     'An argon2id PHC string (instead of password); never returned.').optional(),
-  groups: d(z.array(z.string().min(1)), 'Groups the user is in (besides teams), as in Kubernetes RBAC subjects.')
-    .optional(),
+  groups: d(z.array(z.string().min(1).refine((g) => !g.startsWith('kubeconfig:'),
+    'must not start with "kubeconfig:" (reserved for the implicit group of each Kubeconfig object\'s certificates)')),
+  'Groups the user is in (besides teams), as in Kubernetes RBAC subjects.').optional(),
   globalAdmin: d(z.boolean(), 'Platform administrator: management access to every tenant cluster.').optional(),
   disabled: d(z.boolean(), 'A disabled user cannot sign in, and every credential acting for them (keys, sessions, tokens) stops at once.')
     .optional(),
@@ -171,7 +172,7 @@ export const tenantClusterStatusSchema = z.object({
   logicalCluster: d(z.string(), 'The logical cluster serving it.').optional(),
   observedGeneration: d(z.number().int(), 'The spec generation the status describes.').optional(),
   conditions: d(z.array(conditionSchema), 'Detailed state, one entry per aspect.').optional(),
-  effective: d(tenantFieldsSchema, 'The spec after the template\'s fields were applied.').optional(),
+  effective: d(tenantClusterSpecSchema, 'The spec after the template\'s fields were applied.').optional(),
   appliedObjects: d(z.array(z.object({
     apiVersion: z.string(), kind: z.string(), namespace: z.string().optional(), name: z.string(),
   })), 'Objects applied from spec.objects.').optional(),

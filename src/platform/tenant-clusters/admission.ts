@@ -4,9 +4,11 @@
 import type { Admission, OpContext, Store } from '../../apiserver/registry/store.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
 import { conflict, invalid, StatusError } from '../../apiserver/errors.ts';
+import type { Catalog } from '../../apiserver/registry/catalog.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { logicalClusterType } from '../../apiserver/controllers/logical-clusters.ts';
-import { type ProjectSpec, type TenantClusterSpec, CASCADE_ANNOTATION, GROUP, projectType, templateType, TENANT_LABEL, tenantClusterType, userType } from '../resources/index.ts';
+import { tenantWarnings } from './admission-warnings.ts';
+import { type PlatformState, type ProjectSpec, type TenantClusterSpec, CASCADE_ANNOTATION, GROUP, projectType, templateType, TENANT_LABEL, tenantClusterType, userType } from '../resources/index.ts';
 
 async function find(store: Store, t: typeof projectType, name: string): Promise<KObject | undefined> {
   try { return await store.get(ROOT_CLUSTER, t, '', name); } catch (e) {
@@ -24,12 +26,16 @@ export function cascadeRequested(project: KObject, ctx: OpContext): boolean {
   return project.metadata.annotations?.[CASCADE_ANNOTATION] === 'true' || propagationPolicy(ctx) === 'Foreground';
 }
 
-export function platformAdmission(store: Store): Admission {
+export function platformAdmission(store: Store, catalog: Catalog, state: PlatformState): Admission {
   return {
     name: 'platform-references',
     async admit(op, t, obj, old, ctx) {
       if (t.group !== GROUP || ctx.cluster !== ROOT_CLUSTER) return;
-      if (t.resource === tenantClusterType.resource && obj && op !== 'delete') await admitTenant(store, op, obj, old, ctx);
+      if (t.resource === tenantClusterType.resource && obj && op !== 'delete') {
+        await admitTenant(store, op, obj, old, ctx);
+        const exists = op === 'update' && (await find(store, logicalClusterType, obj.metadata.name!)) !== undefined;
+        ctx.warnings?.push(...await tenantWarnings(store, catalog, state, obj, exists));
+      }
       if (t.resource === projectType.resource && op === 'delete' && old) await admitProjectDelete(store, old, ctx);
     },
   };

@@ -3,3 +3,4 @@
 export { TenantController } from './tenant-controller.ts';
 export { platformAdmission } from './admission.ts';
 export { setupTenantClusters, type TenantClusterWiring } from './setup.ts';
+export { typeForKind } from './tenant-objects.ts';

@@ -27,7 +27,7 @@ export function setupTenantClusters(m: ModuleContext, w: TenantClusterWiring): T
     useVerbUsers: (n) => w.index.useVerbUsers(n),
     baseUrl: () => baseUrl,
   });
-  m.admission.push(platformAdmission(m.store));
+  m.admission.push(platformAdmission(m.store, m.catalog, state));
   m.informer.on(GROUP, 'users', inRoot(() => tenants.enqueueAll()));
   m.informer.on(GROUP, 'teams', inRoot(() => tenants.enqueueAll()));
   m.informer.on(GROUP, 'projects', inRoot((ev) => { for (const t of state.tenantsInProject(ev.name)) tenants.enqueue(t); }));

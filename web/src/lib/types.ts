@@ -21,6 +21,8 @@ export interface Scope {
 export interface CredentialItem {
   id: string; kind: 'AccessKey' | 'PlatformToken' | 'ServiceAccountToken' | 'Kubeconfig'; name: string; user: string; session?: 'cli' | 'browser';
   scope?: Scope; cluster?: string; created?: string; expires?: string; lastUsed?: string; revoked?: boolean; disabled?: boolean;
+  /** What it was minted from, nearest first (it dies with any of them). */
+  chain?: string[];
 }
 export interface AccessRule { users?: string[]; teams?: string[]; clusterRole: string }
 export interface TenantSpec {

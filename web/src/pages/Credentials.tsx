@@ -1,5 +1,6 @@
 // The credential inventory: everything the user holds (admins: anyone) — access keys, console and CLI sessions,
-// platform tokens, certificate kubeconfigs, ServiceAccount tokens — with scope, expiry, last use and one-click revoke.
+// platform tokens, certificate kubeconfigs, ServiceAccount tokens — with scope, expiry, last use, what each was minted
+// from (its chain: it dies with any of them) and one-click revoke.
 import { useState } from 'react';
 import { Chip, FormControlLabel, Stack, Switch, Typography, Button } from '@mui/material';
 import { post } from '../lib/api.ts';
@@ -33,6 +34,7 @@ export default function Credentials() {
           { label: 'Created', render: (c) => when(c.created) },
           { label: 'Expires', render: (c) => when(c.expires) },
           { label: 'Last used', render: (c) => when(c.lastUsed) },
+          { label: 'Minted from', render: (c) => (c.chain?.length ? c.chain.join(' ← ') : '—') },
           { label: 'Revoke', render: (c) => (c.revoked ? <Chip size="small" label="revoked" /> : (
             <Button size="small" color="error" aria-label={`Revoke ${kindOf(c)} ${c.name}`} onClick={() => setRevoking(c)}>Revoke</Button>
           )) },

@@ -1,0 +1,96 @@
+// Keeps each connected cluster's status (reachable, server version, last check) and its role mapping upstream:
+// one ClusterRoleBinding per (user, ClusterRole) that Portcullis owns (labelled), created and removed as access changes.
+import { WorkQueue } from '../apiserver/controllers/queue.ts';
+import type { Leadership } from '../apiserver/controllers/leadership.ts';
+import type { Store } from '../apiserver/registry/store.ts';
+import { StatusError } from '../apiserver/errors.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
+import type { KObject } from '../apiserver/storage/interface.ts';
+import { bindingName } from '../platform/index.ts';
+import type { ConnectedClusters } from './registry.ts';
+import type { ConnectedAccess } from './access.ts';
+import { UPSTREAM_MANAGED_LABEL, UPSTREAM_MANAGED_VALUE, connectedClusterType, type ConnectedClusterStatus } from './types.ts';
+import type { Upstream } from './upstream.ts';
+
+const RBAC = 'rbac.authorization.k8s.io';
+const CRBS = `/apis/${RBAC}/v1/clusterrolebindings`;
+
+export interface ControllerDeps {
+  store: Store;
+  clusters: ConnectedClusters;
+  access: ConnectedAccess;
+  log: (m: string) => void;
+  leadership: Leadership;
+}
+
+export class ConnectedClusterController {
+  private readonly queue: WorkQueue;
+
+  constructor(private readonly d: ControllerDeps) {
+    this.queue = new WorkQueue((name) => this.sync(name), { log: d.log, leadership: d.leadership, maxBackoffMs: 30_000 });
+  }
+
+  enqueue(name: string): void { this.queue.add(name); }
+  enqueueAll(): void { for (const n of this.d.clusters.records.keys()) this.queue.add(n); }
+  idle(): Promise<void> { return this.queue.idle(); }
+  stop(): void { this.queue.stop(); }
+
+  private async sync(name: string): Promise<void> {
+    const rec = this.d.clusters.get(name);
+    if (!rec) return;
+    const up = this.d.clusters.upstream(name);
+    const status: ConnectedClusterStatus = { reachable: false, lastCheckTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };
+    if (typeof up === 'string') status.message = up;
+    else if (up.refused) status.message = up.refused;
+    else {
+      try {
+        const v = await up.call<{ gitVersion?: string }>('GET', '/version');
+        if (v.status !== 200) throw new Error(`GET /version answered ${v.status}`);
+        status.reachable = true;
+        status.serverVersion = v.body?.gitVersion;
+        status.bindings = await this.reconcileBindings(up, await this.d.access.mapping(name));
+        status.message = 'connected';
+      } catch (e) {
+        status.reachable = false;
+        status.message = `upstream check failed: ${(e as Error).message}`;
+      }
+    }
+    await this.d.store.update({ cluster: ROOT_CLUSTER, subresource: 'status' }, connectedClusterType, '', name, (cur) => {
+      if (!cur) throw new StatusError(404, 'NotFound', 'gone');
+      cur.status = status;
+      return cur;
+    }).catch((e: unknown) => { if (!(e instanceof StatusError && e.code === 404)) throw e; });
+  }
+
+  /** Brings Portcullis' bindings upstream to exactly `mapping` (user → ClusterRoles); returns how many exist. */
+  private async reconcileBindings(up: Upstream, mapping: ReadonlyMap<string, readonly string[]>): Promise<number> {
+    const want = new Map<string, KObject>();
+    for (const [user, roles] of mapping) {
+      for (const role of roles) {
+        const name = bindingName(user, role);
+        want.set(name, {
+          apiVersion: `${RBAC}/v1`, kind: 'ClusterRoleBinding',
+          metadata: { name, labels: { [UPSTREAM_MANAGED_LABEL]: UPSTREAM_MANAGED_VALUE } },
+          roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: role },
+          subjects: [{ apiGroup: RBAC, kind: 'User', name: user }],
+        });
+      }
+    }
+    const list = await up.call<{ items?: KObject[] }>('GET', `${CRBS}?labelSelector=${encodeURIComponent(`${UPSTREAM_MANAGED_LABEL}=${UPSTREAM_MANAGED_VALUE}`)}`);
+    if (list.status !== 200) throw new Error(`listing ClusterRoleBindings upstream answered ${list.status}`);
+    const have = new Map((list.body.items ?? []).map((o) => [o.metadata.name!, o]));
+    const ok = (r: { status: number }, what: string) => {
+      if (r.status >= 300 && r.status !== 404 && r.status !== 409) throw new Error(`${what} answered ${r.status}`);
+    };
+    for (const [name, obj] of want) {
+      const cur = have.get(name);
+      if (cur && JSON.stringify(cur.roleRef) === JSON.stringify(obj.roleRef) && JSON.stringify(cur.subjects) === JSON.stringify(obj.subjects)) continue;
+      if (cur) ok(await up.call('DELETE', `${CRBS}/${encodeURIComponent(name)}`), `deleting ClusterRoleBinding ${name}`);
+      ok(await up.call('POST', CRBS, obj), `creating ClusterRoleBinding ${name}`);
+    }
+    for (const name of have.keys()) {
+      if (!want.has(name)) ok(await up.call('DELETE', `${CRBS}/${encodeURIComponent(name)}`), `deleting ClusterRoleBinding ${name}`);
+    }
+    return want.size;
+  }
+}

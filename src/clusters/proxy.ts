@@ -1,0 +1,118 @@
+// The `remote` filter: a request for a connected cluster, having passed authentication, audit, impersonation,
+// management access and credential scope, goes upstream as the effective user (Impersonate-* headers, Portcullis'
+// own credential). Responses and watches stream through unbuffered; WebSocket and SPDY upgrades become byte pipes.
+import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Filter, RequestContext, Upgrade } from '../apiserver/context.ts';
+import { StatusError } from '../apiserver/errors.ts';
+import type { UserInfo } from '../apiserver/auth/types.ts';
+import type { ConnectedClusters } from './registry.ts';
+import type { Upstream } from './upstream.ts';
+import { responseHeaders, upstreamHeaders } from './impersonation-headers.ts';
+import { GROUP, RESOURCE } from './types.ts';
+
+export interface ProxyDeps {
+  clusters: ConnectedClusters;
+  servedLocally: (name: string) => boolean;
+  /** The identity impersonated upstream for the effective user. */
+  upstreamUser: (u: UserInfo) => UserInfo;
+  /** Told when a request could not reach the upstream (the status checker re-checks at once). */
+  unreachable: (name: string, why: string) => void;
+}
+
+const unavailable = (cluster: string, why: string): StatusError => new StatusError(503, 'ServiceUnavailable',
+  `connected cluster "${cluster}" is unavailable: ${why}`, { name: cluster, group: GROUP, kind: RESOURCE });
+
+export function withConnectedClusterProxy(d: ProxyDeps): Filter {
+  return (ctx, next) => {
+    const cluster = ctx.cluster;
+    if (!cluster || d.servedLocally(cluster) || !d.clusters.has(cluster)) return next();
+    const up = d.clusters.upstream(cluster);
+    if (typeof up === 'string') throw unavailable(cluster, up);
+    if (up.refused) throw unavailable(cluster, up.refused);
+    const effective = d.upstreamUser(ctx.user!);
+    const original = ctx.impersonator ?? ctx.user!;
+    ctx.annotations['clusters.portcullis.io/upstream-user'] = JSON.stringify({ username: effective.username, groups: effective.groups });
+    ctx.annotations['clusters.portcullis.io/original-user'] = JSON.stringify({ username: original.username, groups: original.groups });
+    const headers = upstreamHeaders(ctx.req.headers, effective, original, !!ctx.upgrade);
+    const raw = ctx.req.url ?? '/';
+    const q = raw.indexOf('?');
+    const target = up.path(ctx.path) + (q >= 0 ? raw.slice(q) : '');
+    const failed = (why: string) => { d.unreachable(cluster, why); return unavailable(cluster, why); };
+    return ctx.upgrade
+      ? forwardUpgrade(ctx, ctx.upgrade, up, target, headers, failed)
+      : forward(ctx, up, target, headers, failed);
+  };
+}
+
+/** Fails the request if the TCP/TLS connection to the upstream is not up within the upstream's connect timeout. */
+function connectDeadline(req: ReturnType<typeof https.request>, ms: number, onTimeout: () => void): void {
+  req.on('socket', (s: Socket) => {
+    if (!s.connecting) return;
+    const t = setTimeout(onTimeout, ms);
+    s.once('connect', () => clearTimeout(t));
+    s.once('close', () => clearTimeout(t));
+  });
+}
+
+function forward(ctx: RequestContext, up: Upstream, target: string, headers: Record<string, string | string[]>,
+  failed: (why: string) => StatusError): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let answered = false;
+    const req = https.request(up.options(ctx.req.method ?? 'GET', target, headers), (res: IncomingMessage) => {
+      answered = true;
+      ctx.responseCode = res.statusCode ?? 502;
+      ctx.res.writeHead(ctx.responseCode, responseHeaders(res.headers));
+      ctx.res.flushHeaders();
+      res.pipe(ctx.res);
+      res.on('error', () => ctx.res.destroy());
+      ctx.res.on('close', () => { if (!res.complete) req.destroy(); resolve(); });
+      res.on('end', () => resolve());
+    });
+    connectDeadline(req, up.connectTimeoutMs, () => req.destroy(new Error(`no connection within ${up.connectTimeoutMs} ms`)));
+    req.on('error', (e: Error) => {
+      if (!answered) reject(failed(e.message));
+      else { ctx.res.destroy(); resolve(); }
+    });
+    // The client going away before the upstream answers ends the upstream request too.
+    ctx.res.on('close', () => { if (!answered) { req.destroy(); resolve(); } });
+    ctx.req.pipe(req);
+  });
+}
+
+function forwardUpgrade(ctx: RequestContext, u: Upgrade, up: Upstream, target: string, headers: Record<string, string | string[]>,
+  failed: (why: string) => StatusError): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let answered = false;
+    const req = https.request(up.options(ctx.req.method ?? 'GET', target, headers, true));
+    req.on('upgrade', (res: IncomingMessage, upSocket: Socket, upHead: Buffer) => {
+      answered = true;
+      ctx.responseCode = res.statusCode ?? 101;
+      const lines = [`HTTP/1.1 ${res.statusCode} ${res.statusMessage ?? 'Switching Protocols'}`];
+      for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) lines.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`);
+      u.socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+      if (upHead.length) u.socket.write(upHead);
+      if (u.head.length) upSocket.write(u.head);
+      const done = () => { upSocket.destroy(); u.socket.destroy(); resolve(); };
+      upSocket.on('error', done);
+      u.socket.on('error', done);
+      upSocket.on('close', done);
+      u.socket.on('close', done);
+      upSocket.pipe(u.socket);
+      u.socket.pipe(upSocket);
+    });
+    // The upstream refused the upgrade: its answer (a Status, usually) goes back as a plain response.
+    req.on('response', (res: IncomingMessage) => {
+      answered = true;
+      ctx.responseCode = res.statusCode ?? 502;
+      ctx.res.writeHead(ctx.responseCode, responseHeaders(res.headers));
+      res.pipe(ctx.res);
+      res.on('end', () => resolve());
+      res.on('error', () => { ctx.res.destroy(); resolve(); });
+    });
+    connectDeadline(req, up.connectTimeoutMs, () => req.destroy(new Error(`no connection within ${up.connectTimeoutMs} ms`)));
+    req.on('error', (e: Error) => { if (!answered) reject(failed(e.message)); else resolve(); });
+    req.end(); // an upgrade request has no body: what follows its headers is the new protocol (u.head)
+  });
+}

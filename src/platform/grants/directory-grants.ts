@@ -1,0 +1,57 @@
+// What a change of a User, Team or Project grants: groups a user's credentials will carry (as impersonating them
+// would), global admin (cluster-admin in root), team membership (the team's group), and project admins (the default
+// ClusterRole in each of the project's tenant clusters).
+import type { KObject } from '../../apiserver/storage/interface.ts';
+import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
+import { effectiveSpec, teamGroup } from '../access/index.ts';
+import type { PlatformState, ProjectSpec, TeamSpec, UserSpec } from '../resources/index.ts';
+
+const RBAC = 'rbac.authorization.k8s.io';
+
+/** A directory grant: an identity to impersonate in root, or a ClusterRole to bind in a cluster. */
+export interface DirectoryGrant {
+  field: string;
+  what: string;
+  cluster: string;
+  /** The requester must be allowed to impersonate this group (in root). */
+  group?: string;
+  /** The requester must pass the escalation check for this binding. */
+  rbac?: KObject;
+}
+
+const binding = (role: string): KObject => ({
+  apiVersion: `${RBAC}/v1`, kind: 'ClusterRoleBinding', metadata: { name: `portcullis:${role}` },
+  roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: role }, subjects: [],
+} as KObject);
+
+const added = (before: readonly string[] | undefined, after: readonly string[] | undefined): string[] =>
+  [...new Set(after ?? [])].filter((x) => !(before ?? []).includes(x));
+
+export function userGrants(before: UserSpec | undefined, after: UserSpec): DirectoryGrant[] {
+  const out: DirectoryGrant[] = added(before?.groups, after.groups)
+    .map((g) => ({ field: 'spec.groups', what: `group "${g}"`, cluster: ROOT_CLUSTER, group: g }));
+  if (after.globalAdmin === true && before?.globalAdmin !== true) {
+    out.push({ field: 'spec.globalAdmin', what: 'binding ClusterRole "cluster-admin"', cluster: ROOT_CLUSTER, rbac: binding('cluster-admin') });
+  }
+  return out;
+}
+
+export function teamGrants(name: string, before: TeamSpec | undefined, after: TeamSpec): DirectoryGrant[] {
+  const more = added(before?.members, after.members).length + added(before?.groups, after.groups).length;
+  return more ? [{ field: 'spec.members', what: `membership of group "${teamGroup(name)}"`, cluster: ROOT_CLUSTER, group: teamGroup(name) }] : [];
+}
+
+/** New project admins get each tenant's default ClusterRole (unless a rule names them): that binding is checked. */
+export function projectGrants(state: PlatformState, name: string, before: ProjectSpec | undefined, after: ProjectSpec): DirectoryGrant[] {
+  const admins = (s: ProjectSpec | undefined) => (s?.members ?? []).filter((m) => m.role === 'admin').map((m) => (m.user ? `user:${m.user}` : `team:${m.team}`));
+  if (added(admins(before), admins(after)).length === 0) return [];
+  const out: DirectoryGrant[] = [];
+  for (const tenant of state.tenantsInProject(name)) {
+    const rec = state.tenants.get(tenant);
+    if (!rec) continue;
+    const spec = effectiveSpec(rec.spec, rec.spec.templateRef ? state.templates.get(rec.spec.templateRef.name) : undefined);
+    const role = spec.access?.defaultClusterRole ?? 'cluster-admin';
+    out.push({ field: 'spec.members', what: `binding ClusterRole "${role}" (project admin)`, cluster: tenant, rbac: binding(role) });
+  }
+  return out;
+}

@@ -1,0 +1,107 @@
+// Admission of what platform objects grant: whoever writes a TenantCluster, template, User, Team or Project must be able
+// to make each new grant directly — bind its ClusterRoles, apply its objects, delegate its resources (in the tenant, once
+// it exists), hold its custom host-tier rules (in the host), impersonate the groups it confers — for the requester.
+import type { Admission, OpContext } from '../../apiserver/registry/store.ts';
+import type { ModuleContext } from '../../apiserver/extension.ts';
+import type { KObject } from '../../apiserver/storage/interface.ts';
+import type { GroupResource } from '../../apiserver/errors.ts';
+import { forbidden, StatusError } from '../../apiserver/errors.ts';
+import type { UserInfo } from '../../apiserver/auth/types.ts';
+import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
+import { effectiveSpec } from '../access/index.ts';
+import { typeForKind } from '../tenant-clusters/index.ts';
+import {
+  type PlatformState, type ProjectSpec, type TeamSpec, type TemplateSpec, type TenantClusterSpec, type UserSpec,
+  GROUP, projectType, teamType, templateType, tenantClusterType, userType,
+} from '../resources/index.ts';
+import { newGrants, type Grant } from './tenant-grants.ts';
+import { projectGrants, teamGrants, userGrants, type DirectoryGrant } from './directory-grants.ts';
+
+const RBAC = 'rbac.authorization.k8s.io';
+const RBAC_RESOURCES = new Set(['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings']);
+
+export function grantAdmission(m: ModuleContext, state: PlatformState): Admission {
+  /** The writer may apply `doc` in `cluster` directly: create and update it, and (RBAC kinds) not escalate. */
+  const mayApply = async (user: UserInfo, cluster: string, doc: Record<string, unknown>): Promise<void> => {
+    const t = typeForKind(m.catalog, cluster, String(doc.apiVersion), String(doc.kind));
+    if (!t) return; // not served: the controller reports it and applies nothing
+    const meta = doc.metadata as { name: string; namespace?: string };
+    const ns = t.namespaced ? meta.namespace ?? 'default' : '';
+    for (const verb of ['create', 'update']) {
+      const r = await m.runtime.authorize({
+        user, cluster, verb, isResourceRequest: true, path: '', apiGroup: t.group, apiVersion: t.version, resource: t.resource,
+        subresource: '', namespace: ns, name: verb === 'create' ? '' : meta.name,
+      });
+      if (r.decision !== 'allow') {
+        const where = ns ? ` in the namespace "${ns}"` : ' at the cluster scope';
+        throw new StatusError(403, 'Forbidden', `user "${user.username}" cannot ${verb} resource "${t.resource}" in API group "${t.group}"${where}`);
+      }
+    }
+    if (t.group === RBAC && RBAC_RESOURCES.has(t.resource)) {
+      await m.escalation({ user, cluster, object: { ...doc, metadata: { ...meta, ...(ns ? { namespace: ns } : {}) } } as KObject });
+    }
+  };
+
+  const check = async (user: UserInfo, tenant: string, before: TenantClusterSpec | undefined, after: TenantClusterSpec,
+    gr: GroupResource, name: string, via: string): Promise<void> => {
+    const tenantExists = m.clusters.state(tenant) !== undefined;
+    for (const g of newGrants(tenant, before, after)) {
+      if (g.inTenant && !tenantExists) continue; // a new, empty cluster: nothing to take there
+      try { await grant(user, g); } catch (e) {
+        if (!(e instanceof StatusError) || (e.code !== 403 && e.code !== 404)) throw e;
+        throw forbidden(gr, name, `${g.field}${via}: ${g.what} in cluster "${g.cluster}" needs what making it directly would: ${e.message}`);
+      }
+    }
+  };
+  const grant = async (user: UserInfo, g: Grant): Promise<void> => {
+    if (g.manifest) await mayApply(user, g.cluster, g.manifest);
+    if (g.rbac) await m.escalation({ user, cluster: g.cluster, object: g.rbac });
+  };
+  const directory = async (user: UserInfo, grants: DirectoryGrant[], gr: GroupResource, name: string): Promise<void> => {
+    for (const g of grants) {
+      if (g.cluster !== ROOT_CLUSTER && m.clusters.state(g.cluster) === undefined) continue;
+      if (g.group !== undefined) {
+        const r = await m.runtime.authorize({
+          user, cluster: ROOT_CLUSTER, verb: 'impersonate', isResourceRequest: true, path: '', apiGroup: '', apiVersion: 'v1',
+          resource: 'groups', subresource: '', namespace: '', name: g.group,
+        });
+        if (r.decision !== 'allow') {
+          throw forbidden(gr, name, `${g.field}: conferring ${g.what} requires what impersonating it would (impersonate on groups/${g.group})`);
+        }
+      }
+      if (!g.rbac) continue;
+      try { await m.escalation({ user, cluster: g.cluster, object: g.rbac }); } catch (e) {
+        if (!(e instanceof StatusError) || (e.code !== 403 && e.code !== 404)) throw e;
+        throw forbidden(gr, name, `${g.field}: ${g.what} in cluster "${g.cluster}" needs what making it directly would: ${e.message}`);
+      }
+    }
+  };
+  const template = (spec: TenantClusterSpec | undefined): TemplateSpec | undefined =>
+    spec?.templateRef ? state.templates.get(spec.templateRef.name) : undefined;
+
+  return {
+    name: 'platform-grants',
+    async admit(op, t, obj, old, ctx: OpContext) {
+      if (op === 'delete' || !obj || !ctx.user || ctx.subresource || t.group !== GROUP || ctx.cluster !== ROOT_CLUSTER) return;
+      const name = obj.metadata.name!;
+      if (t.resource === tenantClusterType.resource) {
+        const spec = obj.spec as TenantClusterSpec;
+        const prev = old?.spec as TenantClusterSpec | undefined;
+        await check(ctx.user, name, prev && effectiveSpec(prev, template(prev)), effectiveSpec(spec, template(spec)), tenantClusterType, name, '');
+      } else if (t.resource === templateType.resource) {
+        for (const tenant of state.tenantsWithTemplate(name)) {
+          const rec = state.tenants.get(tenant);
+          if (!rec) continue;
+          const before = effectiveSpec(rec.spec, old?.spec as TemplateSpec | undefined);
+          await check(ctx.user, tenant, before, effectiveSpec(rec.spec, obj.spec as TemplateSpec), templateType, name, ` (tenant cluster "${tenant}")`);
+        }
+      } else if (t.resource === userType.resource) {
+        await directory(ctx.user, userGrants(old?.spec as UserSpec | undefined, (obj.spec ?? {}) as UserSpec), userType, name);
+      } else if (t.resource === teamType.resource) {
+        await directory(ctx.user, teamGrants(name, old?.spec as TeamSpec | undefined, (obj.spec ?? {}) as TeamSpec), teamType, name);
+      } else if (t.resource === projectType.resource) {
+        await directory(ctx.user, projectGrants(state, name, old?.spec as ProjectSpec | undefined, (obj.spec ?? {}) as ProjectSpec), projectType, name);
+      }
+    },
+  };
+}

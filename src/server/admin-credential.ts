@@ -1,0 +1,117 @@
+// The bootstrap admin's system:masters certificate (data/admin.kubeconfig, 0600): issued once and reused across starts
+// while it is valid, signed by the current CA, unrevoked and not within its last third; short-lived (30 days by
+// default); rotated on request (POST /platform/v1/admin/rotate-credentials, `portcullis admin rotate-credentials`),
+// which revokes the previous certificate on every replica.
+import { existsSync, readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { parse } from 'yaml';
+import type { Pki } from '../pki/ca.ts';
+import { buildKubeconfig, writePrivateFile } from '../pki/kubeconfig.ts';
+import { normalizeSerialHex } from '../pki/serial.ts';
+import type { Route } from '../apiserver/extension.ts';
+import { userFrom, type RequestContext } from '../apiserver/context.ts';
+import { forbidden, methodNotSupported, StatusError } from '../apiserver/errors.ts';
+import { writeJson } from '../apiserver/handlers/respond.ts';
+import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
+import { SYSTEM_MASTERS } from '../apiserver/auth/types.ts';
+
+export const ADMIN_CERT_DEFAULT_DAYS = 30;
+export const ROTATE_PATH = '/platform/v1/admin/rotate-credentials';
+
+interface Held { certPem: string; keyPem: string; serial: string; notAfter: Date }
+
+export interface AdminCredentialDeps {
+  pki: Pki;
+  path: string;
+  validityDays: number;
+  isRevoked: (serialHex: string) => boolean;
+  revoke?: (serialHex: string, notAfter: Date, reason: string) => Promise<void>;
+  log: (m: string) => void;
+}
+
+export class AdminCredential {
+  private held?: Held;
+  private baseUrl = '';
+  private clusters: string[] = [ROOT_CLUSTER];
+
+  constructor(private readonly d: AdminCredentialDeps) {}
+
+  /** The certificate in the kubeconfig file when it can still be used, else a new one (logged). */
+  async load(): Promise<void> {
+    const { usable, replaced } = this.readExisting();
+    if (usable) { this.held = usable; return; }
+    this.held = await this.issue();
+    this.d.log(`portcullis: issued a new admin certificate (serial ${this.held.serial}, valid until ${this.held.notAfter.toISOString()})`);
+    if (replaced && this.d.revoke) await this.d.revoke(replaced.serial, replaced.notAfter, 'admin certificate renewed at start');
+  }
+
+  /** Writes the admin kubeconfig (0600) for `baseUrl` with a context per cluster. */
+  write(baseUrl: string, clusters: string[]): void {
+    this.baseUrl = baseUrl;
+    this.clusters = [ROOT_CLUSTER, ...clusters.filter((n) => n !== ROOT_CLUSTER).sort()];
+    writePrivateFile(this.d.path, this.text());
+  }
+
+  /** A new certificate; the previous one is revoked everywhere. Returns the new kubeconfig text. */
+  async rotate(by: string): Promise<{ kubeconfig: string; serial: string; notAfter: string; revoked?: string }> {
+    const old = this.held;
+    this.held = await this.issue();
+    writePrivateFile(this.d.path, this.text());
+    if (old && this.d.revoke) await this.d.revoke(old.serial, old.notAfter, `admin certificate rotated by ${by}`);
+    this.d.log(`portcullis: admin certificate rotated by ${by}: new serial ${this.held.serial}${old ? `, revoked ${old.serial}` : ''}`);
+    return { kubeconfig: this.text(), serial: this.held.serial, notAfter: this.held.notAfter.toISOString(), revoked: old?.serial };
+  }
+
+  route(): Route {
+    return {
+      prefix: ROTATE_PATH,
+      handle: async (ctx: RequestContext) => {
+        if (ctx.cluster !== ROOT_CLUSTER || ctx.path !== ROTATE_PATH) throw new StatusError(404, 'NotFound', 'the page you requested was not found');
+        if (ctx.req.method !== 'POST') throw methodNotSupported({ group: 'management.portcullis.io', resource: 'admin' }, (ctx.req.method ?? '').toLowerCase());
+        const user = userFrom(ctx);
+        if (!user.groups.includes(SYSTEM_MASTERS)) {
+          throw forbidden(null, '', `user "${user.username}" may not rotate the admin credentials (requires group ${SYSTEM_MASTERS})`);
+        }
+        const r = await this.rotate(user.username);
+        writeJson(ctx, 200, { apiVersion: 'management.portcullis.io/v1', kind: 'AdminCredentials', status: { ...r, path: this.d.path } });
+      },
+    };
+  }
+
+  private text(): string {
+    const h = this.held!;
+    return buildKubeconfig({
+      baseUrl: this.baseUrl, caPem: this.d.pki.caCertPem, clusters: this.clusters, current: ROOT_CLUSTER,
+      user: { name: 'admin', user: { 'client-certificate-data': Buffer.from(h.certPem).toString('base64'), 'client-key-data': Buffer.from(h.keyPem).toString('base64') } },
+    });
+  }
+
+  private async issue(): Promise<Held> {
+    const c = await this.d.pki.issueClientCert({ commonName: 'admin', organizations: [SYSTEM_MASTERS], validitySeconds: this.d.validityDays * 86_400 });
+    return { certPem: c.certPem, keyPem: c.keyPem, serial: normalizeSerialHex(c.serialHex), notAfter: c.notAfter };
+  }
+
+  private readExisting(): { usable?: Held; replaced?: Held } {
+    if (!existsSync(this.d.path)) return {};
+    try {
+      const doc = parse(readFileSync(this.d.path, 'utf8')) as { users?: Array<{ name?: string; user?: Record<string, string> }> };
+      const u = doc.users?.find((x) => x.name === 'admin')?.user;
+      if (!u?.['client-certificate-data'] || !u['client-key-data']) return {};
+      const certPem = Buffer.from(u['client-certificate-data'], 'base64').toString('utf8');
+      const keyPem = Buffer.from(u['client-key-data'], 'base64').toString('utf8');
+      const cert = new X509Certificate(certPem);
+      const ca = new X509Certificate(this.d.pki.caCertPem);
+      const serial = normalizeSerialHex(cert.serialNumber);
+      const from = Date.parse(cert.validFrom);
+      const to = Date.parse(cert.validTo);
+      const now = Date.now();
+      if (!cert.verify(ca.publicKey) || this.d.isRevoked(serial) || !cert.subject.includes(`O=${SYSTEM_MASTERS}`)) return {};
+      const held = { certPem, keyPem, serial, notAfter: new Date(to) };
+      // Renewed once two thirds of its life have passed (or when it outlives the configured lifetime); the old one is revoked.
+      if (now > from + ((to - from) * 2) / 3 || to - now > this.d.validityDays * 86_400_000 + 600_000) return { replaced: held };
+      return { usable: held };
+    } catch {
+      return {};
+    }
+  }
+}
