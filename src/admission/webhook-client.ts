@@ -39,13 +39,9 @@ function isSelf(ip: string, self: SelfAddress): boolean {
   return false;
 }
 
-export class WebhookCallError extends Error {}
-
-/** POSTs `body` to the webhook and returns the parsed JSON response; throws WebhookCallError on any failure. */
-export function callWebhook(target: WebhookTarget, body: unknown, self: SelfAddress | undefined): Promise<unknown> {
-  const url = new URL(target.url);
-  const port = Number(url.port || 443);
-  const lookup: LookupFunction = (host, opts, cb) => {
+/** DNS lookup that refuses link-local, unspecified and multicast addresses and Portcullis' own listener. */
+export function guardedLookup(port: number, self: SelfAddress | undefined): LookupFunction {
+  return (host, opts, cb) => {
     dns.lookup(host, { ...opts, all: true }, (err, addrs) => {
       if (err) return cb(err, '', 0);
       const list = addrs as dns.LookupAddress[];
@@ -57,6 +53,15 @@ export function callWebhook(target: WebhookTarget, body: unknown, self: SelfAddr
       cb(null, list[0].address, list[0].family);
     });
   };
+}
+
+export class WebhookCallError extends Error {}
+
+/** POSTs `body` to the webhook and returns the parsed JSON response; throws WebhookCallError on any failure. */
+export function callWebhook(target: WebhookTarget, body: unknown, self: SelfAddress | undefined): Promise<unknown> {
+  const url = new URL(target.url);
+  const port = Number(url.port || 443);
+  const lookup = guardedLookup(port, self);
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const fail = (msg: string): void => reject(new WebhookCallError(`failed to call webhook: Post "${target.url}": ${msg}`));

@@ -1,10 +1,9 @@
 // One connected cluster's upstream: its URL, TLS trust and credential (a bearer token or a client certificate),
 // a keep-alive agent whose connections pass the SSRF address policy, and the calls Portcullis makes as itself.
 import https from 'node:https';
-import dns from 'node:dns';
 import net from 'node:net';
 import type { LookupFunction } from 'node:net';
-import { forbiddenAddress, type SelfAddress } from '../admission/index.ts';
+import { forbiddenAddress, guardedLookup, type SelfAddress } from '../admission/index.ts';
 
 export interface UpstreamCredential { token?: string; certPem?: string; keyPem?: string }
 export interface UpstreamConfig { name: string; server: string; caPem?: string; tlsServerName?: string; credential: UpstreamCredential }
@@ -92,20 +91,4 @@ export class Upstream {
   }
 
   close(): void { this.agent.destroy(); }
-}
-
-/** DNS lookup that refuses link-local, unspecified and multicast addresses and Portcullis' own listener. */
-function guardedLookup(port: number, self: SelfAddress | undefined): LookupFunction {
-  return (host, opts, cb) => {
-    dns.lookup(host, { ...opts, all: true }, (err, addrs) => {
-      if (err) return cb(err, '', 0);
-      const list = addrs as dns.LookupAddress[];
-      for (const a of list) {
-        const why = forbiddenAddress(a.address, port, self);
-        if (why) return cb(Object.assign(new Error(`address ${a.address} refused: ${why}`), { code: 'EADDRREFUSED' }), '', 0);
-      }
-      if ((opts as { all?: boolean }).all) return (cb as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
-      cb(null, list[0].address, list[0].family);
-    });
-  };
 }
