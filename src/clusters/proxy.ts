@@ -64,7 +64,8 @@ function forward(ctx: RequestContext, up: Upstream, target: string, headers: Rec
       answered = true;
       ctx.responseCode = res.statusCode ?? 502;
       ctx.res.writeHead(ctx.responseCode, responseHeaders(res.headers));
-      ctx.res.flushHeaders();
+      // a stream (watch, logs -f) starts now; a sized body leaves with its headers
+      if (res.headers['content-length'] === undefined) ctx.res.flushHeaders();
       res.pipe(ctx.res);
       res.on('error', () => ctx.res.destroy());
       ctx.res.on('close', () => { if (!res.complete) req.destroy(); resolve(); });

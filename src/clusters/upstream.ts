@@ -27,7 +27,7 @@ export class Upstream {
     const why = net.isIP(literal) ? forbiddenAddress(literal, port, self) : undefined;
     if (why) this.refused = `address ${literal} refused: ${why}`;
     this.lookup = guardedLookup(port, self);
-    this.agent = new https.Agent({ keepAlive: true, ...this.tls(), lookup: this.lookup });
+    this.agent = new https.Agent({ keepAlive: true, noDelay: true, ...this.tls(), lookup: this.lookup });
   }
 
   /** TLS options for a connection to the upstream (the agent's, and upgrade requests' own connections). */

@@ -62,6 +62,7 @@ export function listenSecure(tls: { key: string; cert: string; ca: string }, han
   const sessions = new Set<http2.ServerHttp2Session>();
   const sockets = new Set<TLSSocket>();
   server.on('secureConnection', (socket: TLSSocket) => {
+    socket.setNoDelay(true); // small responses leave at once (no Nagle wait on the client's delayed ACK)
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
