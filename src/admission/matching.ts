@@ -4,8 +4,8 @@
 import type { AdmitOp } from '../apiserver/registry/store.ts';
 import type { ResourceType } from '../apiserver/registry/types.ts';
 import type { KObject } from '../apiserver/storage/interface.ts';
-import { selectorMatches } from '../auth/authz/rbac/aggregation.ts';
-import type { LabelSelector } from '../auth/authz/rbac/types.ts';
+import { selectorMatches } from '../auth/authz/rbac/index.ts';
+import type { LabelSelector } from '../auth/authz/rbac/index.ts';
 
 export interface RuleWithOperations {
   operations?: string[]; apiGroups?: string[]; apiVersions?: string[]; resources?: string[]; scope?: string;

@@ -6,10 +6,10 @@ import type { ServerModule, ModuleContext } from '../apiserver/extension.ts';
 import type { Admission, AdmitOp, OpContext } from '../apiserver/registry/store.ts';
 import type { ResourceType } from '../apiserver/registry/types.ts';
 import type { KObject } from '../apiserver/storage/interface.ts';
-import { StatusError } from '../apiserver/errors.ts';
+import { StatusError, isNotFound } from '../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { groupVersion } from '../apiserver/registry/types.ts';
-import { selectorMatches } from '../auth/authz/rbac/aggregation.ts';
+import { selectorMatches } from '../auth/authz/rbac/index.ts';
 import { admissionTypes, GROUP } from './types.ts';
 import { bindingOf, compilePolicy, evaluatePolicies, type Binding, type CompiledPolicy, type PolicyContext } from './policies.ts';
 import { compileWebhooks, runMutating, runValidating, type Webhook } from './webhooks.ts';
@@ -120,7 +120,7 @@ async function params(m: ModuleContext, cluster: string, a: Attrs, p: CompiledPo
   const ns = t.namespaced ? (ref.namespace ?? a.namespace) : '';
   if (ref.name) {
     try { return [await m.store.get(cluster, t, ns, ref.name)]; } catch (e) {
-      if (e instanceof StatusError && e.code === 404) return [];
+      if (isNotFound(e)) return [];
       throw e;
     }
   }

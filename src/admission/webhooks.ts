@@ -7,7 +7,7 @@ import { applyJsonPatch } from '../apiserver/patch/json-patch.ts';
 import { compileCel, CelEvalError, type CelProgram } from '../apiserver/cel/program.ts';
 import { CostMeter, PER_CALL_LIMIT } from '../apiserver/cel/cost.ts';
 import { toCel } from '../apiserver/crd/cel-values.ts';
-import type { LabelSelector } from '../auth/authz/rbac/types.ts';
+import type { LabelSelector } from '../auth/authz/rbac/index.ts';
 import { namespaceSelected, objectSelected, ruleMatches, type NamedRule } from './matching.ts';
 import type { PolicyContext } from './policies.ts';
 import { callWebhook, WebhookCallError, type SelfAddress } from './webhook-client.ts';

@@ -1,8 +1,10 @@
 // THE request pipeline: the filters in request order, as data, ending in the router.
-// Modules fill named slots (src/apiserver/extension.ts); only this file knows the order.
+// Modules fill named slots (src/apiserver/extension.ts); only this file knows the order (of the decision steps:
+// auth/decision-order.ts).
 import type { Filter, Handler, RequestContext } from './context.ts';
 import type { Authorizer } from './auth/types.ts';
 import type { FilterSlots, Route } from './extension.ts';
+import { withGates, type GateSlots } from './auth/decision-order.ts';
 import { withRecovery } from './filters/recovery.ts';
 import { withLogicalCluster, type ClusterDirectory } from './filters/logical-cluster.ts';
 import { withRequestInfo } from './filters/request-info.ts';
@@ -17,6 +19,8 @@ export interface ChainDeps {
   authn: RequestAuthenticator;
   authz: Authorizer;
   slots: FilterSlots;
+  /** The gates (impersonation, management access, credential scope), run in auth/decision-order.ts's order. */
+  gates: GateSlots;
   publicRoutes: Route[];
 }
 
@@ -30,12 +34,12 @@ export function buildChain(d: ChainDeps): Filter[] {
     withPublicRoutes(d.publicRoutes),
     withAuthentication(d.authn, d.slots.authenticationFailed),
     ...optional(d.slots.audit),
-    ...optional(d.slots.impersonation),
+    ...optional(withGates(d.gates)),
     ...optional(d.slots.clusterAccess),
-    ...optional(d.slots.credentialScope),
     ...optional(d.slots.remote),
     withAuthorization(d.authz),
     withClusterExists(),
+    ...optional(d.slots.beforeHandler),
   ];
 }
 

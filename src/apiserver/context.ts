@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { AuthnResult, UserInfo } from './auth/types.ts';
+import type { AuthnResult, CredentialRestrictions, UserInfo } from './auth/types.ts';
 import { internal } from './errors.ts';
 
 /** What the request is about, as in k8s.io/apiserver RequestInfo. */
@@ -43,6 +43,8 @@ export interface RequestContext {
   impersonator?: UserInfo;
   /** Identifier of the credential used (for audit and last-used tracking). */
   credentialId?: string;
+  /** What the credential itself restricts (set by authentication; read with restrictionsFrom). */
+  restrictions?: CredentialRestrictions;
   /** The authentication result (its credential chain and expiry: what a credential minted by this request derives from). */
   authn?: AuthnResult;
   /** Reasons collected along the chain, for audit and explain. */
@@ -80,6 +82,7 @@ class ServerContext implements RequestContext {
   user?: UserInfo;
   impersonator?: UserInfo;
   credentialId?: string;
+  restrictions?: CredentialRestrictions;
   authn?: AuthnResult;
   responseCode?: number;
   private parsed?: URL;
@@ -112,8 +115,12 @@ export function connectionOf(req: IncomingMessage): Socket {
  */
 export function headersDistinct(req: IncomingMessage): Record<string, string[]> {
   if (req.headersDistinct) return req.headersDistinct as Record<string, string[]>;
+  return rawHeadersDistinct(req.rawHeaders);
+}
+
+/** Raw headers (name and value alternating) by lower-case name, in arrival order, without pseudo-headers. */
+export function rawHeadersDistinct(raw: readonly string[]): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i].toLowerCase();
     if (name.startsWith(':')) continue;
@@ -142,6 +149,12 @@ export function infoFrom(ctx: RequestContext): RequestInfo {
 export function userFrom(ctx: RequestContext): UserInfo {
   if (!ctx.user) throw internal('request is not authenticated');
   return ctx.user;
+}
+
+const UNRESTRICTED: CredentialRestrictions = Object.freeze({});
+/** What the request's credential restricts, as its authenticator established it (empty: nothing). */
+export function restrictionsFrom(ctx: RequestContext): CredentialRestrictions {
+  return ctx.restrictions ?? UNRESTRICTED;
 }
 
 /**

@@ -32,9 +32,25 @@ export class StatusError extends Error {
 
 export const isStatusError = (e: unknown): e is StatusError => e instanceof StatusError;
 
+const hasCode = (e: unknown, code: number): e is StatusError => e instanceof StatusError && e.code === code;
+/** A 404 StatusError (an object or cluster that does not exist). */
+export const isNotFound = (e: unknown): e is StatusError => hasCode(e, 404);
+/** A 409 AlreadyExists StatusError. */
+export const isAlreadyExists = (e: unknown): e is StatusError => hasCode(e, 409) && e.reason === 'AlreadyExists';
+/** A 409 Conflict StatusError (a stale resourceVersion, an apply conflict). */
+export const isConflict = (e: unknown): e is StatusError => hasCode(e, 409) && e.reason === 'Conflict';
+/** Rethrows anything but a 404: `store.delete(...).catch(ignoreNotFound)`. */
+export function ignoreNotFound(e: unknown): void {
+  if (!isNotFound(e)) throw e;
+}
+
 export function notFound(gr: GroupResource, name: string): StatusError {
   return new StatusError(404, 'NotFound', `${qualified(gr)} "${name}" not found`,
     { name, group: gr.group, kind: gr.resource });
+}
+/** A 404 whose message names no resource type (a logical cluster, a user, an object gone during an update). */
+export function notFoundMessage(message: string, details?: StatusDetails): StatusError {
+  return new StatusError(404, 'NotFound', message, details);
 }
 export function alreadyExists(gr: GroupResource, name: string): StatusError {
   return new StatusError(409, 'AlreadyExists', `${qualified(gr)} "${name}" already exists`,
@@ -60,6 +76,10 @@ export function forbidden(gr: GroupResource | null, name: string, why: string): 
   const message = gr ? `${subject} is forbidden: ${why}` : `forbidden: ${why}`;
   return new StatusError(403, 'Forbidden', message, gr ? { name: name || undefined, group: gr.group, kind: gr.resource } : undefined);
 }
+/** A 403 whose message is already worded (authorization's, see auth/forbidden.ts; a gate's). */
+export function forbiddenStatus(message: string, details?: StatusDetails): StatusError {
+  return new StatusError(403, 'Forbidden', message, details);
+}
 export function unauthorized(message = 'Unauthorized'): StatusError {
   return new StatusError(401, 'Unauthorized', message);
 }
@@ -72,6 +92,10 @@ export function notAcceptable(message: string): StatusError {
 }
 export function unsupportedMediaType(contentType: string): StatusError {
   return new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got "${contentType}")`);
+}
+/** A 415 naming the media types accepted where they differ from the default list (patch, protobuf). */
+export function unsupportedMediaTypeMessage(message: string): StatusError {
+  return new StatusError(415, 'UnsupportedMediaType', message);
 }
 export function entityTooLarge(limit: number): StatusError {
   return new StatusError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit} bytes`);

@@ -11,13 +11,19 @@ import type { Catalog } from './registry/catalog.ts';
 import type { Informer } from './controllers/informer.ts';
 import type { ClusterSeeder, LogicalClusters } from './controllers/logical-clusters.ts';
 import type { Leadership } from './controllers/leadership.ts';
-import type { Attributes, Authenticator, Authorizer, AuthorizerResult, AuthnRequest, AuthnResult, UserInfo } from './auth/types.ts';
+import type { Attributes, Authenticator, AuthorizerResult, AuthnRequest, AuthnResult, UserInfo } from './auth/types.ts';
 import type { KObject } from './storage/interface.ts';
 import type { Filter, RequestContext } from './context.ts';
 import type { CredentialChains } from './auth/credential-chain.ts';
 import type { StatusError } from './errors.ts';
+import type { AuthorizerSlots, GateSlots } from './auth/decision-order.ts';
 
-/** Filters modules may provide; chain.ts decides where each runs. */
+export type { AuthorizerSlots, GateSlots };
+
+/**
+ * Filters modules may provide; chain.ts decides where each runs. Decisions are not filters: they are gates and
+ * authorizers (auth/decision-order.ts), so that explain walks the same steps.
+ */
 export interface FilterSlots {
   /** Observability (metrics, request logs): wraps the whole chain, recovery included, so it sees every final code. */
   observe?: Filter;
@@ -25,23 +31,18 @@ export interface FilterSlots {
   audit?: Filter;
   /** Called when authentication rejects a request (401), before the error is written (audit). */
   authenticationFailed?: (ctx: RequestContext, err: StatusError) => void;
-  /** Impersonation headers → the effective user. */
-  impersonation?: Filter;
-  /** Platform: may this user reach this logical cluster at all? */
+  /** Runs after authorization, just before the handler (credentials: the one-time reveal of a new key's secret). */
+  beforeHandler?: Filter;
+  /**
+   * The door of clusters served elsewhere (connected clusters): runs after the gates. (Not a gate yet: explain,
+   * which covers local clusters, does not show it.)
+   */
   clusterAccess?: Filter;
-  /** Credential scope (access keys): can only remove permissions. */
-  credentialScope?: Filter;
   /**
    * Hands a request for a cluster served elsewhere (a connected Kubernetes cluster, see `remoteClusters`) to its
-   * remote, which then authorizes it; runs after every check above and calls next() for clusters served locally.
+   * remote, which then authorizes it; runs after the gates and calls next() for clusters served locally.
    */
   remote?: Filter;
-}
-
-/** Authorizers modules may provide, consulted in this order after system:masters. */
-export interface AuthorizerSlots {
-  delegation?: Authorizer;
-  rbac?: Authorizer;
 }
 
 /** A non-resource route (e.g. /platform/login), matched by path prefix after authentication. */
@@ -174,6 +175,8 @@ export interface ModuleContext {
   auditEvent: (e: PlatformAuditEvent) => void;
   /** Every module of this server, in setup order (to reach another module's API once set up). */
   modules: readonly ServerModule[];
+  /** The decision steps modules provide, run in auth/decision-order.ts's order: gates, then authorizers. */
+  gates: GateSlots;
   authorizers: AuthorizerSlots;
   filters: FilterSlots;
   routes: Route[];

@@ -56,7 +56,11 @@ interface Result {
   reason: string;
 }
 
-const TITLES: Record<string, string> = { 'management-access': 'management access', 'role-mapping': 'role mapping', 'tenant-rbac': 'tenant RBAC', delegation: 'delegation' };
+const TITLES: Record<string, string> = {
+  'impersonation': 'impersonation', 'management-access': 'management access', 'role-mapping': 'role mapping',
+  'credential-scope': 'credential scope', 'system:masters': 'system:masters', 'tenant-rbac': 'tenant RBAC',
+  'delegation': 'delegation',
+};
 
 export function renderExplanation(r: Result): string {
   const q = r.request;
@@ -70,18 +74,30 @@ export function renderExplanation(r: Result): string {
   return lines.join('\n');
 }
 
+type ExplainFlags = ConnectionFlags & {
+  user: string; cluster: string; asGroup?: string[]; output: string; impersonate?: string; impersonateGroup?: string[];
+  credential?: string;
+};
+
 export function explainCommand(): Command {
   return withConnectionOptions(new Command('explain'))
     .description('Explain why a user can or cannot make a request into a cluster, layer by layer')
     .requiredOption('--user <name>', 'the user whose request to explain')
     .requiredOption('--cluster <name>', 'the logical (tenant) cluster')
     .option('--as-group <group...>', 'the user\'s groups (default: a platform user\'s groups and teams)')
+    .option('--impersonate <user>', 'the request impersonates this user (Impersonate-User)')
+    .option('--impersonate-group <group...>', 'and these groups (Impersonate-Group)')
+    .option('--credential <id>', 'the request uses this credential, whose scope applies (accesskey:<name>)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .argument('<request...>', 'after "--": VERB RESOURCE[.GROUP] [NAME] [-n NAMESPACE] [--subresource S], or VERB /PATH')
-    .action(async (words: string[], opts: ConnectionFlags & { user: string; cluster: string; asGroup?: string[]; output: string }) => {
+    .action(async (words: string[], opts: ExplainFlags) => {
       try {
         const req = parseWords(words);
-        const res = await clientFrom(opts).request<Result>('POST', '/platform/v1/explain', { user: opts.user, groups: opts.asGroup, cluster: opts.cluster, ...req });
+        const impersonate = opts.impersonate ? { user: opts.impersonate, groups: opts.impersonateGroup } : undefined;
+        const res = await clientFrom(opts).request<Result>('POST', '/platform/v1/explain', {
+          user: opts.user, groups: opts.asGroup, cluster: opts.cluster, ...req,
+          impersonate, credential: opts.credential,
+        });
         console.log(opts.output === 'json' ? JSON.stringify(res, null, 2) : renderExplanation(res));
       } catch (e) {
         console.error(`error: ${(e as Error).message}`);

@@ -9,7 +9,9 @@ import type { KObject } from '../apiserver/storage/interface.ts';
 import { bindingName } from '../platform/index.ts';
 import type { ConnectedClusters } from './registry.ts';
 import type { ConnectedAccess } from './access.ts';
-import { UPSTREAM_MANAGED_LABEL, UPSTREAM_MANAGED_VALUE, connectedClusterType, type ConnectedClusterStatus } from './types.ts';
+import {
+  BINDINGS_FINALIZER, UPSTREAM_MANAGED_LABEL, UPSTREAM_MANAGED_VALUE, connectedClusterType, type ConnectedClusterStatus,
+} from './types.ts';
 import type { Upstream } from './upstream.ts';
 
 const RBAC = 'rbac.authorization.k8s.io';
@@ -39,6 +41,7 @@ export class ConnectedClusterController {
     const rec = this.d.clusters.get(name);
     if (!rec) return;
     const up = this.d.clusters.upstream(name);
+    if (rec.deleting) return this.finalize(name, up);
     const status: ConnectedClusterStatus = { reachable: false, lastCheckTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };
     if (typeof up === 'string') status.message = up;
     else if (up.refused) status.message = up.refused;
@@ -58,6 +61,17 @@ export class ConnectedClusterController {
     await this.d.store.update({ cluster: ROOT_CLUSTER, subresource: 'status' }, connectedClusterType, '', name, (cur) => {
       if (!cur) throw new StatusError(404, 'NotFound', 'gone');
       cur.status = status;
+      return cur;
+    }).catch((e: unknown) => { if (!(e instanceof StatusError && e.code === 404)) throw e; });
+  }
+
+  /** Deletion: Portcullis' bindings upstream go first (retried while the upstream is unreachable), then the finalizer. */
+  private async finalize(name: string, up: Upstream | string): Promise<void> {
+    if (typeof up === 'string') throw new Error(`cannot remove the bindings of connected cluster ${name} upstream: ${up}`);
+    await this.reconcileBindings(up, new Map());
+    await this.d.store.update({ cluster: ROOT_CLUSTER }, connectedClusterType, '', name, (cur) => {
+      if (!cur) throw new StatusError(404, 'NotFound', 'gone');
+      cur.metadata.finalizers = (cur.metadata.finalizers ?? []).filter((f) => f !== BINDINGS_FINALIZER);
       return cur;
     }).catch((e: unknown) => { if (!(e instanceof StatusError && e.code === 404)) throw e; });
   }

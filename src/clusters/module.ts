@@ -5,7 +5,7 @@ import type { ServerModule } from '../apiserver/extension.ts';
 import type { Admission } from '../apiserver/registry/store.ts';
 import { StatusError } from '../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
-import type { SelfAddress } from '../admission/webhook-client.ts';
+import type { SelfAddress } from '../admission/index.ts';
 import { GROUP as PLATFORM_GROUP, platformApi } from '../platform/index.ts';
 import { ConnectedClusters } from './registry.ts';
 import { ConnectedAccess } from './access.ts';

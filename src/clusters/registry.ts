@@ -3,7 +3,7 @@
 import type { Informer } from '../apiserver/controllers/informer.ts';
 import type { KObject } from '../apiserver/storage/interface.ts';
 import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
-import type { SelfAddress } from '../admission/webhook-client.ts';
+import type { SelfAddress } from '../admission/index.ts';
 import { CREDENTIALS_NAMESPACE, GROUP, RESOURCE, connectedSpec, type ConnectedClusterSpec } from './types.ts';
 import { Upstream, type UpstreamCredential } from './upstream.ts';
 

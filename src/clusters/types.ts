@@ -8,7 +8,7 @@ import { extendStrategy } from '../apiserver/registry/strategies/default.ts';
 import { kindSchema } from '../apiserver/schema/index.ts';
 import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { dns1123Label } from '../apiserver/registry/validation.ts';
-import { GROUP, VERSION, tenantFieldsSchema, tenantClusterSpecSchema, zodCauses } from '../platform/resources/index.ts';
+import { GROUP, VERSION, tenantFieldsSchema, tenantClusterSpecSchema, zodCauses } from '../platform/index.ts';
 
 export { GROUP, VERSION };
 export const RESOURCE = 'connectedclusters';
@@ -17,6 +17,8 @@ export const CREDENTIALS_NAMESPACE = 'portcullis-connected-clusters';
 /** On ClusterRoleBindings Portcullis owns upstream (role mapping). */
 export const UPSTREAM_MANAGED_LABEL = 'clusters.portcullis.io/managed-by';
 export const UPSTREAM_MANAGED_VALUE = 'portcullis';
+/** Held until Portcullis' bindings upstream are removed (remove it by hand to give up on an unreachable upstream). */
+export const BINDINGS_FINALIZER = 'clusters.portcullis.io/upstream-bindings';
 /** Names a tenant or connected cluster may not take (the built-in clusters). */
 const RESERVED = [ROOT_CLUSTER, 'host'];
 
@@ -53,7 +55,10 @@ function isHttpsUrl(s: string): boolean {
 export const connectedSpec = (o: KObject): ConnectedClusterSpec => (o.spec ?? {}) as ConnectedClusterSpec;
 
 const strategy = extendStrategy({
-  prepareForCreate(obj) { obj.status = { reachable: false, message: 'not checked yet' }; },
+  prepareForCreate(obj) {
+    obj.metadata.finalizers = [...new Set([...(obj.metadata.finalizers ?? []), BINDINGS_FINALIZER])];
+    obj.status = { reachable: false, message: 'not checked yet' };
+  },
   validate: (obj) => zodCauses(connectedClusterSpecSchema, obj.spec, 'spec'),
   validateUpdate: (obj, old) => {
     const causes = zodCauses(connectedClusterSpecSchema, obj.spec, 'spec');

@@ -4,7 +4,7 @@ import https from 'node:https';
 import dns from 'node:dns';
 import net from 'node:net';
 import type { LookupFunction } from 'node:net';
-import { forbiddenAddress, type SelfAddress } from '../admission/webhook-client.ts';
+import { forbiddenAddress, type SelfAddress } from '../admission/index.ts';
 
 export interface UpstreamCredential { token?: string; certPem?: string; keyPem?: string }
 export interface UpstreamConfig { name: string; server: string; caPem?: string; tlsServerName?: string; credential: UpstreamCredential }

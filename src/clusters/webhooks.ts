@@ -12,7 +12,7 @@ import { GROUP, RESOURCE, VERSION } from './types.ts';
 import { StatusError, badRequest, routeNotFound } from '../apiserver/errors.ts';
 import { readBody } from '../apiserver/codec/body.ts';
 import { writeJson } from '../apiserver/handlers/respond.ts';
-import { clusterAccess, requestScope } from '../credentials/scope/index.ts';
+import { clusterAccess, scopeOf } from '../credentials/index.ts';
 import type { ConnectedClusters } from './registry.ts';
 import type { ConnectedAccess } from './access.ts';
 
@@ -64,7 +64,7 @@ export function webhookRoutes(d: WebhookDeps): Route[] {
       throw e;
     }
     const extra: Record<string, string[]> = { ...(r.user.extra ?? {}), [CLUSTER_EXTRA]: [cluster] };
-    const scope = requestScope(fake);
+    const scope = scopeOf(r, fake);
     if (scope) {
       const a = clusterAccess(scope.scope, cluster, d.projectOf);
       if (a.kind === 'none') return answer(ctx, body, { authenticated: false, error: `${scope.credential} is scoped outside cluster "${cluster}"` });

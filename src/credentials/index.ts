@@ -10,4 +10,4 @@ export type { CredentialItem } from './self-service/index.ts';
 export { AccessKeyIndex, createAccessKeyAuthenticator, createHasher, generateKeySecret, CREDENTIAL_EXTRA } from './access-keys/index.ts';
 /** What the identity module builds on: live identities, project token limits, a request's credential scope. */
 export { IdentityIndex, strictest, type IdentitySource } from './platform-view/index.ts';
-export { requestScope } from './scope/index.ts';
+export { requestScope, scopeOf, clusterAccess } from './scope/index.ts';

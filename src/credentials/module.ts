@@ -13,11 +13,11 @@ import { KubeconfigController, kubeconfigAdmission } from './kubeconfigs/index.t
 import { PlatformTokens, createPlatformTokenAuthenticator } from './tokens/index.ts';
 import { RevocationList } from './revocation/index.ts';
 import { KubeconfigLinks, kubeconfigOwnerAdmission, registerCredentialLinks } from './chain/index.ts';
-import { withCredentialScope } from './scope/index.ts';
+import { credentialScopeGate, scopeRestriction } from './scope/index.ts';
 import { GROUP, credentialTypes } from './resources/index.ts';
 import {
   DEFAULT_LOGIN_THROTTLE, LoginThrottle, createPasswordLogin, type LoginThrottleSettings,
-} from './self-service/login-throttle.ts';
+} from './self-service/index.ts';
 import { setupSessions, type LoginProviders, type SessionSettings, type SessionStore } from './sessions/index.ts';
 
 export interface CredentialsModuleOptions {
@@ -83,14 +83,19 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
         tokens, identities, isRevoked: revocations.isJtiRevoked, revocationReason: revocations.jtiRevocationReason, now,
       }));
       m.admission.push(kubeconfigAdmission(platform, (a) => m.runtime.authorize(a), () => m.escalation));
-      const scope = withCredentialScope((c) => platform.projectOf(c));
+      // Explain names an access key by its credential id (accesskey:<name>).
+      const restrictionsOf = (id: string) => {
+        const key = id.startsWith('accesskey:') ? keys.index.get(id.slice('accesskey:'.length)) : undefined;
+        return key && (scopeRestriction(key.scope, `access key "${key.label}"`) ?? {});
+      };
+      m.gates['credential-scope'] = credentialScopeGate((c) => platform.projectOf(c), restrictionsOf);
       // Revoked certificates and ServiceAccount tokens are refused by their authenticators (m.revocation below).
-      const filter: Filter = (ctx, next) => {
+      const revealNewKey: Filter = (ctx, next) => {
         const info = infoFrom(ctx);
         if (info.isResourceRequest && info.verb === 'create' && info.apiGroup === GROUP && info.resource === 'accesskeys' && !info.subresource) reveal.arm(ctx);
-        return scope(ctx, next);
+        return next();
       };
-      m.filters.credentialScope = filter;
+      m.filters.beforeHandler = revealNewKey;
 
       const core = new CredentialsCore({
         store: m.store, keys: keys.index, identities, platform, tokens, revocations, reveal, hash: keys.hash, clusterExists, canActFor, now,

@@ -5,7 +5,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import * as client from 'openid-client';
 import type { Store } from '../apiserver/registry/store.ts';
 import type { KObject } from '../apiserver/storage/interface.ts';
-import { StatusError, unauthorized } from '../apiserver/errors.ts';
+import {
+  StatusError, unauthorized, isNotFound, forbidden, notFoundMessage, ignoreNotFound,
+} from '../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { userType, type UserSpec } from '../platform/index.ts';
 import type { PlatformAuditEvent } from '../apiserver/extension.ts';
@@ -50,7 +52,7 @@ export class Accounts {
     const who = `identity provider "${p.settings.name}"`;
     let cur: KObject | undefined;
     try { cur = await this.d.store.get(ROOT_CLUSTER, userType, '', id.username); } catch (e) {
-      if (!(e instanceof StatusError && e.code === 404)) throw e;
+      if (!isNotFound(e)) throw e;
     }
     const link = { provider: p.settings.name, issuer: id.issuer, subject: id.subject };
     if (!cur) {
@@ -67,7 +69,7 @@ export class Accounts {
       }
     }
     const have = (cur.spec ?? {}) as UserSpec;
-    const taken = (why: string) => new StatusError(403, 'Forbidden', `forbidden: the username "${id.username}" from ${who} ${why}`);
+    const taken = (why: string) => forbidden(null, '', `the username "${id.username}" from ${who} ${why}`);
     if (!have.identity) throw taken('belongs to a local user; an admin can link it by setting spec.identity.provider on that User');
     if (have.identity.provider !== link.provider) throw taken(`belongs to a user of identity provider "${have.identity.provider}"`);
     if ((have.identity.issuer && have.identity.issuer !== link.issuer) || (have.identity.subject && have.identity.subject !== link.subject)) {
@@ -82,7 +84,7 @@ export class Accounts {
   /** The groups every credential of the user acts with (written only when they change). */
   async setGroups(username: string, groups: string[]): Promise<void> {
     await this.d.store.update(ROOT, userType, '', username, (u) => {
-      if (!u) throw new StatusError(404, 'NotFound', `user ${username} not found`);
+      if (!u) throw notFoundMessage(`user ${username} not found`);
       const spec = (u.spec ?? {}) as UserSpec;
       if (JSON.stringify([...(spec.groups ?? [])].sort()) !== JSON.stringify([...groups].sort())) u.spec = { ...spec, groups };
       return u;
@@ -137,12 +139,12 @@ export class Accounts {
 
   private async markRevoked(name: string, reason: string): Promise<void> {
     await this.d.store.update(ROOT, identitySessionType, '', name, (cur) => {
-      if (!cur) throw new StatusError(404, 'NotFound', `session ${name} not found`);
+      if (!cur) throw notFoundMessage(`session ${name} not found`);
       const st = sessionStatus(cur);
       cur.status = { ...st, state: 'Revoked', reason, refreshToken: undefined, refreshing: undefined,
         cliCode: undefined } as unknown as Record<string, unknown>;
       return cur;
-    }).then(({ object }) => this.d.links.setSession(object), (e) => { if (!(e instanceof StatusError && e.code === 404)) throw e; });
+    }).then(({ object }) => this.d.links.setSession(object), ignoreNotFound);
   }
 
   /** The IdP no longer vouches for the user: every session ends and every credential is revoked. */
@@ -169,7 +171,7 @@ export class Accounts {
     let subject = '';
     try {
       const { object } = await this.d.store.update(ROOT, identitySessionType, '', name, (cur) => {
-        if (!cur) throw new StatusError(404, 'NotFound', 'gone');
+        if (!cur) throw notFoundMessage('gone');
         const st = sessionStatus(cur);
         if (st.state !== 'Active' || !st.refreshToken) throw new Busy();
         if (st.refreshing && st.refreshing.holder !== this.holder && Date.parse(st.refreshing.until) > now) throw new Busy();
@@ -181,7 +183,7 @@ export class Accounts {
       this.d.links.setSession(object);
     } catch (e) {
       if (e instanceof Busy) return 'busy';
-      if (e instanceof StatusError && e.code === 404) return 'skipped';
+      if (isNotFound(e)) return 'skipped';
       throw e;
     }
     const fail = (message: string) => this.record(name, { lastError: message }).then(() => {
@@ -229,7 +231,7 @@ export class Accounts {
 
   private async record(name: string, patch: Partial<IdentitySessionStatus>): Promise<void> {
     const { object } = await this.d.store.update(ROOT, identitySessionType, '', name, (cur) => {
-      if (!cur) throw new StatusError(404, 'NotFound', 'gone');
+      if (!cur) throw notFoundMessage('gone');
       const st = { ...sessionStatus(cur), ...patch };
       delete st.refreshing;
       for (const k of Object.keys(st) as Array<keyof IdentitySessionStatus>) if (st[k] === undefined) delete st[k];

@@ -4,7 +4,7 @@
 // check, not one per request (the per-request path is a hash and two map lookups, like an access key).
 import { hash } from 'node:crypto';
 import type { Authenticator, AuthnResult, UserInfo } from '../apiserver/auth/types.ts';
-import { StatusError, unauthorized } from '../apiserver/errors.ts';
+import { unauthorized, forbidden } from '../apiserver/errors.ts';
 import { bearerToken } from '../apiserver/auth/bearer.ts';
 import type { IdentitySource } from '../credentials/index.ts';
 import { CREDENTIAL_EXTRA } from '../credentials/index.ts';
@@ -58,7 +58,7 @@ export function createIdTokenAuthenticator(d: IdTokenAuthenticatorDeps): Authent
       throw e;
     }
     const mapped = mapClaims(p.settings, claims);
-    if (!mapped.ok) throw mapped.code === 403 ? new StatusError(403, 'Forbidden', `forbidden: ${mapped.message}`) : unauthorized(mapped.message);
+    if (!mapped.ok) throw mapped.code === 403 ? forbidden(null, '', mapped.message) : unauthorized(mapped.message);
     await d.accounts.confirmByIdToken(p, mapped.identity, (claims.iat ?? 0) * 1000);
     const e: Entry = {
       gen, expMs: (claims.exp ?? 0) * 1000 + SKEW_MS, username: mapped.identity.username, provider: p.settings.name,

@@ -7,7 +7,9 @@ import { z } from 'zod';
 import type { Route } from '../apiserver/extension.ts';
 import type { RequestContext } from '../apiserver/context.ts';
 import { userFrom } from '../apiserver/context.ts';
-import { badRequest, forbidden, methodNotSupported, notFound, StatusError, unauthorized } from '../apiserver/errors.ts';
+import {
+  badRequest, forbidden, methodNotSupported, notFound, StatusError, unauthorized, notImplemented,
+} from '../apiserver/errors.ts';
 import { parseJson, readBody } from '../apiserver/codec/body.ts';
 import { writeJson } from '../apiserver/handlers/respond.ts';
 import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
@@ -61,8 +63,7 @@ export function cliRoutes(d: IdentityDeps): Route[] {
     const req = await body(ctx, z.object({ idp: z.string().min(1) }).strict());
     const p = readyProvider(d, req.idp);
     if (!p.config!.serverMetadata().device_authorization_endpoint) {
-      throw new StatusError(501, 'NotImplemented',
-        `identity provider "${p.settings.name}" does not offer the device authorization grant: log in with a browser instead`);
+      throw notImplemented(`identity provider "${p.settings.name}" does not offer the device authorization grant: log in with a browser instead`);
     }
     let r: client.DeviceAuthorizationResponse;
     try { r = await client.initiateDeviceAuthorization(p.config!, { scope: p.settings.scopes.join(' ') }); } catch (e) {
@@ -106,7 +107,7 @@ export function cliRoutes(d: IdentityDeps): Route[] {
     const req = await body(ctx, z.object({ cluster: z.string().min(1) }).strict());
     const user = userFrom(ctx);
     const api = d.credentials();
-    if (!api) throw new StatusError(501, 'NotImplemented', 'this server runs without the credentials module');
+    if (!api) throw notImplemented('this server runs without the credentials module');
     const f = d.links.freshness(user.username);
     const p = f ? d.registry.get(f.provider) : undefined;
     let ttlMs = 24 * 3_600_000;
@@ -120,7 +121,7 @@ export function cliRoutes(d: IdentityDeps): Route[] {
     const limit = project ? strictest(api.core.d.platform, [project], 'maxTokenTTL') : undefined;
     if (limit) ttlMs = Math.min(ttlMs, limit.ms);
     const fresh = d.identities.identity(user.username) ?? user;
-    const t = await api.core.issueToken(fresh, d.chains.lineage(ctx), requestScope(ctx.req), req.cluster, Math.max(1, Math.floor(ttlMs / 1000)));
+    const t = await api.core.issueToken(fresh, d.chains.lineage(ctx), requestScope(ctx), req.cluster, Math.max(1, Math.floor(ttlMs / 1000)));
     writeJson(ctx, 201, { apiVersion: API_VERSION, kind: 'PlatformToken', status: {
       token: t.token, expirationTimestamp: t.expires.toISOString().replace(/\.\d+Z$/, 'Z'), cluster: req.cluster, audience: t.audience, jti: t.jti,
     } });

@@ -3,7 +3,7 @@
 // confirmed within maxGroupStaleness, a session the IdP has not revoked, and a project IdP's users kept in their project.
 import type { Informer } from '../apiserver/controllers/informer.ts';
 import type { KObject } from '../apiserver/storage/interface.ts';
-import { StatusError, unauthorized } from '../apiserver/errors.ts';
+import { forbidden, StatusError, unauthorized } from '../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import type { AuthnRequest, AuthnResult } from '../apiserver/auth/types.ts';
 import { formatDuration } from '../credentials/index.ts';
@@ -126,8 +126,8 @@ export class LinkIndex {
     if (project && cluster !== ROOT_CLUSTER) {
       const of = this.tenants.get(cluster);
       if (of !== undefined && of !== project) {
-        return new StatusError(403, 'Forbidden',
-          `forbidden: user "${username}" comes from ${who} of project "${project}" and may only reach that project's clusters`);
+        return forbidden(null, '',
+          `user "${username}" comes from ${who} of project "${project}" and may only reach that project's clusters`);
       }
     }
     return undefined;

@@ -5,7 +5,7 @@
 import * as client from 'openid-client';
 import type { Route } from '../apiserver/extension.ts';
 import type { RequestContext } from '../apiserver/context.ts';
-import { StatusError } from '../apiserver/errors.ts';
+import { StatusError, ignoreNotFound } from '../apiserver/errors.ts';
 import { readBody } from '../apiserver/codec/body.ts';
 import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { formatDuration } from '../credentials/index.ts';
@@ -160,7 +160,7 @@ export function loginRoutes(d: IdentityDeps): Route[] {
     // Deleting the IdentitySession deletes what was minted from it (its session access keys) with it.
     const api = d.credentials();
     await d.store.delete({ cluster: ROOT_CLUSTER }, identitySessionType, '',
-      s.sid).catch((e) => { if (!(e instanceof StatusError && e.code === 404)) throw e; });
+      s.sid).catch(ignoreNotFound);
     d.links.removeSession(s.sid);
     d.audit({ verb: 'logout', requestURI: '/login/-/logout', user: { username: s.user }, code: 200, annotations: { 'identity.portcullis.io/session': s.sid } });
     redirect(ctx, '/login', [d.sessions.clear()]);

@@ -8,7 +8,7 @@ import type { Catalog } from '../apiserver/registry/catalog.ts';
 import type { Informer } from '../apiserver/controllers/informer.ts';
 import type { Leadership } from '../apiserver/controllers/leadership.ts';
 import type { KObject } from '../apiserver/storage/interface.ts';
-import { StatusError } from '../apiserver/errors.ts';
+import { ignoreNotFound, isNotFound, notFoundMessage } from '../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { nowTimestamp } from '../apiserver/registry/object-meta.ts';
 import { createIdpFetch, describeError, type IdpFetch } from './idp-fetch.ts';
@@ -173,7 +173,7 @@ export class ProviderRegistry {
     const t = this.d.catalog.lookup(ROOT_CLUSTER, '', 'v1', 'secrets')!;
     let obj: KObject;
     try { obj = await this.d.store.get(ROOT_CLUSTER, t, ref.namespace, ref.name); } catch (e) {
-      if (e instanceof StatusError && e.code === 404) throw new Problem('SecretNotFound', `client secret ${ref.namespace}/${ref.name} does not exist in root`);
+      if (isNotFound(e)) throw new Problem('SecretNotFound', `client secret ${ref.namespace}/${ref.name} does not exist in root`);
       throw e;
     }
     const data = (obj.data ?? {}) as Record<string, string>;
@@ -204,10 +204,10 @@ export class ProviderRegistry {
     };
     if (current && JSON.stringify(current.status ?? {}) === JSON.stringify(want(current))) return;
     await this.d.store.update({ cluster: ROOT_CLUSTER, subresource: 'status' }, identityProviderType, '', name, (cur) => {
-      if (!cur) throw new StatusError(404, 'NotFound', 'gone');
+      if (!cur) throw notFoundMessage('gone');
       cur.status = want(cur);
       return cur;
-    }).catch((e) => { if (!(e instanceof StatusError && e.code === 404)) throw e; });
+    }).catch(ignoreNotFound);
   }
 }
 

@@ -2,7 +2,7 @@
 // disabled (with the reason), platform and ServiceAccount tokens and certificate-kubeconfig serials go on the
 // revocation list, so the credential inventory shows each as revoked. (i12b's derivation mechanism will take this over.)
 import type { Store } from '../apiserver/registry/store.ts';
-import { StatusError } from '../apiserver/errors.ts';
+import { isNotFound, notFoundMessage } from '../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import type { CredentialsApi } from '../credentials/index.ts';
 import { accessKeyType, DISABLED_REASON_ANNOTATION, kubeconfigType, type KubeconfigStatus } from '../credentials/index.ts';
@@ -17,7 +17,7 @@ export async function revokeAllCredentials(api: CredentialsApi, store: Store, us
     try {
       if (kind === 'accesskey') {
         await store.update({ cluster: ROOT_CLUSTER }, accessKeyType, '', ref, (cur) => {
-          if (!cur) throw new StatusError(404, 'NotFound', 'gone');
+          if (!cur) throw notFoundMessage('gone');
           cur.spec = { ...(cur.spec ?? {}), disabled: true };
           cur.metadata.annotations = { ...(cur.metadata.annotations ?? {}), [DISABLED_REASON_ANNOTATION]: reason.slice(0, 1000) };
           return cur;
@@ -35,7 +35,7 @@ export async function revokeAllCredentials(api: CredentialsApi, store: Store, us
         if (serials.length) n++;
       }
     } catch (e) {
-      if (!(e instanceof StatusError && e.code === 404)) throw e;
+      if (!isNotFound(e)) throw e;
     }
   }
   return n;

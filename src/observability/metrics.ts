@@ -79,7 +79,7 @@ export function createMetrics(perCluster: boolean) {
     tenantClusters: new Gauge({ name: 'portcullis_tenant_clusters', registers, labelNames: ['phase'], help: 'Tenant clusters by status phase.' }),
     storeDuration: new Histogram({
       name: 'portcullis_store_operation_duration_seconds', registers, labelNames: ['operation', 'backend', 'result'], buckets: SHORT_BUCKETS,
-      help: 'Latency of store operations below the watch cache, by operation (get, list, create, update, delete) and backend.',
+      help: 'Latency of store operations below the watch cache, by operation (get, list, create, update, delete, batch) and backend.',
     }),
     leader: new Gauge({ name: 'portcullis_controller_leader', registers, help: '1 while this replica runs the controllers (leader), else 0.' }),
   };

@@ -2,7 +2,7 @@
 // nonResourceURL get on /metrics, which the built-in system:monitoring role grants) and structured request logs,
 // both as one filter in the observe slot. Metrics and logs carry bounded labels and never a credential.
 import type { ModuleContext, ServerModule } from '../apiserver/extension.ts';
-import type { AuditStats } from '../audit/module.ts';
+import type { AuditStats } from '../audit/index.ts';
 import { writeRaw } from '../apiserver/handlers/respond.ts';
 import { routeNotFound } from '../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';

@@ -5,7 +5,7 @@ export {
   GROUP, VERSION, API_VERSION, HOST_CLUSTER, userType, teamType, projectType, tenantClusterType, templateType, platformTypes,
   MANAGED_BY_LABEL, MANAGED_LABEL, TENANT_LABEL, AUDIT_ANNOTATION, CASCADE_ANNOTATION, TENANT_FINALIZER,
   type Condition, type TenantClusterStatus, type TenantPhase, type ObjectRef,
-  parseDurationSeconds, parseObjects, zodCauses,
+  parseDurationSeconds, parseObjects, zodCauses, tenantFieldsSchema, tenantClusterSpecSchema,
   type TenantClusterSpec, type TenantFields, type TemplateSpec, type UserSpec, type TeamSpec, type ProjectSpec,
   type ProjectRole, type AccessRule,
   PlatformState, type Directory, page, pageQuery, type Page, type PageQuery,

@@ -8,7 +8,7 @@ import { startServer, type RunningServer } from '../server/server.ts';
 import { rbacModule } from '../auth/rbac-module/index.ts';
 import type { ResourceType } from '../apiserver/registry/types.ts';
 import type { KObject } from '../apiserver/storage/interface.ts';
-import { StatusError } from '../apiserver/errors.ts';
+import { isNotFound } from '../apiserver/errors.ts';
 import { platformModule, type PlatformModuleOptions } from './module.ts';
 
 export interface TestPlatform {
@@ -29,7 +29,7 @@ export async function startTestPlatform(opts: PlatformModuleOptions = {}): Promi
     }),
     async get(t, name, cluster = 'root', ns = '') {
       try { return await server.store.get(cluster, t, ns, name); } catch (e) {
-        if (e instanceof StatusError && e.code === 404) return undefined;
+        if (isNotFound(e)) return undefined;
         throw e;
       }
     },

@@ -5,7 +5,7 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ServerConfig } from './config.ts';
 import { parseListen } from './config.ts';
-import { loadBootstrapPolicy } from '../auth/authz/rbac/bootstrap.ts';
+import { loadBootstrapPolicy } from '../auth/authz/rbac/index.ts';
 
 function checkBootstrapPolicy(): void {
   try { loadBootstrapPolicy(); } catch (e) {

@@ -10,11 +10,12 @@ import { AdminCredential, ADMIN_CERT_DEFAULT_DAYS } from './admin-credential.ts'
 import { tokenSubresource } from './service-account-token.ts';
 import type { Pki } from '../pki/ca.ts';
 import { openServerSecrets, startControllerLeadership } from './replication.ts';
-import { createTokenSigner, createTokenVerifier, createServiceAccountTokenAuthenticator } from '../auth/authn/sa-token.ts';
-import { createX509Authenticator } from '../auth/authn/x509.ts';
+import {
+  createTokenSigner, createTokenVerifier, createServiceAccountTokenAuthenticator, createX509Authenticator,
+} from '../auth/authn/index.ts';
 import { createUnionAuthenticator, withAuthenticationChecks } from '../apiserver/auth/authenticator-union.ts';
 import { CredentialChains } from '../apiserver/auth/credential-chain.ts';
-import { createUnionAuthorizer, mastersAuthorizer } from '../apiserver/auth/authorizer-union.ts';
+import { createOrderedAuthorizer } from '../apiserver/auth/decision-order.ts';
 import { Catalog } from '../apiserver/registry/catalog.ts';
 import { builtinTypes } from '../apiserver/registry/builtins.ts';
 import { Store, type Admission } from '../apiserver/registry/store.ts';
@@ -31,15 +32,14 @@ import { handleNonResource } from '../apiserver/handlers/nonresource.ts';
 import type { HandlerDeps } from '../apiserver/handlers/deps.ts';
 import { recordManagedFields } from './managed-fields.ts';
 import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
-import { StatusError } from '../apiserver/errors.ts';
+import { isNotFound, StatusError } from '../apiserver/errors.ts';
 import type { EscalationCheck, ModuleContext, ServerModule } from '../apiserver/extension.ts';
 import type { ClusterSeeder } from '../apiserver/controllers/logical-clusters.ts';
 import type { SharedSet } from '../apiserver/storage/shared-sets.ts';
 import { defaultModules } from './modules.ts';
 import { listenSecure } from './listener.ts';
 import { setMaxListeners } from 'node:events';
-import { createLogger } from '../observability/logger.ts';
-import { timeAuthenticator } from '../observability/authn-timing.ts';
+import { createLogger, timeAuthenticator } from '../observability/index.ts';
 import { SYSTEM_MASTERS, type Authenticator } from '../apiserver/auth/types.ts';
 
 /** Without an RBAC module nothing can be checked: only system:masters may make grants through other objects. */
@@ -120,7 +120,7 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
   const m: ModuleContext = {
     cfg, log, logger, instrument, pki, issuer, storage: cache, store, catalog, informer, clusters, remoteClusters: [], admission,
     clusterSeeds, sharedSets, authenticators: [], authenticationChecks: [credentialChains.check], credentialChains,
-    auditEvent: () => undefined, modules, authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
+    auditEvent: () => undefined, modules, gates: {}, authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
     idlers: [() => clusters.idle(), () => namespaces.idle(), () => gc.idle()],
     secrets: secrets.shared,
     revocation: { isSerialRevoked: () => false, isJtiRevoked: () => false },
@@ -157,14 +157,14 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
       audiences: () => [issuer],
       getServiceAccount: async (cluster, ns, name) => {
         try { const sa = await store.get(cluster, saType, ns, name); return { uid: sa.metadata.uid! }; } catch (e) {
-          if (e instanceof StatusError && e.code === 404) return undefined;
+          if (isNotFound(e)) return undefined;
           throw e;
         }
       },
     }),
     ...m.authenticators,
   ].map(timed)), '', () => instrument.authenticator), m.authenticationChecks);
-  const authz = createUnionAuthorizer([mastersAuthorizer, ...[m.authorizers.delegation, m.authorizers.rbac].filter((a) => a !== undefined)]);
+  const authz = createOrderedAuthorizer(m.authorizers);
   m.runtime.authorize = async (a) => authz.authorize(a);
   m.runtime.authenticate = async (r) => authn.authenticate(r);
   const stopping = new AbortController();
@@ -178,7 +178,9 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
   }
   // Local logical clusters first; a name no local cluster has may be served by a module (connected clusters).
   const directory = { state: (name: string) => clusters.state(name) ?? (m.remoteClusters.some((f) => f(name)) ? 'active' as const : undefined) };
-  const chain = buildChain({ log, clusters: directory, authn, authz, slots: m.filters, publicRoutes: m.routes.filter((r) => r.public) });
+  const chain = buildChain({
+    log, clusters: directory, authn, authz, slots: m.filters, gates: m.gates, publicRoutes: m.routes.filter((r) => r.public),
+  });
   const privateRoutes = m.routes.filter((r) => !r.public);
   const handle = compose(chain, async (ctx: RequestContext) => {
     if (ctx.info?.isResourceRequest) return handleResource(ctx, deps);

@@ -4,7 +4,7 @@ import { clusterFrom } from '../apiserver/context.ts';
 import { invalid } from '../apiserver/errors.ts';
 import type { KObject } from '../apiserver/storage/interface.ts';
 import type { SubresourceHandler } from '../apiserver/registry/types.ts';
-import type { TokenSigner } from '../auth/authn/sa-token.ts';
+import type { TokenSigner } from '../auth/authn/index.ts';
 import type { IssuedTokenInfo } from '../apiserver/extension.ts';
 import type { CredentialChains } from '../apiserver/auth/credential-chain.ts';
 

@@ -5,7 +5,7 @@ import type { Storage } from '../apiserver/storage/interface.ts';
 import { openSqliteStorage } from '../apiserver/storage/sqlite.ts';
 import { createCacher, type Cacher } from '../apiserver/storage/cacher.ts';
 import type { ServerConfig } from './config.ts';
-import { instrumentStorage, type StorageObserver } from '../observability/storage-metrics.ts';
+import { instrumentStorage, type StorageObserver } from '../observability/index.ts';
 
 export async function openStore(cfg: ServerConfig, observer: () => StorageObserver | undefined = () => undefined):
 Promise<{ backend: Storage; cache: Cacher; describe: string; kind: 'sqlite' | 'postgres' }> {

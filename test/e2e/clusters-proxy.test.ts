@@ -217,8 +217,13 @@ describe('connected clusters: the impersonating proxy against a real upstream', 
     const alice = await h.kubectl(['get', 'configmaps', '-n', 'default'], { kubeconfig: kc.alice, allowFail: true });
     assert.match(alice.stderr, /no management access/);
     assert.equal((await h.kubectl(['auth', 'can-i', 'create', 'configmaps', '-n', 'default'], { kubeconfig: kc.carol, allowFail: true })).stdout.trim(), 'no');
-    const audit = readFileSync(path.join(h.dir, 'data', 'audit.log'), 'utf8');
-    const line = audit.split('\n').find((l) => l.includes('clusters.portcullis.io/upstream-user') && l.includes('"username":"carol"'));
+    // The audit sink writes in the background: wait for the event to land.
+    let line: string | undefined;
+    for (let i = 0; i < 100 && !line; i++) {
+      const audit = readFileSync(path.join(h.dir, 'data', 'audit.log'), 'utf8');
+      line = audit.split('\n').find((l) => l.includes('clusters.portcullis.io/upstream-user') && l.includes('"username":"carol"'));
+      if (!line) await new Promise((r) => setTimeout(r, 50));
+    }
     assert.ok(line, 'an audit event for carol through the proxy');
     assert.match(line!, /clusters.portcullis.io\/original-user/);
   });
@@ -231,5 +236,16 @@ describe('connected clusters: the impersonating proxy against a real upstream', 
     up = await startUpstream();
     const again = await call(h, 'GET', '/clusters/prod/api/v1/namespaces/default/configmaps', u.carol);
     assert.equal(again.status, 200, again.body);
+  });
+
+  it('deleting the ConnectedCluster removes its bindings upstream, then the cluster and its credential', async () => {
+    await h.kubectl(['delete', 'connectedcluster', 'prod', '--wait=false']);
+    await h.server.settle();
+    assert.deepEqual(await managed(), []);
+    assert.notEqual((await h.kubectl(['get', 'connectedcluster', 'prod'], { allowFail: true })).code, 0);
+    // gone: an unknown cluster answers like one carol may not see (403 before existence is revealed)
+    assert.equal((await call(h, 'GET', '/clusters/prod/api/v1/namespaces/default/configmaps', u.carol)).status, 403);
+    assert.equal((await h.kubectl(['get', 'secret', 'prod', '-n', 'portcullis-connected-clusters'], { allowFail: true })).code !== 0, true,
+      'the credential Secret is collected with its owner');
   });
 });

@@ -38,11 +38,20 @@ export interface AuthnRequest {
   /** Logical cluster the request targets (token audiences are bound to it). */
   cluster: string;
 }
+/**
+ * Limits a credential carries beyond its user's permissions (an access key's scope, ...), one entry per module that
+ * sets and enforces them. The core only carries them from authentication to the request context; each module
+ * declares its entry by augmenting this interface (`declare module '.../apiserver/auth/types.ts'`).
+ */
+export interface CredentialRestrictions {}
+
 /** The outcome of one authenticator that applied. */
 export interface AuthnResult {
   user: UserInfo;
   reason: string;
   credentialId?: string;
+  /** What the credential itself restricts (absent: nothing beyond the user's permissions). */
+  restrictions?: CredentialRestrictions;
   /** The credential's own link in credential chains when more precise than credentialId (an access key's secret). */
   link?: string;
   /** The links of the credentials this one was minted from (carried, e.g. in a token's claims); see credential-chain.ts. */

@@ -1,7 +1,7 @@
 // Decodes application/vnd.kubernetes.protobuf request bodies (as sent by kubectl's typed clients) into the same
 // JSON object Kubernetes would produce. Unmodelled kinds or fields are refused with 415 rather than dropped.
 import type { KObject } from '../storage/interface.ts';
-import { badRequest, isStatusError, StatusError } from '../errors.ts';
+import { badRequest, isStatusError, StatusError, unsupportedMediaTypeMessage } from '../errors.ts';
 import { buildSchema, type Schema } from './protobuf-schema.ts';
 import { assertKnownFields, messageToJson, UnsupportedField } from './protobuf-json.ts';
 import { metaMessages } from './protobuf-types-meta.ts';
@@ -31,7 +31,7 @@ export function supportedProtobufKinds(): string[] {
 }
 
 function unsupported(message: string): StatusError {
-  return new StatusError(415, 'UnsupportedMediaType', message);
+  return unsupportedMediaTypeMessage(message);
 }
 
 interface Envelope { apiVersion: string; kind: string; raw: Uint8Array; contentEncoding: string }

@@ -5,7 +5,7 @@ import type { Catalog } from '../registry/catalog.ts';
 import type { ResourceType } from '../registry/types.ts';
 import type { KObject } from '../storage/interface.ts';
 import { parseKey } from '../storage/keys.ts';
-import { StatusError } from '../errors.ts';
+import { ignoreNotFound, isNotFound, notFoundMessage } from '../errors.ts';
 import type { Informer, InformerEvent } from './informer.ts';
 import { WorkQueue } from './queue.ts';
 import type { Leadership } from './leadership.ts';
@@ -78,7 +78,7 @@ export class GarbageCollector {
     if (!owner) return;
     let obj: KObject;
     try { obj = await this.store.get(owner.cluster, owner.t, owner.namespace, owner.name); } catch (e) {
-      if (e instanceof StatusError && e.code === 404) return;
+      if (isNotFound(e)) return;
       throw e;
     }
     if (obj.metadata.uid !== b || !obj.metadata.deletionTimestamp) return;
@@ -89,10 +89,10 @@ export class GarbageCollector {
       if (this.dependents.get(`${owner.cluster}|${b}`)?.size) throw new Error(`waiting for dependents of ${a} to be deleted`);
     }
     await this.store.update({ cluster: owner.cluster }, owner.t, owner.namespace, owner.name, (cur) => {
-      if (!cur) throw new StatusError(404, 'NotFound', 'gone');
+      if (!cur) throw notFoundMessage('gone');
       cur.metadata.finalizers = (cur.metadata.finalizers ?? []).filter((f) => f !== ORPHAN && f !== FOREGROUND);
       return cur;
-    }).catch((e) => { if (!(e instanceof StatusError && e.code === 404)) throw e; });
+    }).catch(ignoreNotFound);
   }
 
   private async deleteDependents(cluster: string, uid: string, policy: 'Background' | 'Foreground'): Promise<void> {
@@ -100,7 +100,7 @@ export class GarbageCollector {
       const d = this.typeOf(key);
       if (!d) continue;
       await this.store.delete({ cluster }, d.t, d.namespace, d.name, { propagationPolicy: policy }).catch((e) => {
-        if (!(e instanceof StatusError && e.code === 404)) throw e;
+        if (!isNotFound(e)) throw e;
       });
     }
   }
@@ -110,11 +110,11 @@ export class GarbageCollector {
       const d = this.typeOf(key);
       if (!d) continue;
       await this.store.update({ cluster }, d.t, d.namespace, d.name, (cur) => {
-        if (!cur) throw new StatusError(404, 'NotFound', 'gone');
+        if (!cur) throw notFoundMessage('gone');
         const refs = (cur.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid);
         if (refs.length) cur.metadata.ownerReferences = refs; else delete cur.metadata.ownerReferences;
         return cur;
-      }).catch((e) => { if (!(e instanceof StatusError && e.code === 404)) throw e; });
+      }).catch(ignoreNotFound);
     }
   }
 

@@ -11,7 +11,7 @@ import { clusterPrefix, parseKey } from '../storage/keys.ts';
 import { sharedSetMarker, sharedSetMarkerKey, sharedSetMarkerPrefix, type SharedSet } from '../storage/shared-sets.ts';
 import type { ClusterDirectory } from '../filters/logical-cluster.ts';
 import { ROOT_CLUSTER, validateClusterName } from '../cluster-name.ts';
-import { StatusError } from '../errors.ts';
+import { StatusError, ignoreNotFound, notFoundMessage } from '../errors.ts';
 import type { Informer } from './informer.ts';
 import { WorkQueue } from './queue.ts';
 import type { Leadership } from './leadership.ts';
@@ -113,10 +113,10 @@ export class LogicalClusters implements ClusterDirectory {
   /** Updates the LogicalCluster (or its status, through the status subresource); a vanished object is fine. */
   private async write(name: string, change: (o: KObject) => void, subresource?: 'status'): Promise<void> {
     await this.store.update({ cluster: ROOT_CLUSTER, subresource }, logicalClusterType, '', name, (cur) => {
-      if (!cur) throw new StatusError(404, 'NotFound', 'gone');
+      if (!cur) throw notFoundMessage('gone');
       change(cur);
       return cur;
-    }).catch((e) => { if (!(e instanceof StatusError && e.code === 404)) throw e; });
+    }).catch(ignoreNotFound);
   }
 
   /**

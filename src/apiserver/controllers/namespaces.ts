@@ -2,7 +2,7 @@
 // (finalizer "kubernetes"); creating objects in a missing or terminating namespace is refused (admission).
 import type { Store, Admission } from '../registry/store.ts';
 import type { Catalog } from '../registry/catalog.ts';
-import { StatusError, forbidden, notFound } from '../errors.ts';
+import { forbidden, notFound, ignoreNotFound, isNotFound } from '../errors.ts';
 import { NAMESPACE_FINALIZER } from '../registry/strategies/core.ts';
 import type { Informer } from './informer.ts';
 import { WorkQueue } from './queue.ts';
@@ -27,7 +27,7 @@ export class NamespaceController {
     if (!nsType) return;
     let ns;
     try { ns = await this.store.get(cluster, nsType, '', name); } catch (e) {
-      if (e instanceof StatusError && e.code === 404) return;
+      if (isNotFound(e)) return;
       throw e;
     }
     if (!ns.metadata.deletionTimestamp) return;
@@ -39,7 +39,7 @@ export class NamespaceController {
         remaining++;
         if (o.metadata.deletionTimestamp) continue;
         try { await this.store.delete({ cluster }, t, name, o.metadata.name!, { propagationPolicy: 'Background' }); } catch (e) {
-          if (!(e instanceof StatusError && e.code === 404)) throw e;
+          if (!isNotFound(e)) throw e;
         }
       }
     }
@@ -53,7 +53,7 @@ export class NamespaceController {
       const spec = (cur.spec ?? {}) as { finalizers?: string[] };
       cur.spec = { ...spec, finalizers: (spec.finalizers ?? []).filter((f) => f !== NAMESPACE_FINALIZER) };
       return cur;
-    }).catch((e) => { if (!(e instanceof StatusError && e.code === 404)) throw e; });
+    }).catch(ignoreNotFound);
   }
 
   private async stillHasContent(cluster: string, ns: string): Promise<boolean> {
@@ -79,7 +79,7 @@ export function namespaceLifecycle(store: Store, catalog: Catalog): Admission {
       const nsName = obj.metadata.namespace;
       let ns;
       try { ns = await store.get(ctx.cluster, nsType, '', nsName); } catch (e) {
-        if (e instanceof StatusError && e.code === 404) throw notFound(nsType, nsName);
+        if (isNotFound(e)) throw notFound(nsType, nsName);
         throw e;
       }
       if (ns.metadata.deletionTimestamp) {

@@ -15,6 +15,7 @@ export function withAuthentication(authn: RequestAuthenticator, onFailure?: (ctx
   const proceed = (ctx: RequestContext, result: AuthnResult, next: () => Promise<void>): Promise<void> => {
     ctx.user = result.user;
     ctx.credentialId = result.credentialId;
+    ctx.restrictions = result.restrictions;
     ctx.authn = result;
     ctx.annotations['authentication.portcullis.io/reason'] = result.reason;
     // Credentials never travel further than this filter (cleared, not deleted: deleting a property would turn

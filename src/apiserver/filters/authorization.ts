@@ -3,7 +3,7 @@ import type { Filter, RequestContext } from '../context.ts';
 import { clusterFrom, infoFrom, userFrom } from '../context.ts';
 import type { Attributes, Authorizer, AuthorizerResult } from '../auth/types.ts';
 import { forbiddenMessage } from '../auth/forbidden.ts';
-import { StatusError } from '../errors.ts';
+import { forbiddenStatus } from '../errors.ts';
 
 export function attributesOf(ctx: Parameters<Filter>[0]): Attributes {
   const info = infoFrom(ctx);
@@ -20,7 +20,7 @@ export function withAuthorization(authz: Authorizer): Filter {
     ctx.annotations['authorization.k8s.io/reason'] = r.reason;
     if (r.decision !== 'allow') {
       const f = forbiddenMessage(attrs, r.reason);
-      throw new StatusError(403, 'Forbidden', f.message, f.details);
+      throw forbiddenStatus(f.message, f.details);
     }
     return next();
   };

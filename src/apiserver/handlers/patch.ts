@@ -1,13 +1,13 @@
 // PATCH: JSON patch, merge patch, strategic merge patch (built-in kinds) and server-side apply.
 import type { RequestContext } from '../context.ts';
 import { infoFrom } from '../context.ts';
-import { badRequest, unsupportedMediaType, StatusError } from '../errors.ts';
+import { badRequest, unsupportedMediaType } from '../errors.ts';
 import type { ResourceType } from '../registry/types.ts';
 import type { KObject } from '../storage/interface.ts';
 import { mediaType, parseJson, parseYamlBody, readBody } from '../codec/body.ts';
 import { applyJsonPatchSliced } from '../patch/json-patch.ts';
 import { applyMergePatch } from '../patch/merge-patch.ts';
-import { applyStrategicMergePatch, supportsStrategicMerge } from '../patch/strategic-merge.ts';
+import { applyStrategicMergePatch, strategicMergeNotSupported, supportsStrategicMerge } from '../patch/strategic-merge.ts';
 import { serverSideApply } from '../patch/apply.ts';
 import { patchSchemaForType } from '../patch/patch-schema.ts';
 import { nowTimestamp } from '../registry/object-meta.ts';
@@ -31,7 +31,7 @@ export async function handlePatch(ctx: RequestContext, t: ResourceType, deps: Ha
   const kind = PATCH_TYPES[mt];
   if (!kind) throw unsupportedMediaType(mt);
   if (kind === 'strategic' && (t.custom || !supportsStrategicMerge(t.group, t.kind))) {
-    throw new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`);
+    throw strategicMergeNotSupported();
   }
   const buf = await readBody(ctx.req);
   const patch = kind === 'apply' ? await parseYamlBody(buf) : parseJson(buf, 'patch body');

@@ -1,7 +1,7 @@
 // Strategic merge patch (application/strategic-merge-patch+json) for built-in kinds, as the API server applies it:
 // lists merge by patchMergeKey, primitive "merge" lists union, other lists are replaced; $patch, $retainKeys,
 // $deleteFromPrimitiveList/<field> and $setElementOrder/<field> directives.
-import { badRequest, StatusError } from '../errors.ts';
+import { badRequest, StatusError, unsupportedMediaTypeMessage } from '../errors.ts';
 import type { KObject } from '../storage/interface.ts';
 import { isObject, type JsonObject } from './json-value.ts';
 import { childPath, elementPath, fieldMeta, patchSchema, supportsStrategicMerge, type KindSchema } from './patch-schema.ts';
@@ -15,8 +15,7 @@ const SET_ORDER = '$setElementOrder/';
 
 /** The 415 Kubernetes answers to a strategic merge patch of a kind without Go types (custom resources). */
 export function strategicMergeNotSupported(): StatusError {
-  return new StatusError(415, 'UnsupportedMediaType',
-    'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
+  return unsupportedMediaTypeMessage('the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
 }
 
 /** Applies a strategic merge patch to a copy of `current`. Throws 415 for kinds without patch metadata, 400 on a bad patch. */

@@ -261,7 +261,10 @@ class WatchCache implements Storage {
     this.rv = event.rv;
     const after = this.view.get(event.key);
     const out: StorageEvent[] = [];
-    if (before && !after) out.push({ type: 'DELETED', key: event.key, rv: event.rv, object: event.type === 'DELETED' && !isTombstone(event.object) ? event.object : deepFreeze(withRV(before.object, event.rv)) });
+    if (before && !after) {
+      const last = event.type === 'DELETED' && !isTombstone(event.object) ? event.object : deepFreeze(withRV(before.object, event.rv));
+      out.push({ type: 'DELETED', key: event.key, rv: event.rv, object: last });
+    }
     else if (after) out.push({ type: before ? 'MODIFIED' : 'ADDED', key: event.key, rv: event.rv, object: after.object });
     // A marker brings or takes every shared object of its set the cluster has no own row for.
     if (marker !== undefined && event.type === 'ADDED') {

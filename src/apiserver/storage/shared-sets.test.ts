@@ -95,11 +95,25 @@ describe('shared sets in the watch cache', () => {
       assert.equal(again.object.metadata.uid, 'new-uid');
       assert.equal(events.at(-1)!.type, 'ADDED');
 
+      // A batch translates shared objects too: a tombstone and a copy-on-write edit in one transaction.
+      const vbEdit = (await cache.get(crKey('b', 'edit')))!;
+      const out = await cache.batch([
+        { op: 'delete', key: crKey('b', 'view'), expectRV: vb.rv },
+        { op: 'update', key: crKey('b', 'edit'), object: { ...vbEdit.object, rules: [] }, expectRV: vbEdit.rv },
+      ]);
+      assert.equal(out[0].object.metadata.name, 'view');
+      assert.equal(out[1].rv, out[0].rv + 1);
+      assert.equal(await cache.get(crKey('b', 'view')), undefined);
+      assert.deepEqual((await cache.get(crKey('b', 'edit')))!.object.rules, []);
+      await assert.rejects(cache.batch([{ op: 'create', key: crKey('b', 'x'), object: role('x', []) },
+        { op: 'create', key: crKey('b', 'edit'), object: role('edit', []) }]), isCode('Exists'));
+      assert.equal(await cache.get(crKey('b', 'x')), undefined);
+
       // Survives a reload: same uids, same edits.
       w.stop();
       await cache.close();
       cache = await open(file);
-      assert.equal((await cache.get(crKey('b', 'view')))!.object.metadata.uid, vb.object.metadata.uid);
+      assert.equal((await cache.get(crKey('b', 'edit')))!.object.metadata.uid, vbEdit.object.metadata.uid);
       assert.equal(await cache.get(crKey('a', 'view')), undefined);
       assert.deepEqual((await cache.get(crKey('a', 'edit')))!.object.rules, role('edit', ['delete']).rules);
 
@@ -112,7 +126,7 @@ describe('shared sets in the watch cache', () => {
       ]);
       const left = (await (cache as Storage).list('/a/')).items.map((s) => s.key);
       assert.deepEqual(left, [crKey('a', 'custom'), crKey('a', 'edit')]);
-      assert.deepEqual(cache.sharedOwnRows('test'), []);
+      assert.deepEqual(cache.sharedOwnRows('test'), [crKey('b', 'edit'), crKey('b', 'view')]);
       w2.stop();
       await cache.close();
       const raw = openSqliteStorage({ path: file });

@@ -47,7 +47,8 @@ function tombstone(of: KObject, markerUid: string): KObject {
 /** A stable, per-cluster uid (UUID layout) for a shared object. */
 function derivedUid(markerUid: string, rel: string): string {
   const h = createHash('sha256').update(markerUid).update('\0').update(rel).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  const variant = ((parseInt(h[16], 16) & 3) | 8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 interface Marker { rv: number; uid: string; created: string }
@@ -194,7 +195,9 @@ export class SharedView {
     const meta = sh.base.metadata;
     const object = {
       ...sh.base,
-      metadata: { ...meta, uid: derivedUid(sh.marker.uid, sh.rel), resourceVersion: String(sh.marker.rv), creationTimestamp: sh.marker.created },
+      metadata: {
+        ...meta, uid: derivedUid(sh.marker.uid, sh.rel), resourceVersion: String(sh.marker.rv), creationTimestamp: sh.marker.created,
+      },
     };
     return { key, rv: sh.marker.rv, object: deepFreeze(object) };
   }

@@ -4,9 +4,9 @@ import type { Store } from '../../apiserver/registry/store.ts';
 import type { Catalog } from '../../apiserver/registry/catalog.ts';
 import type { Informer } from '../../apiserver/controllers/informer.ts';
 import { WorkQueue } from '../../apiserver/controllers/queue.ts';
-import { StatusError } from '../../apiserver/errors.ts';
-import { aggregate } from '../authz/rbac/aggregation.ts';
-import type { ClusterRole } from '../authz/rbac/types.ts';
+import { ignoreNotFound, notFoundMessage } from '../../apiserver/errors.ts';
+import { aggregate } from '../authz/rbac/index.ts';
+import type { ClusterRole } from '../authz/rbac/index.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
 
 export class AggregationController {
@@ -35,9 +35,9 @@ export class AggregationController {
       const rules = wanted.get(role.metadata.name) ?? [];
       if (JSON.stringify(rules) === JSON.stringify(role.rules ?? [])) continue;
       await this.store.update({ cluster }, t, '', role.metadata.name, (cur) => {
-        if (!cur) throw new StatusError(404, 'NotFound', 'gone');
+        if (!cur) throw notFoundMessage('gone');
         return { ...cur, rules } as KObject;
-      }).catch((e) => { if (!(e instanceof StatusError && e.code === 404)) throw e; });
+      }).catch(ignoreNotFound);
     }
   }
 

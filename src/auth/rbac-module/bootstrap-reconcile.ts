@@ -5,8 +5,8 @@
 // binding whose roleRef changed is re-created. Extra permissions are never removed.
 import type { KObject } from '../../apiserver/storage/interface.ts';
 import type { SharedReconcile } from '../../apiserver/storage/shared-sets.ts';
-import { covers } from '../authz/rbac/escalation.ts';
-import type { LabelSelector, PolicyRule, Subject } from '../authz/rbac/types.ts';
+import { covers } from '../authz/rbac/index.ts';
+import type { LabelSelector, PolicyRule, Subject } from '../authz/rbac/index.ts';
 
 export const AUTOUPDATE = 'rbac.authorization.kubernetes.io/autoupdate';
 

@@ -4,9 +4,7 @@
 import type { KObject } from '../../apiserver/storage/interface.ts';
 import type { SharedSet } from '../../apiserver/storage/shared-sets.ts';
 import { deepFreeze } from '../../apiserver/storage/cache-index.ts';
-import { loadBootstrapPolicy } from '../authz/rbac/bootstrap.ts';
-import { applyAggregation } from '../authz/rbac/aggregation.ts';
-import { RBAC_GROUP, type ClusterRole } from '../authz/rbac/types.ts';
+import { applyAggregation, loadBootstrapPolicy, RBAC_GROUP, type ClusterRole } from '../authz/rbac/index.ts';
 import { reconcileDefault } from './bootstrap-reconcile.ts';
 
 export const BOOTSTRAP_SET = 'bootstrap-rbac';

@@ -6,8 +6,8 @@ import type { EscalationCheck } from '../../apiserver/extension.ts';
 import { StatusError } from '../../apiserver/errors.ts';
 import type { Attributes, AuthorizerResult } from '../../apiserver/auth/types.ts';
 import type { RbacIndex } from '../authz/rbac/index.ts';
-import { checkEscalation, type EscalationDeps } from '../authz/rbac/escalation.ts';
-import type { ClusterRole, Role, RoleBinding, RoleRef } from '../authz/rbac/types.ts';
+import { checkEscalation, type EscalationDeps } from '../authz/rbac/index.ts';
+import type { ClusterRole, Role, RoleBinding, RoleRef } from '../authz/rbac/index.ts';
 
 const KIND_OF: Record<string, 'Role' | 'ClusterRole' | 'RoleBinding' | 'ClusterRoleBinding'> = {
   roles: 'Role', clusterroles: 'ClusterRole', rolebindings: 'RoleBinding', clusterrolebindings: 'ClusterRoleBinding',

@@ -1,12 +1,12 @@
 // The RBAC module: the indexed authorizer fed by the shared informer, the aggregation controller,
-// escalation-prevention admission, the impersonation filter, the review APIs and each cluster's bootstrap RBAC.
+// escalation-prevention admission, the impersonation gate, the review APIs and each cluster's bootstrap RBAC.
 import type { ServerModule } from '../../apiserver/extension.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { RbacIndex } from '../authz/rbac/index.ts';
-import type { RbacKind, RbacObject } from '../authz/rbac/types.ts';
+import type { RbacKind, RbacObject } from '../authz/rbac/index.ts';
 import { AggregationController } from './aggregation-controller.ts';
 import { escalationAdmission, escalationCheck } from './escalation-admission.ts';
-import { withImpersonation } from './impersonation-filter.ts';
+import { impersonationGate } from './impersonation-gate.ts';
 import { reviewTypes } from './reviews.ts';
 import { bootstrapRbacSet } from './bootstrap-seed.ts';
 
@@ -33,7 +33,7 @@ export function rbacModule(): ServerModule {
       m.onClose.push(() => aggregation.stop());
       m.admission.push(escalationAdmission(index, m.store, m.catalog, (a) => m.runtime.authorize(a)));
       m.escalation = escalationCheck(index, m.store, m.catalog, (a) => m.runtime.authorize(a));
-      m.filters.impersonation = withImpersonation((a) => m.runtime.authorize(a));
+      m.gates.impersonation = impersonationGate((a) => m.runtime.authorize(a));
       for (const t of reviewTypes({ index, runtime: m.runtime })) m.catalog.add(t);
     },
   };

@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { KObject } from '../../apiserver/storage/interface.ts';
+import type { AuthnResult } from '../../apiserver/auth/types.ts';
 import { StatusError } from '../../apiserver/errors.ts';
 import { AccessKeyIndex } from './access-key-index.ts';
 import { createAccessKeyAuthenticator } from './access-key-authn.ts';
 import { IdentityIndex } from '../platform-view/index.ts';
 import { createHasher, generateKeySecret, hashesEqual } from './secrets.ts';
-import { requestScope } from '../scope/index.ts';
 
 const T0 = Date.parse('2030-01-01T00:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -95,12 +95,10 @@ describe('access-key authentication', () => {
     const t = setup();
     const scoped = t.key('ci', { scope: { projects: ['payments'] } });
     const unscoped = t.key('all', { scope: { projects: [] } });
-    const r1 = t.req(scoped.secret);
-    t.authn.authenticate({ req: r1, cluster: 'c' });
-    assert.deepEqual(requestScope(r1), { scope: { projects: ['payments'] }, credential: 'access key "ci"' });
-    const r2 = t.req(unscoped.secret);
-    t.authn.authenticate({ req: r2, cluster: 'c' });
-    assert.equal(requestScope(r2), undefined);
+    const r1 = t.authn.authenticate({ req: t.req(scoped.secret), cluster: 'c' }) as AuthnResult;
+    assert.deepEqual(r1.restrictions?.scope, { scope: { projects: ['payments'] }, credential: 'access key "ci"' });
+    const r2 = t.authn.authenticate({ req: t.req(unscoped.secret), cluster: 'c' }) as AuthnResult;
+    assert.equal(r2.restrictions?.scope, undefined);
   });
 
   it('compares hashes in constant time and only equal hashes match', () => {

@@ -7,8 +7,8 @@ import { bearerToken } from '../../apiserver/auth/bearer.ts';
 import { type AccessKeyIndex, type KeyEntry, keyProblem } from './access-key-index.ts';
 import type { IdentitySource } from '../platform-view/index.ts';
 import { hashesEqual, secretFingerprint, type SecretHasher } from './secrets.ts';
-import { setRequestScope } from '../scope/index.ts';
-import { isScoped, KEY_PREFIX } from '../resources/index.ts';
+import { scopeRestriction } from '../scope/index.ts';
+import { KEY_PREFIX, type Scope } from '../resources/index.ts';
 
 export const CREDENTIAL_EXTRA = 'credentials.portcullis.io/credential-id';
 
@@ -31,7 +31,8 @@ export type KeyTransport = 'bearer' | 'cookie';
 export type KeySecretAuthenticator = (secret: string, req: IncomingMessage, via: KeyTransport) => AuthnResult;
 
 export function createKeySecretAuthenticator(d: AccessKeyAuthenticatorDeps): KeySecretAuthenticator {
-  const results = new WeakMap<object, { owner: UserInfo; label: string; result: AuthnResult }>();
+  type Cached = { owner: UserInfo; label: string; scope: Scope | undefined; result: AuthnResult };
+  const results = new WeakMap<object, Cached>();
   return (token, req, via) => {
     const hash = d.hash(token);
     const match = d.index.lookup(hash);
@@ -54,7 +55,6 @@ export function createKeySecretAuthenticator(d: AccessKeyAuthenticatorDeps): Key
     }
     d.index.touch(e, now);
     d.onUse?.(e.name, now, req.socket.remoteAddress ?? '');
-    if (isScoped(e.scope)) setRequestScope(req, { scope: e.scope, credential: `access key "${e.label}"` });
     // One frozen result per key and owner identity (identities are frozen and replaced when they change), so a
     // key's requests share one user object, as a client certificate's do (cheaper audit and decisions).
     if (match.graceUntilMs !== undefined) {
@@ -65,17 +65,18 @@ export function createKeySecretAuthenticator(d: AccessKeyAuthenticatorDeps): Key
     return cached(e, owner).result;
   };
 
-  function cached(e: KeyEntry, owner: UserInfo): { owner: UserInfo; label: string; result: AuthnResult } {
+  function cached(e: KeyEntry, owner: UserInfo): Cached {
     let c = results.get(e);
-    if (!c || c.owner !== owner || c.label !== e.label) {
+    if (!c || c.owner !== owner || c.label !== e.label || c.scope !== e.scope) {
       const credentialId = `accesskey:${e.name}`;
       const what = e.session === 'browser' ? 'console session' : 'access key';
       c = {
-        owner, label: e.label,
+        owner, label: e.label, scope: e.scope,
         result: Object.freeze({
           user: Object.freeze({ username: owner.username, uid: owner.uid, groups: owner.groups, extra: Object.freeze({ [CREDENTIAL_EXTRA]: Object.freeze([credentialId]) as string[] }) }),
           reason: `${what} "${e.label}" (${e.name}) of user ${owner.username}`,
           credentialId,
+          restrictions: scopeRestriction(e.scope, `access key "${e.label}"`),
           link: `${credentialId}#${e.fp ?? ''}`,
           ...(e.expiresMs !== undefined ? { expiresMs: e.expiresMs } : {}),
         }),

@@ -1,7 +1,7 @@
 // Batched last-used bookkeeping for access keys: authentication only records (name → time, address) in memory;
 // a timer writes the latest use of each key to its status every few seconds, off the request path.
 import type { Store } from '../../apiserver/registry/store.ts';
-import { StatusError } from '../../apiserver/errors.ts';
+import { isNotFound, notFoundMessage } from '../../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { accessKeyType, type AccessKeyStatus } from '../resources/index.ts';
 
@@ -36,14 +36,14 @@ export class LastUsedWriter {
       const time = new Date(use.ms).toISOString().replace(/\.\d+Z$/, 'Z');
       try {
         await this.store.update({ cluster: ROOT_CLUSTER, subresource: 'status' }, accessKeyType, '', name, (cur) => {
-          if (!cur) throw new StatusError(404, 'NotFound', 'gone');
+          if (!cur) throw notFoundMessage('gone');
           const status = (cur.status ?? {}) as AccessKeyStatus;
           if (status.lastUsedTime && Date.parse(status.lastUsedTime) >= Math.floor(use.ms / 1000) * 1000) return cur;
           cur.status = { ...status, lastUsedTime: time, lastUsedAddress: use.address };
           return cur;
         });
       } catch (e) {
-        if (!(e instanceof StatusError && e.code === 404)) this.log(`access key ${name}: recording last use failed: ${(e as Error).message}`);
+        if (!isNotFound(e)) this.log(`access key ${name}: recording last use failed: ${(e as Error).message}`);
       }
     }
   }

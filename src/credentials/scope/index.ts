@@ -1,2 +1,5 @@
-// Public file of credential scope: what a scoped credential may touch and the filter that enforces it.
-export { clusterAccess, scopeViolation, requestScope, setRequestScope, addInheritedScope, withCredentialScope, type RequestScope } from './scope.ts';
+// Public file of credential scope: what a scoped credential may touch and the gate that enforces it.
+export {
+  clusterAccess, scopeViolation, requestScope, scopeOf, scopeRestriction, addInheritedScope, credentialScopeGate,
+  type RequestScope,
+} from './scope.ts';

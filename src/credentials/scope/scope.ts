@@ -1,24 +1,40 @@
 // Credential scope: which logical clusters / namespaces a scoped access key (or a token minted with one) may touch,
-// and the filter (credentialScope slot) that denies anything outside with a 403 naming the scope — whatever RBAC says.
+// and the gate (credential-scope) that denies anything outside with a 403 naming the scope — whatever RBAC says.
 import type { IncomingMessage } from 'node:http';
-import { type Filter, clusterFrom, infoFrom, type RequestInfo } from '../../apiserver/context.ts';
-import { StatusError } from '../../apiserver/errors.ts';
+import { type RequestContext, restrictionsFrom, type RequestInfo } from '../../apiserver/context.ts';
+import type { Gate, GateVerdict } from '../../apiserver/auth/decision-order.ts';
+import type { AuthnResult, CredentialRestrictions } from '../../apiserver/auth/types.ts';
+import { forbidden } from '../../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { describeScope, isScoped, type Scope } from '../resources/index.ts';
 
-/** The scope a request's credential carries; set by the authenticators, read by the filter. */
+/** The scope a request's credential carries; returned by the authenticators, read by the filter. */
 export interface RequestScope { scope: Scope; credential: string }
-const scopes = new WeakMap<IncomingMessage, RequestScope>();
-/** Further scopes from the credentials up the chain (a token requested through a scoped key): every one must allow. */
+declare module '../../apiserver/auth/types.ts' {
+  interface CredentialRestrictions {
+    /** A scoped access key's scope (or that of a token minted with one). */
+    readonly scope?: RequestScope;
+  }
+}
+/** The restriction an authenticator returns for a credential with `scope` (none when it is unscoped). */
+export const scopeRestriction = (scope: Scope | undefined, credential: string): { scope: RequestScope } | undefined =>
+  (isScoped(scope) ? { scope: { scope, credential } } : undefined);
+/**
+ * Further scopes from the credentials up the chain (a token requested through a scoped key): every one must allow.
+ * The chain walk runs as an authentication check, which sees the request but cannot change the (shared, frozen)
+ * authentication result, so these are kept per request here.
+ */
 const inherited = new WeakMap<IncomingMessage, RequestScope[]>();
-export const setRequestScope = (req: IncomingMessage, s: RequestScope): void => { scopes.set(req, s); };
 /** Adds the scope of a credential up the request credential's chain (scopes hold transitively). */
 export const addInheritedScope = (req: IncomingMessage, s: RequestScope): void => {
   const list = inherited.get(req);
   if (list) list.push(s); else inherited.set(req, [s]);
 };
-/** The scope a credential minted by this request carries: its own, else the nearest one up its chain. */
-export const requestScope = (req: IncomingMessage): RequestScope | undefined => scopes.get(req) ?? inherited.get(req)?.[0];
+/** The scope a credential minted after this authentication carries: its own, else the nearest one up its chain. */
+export const scopeOf = (result: AuthnResult | undefined, req: IncomingMessage): RequestScope | undefined =>
+  result?.restrictions?.scope ?? inherited.get(req)?.[0];
+export const requestScope = (ctx: RequestContext): RequestScope | undefined =>
+  restrictionsFrom(ctx).scope ?? inherited.get(ctx.req)?.[0];
 
 export type ClusterAccess = { kind: 'all' } | { kind: 'namespaces'; namespaces: Set<string> } | { kind: 'none' };
 
@@ -59,19 +75,29 @@ export function scopeViolation(s: RequestScope, cluster: string, info: RequestIn
   return `${prefix}; cluster-wide requests in cluster "${cluster}" are outside its scope (only namespace${access.namespaces.size > 1 ? 's' : ''} ${[...access.namespaces].join(', ')})`;
 }
 
-export function withCredentialScope(projectOf: (c: string) => string | undefined): Filter {
-  const enforce = (ctx: Parameters<Filter>[0], s: RequestScope): void => {
-    const why = scopeViolation(s, clusterFrom(ctx), infoFrom(ctx), projectOf);
-    if (why) {
-      ctx.annotations['credentials.portcullis.io/scope'] = why;
-      throw new StatusError(403, 'Forbidden', `forbidden: ${why}`);
-    }
-  };
-  return (ctx, next) => {
-    const s = scopes.get(ctx.req);
-    if (s) enforce(ctx, s);
-    const up = inherited.get(ctx.req);
-    if (up) for (const u of up) enforce(ctx, u);
-    return next();
+const UNSCOPED: GateVerdict = Object.freeze({ verdict: 'pass', reason: 'the credential is not scoped' });
+
+/**
+ * The credential-scope gate: a request outside its credential's scope (or the scope of one up its chain) is denied,
+ * whatever RBAC says. `restrictionsOf` resolves a credential id (for explain).
+ */
+export function credentialScopeGate(projectOf: (c: string) => string | undefined,
+  restrictionsOf: (credentialId: string) => CredentialRestrictions | undefined): Gate {
+  return {
+    check({ restrictions, cluster, info, request }) {
+      const own = restrictions.scope;
+      const up = request ? inherited.get(request) : undefined;
+      if (!own && !up) return UNSCOPED;
+      for (const s of own ? [own, ...(up ?? [])] : up!) {
+        const why = scopeViolation(s, cluster, info, projectOf);
+        if (!why) continue;
+        return {
+          verdict: 'deny', reason: why, error: forbidden(null, '', why),
+          apply: (ctx) => { ctx.annotations['credentials.portcullis.io/scope'] = why; },
+        };
+      }
+      return { verdict: 'allow', reason: `inside the scope of ${(own ?? up![0]).credential}` };
+    },
+    restrictionsOf,
   };
 }

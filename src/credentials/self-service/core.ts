@@ -2,7 +2,7 @@
 // and the CLI rely on — session keys, audience-bound tokens, rotation, the per-user inventory and revocation.
 import type { Store } from '../../apiserver/registry/store.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
-import { badRequest, forbidden, notFound, StatusError } from '../../apiserver/errors.ts';
+import { badRequest, forbidden, notFound, StatusError, isNotFound } from '../../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import type { UserInfo } from '../../apiserver/auth/types.ts';
 import { linkId, type Lineage } from '../../apiserver/auth/credential-chain.ts';
@@ -230,7 +230,7 @@ export class CredentialsCore {
       case 'platformtoken': case 'sa-token': {
         let rec: KObject;
         try { rec = await this.d.store.get(ROOT_CLUSTER, issuedTokenType, '', ref); } catch (e) {
-          if (e instanceof StatusError && e.code === 404) throw notFound(issuedTokenType, ref);
+          if (isNotFound(e)) throw notFound(issuedTokenType, ref);
           throw e;
         }
         const s = rec.spec as unknown as IssuedTokenSpec;

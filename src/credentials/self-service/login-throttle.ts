@@ -3,7 +3,9 @@
 import type { RequestContext } from '../../apiserver/context.ts';
 import { tooManyRequests } from '../../apiserver/errors.ts';
 import type { PlatformAuditEvent } from '../../apiserver/extension.ts';
-import type { PasswordVerifier } from './routes.ts';
+
+/** Checks a username and password (the platform's User objects, or a test's). */
+export type PasswordVerifier = (username: string, password: string) => Promise<boolean>;
 
 export interface LoginThrottleSettings {
   /** Failures for one user name after which the backoff starts. */

@@ -10,13 +10,13 @@ import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import type { Route } from '../../apiserver/extension.ts';
 import type { AuthnRequest, AuthnResult } from '../../apiserver/auth/types.ts';
 import type { CredentialsCore } from './core.ts';
-import type { PasswordLogin } from './login-throttle.ts';
+import type { PasswordLogin, PasswordVerifier } from './login-throttle.ts';
 import type { Lineage } from '../../apiserver/auth/credential-chain.ts';
 import { page, pageQuery } from '../../platform/index.ts';
 import { requestScope, clusterAccess } from '../scope/index.ts';
 import { parseDuration, API_VERSION, SESSION_LABEL, accessKeyType, isScoped, scopeSchema, type AccessKeySpec } from '../resources/index.ts';
 
-export type PasswordVerifier = (username: string, password: string) => Promise<boolean>;
+export type { PasswordVerifier };
 
 export interface RouteDeps {
   core: CredentialsCore;
@@ -97,7 +97,7 @@ export function credentialRoutes(d: RouteDeps): Route[] {
     { prefix: `${P}/whoami`, async handle(ctx) {
       method(ctx, 'GET');
       const u = userFrom(ctx);
-      const s = requestScope(ctx.req);
+      const s = requestScope(ctx);
       writeJson(ctx, 200, { apiVersion: API_VERSION, kind: 'WhoAmI', status: { username: u.username, groups: u.groups, credentialId: ctx.credentialId, scope: s?.scope } });
     } },
     { prefix: `${P}/logout`, async handle(ctx) {
@@ -117,7 +117,7 @@ export function credentialRoutes(d: RouteDeps): Route[] {
     { prefix: `${P}/tokens`, async handle(ctx) {
       rootOnly(ctx); method(ctx, 'POST');
       const req = await body(ctx, tokenSchema);
-      const t = await core.issueToken(userFrom(ctx), d.lineage(ctx), requestScope(ctx.req), req.cluster, req.expirationSeconds);
+      const t = await core.issueToken(userFrom(ctx), d.lineage(ctx), requestScope(ctx), req.cluster, req.expirationSeconds);
       writeJson(ctx, 201, { apiVersion: API_VERSION, kind: 'PlatformToken', status: {
         token: t.token, expirationTimestamp: t.expires.toISOString().replace(/\.\d+Z$/, 'Z'), cluster: req.cluster, audience: t.audience, jti: t.jti,
       } });

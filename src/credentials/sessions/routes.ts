@@ -13,7 +13,7 @@ import { API_VERSION } from '../resources/index.ts';
 import { clearedCookies, sessionCookies } from './cookie.ts';
 import { assertSameOrigin, ownOrigins } from './csrf.ts';
 import type { SessionStore } from './store.ts';
-import type { PasswordLogin } from '../self-service/login-throttle.ts';
+import type { PasswordLogin } from '../self-service/index.ts';
 
 export const SESSION_PATH = '/platform/v1/session';
 

@@ -4,7 +4,7 @@ import type { ModuleContext } from '../../apiserver/extension.ts';
 import type { UserInfo } from '../../apiserver/auth/types.ts';
 import type { KeySecretAuthenticator } from '../access-keys/index.ts';
 import type { CredentialsCore } from '../self-service/index.ts';
-import type { PasswordLogin } from '../self-service/login-throttle.ts';
+import type { PasswordLogin } from '../self-service/index.ts';
 import { createSessionAuthenticator } from './authenticator.ts';
 import { consoleCapabilities } from './capabilities.ts';
 import { createCsrfTokens } from './csrf.ts';

@@ -7,7 +7,6 @@ import { openSigningKeys, type StoredSigningKeys } from '../../pki/signing-keys.
 import { StatusError } from '../../apiserver/errors.ts';
 import { IdentityIndex } from '../platform-view/index.ts';
 import { PlatformTokens, audienceFor, createPlatformTokenAuthenticator } from './platform-tokens.ts';
-import { requestScope } from '../scope/index.ts';
 
 async function setup() {
   let saved: StoredSigningKeys | null = null;
@@ -56,9 +55,9 @@ describe('platform tokens', () => {
   it('carry the scope of the key they were minted with', async () => {
     const t = await setup();
     const s = await t.issue('c', { scope: { namespaces: [{ cluster: 'c', namespace: 'app' }] } });
-    const r = t.req(s.token);
-    await t.authn.authenticate({ req: r, cluster: 'c' });
-    assert.deepEqual(requestScope(r), { scope: { namespaces: [{ cluster: 'c', namespace: 'app' }] }, credential: 'token minted with access key "ci"' });
+    const r = await t.authn.authenticate({ req: t.req(s.token), cluster: 'c' });
+    assert.deepEqual(r?.restrictions?.scope,
+      { scope: { namespaces: [{ cluster: 'c', namespace: 'app' }] }, credential: 'token minted with access key "ci"' });
   });
 
   it('leave other JWTs to other authenticators and keep verifying after a key rotation', async () => {

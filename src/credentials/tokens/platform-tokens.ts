@@ -7,7 +7,7 @@ import { unauthorized } from '../../apiserver/errors.ts';
 import { bearerToken } from '../../apiserver/auth/bearer.ts';
 import { SA_TOKEN_ALG, type SigningKeys } from '../../pki/signing-keys.ts';
 import type { IdentitySource } from '../platform-view/index.ts';
-import { setRequestScope } from '../scope/index.ts';
+import { scopeRestriction } from '../scope/index.ts';
 import { isScoped, type Scope } from '../resources/index.ts';
 import { CREDENTIAL_EXTRA } from '../access-keys/index.ts';
 
@@ -105,12 +105,13 @@ export function createPlatformTokenAuthenticator(d: PlatformTokenAuthenticatorDe
       const credentialId = `platformtoken:${jti}`;
       user.extra = { [CREDENTIAL_EXTRA]: [credentialId] };
       const scope = payload[SCOPE_CLAIM] as Scope | undefined;
-      if (isScoped(scope)) setRequestScope(req, { scope, credential: `token minted with ${String(payload[VIA_CLAIM] ?? 'a scoped credential')}` });
+      const via = String(payload[VIA_CLAIM] ?? 'a scoped credential');
+      const restrictions = scopeRestriction(scope, `token minted with ${via}`);
       const carried = payload[CHAIN_CLAIM];
       const chain = Array.isArray(carried) ? carried.filter((c): c is string => typeof c === 'string') : undefined;
       return {
         user, reason: `platform token for ${sub} bound to cluster ${cluster} (jti ${jti})`, credentialId, expiresMs: payload.exp! * 1000,
-        ...(chain ? { chain } : {}),
+        ...(chain ? { chain } : {}), restrictions,
       };
     },
   };

@@ -4,7 +4,9 @@ import { z } from 'zod';
 import type { Route } from '../../apiserver/extension.ts';
 import { type RequestContext, userFrom } from '../../apiserver/context.ts';
 import type { Store } from '../../apiserver/registry/store.ts';
-import { badRequest, conflict, forbidden, invalid, notFound, routeNotFound, StatusError } from '../../apiserver/errors.ts';
+import {
+  badRequest, conflict, forbidden, invalid, notFound, routeNotFound, isNotFound, notFoundMessage,
+} from '../../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { parseJson, readBody } from '../../apiserver/codec/body.ts';
 import { writeJson } from '../../apiserver/handlers/respond.ts';
@@ -110,7 +112,7 @@ export function platformRoutes(d: DirectoryDeps & { store: Store }): Route[] {
   async function changePermissions(ctx: RequestContext, tenant: string): Promise<void> {
     const u = userFrom(ctx);
     const rec = state.tenants.get(tenant);
-    if (!rec) throw new StatusError(404, 'NotFound', `tenantclusters.${GROUP} "${tenant}" not found`, { name: tenant, group: GROUP, kind: 'tenantclusters' });
+    if (!rec) throw notFoundMessage(`tenantclusters.${GROUP} "${tenant}" not found`, { name: tenant, group: GROUP, kind: 'tenantclusters' });
     if (!(await mayManage(u, tenant))) {
       throw forbidden(tenantClusterType, tenant, `User "${u.username}" may not change the permissions of tenant cluster "${tenant}" (global admins, admins of project "${rec.spec.project}" and the owner may)`);
     }
@@ -126,12 +128,12 @@ export function platformRoutes(d: DirectoryDeps & { store: Store }): Route[] {
       const t = c.user !== undefined ? userType : teamType;
       const name = (c.user ?? c.team)!;
       try { await d.store.get(ROOT_CLUSTER, t, '', name); } catch (e) {
-        if (e instanceof StatusError && e.code === 404) throw invalid('PermissionChange', GROUP, tenant, [{ field: c.user ? 'user' : 'team', message: `${t.kind} "${name}" does not exist` }]);
+        if (isNotFound(e)) throw invalid('PermissionChange', GROUP, tenant, [{ field: c.user ? 'user' : 'team', message: `${t.kind} "${name}" does not exist` }]);
         throw e;
       }
     }
     const { object } = await d.store.update({ cluster: ROOT_CLUSTER, user: u, fieldManager: 'portcullis-permissions' }, tenantClusterType, '', tenant, (cur) => {
-      if (!cur) throw new StatusError(404, 'NotFound', `tenant cluster "${tenant}" not found`);
+      if (!cur) throw notFoundMessage(`tenant cluster "${tenant}" not found`);
       const spec = cur.spec as TenantClusterSpec;
       spec.access = { ...(spec.access ?? {}), rules: changes.reduce((rules, c) => changeRules(rules, c), spec.access?.rules ?? []) };
       return cur;

@@ -1,9 +1,9 @@
 // Wires management access into the server: the access index (platform objects plus the `use` verb in root),
-// the clusterAccess filter at the tenant's door, and the /platform/v1 reachability and permissions routes.
+// the management-access gate at the tenant's door, and the /platform/v1 reachability and permissions routes.
 import type { ModuleContext } from '../../apiserver/extension.ts';
 import type { PlatformState } from '../resources/index.ts';
 import { AccessIndex, type RootAuthorizer } from './access-index.ts';
-import { withClusterAccess } from './cluster-access-filter.ts';
+import { managementAccessGate } from './management-access-gate.ts';
 import { platformRoutes } from './routes.ts';
 
 export interface AccessWiring {
@@ -18,9 +18,7 @@ export function setupAccess(m: ModuleContext, state: PlatformState, authorizeInR
   const inRoot = (): RootAuthorizer | undefined => authorizeInRoot
     ?? (slots.rbac ? async (a) => (await slots.rbac!.authorize(a)).decision === 'allow' : undefined);
   const index = new AccessIndex(state, inRoot);
-  const door = withClusterAccess(state, index);
-  const prev = m.filters.clusterAccess;
-  m.filters.clusterAccess = prev ? (ctx, next) => prev(ctx, () => door(ctx, next)) : door;
+  m.gates['management-access'] = managementAccessGate(state, index);
   m.routes.push(...platformRoutes({ store: m.store, state, index, authorize: () => m.runtime.authorize }));
   return { index, authorizeInRoot: inRoot };
 }

@@ -23,6 +23,8 @@ const body = z.object({
   name: z.string().optional(),
   subresource: z.string().optional(),
   path: z.string().optional(),
+  impersonate: z.object({ user: z.string().min(1), groups: z.array(z.string().min(1)).optional() }).strict().optional(),
+  credential: z.string().min(1).optional(),
 }).strict().refine((b) => (b.resource === undefined) !== (b.path === undefined), 'give exactly one of resource or path');
 
 export function explainRoute(d: ExplainDeps & { authorize: () => (a: Attributes) => Promise<AuthorizerResult> }): Route {

@@ -1,10 +1,17 @@
-// Explain: why a user can or cannot make a request into a logical cluster, layer by layer as the server
-// decides it: management access → role mapping → tenant RBAC (binding and role) → delegation → final.
-import { type Attributes, type Authorizer, type Decision, type UserInfo, SYSTEM_AUTHENTICATED, SYSTEM_MASTERS } from '../../apiserver/auth/types.ts';
+// Explain: why a user can or cannot make a request into a logical cluster, step by step as the server decides it.
+// The steps and their verdicts come from the decision order the chain runs (apiserver/auth/decision-order.ts);
+// explain adds what each means on the platform (role mapping, delegation details, a default RBAC reason).
+import {
+  type Attributes, type CredentialRestrictions, type Decision, type UserInfo, SYSTEM_AUTHENTICATED, SYSTEM_MASTERS,
+} from '../../apiserver/auth/types.ts';
+import {
+  walkDecision, type AuthorizerSlots, type GateSlots, type StepName, type StepOutcome,
+} from '../../apiserver/auth/decision-order.ts';
+import type { RequestInfo } from '../../apiserver/context.ts';
 import type { Catalog } from '../../apiserver/registry/catalog.ts';
 import type { ResourceType } from '../../apiserver/registry/types.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
-import { StatusError, badRequest } from '../../apiserver/errors.ts';
+import { badRequest, notFoundMessage } from '../../apiserver/errors.ts';
 import { bindingName, teamGroup, type AccessIndex } from '../access/index.ts';
 import type { DelegationAuthorizer, DelegationOutcome } from '../delegation/index.ts';
 import type { PlatformState } from '../resources/index.ts';
@@ -23,9 +30,14 @@ export interface ExplainRequest {
   subresource?: string;
   /** A non-resource request (e.g. /healthz) instead of a resource. */
   path?: string;
+  /** The request impersonates (Impersonate-User / -Group headers). */
+  impersonate?: { user: string; groups?: string[] };
+  /** The request is made with this credential (its restrictions apply), e.g. "accesskey:<name>". */
+  credential?: string;
 }
 
-export type LayerName = 'management-access' | 'role-mapping' | 'tenant-rbac' | 'delegation';
+export type LayerName = 'impersonation' | 'management-access' | 'role-mapping' | 'credential-scope' | 'system:masters'
+  | 'delegation' | 'tenant-rbac';
 export interface ExplainLayer {
   layer: LayerName;
   /** allow / deny / noopinion, or 'n/a' when the layer does not apply to this request. */
@@ -39,10 +51,14 @@ export interface ExplainLayer {
 export interface ExplainResult {
   apiVersion: 'platform.portcullis.io/v1';
   kind: 'AccessExplanation';
-  request: { user: UserInfo; cluster: string; tenant: boolean; verb: string; resource?: string; group?: string; subresource?: string; namespace?: string; name?: string; path?: string };
+  request: {
+    user: UserInfo; cluster: string; tenant: boolean; verb: string; resource?: string; group?: string;
+    subresource?: string; namespace?: string; name?: string; path?: string; impersonatedUser?: UserInfo;
+    credential?: string;
+  };
   layers: ExplainLayer[];
   decision: 'allow' | 'deny';
-  decidedBy: LayerName | 'system:masters';
+  decidedBy: LayerName;
   reason: string;
 }
 
@@ -51,8 +67,9 @@ export interface ExplainDeps {
   index: AccessIndex;
   delegation: DelegationAuthorizer;
   catalog: Catalog;
-  /** The RBAC authorizer, read at call time. */
-  rbac: () => Authorizer | undefined;
+  /** The server's decision steps, read at call time (the same the chain runs). */
+  gates: () => GateSlots;
+  authorizers: () => AuthorizerSlots;
   clusterState(name: string): string | undefined;
   /** Does the ClusterRole exist in the cluster? */
   clusterRoleExists(cluster: string, name: string): Promise<boolean>;
@@ -70,75 +87,124 @@ export function resolveResource(types: readonly ResourceType[], word: string, gr
   return undefined;
 }
 
+const LAYER: Record<StepName, LayerName> = {
+  'impersonation': 'impersonation', 'management-access': 'management-access', 'credential-scope': 'credential-scope',
+  'system:masters': 'system:masters', 'delegation': 'delegation', 'rbac': 'tenant-rbac',
+};
+
 export async function explain(d: ExplainDeps, req: ExplainRequest): Promise<ExplainResult> {
   if (!req.user || !req.cluster || !req.verb) throw badRequest('user, cluster and verb are required');
-  if (!d.clusterState(req.cluster)) throw new StatusError(404, 'NotFound', `logical cluster "${req.cluster}" not found`);
+  if (!d.clusterState(req.cluster)) throw notFoundMessage(`logical cluster "${req.cluster}" not found`);
   if (!req.path && !req.resource) throw badRequest('give a resource, or a path for a non-resource request');
-  const platformUser = d.state.users.get(req.user);
-  const groups = [...new Set([...(req.groups ?? (platformUser ? [...platformUser.groups, ...d.index.teamsOf(req.user).map(teamGroup)] : [])), SYSTEM_AUTHENTICATED])];
+  const groupsOf = (name: string): string[] => {
+    const p = d.state.users.get(name);
+    return p ? [...p.groups, ...d.index.teamsOf(name).map(teamGroup)] : [];
+  };
+  const groups = [...new Set([...(req.groups ?? groupsOf(req.user)), SYSTEM_AUTHENTICATED])];
   const user: UserInfo = { username: req.user, groups };
-  const attrs = toAttributes(d, req, user);
+  const attrsFor = toAttributes(d, req);
+  const attrs = attrsFor(user);
   const tenant = d.state.tenants.has(req.cluster);
-  const master = groups.includes(SYSTEM_MASTERS);
+  const gates = d.gates();
+  const walk = await walkDecision(gates, d.authorizers(), {
+    cluster: req.cluster, info: requestInfo(attrs), user, restrictions: restrictionsOf(gates, req.credential),
+    rawHeaders: impersonationHeaders(req.impersonate),
+  }, attrsFor);
+  const effective = walk.user;
+  const platformUser = d.state.users.has(effective.username);
+  const master = effective.groups.includes(SYSTEM_MASTERS);
+  const deleg: DelegationOutcome = await d.delegation.explain(attrsFor(effective));
   const layers: ExplainLayer[] = [];
-
-  // 1. Management access (the clusterAccess filter).
-  let doorDenied = false;
-  if (!tenant) layers.push({ layer: 'management-access', decision: 'n/a', reached: true, reason: `"${req.cluster}" is not a tenant cluster` });
-  else if (master) layers.push({ layer: 'management-access', decision: 'n/a', reached: true, reason: `member of "${SYSTEM_MASTERS}": not checked` });
-  else if (!platformUser) layers.push({ layer: 'management-access', decision: 'n/a', reached: true, reason: `"${req.user}" is not a platform user: passes to the tenant's RBAC` });
-  else {
-    const reasons = await d.index.reasons(req.user, groups, req.cluster);
-    doorDenied = reasons.length === 0;
-    layers.push({
-      layer: 'management-access', decision: doorDenied ? 'deny' : 'allow', reached: true, details: { reasons },
-      reason: doorDenied ? `User "${req.user}" has no management access to tenant cluster "${req.cluster}" (not a global admin, project admin, owner, in an access rule, nor holding "use" on the tenant cluster)`
-        : `management access: ${reasons.join(', ')}`,
-    });
+  for (const s of walk.steps) {
+    layers.push(layerOf(s, req.cluster, effective.username, deleg));
+    if (s.step !== 'management-access') continue;
+    // Role mapping (materialised as ClusterRoleBindings inside the tenant) explains what the door let in.
+    const reached = s.reached && s.verdict !== 'deny' && !master;
+    const { username, groups: effectiveGroups } = effective;
+    layers.push(await roleMappingLayer(d, req.cluster, username, effectiveGroups, tenant, platformUser, reached));
   }
-
-  // 2. Role mapping (materialised as ClusterRoleBindings inside the tenant).
-  layers.push(await roleMappingLayer(d, req.cluster, req.user, groups, tenant, !!platformUser, !doorDenied && !master));
-
-  // 3. Tenant RBAC, 4. delegation (the authorizer union: system:masters, delegation, RBAC).
-  const rbac = d.rbac();
-  const r = rbac ? await rbac.authorize(attrs) : { decision: 'noopinion' as const, reason: 'no RBAC authorizer is configured' };
-  const deleg: DelegationOutcome = await d.delegation.explain(attrs);
-  const authzReached = !doorDenied && !master;
-  const rbacDecides = !deleg.delegated;
-  layers.push({
-    layer: 'tenant-rbac', decision: r.decision === 'allow' ? 'allow' : 'deny', reached: authzReached && rbacDecides,
-    reason: r.decision === 'allow' ? r.reason : (r.reason || `no RBAC binding in "${req.cluster}" grants this to User "${req.user}" or its groups`),
-  });
-  layers.push({
-    layer: 'delegation', decision: deleg.delegated ? deleg.decision : 'n/a', reached: authzReached, reason: deleg.reason,
-    details: { delegated: deleg.delegated, hostCluster: deleg.hostCluster, serviceAccount: deleg.serviceAccount, serviceAccountAllowed: deleg.serviceAccountAllowed, hostDecision: deleg.hostDecision, hostReason: deleg.hostReason },
-  });
-
-  const result = (decision: 'allow' | 'deny', decidedBy: ExplainResult['decidedBy'], reason: string): ExplainResult => ({
+  const decidedBy = LAYER[walk.decidedBy];
+  const reason = decidedBy === 'tenant-rbac' || decidedBy === 'delegation'
+    ? layers.find((l) => l.layer === decidedBy)!.reason : walk.reason;
+  const target = attrs.isResourceRequest
+    ? { resource: attrs.resource, group: attrs.apiGroup, subresource: attrs.subresource || undefined,
+      namespace: attrs.namespace || undefined, name: attrs.name || undefined }
+    : { path: attrs.path };
+  return {
     apiVersion: 'platform.portcullis.io/v1', kind: 'AccessExplanation',
-    request: { user, cluster: req.cluster, tenant, verb: attrs.verb, ...(attrs.isResourceRequest
-      ? { resource: attrs.resource, group: attrs.apiGroup, subresource: attrs.subresource || undefined, namespace: attrs.namespace || undefined, name: attrs.name || undefined }
-      : { path: attrs.path }) },
-    layers, decision, decidedBy, reason,
-  });
-  if (master) return result('allow', 'system:masters', `allowed: member of group "${SYSTEM_MASTERS}"`);
-  if (doorDenied) return result('deny', 'management-access', layers[0].reason);
-  if (deleg.delegated) return result(deleg.decision === 'allow' ? 'allow' : 'deny', 'delegation', deleg.reason);
-  return result(r.decision === 'allow' ? 'allow' : 'deny', 'tenant-rbac', layers.find((l) => l.layer === 'tenant-rbac')!.reason);
+    request: {
+      user, cluster: req.cluster, tenant, verb: attrs.verb, ...target,
+      ...(req.impersonate ? { impersonatedUser: effective } : {}),
+      ...(req.credential ? { credential: req.credential } : {}),
+    },
+    layers, decision: walk.decision, decidedBy, reason,
+  };
 }
 
-function toAttributes(d: ExplainDeps, req: ExplainRequest, user: UserInfo): Attributes {
+function layerOf(s: StepOutcome, cluster: string, username: string, deleg: DelegationOutcome): ExplainLayer {
+  const layer = LAYER[s.step];
+  const decision = s.verdict === 'pass' ? 'n/a' : s.verdict;
+  switch (layer) {
+    case 'system:masters':
+      return { layer, decision, reached: s.reached, reason: s.reason || `not a member of "${SYSTEM_MASTERS}"` };
+    case 'delegation':
+      return {
+        layer, decision, reached: s.reached, reason: deleg.reason,
+        details: {
+          delegated: deleg.delegated, hostCluster: deleg.hostCluster, serviceAccount: deleg.serviceAccount,
+          serviceAccountAllowed: deleg.serviceAccountAllowed, hostDecision: deleg.hostDecision,
+          hostReason: deleg.hostReason,
+        },
+      };
+    case 'tenant-rbac':
+      return {
+        layer, decision: s.verdict === 'allow' ? 'allow' : 'deny', reached: s.reached,
+        reason: s.verdict === 'allow' ? s.reason
+          : (s.reason || `no RBAC binding in "${cluster}" grants this to User "${username}" or its groups`),
+      };
+    default:
+      return { layer, decision, reached: s.reached, reason: s.reason, ...(s.details ? { details: s.details } : {}) };
+  }
+}
+
+/** The restrictions of the credential the request names (asked of the gates), none without one. */
+function restrictionsOf(gates: GateSlots, credential: string | undefined): CredentialRestrictions {
+  if (credential === undefined) return {};
+  for (const g of Object.values(gates)) {
+    const r = g?.restrictionsOf?.(credential);
+    if (r) return r;
+  }
+  throw badRequest(`credential "${credential}" is not known (name an access key as "accesskey:<name>")`);
+}
+
+/** The Impersonate-* headers a request impersonating `imp` carries, name and value alternating. */
+function impersonationHeaders(imp: ExplainRequest['impersonate']): string[] {
+  if (!imp) return [];
+  return ['Impersonate-User', imp.user, ...(imp.groups ?? []).flatMap((g) => ['Impersonate-Group', g])];
+}
+
+function requestInfo(a: Attributes): RequestInfo {
+  return {
+    isResourceRequest: a.isResourceRequest, path: a.path, verb: a.verb,
+    apiPrefix: a.isResourceRequest ? (a.apiGroup ? 'apis' : 'api') : '', apiGroup: a.apiGroup, apiVersion: a.apiVersion,
+    namespace: a.namespace, resource: a.resource, subresource: a.subresource, name: a.name, parts: [],
+  };
+}
+
+function toAttributes(d: ExplainDeps, req: ExplainRequest): (user: UserInfo) => Attributes {
   if (req.path) {
     if (!req.path.startsWith('/')) throw badRequest('path must start with "/"');
-    return { user, cluster: req.cluster, verb: req.verb, isResourceRequest: false, path: req.path, apiGroup: '', apiVersion: '', resource: '', subresource: '', namespace: '', name: '' };
+    return (user) => ({
+      user, cluster: req.cluster, verb: req.verb, isResourceRequest: false, path: req.path!,
+      apiGroup: '', apiVersion: '', resource: '', subresource: '', namespace: '', name: '',
+    });
   }
   const t = resolveResource(d.catalog.typesFor(req.cluster), req.resource!, req.group);
-  return {
+  return (user) => ({
     user, cluster: req.cluster, verb: req.verb, isResourceRequest: true, path: '',
     apiGroup: t?.group ?? req.group ?? '', apiVersion: t?.version ?? '', resource: t?.resource ?? req.resource!.toLowerCase(),
     subresource: req.subresource ?? '', namespace: t && !t.namespaced ? '' : (req.namespace ?? ''), name: req.name ?? '',
-  };
+  });
 }
 
 async function roleMappingLayer(d: ExplainDeps, cluster: string, user: string, groups: string[], tenant: boolean, platformUser: boolean, reached: boolean): Promise<ExplainLayer> {

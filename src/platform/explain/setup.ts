@@ -1,5 +1,5 @@
 // Wires explain into the server: the /platform/v1/explain route over the platform state, the access index,
-// delegation and the RBAC authorizer (read at call time).
+// delegation and the server's decision steps (read at call time).
 import type { ModuleContext } from '../../apiserver/extension.ts';
 import type { PlatformState } from '../resources/index.ts';
 import type { AccessIndex } from '../access/index.ts';
@@ -10,7 +10,8 @@ const RBAC = 'rbac.authorization.k8s.io';
 
 export function setupExplain(m: ModuleContext, state: PlatformState, index: AccessIndex, delegation: DelegationAuthorizer): void {
   m.routes.push(explainRoute({
-    state, index, delegation, catalog: m.catalog, rbac: () => m.authorizers.rbac, clusterState: (n) => m.clusters.state(n),
+    state, index, delegation, catalog: m.catalog, gates: () => m.gates, authorizers: () => m.authorizers,
+    clusterState: (n) => m.clusters.state(n),
     authorize: () => m.runtime.authorize,
     clusterRoleExists: async (cluster, name) => {
       const t = m.catalog.lookup(cluster, RBAC, 'v1', 'clusterroles');

@@ -7,7 +7,7 @@ import type { ResourceType } from '../../apiserver/registry/types.ts';
 import type { InformerEvent } from '../../apiserver/controllers/informer.ts';
 import type { Leadership } from '../../apiserver/controllers/leadership.ts';
 import { WorkQueue } from '../../apiserver/controllers/queue.ts';
-import { StatusError } from '../../apiserver/errors.ts';
+import { StatusError, isNotFound, notFoundMessage } from '../../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { effectiveSpec } from '../access/index.ts';
 import { type PlatformState, type TenantClusterSpec, HOST_CLUSTER, MANAGED_BY_LABEL, MANAGED_BY_VALUE, TENANT_LABEL, tenantClusterType } from '../resources/index.ts';
@@ -29,9 +29,6 @@ export interface HostRbacDeps {
 const root = { cluster: ROOT_CLUSTER };
 const VC_NAME = /^vc-(.+?)(-multi)?$/;
 
-function isNotFound(e: unknown): boolean {
-  return e instanceof StatusError && e.code === 404;
-}
 
 export class HostRbacController {
   readonly queue: WorkQueue;
@@ -106,7 +103,7 @@ export class HostRbacController {
   private async setFinalizer(name: string, present: boolean): Promise<boolean> {
     try {
       const { object } = await this.d.store.update(root, tenantClusterType, '', name, (cur) => {
-        if (!cur) throw new StatusError(404, 'NotFound', 'gone');
+        if (!cur) throw notFoundMessage('gone');
         const rest = (cur.metadata.finalizers ?? []).filter((f) => f !== HOST_RBAC_FINALIZER);
         cur.metadata.finalizers = present && !cur.metadata.deletionTimestamp ? [...rest, HOST_RBAC_FINALIZER] : rest;
         return cur;

@@ -4,7 +4,7 @@ import type { Store } from '../../apiserver/registry/store.ts';
 import type { Catalog } from '../../apiserver/registry/catalog.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
 import type { ResourceType } from '../../apiserver/registry/types.ts';
-import { StatusError } from '../../apiserver/errors.ts';
+import { StatusError, ignoreNotFound, isNotFound } from '../../apiserver/errors.ts';
 import { bindingName } from '../access/index.ts';
 import { MANAGED_LABEL } from '../resources/index.ts';
 
@@ -61,7 +61,7 @@ export async function reconcileBindings(store: Store, catalog: Catalog, cluster:
   }
   for (const role of [...roles].sort()) {
     try { await store.get(cluster, crType, '', role); } catch (e) {
-      if (e instanceof StatusError && e.code === 404) result.missingRoles.push(role); else throw e;
+      if (isNotFound(e)) result.missingRoles.push(role); else throw e;
     }
   }
   return result;
@@ -90,6 +90,3 @@ function merge(cur: KObject, want: KObject): KObject {
   return { ...cur, subjects: want.subjects, metadata: { ...cur.metadata, labels: { ...(cur.metadata.labels ?? {}), ...want.metadata.labels } } };
 }
 
-function ignoreNotFound(e: unknown): void {
-  if (!(e instanceof StatusError && e.code === 404)) throw e;
-}

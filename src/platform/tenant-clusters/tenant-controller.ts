@@ -3,7 +3,7 @@
 import type { Store } from '../../apiserver/registry/store.ts';
 import type { Catalog } from '../../apiserver/registry/catalog.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
-import { StatusError } from '../../apiserver/errors.ts';
+import { StatusError, ignoreNotFound, isNotFound, notFoundMessage } from '../../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { logicalClusterType } from '../../apiserver/controllers/logical-clusters.ts';
 import { WorkQueue } from '../../apiserver/controllers/queue.ts';
@@ -36,7 +36,7 @@ const root = { cluster: ROOT_CLUSTER };
 
 async function getOrUndefined(store: Store, cluster: string, t: typeof tenantClusterType, name: string): Promise<KObject | undefined> {
   try { return await store.get(cluster, t, '', name); } catch (e) {
-    if (e instanceof StatusError && e.code === 404) return undefined;
+    if (isNotFound(e)) return undefined;
     throw e;
   }
 }
@@ -126,7 +126,7 @@ export class TenantController {
       return; // the LogicalCluster's DELETED event brings us back
     }
     await this.d.store.update(root, tenantClusterType, '', name, (cur) => {
-      if (!cur) throw new StatusError(404, 'NotFound', 'gone');
+      if (!cur) throw notFoundMessage('gone');
       cur.metadata.finalizers = (cur.metadata.finalizers ?? []).filter((f) => f !== TENANT_FINALIZER && f !== FOREGROUND_FINALIZER);
       return cur;
     }).catch(ignoreNotFound);
@@ -172,7 +172,7 @@ export class TenantController {
       return { ...c, lastTransitionTime: prev && prev.status === c.status ? prev.lastTransitionTime : now };
     });
     await this.d.store.update({ cluster: ROOT_CLUSTER, subresource: 'status' }, tenantClusterType, '', name, (cur) => {
-      if (!cur) throw new StatusError(404, 'NotFound', 'gone');
+      if (!cur) throw notFoundMessage('gone');
       cur.status = next;
       return cur;
     }).catch(ignoreNotFound);
@@ -186,6 +186,3 @@ function cond(type: string, status: Condition['status'], reason: string, message
   return { type, status, reason, message };
 }
 
-function ignoreNotFound(e: unknown): void {
-  if (!(e instanceof StatusError && e.code === 404)) throw e;
-}

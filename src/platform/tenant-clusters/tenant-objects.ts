@@ -4,7 +4,7 @@ import type { Store } from '../../apiserver/registry/store.ts';
 import type { Catalog } from '../../apiserver/registry/catalog.ts';
 import type { ResourceType } from '../../apiserver/registry/types.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
-import { StatusError } from '../../apiserver/errors.ts';
+import { StatusError, isNotFound } from '../../apiserver/errors.ts';
 import { parseObjects, MANAGED_BY_LABEL, MANAGED_BY_VALUE, type ObjectRef } from '../resources/index.ts';
 
 export interface ObjectsResult { applied: ObjectRef[]; problems: string[] }
@@ -71,7 +71,7 @@ export async function applyObjects(store: Store, catalog: Catalog, cluster: stri
       const cur = await store.get(cluster, t, old.namespace ?? '', old.name);
       if (cur.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE) await store.delete(ctx, t, old.namespace ?? '', old.name);
     } catch (e) {
-      if (!(e instanceof StatusError && e.code === 404)) throw e;
+      if (!isNotFound(e)) throw e;
     }
   }
   return { applied, problems };

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type { Store } from '../../apiserver/registry/store.ts';
 import type { Catalog } from '../../apiserver/registry/catalog.ts';
-import { StatusError } from '../../apiserver/errors.ts';
+import { StatusError, isNotFound } from '../../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { writePrivateFile } from '../../pki/kubeconfig.ts';
 import { generatePassword, hashPassword } from './passwords.ts';
@@ -21,7 +21,7 @@ export async function ensureBootstrapAdmin(store: Store, dataDir: string, log: (
     await store.get(ROOT_CLUSTER, userType, '', BOOTSTRAP_ADMIN);
     return undefined;
   } catch (e) {
-    if (!(e instanceof StatusError && e.code === 404)) throw e;
+    if (!isNotFound(e)) throw e;
   }
   const password = generatePassword();
   try {

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import type { Admission, Store } from '../../apiserver/registry/store.ts';
-import { StatusError } from '../../apiserver/errors.ts';
+import { isNotFound } from '../../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
 import { GROUP, userType, type UserSpec } from '../resources/index.ts';
@@ -34,7 +34,7 @@ export async function verifyPassword(store: Store, username: string, password: s
     const spec = u.spec as UserSpec | undefined;
     stored = spec?.disabled === true ? undefined : spec?.passwordHash;
   } catch (e) {
-    if (!(e instanceof StatusError && e.code === 404)) throw e;
+    if (!isNotFound(e)) throw e;
   }
   dummyHash ??= hash(generatePassword());
   const target = stored ?? await dummyHash;

@@ -2,7 +2,7 @@
 // clusters and drops its finalizers once they are gone. Also keeps root's global-admins binding current.
 import type { Store } from '../../apiserver/registry/store.ts';
 import type { Catalog } from '../../apiserver/registry/catalog.ts';
-import { StatusError } from '../../apiserver/errors.ts';
+import { ignoreNotFound, isNotFound, notFoundMessage } from '../../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { WorkQueue } from '../../apiserver/controllers/queue.ts';
 import type { Leadership } from '../../apiserver/controllers/leadership.ts';
@@ -27,7 +27,7 @@ export class ProjectController {
     const { store } = this.d;
     let p;
     try { p = await store.get(ROOT_CLUSTER, projectType, '', name); } catch (e) {
-      if (e instanceof StatusError && e.code === 404) return;
+      if (isNotFound(e)) return;
       throw e;
     }
     if (!p.metadata.deletionTimestamp) return;
@@ -39,7 +39,7 @@ export class ProjectController {
     }
     if (mine.length > 0) return; // their DELETED events bring us back
     await store.update(root, projectType, '', name, (cur) => {
-      if (!cur) throw new StatusError(404, 'NotFound', 'gone');
+      if (!cur) throw notFoundMessage('gone');
       cur.metadata.finalizers = (cur.metadata.finalizers ?? []).filter((f) => f !== PROJECT_FINALIZER && f !== FOREGROUND_FINALIZER);
       return cur;
     }).catch(ignoreNotFound);
@@ -62,6 +62,3 @@ export class ProjectController {
   stop(): void { this.queue.stop(); }
 }
 
-function ignoreNotFound(e: unknown): void {
-  if (!(e instanceof StatusError && e.code === 404)) throw e;
-}

@@ -2,8 +2,6 @@
 // distinct roles in probe order), role slots, and the scopes (cluster-wide, per namespace) holding them.
 import type { AuthorizerResult, UserInfo } from '../../../apiserver/auth/types.ts';
 import type { CompiledRole } from './compiled-role.ts';
-import type { UserRecord } from './decision-cache.ts';
-import type { GroupParts } from './decision-view.ts';
 import { SmallMap } from './small-map.ts';
 
 /** A role name's slot: bindings point at it, so a role appearing later grants without re-adding them. */
@@ -100,37 +98,6 @@ export class Scope {
   get empty(): boolean { return this.bindings.size === 0 && !this.roleSlots?.size; }
   slotMap(): SmallMap<Slot | CompiledRole> { return (this.roleSlots ??= new SmallMap()); }
   groupMap(): SmallMap<Bucket> { return (this.groups ??= new SmallMap()); }
-}
-
-/**
- * One logical cluster. It is itself the decision cache's map username -> UserRecord (decision-cache.ts): a
- * cache hit then reads the cluster's epoch and finds the user's record in one object, not two.
- */
-export class ClusterState extends Map<string, UserRecord> {
-  readonly top = new Scope('');
-  readonly namespaces = new Map<string, Scope>();
-  /** Bumped on every change (cached decision views of the cluster are then stale); -1 once the cluster is dropped. */
-  epoch = 0;
-  /** Bumped when a Role or ClusterRole changes (subject buckets' role lists are then stale). */
-  roleEpoch = 0;
-  /** Decision cache (decision-cache.ts): group list -> shared cluster-scope segments. */
-  groupLists: Map<string, GroupParts> | null = null;
-
-  scope(ns: string, create: boolean): Scope | undefined {
-    if (ns === '') return this.top;
-    let s = this.namespaces.get(ns);
-    if (!s && create) this.namespaces.set(ns, (s = new Scope(ns)));
-    return s;
-  }
-
-  prune(ns: string): void {
-    if (ns !== '' && this.namespaces.get(ns)?.empty) this.namespaces.delete(ns);
-  }
-
-  *scopes(): Generator<Scope> {
-    yield this.top;
-    yield* this.namespaces.values();
-  }
 }
 
 const SA_PREFIX = 'system:serviceaccount:';

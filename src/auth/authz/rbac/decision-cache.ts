@@ -3,8 +3,8 @@
 // list. A hit is two Map.get on short strings and a group-list comparison; clock (second-chance) eviction
 // keeps a byte budget.
 import type { UserInfo } from '../../../apiserver/auth/types.ts';
-import type { ClusterState } from './bindings.ts';
-import { buildView, GroupParts, type View } from './decision-view.ts';
+import { GroupParts, MAP_BYTES, RECORD_BYTES, UserRecord, viewBytes, type ClusterState, type View } from './cluster-state.ts';
+import { buildView } from './decision-view.ts';
 import type { Order } from './subject-roles.ts';
 
 export interface CacheOptions {
@@ -16,74 +16,7 @@ export interface CacheOptions {
   shareGroupsAbove?: number;
 }
 
-/** Approximate heap bytes (64-bit V8): a record with its map entry; a view array; a Map; shared group segments. */
-const RECORD_BYTES = 160;
-const MAP_BYTES = 200;
-const viewBytes = (v: readonly unknown[]): number => 32 + 8 * v.length;
 const groupBytes = (g: GroupParts): number => 160 + 2 * g.key.length + viewBytes(g.parts);
-
-/** One user's views in one cluster, valid for one group list at one cluster epoch. */
-export class UserRecord {
-  /** Clock mark: referenced since the hand last passed. */
-  used = true;
-  /** Cluster scope (also every namespace without bindings or roles); one namespace inline; the others. */
-  top: View | null = null;
-  ns1: string | null = null;
-  v1: View | null = null;
-  byNs: Map<string, View> | null = null;
-  /** The cluster epoch the views were built at; -1 once evicted. */
-  epoch: number;
-  /** The group list, inline (one object fewer to visit on a hit): its length, the first three, the rest. */
-  ng = 0;
-  g0 = '';
-  g1 = '';
-  g2 = '';
-  more: readonly string[] | null = null;
-  constructor(readonly cs: ClusterState, readonly username: string, groups: readonly string[]) {
-    this.epoch = cs.epoch;
-    this.setGroups(groups);
-  }
-
-  setGroups(groups: readonly string[]): void {
-    const n = (this.ng = groups.length);
-    this.g0 = n > 0 ? groups[0]! : '';
-    this.g1 = n > 1 ? groups[1]! : '';
-    this.g2 = n > 2 ? groups[2]! : '';
-    this.more = n > 3 ? Object.freeze(groups.slice(3)) : null;
-  }
-
-  /** Whether `groups` is the record's group list (same names, same order). */
-  hasGroups(groups: readonly string[]): boolean {
-    const n = groups.length;
-    if (n !== this.ng) return false;
-    if (n === 0) return true;
-    if (groups[0] !== this.g0) return false;
-    if (n === 1) return true;
-    if (groups[1] !== this.g1) return false;
-    if (n === 2) return true;
-    if (groups[2] !== this.g2) return false;
-    const more = this.more;
-    for (let i = 3; i < n; i++) if (groups[i] !== more![i - 3]) return false;
-    return true;
-  }
-
-  get dead(): boolean { return this.epoch === -1; }
-
-  /** Distinct views held, and their approximate bytes with the record's own. */
-  size(): { views: number; bytes: number } {
-    let views = 0, bytes = RECORD_BYTES;
-    const add = (v: View | null): void => { if (v !== null && v !== this.top) { views++; bytes += viewBytes(v); } };
-    if (this.top !== null) { views++; bytes += viewBytes(this.top); }
-    add(this.v1);
-    if (this.byNs !== null) { bytes += MAP_BYTES; for (const v of this.byNs.values()) add(v); }
-    return { views, bytes };
-  }
-
-  clearViews(): void {
-    this.top = this.v1 = this.byNs = null;
-    this.ns1 = null;
-  }
-}
 
 type Entry = UserRecord | GroupParts;
 

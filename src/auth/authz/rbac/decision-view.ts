@@ -2,34 +2,11 @@
 // subjects (subject-roles.ts) in one flat array; a long cluster-scope part of a group list is shared by the
 // users with that list. Cached per cluster and user (decision-cache.ts).
 import type { AuthorizerResult, UserInfo } from '../../../apiserver/auth/types.ts';
-import { IndexedBinding, tripleApplies, type ClusterState, type Scope } from './bindings.ts';
+import { IndexedBinding, tripleApplies, type Scope } from './bindings.ts';
+import type { ClusterState, GroupParts, View } from './cluster-state.ts';
 import { allowedReason, describeBinding, describeSubject } from './describe.ts';
 import type { Query } from './perm-ids.ts';
 import { appendSegment, byGrant, byRole, type Order } from './subject-roles.ts';
-
-/**
- * [missing, segment...]: `missing` = some applying binding's role does not resolve (a denial then reports
- * the errors); a segment is a probe segment (subject-roles.ts) or a shared array of segments. A binding
- * slot is replaced by its allow result on first use (in shared arrays only when it names the same subject
- * for every user).
- */
-export type View = unknown[];
-
-/** Long cluster-scope segments of one group list in one cluster, shared by the views of its users. */
-export class GroupParts {
-  /** Clock state (decision-cache.ts): referenced since the hand last passed; evicted or cluster dropped. */
-  used = true;
-  dead = false;
-  constructor(
-    readonly cs: ClusterState,
-    readonly key: string,
-    /** Built at this cluster epoch (stale once it changes). */
-    readonly epoch: number,
-    /** Emptied once evicted (views built with it keep their reference). */
-    public parts: readonly unknown[],
-    readonly missing: boolean,
-  ) {}
-}
 
 /** Appends the cluster-scope segments of `groups` to `parts`; returns whether a role does not resolve. */
 export function appendTopGroups(cs: ClusterState, groups: readonly string[], o: Order, parts: unknown[]): boolean {

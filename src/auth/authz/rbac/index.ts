@@ -2,7 +2,8 @@
 // username) -> bindings (split by namespace) -> shared compiled roles, kept current from watch events; each
 // decision probes the cached view of the request's identity (decision-cache.ts) with its permission ids.
 import type { Attributes, Authorizer, AuthorizerResult, UserInfo } from '../../../apiserver/auth/types.ts';
-import { bucketAdd, bucketItems, bucketRemove, ClusterState, IndexedBinding, kindConst, type Scope, type Slot } from './bindings.ts';
+import { bucketAdd, bucketItems, bucketRemove, IndexedBinding, kindConst, type Scope, type Slot } from './bindings.ts';
+import { ClusterState } from './cluster-state.ts';
 import { CompiledRole, RoleCache } from './compiled-role.ts';
 import { DecisionCache, type CacheOptions } from './decision-cache.ts';
 import { decide, viewMissing } from './decision-view.ts';
@@ -222,3 +223,11 @@ export class RbacIndex implements Authorizer {
     return { rules, incomplete: errors.length > 0, evaluationErrors: [...new Set(errors)] };
   }
 }
+
+// The rest of the RBAC package's public surface (other modules import only this file).
+export type * from './types.ts';
+export { RBAC_GROUP } from './types.ts';
+export { aggregate, applyAggregation, selectorMatches } from './aggregation.ts';
+export { loadBootstrapPolicy, type BootstrapPolicy } from './bootstrap.ts';
+export { checkEscalation, covers, type EscalationDeps } from './escalation.ts';
+export { isImpersonationHeader, planImpersonation } from './impersonation.ts';

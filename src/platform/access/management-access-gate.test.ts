@@ -1,11 +1,12 @@
-// Tests of the clusterAccess filter: who passes the tenant's door and the 403 wording.
+// Tests of the management-access gate: who passes the tenant's door and the 403 wording.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RequestContext } from '../../apiserver/context.ts';
+import type { GateQuery } from '../../apiserver/auth/decision-order.ts';
 import type { Attributes } from '../../apiserver/auth/types.ts';
 import { PlatformState } from '../resources/index.ts';
 import { AccessIndex } from './access-index.ts';
-import { withClusterAccess } from './cluster-access-filter.ts';
+import { managementAccessGate } from './management-access-gate.ts';
 
 function setup(useAllowed: (a: Attributes) => boolean) {
   const s = new PlatformState();
@@ -16,27 +17,32 @@ function setup(useAllowed: (a: Attributes) => boolean) {
   add('tenantclusters', 'dev', { project: 'p', owner: { user: 'owner' } });
   const seen: Attributes[] = [];
   const index = new AccessIndex(s, () => async (a) => { seen.push(a); return useAllowed(a); });
-  const filter = withClusterAccess(s, index);
+  const gate = managementAccessGate(s, index);
   const run = async (cluster: string, username: string, groups: string[] = []) => {
-    const ctx = { cluster, user: { username, groups }, annotations: {} } as unknown as RequestContext;
-    let passed = false;
-    await filter(ctx, async () => { passed = true; });
-    return { passed, ctx };
+    const v = await gate.check({ cluster, user: { username, groups } } as GateQuery);
+    const ctx = { annotations: {} } as RequestContext;
+    v.apply?.(ctx);
+    return { passed: v.verdict !== 'deny', verdict: v, ctx };
   };
   return { run, seen };
 }
 
-describe('clusterAccess filter', () => {
+describe('management-access gate', () => {
   it('lets the owner in and records why', async () => {
     const { run } = setup(() => false);
-    const { passed, ctx } = await run('dev', 'owner');
+    const { passed, ctx, verdict } = await run('dev', 'owner');
     assert.equal(passed, true);
+    assert.equal(verdict.verdict, 'allow');
     assert.equal(ctx.annotations['platform.portcullis.io/management-access'], 'owner');
   });
 
   it('denies a platform user without access with a clear 403', async () => {
     const { run } = setup(() => false);
-    await assert.rejects(run('dev', 'bob'), (e: { code?: number; message?: string }) => e.code === 403 && e.message === 'User "bob" has no management access to tenant cluster "dev"');
+    const { verdict, ctx } = await run('dev', 'bob');
+    assert.equal(verdict.verdict, 'deny');
+    assert.equal(verdict.error?.code, 403);
+    assert.equal(verdict.error?.message, 'User "bob" has no management access to tenant cluster "dev"');
+    assert.equal(ctx.annotations['platform.portcullis.io/management-access'], 'denied');
   });
 
   it('asks RBAC in root for the use verb, with the user\'s teams as groups', async () => {
@@ -48,8 +54,12 @@ describe('clusterAccess filter', () => {
 
   it('passes non-platform identities, system:masters, and clusters without a TenantCluster', async () => {
     const { run } = setup(() => false);
-    assert.equal((await run('dev', 'system:serviceaccount:default:app')).passed, true);
-    assert.equal((await run('dev', 'bob', ['system:masters'])).passed, true);
-    assert.equal((await run('other', 'bob')).passed, true);
+    const cases = [
+      ['dev', 'system:serviceaccount:default:app', []], ['dev', 'bob', ['system:masters']], ['other', 'bob', []],
+    ] as const;
+    for (const [cluster, user, groups] of cases) {
+      const r = await run(cluster, user, [...groups]);
+      assert.equal(r.verdict.verdict, 'pass', `${user} in ${cluster}`);
+    }
   });
 });

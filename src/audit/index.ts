@@ -1,0 +1,2 @@
+// Public surface of the audit module.
+export { auditModule, type AuditModuleOptions, type AuditStats } from './module.ts';

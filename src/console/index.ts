@@ -1,0 +1,2 @@
+// Public surface of the web console module.
+export { consoleModule, type ConsoleModuleOptions } from './module.ts';
