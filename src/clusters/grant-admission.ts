@@ -7,8 +7,7 @@ import type { Attributes } from '../apiserver/auth/types.ts';
 import { SYSTEM_MASTERS } from '../apiserver/auth/types.ts';
 import { forbidden } from '../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
-import { newGrants } from '../platform/grants/index.ts';
-import type { TenantClusterSpec } from '../platform/index.ts';
+import { newGrants, type TenantClusterSpec } from '../platform/index.ts';
 import type { ConnectedAccess } from './access.ts';
 import { connectedClusterType, RESOURCE } from './types.ts';
 
