@@ -17,24 +17,28 @@ export function connectedGrantAdmission(access: ConnectedAccess,
     name: 'ConnectedClusterGrants',
     phase: 'validating',
     async admit(op, t, obj, old, ctx) {
-      if (t.group !== connectedClusterType.group || t.resource !== RESOURCE || op === 'delete' || !obj || ctx.subresource) return;
+      if (t.group !== connectedClusterType.group || t.resource !== RESOURCE) return;
+      if (op === 'delete' || !obj || ctx.subresource) return;
       const user = ctx.user;
       if (!user || user.groups.includes(SYSTEM_MASTERS) || ctx.cluster !== ROOT_CLUSTER) return;
       const name = obj.metadata.name ?? '';
       const before = old?.spec as unknown as TenantClusterSpec | undefined;
-      const roles = newGrants(name, before, obj.spec as unknown as TenantClusterSpec).filter((g) => g.field === 'spec.access' && g.rbac)
+      const roles = newGrants(name, before, obj.spec as unknown as TenantClusterSpec)
+        .filter((g) => g.field === 'spec.access' && g.rbac)
         .map((g) => (g.rbac!.roleRef as { name: string }).name);
       if (roles.length === 0) return;
       const held = old ? (await access.mapping(name)).get(user.username) ?? [] : [];
       for (const role of roles) {
         if (held.includes(role) || held.includes('cluster-admin')) continue;
         const bind = await authorize({
-          user, cluster: ROOT_CLUSTER, verb: 'bind', isResourceRequest: true, path: '', apiGroup: 'rbac.authorization.k8s.io',
-          apiVersion: 'v1', resource: 'clusterroles', subresource: '', namespace: '', name: role,
+          user, cluster: ROOT_CLUSTER, verb: 'bind', isResourceRequest: true, path: '',
+          apiGroup: 'rbac.authorization.k8s.io', apiVersion: 'v1', resource: 'clusterroles', subresource: '',
+          namespace: '', name: role,
         });
         if (bind.decision === 'allow') continue;
-        throw forbidden(connectedClusterType, name, `spec.access: binding ClusterRole "${role}" in connected cluster "${name}" `
-          + `requires holding it there through the role mapping (user "${user.username}" holds ${held.length ? held.join(', ') : 'nothing'}) `
+        throw forbidden(connectedClusterType, name,
+          `spec.access: binding ClusterRole "${role}" in connected cluster "${name}" requires holding it there through `
+          + `the role mapping (user "${user.username}" holds ${held.length ? held.join(', ') : 'nothing'}) `
           + `or bind on clusterroles/${role} in root`);
       }
     },

@@ -19,7 +19,8 @@ export function identityProviderAdmission(store: Store,
       const spec = obj.spec as IdentityProviderSpec | undefined;
       if (!spec?.oidc) return;
       const before = old?.spec as IdentityProviderSpec | undefined;
-      const remapped = !before || JSON.stringify(before.oidc) !== JSON.stringify(spec.oidc) || before.project !== spec.project;
+      const remapped = !before || JSON.stringify(before.oidc) !== JSON.stringify(spec.oidc)
+        || before.project !== spec.project;
       if (ctx.user && remapped) {
         for (const resource of spec.oidc.groupsClaim ? ['groups', 'users'] : ['users']) {
           const allowed = (await authorize({
@@ -27,9 +28,9 @@ export function identityProviderAdmission(store: Store,
             apiVersion: 'v1', resource, subresource: '', namespace: '', name: '',
           })).decision === 'allow';
           if (!allowed) {
-            throw forbidden(identityProviderType, obj.metadata.name ?? '', `spec.oidc: an identity provider asserts any `
-              + `${resource === 'users' ? 'username' : 'group'} its tokens carry; configuring one requires what impersonating `
-              + `them would (impersonate on ${resource}, every name)`);
+            throw forbidden(identityProviderType, obj.metadata.name ?? '', 'spec.oidc: an identity provider asserts '
+              + `any ${resource === 'users' ? 'username' : 'group'} its tokens carry; configuring one requires what `
+              + `impersonating them would (impersonate on ${resource}, every name)`);
           }
         }
       }

@@ -43,12 +43,14 @@ export function userGrants(before: UserSpec | undefined, after: UserSpec): Direc
  * New members get the team's group and, by name, what the team is given inside tenants: project admin of the projects
  * it administers (each tenant's default ClusterRole), ownership (cluster-admin) and access rules naming it.
  */
-export function teamGrants(state: Pick<PlatformState, 'tenants' | 'templates' | 'projects'>, name: string, before: TeamSpec | undefined,
-  after: TeamSpec): DirectoryGrant[] {
+export function teamGrants(state: Pick<PlatformState, 'tenants' | 'templates' | 'projects'>, name: string,
+  before: TeamSpec | undefined, after: TeamSpec): DirectoryGrant[] {
   const more = added(before?.members, after.members).length + added(before?.groups, after.groups).length;
   if (!more) return [];
   const group = teamGroup(name);
-  const out: DirectoryGrant[] = [{ field: 'spec.members', what: `membership of group "${group}"`, cluster: ROOT_CLUSTER, group }];
+  const out: DirectoryGrant[] = [
+    { field: 'spec.members', what: `membership of group "${group}"`, cluster: ROOT_CLUSTER, group },
+  ];
   const bind = (tenant: string, role: string, why: string) => out.push({
     field: 'spec.members', what: `binding ClusterRole "${role}" (${why})`, cluster: tenant, rbac: binding(role),
   });
