@@ -65,7 +65,7 @@ export function identityModule(opts: IdentityModuleOptions = {}): IdentityModule
         },
       });
       const refresher = new Refresher({ store: m.store, links, registry, accounts, leadership: m.leadership, now, log: m.log, audit });
-      m.admission.push(identityProviderAdmission(m.store));
+      m.admission.push(identityProviderAdmission(m.store, (a) => m.runtime.authorize(a)));
       m.authenticators.push(createIdTokenAuthenticator({ registry, accounts, identities, now }));
       m.authenticationChecks.push(links.check);
       // A credential minted from an IdP login (its session keys, generate-token kubeconfigs) dies with the login.

@@ -20,5 +20,6 @@ export {
   DEFAULT_ROLE_RULES, DEFAULT_CLUSTER_RULES, MULTI_NAMESPACE_RULES, DELEGATION_RULE,
   type HostRbacPlan, type DelegationConfig, type PolicyRule, HOST_RBAC_FINALIZER,
 } from './host-rbac/index.ts';
+export { newGrants, type Grant } from './grants/index.ts';
 export { DelegationAuthorizer, delegationApplies, type DelegationOutcome } from './delegation/index.ts';
 export { explain, resolveResource, type ExplainRequest, type ExplainResult, type ExplainLayer, EXPLAIN_PATH } from './explain/index.ts';

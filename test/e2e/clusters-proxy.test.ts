@@ -120,6 +120,27 @@ describe('connected clusters: the impersonating proxy against a real upstream', 
     assert.notEqual((await h.kubectl(['get', 'configmap', 'web', '-n', 'default'], { kubeconfig: upKubeconfig, allowFail: true })).code, 0);
   });
 
+  it('role mapping is an escalation path: a writer of the ConnectedCluster binds upstream only what he holds there', async () => {
+    // alice (edit upstream through the mapping) may update the ConnectedCluster in root, as a delegated operator
+    await h.kubectl(['create', 'clusterrole', 'cc-writer', '--verb=get,update,patch', '--resource=connectedclusters.management.portcullis.io']);
+    await h.kubectl(['create', 'clusterrolebinding', 'cc-writer', '--clusterrole=cc-writer', '--user=alice']);
+    await h.server.settle();
+    const asAlice = kubeconfigTo(h, 'root', u.alice, 'alice-root.kubeconfig');
+    const patch = (spec: unknown) => h.kubectl(['patch', 'connectedcluster', 'prod', '--type=merge', '-p', JSON.stringify({ spec })],
+      { kubeconfig: asAlice, allowFail: true });
+    const grab = await patch({ access: { rules: [{ users: ['alice'], clusterRole: 'edit' }, { users: ['alice'], clusterRole: 'cluster-admin' }] } });
+    assert.notEqual(grab.code, 0);
+    assert.match(grab.stderr, /binding ClusterRole "cluster-admin" in connected cluster "prod"/);
+    const owner = await patch({ owner: { user: 'alice' } });
+    assert.notEqual(owner.code, 0);
+    assert.match(owner.stderr, /Forbidden|forbidden/);
+    const same = await patch({ access: { rules: [{ users: ['alice', 'carol'], clusterRole: 'edit' }] } });
+    assert.equal(same.code, 0, `binding edit, which she holds there, is fine: ${same.stderr}`);
+    await h.kubectl(['patch', 'connectedcluster', 'prod', '--type=merge', '-p', '{"spec":{"access":{"rules":[{"users":["alice"],"clusterRole":"edit"}]}}}']);
+    await h.server.settle();
+    assert.deepEqual(await managed(), ['portcullis:user:admin:cluster-admin', 'portcullis:user:alice:edit']);
+  });
+
   it('management access and impersonation are Portcullis\' decisions, before anything goes upstream', async () => {
     const bob = await h.kubectl(['get', 'configmaps', '-n', 'default'], { kubeconfig: kc.bob, allowFail: true });
     assert.notEqual(bob.code, 0);

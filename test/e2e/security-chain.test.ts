@@ -12,7 +12,7 @@ import { loadConfig } from '../../src/server/config.ts';
 import { defaultModules } from '../../src/server/modules.ts';
 
 const C = 'chain-dev';
-const USERS = [...Array.from({ length: 40 }, (_, i) => `c${i}`), 'f5', 'f6', 'f7', 'f9', 'f17'];
+const USERS = [...Array.from({ length: 40 }, (_, i) => `c${i}`), 'f5', 'f6', 'f7', 'f9', 'f17', 'late'];
 const SETUP = `
 apiVersion: management.portcullis.io/v1
 kind: Team
@@ -123,6 +123,23 @@ describe('security: credential chains', { timeout: 180_000 }, () => {
     // login sessions are deleted when their user is disabled; everything else works again
     for (const [what, c] of creds.filter(([w]) => w !== 'session')) await works(c, C, `${what} of a re-enabled user`);
     await refused({ token: session.token }, C, 'a login session ended by the disable');
+  });
+
+  it('a Kubeconfig made before its User existed still ends when that User is disabled', async () => {
+    // Its owner uid could not be stamped at creation (no User then): the certificate must not escape the User later
+    // created under its name (the management-access door applies to the name again once it is a platform user).
+    await api.deleteUser('late');
+    await h.server.settle();
+    const kc = await api.kubeconfig('late-robot', 'late', C);
+    await works(kc.cred, C, 'the certificate of a name that is no platform user');
+    await api.user('late');
+    await h.server.settle();
+    await works(kc.cred, C, 'the certificate once the User exists');
+    const sa = await api.saToken(kc.cred, C);
+    await api.disableUser('late');
+    await h.server.settle();
+    assert.match((await refused(kc.cred, C, 'the certificate of a disabled user')).json().message, /user "late" is disabled/);
+    await refused({ token: sa.token }, C, 'a token the certificate minted');
   });
 
   it('the credential inventory shows what each credential was minted from', async () => {

@@ -156,6 +156,59 @@ describe('security: escalation through every object that creates bindings', () =
     assert.equal((await dev.request('PATCH', `${API}/users/devu`, { spec: { displayName: 'Dev Eloper' } })).status, 200, 'granting nothing is fine');
   });
 
+  it('Team members: joining a team that administers a project needs what the team membership grants in its tenants', async () => {
+    // impersonating the team's group is not what membership gives: project admins (and owners, rule subjects) get
+    // ClusterRoles bound to them by name inside each tenant, which the writer must be able to bind himself.
+    await h.kubectl(['create', '-f', '-'], { input: `apiVersion: management.portcullis.io/v1
+kind: Team
+metadata: {name: leads}
+spec: {members: [lead]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: leads-impersonator}
+rules: [{apiGroups: [''], resources: [groups], verbs: [impersonate], resourceNames: ['portcullis:team:leads']}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: leads-impersonator}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: leads-impersonator}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: dev}]
+` });
+    await h.kubectl(['patch', 'projects.management.portcullis.io', 'shop', '--type=merge', '-p',
+      JSON.stringify({ spec: { members: [{ team: 'leads', role: 'admin' }] } })]);
+    await h.server.settle();
+    await refused(dev.request('PATCH', `${API}/teams/leads`, { spec: { members: ['lead', 'devu'] } }),
+      /spec\.members: binding ClusterRole "cluster-admin" \(project admin of "shop"\) in cluster "shop-dev"/, /not currently held/);
+    await h.server.settle();
+    const team = JSON.parse((await h.kubectl(['get', 'teams.management.portcullis.io', 'leads', '-o', 'json'])).stdout);
+    assert.deepEqual(team.spec.members, ['lead'], 'nothing joined');
+  });
+
+  it('IdentityProviders: an IdP asserts users and groups, so writing one needs what impersonating them would', async () => {
+    // Its logins create Users with the groups it sends (no User admission runs for them): an IdP the writer points at
+    // an issuer he runs would hand him any group bound in root, e.g. one bound to cluster-admin.
+    await h.kubectl(['create', 'clusterrole', 'idp-writer', '--verb=create,update,patch,get',
+      '--resource=identityproviders.management.portcullis.io']);
+    await h.kubectl(['create', 'clusterrolebinding', 'idp-writer', '--clusterrole=idp-writer', '--user=dev']);
+    await h.server.settle();
+    const idp = (name: string, prefix: string, groups: boolean) => ({
+      apiVersion: 'management.portcullis.io/v1', kind: 'IdentityProvider', metadata: { name },
+      spec: { oidc: { issuer: 'https://127.0.0.1:9/', clientID: name, usernamePrefix: prefix,
+        ...(groups ? { groupsClaim: 'groups' } : {}) } },
+    });
+    await refused(dev.request('POST', `${API}/identityproviders`, idp('rogue', 'rogue:', true)),
+      /identityproviders\.management\.portcullis\.io "rogue" is forbidden/, /impersonate on groups/);
+    await refused(dev.request('POST', `${API}/identityproviders`, idp('rogue-users', 'ru:', false)), /impersonate on users/);
+    assert.equal((await h.kubectl(['get', 'identityproviders', 'rogue'], { allowFail: true })).code === 0, false, 'nothing created');
+    // an administrator may; and a writer may not widen an existing IdP's mapping either
+    await h.kubectl(['create', '-f', '-'], { input: JSON.stringify(idp('corp', 'corp:', false)) });
+    await refused(dev.request('PATCH', `${API}/identityproviders/corp`, { spec: { oidc: { groupsClaim: 'groups', groupsPrefix: 'c:' } } }),
+      /impersonate on groups/);
+    assert.equal((await dev.request('PATCH', `${API}/identityproviders/corp`, { spec: { displayName: 'Corp' } })).status, 200,
+      'changing what it shows grants nothing');
+  });
+
   it('nothing the refused writes asked for exists', async () => {
     await h.server.settle();
     for (const b of ['grab-dev']) {

@@ -7,7 +7,7 @@ import type { IdentityIndex } from '../platform-view/index.ts';
 import type { RevocationList } from '../revocation/index.ts';
 import { addInheritedScope } from '../scope/index.ts';
 import { isScoped, KUBECONFIG_GROUP_PREFIX } from '../resources/index.ts';
-import { kubeconfigLink, kubeconfigOwnerLink, type KubeconfigLinks } from './kubeconfig-links.ts';
+import { kubeconfigLink, kubeconfigOwnerLink, type KubeconfigEntry, type KubeconfigLinks } from './kubeconfig-links.ts';
 
 export interface CredentialLinkDeps {
   keys: AccessKeyIndex;
@@ -69,6 +69,11 @@ export function registerCredentialLinks(chains: CredentialChains, d: CredentialL
   chains.register('platformtoken', token('platform token'));
   chains.register('sa-token', token('service account token'));
 
+  // A Kubeconfig made before a User of its name existed has no owner uid: it answers to that User once there is one
+  // (disabled → refused), as a stamped one does.
+  const ownerOf = (k: KubeconfigEntry): string | undefined =>
+    kubeconfigOwnerLink(k) ?? (d.identities.has(k.username) ? `user:${k.username}` : undefined);
+
   chains.register('x509', (ref, at) => {
     const [serial] = parts(ref);
     if (d.revocations.isSerialRevoked(serial)) return { problem: `certificate ${serial} has been revoked` };
@@ -80,7 +85,7 @@ export function registerCredentialLinks(chains: CredentialChains, d: CredentialL
       }
       return STANDS;
     }
-    const owner = kubeconfigOwnerLink(k);
+    const owner = ownerOf(k);
     return { parents: owner ? [kubeconfigLink(k), owner] : [kubeconfigLink(k)], expiresMs: k.serials.get(serial) };
   });
 
@@ -91,7 +96,7 @@ export function registerCredentialLinks(chains: CredentialChains, d: CredentialL
     const what = `Kubeconfig ${key.slice(0, dot)}/${key.slice(dot + 1)}`;
     if (!k || (uid && k.uid !== uid)) return { problem: `${what} has been deleted` };
     if (k.deleting) return { problem: `${what} is being deleted` };
-    const owner = kubeconfigOwnerLink(k);
+    const owner = ownerOf(k);
     return owner ? { parents: [owner] } : STANDS;
   });
 }

@@ -39,10 +39,30 @@ export function userGrants(before: UserSpec | undefined, after: UserSpec): Direc
   return out;
 }
 
-export function teamGrants(name: string, before: TeamSpec | undefined, after: TeamSpec): DirectoryGrant[] {
+/**
+ * New members get the team's group and, by name, what the team is given inside tenants: project admin of the projects
+ * it administers (each tenant's default ClusterRole), ownership (cluster-admin) and access rules naming it.
+ */
+export function teamGrants(state: Pick<PlatformState, 'tenants' | 'templates' | 'projects'>, name: string,
+  before: TeamSpec | undefined, after: TeamSpec): DirectoryGrant[] {
   const more = added(before?.members, after.members).length + added(before?.groups, after.groups).length;
+  if (!more) return [];
   const group = teamGroup(name);
-  return more ? [{ field: 'spec.members', what: `membership of group "${group}"`, cluster: ROOT_CLUSTER, group }] : [];
+  const out: DirectoryGrant[] = [
+    { field: 'spec.members', what: `membership of group "${group}"`, cluster: ROOT_CLUSTER, group },
+  ];
+  const bind = (tenant: string, role: string, why: string) => out.push({
+    field: 'spec.members', what: `binding ClusterRole "${role}" (${why})`, cluster: tenant, rbac: binding(role),
+  });
+  for (const rec of state.tenants.values()) {
+    const tpl = rec.spec.templateRef ? state.templates.get(rec.spec.templateRef.name) : undefined;
+    const spec = effectiveSpec(rec.spec, tpl);
+    const admin = state.projects.get(spec.project)?.members.some((m) => m.team === name && m.role === 'admin');
+    if (admin) bind(rec.name, spec.access?.defaultClusterRole ?? 'cluster-admin', `project admin of "${spec.project}"`);
+    if (spec.owner?.team === name) bind(rec.name, 'cluster-admin', 'owner');
+    for (const r of spec.access?.rules ?? []) if (r.teams?.includes(name)) bind(rec.name, r.clusterRole, 'access rule');
+  }
+  return out;
 }
 
 /** New project admins get each tenant's default ClusterRole (unless a rule names them): that binding is checked. */

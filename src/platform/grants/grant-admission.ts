@@ -109,7 +109,7 @@ export function grantAdmission(m: ModuleContext, state: PlatformState): Admissio
         case userType.resource:
           return directory(ctx.user, userGrants(prev as UserSpec | undefined, spec as UserSpec), userType, name);
         case teamType.resource:
-          return directory(ctx.user, teamGrants(name, prev as TeamSpec | undefined, spec as TeamSpec), teamType, name);
+          return directory(ctx.user, teamGrants(state, name, prev as TeamSpec | undefined, spec as TeamSpec), teamType, name);
         case projectType.resource:
           return directory(ctx.user, projectGrants(state, name, prev as ProjectSpec | undefined, spec as ProjectSpec),
             projectType, name);

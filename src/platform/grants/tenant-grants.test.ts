@@ -40,7 +40,19 @@ describe('directory grants', () => {
     assert.deepEqual(userGrants({ groups: ['a'] }, { groups: ['a', 'b'], globalAdmin: true }).map((g) => g.what),
       ['group "b"', 'binding ClusterRole "cluster-admin"']);
     assert.deepEqual(userGrants({ groups: ['a'], globalAdmin: true }, { groups: ['a'], globalAdmin: true }), []);
-    assert.deepEqual(teamGrants('ops', { members: ['x'] }, { members: ['x', 'y'] }).map((g) => g.group), ['portcullis:team:ops']);
-    assert.deepEqual(teamGrants('ops', { members: ['x', 'y'] }, { members: ['x'] }), []);
+    const none = { tenants: new Map(), templates: new Map(), projects: new Map() };
+    assert.deepEqual(teamGrants(none, 'ops', { members: ['x'] }, { members: ['x', 'y'] }).map((g) => g.group), ['portcullis:team:ops']);
+    assert.deepEqual(teamGrants(none, 'ops', { members: ['x', 'y'] }, { members: ['x'] }), []);
+  });
+  it('Team: new members also get, by name, what the team is given inside tenants', () => {
+    const spec: TenantClusterSpec = { project: 'p', owner: { team: 'ops' }, access: { defaultClusterRole: 'admin',
+      rules: [{ teams: ['ops'], clusterRole: 'edit' }, { teams: ['other'], clusterRole: 'view' }] } };
+    const state = {
+      tenants: new Map([['t1', { name: 't1', spec, deleting: false }]]), templates: new Map(),
+      projects: new Map([['p', { name: 'p', members: [{ team: 'ops', role: 'admin' as const }], deleting: false }]]),
+    };
+    assert.deepEqual(teamGrants(state, 'ops', { members: ['x'] }, { members: ['x', 'y'] }).map((g) => `${g.cluster}:${g.what}`), [
+      'root:membership of group "portcullis:team:ops"', 't1:binding ClusterRole "admin" (project admin of "p")',
+      't1:binding ClusterRole "cluster-admin" (owner)', 't1:binding ClusterRole "edit" (access rule)']);
   });
 });
