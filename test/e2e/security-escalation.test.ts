@@ -153,6 +153,9 @@ describe('security: escalation through every object that creates bindings', () =
     await refused(dev.request('PATCH', `${API}/teams/ops`, { spec: { members: ['carol', 'devu'] } }), /impersonate on groups\/portcullis:team:ops/);
     await refused(dev.request('PATCH', `${API}/projects/shop`, { spec: { members: [{ user: 'devu', role: 'admin' }] } }),
       /spec\.members: binding ClusterRole "cluster-admin" \(project admin\) in cluster "shop-dev"/);
+    // re-linking someone's account to an identity-provider account would hand it to whoever logs in as that one
+    await refused(dev.request('PATCH', `${API}/users/devu`, { spec: { identity: { provider: 'corp' } } }),
+      /spec\.identity: changing the account of user "devu" requires what impersonating them would \(impersonate on users\/devu\)/);
     assert.equal((await dev.request('PATCH', `${API}/users/devu`, { spec: { displayName: 'Dev Eloper' } })).status, 200, 'granting nothing is fine');
   });
 

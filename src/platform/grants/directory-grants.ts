@@ -15,6 +15,8 @@ export interface DirectoryGrant {
   cluster: string;
   /** The requester must be allowed to impersonate this group (in root). */
   group?: string;
+  /** The requester must be allowed to impersonate this user (in root). */
+  user?: string;
   /** The requester must pass the escalation check for this binding. */
   rbac?: KObject;
 }
@@ -27,9 +29,13 @@ const binding = (role: string): KObject => ({
 const added = (before: readonly string[] | undefined, after: readonly string[] | undefined): string[] =>
   [...new Set(after ?? [])].filter((x) => !(before ?? []).includes(x));
 
-export function userGrants(before: UserSpec | undefined, after: UserSpec): DirectoryGrant[] {
+export function userGrants(before: UserSpec | undefined, after: UserSpec, name = ''): DirectoryGrant[] {
   const out: DirectoryGrant[] = added(before?.groups, after.groups)
     .map((g) => ({ field: 'spec.groups', what: `group "${g}"`, cluster: ROOT_CLUSTER, group: g }));
+  // Re-linking an existing account to an identity-provider account hands it to whoever logs in as that account.
+  if (before && JSON.stringify(before.identity ?? null) !== JSON.stringify(after.identity ?? null)) {
+    out.push({ field: 'spec.identity', what: `the account of user "${name}"`, cluster: ROOT_CLUSTER, user: name });
+  }
   if (after.globalAdmin === true && before?.globalAdmin !== true) {
     out.push({
       field: 'spec.globalAdmin', what: 'binding ClusterRole "cluster-admin"', cluster: ROOT_CLUSTER,

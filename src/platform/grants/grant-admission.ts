@@ -76,6 +76,10 @@ export function grantAdmission(m: ModuleContext, state: PlatformState): Admissio
         throw forbidden(gr, name,
           `${g.field}: conferring ${g.what} requires what impersonating it would (impersonate on groups/${g.group})`);
       }
+      if (g.user !== undefined && !(await allowed(user, ROOT_CLUSTER, 'impersonate', '', 'v1', 'users', '', g.user))) {
+        throw forbidden(gr, name,
+          `${g.field}: changing ${g.what} requires what impersonating them would (impersonate on users/${g.user})`);
+      }
       if (!g.rbac) continue;
       try { await m.escalation({ user, cluster: g.cluster, object: g.rbac }); } catch (e) {
         refuse(e, gr, name, `${g.field}: ${g.what} in cluster "${g.cluster}"`);
@@ -107,7 +111,7 @@ export function grantAdmission(m: ModuleContext, state: PlatformState): Admissio
           }
           return;
         case userType.resource:
-          return directory(ctx.user, userGrants(prev as UserSpec | undefined, spec as UserSpec), userType, name);
+          return directory(ctx.user, userGrants(prev as UserSpec | undefined, spec as UserSpec, name), userType, name);
         case teamType.resource:
           return directory(ctx.user, teamGrants(state, name, prev as TeamSpec | undefined, spec as TeamSpec), teamType, name);
         case projectType.resource:
