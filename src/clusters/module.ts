@@ -13,6 +13,7 @@ import { withConnectedClusterProxy } from './proxy.ts';
 import { ConnectedClusterController } from './controller.ts';
 import { webhookRoutes } from './webhooks.ts';
 import { connectedGrantAdmission } from './grant-admission.ts';
+import { connectedDirectoryGrantAdmission } from './directory-grant-admission.ts';
 import { RESOURCE, connectedClusterType } from './types.ts';
 
 export interface ClustersModuleOptions {
@@ -48,7 +49,9 @@ export function clustersModule(opts: ClustersModuleOptions = {}): ServerModule {
         clusters: registry, access, authenticate: (r) => m.runtime.authenticate(r), projectOf: (c) => registry.get(c)?.spec.project,
         authorize: async (a) => (await m.runtime.authorize(a)).decision === 'allow',
       }));
-      m.admission.push(uniqueNames(registry, servedLocally), connectedGrantAdmission(access, (a) => m.runtime.authorize(a)));
+      m.admission.push(uniqueNames(registry, servedLocally), connectedGrantAdmission(access, (a) => m.runtime.authorize(a)),
+        connectedDirectoryGrantAdmission(registry, access, () => platformApi(m.modules)?.directory,
+          (a) => m.runtime.authorize(a)));
 
       registry.onChange((name) => controller.enqueue(name));
       // Role mapping follows the platform: users, teams, projects, and `use` grants in root.

@@ -141,6 +141,36 @@ describe('connected clusters: the impersonating proxy against a real upstream', 
     assert.deepEqual(await managed(), ['portcullis:user:admin:cluster-admin', 'portcullis:user:alice:edit']);
   });
 
+  it('project admins and team members get the default role upstream: writing them needs what it gives there', async () => {
+    await h.kubectl(['create', 'clusterrole', 'dir-writer', '--verb=get,update,patch',
+      '--resource=projects.management.portcullis.io,teams.management.portcullis.io']);
+    await h.kubectl(['create', 'clusterrolebinding', 'dir-writer', '--clusterrole=dir-writer', '--user=alice']);
+    // the platform's own check of team membership (impersonate the team's group) passes: the upstream one must refuse
+    await h.kubectl(['create', 'clusterrole', 'team-group', '--verb=impersonate', '--resource=groups',
+      '--resource-name=portcullis:team:prod-admins']);
+    await h.kubectl(['create', 'clusterrolebinding', 'team-group', '--clusterrole=team-group', '--user=alice']);
+    await h.kubectl(['apply', '-f', '-'], { input: `apiVersion: management.portcullis.io/v1
+kind: Team
+metadata: {name: prod-admins}
+spec: {members: [admin]}
+` });
+    await h.kubectl(['patch', 'project', 'payments', '--type=merge', '-p', '{"spec":{"members":[{"team":"prod-admins","role":"admin"}]}}']);
+    await h.server.settle();
+    const asAlice = kubeconfigTo(h, 'root', u.alice, 'alice-dir.kubeconfig');
+    const self = await h.kubectl(['patch', 'project', 'payments', '--type=merge', '-p',
+      '{"spec":{"members":[{"team":"prod-admins","role":"admin"},{"user":"alice","role":"admin"}]}}'], { kubeconfig: asAlice, allowFail: true });
+    assert.notEqual(self.code, 0);
+    assert.match(self.stderr, /gives ClusterRole "cluster-admin" in connected cluster "prod"/);
+    const join = await h.kubectl(['patch', 'team', 'prod-admins', '--type=merge', '-p', '{"spec":{"members":["admin","alice"]}}'],
+      { kubeconfig: asAlice, allowFail: true });
+    assert.notEqual(join.code, 0);
+    assert.match(join.stderr, /gives ClusterRole "cluster-admin" in connected cluster "prod"/);
+    await h.kubectl(['patch', 'project', 'payments', '--type=merge', '-p', '{"spec":{"members":[]}}']);
+    await h.kubectl(['delete', 'team', 'prod-admins']);
+    await h.kubectl(['delete', 'clusterrolebinding', 'dir-writer', 'team-group']);
+    await h.server.settle();
+  });
+
   it('management access and impersonation are Portcullis\' decisions, before anything goes upstream', async () => {
     const bob = await h.kubectl(['get', 'configmaps', '-n', 'default'], { kubeconfig: kc.bob, allowFail: true });
     assert.notEqual(bob.code, 0);
