@@ -19,14 +19,20 @@ const server = await startChildServer(['--data-dir', path.join(dir, 'data'), '--
 const unchecked = await startChildServer(['--data-dir', path.join(dir, 'data-unchecked'), '--listen', '127.0.0.1:0'],
   { env: { PORTCULLIS_BENCH_NO_CHAIN_CHECK: '1' } });
 const quiet = await startChildServer(['--data-dir', path.join(dir, 'quiet'), '--listen', '127.0.0.1:0', '--no-metrics', '--log-level', 'silent']);
-try {
-  const ns = '/clusters/root/api/v1/namespaces/default/configmaps';
+// The comparisons' "with" side: a server with the defaults like `server`, but with the same history as the servers it is
+// compared with (the same 1,000 ConfigMaps, no LIST load before), so that only the switch differs.
+const twin = await startChildServer(['--data-dir', path.join(dir, 'twin'), '--listen', '127.0.0.1:0']);
+const ns = '/clusters/root/api/v1/namespaces/default/configmaps';
+async function populate(s: typeof server): Promise<void> {
   const batch: Promise<unknown>[] = [];
   for (let i = 0; i < 1000; i++) {
-    batch.push(server.request('POST', ns, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${String(i).padStart(4, '0')}`, labels: { app: 'bench' } }, data: { key: `value-${i}`, other: 'x'.repeat(64) } }));
+    batch.push(s.request('POST', ns, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${String(i).padStart(4, '0')}`, labels: { app: 'bench' } }, data: { key: `value-${i}`, other: 'x'.repeat(64) } }));
     if (batch.length === 50) await Promise.all(batch.splice(0));
   }
   await Promise.all(batch);
+}
+try {
+  for (const s of [server, unchecked, quiet, twin]) await populate(s);
   const getPath = `${ns}/cm-0500`;
   const listPath = ns;
   const tls = adminTls(server.kubeconfig);
@@ -64,6 +70,7 @@ try {
   await chainCost(getPath);
   await observabilityCost(getPath);
 } finally {
+  await twin.kill('SIGTERM');
   await quiet.kill('SIGTERM');
   await unchecked.kill('SIGTERM');
   await server.kill('SIGTERM');
@@ -72,27 +79,24 @@ try {
 
 /** GET req/s with the credential-chain check (server) and without it (unchecked), alternating rounds, same run. */
 async function chainCost(getPath: string): Promise<void> {
-  const cm = await unchecked.request('POST', '/clusters/root/api/v1/namespaces/default/configmaps',
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm-0500' }, data: { key: 'value-500', other: 'x'.repeat(64) } });
-  if (cm.status !== 201) throw new Error(`configmap on the unchecked server: ${cm.status} ${cm.body}`);
   const keyOf = async (s: typeof server): Promise<string> => {
     const r = await s.request('POST', '/clusters/root/apis/management.portcullis.io/v1/accesskeys',
       { apiVersion: 'management.portcullis.io/v1', kind: 'AccessKey', metadata: { generateName: 'bench-' }, spec: { user: 'admin', displayName: 'bench' } });
     if (r.status !== 201) throw new Error(`access key: ${r.status} ${r.body}`);
     return r.json().status.key as string;
   };
-  const keys = { checked: await keyOf(server), unchecked: await keyOf(unchecked) };
+  const keys = { checked: await keyOf(twin), unchecked: await keyOf(unchecked) };
   const median = (rs: LoadResult[]) => [...rs].sort((a, b) => a.rps - b.rps)[Math.floor(rs.length / 2)];
   const rows: Array<Record<string, string | number>> = [];
   for (const via of ['client certificate', 'access key'] as const) {
     const run = async (s: typeof server, side: 'checked' | 'unchecked', secs: number) => load(`${side} ${via}`, `${s.url}${getPath}`,
       via === 'client certificate' ? adminTls(s.kubeconfig) : {}, { seconds: secs, ...(via === 'access key' ? { headers: { authorization: `Bearer ${keys[side]}` } } : {}) });
-    await run(server, 'checked', 2);
+    await run(twin, 'checked', 2);
     await run(unchecked, 'unchecked', 2);
     const on: LoadResult[] = [];
     const off: LoadResult[] = [];
     for (let round = 0; round < rounds; round++) {
-      on.push(await run(server, 'checked', seconds));
+      on.push(await run(twin, 'checked', seconds));
       off.push(await run(unchecked, 'unchecked', seconds));
     }
     const [a, b] = [median(on), median(off)];
@@ -106,18 +110,15 @@ async function chainCost(getPath: string): Promise<void> {
 
 /** GET req/s with metrics and JSON logging on (server, the defaults) and off (quiet), alternating rounds, same run. */
 async function observabilityCost(getPath: string): Promise<void> {
-  const cm = await quiet.request('POST', '/clusters/root/api/v1/namespaces/default/configmaps',
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm-0500' }, data: { key: 'value-500', other: 'x'.repeat(64) } });
-  if (cm.status !== 201) throw new Error(`configmap on the quiet server: ${cm.status} ${cm.body}`);
   const median = (rs: LoadResult[]) => [...rs].sort((a, b) => a.rps - b.rps)[Math.floor(rs.length / 2)];
   const run = (s: typeof server, secs: number) => load(s === quiet ? 'quiet get' : 'observed get', `${s.url}${getPath}`, adminTls(s.kubeconfig),
     { seconds: secs });
-  await run(server, 2);
+  await run(twin, 2);
   await run(quiet, 2);
   const on: LoadResult[] = [];
   const off: LoadResult[] = [];
   for (let round = 0; round < rounds; round++) {
-    on.push(await run(server, seconds));
+    on.push(await run(twin, seconds));
     off.push(await run(quiet, seconds));
   }
   const [a, b] = [median(on), median(off)];
