@@ -9,6 +9,7 @@ import { forbidden } from '../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { GROUP, projectType, teamType, type Directory, type ProjectSpec, type TeamSpec } from '../platform/index.ts';
 import type { ConnectedAccess } from './access.ts';
+import { mayConfer } from './grant-admission.ts';
 import type { ConnectedClusters } from './registry.ts';
 import type { ConnectedClusterSpec } from './types.ts';
 
@@ -60,13 +61,7 @@ export function connectedDirectoryGrantAdmission(clusters: ConnectedClusters, ac
       for (const [cc, roles] of wanted) {
         const held = (await access.mapping(cc)).get(user.username) ?? [];
         for (const role of roles) {
-          if (held.includes(role) || held.includes('cluster-admin')) continue;
-          const bind = await authorize({
-            user, cluster: ROOT_CLUSTER, verb: 'bind', isResourceRequest: true, path: '',
-            apiGroup: 'rbac.authorization.k8s.io', apiVersion: 'v1', resource: 'clusterroles', subresource: '',
-            namespace: '', name: role,
-          });
-          if (bind.decision === 'allow') continue;
+          if (await mayConfer(user, role, held, authorize)) continue;
           throw forbidden(gr, name, `spec.members: this gives ClusterRole "${role}" in connected cluster "${cc}", which `
             + `requires holding it there through the role mapping (user "${user.username}" holds `
             + `${held.length ? held.join(', ') : 'nothing'}) or bind on clusterroles/${role} in root`);

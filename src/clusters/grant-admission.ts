@@ -3,13 +3,26 @@
 // subject→role pair needs the writer to hold that role upstream already (through the current mapping; cluster-admin
 // holds every role) or `bind` on clusterroles/<role> in root; system:masters may always.
 import type { Admission } from '../apiserver/registry/store.ts';
-import type { Attributes } from '../apiserver/auth/types.ts';
+import type { Attributes, UserInfo } from '../apiserver/auth/types.ts';
 import { SYSTEM_MASTERS } from '../apiserver/auth/types.ts';
 import { forbidden } from '../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { newGrants, type TenantClusterSpec } from '../platform/index.ts';
 import type { ConnectedAccess } from './access.ts';
 import { connectedClusterType, RESOURCE } from './types.ts';
+
+/** Whether `user` may give `role` upstream: he holds it there already (cluster-admin holds every role), or may
+ *  `bind` clusterroles/<role> in root. */
+export async function mayConfer(user: UserInfo, role: string, held: readonly string[],
+  authorize: (a: Attributes) => Promise<{ decision: string }>): Promise<boolean> {
+  if (held.includes(role) || held.includes('cluster-admin')) return true;
+  const bind = await authorize({
+    user, cluster: ROOT_CLUSTER, verb: 'bind', isResourceRequest: true, path: '',
+    apiGroup: 'rbac.authorization.k8s.io', apiVersion: 'v1', resource: 'clusterroles', subresource: '',
+    namespace: '', name: role,
+  });
+  return bind.decision === 'allow';
+}
 
 export function connectedGrantAdmission(access: ConnectedAccess,
   authorize: (a: Attributes) => Promise<{ decision: string }>): Admission {
@@ -29,13 +42,7 @@ export function connectedGrantAdmission(access: ConnectedAccess,
       if (roles.length === 0) return;
       const held = old ? (await access.mapping(name)).get(user.username) ?? [] : [];
       for (const role of roles) {
-        if (held.includes(role) || held.includes('cluster-admin')) continue;
-        const bind = await authorize({
-          user, cluster: ROOT_CLUSTER, verb: 'bind', isResourceRequest: true, path: '',
-          apiGroup: 'rbac.authorization.k8s.io', apiVersion: 'v1', resource: 'clusterroles', subresource: '',
-          namespace: '', name: role,
-        });
-        if (bind.decision === 'allow') continue;
+        if (await mayConfer(user, role, held, authorize)) continue;
         throw forbidden(connectedClusterType, name,
           `spec.access: binding ClusterRole "${role}" in connected cluster "${name}" requires holding it there through `
           + `the role mapping (user "${user.username}" holds ${held.length ? held.join(', ') : 'nothing'}) `
