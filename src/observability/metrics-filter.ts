@@ -33,16 +33,29 @@ export function withMetrics(mx: Metrics, labelsOf: (ctx: RequestContext) => Requ
     }
     t.inc();
   };
+  // Labelled children are made once per label set: prom-client's labels() parses its arguments on every call.
+  const memo = <T>(make: (...l: string[]) => T) => {
+    const seen = new Map<string, T>();
+    return (...l: string[]): T => {
+      const k = l.join('\u0000');
+      let c = seen.get(k);
+      if (!c) { c = make(...l); seen.set(k, c); }
+      return c;
+    };
+  };
+  const attempts = memo((r) => mx.authnAttempts.labels(r));
+  const byKind = memo((kind, r) => mx.credentialAuthns.labels(kind, r));
+  const decisions = memo((d) => mx.authzDecisions.labels('RBAC', 'portcullis', d));
   const authnAndAuthz = (ctx: RequestContext, code: number) => {
     if (ctx.user) {
-      mx.authnAttempts.labels('success').inc();
-      mx.credentialAuthns.labels(credentialKindOf(ctx.annotations['authentication.portcullis.io/reason']), 'success').inc();
+      attempts('success').inc();
+      byKind(credentialKindOf(ctx.annotations['authentication.portcullis.io/reason']), 'success').inc();
     } else if (code === 401) {
-      mx.authnAttempts.labels('error').inc();
-      mx.credentialAuthns.labels(presentedKindOf(ctx), 'failure').inc();
+      attempts('error').inc();
+      byKind(presentedKindOf(ctx), 'failure').inc();
     }
     const decision = ctx.annotations['authorization.k8s.io/decision'];
-    if (decision) mx.authzDecisions.labels('RBAC', 'portcullis', decision === 'allow' ? 'allowed' : 'denied').inc();
+    if (decision) decisions(decision === 'allow' ? 'allowed' : 'denied').inc();
   };
 
   return async (ctx, next) => {
