@@ -32,6 +32,7 @@ export class LinkIndex {
   private readonly sessions = new Map<string, SessionRec>();
   private readonly byUser = new Map<string, Set<string>>();
   private readonly tenants = new Map<string, string>();
+  private readonly sessionListeners: Array<(prev: SessionRec | undefined, next: SessionRec | undefined) => void> = [];
 
   constructor(private readonly registry: ProviderRegistry, private readonly now: () => number) {}
 
@@ -66,6 +67,7 @@ export class LinkIndex {
     let set = this.byUser.get(rec.user);
     if (!set) { set = new Set(); this.byUser.set(rec.user, set); }
     set.add(rec.name);
+    for (const l of this.sessionListeners) l(prev, rec);
   }
 
   removeSession(name: string): void {
@@ -75,6 +77,12 @@ export class LinkIndex {
     const set = this.byUser.get(prev.user);
     set?.delete(name);
     if (set && !set.size) this.byUser.delete(prev.user);
+    for (const l of this.sessionListeners) l(prev, undefined);
+  }
+
+  /** Adds a listener told synchronously of every change to a session (its record before and after; undefined: none). */
+  onSessionChange(listener: (prev: SessionRec | undefined, next: SessionRec | undefined) => void): void {
+    this.sessionListeners.push(listener);
   }
 
   /** Direct updates (tests; the informer feeds them otherwise). */

@@ -13,7 +13,7 @@ import { createIdTokenAuthenticator } from './authenticator.ts';
 import { createSealedSessionStore } from './browser-session.ts';
 import { cliRoutes, IDP_API } from './cli-routes.ts';
 import type { IdentityDeps } from './flows.ts';
-import { LinkIndex } from './links.ts';
+import { LinkIndex, type SessionRec } from './links.ts';
 import { loginRoutes } from './login-routes.ts';
 import { ProviderRegistry } from './providers.ts';
 import { Refresher } from './refresher.ts';
@@ -68,7 +68,11 @@ export function identityModule(opts: IdentityModuleOptions = {}): IdentityModule
       m.admission.push(identityProviderAdmission(m.store, (a) => m.runtime.authorize(a)));
       m.authenticators.push(createIdTokenAuthenticator({ registry, accounts, identities, now }));
       m.authenticationChecks.push(links.check);
-      // A credential minted from an IdP login (its session keys, generate-token kubeconfigs) dies with the login.
+      // A credential minted from an IdP login (its session keys, generate-token kubeconfigs) dies with the login. The
+      // resolver reads a session's uid, user, state and reason: a change to one of them (not a refresh's confirmation
+      // time) makes the chains walk again.
+      const sessionLinkState = (s: SessionRec | undefined) => (s ? `${s.uid}\n${s.user}\n${s.state}\n${s.reason ?? ''}` : '');
+      links.onSessionChange((prev, next) => { if (sessionLinkState(prev) !== sessionLinkState(next)) m.credentialChains.changed(); });
       m.credentialChains.register('identitysession', (ref) => {
         const body = ref.slice(ref.indexOf(':') + 1);
         const [name, uid] = body.split('#');

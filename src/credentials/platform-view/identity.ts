@@ -21,12 +21,17 @@ export class IdentityIndex implements IdentitySource {
   /** team name → listed members and the IdP groups whose users are members too */
   private readonly teams = new Map<string, { members: Set<string>; groups: string[] }>();
   private readonly cache = new Map<string, UserInfo>();
+  private readonly userListeners: Array<(username: string) => void> = [];
+
+  /** Adds a listener told synchronously of every change to a User (created, updated, deleted). */
+  onUserChange(listener: (username: string) => void): void { this.userListeners.push(listener); }
 
   register(informer: Informer): void {
     informer.on(GROUP, 'users', (ev) => {
       if (ev.cluster !== ROOT_CLUSTER) return;
       if (ev.type === 'DELETED') this.users.delete(ev.name); else this.users.set(ev.name, userEntry(ev.object));
       this.cache.clear();
+      for (const l of this.userListeners) l(ev.name);
     });
     informer.on(GROUP, 'teams', (ev) => {
       if (ev.cluster !== ROOT_CLUSTER) return;
@@ -39,6 +44,7 @@ export class IdentityIndex implements IdentitySource {
   setUser(name: string, obj: KObject | undefined): void {
     if (obj) this.users.set(name, userEntry(obj)); else this.users.delete(name);
     this.cache.clear();
+    for (const l of this.userListeners) l(name);
   }
   setTeam(name: string, obj: KObject | undefined): void {
     if (obj) this.teams.set(name, teamEntry(obj)); else this.teams.delete(name);
