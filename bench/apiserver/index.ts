@@ -3,7 +3,7 @@
 // GET req/s with and without the credential-chain check (a second server with PORTCULLIS_BENCH_NO_CHAIN_CHECK=1, same
 // run), with the admin client certificate and with an access key (whose chain is the key and its owner User); then
 // GET with metrics and JSON logging on (the defaults) vs off (--no-metrics --log-level silent), same run.
-// Run: node --import tsx bench/apiserver/index.ts [--seconds 5] [--rounds 3] [--chain-only (the chain-check comparison alone)]
+// Run: node --import tsx bench/apiserver/index.ts [--seconds 5] [--rounds 3] [--chain-only (the chain-check comparison alone, with an A/A control)]
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,7 +36,7 @@ try {
   for (const s of [server, unchecked, quiet, twin]) await populate(s);
   const getPath = `${ns}/cm-0500`;
   if (chainOnly) {
-    await chainCost(getPath);
+    await chainCost(getPath, true);
   } else {
     await fullRun(getPath);
   }
@@ -98,49 +98,55 @@ function serverCpuMs(s: typeof server): number | undefined {
   }
 }
 
-/** GET req/s with the credential-chain check (server) and without it (unchecked), alternating rounds, same run. */
-async function chainCost(getPath: string): Promise<void> {
+/**
+ * GET req/s with the credential-chain check (twin) and without it (unchecked), alternating rounds, same run; with
+ * `control`, also twin against `server` (both with the check, same history in --chain-only runs): the difference
+ * two identical server processes show, against which the check's cost is read.
+ */
+async function chainCost(getPath: string, control = false): Promise<void> {
   const keyOf = async (s: typeof server): Promise<string> => {
     const r = await s.request('POST', '/clusters/root/apis/management.portcullis.io/v1/accesskeys',
       { apiVersion: 'management.portcullis.io/v1', kind: 'AccessKey', metadata: { generateName: 'bench-' }, spec: { user: 'admin', displayName: 'bench' } });
     if (r.status !== 201) throw new Error(`access key: ${r.status} ${r.body}`);
     return r.json().status.key as string;
   };
-  const keys = { checked: await keyOf(twin), unchecked: await keyOf(unchecked) };
+  const keys = new Map<typeof server, string>();
+  for (const s of control ? [twin, unchecked, server] : [twin, unchecked]) keys.set(s, await keyOf(s));
   const median = (rs: LoadResult[]) => [...rs].sort((a, b) => a.rps - b.rps)[Math.floor(rs.length / 2)];
+  const mid = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
   const rows: Array<Record<string, string | number>> = [];
+  const pairs: Array<[string, typeof server]> = [['check on vs off', unchecked], ...(control ? [['control: on vs on', server] as [string, typeof server]] : [])];
   for (const via of ['client certificate', 'access key'] as const) {
-    const cpuPerRequest: Record<'checked' | 'unchecked', number[]> = { checked: [], unchecked: [] };
-    const run = async (s: typeof server, side: 'checked' | 'unchecked', secs: number) => {
-      const cpu0 = serverCpuMs(s);
-      const r = await load(`${side} ${via}`, `${s.url}${getPath}`, via === 'client certificate' ? adminTls(s.kubeconfig) : {},
-        { seconds: secs, ...(via === 'access key' ? { headers: { authorization: `Bearer ${keys[side]}` } } : {}) });
-      const cpu1 = serverCpuMs(s);
-      if (cpu0 !== undefined && cpu1 !== undefined && r.rps > 0) cpuPerRequest[side].push(((cpu1 - cpu0) * 1000) / (r.rps * secs));
-      return r;
-    };
-    await run(twin, 'checked', 2);
-    await run(unchecked, 'unchecked', 2);
-    cpuPerRequest.checked.length = 0;
-    cpuPerRequest.unchecked.length = 0;
-    const on: LoadResult[] = [];
-    const off: LoadResult[] = [];
-    for (let round = 0; round < rounds; round++) {
-      on.push(await run(twin, 'checked', seconds));
-      off.push(await run(unchecked, 'unchecked', seconds));
+    for (const [what, other] of pairs) {
+      const cpu = new Map<typeof server, number[]>([[twin, []], [other, []]]);
+      const run = async (s: typeof server, secs: number, record: boolean) => {
+        const cpu0 = serverCpuMs(s);
+        const r = await load(via, `${s.url}${getPath}`, via === 'client certificate' ? adminTls(s.kubeconfig) : {},
+          { seconds: secs, ...(via === 'access key' ? { headers: { authorization: `Bearer ${keys.get(s)}` } } : {}) });
+        const cpu1 = serverCpuMs(s);
+        if (record && cpu0 !== undefined && cpu1 !== undefined && r.rps > 0) cpu.get(s)!.push(((cpu1 - cpu0) * 1000) / (r.rps * secs));
+        return r;
+      };
+      await run(twin, 2, false);
+      await run(other, 2, false);
+      const on: LoadResult[] = [];
+      const off: LoadResult[] = [];
+      for (let round = 0; round < rounds; round++) {
+        on.push(await run(twin, seconds, true));
+        off.push(await run(other, seconds, true));
+      }
+      const [a, b] = [median(on), median(off)];
+      // each round's two runs are back to back: the median of the rounds' own costs is less exposed to drifting load
+      const paired = on.map((r, i) => (off[i].rps - r.rps) / off[i].rps).sort((x, y) => x - y);
+      const [cpuA, cpuB] = [mid(cpu.get(twin)!), mid(cpu.get(other)!)];
+      rows.push({ 'get 1 object via': via, compared: what, 'first req/s': a.rps.toFixed(0), 'second req/s': b.rps.toFixed(0),
+        'first p99 ms': a.p99, 'second p99 ms': b.p99, cost: `${(((b.rps - a.rps) / b.rps) * 100).toFixed(1)}%`,
+        'median round cost': `${(paired[Math.floor(paired.length / 2)] * 100).toFixed(1)}%`,
+        'round costs min..max': `${(paired[0] * 100).toFixed(0)}..${(paired[paired.length - 1] * 100).toFixed(0)}%`,
+        'server CPU µs/req first': cpuA?.toFixed(0) ?? 'n/a', second: cpuB?.toFixed(0) ?? 'n/a',
+        'CPU cost': cpuA === undefined ? 'n/a' : `${(((cpuA - cpuB) / cpuB) * 100).toFixed(1)}%`,
+        errors: a.errors + a.non2xx + b.errors + b.non2xx });
     }
-    const [a, b] = [median(on), median(off)];
-    // each round's two runs are back to back: the median of the rounds' own costs is less exposed to drifting load
-    const paired = on.map((r, i) => (off[i].rps - r.rps) / off[i].rps).sort((x, y) => x - y);
-    const mid = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-    const [cpuOn, cpuOff] = [mid(cpuPerRequest.checked), mid(cpuPerRequest.unchecked)];
-    rows.push({ 'get 1 object via': via, 'with chain check req/s': a.rps.toFixed(0), 'without req/s': b.rps.toFixed(0),
-      'with p99 ms': a.p99, 'without p99 ms': b.p99, cost: `${(((b.rps - a.rps) / b.rps) * 100).toFixed(1)}%`,
-      'median round cost': `${(paired[Math.floor(paired.length / 2)] * 100).toFixed(1)}%`,
-      'round costs min..max': `${(paired[0] * 100).toFixed(0)}..${(paired[paired.length - 1] * 100).toFixed(0)}%`,
-      'server CPU µs/req with': cpuOn?.toFixed(0) ?? 'n/a', without: cpuOff?.toFixed(0) ?? 'n/a',
-      'CPU cost': cpuOn === undefined ? 'n/a' : `${(((cpuOn - cpuOff) / cpuOff) * 100).toFixed(1)}%`,
-      errors: a.errors + a.non2xx + b.errors + b.non2xx });
   }
   printTable(`bench/apiserver — credential-chain check — median of ${rounds} alternating ${seconds}s runs, 10 connections`, rows);
   console.log('\nTarget: the chain check costs <= 3% of GET req/s. Server CPU per request (user + system time of the server\n' +
