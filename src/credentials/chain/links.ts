@@ -31,7 +31,7 @@ function parts(ref: string): [string, string | undefined] {
  * What the access-key resolver below reads of a key: a change to anything else (its last use, written every few
  * seconds while the key is used) leaves every verdict as it was.
  */
-export const keyLinkState = (e: KeyEntry | undefined): string => (e ? JSON.stringify([
+const keyLinkState = (e: KeyEntry | undefined): string => (e ? JSON.stringify([
   e.label, e.deleting, e.disabled, e.disabledReason, e.expiresMs, e.fp, e.previous.map((p) => [p.fp, p.graceUntilMs]),
   e.parents, e.scope,
 ]) : '');
