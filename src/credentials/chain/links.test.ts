@@ -191,6 +191,17 @@ describe('credential chains: a kept verdict ends with any link', () => {
     for (const r of d.both) d.w.refused(r, `${r.credentialId} at the certificate's notAfter`, /expired/);
   });
 
+  it('a Kubeconfig of a name that was no User answers to the User created later under it (created disabled)', () => {
+    const w = world();
+    const kc = w.kubeconfigObject('early', 'frank', 'beef', T0 + 7_200_000);
+    delete kc.metadata.annotations;
+    w.emit(kubeconfigType.resource, 'ADDED', kc);
+    const cert = w.certResult('beef', 'frank', 'early');
+    w.ok(cert, 'no User of that name'); w.ok(cert, 'again (kept)');
+    w.user('frank', { disabled: true });
+    w.refused(cert, 'once a disabled User of that name exists', /user "frank" is disabled/);
+  });
+
   it('a kept verdict is for one carried chain and one user: the same link presented otherwise is walked', () => {
     const { w, tokens } = keyWorld();
     w.key('k3', 'bob');
@@ -220,7 +231,7 @@ describe('credential chains: a kept verdict ends with any link', () => {
 });
 
 describe('credential chains: changes elsewhere', () => {
-  it('another credential or user changing refuses nothing; a last-use write does not even walk again', () => {
+  it('another credential or user changing refuses nothing; a last-use write or new groups do not even walk again', () => {
     const { w, derived } = keyWorld();
     let walks = 0;
     w.chains.register('probe', () => { walks++; return {}; });
@@ -230,6 +241,9 @@ describe('credential chains: changes elsewhere', () => {
     w.key('k1', 'alice', { lastUsedMs: T0 + 5 });
     w.ok(probe, 'after a last-use write');
     assert.equal(walks, 1, 'a last-use write changes no verdict');
+    w.emit('users', 'MODIFIED', { metadata: { name: 'alice', uid: 'uid-alice' }, spec: { groups: ['devs', 'ops'] } });
+    w.ok(probe, 'after a change to a User\'s groups');
+    assert.equal(walks, 1, 'a User\'s groups are no part of any verdict');
     w.key('k2', 'bob', { disabled: true });
     w.user('erin');
     w.emit('accesskeys', 'DELETED', w.keyObject('k2', 'bob'));

@@ -39,7 +39,10 @@ const keyLinkState = (e: KeyEntry | undefined): string => (e ? JSON.stringify([
 export function registerCredentialLinks(chains: CredentialChains, d: CredentialLinkDeps): void {
   const changed = () => chains.changed();
   d.keys.onChange((prev, next) => { if (keyLinkState(prev) !== keyLinkState(next)) changed(); });
-  d.identities.onUserChange(changed);
+  // the user resolver and a certificate's owner read whether a User exists, its uid and whether it is disabled
+  d.identities.onUserChange((prev, next) => {
+    if (!prev || !next || prev.uid !== next.uid || prev.disabled !== next.disabled) changed();
+  });
   d.revocations.onChange(changed);
   d.kubeconfigs.onChange(changed);
 
