@@ -11,7 +11,9 @@ const MUTATING_VERBS = new Set(['POST', 'PUT', 'PATCH', 'APPLY', 'DELETE']);
 /** The cells of one request label set: its duration histogram and a counter per response code. */
 interface Series { duration: HistogramCell; byCode: Map<number, CounterCell>; values: string[] }
 
-export function withMetrics(mx: Metrics, labelsOf: (ctx: RequestContext) => RequestLabels, kindOf: (ctx: RequestContext) => string): Filter {
+/** `after` runs once the request is recorded (the request log), so one filter, not two, wraps each request. */
+export function withMetrics(mx: Metrics, labelsOf: (ctx: RequestContext) => RequestLabels, kindOf: (ctx: RequestContext) => string,
+  after?: (ctx: RequestContext) => void): Filter {
   // Found by labelKey (one string per label set); bounded because label values are (labels.ts).
   const series = new Map<string, Series>();
   const readOnly = mx.inflight.labels('readOnly');
@@ -89,6 +91,7 @@ export function withMetrics(mx: Metrics, labelsOf: (ctx: RequestContext) => Requ
         && code !== 404 && code !== 409) {
         mx.admissionRejections.labels(l.verb === 'POST' ? 'CREATE' : l.verb === 'DELETE' ? 'DELETE' : 'UPDATE').inc();
       }
+      after?.(ctx);
     }
   };
 }

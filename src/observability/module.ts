@@ -10,7 +10,7 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import type { HistogramCell } from './cells.ts';
 import { createKindOf, createLabeler } from './labels.ts';
 import { withMetrics } from './metrics-filter.ts';
-import { withRequestLog } from './request-log.ts';
+import { requestLogger, withRequestLog } from './request-log.ts';
 import { trackInventory } from './inventory.ts';
 
 export interface ObservabilityModule extends ServerModule { metrics?: Metrics }
@@ -19,13 +19,11 @@ export function observabilityModule(): ObservabilityModule {
   const mod: ObservabilityModule = {
     name: 'observability',
     setup(m: ModuleContext) {
-      const logs = withRequestLog(m.logger);
-      if (m.cfg.metrics === false) { m.filters.observe = logs; return; }
+      if (m.cfg.metrics === false) { m.filters.observe = withRequestLog(m.logger); return; }
       const perCluster = m.cfg.metricsPerCluster ?? false;
       const mx = createMetrics(perCluster);
       mod.metrics = mx;
-      const metrics = withMetrics(mx, createLabeler(m.catalog, perCluster), createKindOf(m.catalog, perCluster));
-      m.filters.observe = (ctx, next) => metrics(ctx, () => logs(ctx, next));
+      m.filters.observe = withMetrics(mx, createLabeler(m.catalog, perCluster), createKindOf(m.catalog, perCluster), requestLogger(m.logger));
 
       // Timing observers: a cell per (operation, result) and (authenticator, result), made on first use and then
       // found without building a key.
