@@ -176,6 +176,16 @@ describe('/metrics', () => {
     const purged = lines.find((l) => /logical cluster "metrics-logs" purged/.test(l.msg ?? ''));
     assert.ok(purged, `the purge is logged:\n${h.logs.slice(from).join('\n')}`);
     assert.equal(purged.component, 'logical-cluster-controller');
+
+    // A feature module's controller: an identity provider whose issuer refuses connections is logged as such.
+    const idp = { apiVersion: 'management.portcullis.io/v1', kind: 'IdentityProvider', metadata: { name: 'metrics-idp' },
+      spec: { oidc: { issuer: 'https://127.0.0.1:9/', clientID: 'metrics', usernamePrefix: 'm:' } } };
+    assert.equal((await h.request('POST', '/apis/management.portcullis.io/v1/identityproviders', { body: idp })).status, 201);
+    const parsed = () => h.logs.slice(from).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { component?: string; msg?: string });
+    for (let i = 0; i < 200 && !parsed().some((l) => l.msg?.startsWith('identity provider metrics-idp:')); i++) await new Promise((r) => setTimeout(r, 25));
+    const failed = parsed().find((l) => l.msg?.startsWith('identity provider metrics-idp:'));
+    assert.ok(failed, `the failed discovery is logged:\n${h.logs.slice(from).join('\n')}`);
+    assert.equal(failed.component, 'identity-provider-controller');
   });
 
   it('keeps label values bounded whatever paths, subresources and methods clients send', async () => {
