@@ -99,6 +99,7 @@ describe('/metrics', () => {
       assert.equal(counts.length, REQUEST_DURATION_BUCKETS.length + 1);
       counts.forEach((c, i) => assert.ok(i === 0 || c >= counts[i - 1], `buckets of ${JSON.stringify(want)} are cumulative`));
       assert.equal(counts.at(-1), after.count('apiserver_request_duration_seconds', want));
+      assert.equal(counts.at(-2), counts.at(-1), 'each request is in a bucket below +Inf (all finished within 60 s)');
       assert.ok(after.value('apiserver_request_duration_seconds_sum', want) > before.value('apiserver_request_duration_seconds_sum', want));
     }
     assert.equal(dc('apiserver_request_duration_seconds', { ...cms, verb: 'POST', scope: 'resource' }), 2);
