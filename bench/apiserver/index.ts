@@ -1,8 +1,9 @@
 // bench/apiserver: GET and LIST (1k objects in one namespace) req/s and p99 through the whole Portcullis
 // chain (mTLS client cert, authn, RBAC, watch cache), beside a no-op Node HTTPS server answering the same bytes; then
 // GET req/s with and without the credential-chain check (a second server with PORTCULLIS_BENCH_NO_CHAIN_CHECK=1, same
-// run), with the admin client certificate and with an access key (whose chain is the key and its owner User); then
-// GET with metrics and JSON logging on (the defaults) vs off (--no-metrics --log-level silent), same run.
+// run), with the admin client certificate and with an access key (whose chain is the key and its owner User). First of
+// all, GET with metrics and JSON logging on (the defaults) vs off (--no-metrics --log-level silent), same run, with
+// each server's CPU time per request; bench/apiserver/observability-profile.ts measures the same cost from profiles.
 // Run: node --import tsx bench/apiserver/index.ts [--seconds 5] [--rounds 3] [--only observability]
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -16,6 +17,7 @@ const seconds = arg('--seconds', 5);
 const rounds = arg('--rounds', 3);
 // --only observability: just the metrics/logging on-vs-off comparison (two servers, nothing else loaded).
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+if (only !== undefined && only !== 'observability') throw new Error(`--only ${only}: the only subset is "observability"`);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'portcullis-bench-'));
 const server = only ? undefined : await startChildServer(['--data-dir', path.join(dir, 'data'), '--listen', '127.0.0.1:0']);
 const unchecked = only ? undefined : await startChildServer(['--data-dir', path.join(dir, 'data-unchecked'), '--listen', '127.0.0.1:0'],
