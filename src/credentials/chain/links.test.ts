@@ -41,8 +41,9 @@ function world(cacheHalf?: number) {
   keys.register(informer); identities.register(informer); revocations.register(informer); kubeconfigs.register(informer);
   registerCredentialLinks(chains, { keys, identities, revocations, kubeconfigs });
 
-  const user = (name: string, o: { uid?: string; disabled?: boolean } = {}) =>
-    emit('users', 'MODIFIED', { metadata: { name, uid: o.uid ?? `uid-${name}` }, spec: { groups: ['devs'], disabled: o.disabled } });
+  const user = (name: string, o: { uid?: string; disabled?: boolean; deleting?: boolean } = {}) =>
+    emit('users', 'MODIFIED', { metadata: { name, uid: o.uid ?? `uid-${name}`,
+      ...(o.deleting ? { deletionTimestamp: iso(T0), finalizers: ['example.com/hold'] } : {}) }, spec: { groups: ['devs'], disabled: o.disabled } });
   const keyObject = (name: string, owner: string, o: { hash?: string; disabled?: boolean; expiresMs?: number; deleting?: boolean;
     previous?: Array<{ hash: string; graceUntilMs: number }>; lastUsedMs?: number; scope?: unknown } = {}): KObject => ({
     metadata: { name, uid: `uid-${name}`, creationTimestamp: iso(T0 - 1000), annotations: { [OWNER_UID_ANNOTATION]: `uid-${owner}` },
@@ -140,9 +141,11 @@ describe('credential chains: a kept verdict ends with any link', () => {
     w.refused(t, 'at the key\'s expiry', /minted from accesskey:k1/);
   });
 
-  it('owner User disabled, deleted, or deleted and created again under the same name', () => {
+  it('owner User disabled, being deleted, deleted, or deleted and created again under the same name', () => {
     for (const [what, change] of [
       ['disabled', (w: ReturnType<typeof world>) => w.user('alice', { disabled: true })],
+      // deletion waiting on a finalizer (foreground deletion, an admin's tool): the User is gone for its credentials
+      ['being deleted', (w: ReturnType<typeof world>) => w.user('alice', { deleting: true })],
       ['deleted', (w: ReturnType<typeof world>) => w.emit('users', 'DELETED', { metadata: { name: 'alice' } })],
       ['re-created', (w: ReturnType<typeof world>) => w.user('alice', { uid: 'uid-alice-2' })],
     ] as const) {
@@ -164,7 +167,7 @@ describe('credential chains: a kept verdict ends with any link', () => {
     b.w.refused(b.tokens[1], 'a revoked ServiceAccount token', /service account token s1 has been revoked/);
   });
 
-  it('Kubeconfig certificate: revoked, Kubeconfig deleted, owner disabled, certificate past its notAfter', () => {
+  it('Kubeconfig certificate: revoked, Kubeconfig deleted, owner disabled or being deleted, certificate past its notAfter', () => {
     const setup = () => {
       const w = world();
       w.user('carol');
@@ -184,6 +187,9 @@ describe('credential chains: a kept verdict ends with any link', () => {
     const c = setup();
     c.w.user('carol', { disabled: true });
     for (const r of c.both) c.w.refused(r, `${r.credentialId} of a disabled owner`, /user "carol" is disabled/);
+    const e = setup();
+    e.w.user('carol', { deleting: true });
+    for (const r of e.both) e.w.refused(r, `${r.credentialId} of an owner being deleted`, /user "carol" is being deleted/);
     const d = setup();
     d.w.at(d.notAfter - 1);
     for (const r of d.both) d.w.ok(r, `${r.credentialId} 1 ms before notAfter`);
