@@ -90,7 +90,14 @@ export function registerCredentialLinks(chains: CredentialChains, d: CredentialL
     return STANDS;
   };
   chains.register('platformtoken', token('platform token'));
-  chains.register('sa-token', token('service account token'));
+  // A ServiceAccount token up a chain stands with its ServiceAccount (the qualifier "<cluster>/<ns>/<name>#<uid>",
+  // resolved by the server's "serviceaccount" links); the token presented itself is checked by its authenticator.
+  const saToken = token('service account token');
+  chains.register('sa-token', (ref, at) => {
+    const link = saToken(ref);
+    const [, sa] = parts(ref);
+    return link.problem || at.self || !sa ? link : { parents: [`serviceaccount:${sa}`] };
+  });
 
   // A Kubeconfig made before a User of its name existed has no owner uid: it answers to that User once there is one
   // (disabled → refused), as a stamped one does.
