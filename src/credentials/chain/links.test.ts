@@ -197,6 +197,18 @@ describe('credential chains: a kept verdict ends with any link', () => {
     for (const r of d.both) d.w.refused(r, `${r.credentialId} at the certificate's notAfter`, /expired/);
   });
 
+  it('a CredentialRevocation written directly with a serial as openssl prints it (upper case, colons, leading zero)', () => {
+    const w = world();
+    w.user('carol');
+    w.emit(kubeconfigType.resource, 'ADDED', w.kubeconfigObject('robot', 'carol', 'abcd', T0 + 7_200_000));
+    const cert = w.certResult('abcd', 'carol', 'robot');
+    const sa = w.minted('sa-token', 's9', cert);
+    for (const r of [cert, sa]) { w.ok(r, `${r.credentialId} before`); w.ok(r, `${r.credentialId} again`); }
+    w.emit(revocationType.resource, 'ADDED', { metadata: { name: 'by-hand' },
+      spec: { type: 'serial', value: '00:AB:CD', expiresAt: iso(T0 + 86_400_000), credentialId: 'x509:abcd', reason: 'by hand' } });
+    for (const r of [cert, sa]) w.refused(r, `${r.credentialId} of a certificate revoked by hand`, /certificate abcd has been revoked/);
+  });
+
   it('a Kubeconfig of a name that was no User answers to the User created later under it (created disabled)', () => {
     const w = world();
     const kc = w.kubeconfigObject('early', 'frank', 'beef', T0 + 7_200_000);
