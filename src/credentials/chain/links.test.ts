@@ -16,7 +16,7 @@ import { secretFingerprint } from '../access-keys/secrets.ts';
 import { IdentityIndex } from '../platform-view/index.ts';
 import { RevocationList } from '../revocation/index.ts';
 import { scopeOf } from '../scope/index.ts';
-import { GROUP, kubeconfigType, OWNER_UID_ANNOTATION, revocationType } from '../resources/index.ts';
+import { GROUP, kubeconfigType, MINTED_FROM_ANNOTATION, OWNER_UID_ANNOTATION, revocationType } from '../resources/index.ts';
 import { KubeconfigLinks } from './kubeconfig-links.ts';
 import { registerCredentialLinks } from './links.ts';
 
@@ -45,8 +45,10 @@ function world(cacheHalf?: number) {
     emit('users', 'MODIFIED', { metadata: { name, uid: o.uid ?? `uid-${name}`,
       ...(o.deleting ? { deletionTimestamp: iso(T0), finalizers: ['example.com/hold'] } : {}) }, spec: { groups: ['devs'], disabled: o.disabled } });
   const keyObject = (name: string, owner: string, o: { hash?: string; disabled?: boolean; expiresMs?: number; deleting?: boolean;
-    previous?: Array<{ hash: string; graceUntilMs: number }>; lastUsedMs?: number; scope?: unknown } = {}): KObject => ({
-    metadata: { name, uid: `uid-${name}`, creationTimestamp: iso(T0 - 1000), annotations: { [OWNER_UID_ANNOTATION]: `uid-${owner}` },
+    previous?: Array<{ hash: string; graceUntilMs: number }>; lastUsedMs?: number; scope?: unknown;
+    ownerReferences?: KObject['metadata']['ownerReferences']; annotations?: Record<string, string> } = {}): KObject => ({
+    metadata: { name, uid: `uid-${name}`, creationTimestamp: iso(T0 - 1000), annotations: { [OWNER_UID_ANNOTATION]: `uid-${owner}`, ...o.annotations },
+      ...(o.ownerReferences ? { ownerReferences: o.ownerReferences } : {}),
       ...(o.deleting ? { deletionTimestamp: iso(T0) } : {}) },
     spec: { user: owner, displayName: name, disabled: o.disabled, scope: o.scope, ...(o.expiresMs ? { expirationTimestamp: iso(o.expiresMs) } : {}) },
     status: { secretHash: o.hash ?? `hash-${name}`, ...(o.lastUsedMs ? { lastUsedTime: iso(o.lastUsedMs) } : {}),
@@ -207,6 +209,23 @@ describe('credential chains: a kept verdict ends with any link', () => {
     w.emit(revocationType.resource, 'ADDED', { metadata: { name: 'by-hand' },
       spec: { type: 'serial', value: '00:AB:CD', expiresAt: iso(T0 + 86_400_000), credentialId: 'x509:abcd', reason: 'by hand' } });
     for (const r of [cert, sa]) w.refused(r, `${r.credentialId} of a certificate revoked by hand`, /certificate abcd has been revoked/);
+  });
+
+  it('a session key keeps its login as a source when its ownerReference is removed (orphaning deletion, an update)', () => {
+    const w = world();
+    const ended = new Set<string>();
+    w.chains.register('identitysession', (ref) => (ended.has(ref) ? { problem: 'the login has ended' } : {}));
+    w.user('alice');
+    const login = { ownerReferences: [{ apiVersion: 'identity.portcullis.io/v1', kind: 'IdentitySession', name: 's1', uid: 'u1' }],
+      annotations: { [MINTED_FROM_ANNOTATION]: JSON.stringify(['identitysession:s1#u1']) } };
+    w.key('k1', 'alice', login);
+    const k1 = w.keyResult('k1', 'alice');
+    const t = w.minted('platformtoken', 'j1', k1);
+    for (const r of [k1, t]) { w.ok(r, `${r.credentialId} before`); w.ok(r, `${r.credentialId} again`); }
+    // the garbage collector orphaning the key (the login deleted with propagationPolicy Orphan) drops the reference
+    w.key('k1', 'alice', { annotations: login.annotations });
+    ended.add('identitysession:s1#u1'); w.chains.changed();
+    for (const r of [k1, t]) w.refused(r, `${r.credentialId} of an ended login`, /identitysession:s1, and the login has ended/);
   });
 
   it('a Kubeconfig of a name that was no User answers to the User created later under it (created disabled)', () => {
