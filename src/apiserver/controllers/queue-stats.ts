@@ -40,15 +40,14 @@ export interface QueueStatsView {
 export class QueueRegistry {
   private readonly queues = new Map<string, QueueStatsView>();
 
-  /** Registers a queue; a second queue with a taken name gets a numbered name (`name-2`). */
-  register(q: QueueStatsView): string {
-    let name = q.name;
-    for (let i = 2; this.queues.has(name); i++) name = `${q.name}-${i}`;
-    this.queues.set(name, q);
-    return name;
+  /** Registers queues under their names; a second queue with a taken name is listed as `name-2`. */
+  register(...queues: QueueStatsView[]): void {
+    for (const q of queues) {
+      let name = q.name;
+      for (let i = 2; this.queues.has(name); i++) name = `${q.name}-${i}`;
+      this.queues.set(name, q);
+    }
   }
-
-  unregister(name: string): void { this.queues.delete(name); }
 
   /** [label name, stats] of every registered queue, in registration order. */
   all(): Array<[string, QueueStatsView]> { return [...this.queues]; }

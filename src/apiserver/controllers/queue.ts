@@ -3,7 +3,7 @@
 // failures are retried with backoff (outside the workers). With a Leadership handle, keys only run while leading.
 import { alwaysLeader, type Leadership } from './leadership.ts';
 import { FairPending, type Priority } from './queue-fair.ts';
-import { BucketHistogram, type QueueRegistry, type QueueStatsView } from './queue-stats.ts';
+import { BucketHistogram, type QueueStatsView } from './queue-stats.ts';
 
 export type { Priority } from './queue-fair.ts';
 
@@ -20,8 +20,6 @@ export interface WorkQueueOptions {
   maxBackoffMs?: number;
   /** Keys are processed only while leadership.isLeader() (default: always). */
   leadership?: Leadership;
-  /** Where the queue's stats are published (the server's registry); unregistered on stop(). */
-  registry?: QueueRegistry;
   /** Monotonic clock in milliseconds (tests). */
   now?: () => number;
 }
@@ -61,7 +59,7 @@ export class WorkQueue implements QueueStatsView {
     this.max = Math.max(1, opts.concurrency ?? 4);
     this.maxPerShard = Math.max(1, opts.shardConcurrency ?? Math.ceil(this.max / 2));
     this.pendingKeys = new FairPending(opts.shardOf ?? ((k) => k));
-    this.name = opts.registry ? opts.registry.register(withName(this, opts.name ?? 'unnamed')) : opts.name ?? 'unnamed';
+    this.name = opts.name ?? 'unnamed';
     // Gaining leadership starts the keys that piled up; losing it lets running keys finish and starts no more.
     this.unsubscribe = this.leadership.onChange(() => this.pump());
   }
@@ -172,21 +170,6 @@ export class WorkQueue implements QueueStatsView {
     this.unsubscribe();
     for (const t of this.backoff.values()) clearTimeout(t);
     this.backoff.clear();
-    this.opts.registry?.unregister(this.name);
     this.pump(); // releases idle() waiters once running keys finish
   }
-}
-
-/** The stats view registered under the queue's requested name (the registry may number it). */
-function withName(q: WorkQueue, name: string): QueueStatsView {
-  return {
-    name,
-    get depth() { return q.depth; },
-    get adds() { return q.adds; },
-    get retries() { return q.retries; },
-    get queueDuration() { return q.queueDuration; },
-    get workDuration() { return q.workDuration; },
-    longestRunningSeconds: () => q.longestRunningSeconds(),
-    unfinishedWorkSeconds: () => q.unfinishedWorkSeconds(),
-  };
 }

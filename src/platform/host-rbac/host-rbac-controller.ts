@@ -6,7 +6,8 @@ import type { KObject } from '../../apiserver/storage/interface.ts';
 import type { ResourceType } from '../../apiserver/registry/types.ts';
 import type { InformerEvent } from '../../apiserver/controllers/informer.ts';
 import type { Leadership } from '../../apiserver/controllers/leadership.ts';
-import { WorkQueue } from '../../apiserver/controllers/queue.ts';
+import { WorkQueue, type Priority } from '../../apiserver/controllers/queue.ts';
+import { eventPriority } from '../../apiserver/controllers/informer.ts';
 import { StatusError, isNotFound, notFoundMessage } from '../../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { effectiveSpec } from '../access/index.ts';
@@ -36,28 +37,29 @@ export class HostRbacController {
   private readonly waiting = new Map<string, Set<string>>();
 
   constructor(private readonly d: HostRbacDeps) {
-    this.queue = new WorkQueue((name) => this.reconcile(name), { log: d.log, concurrency: 4, leadership: d.leadership });
+    this.queue = new WorkQueue((name) => this.reconcile(name), { name: 'hostrbac', log: d.log, concurrency: 4, leadership: d.leadership });
   }
 
-  enqueue(name: string): void { this.queue.add(name); }
-  enqueueAll(): void { for (const n of this.d.state.tenants.keys()) this.queue.add(n); }
+  enqueue(name: string, priority: Priority = 'normal'): void { this.queue.add(name, { priority }); }
+  enqueueAll(priority: Priority = 'low'): void { for (const n of this.d.state.tenants.keys()) this.queue.add(n, { priority }); }
 
   /** A logical cluster changed: tenants waiting for it as their host try again. */
-  onLogicalCluster(name: string): void {
+  onLogicalCluster(name: string, priority: Priority = 'normal'): void {
     const list = this.waiting.get(name);
     if (!list || this.d.clusterState(name) !== 'active') return;
     this.waiting.delete(name);
-    for (const t of list) this.queue.add(t);
+    for (const t of list) this.queue.add(t, { priority });
   }
 
   /** An object changed in some cluster: if it is (or names) one of ours, its tenant is reconciled (drift). */
   onHostObject(ev: InformerEvent): void {
     if (ev.cluster === ROOT_CLUSTER) return;
     const owner = ev.object.metadata.labels?.[TENANT_LABEL];
-    if (owner && this.d.state.tenants.has(owner)) this.queue.add(owner);
+    const priority = eventPriority(ev);
+    if (owner && this.d.state.tenants.has(owner)) this.queue.add(owner, { priority });
     const m = VC_NAME.exec(ev.name);
     if (!m) return;
-    for (const t of [m[1], m[2] ? `${m[1]}-multi` : undefined]) if (t && t !== owner && this.d.state.tenants.has(t)) this.queue.add(t);
+    for (const t of [m[1], m[2] ? `${m[1]}-multi` : undefined]) if (t && t !== owner && this.d.state.tenants.has(t)) this.queue.add(t, { priority });
   }
 
   private type(cluster: string, group: string, resource: string): ResourceType {

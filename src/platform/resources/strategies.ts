@@ -3,6 +3,7 @@ import type { KObject } from '../../apiserver/storage/interface.ts';
 import type { StatusCause } from '../../apiserver/errors.ts';
 import { extendStrategy } from '../../apiserver/registry/strategies/default.ts';
 import { dns1123Label } from '../../apiserver/registry/validation.ts';
+import { nowTimestamp } from '../../apiserver/registry/object-meta.ts';
 import {
   parseObjects, projectSpecSchema, usernameProblems, teamSpecSchema, templateSpecSchema, tenantClusterSpecSchema, userSpecSchema, zodCauses,
   type TenantClusterSpec,
@@ -79,7 +80,8 @@ export const tenantClusterStrategy = extendStrategy({
   prepareForCreate(obj) {
     addFinalizer(obj, TENANT_FINALIZER);
     if (obj.spec && typeof obj.spec === 'object') defaultTenantSpec(obj.metadata.name ?? '', obj.spec as TenantClusterSpec);
-    obj.status = { phase: 'Pending' };
+    // Until the controller's first pass, the status says the tenant is waiting in its queue.
+    obj.status = { phase: 'Pending', conditions: [{ type: 'Ready', status: 'False', reason: 'Queued', message: 'waiting for the tenant cluster controller', lastTransitionTime: nowTimestamp() }] };
   },
   prepareForUpdate(obj) {
     if (obj.spec && typeof obj.spec === 'object') defaultTenantSpec(obj.metadata.name ?? '', obj.spec as TenantClusterSpec);

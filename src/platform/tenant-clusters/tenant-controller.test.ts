@@ -38,16 +38,17 @@ describe('TenantCluster controller', () => {
     assert.equal((await p.get(logicalClusterType, 'quiet'))?.metadata.annotations?.['audit.portcullis.io/enabled'], undefined);
   });
 
-  it('fails clearly when its template disappears, and recovers when it is back', async () => {
+  it('says it waits for its template when the template disappears, and recovers when it is back', async () => {
     await p.create(templateType, 'tpl', { template: { access: { defaultClusterRole: 'view' } } });
     await p.create(tenantClusterType, 'templated', { project: 'proj', templateRef: { name: 'tpl' } });
     await p.server.settle();
     assert.equal(status(await p.get(tenantClusterType, 'templated'))?.effective?.access?.defaultClusterRole, 'view');
     await p.server.store.delete({ cluster: 'root' }, templateType, '', 'tpl');
     await p.server.settle();
-    const failed = await p.get(tenantClusterType, 'templated');
-    assert.equal(status(failed)?.phase, 'Failed');
-    assert.match(condition(failed, 'Ready')!.message, /TenantClusterTemplate "tpl" does not exist/);
+    const waiting = await p.get(tenantClusterType, 'templated');
+    assert.equal(status(waiting)?.phase, 'Pending');
+    assert.equal(condition(waiting, 'Ready')?.reason, 'WaitingForTemplate');
+    assert.match(condition(waiting, 'Ready')!.message, /TenantClusterTemplate "tpl", which does not exist/);
     await p.create(templateType, 'tpl', { template: { access: { defaultClusterRole: 'edit' } } });
     await p.server.settle();
     const back = await p.get(tenantClusterType, 'templated');
