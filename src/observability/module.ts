@@ -11,6 +11,7 @@ import { createKindOf, createLabeler } from './labels.ts';
 import { withMetrics } from './metrics-filter.ts';
 import { withRequestLog } from './request-log.ts';
 import { trackInventory } from './inventory.ts';
+import { registerQueueMetrics } from './queue-metrics.ts';
 
 export interface ObservabilityModule extends ServerModule { metrics?: Metrics }
 
@@ -47,6 +48,7 @@ export function observabilityModule(): ObservabilityModule {
         h.observe(seconds);
       };
 
+      registerQueueMetrics(mx.registry, m.queues);
       const inventory = trackInventory(m.informer, m.catalog, mx);
       const audit = m.modules.find((x) => x.name === 'audit') as { stats?: AuditStats } | undefined;
       let auditSeen = { events: 0, dropped: 0 };
