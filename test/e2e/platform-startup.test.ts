@@ -58,14 +58,16 @@ describe('platform: start-up with stored tenant clusters', () => {
   after(async () => { await h?.close(); rmSync(dir, { recursive: true, force: true }); });
 
   it('is ready and provisions a new tenant before the resync of the stored ones finishes', { timeout: 120_000 }, async () => {
-    h = await startHarness({ dataDir });
-    const project = await h.request('POST', `${API}/projects`, { body: { apiVersion: 'management.portcullis.io/v1', kind: 'Project', metadata: { name: 'p' }, spec: {} } });
+    const h1 = await startHarness({ dataDir });
+    h = h1;
+    const project = await h1.request('POST', `${API}/projects`, { body: { apiVersion: 'management.portcullis.io/v1', kind: 'Project', metadata: { name: 'p' }, spec: {} } });
     assert.equal(project.status, 201, project.body);
-    for (let i = 0; i < N; i++) { const r = await h.request('POST', `${API}/tenantclusters`, { body: tenant(`t-${i}`) }); assert.equal(r.status, 201, r.body); }
-    await h.server.settle();
-    const stored = (await h.request('GET', `${API}/tenantclusters`)).json().items as Tenant[];
+    for (let i = 0; i < N; i++) { const r = await h1.request('POST', `${API}/tenantclusters`, { body: tenant(`t-${i}`) }); assert.equal(r.status, 201, r.body); }
+    await h1.server.settle();
+    const stored = (await h1.request('GET', `${API}/tenantclusters`)).json().items as Tenant[];
     assert.deepEqual(stored.map((t) => t.status?.phase), Array(N).fill('Ready'));
-    await h.close();
+    await h1.close();
+    h = undefined;
 
     const gate = gateModule();
     h = await startHarness({ dataDir, modules: [...defaultModules(), gate.module] });
