@@ -9,13 +9,13 @@ import type { Leadership } from '../../apiserver/controllers/leadership.ts';
 import { WorkQueue, type Priority } from '../../apiserver/controllers/queue.ts';
 import { eventPriority } from '../../apiserver/controllers/informer.ts';
 import { StatusError, isNotFound, notFoundMessage } from '../../apiserver/errors.ts';
+import { CreateBatch } from '../../apiserver/registry/create-batch.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { effectiveSpec } from '../access/index.ts';
-import { type PlatformState, type TenantClusterSpec, HOST_CLUSTER, MANAGED_BY_LABEL, MANAGED_BY_VALUE, TENANT_LABEL, tenantClusterType } from '../resources/index.ts';
+import { type PlatformState, type TenantClusterSpec, HOST_CLUSTER, HOST_RBAC_FINALIZER, MANAGED_BY_LABEL, MANAGED_BY_VALUE, TENANT_LABEL, tenantClusterType } from '../resources/index.ts';
 import { desiredHostObjects, hostRbacPlan, possibleHostObjects } from './host-rbac-rules.ts';
 
-/** Held on every TenantCluster until its host objects are removed. */
-export const HOST_RBAC_FINALIZER = 'management.portcullis.io/host-rbac';
+export { HOST_RBAC_FINALIZER };
 
 export interface HostRbacDeps {
   store: Store;
@@ -95,9 +95,24 @@ export class HostRbacController {
     await this.ensureNamespace(plan.hostCluster, plan.hostNamespace);
     const desired = desiredHostObjects(plan);
     const wanted = new Set(desired.map((o) => `${o.resource}/${o.namespace}/${o.object.metadata.name}`));
-    for (const o of desired) await this.apply(plan.hostCluster, this.type(plan.hostCluster, o.group, o.resource), o.namespace, o.object);
+    // Objects not there yet are created in one transaction (after the namespace: admission requires it to exist).
+    const batch = new CreateBatch(this.d.store, plan.hostCluster);
+    for (const o of desired) {
+      const t = this.type(plan.hostCluster, o.group, o.resource);
+      const apply = () => this.apply(plan.hostCluster, t, o.namespace, o.object);
+      if (await this.exists(plan.hostCluster, t, o.namespace, o.object.metadata.name!)) await apply();
+      else batch.add(t, o.namespace, structuredClone(o.object), apply);
+    }
+    await batch.commit();
     for (const o of possibleHostObjects(name, plan.hostNamespace)) {
       if (!wanted.has(`${o.resource}/${o.namespace}/${o.name}`)) await this.removeIfOurs(plan.hostCluster, o.group, o.resource, o.namespace, o.name, name);
+    }
+  }
+
+  private async exists(cluster: string, t: ResourceType, ns: string, name: string): Promise<boolean> {
+    try { await this.d.store.read(cluster, t, ns, name); return true; } catch (e) {
+      if (isNotFound(e)) return false;
+      throw e;
     }
   }
 

@@ -18,6 +18,8 @@ export const HOST_CLUSTER = 'host';
 
 /** Finalizers held by the platform controllers. */
 export const TENANT_FINALIZER = 'management.portcullis.io/tenant-cluster';
+/** Held until the tenant's host-tier RBAC objects are removed (set at creation; the host-RBAC controller releases it). */
+export const HOST_RBAC_FINALIZER = 'management.portcullis.io/host-rbac';
 export const PROJECT_FINALIZER = 'management.portcullis.io/project';
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
 

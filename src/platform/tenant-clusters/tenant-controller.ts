@@ -11,6 +11,7 @@ import type { Leadership } from '../../apiserver/controllers/leadership.ts';
 import { effectiveSpec, referenceWarnings, roleMapping, staticAccess } from '../access/index.ts';
 import { applyObjects } from './tenant-objects.ts';
 import { reconcileBindings } from './tenant-bindings.ts';
+import { CreateBatch } from '../../apiserver/registry/create-batch.ts';
 import type { PlatformState, TemplateSpec, TenantClusterSpec } from '../resources/index.ts';
 import {
   AUDIT_ANNOTATION, FOREGROUND_FINALIZER, HOST_CLUSTER, TENANT_FINALIZER, TENANT_LABEL, templateType, tenantClusterType,
@@ -123,15 +124,18 @@ export class TenantController {
     conditions.push(cond('LogicalClusterReady', 'True', 'Provisioned', `logical cluster "${name}" is ready`));
 
     const previous = tenantStatus(tc)?.appliedObjects ?? [];
-    const objects = await applyObjects(store, this.d.catalog, name, eff.objects, previous);
-    conditions.push(objects.problems.length
-      ? cond('ObjectsApplied', 'False', 'ApplyFailed', objects.problems.join('; '))
-      : cond('ObjectsApplied', 'True', 'Applied', `${objects.applied.length} object(s) applied`));
+    // New template objects and role-mapping bindings are created together, in one transaction.
+    const batch = new CreateBatch(store, name);
+    const objects = await applyObjects(store, this.d.catalog, name, eff.objects, previous, batch);
 
     const access = staticAccess(this.d.state, eff);
     for (const u of await this.d.useVerbUsers(name)) if (!access.has(u)) access.set(u, ['use-verb']);
     const mapping = roleMapping(this.d.state, eff, access.keys());
-    const bindings = await reconcileBindings(store, this.d.catalog, name, mapping);
+    const bindings = await reconcileBindings(store, this.d.catalog, name, mapping, batch);
+    await batch.commit();
+    conditions.push(objects.problems.length
+      ? cond('ObjectsApplied', 'False', 'ApplyFailed', objects.problems.join('; '))
+      : cond('ObjectsApplied', 'True', 'Applied', `${objects.applied.length} object(s) applied`));
     conditions.push(cond('RoleMappingApplied', 'True', 'Applied', `${mapping.size} user(s) bound`));
 
     const warnings = referenceWarnings(this.d.state, eff);
@@ -186,7 +190,7 @@ export class TenantController {
       if (cur.metadata.labels?.[TENANT_LABEL] !== name || cur.metadata.deletionTimestamp) return cur;
       const annotations = { ...(cur.metadata.annotations ?? {}) };
       if (audit) annotations[AUDIT_ANNOTATION] = audit; else delete annotations[AUDIT_ANNOTATION];
-      cur.metadata.annotations = annotations;
+      if (cur.metadata.annotations || Object.keys(annotations).length > 0) cur.metadata.annotations = annotations; // no empty map: no write
       return cur;
     }, { allowCreate: true });
     if (object.metadata.labels?.[TENANT_LABEL] !== name) return 'foreign';
