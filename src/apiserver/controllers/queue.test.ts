@@ -121,12 +121,12 @@ describe('WorkQueue', () => {
     q.stop();
   });
 
-  it('runs normal keys before low-priority resync keys, and keeps a worker free of resync', async () => {
+  it('runs normal keys before low-priority resync keys, and keeps half the workers free of resync', async () => {
     const seen: string[] = [];
     const gate = latch();
     const q = new WorkQueue(async (k) => { seen.push(k); if (k === 'r0') await gate.wait; }, { concurrency: 2 });
     for (let i = 0; i < 50; i++) q.add(`r${i}`, { priority: 'low' });
-    assert.equal(q.running, 1, 'resync keys leave one worker for fresh work');
+    assert.equal(q.running, 1, 'resync keys leave half the workers for fresh work');
     q.add('fresh');
     await tick();
     assert.deepEqual(seen, ['r0', 'fresh']);
@@ -136,6 +136,18 @@ describe('WorkQueue', () => {
     assert.deepEqual(seen.slice(0, 4), ['r0', 'fresh', 'fresh2', 'r7']);
     assert.equal(seen.filter((k) => k === 'r7').length, 1, 'a raised key runs once');
     assert.equal(seen.length, 52);
+    q.stop();
+  });
+
+  it('gives resync keys at most half of four workers', async () => {
+    const gate = latch();
+    const q = new WorkQueue(async () => { await gate.wait; }, { concurrency: 4 });
+    for (let i = 0; i < 10; i++) q.add(`r${i}`, { priority: 'low' });
+    assert.equal(q.running, 2);
+    q.add('fresh1'); q.add('fresh2'); q.add('fresh3');
+    assert.equal(q.running, 4, 'two fresh keys start at once; the third waits for a worker');
+    gate.open();
+    await q.idle();
     q.stop();
   });
 

@@ -25,7 +25,7 @@ export interface WorkQueueOptions {
 }
 
 export interface AddOptions {
-  /** 'low' is background resync: it runs only when no normal key can, and never holds every worker. */
+  /** 'low' is background resync: it runs only when no normal key can, on at most half the workers (at least one). */
   priority?: Priority;
 }
 
@@ -97,7 +97,7 @@ export class WorkQueue implements QueueStatsView {
   }
 
   private readonly canRun = (shard: string, priority: Priority): boolean =>
-    (this.perShard.get(shard) ?? 0) < this.maxPerShard && (priority !== 'low' || this.max === 1 || this.runningLow < this.max - 1);
+    (this.perShard.get(shard) ?? 0) < this.maxPerShard && (priority !== 'low' || this.runningLow < Math.max(1, Math.floor(this.max / 2)));
 
   private pump(): void {
     while (!this.stopped && this.leadership.isLeader() && this.active.size < this.max) {
