@@ -1,5 +1,5 @@
 // Tests of the TenantCluster controller against an in-process server: provisioning, audit annotation,
-// templates, conflicts, objects, and deletion through the finalizer.
+// templates, a host cluster to wait for, conflicts, objects, and deletion through the finalizer.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { logicalClusterType } from '../../apiserver/controllers/logical-clusters.ts';
@@ -56,6 +56,21 @@ describe('TenantCluster controller', () => {
     const crb = p.type('templated', 'rbac.authorization.k8s.io', 'clusterrolebindings');
     assert.ok(await p.get(crb, 'portcullis:user:alice:edit', 'templated'));
     assert.equal(await p.get(crb, 'portcullis:user:alice:view', 'templated'), undefined);
+  });
+
+  it('says it waits for a host cluster that does not exist yet, and provisions once it does', async () => {
+    await p.create(tenantClusterType, 'hosted', { project: 'proj', hostCluster: 'later-host' });
+    await p.server.settle();
+    const waiting = await p.get(tenantClusterType, 'hosted');
+    assert.equal(status(waiting)?.phase, 'Pending');
+    assert.equal(condition(waiting, 'Ready')?.reason, 'WaitingForHostCluster');
+    assert.match(condition(waiting, 'Ready')!.message, /host cluster "later-host"/);
+    assert.equal(await p.get(logicalClusterType, 'hosted'), undefined, 'nothing is provisioned before the host exists');
+    await p.server.store.create({ cluster: 'root' }, logicalClusterType, '', { apiVersion: 'tenancy.portcullis.io/v1alpha1', kind: 'LogicalCluster', metadata: { name: 'later-host' } });
+    await p.server.settle();
+    const ready = await p.get(tenantClusterType, 'hosted');
+    assert.equal(status(ready)?.phase, 'Ready');
+    assert.equal(condition(ready, 'Ready')?.reason, 'Ready');
   });
 
   it('refuses a name taken by a logical cluster it does not own', async () => {
