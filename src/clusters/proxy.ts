@@ -35,7 +35,7 @@ export function withConnectedClusterProxy(d: ProxyDeps): Filter {
     const original = ctx.impersonator ?? ctx.user!;
     ctx.annotations['clusters.portcullis.io/upstream-user'] = JSON.stringify({ username: effective.username, groups: effective.groups });
     ctx.annotations['clusters.portcullis.io/original-user'] = JSON.stringify({ username: original.username, groups: original.groups });
-    const headers = upstreamHeaders(ctx.req.headers, effective, original, !!ctx.upgrade);
+    const headers = upstreamHeaders(ctx.req.rawHeaders, effective, original, !!ctx.upgrade);
     const raw = ctx.req.url ?? '/';
     const q = raw.indexOf('?');
     const target = up.path(ctx.path) + (q >= 0 ? raw.slice(q) : '');
