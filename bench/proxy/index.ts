@@ -1,7 +1,11 @@
-// bench/proxy: what the connected-cluster proxy adds. Two Portcullis processes: "up" is the connected cluster, "front"
-// proxies /clusters/up to it with impersonation. GET req/s and latency directly vs through the proxy, and watch-event
-// latency (create upstream → event on a direct watch and on a proxied watch, both open at once).
-// Run: node --import tsx bench/proxy/index.ts [--seconds 5] [--events 200]
+// bench/proxy: what the connected-cluster proxy adds. "front" (Portcullis) proxies /clusters/up to a second Portcullis
+// ("up", a real API server doing impersonation) and /clusters/min to a minimal HTTPS upstream answering the same GET
+// with fixed bytes (its own cost small and constant). For each upstream, in one run: GET req/s under load (10
+// connections) directly and through the proxy, the CPU each process spends per request, sequential GET latency on one
+// keep-alive connection (sub-millisecond percentiles), and watch-event latency through the proxy vs directly.
+// --pin puts the front alone on CPU 1 and the upstreams and the load generator on CPU 0 (2-core machines), so the
+// upstream does not compete with the front. --profile DIR writes the front's --cpu-prof there.
+// Run: node --import tsx bench/proxy/index.ts [--seconds 5] [--events 200] [--sequential 2000] [--pin] [--profile DIR]
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
@@ -9,23 +13,23 @@ import path from 'node:path';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { startChildServer, type ChildServer } from '../../test/support/child-server.ts';
 import { load, machine, printTable } from '../support/load.ts';
-import { adminTls } from '../support/reference.ts';
+import { adminTls, startReference } from '../support/reference.ts';
+import { cpuMs, percentile, pin, sequentialLatency } from './measure.ts';
 import { upstreamRbac } from '../../src/cli/clusters.ts';
+import { UPSTREAM_MANAGED_LABEL, UPSTREAM_MANAGED_VALUE } from '../../src/clusters/types.ts';
 
 const arg = (flag: string, dflt: number) => (process.argv.includes(flag) ? Number(process.argv[process.argv.indexOf(flag) + 1]) : dflt);
 const seconds = arg('--seconds', 5);
 const events = arg('--events', 200);
+const sequential = arg('--sequential', 2000);
+const pinned = process.argv.includes('--pin');
+const profileDir = process.argv.includes('--profile') ? path.resolve(process.argv[process.argv.indexOf('--profile') + 1]) : undefined;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'portcullis-bench-proxy-'));
 
 async function must(s: ChildServer, method: string, p: string, body?: unknown): Promise<any> {
   const r = await s.request(method, p, body);
   if (r.status >= 300) throw new Error(`${method} ${p}: ${r.status} ${r.body}`);
   return r.json();
-}
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
 
 /** A watch whose events resolve waiters by object name. */
@@ -57,8 +61,10 @@ function watch(url: string, tls: { cert: Buffer; key: Buffer }): { seen: (name: 
 
 const [up, front] = await Promise.all([
   startChildServer(['--data-dir', path.join(dir, 'up'), '--listen', '127.0.0.1:0']),
-  startChildServer(['--data-dir', path.join(dir, 'front'), '--listen', '127.0.0.1:0']),
+  startChildServer(['--data-dir', path.join(dir, 'front'), '--listen', '127.0.0.1:0'],
+    profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
 ]);
+let min: Awaited<ReturnType<typeof startReference>> | undefined;
 try {
   // Upstream: the proxy's ServiceAccount, its RBAC and a token; one ConfigMap to GET.
   await must(up, 'POST', '/api/v1/namespaces/default/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'portcullis-proxy' } });
@@ -69,26 +75,59 @@ try {
   const token = (await must(up, 'POST', '/api/v1/namespaces/default/serviceaccounts/portcullis-proxy/token', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} })).status.token as string;
   await must(up, 'POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'bench' }, data: { k: 'x'.repeat(64) } });
   const caData = (parseYaml(readFileSync(up.kubeconfig, 'utf8')) as { clusters: Array<{ cluster: Record<string, string> }> }).clusters[0].cluster['certificate-authority-data'];
-  // Front: the ConnectedCluster "up"; its admin (a global admin) gets cluster-admin upstream through role mapping.
-  await must(front, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'portcullis-connected-clusters' } });
-  await must(front, 'POST', '/api/v1/namespaces/portcullis-connected-clusters/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'up' }, stringData: { token } });
-  await must(front, 'POST', '/apis/management.portcullis.io/v1/projects', { apiVersion: 'management.portcullis.io/v1', kind: 'Project', metadata: { name: 'bench' }, spec: {} });
-  await must(front, 'POST', '/apis/management.portcullis.io/v1/connectedclusters', {
-    apiVersion: 'management.portcullis.io/v1', kind: 'ConnectedCluster', metadata: { name: 'up' }, spec: { project: 'bench', server: up.url, caData },
-  });
+  // The minimal upstream serves the same bytes "up" answers for the GET, /version, and the role-mapping calls.
   const getPath = '/api/v1/namespaces/default/configmaps/bench';
+  const crbs = '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings';
+  const json = (body: unknown, status = 200) => ({ contentType: 'application/json', body: JSON.stringify(body), status });
+  min = await startReference(path.join(dir, 'up', 'pki'), path.join(dir, 'min.json'), {
+    [getPath]: { contentType: 'application/json', body: (await up.request('GET', getPath)).body },
+    '/version': json({ major: '1', minor: '32', gitVersion: 'v1.32.0-minimal' }),
+    [`${crbs}?labelSelector=${encodeURIComponent(`${UPSTREAM_MANAGED_LABEL}=${UPSTREAM_MANAGED_VALUE}`)}`]: json({ kind: 'ClusterRoleBindingList', items: [] }),
+    [crbs]: json({ kind: 'ClusterRoleBinding' }, 201),
+  });
+  // Front: ConnectedClusters "up" and "min"; its admin (a global admin) gets cluster-admin upstream through role mapping.
+  await must(front, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'portcullis-connected-clusters' } });
+  await must(front, 'POST', '/apis/management.portcullis.io/v1/projects', { apiVersion: 'management.portcullis.io/v1', kind: 'Project', metadata: { name: 'bench' }, spec: {} });
+  for (const [name, server] of [['up', up.url], ['min', min.url]]) {
+    await must(front, 'POST', '/api/v1/namespaces/portcullis-connected-clusters/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name }, stringData: { token } });
+    await must(front, 'POST', '/apis/management.portcullis.io/v1/connectedclusters', {
+      apiVersion: 'management.portcullis.io/v1', kind: 'ConnectedCluster', metadata: { name }, spec: { project: 'bench', server, caData },
+    });
+  }
   for (let i = 0; ; i++) { // until the role-mapping binding exists upstream
-    if ((await front.request('GET', `/clusters/up${getPath}`)).status === 200) break;
+    if ((await front.request('GET', `/clusters/up${getPath}`)).status === 200 && (await front.request('GET', `/clusters/min${getPath}`)).status === 200) break;
     if (i > 100) throw new Error('the proxy never answered 200');
     await new Promise((r) => setTimeout(r, 100));
   }
   const upTls = adminTls(up.kubeconfig);
   const frontTls = adminTls(front.kubeconfig);
-  await load('warm direct', `${up.url}${getPath}`, upTls, { seconds: 1 });
-  await load('warm proxy', `${front.url}/clusters/up${getPath}`, frontTls, { seconds: 1 });
-  const direct = await load('direct', `${up.url}${getPath}`, upTls, { seconds });
-  const proxied = await load('proxy', `${front.url}/clusters/up${getPath}`, frontTls, { seconds });
-
+  const pids = { front: front.proc.pid!, up: up.proc.pid!, min: min.proc.pid! };
+  if (pinned) {
+    const ok = pin(pids.front, '1') && pin(pids.up, '0') && pin(pids.min, '0') && pin(process.pid, '0');
+    if (!ok) throw new Error('--pin: taskset failed');
+  }
+  /** One load run, with the CPU milliseconds each process spent per request during it. */
+  const run = async (name: string, url: string, tls: { cert: Buffer; key: Buffer }) => {
+    const before = { front: cpuMs(pids.front), up: cpuMs(pids.up), min: cpuMs(pids.min), bench: process.cpuUsage() };
+    const r = await load(name, url, tls, { seconds });
+    const n = r.rps * seconds;
+    const per = (k: 'front' | 'up' | 'min') => { const c = cpuMs(pids[k]); return { all: (c.user + c.sys - before[k].user - before[k].sys) / n, sys: (c.sys - before[k].sys) / n }; };
+    const b = process.cpuUsage(before.bench);
+    return { ...r, cpu: { front: per('front'), up: per('up'), min: per('min'), bench: (b.user + b.system) / 1000 / n } };
+  };
+  const results: Record<string, Awaited<ReturnType<typeof run>>> = {};
+  const latencies: Record<string, number[]> = {};
+  for (const [key, direct, proxied, tls] of [
+    ['up', `${up.url}${getPath}`, `${front.url}/clusters/up${getPath}`, upTls],
+    ['min', `${min.url}${getPath}`, `${front.url}/clusters/min${getPath}`, frontTls],
+  ] as const) {
+    await load('warm direct', direct, tls, { seconds: 1 });
+    await load('warm proxy', proxied, frontTls, { seconds: 1 });
+    results[`${key} direct`] = await run(`${key} direct`, direct, tls);
+    results[`${key} proxy`] = await run(`${key} proxy`, proxied, frontTls);
+    latencies[`${key} direct`] = await sequentialLatency(direct, tls, sequential);
+    latencies[`${key} proxy`] = await sequentialLatency(proxied, frontTls, sequential);
+  }
   const list = await must(up, 'GET', '/api/v1/namespaces/default/configmaps');
   const q = `/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${list.metadata.resourceVersion}`;
   const wd = watch(`${up.url}${q}`, upTls);
@@ -104,16 +143,36 @@ try {
   }
   wd.close(); wp.close();
   const f = (n: number) => n.toFixed(2);
-  printTable(`bench/proxy — ${new Date().toISOString().slice(0, 10)} — ${machine()} — ${os.cpus().length} cores, ${seconds}s GET runs, 10 connections, ${events} watch events`, [
-    { measure: 'GET req/s', direct: direct.rps.toFixed(0), proxy: proxied.rps.toFixed(0), 'proxy cost': `${((1 - proxied.rps / direct.rps) * 100).toFixed(0)}% fewer` },
-    { measure: 'GET p50 ms', direct: direct.p50, proxy: proxied.p50, 'proxy cost': `+${f(proxied.p50 - direct.p50)} ms` },
-    { measure: 'GET p99 ms', direct: direct.p99, proxy: proxied.p99, 'proxy cost': `+${f(proxied.p99 - direct.p99)} ms` },
-    { measure: 'watch event p50 ms', direct: f(percentile(dDirect, 50)), proxy: f(percentile(dProxy, 50)), 'proxy cost': `+${f(percentile(dProxy, 50) - percentile(dDirect, 50))} ms` },
-    { measure: 'watch event p99 ms', direct: f(percentile(dDirect, 99)), proxy: f(percentile(dProxy, 99)), 'proxy cost': `+${f(percentile(dProxy, 99) - percentile(dDirect, 99))} ms` },
-    { measure: 'errors', direct: direct.errors + direct.non2xx, proxy: proxied.errors + proxied.non2xx, 'proxy cost': '' },
-  ]);
+  const f3 = (n: number) => n.toFixed(3);
+  const cpu = (c: { all: number; sys: number }) => `${f3(c.all)} (${f3(c.sys)})`;
+  const title = `bench/proxy — ${new Date().toISOString().slice(0, 16)}Z — ${machine()} — ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`
+    + `${pinned ? ', pinned (front: CPU 1; upstreams, load generator: CPU 0)' : ', not pinned'} — ${seconds}s GET runs, 10 connections`;
+  const rows: Array<Record<string, string>> = [];
+  for (const key of ['up', 'min'] as const) {
+    const d = results[`${key} direct`];
+    const p = results[`${key} proxy`];
+    const ld = latencies[`${key} direct`];
+    const lp = latencies[`${key} proxy`];
+    const upstream = key === 'up' ? 'Portcullis' : 'minimal';
+    rows.push(
+      { upstream, measure: 'GET req/s (10 conns)', direct: d.rps.toFixed(0), proxy: p.rps.toFixed(0), 'proxy cost': `${((1 - p.rps / d.rps) * 100).toFixed(0)}% fewer` },
+      { upstream, measure: 'GET p50 ms (10 conns)', direct: String(d.p50), proxy: String(p.p50), 'proxy cost': `+${f(p.p50 - d.p50)} ms` },
+      { upstream, measure: `GET p50 ms (1 conn, ${sequential} seq.)`, direct: f3(percentile(ld, 50)), proxy: f3(percentile(lp, 50)), 'proxy cost': `+${f3(percentile(lp, 50) - percentile(ld, 50))} ms` },
+      { upstream, measure: `GET p99 ms (1 conn, ${sequential} seq.)`, direct: f3(percentile(ld, 99)), proxy: f3(percentile(lp, 99)), 'proxy cost': `+${f3(percentile(lp, 99) - percentile(ld, 99))} ms` },
+      { upstream, measure: 'front CPU ms/req (of it kernel)', direct: cpu(d.cpu.front), proxy: cpu(p.cpu.front), 'proxy cost': '' },
+      { upstream, measure: 'upstream CPU ms/req (of it kernel)', direct: cpu(d.cpu[key]), proxy: cpu(p.cpu[key]), 'proxy cost': '' },
+      { upstream, measure: 'load generator CPU ms/req', direct: f3(d.cpu.bench), proxy: f3(p.cpu.bench), 'proxy cost': '' },
+      { upstream, measure: 'errors', direct: String(d.errors + d.non2xx), proxy: String(p.errors + p.non2xx), 'proxy cost': '' },
+    );
+  }
+  rows.push(
+    { upstream: 'Portcullis', measure: 'watch event p50 ms', direct: f(percentile(dDirect, 50)), proxy: f(percentile(dProxy, 50)), 'proxy cost': `+${f(percentile(dProxy, 50) - percentile(dDirect, 50))} ms` },
+    { upstream: 'Portcullis', measure: 'watch event p99 ms', direct: f(percentile(dDirect, 99)), proxy: f(percentile(dProxy, 99)), 'proxy cost': `+${f(percentile(dProxy, 99) - percentile(dDirect, 99))} ms` },
+  );
+  printTable(title, rows);
   console.log('\nTarget: the proxy adds <= 0.3 ms p50 and loses <= 25% of direct req/s.');
 } finally {
+  min?.proc.kill('SIGTERM');
   await Promise.all([up.kill('SIGTERM'), front.kill('SIGTERM')]);
   rmSync(dir, { recursive: true, force: true });
 }

@@ -78,8 +78,15 @@ function forward(ctx: RequestContext, up: Upstream, target: string, headers: Rec
     });
     // The client going away before the upstream answers ends the upstream request too.
     ctx.res.on('close', () => { if (!answered) { req.destroy(); resolve(); } });
-    ctx.req.pipe(req);
+    if (bodiless(ctx.req)) req.end(); else ctx.req.pipe(req);
   });
+}
+
+/** An HTTP/1.x request without Content-Length (or with 0) and without Transfer-Encoding has no body (RFC 9112 6.3). */
+function bodiless(req: IncomingMessage): boolean {
+  if (req.httpVersionMajor !== 1) return false; // HTTP/2 marks the end of a body on its frames, not in headers
+  const h = req.headers;
+  return h['transfer-encoding'] === undefined && (h['content-length'] === undefined || h['content-length'] === '0');
 }
 
 function forwardUpgrade(ctx: RequestContext, u: Upgrade, up: Upstream, target: string, headers: Record<string, string | string[]>,

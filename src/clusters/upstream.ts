@@ -13,9 +13,24 @@ const MAX_OWN_BODY = 8 * 1024 * 1024;
 
 export class UpstreamError extends Error {}
 
+/**
+ * The keep-alive agent of one upstream. Every request it carries has the same host, port and TLS options, so its pool
+ * key is computed once: Node's https.Agent otherwise concatenates the CA, certificate and key PEMs into a new key
+ * string on every request (and hashes it for the pool lookup).
+ */
+class UpstreamAgent extends https.Agent {
+  private name?: string;
+  override getName(options?: https.RequestOptions): string { return (this.name ??= super.getName(options)); }
+}
+
 export class Upstream {
   readonly base: URL;
+  private readonly hostname: string;
+  private readonly port: string | number;
+  private readonly prefix: string;
   readonly agent: https.Agent;
+  /** Portcullis' own credential as a header value (bearer token), if it authenticates with one. */
+  private readonly authorization?: string;
   /** Why the upstream's address is refused (IP literal checked up front; names are checked on every lookup). */
   readonly refused?: string;
   private readonly lookup: LookupFunction;
@@ -23,11 +38,15 @@ export class Upstream {
   constructor(readonly cfg: UpstreamConfig, self: SelfAddress | undefined, readonly connectTimeoutMs: number) {
     this.base = new URL(cfg.server);
     const port = Number(this.base.port || 443);
+    this.hostname = this.base.hostname.replace(/^\[|\]$/g, '');
+    this.port = this.base.port || 443;
+    this.prefix = this.base.pathname.replace(/\/+$/, '');
     const literal = this.base.hostname.replace(/^\[|\]$/g, '');
     const why = net.isIP(literal) ? forbiddenAddress(literal, port, self) : undefined;
     if (why) this.refused = `address ${literal} refused: ${why}`;
     this.lookup = guardedLookup(port, self);
-    this.agent = new https.Agent({ keepAlive: true, noDelay: true, ...this.tls(), lookup: this.lookup });
+    this.agent = new UpstreamAgent({ keepAlive: true, noDelay: true, ...this.tls(), lookup: this.lookup });
+    if (cfg.credential.token) this.authorization = `Bearer ${cfg.credential.token}`;
   }
 
   /** TLS options for a connection to the upstream (the agent's, and upgrade requests' own connections). */
@@ -43,21 +62,13 @@ export class Upstream {
   }
 
   /** The upstream path for a path of the fronted cluster (the URL may carry a prefix, e.g. another /clusters/x). */
-  path(p: string): string {
-    const prefix = this.base.pathname.replace(/\/+$/, '');
-    return `${prefix}${p}`;
-  }
+  path(p: string): string { return `${this.prefix}${p}`; }
 
-  /** Portcullis' own credential on a request to the upstream. */
-  authHeaders(): Record<string, string> {
-    return this.cfg.credential.token ? { authorization: `Bearer ${this.cfg.credential.token}` } : {};
-  }
-
-  /** Options for https.request to `pathAndQuery` (already prefixed by path()). */
+  /** Options for https.request to `pathAndQuery` (already prefixed by path()); Portcullis' credential joins `headers`. */
   options(method: string, pathAndQuery: string, headers: Record<string, string | string[]>, upgrade = false): https.RequestOptions {
+    if (this.authorization) headers.authorization = this.authorization;
     return {
-      protocol: 'https:', hostname: this.base.hostname.replace(/^\[|\]$/g, ''), port: this.base.port || 443, method, path: pathAndQuery,
-      headers: { ...headers, ...this.authHeaders() },
+      protocol: 'https:', hostname: this.hostname, port: this.port, method, path: pathAndQuery, headers,
       ...(upgrade ? { agent: false, ...this.tls(), lookup: this.lookup } : { agent: this.agent }),
     };
   }
