@@ -14,7 +14,7 @@ import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { startChildServer, type ChildServer } from '../../test/support/child-server.ts';
 import { load, machine, printTable } from '../support/load.ts';
 import { adminTls, startReference } from '../support/reference.ts';
-import { cpuMs, percentile, pin, sequentialLatency } from './measure.ts';
+import { cpuMs, percentile, pin, sequentialLatency, startScript } from './measure.ts';
 import { upstreamRbac } from '../../src/cli/clusters.ts';
 import { UPSTREAM_MANAGED_LABEL, UPSTREAM_MANAGED_VALUE } from '../../src/clusters/types.ts';
 
@@ -65,6 +65,7 @@ const [up, front] = await Promise.all([
     profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
 ]);
 let min: Awaited<ReturnType<typeof startReference>> | undefined;
+let bare: Awaited<ReturnType<typeof startScript>> | undefined;
 try {
   // Upstream: the proxy's ServiceAccount, its RBAC and a token; one ConfigMap to GET.
   await must(up, 'POST', '/api/v1/namespaces/default/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'portcullis-proxy' } });
@@ -101,32 +102,42 @@ try {
   }
   const upTls = adminTls(up.kubeconfig);
   const frontTls = adminTls(front.kubeconfig);
-  const pids = { front: front.proc.pid!, up: up.proc.pid!, min: min.proc.pid! };
+  bare = await startScript(path.resolve(import.meta.dirname, 'bare-proxy.ts'), [path.join(dir, 'front', 'pki'), min.url, path.join(dir, 'up', 'pki', 'ca.crt')]);
+  const pids = { front: front.proc.pid!, up: up.proc.pid!, min: min.proc.pid!, bare: bare.proc.pid! };
   if (pinned) {
-    const ok = pin(pids.front, '1') && pin(pids.up, '0') && pin(pids.min, '0') && pin(process.pid, '0');
+    const ok = pin(pids.front, '1') && pin(pids.bare, '1') && pin(pids.up, '0') && pin(pids.min, '0') && pin(process.pid, '0');
     if (!ok) throw new Error('--pin: taskset failed');
   }
-  /** One load run, with the CPU milliseconds each process spent per request during it. */
-  const run = async (name: string, url: string, tls: { cert: Buffer; key: Buffer }) => {
-    const before = { front: cpuMs(pids.front), up: cpuMs(pids.up), min: cpuMs(pids.min), bench: process.cpuUsage() };
-    const r = await load(name, url, tls, { seconds });
+  type Pid = keyof typeof pids;
+  /** One load run, with the CPU milliseconds the proxy and the upstream spent per request during it. */
+  const run = async (url: string, tls: { cert: Buffer; key: Buffer }, proxy: Pid, upstream: Pid) => {
+    const before = { proxy: cpuMs(pids[proxy]), upstream: cpuMs(pids[upstream]), bench: process.cpuUsage() };
+    const r = await load(url, url, tls, { seconds });
     const n = r.rps * seconds;
-    const per = (k: 'front' | 'up' | 'min') => { const c = cpuMs(pids[k]); return { all: (c.user + c.sys - before[k].user - before[k].sys) / n, sys: (c.sys - before[k].sys) / n }; };
+    const per = (k: 'proxy' | 'upstream') => {
+      const c = cpuMs(pids[k === 'proxy' ? proxy : upstream]);
+      return { all: (c.user + c.sys - before[k].user - before[k].sys) / n, sys: (c.sys - before[k].sys) / n };
+    };
     const b = process.cpuUsage(before.bench);
-    return { ...r, cpu: { front: per('front'), up: per('up'), min: per('min'), bench: (b.user + b.system) / 1000 / n } };
+    return { ...r, cpu: { proxy: per('proxy'), upstream: per('upstream'), bench: (b.user + b.system) / 1000 / n } };
   };
-  const results: Record<string, Awaited<ReturnType<typeof run>>> = {};
-  const latencies: Record<string, number[]> = {};
-  for (const [key, direct, proxied, tls] of [
-    ['up', `${up.url}${getPath}`, `${front.url}/clusters/up${getPath}`, upTls],
-    ['min', `${min.url}${getPath}`, `${front.url}/clusters/min${getPath}`, frontTls],
+  type Run = Awaited<ReturnType<typeof run>> & { latency: number[] };
+  const scenarios: Array<{ label: string; direct: Run; proxied: Run }> = [];
+  const directRuns = new Map<string, Run>();
+  for (const [label, direct, proxied, tls, proxy, upstream] of [
+    ['Portcullis upstream, Portcullis front', `${up.url}${getPath}`, `${front.url}/clusters/up${getPath}`, upTls, 'front', 'up'],
+    ['minimal upstream, Portcullis front', `${min.url}${getPath}`, `${front.url}/clusters/min${getPath}`, frontTls, 'front', 'min'],
+    ['minimal upstream, bare Node proxy', `${min.url}${getPath}`, `${bare.url}${getPath}`, frontTls, 'bare', 'min'],
   ] as const) {
-    await load('warm direct', direct, tls, { seconds: 1 });
-    await load('warm proxy', proxied, frontTls, { seconds: 1 });
-    results[`${key} direct`] = await run(`${key} direct`, direct, tls);
-    results[`${key} proxy`] = await run(`${key} proxy`, proxied, frontTls);
-    latencies[`${key} direct`] = await sequentialLatency(direct, tls, sequential);
-    latencies[`${key} proxy`] = await sequentialLatency(proxied, frontTls, sequential);
+    let d = directRuns.get(direct);
+    if (!d) {
+      await load('warm', direct, tls, { seconds: 1 });
+      d = { ...(await run(direct, tls, proxy, upstream)), latency: await sequentialLatency(direct, tls, sequential) };
+      directRuns.set(direct, d);
+    }
+    await load('warm', proxied, frontTls, { seconds: 1 });
+    const p = { ...(await run(proxied, frontTls, proxy, upstream)), latency: await sequentialLatency(proxied, frontTls, sequential) };
+    scenarios.push({ label, direct: d, proxied: p });
   }
   const list = await must(up, 'GET', '/api/v1/namespaces/default/configmaps');
   const q = `/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${list.metadata.resourceVersion}`;
@@ -148,31 +159,29 @@ try {
   const title = `bench/proxy — ${new Date().toISOString().slice(0, 16)}Z — ${machine()} — ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`
     + `${pinned ? ', pinned (front: CPU 1; upstreams, load generator: CPU 0)' : ', not pinned'} — ${seconds}s GET runs, 10 connections`;
   const rows: Array<Record<string, string>> = [];
-  for (const key of ['up', 'min'] as const) {
-    const d = results[`${key} direct`];
-    const p = results[`${key} proxy`];
-    const ld = latencies[`${key} direct`];
-    const lp = latencies[`${key} proxy`];
-    const upstream = key === 'up' ? 'Portcullis' : 'minimal';
+  for (const { label, direct: d, proxied: p } of scenarios) {
+    const ld = d.latency;
+    const lp = p.latency;
     rows.push(
-      { upstream, measure: 'GET req/s (10 conns)', direct: d.rps.toFixed(0), proxy: p.rps.toFixed(0), 'proxy cost': `${((1 - p.rps / d.rps) * 100).toFixed(0)}% fewer` },
-      { upstream, measure: 'GET p50 ms (10 conns)', direct: String(d.p50), proxy: String(p.p50), 'proxy cost': `+${f(p.p50 - d.p50)} ms` },
-      { upstream, measure: `GET p50 ms (1 conn, ${sequential} seq.)`, direct: f3(percentile(ld, 50)), proxy: f3(percentile(lp, 50)), 'proxy cost': `+${f3(percentile(lp, 50) - percentile(ld, 50))} ms` },
-      { upstream, measure: `GET p99 ms (1 conn, ${sequential} seq.)`, direct: f3(percentile(ld, 99)), proxy: f3(percentile(lp, 99)), 'proxy cost': `+${f3(percentile(lp, 99) - percentile(ld, 99))} ms` },
-      { upstream, measure: 'front CPU ms/req (of it kernel)', direct: cpu(d.cpu.front), proxy: cpu(p.cpu.front), 'proxy cost': '' },
-      { upstream, measure: 'upstream CPU ms/req (of it kernel)', direct: cpu(d.cpu[key]), proxy: cpu(p.cpu[key]), 'proxy cost': '' },
-      { upstream, measure: 'load generator CPU ms/req', direct: f3(d.cpu.bench), proxy: f3(p.cpu.bench), 'proxy cost': '' },
-      { upstream, measure: 'errors', direct: String(d.errors + d.non2xx), proxy: String(p.errors + p.non2xx), 'proxy cost': '' },
+      { scenario: label, measure: 'GET req/s (10 conns)', direct: d.rps.toFixed(0), proxied: p.rps.toFixed(0), 'proxy cost': `${((1 - p.rps / d.rps) * 100).toFixed(0)}% fewer` },
+      { scenario: label, measure: 'GET p50 ms (10 conns)', direct: String(d.p50), proxied: String(p.p50), 'proxy cost': `+${f(p.p50 - d.p50)} ms` },
+      { scenario: label, measure: `GET p50 ms (1 conn, ${sequential} seq.)`, direct: f3(percentile(ld, 50)), proxied: f3(percentile(lp, 50)), 'proxy cost': `+${f3(percentile(lp, 50) - percentile(ld, 50))} ms` },
+      { scenario: label, measure: `GET p99 ms (1 conn, ${sequential} seq.)`, direct: f3(percentile(ld, 99)), proxied: f3(percentile(lp, 99)), 'proxy cost': `+${f3(percentile(lp, 99) - percentile(ld, 99))} ms` },
+      { scenario: label, measure: 'proxy CPU ms/req (of it kernel)', direct: '', proxied: cpu(p.cpu.proxy), 'proxy cost': '' },
+      { scenario: label, measure: 'upstream CPU ms/req (of it kernel)', direct: cpu(d.cpu.upstream), proxied: cpu(p.cpu.upstream), 'proxy cost': '' },
+      { scenario: label, measure: 'load generator CPU ms/req', direct: f3(d.cpu.bench), proxied: f3(p.cpu.bench), 'proxy cost': '' },
+      { scenario: label, measure: 'errors', direct: String(d.errors + d.non2xx), proxied: String(p.errors + p.non2xx), 'proxy cost': '' },
     );
   }
   rows.push(
-    { upstream: 'Portcullis', measure: 'watch event p50 ms', direct: f(percentile(dDirect, 50)), proxy: f(percentile(dProxy, 50)), 'proxy cost': `+${f(percentile(dProxy, 50) - percentile(dDirect, 50))} ms` },
-    { upstream: 'Portcullis', measure: 'watch event p99 ms', direct: f(percentile(dDirect, 99)), proxy: f(percentile(dProxy, 99)), 'proxy cost': `+${f(percentile(dProxy, 99) - percentile(dDirect, 99))} ms` },
+    { scenario: 'Portcullis upstream, Portcullis front', measure: 'watch event p50 ms', direct: f(percentile(dDirect, 50)), proxied: f(percentile(dProxy, 50)), 'proxy cost': `+${f(percentile(dProxy, 50) - percentile(dDirect, 50))} ms` },
+    { scenario: 'Portcullis upstream, Portcullis front', measure: 'watch event p99 ms', direct: f(percentile(dDirect, 99)), proxied: f(percentile(dProxy, 99)), 'proxy cost': `+${f(percentile(dProxy, 99) - percentile(dDirect, 99))} ms` },
   );
   printTable(title, rows);
   console.log('\nTarget: the proxy adds <= 0.3 ms p50 and loses <= 25% of direct req/s.');
 } finally {
   min?.proc.kill('SIGTERM');
+  bare?.proc.kill('SIGTERM');
   await Promise.all([up.kill('SIGTERM'), front.kill('SIGTERM')]);
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,6 +1,7 @@
 // Measuring tools for bench/proxy: CPU time of a process (from /proc), sequential request latency with sub-millisecond
-// resolution (autocannon's percentiles are whole milliseconds), pinning processes to cores, and percentiles.
-import { execFileSync } from 'node:child_process';
+// resolution (autocannon's percentiles are whole milliseconds), pinning processes to cores, percentiles, and starting
+// a helper server script that prints `listening <port>`.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 
@@ -38,4 +39,15 @@ export async function sequentialLatency(url: string, tls: { cert: Buffer; key: B
     for (let i = 0; i < warm + n; i++) { const ms = await one(); if (i >= warm) out.push(ms); }
   } finally { agent.destroy(); }
   return out;
+}
+
+/** Runs a TypeScript server script that prints `listening <port>` once it serves HTTPS on 127.0.0.1. */
+export async function startScript(file: string, args: string[]): Promise<{ url: string; proc: ChildProcess }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', file, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    proc.once('exit', (code) => reject(new Error(`${file} exited (${code})`)));
+    proc.stdout!.on('data', (d: Buffer) => { const m = /listening (\d+)/.exec(d.toString()); if (m) resolve(Number(m[1])); });
+  });
+  proc.removeAllListeners('exit');
+  return { url: `https://127.0.0.1:${port}`, proc };
 }
