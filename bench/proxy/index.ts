@@ -6,7 +6,8 @@
 // request, sequential GET latency on one keep-alive connection (sub-millisecond percentiles), and watch-event latency
 // through the front vs directly.
 // --pin puts the front alone on CPU 1 and the upstreams and the load generator on CPU 0 (2-core machines), so the
-// upstream does not compete with the front. --profile DIR writes the front's --cpu-prof there.
+// upstream does not compete with the front. --profile DIR writes the front's and the upstream Portcullis' --cpu-prof
+// profiles to DIR/front and DIR/up.
 // Run: node --import tsx bench/proxy/index.ts [--seconds 3] [--rounds 3] [--events 200] [--sequential 2000] [--pin] [--profile DIR]
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
@@ -62,10 +63,10 @@ function watch(url: string, tls: { cert: Buffer; key: Buffer }): { seen: (name: 
   };
 }
 
+const profiled = (name: string) => (profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, name)}`] } : {});
 const [up, front] = await Promise.all([
-  startChildServer(['--data-dir', path.join(dir, 'up'), '--listen', '127.0.0.1:0']),
-  startChildServer(['--data-dir', path.join(dir, 'front'), '--listen', '127.0.0.1:0'],
-    profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
+  startChildServer(['--data-dir', path.join(dir, 'up'), '--listen', '127.0.0.1:0'], profiled('up')),
+  startChildServer(['--data-dir', path.join(dir, 'front'), '--listen', '127.0.0.1:0'], profiled('front')),
 ]);
 let min: Awaited<ReturnType<typeof startReference>> | undefined;
 let bare: Awaited<ReturnType<typeof startScript>> | undefined;
