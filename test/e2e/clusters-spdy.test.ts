@@ -46,7 +46,7 @@ describe('connected clusters: port-forward and exec over SPDY through the proxy'
     });
   }
 
-  it('kubectl exec over SPDY/3.1: stdin in, stdout and stderr out, the exit code back', async () => {
+  it('kubectl exec and attach over SPDY/3.1: stdin in, stdout and stderr out, the exit code back', async () => {
     const env = { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' };
     const before = seen('/exec').length;
     const ok = await h.kubectl(['exec', '-i', 'web-0', '-n', 'default', '--', 'upper'], { kubeconfig: kc, input: 'hello over spdy\n', env });
@@ -54,6 +54,9 @@ describe('connected clusters: port-forward and exec over SPDY through the proxy'
     assert.equal(ok.stderr, 'err\n');
     const failed = await h.kubectl(['exec', '-i', 'web-0', '-n', 'default', '--', 'exit', '3'], { kubeconfig: kc, input: 'x\n', allowFail: true, env });
     assert.equal(failed.code, 3, failed.stderr);
+    const at = await h.kubectl(['attach', '-i', 'web-0', '-n', 'default', '-c', 'main'], { kubeconfig: kc, input: 'attached over spdy\n', env });
+    assert.match(at.stdout, /ATTACHED OVER SPDY/);
+    assert.equal(seen('/attach').at(-1)?.headers.upgrade, 'SPDY/3.1');
     const ex = seen('/exec').slice(before);
     assert.equal(ex.length, 2);
     for (const s of ex) {
