@@ -51,6 +51,8 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te
 /** An upstream response's headers as sent to the client (hop-by-hop headers are the connection's, not the response's). */
 export function responseHeaders(raw: IncomingHttpHeaders): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(raw)) if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
+  for (const [name, value] of Object.entries(raw)) {
+    if (value !== undefined && !HOP_BY_HOP.has(name) && name[0] !== ':') out[name] = value; // ':status' is HTTP/2's
+  }
   return out;
 }

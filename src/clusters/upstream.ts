@@ -4,6 +4,7 @@ import https from 'node:https';
 import net from 'node:net';
 import type { LookupFunction } from 'node:net';
 import { forbiddenAddress, guardedLookup, type SelfAddress } from '../admission/index.ts';
+import { UpstreamH2 } from './upstream-h2.ts';
 
 export interface UpstreamCredential { token?: string; certPem?: string; keyPem?: string }
 export interface UpstreamConfig { name: string; server: string; caPem?: string; tlsServerName?: string; credential: UpstreamCredential }
@@ -29,6 +30,8 @@ export class Upstream {
   private readonly port: string | number;
   private readonly prefix: string;
   readonly agent: https.Agent;
+  /** HTTP/2 for short requests, when the upstream offers it. */
+  readonly h2: UpstreamH2;
   /** Portcullis' own credential as a header value (bearer token), if it authenticates with one. */
   private readonly authorization?: string;
   /** Why the upstream's address is refused (IP literal checked up front; names are checked on every lookup). */
@@ -47,6 +50,14 @@ export class Upstream {
     this.lookup = guardedLookup(port, self);
     this.agent = new UpstreamAgent({ keepAlive: true, noDelay: true, ...this.tls(), lookup: this.lookup });
     if (cfg.credential.token) this.authorization = `Bearer ${cfg.credential.token}`;
+    const { ALPNProtocols: _h1, ...tls } = this.tls();
+    this.h2 = new UpstreamH2(this.base.origin, tls, this.lookup, connectTimeoutMs);
+  }
+
+  /** Portcullis' credential joins headers for an HTTP/2 request. */
+  credentialHeaders(headers: Record<string, string | string[]>): Record<string, string | string[]> {
+    if (this.authorization) headers.authorization = this.authorization;
+    return headers;
   }
 
   /** TLS options for a connection to the upstream (the agent's, and upgrade requests' own connections). */
@@ -56,7 +67,8 @@ export class Upstream {
       ...(this.cfg.caPem ? { ca: this.cfg.caPem } : {}),
       ...(this.cfg.tlsServerName ? { servername: this.cfg.tlsServerName } : {}),
       ...(c.certPem && c.keyPem ? { cert: c.certPem, key: c.keyPem } : {}),
-      // HTTP/1.1 only: upgrades (exec, port-forward) need it and each watch keeps its own connection.
+      // HTTP/1.1 here: upgrades (exec, port-forward) need it and each watch keeps its own connection (HTTP/2, for
+      // short requests, is upstream-h2.ts).
       ALPNProtocols: ['http/1.1'],
     };
   }
@@ -101,5 +113,5 @@ export class Upstream {
     });
   }
 
-  close(): void { this.agent.destroy(); }
+  close(): void { this.agent.destroy(); this.h2.close(); }
 }

@@ -1,13 +1,14 @@
 // End-to-end: port-forward and exec through the connected-cluster proxy with the real kubectl, over the protocols
 // kubectl really speaks: port-forward's SPDY/3.1 tunnelled in a WebSocket (kubectl >= 1.31's default) and over a plain
 // SPDY upgrade (the fallback, and older kubectl), exec over SPDY/3.1 (remotecommand v4). The upstream sees
-// impersonation, never the client's credential; a key scoped to another namespace never reaches it.
+// impersonation, never the client's credential; a key scoped to another namespace never reaches it. The upstream
+// offers HTTP/2 as kube-apiserver does: short requests share one HTTP/2 connection, the rest keep HTTP/1.1.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { startStreamingUpstream, type StreamingUpstream } from '../support/streaming-upstream.ts';
 import { POD_PORT } from '../support/streaming-spdy.ts';
-import { certFor, connectEdge, kubeconfigTo, portForward, rawUpgrade, tcpRoundTrip, type Cert } from './clusters-support.ts';
+import { call, certFor, connectEdge, kubeconfigTo, portForward, rawUpgrade, tcpRoundTrip, type Cert } from './clusters-support.ts';
 
 describe('connected clusters: port-forward and exec over SPDY through the proxy', () => {
   let h: Harness;
@@ -21,7 +22,7 @@ describe('connected clusters: port-forward and exec over SPDY through the proxy'
   };
 
   before(async () => {
-    [h, up] = await Promise.all([startHarness(), startStreamingUpstream()]);
+    [h, up] = await Promise.all([startHarness(), startStreamingUpstream({ http2: true })]);
     await connectEdge(h, up.url, up.caData);
     alice = await certFor(h, 'alice');
     kc = kubeconfigTo(h, 'edge', alice, 'alice-edge.kubeconfig');
@@ -65,6 +66,24 @@ describe('connected clusters: port-forward and exec over SPDY through the proxy'
       // kubectl offers each protocol version on its own header line; the upstream negotiates on those lines
       assert.ok((s.headers['x-stream-protocol-version'] ?? '').includes('v4.channel.k8s.io'));
     }
+  });
+
+  it('short requests go upstream over one HTTP/2 connection; logs -f and upgrades over HTTP/1.1', async () => {
+    const pod = '/clusters/edge/api/v1/namespaces/default/pods/web-0';
+    let overH2: StreamingUpstream['seen'][number] | undefined;
+    // the HTTP/2 session is set up beside the first requests, which go over HTTP/1.1 meanwhile
+    for (let i = 0; i < 100 && !overH2; i++) {
+      const before = up.seen.length;
+      assert.equal((await call(h, 'GET', pod, alice)).status, 200);
+      overH2 = up.seen.slice(before).find((s) => s.httpVersion === '2.0');
+    }
+    assert.ok(overH2, 'a GET went over HTTP/2');
+    assertImpersonated(overH2);
+    assert.match(String(overH2.headers['impersonate-extra-original-user-info.portcullis.io']), /"username":"alice"/);
+    const logs = await h.kubectl(['logs', '-f', 'web-0', '-n', 'default', '-c', 'main'], { kubeconfig: kc });
+    assert.equal(logs.stdout, 'line 1\nline 2\nline 3\n');
+    assert.equal(seen('/log').at(-1)?.httpVersion, '1.1');
+    for (const s of [...seen('/portforward'), ...seen('/exec'), ...seen('/attach')]) assert.equal(s.httpVersion, '1.1');
   });
 
   it('an access key scoped to another namespace cannot port-forward or exec: 403 from Portcullis, nothing upstream', async () => {

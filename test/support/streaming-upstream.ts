@@ -3,6 +3,7 @@
 // port-forward over SPDY/3.1 and tunnelled in a WebSocket, and logs?follow. Protocol versions are negotiated as
 // kube-apiserver does (each X-Stream-Protocol-Version header line is one offer). It records every request's headers
 // (impersonation, credentials) for the assertions.
+import http2 from 'node:http2';
 import https from 'node:https';
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -12,7 +13,9 @@ import { createCa, issueLeafCert, loadSigningCa } from '../../src/pki/certs.ts';
 import { exitStatus, portForwardStreams, remoteCommandStreams, spdyOnSocket, spdyOverWebSocket } from './streaming-spdy.ts';
 import { parseWsFrames, wsFrame as frame } from './websocket-frames.ts';
 
-export interface StreamingUpstream { url: string; caData: string; seen: Array<{ path: string; headers: IncomingMessage['headers'] }>; close(): Promise<void> }
+export interface StreamingUpstream {
+  url: string; caData: string; seen: Array<{ path: string; headers: IncomingMessage['headers']; httpVersion: string }>; close(): Promise<void>;
+}
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const POD = {
@@ -48,15 +51,16 @@ function channelSession(socket: Duplex, exitCode: number): void {
   socket.on('error', () => undefined);
 }
 
-export async function startStreamingUpstream(): Promise<StreamingUpstream> {
+/** `http2`: serve HTTP/2 too (ALPN h2, HTTP/1.1 for upgrades), as kube-apiserver does. */
+export async function startStreamingUpstream(opts: { http2?: boolean } = {}): Promise<StreamingUpstream> {
   const now = Date.now();
   const ca = await createCa({ commonName: 'streaming-upstream-ca', notBefore: new Date(now - 60_000), notAfter: new Date(now + 3600_000) });
   const leaf = await issueLeafCert(await loadSigningCa(ca), { commonName: '127.0.0.1', usage: 'server', ips: ['127.0.0.1'], notBefore: new Date(now - 60_000), notAfter: new Date(now + 3600_000) });
   const seen: StreamingUpstream['seen'] = [];
   const json = (res: import('node:http').ServerResponse, code: number, body: unknown) => { res.writeHead(code, { 'content-type': 'application/json' }); res.end(JSON.stringify(body)); };
-  const server = https.createServer({ key: leaf.keyPem, cert: leaf.certPem }, (req, res) => {
+  const handler = (req: IncomingMessage, res: import('node:http').ServerResponse) => {
     const u = new URL(req.url ?? '/', 'https://x');
-    seen.push({ path: u.pathname, headers: req.headers });
+    seen.push({ path: u.pathname, headers: req.headers, httpVersion: req.httpVersion });
     if (u.pathname === '/version') return json(res, 200, { major: '1', minor: '32', gitVersion: 'v1.32.0-streaming' });
     if (u.pathname === '/api') return json(res, 200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
     if (u.pathname === '/apis') return json(res, 200, { kind: 'APIGroupList', apiVersion: 'v1', groups: [] });
@@ -74,13 +78,17 @@ export async function startStreamingUpstream(): Promise<StreamingUpstream> {
       return undefined;
     }
     json(res, 404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: `${u.pathname} not found` });
-  });
+  };
+  const tlsOpts = { key: leaf.keyPem, cert: leaf.certPem };
+  const server = opts.http2 ? http2.createSecureServer({ ...tlsOpts, allowHTTP1: true }, handler as never) : https.createServer(tlsOpts, handler);
   const upgraded = new Set<Duplex>();
+  const sessions = new Set<http2.ServerHttp2Session>();
+  server.on('session', (sess: http2.ServerHttp2Session) => { sessions.add(sess); sess.on('close', () => sessions.delete(sess)); });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
     upgraded.add(socket);
     socket.on('close', () => upgraded.delete(socket));
     const u = new URL(req.url ?? '/', 'https://x');
-    seen.push({ path: u.pathname, headers: req.headers });
+    seen.push({ path: u.pathname, headers: req.headers, httpVersion: req.httpVersion });
     const upgrade = String(req.headers.upgrade ?? '').toLowerCase();
     const portForward = u.pathname.endsWith('/portforward');
     const remoteCommand = /\/(exec|attach)$/.test(u.pathname);
@@ -109,6 +117,11 @@ export async function startStreamingUpstream(): Promise<StreamingUpstream> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return {
     url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, caData: Buffer.from(ca.certPem).toString('base64'), seen,
-    close: () => new Promise<void>((resolve) => { for (const s of upgraded) s.destroy(); server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () => new Promise<void>((resolve) => {
+      for (const s of upgraded) s.destroy();
+      for (const s of sessions) s.destroy();
+      if ('closeAllConnections' in server) server.closeAllConnections();
+      server.close(() => resolve());
+    }),
   };
 }
