@@ -149,7 +149,7 @@ try {
     const rs = runs.get(key)!;
     const c = (f: (r: Run) => number) => median(rs.map(f));
     return {
-      rps: c((r) => r.rps), p50: c((r) => r.p50), errors: rs.reduce((n, r) => n + r.errors + r.non2xx, 0), latency: latency.get(key)!,
+      rps: c((r) => r.rps), p50: c((r) => r.p50), errors: `${rs.reduce((n, r) => n + r.errors, 0)} / ${rs.reduce((n, r) => n + r.non2xx, 0)}`, latency: latency.get(key)!,
       cpu: {
         proxy: { all: c((r) => r.cpu.proxy.all), sys: c((r) => r.cpu.proxy.sys) },
         upstream: { all: c((r) => r.cpu.upstream.all), sys: c((r) => r.cpu.upstream.sys) }, bench: c((r) => r.cpu.bench),
@@ -192,7 +192,7 @@ try {
       { scenario: label, measure: 'proxy CPU ms/req (of it kernel)', direct: '', proxied: cpu(p.cpu.proxy), 'proxy cost': '' },
       { scenario: label, measure: 'upstream CPU ms/req (of it kernel)', direct: cpu(d.cpu.upstream), proxied: cpu(p.cpu.upstream), 'proxy cost': '' },
       { scenario: label, measure: 'load generator CPU ms/req', direct: f3(d.cpu.bench), proxied: f3(p.cpu.bench), 'proxy cost': '' },
-      { scenario: label, measure: 'errors', direct: String(d.errors), proxied: String(p.errors), 'proxy cost': '' },
+      { scenario: label, measure: 'errors / non-2xx answers', direct: d.errors, proxied: p.errors, 'proxy cost': '' },
     );
   }
   rows.push(

@@ -43,7 +43,8 @@ export function withConnectedClusterProxy(d: ProxyDeps): Filter {
     const failed = (why: string) => { d.unreachable(cluster, why); return unavailable(cluster, why); };
     if (ctx.upgrade) return forwardUpgrade(ctx, ctx.upgrade, up, target, headers, failed);
     const session = longLived(ctx.path, q >= 0 ? raw.slice(q) : '') ? undefined : up.h2.ready();
-    return session ? forwardH2(ctx, session, target, up.credentialHeaders(headers), failed) : forward(ctx, up, target, headers, failed);
+    const overH1 = () => forward(ctx, up, target, headers, failed);
+    return session ? forwardH2(ctx, session, target, up.credentialHeaders({ ...headers }), failed, overH1) : overH1();
   };
 }
 
@@ -88,15 +89,16 @@ function forward(ctx: RequestContext, up: Upstream, target: string, headers: Rec
   });
 }
 
+/** `overH1` resends a bodiless request the upstream refused unprocessed (a session closing: GOAWAY, REFUSED_STREAM). */
 function forwardH2(ctx: RequestContext, session: http2.ClientHttp2Session, target: string, headers: Record<string, string | string[]>,
-  failed: (why: string) => StatusError): Promise<void> {
+  failed: (why: string) => StatusError, overH1: () => Promise<void>): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let answered = false;
     let stream: http2.ClientHttp2Stream;
     try {
       stream = session.request({ ...headers, ':method': ctx.req.method ?? 'GET', ':path': target }, { endStream: false });
-    } catch (e) { // e.g. a header HTTP/2 allows once sent on two lines
-      reject(new StatusError(400, 'BadRequest', `the request's headers cannot go upstream: ${(e as Error).message}`));
+    } catch { // a session closing under us, or a header HTTP/2 allows once sent on two lines: HTTP/1.1 as before
+      overH1().then(resolve, reject);
       return;
     }
     stream.on('response', (h: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader) => {
@@ -107,11 +109,9 @@ function forwardH2(ctx: RequestContext, session: http2.ClientHttp2Session, targe
       stream.pipe(ctx.res);
     });
     stream.on('end', () => resolve());
-    stream.on('error', (e: Error) => {
-      if (!answered) reject(failed(e.message));
-      else { ctx.res.destroy(); resolve(); }
-    });
+    stream.on('error', (e: Error) => { if (answered) ctx.res.destroy(); }); // the outcome is decided on 'close'
     stream.on('close', () => {
+      if (!answered && stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM && bodiless(ctx.req)) { overH1().then(resolve, reject); return; }
       if (!answered) reject(failed(`stream closed (code ${stream.rstCode})`));
       else if (!stream.readableEnded) ctx.res.destroy();
       resolve();
