@@ -13,7 +13,7 @@ import { createIdTokenAuthenticator } from './authenticator.ts';
 import { createSealedSessionStore } from './browser-session.ts';
 import { cliRoutes, IDP_API } from './cli-routes.ts';
 import type { IdentityDeps } from './flows.ts';
-import { LinkIndex } from './links.ts';
+import { LinkIndex, registerSessionLinks } from './links.ts';
 import { loginRoutes } from './login-routes.ts';
 import { ProviderRegistry } from './providers.ts';
 import { Refresher } from './refresher.ts';
@@ -51,32 +51,24 @@ export function identityModule(opts: IdentityModuleOptions = {}): IdentityModule
       for (const t of identityTypes) m.catalog.add(t);
       const sealer = createSealer(await m.secrets.randomValue(STORE_KEY_NAME, 32));
       const registry = new ProviderRegistry({
-        store: m.store, catalog: m.catalog, leadership: m.leadership, log: m.log, retryMs: opts.discoveryRetryMs, jwksCooldownMs: opts.jwksCooldownMs,
+        store: m.store, catalog: m.catalog, leadership: m.leadership, log: m.logFor('identity-provider-controller'), retryMs: opts.discoveryRetryMs, jwksCooldownMs: opts.jwksCooldownMs,
       });
       const links = new LinkIndex(registry, now);
       const identities = new IdentityIndex();
       registry.register(m.informer); links.register(m.informer); identities.register(m.informer);
       const audit = (e: Parameters<typeof m.auditEvent>[0]) => m.auditEvent(e);
       const accounts = new Accounts({
-        store: m.store, registry, links, sealer, now, log: m.log, audit,
+        store: m.store, registry, links, sealer, now, log: m.logFor('identity-accounts'), audit,
         revokeCredentials: async (user, reason) => {
           const api = credentialsApi(m.modules);
           return api ? revokeAllCredentials(api, m.store, user, reason, now()) : 0;
         },
       });
-      const refresher = new Refresher({ store: m.store, links, registry, accounts, leadership: m.leadership, now, log: m.log, audit });
+      const refresher = new Refresher({ store: m.store, links, registry, accounts, leadership: m.leadership, now, log: m.logFor('identity-refresher'), audit });
       m.admission.push(identityProviderAdmission(m.store, (a) => m.runtime.authorize(a)));
       m.authenticators.push(createIdTokenAuthenticator({ registry, accounts, identities, now }));
       m.authenticationChecks.push(links.check);
-      // A credential minted from an IdP login (its session keys, generate-token kubeconfigs) dies with the login.
-      m.credentialChains.register('identitysession', (ref) => {
-        const body = ref.slice(ref.indexOf(':') + 1);
-        const [name, uid] = body.split('#');
-        const s = links.session(name);
-        if (!s || (uid && s.uid !== uid)) return { problem: `identity-provider login ${name} has ended` };
-        if (s.state !== 'Active') return { problem: `identity-provider login ${name} was revoked${s.reason ? `: ${s.reason}` : ''}` };
-        return { parents: [`user:${s.user}`] };
-      });
+      registerSessionLinks(m.credentialChains, links);
 
       let baseUrl = m.cfg.externalUrl ?? '';
       const projects = new Set<string>();
@@ -85,7 +77,7 @@ export function identityModule(opts: IdentityModuleOptions = {}): IdentityModule
         if (ev.type === 'DELETED') projects.delete(ev.name); else projects.add(ev.name);
       });
       const deps: IdentityDeps = {
-        store: m.store, registry, links, accounts, sealer, sessions: createSealedSessionStore(sealer, now), identities, now, log: m.log, audit,
+        store: m.store, registry, links, accounts, sealer, sessions: createSealedSessionStore(sealer, now), identities, now, log: m.logFor('identity-login'), audit,
         baseUrl: () => baseUrl, caPem: () => m.pki.caCertPem,
         credentials: () => credentialsApi(m.modules), platform: () => platformApi(m.modules),
         projectExists: (name) => projects.has(name),

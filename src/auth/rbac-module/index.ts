@@ -27,7 +27,7 @@ export function rbacModule(): ServerModule {
       });
       m.authorizers.rbac = index;
       m.sharedSets.push(bootstrapRbacSet());
-      const aggregation = new AggregationController(m.store, m.catalog, m.log);
+      const aggregation = new AggregationController(m.store, m.catalog, m.logFor('clusterrole-aggregation-controller'));
       aggregation.register(m.informer);
       m.idlers.push(() => aggregation.idle());
       m.onClose.push(() => aggregation.stop());
