@@ -117,7 +117,7 @@ try {
   const run = async (url: string, tls: { cert: Buffer; key: Buffer }, proxy: Pid, upstream: Pid) => {
     const before = { proxy: cpuMs(pids[proxy]), upstream: cpuMs(pids[upstream]), bench: process.cpuUsage() };
     const r = await load(url, url, tls, { seconds });
-    const n = r.rps * seconds;
+    const n = r.total;
     const per = (k: 'proxy' | 'upstream') => {
       const c = cpuMs(pids[k === 'proxy' ? proxy : upstream]);
       return { all: (c.user + c.sys - before[k].user - before[k].sys) / n, sys: (c.sys - before[k].sys) / n };
