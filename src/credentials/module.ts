@@ -106,6 +106,7 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
       });
       kubeconfigs.register(m.informer);
       m.idlers.push(() => kubeconfigs.idle());
+      m.queues.register(kubeconfigs.queue);
       const verifier: PasswordVerifier = opts.verifyPassword ?? ((u, p) => verifyPassword(m.store, u, p));
       const throttle = new LoginThrottle({ ...DEFAULT_LOGIN_THROTTLE, ...opts.loginThrottle });
       const passwordLogin = createPasswordLogin(verifier, { throttle, now, audit: (e) => m.auditEvent(e) });
