@@ -19,13 +19,16 @@ const pay = { settings: settingsOf('pay', 'uid-pay', { project: 'payments', oidc
 function setup() {
   let now = Date.parse('2030-01-01T00:00:00Z');
   const providers = new Map<string, unknown>([['corp', corp], ['pay', pay]]);
-  const registry = { get: (n: string) => providers.get(n) } as unknown as ProviderRegistry;
+  const providerListeners: Array<() => void> = [];
+  const registry = { get: (n: string) => providers.get(n), onChange: (l: () => void) => providerListeners.push(l) } as unknown as ProviderRegistry;
+  /** Deletes an IdentityProvider as its informer event does (the registry tells its listeners). */
+  const removeProvider = (n: string) => { providers.delete(n); for (const l of providerListeners) l(); };
   const links = new LinkIndex(registry, () => now);
   const session = (name: string, user: string, provider: string, uid: string, status: Record<string, unknown>): KObject => ({
     metadata: { name }, spec: { provider, providerUID: uid, user, issuer: 'x', subject: 's', via: 'browser' },
     status: { groups: [], ...status },
   });
-  return { links, providers, session, advance: (ms: number) => { now += ms; }, at: (ms: number) => new Date(now + ms).toISOString() };
+  return { links, providers, registry, removeProvider, session, advance: (ms: number) => { now += ms; }, at: (ms: number) => new Date(now + ms).toISOString() };
 }
 
 describe('IdP freshness check', () => {
@@ -86,7 +89,7 @@ describe('IdP-login links of credential chains', () => {
     const chains = new CredentialChains(() => Date.parse('2030-01-01T00:00:00Z'));
     let walks = 0;
     chains.register('user', () => ({}));
-    registerSessionLinks(chains, t.links);
+    registerSessionLinks(chains, t.links, t.registry);
     const session = (status: Record<string, unknown>, uid = 'uid-s1') => {
       const o = t.session('s1', 'corp:a', 'corp', 'uid-corp', { state: 'Active', confirmedAt: t.at(0), ...status });
       o.metadata.uid = uid;
@@ -114,6 +117,15 @@ describe('IdP-login links of credential chains', () => {
     const c = kept();
     c.t.links.setSession(c.session({}, 'uid-s1-again'));
     c.refused('another login of the same name', /login s1 has ended/);
+  });
+
+  it('ends a kept verdict when the login\'s IdP is deleted, even once its user no longer comes from that IdP', () => {
+    const k = kept();
+    // the user relinked to another IdP or made local: the per-user IdP check no longer looks at corp's logins
+    k.t.links.setLink('corp:a', undefined);
+    k.check();
+    k.t.removeProvider('corp');
+    k.refused('a login of a deleted IdP', /login s1 has ended: identity provider "corp" is no longer configured/);
   });
 
   it('keeps the verdict when a refresh only confirms the login again', () => {

@@ -158,14 +158,21 @@ const sessionLinkState = (s: SessionRec | undefined): string => (s ? `${s.uid}\n
  * A credential minted from an IdP login (its session keys, generate-token kubeconfigs) dies with the login: the
  * "identitysession:<name>#<uid>" links, and the chains told of every change that could alter their answer.
  */
-export function registerSessionLinks(chains: CredentialChains, links: LinkIndex): void {
+export function registerSessionLinks(
+  chains: CredentialChains, links: LinkIndex, registry: Pick<ProviderRegistry, 'get' | 'onChange'>,
+): void {
   links.onSessionChange((prev, next) => { if (sessionLinkState(prev) !== sessionLinkState(next)) chains.changed(); });
+  // a login ends with its IdP (deleted, or re-created: another uid), whether or not its user still comes from it
+  registry.onChange(() => chains.changed());
   chains.register('identitysession', (ref) => {
     const body = ref.slice(ref.indexOf(':') + 1);
     const [name, uid] = body.split('#');
     const s = links.session(name);
     if (!s || (uid && s.uid !== uid)) return { problem: `identity-provider login ${name} has ended` };
     if (s.state !== 'Active') return { problem: `identity-provider login ${name} was revoked${s.reason ? `: ${s.reason}` : ''}` };
+    if (registry.get(s.provider)?.settings.uid !== s.providerUID) {
+      return { problem: `identity-provider login ${name} has ended: identity provider "${s.provider}" is no longer configured` };
+    }
     return { parents: [`user:${s.user}`] };
   });
 }

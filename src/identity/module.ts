@@ -68,7 +68,7 @@ export function identityModule(opts: IdentityModuleOptions = {}): IdentityModule
       m.admission.push(identityProviderAdmission(m.store, (a) => m.runtime.authorize(a)));
       m.authenticators.push(createIdTokenAuthenticator({ registry, accounts, identities, now }));
       m.authenticationChecks.push(links.check);
-      registerSessionLinks(m.credentialChains, links);
+      registerSessionLinks(m.credentialChains, links, registry);
 
       let baseUrl = m.cfg.externalUrl ?? '';
       const projects = new Set<string>();

@@ -46,6 +46,7 @@ export class ProviderRegistry {
   /** Bumped whenever a provider changes: caches of verified tokens key on it. */
   generation = 0;
   private stopped = false;
+  private readonly listeners: Array<() => void> = [];
 
   constructor(private readonly d: ProviderRegistryDeps) {}
 
@@ -66,6 +67,9 @@ export class ProviderRegistry {
   }
 
   get(name: string): ProviderRuntime | undefined { return this.byName.get(name); }
+
+  /** Adds a listener told synchronously when a provider is added, removed or its settings change (any replica). */
+  onChange(listener: () => void): void { this.listeners.push(listener); }
   all(): ProviderRuntime[] { return [...this.byName.values()].sort((a, b) => a.settings.name.localeCompare(b.settings.name)); }
   forIssuer(iss: string): ProviderRuntime[] { return this.all().filter((p) => p.settings.issuer === iss); }
 
@@ -97,6 +101,7 @@ export class ProviderRegistry {
     };
     this.byName.set(name, rt);
     this.generation++;
+    for (const l of this.listeners) l();
     this.schedule(name, 0);
   }
 
@@ -105,6 +110,7 @@ export class ProviderRegistry {
     clearTimeout(this.timers.get(name));
     this.timers.delete(name);
     this.generation++;
+    for (const l of this.listeners) l();
   }
 
   /** Runs discovery for `name` now (e.g. `portcullis idp test`); resolves with the runtime afterwards. */

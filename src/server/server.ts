@@ -20,6 +20,7 @@ import { Catalog } from '../apiserver/registry/catalog.ts';
 import { builtinTypes } from '../apiserver/registry/builtins.ts';
 import { Store, type Admission } from '../apiserver/registry/store.ts';
 import { Informer } from '../apiserver/controllers/informer.ts';
+import { ServiceAccountLinks } from './service-account-links.ts';
 import { QueueRegistry } from '../apiserver/controllers/queue-stats.ts';
 import { LogicalClusters, logicalClusterType } from '../apiserver/controllers/logical-clusters.ts';
 import { NamespaceController, namespaceLifecycle } from '../apiserver/controllers/namespaces.ts';
@@ -117,6 +118,7 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
   const clusters = new LogicalClusters(store, cache, catalog, logFor('logical-cluster-controller'), leadership, clusterSeeds, sharedSets);
   const namespaces = new NamespaceController(store, catalog, logFor('namespace-controller'), leadership);
   const crds = new CrdController(catalog, cache, logFor('crd-controller'), store);
+  new ServiceAccountLinks(credentialChains).register(informer);
   clusters.register(informer);
   namespaces.register(informer);
   crds.register(informer);

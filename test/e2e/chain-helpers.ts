@@ -50,7 +50,7 @@ export function chainClient(h: CredHarness, baseUrl = () => h.server.url) {
       const r = ok(await req('POST', '/platform/v1/tokens', { as, body: { cluster, ...(expirationSeconds ? { expirationSeconds } : {}) } }), 'platform token').json();
       return { token: r.status.token, jti: r.status.jti, exp: Date.parse(r.status.expirationTimestamp) };
     },
-    async saToken(as: Cred, cluster: string, ns = 'app', sa = 'bot'): Promise<{ token: string; exp: number }> {
+    async saToken(as: Cred | 'admin', cluster: string, ns = 'app', sa = 'bot'): Promise<{ token: string; exp: number }> {
       const r = ok(await req('POST', `/clusters/${cluster}/api/v1/namespaces/${ns}/serviceaccounts/${sa}/token`, { as, body: {
         apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 },
       } }), 'service account token').json();

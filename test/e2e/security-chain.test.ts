@@ -94,6 +94,21 @@ describe('security: credential chains', { timeout: 180_000 }, () => {
     await refused(kc.cred, C, 'the certificate of a deleted Kubeconfig');
   });
 
+  it('a token one ServiceAccount requested for another dies with the requesting ServiceAccount', async () => {
+    await h.kubectl(['--context', C, '-n', 'app', 'create', 'serviceaccount', 'minter']);
+    await h.kubectl(['--context', C, '-n', 'app', 'create', 'role', 'mint-bot', '--verb=create', '--resource=serviceaccounts/token', '--resource-name=bot']);
+    await h.kubectl(['--context', C, '-n', 'app', 'create', 'rolebinding', 'mint-bot', '--role=mint-bot', '--serviceaccount=app:minter']);
+    await h.server.settle();
+    const minter = await api.saToken('admin', C, 'app', 'minter');
+    const bot = await api.saToken({ token: minter.token }, C);
+    await works({ token: bot.token }, C, 'the token minter requested for bot');
+    await works({ token: bot.token }, C, 'again (kept verdict)');
+    await h.kubectl(['--context', C, '-n', 'app', 'delete', 'serviceaccount', 'minter']);
+    await h.server.settle();
+    await refused({ token: minter.token }, C, 'the deleted ServiceAccount\'s own token');
+    assert.match((await refused({ token: bot.token }, C, 'a token it requested for bot')).body, /serviceaccount app\/minter/);
+  });
+
   it('finding 9: a ServiceAccount token requested through a namespace-scoped key carries the scope', async () => {
     const scoped = await api.key('f9', { scope: { namespaces: [{ cluster: C, namespace: 'app' }] } });
     const sa = await api.saToken({ token: scoped.token }, C);

@@ -88,6 +88,7 @@ test('a valid token authenticates as the ServiceAccount', async () => {
     },
     reason: `serviceaccount token: system:serviceaccount:default:builder in cluster a (jti ${t.jti})`,
     credentialId: `sa-token:${t.jti}`,
+    link: `sa-token:${t.jti}#a/default/builder#uid-1`,
     expiresMs: t.expirationTimestamp.getTime(),
   });
 });

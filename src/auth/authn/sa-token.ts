@@ -204,6 +204,8 @@ export function createServiceAccountTokenAuthenticator(opts: ServiceAccountToken
       },
       reason: `serviceaccount token: ${username} in cluster ${cluster} (jti ${jti})`,
       credentialId: `sa-token:${jti}`,
+      // the ServiceAccount as the link's qualifier: what this token mints dies with it (serviceaccount:... links)
+      link: `sa-token:${jti}#${cluster}/${namespace}/${name}#${uid}`,
       expiresMs: (claims.exp ?? 0) * 1000,
       ...(chain ? { chain } : {}),
     };

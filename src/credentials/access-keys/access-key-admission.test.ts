@@ -9,7 +9,7 @@ import type { UserInfo } from '../../apiserver/auth/types.ts';
 import { accessKeyAdmission, checkKeyPolicy } from './access-key-admission.ts';
 import { PlatformIndex } from '../platform-view/index.ts';
 import { createHasher } from './secrets.ts';
-import { accessKeyType } from '../resources/index.ts';
+import { accessKeyType, MINTED_FROM_ANNOTATION, OWNER_UID_ANNOTATION } from '../resources/index.ts';
 
 const T0 = Date.parse('2030-01-01T00:00:00Z');
 const alice: UserInfo = { username: 'alice', groups: [] };
@@ -29,9 +29,10 @@ function setup() {
   });
   const obj = (spec: Record<string, unknown>): KObject => ({ metadata: { name: 'k', uid: 'uid-1', creationTimestamp: '2029-01-01T00:00:00Z' }, spec, status: {} });
   const create = async (user: UserInfo | undefined, spec: Record<string, unknown>) => { const o = obj(spec); await adm.admit('create', accessKeyType, o, undefined, { cluster: 'root', user }); return o; };
-  return { platform, revealed, hash, create };
+  return { platform, revealed, hash, create, adm };
 }
 
+const obj = (spec: Record<string, unknown>): KObject => ({ metadata: { name: 's', uid: 'uid-s', creationTimestamp: '2029-01-01T00:00:00Z' }, spec, status: {} });
 const refused = (re: RegExp) => (e: unknown) => e instanceof StatusError && re.test(e.message);
 
 describe('access key admission', () => {
@@ -43,6 +44,22 @@ describe('access key admission', () => {
     const forBob = await t.create(admin, { user: 'bob', scope: { tenantClusters: ['other-dev'] } });
     assert.equal((forBob.spec as { user: string }).user, 'bob');
     await assert.rejects(t.create(admin, { user: 'nobody', scope: { tenantClusters: ['other-dev'] } }), refused(/no such platform user/));
+  });
+
+  it('fixes the chain links at creation: an update keeps the owner uid and the links of the ownerReferences', async () => {
+    const t = setup();
+    const o = await t.create(undefined, { user: 'alice', scope: { tenantClusters: ['other-dev'] } });
+    assert.equal(o.metadata.annotations?.[MINTED_FROM_ANNOTATION], undefined, 'no references, no links');
+    const s = obj({ user: 'alice', scope: { tenantClusters: ['other-dev'] } });
+    s.metadata.ownerReferences = [{ apiVersion: 'identity.portcullis.io/v1', kind: 'IdentitySession', name: 's1', uid: 'u1' }];
+    s.metadata.annotations = { [MINTED_FROM_ANNOTATION]: '[]' };
+    await t.adm.admit('create', accessKeyType, s, undefined, { cluster: 'root' });
+    assert.equal(s.metadata.annotations?.[MINTED_FROM_ANNOTATION], '["identitysession:s1#u1"]', 'stamped from the references, not the client');
+    for (const subresource of [undefined, 'status']) {
+      const u: KObject = { ...s, metadata: { ...s.metadata, ownerReferences: [], annotations: { [OWNER_UID_ANNOTATION]: 'other' } } };
+      await t.adm.admit('update', accessKeyType, u, s, { cluster: 'root', user: admin, subresource });
+      assert.deepEqual(u.metadata.annotations, { [MINTED_FROM_ANNOTATION]: '["identitysession:s1#u1"]' }, `${subresource ?? 'main'}: stored values kept`);
+    }
   });
 
   it('stores only the hash and hands the secret over once', async () => {

@@ -5,10 +5,11 @@ import type { KObject } from '../../apiserver/storage/interface.ts';
 import { forbidden, invalid } from '../../apiserver/errors.ts';
 import type { UserInfo } from '../../apiserver/auth/types.ts';
 import {
-  formatDuration, parseDuration, OWNER_UID_ANNOTATION, SESSION_LABEL, accessKeyType, isScoped, type AccessKeySpec, type AccessKeyStatus, type Scope,
+  formatDuration, parseDuration, MINTED_FROM_ANNOTATION, OWNER_UID_ANNOTATION, SESSION_LABEL, accessKeyType, isScoped, type AccessKeySpec, type AccessKeyStatus, type Scope,
 } from '../resources/index.ts';
 import { type PlatformIndex, strictest } from '../platform-view/index.ts';
 import { generateKeySecret, type SecretHasher } from './secrets.ts';
+import { ownerLinks } from './access-key-index.ts';
 
 export interface AccessKeyAdmissionDeps {
   hash: SecretHasher;
@@ -60,11 +61,17 @@ export function accessKeyAdmission(d: AccessKeyAdmissionDeps): Admission {
     name: 'AccessKeys',
     async admit(op, t, obj, old, ctx) {
       if (t.group !== accessKeyType.group || t.resource !== accessKeyType.resource || op === 'delete' || !obj) return;
+      // what the key's chain links are read from is fixed at creation: no update (nor orphaning) changes it
+      if (op !== 'create') for (const a of [OWNER_UID_ANNOTATION, MINTED_FROM_ANNOTATION]) keepAnnotation(obj, old!, a);
       if (ctx.subresource === 'status') return;
       const spec = (obj.spec ?? {}) as AccessKeySpec;
       const name = obj.metadata.name ?? '';
       if (op === 'create') {
         await admitOwner(d, ctx, obj, spec, name);
+        const links = ownerLinks(obj);
+        const annotations = { ...(obj.metadata.annotations ?? {}) };
+        if (links.length) annotations[MINTED_FROM_ANNOTATION] = JSON.stringify(links); else delete annotations[MINTED_FROM_ANNOTATION];
+        obj.metadata.annotations = annotations;
         const now = d.now();
         if (spec.ttl && !spec.expirationTimestamp) spec.expirationTimestamp = iso(now + parseDuration(spec.ttl));
         const lifetime = spec.ttl ? parseDuration(spec.ttl) : spec.expirationTimestamp ? Date.parse(spec.expirationTimestamp) - now : undefined;
@@ -103,6 +110,14 @@ async function admitOwner(d: AccessKeyAdmissionDeps, ctx: OpContext, obj: KObjec
   obj.metadata.labels = { ...(obj.metadata.labels ?? {}), 'credentials.portcullis.io/user': labelValue(spec.user) };
   const uid = d.ownerUid?.(spec.user);
   if (uid) obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [OWNER_UID_ANNOTATION]: uid };
+}
+
+function keepAnnotation(obj: KObject, old: KObject, key: string): void {
+  const stored = old.metadata.annotations?.[key];
+  if (obj.metadata.annotations?.[key] === stored) return;
+  const annotations = { ...(obj.metadata.annotations ?? {}) };
+  if (stored === undefined) delete annotations[key]; else annotations[key] = stored;
+  obj.metadata.annotations = annotations;
 }
 
 /** A label-safe form of a username (for selecting a user's keys). */

@@ -4,7 +4,7 @@ import type { Informer } from '../../apiserver/controllers/informer.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import {
-  parseDuration, formatDuration, accessKeyType, DISABLED_REASON_ANNOTATION, OWNER_UID_ANNOTATION, SESSION_CHAIN_ANNOTATION,
+  parseDuration, formatDuration, accessKeyType, DISABLED_REASON_ANNOTATION, MINTED_FROM_ANNOTATION, OWNER_UID_ANNOTATION, SESSION_CHAIN_ANNOTATION,
   SESSION_LABEL, type AccessKeySpec, type AccessKeyStatus, type Scope,
 } from '../resources/index.ts';
 import { secretFingerprint } from './secrets.ts';
@@ -85,7 +85,10 @@ export class AccessKeyIndex {
     };
     const ownerUid = e.ownerUid;
     e.parents.push(ownerUid ? `user:${e.user}#${ownerUid}` : `user:${e.user}`);
-    for (const r of o.metadata.ownerReferences ?? []) e.parents.push(`${String(r.kind).toLowerCase()}:${String(r.name)}#${String(r.uid)}`);
+    // the references' links stamped at creation stay parents when the references go (orphaning, an update)
+    for (const p of [...ownerLinks(o), ...linksOf(o.metadata.annotations?.[MINTED_FROM_ANNOTATION])]) {
+      if (!e.parents.includes(p)) e.parents.push(p);
+    }
     this.byName.set(name, e);
     if (e.hash) this.byHash.set(e.hash, { entry: e });
     for (const p of e.previous) this.byHash.set(p.hash, { entry: e, graceUntilMs: p.graceUntilMs });
@@ -119,6 +122,19 @@ export class AccessKeyIndex {
 
   /** Records a use seen by this replica (for idle timeouts between batched status writes). */
   touch(e: KeyEntry, nowMs: number): void { if (nowMs > e.lastUsedMs) e.lastUsedMs = nowMs; }
+}
+
+/** The credential-chain links of an object's ownerReferences ("identitysession:<name>#<uid>"). */
+export const ownerLinks = (o: KObject): string[] =>
+  (o.metadata.ownerReferences ?? []).map((r) => `${String(r.kind).toLowerCase()}:${String(r.name)}#${String(r.uid)}`);
+
+function linksOf(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v;
+  } catch { /* malformed: fail closed below */ }
+  return [`malformed:${MINTED_FROM_ANNOTATION}`];
 }
 
 function chainOf(text: string | undefined): string[] {

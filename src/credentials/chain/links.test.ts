@@ -16,7 +16,7 @@ import { secretFingerprint } from '../access-keys/secrets.ts';
 import { IdentityIndex } from '../platform-view/index.ts';
 import { RevocationList } from '../revocation/index.ts';
 import { scopeOf } from '../scope/index.ts';
-import { GROUP, kubeconfigType, OWNER_UID_ANNOTATION, revocationType } from '../resources/index.ts';
+import { GROUP, kubeconfigType, MINTED_FROM_ANNOTATION, OWNER_UID_ANNOTATION, revocationType } from '../resources/index.ts';
 import { KubeconfigLinks } from './kubeconfig-links.ts';
 import { registerCredentialLinks } from './links.ts';
 
@@ -41,11 +41,14 @@ function world(cacheHalf?: number) {
   keys.register(informer); identities.register(informer); revocations.register(informer); kubeconfigs.register(informer);
   registerCredentialLinks(chains, { keys, identities, revocations, kubeconfigs });
 
-  const user = (name: string, o: { uid?: string; disabled?: boolean } = {}) =>
-    emit('users', 'MODIFIED', { metadata: { name, uid: o.uid ?? `uid-${name}` }, spec: { groups: ['devs'], disabled: o.disabled } });
+  const user = (name: string, o: { uid?: string; disabled?: boolean; deleting?: boolean } = {}) =>
+    emit('users', 'MODIFIED', { metadata: { name, uid: o.uid ?? `uid-${name}`,
+      ...(o.deleting ? { deletionTimestamp: iso(T0), finalizers: ['example.com/hold'] } : {}) }, spec: { groups: ['devs'], disabled: o.disabled } });
   const keyObject = (name: string, owner: string, o: { hash?: string; disabled?: boolean; expiresMs?: number; deleting?: boolean;
-    previous?: Array<{ hash: string; graceUntilMs: number }>; lastUsedMs?: number; scope?: unknown } = {}): KObject => ({
-    metadata: { name, uid: `uid-${name}`, creationTimestamp: iso(T0 - 1000), annotations: { [OWNER_UID_ANNOTATION]: `uid-${owner}` },
+    previous?: Array<{ hash: string; graceUntilMs: number }>; lastUsedMs?: number; scope?: unknown;
+    ownerReferences?: KObject['metadata']['ownerReferences']; annotations?: Record<string, string> } = {}): KObject => ({
+    metadata: { name, uid: `uid-${name}`, creationTimestamp: iso(T0 - 1000), annotations: { [OWNER_UID_ANNOTATION]: `uid-${owner}`, ...o.annotations },
+      ...(o.ownerReferences ? { ownerReferences: o.ownerReferences } : {}),
       ...(o.deleting ? { deletionTimestamp: iso(T0) } : {}) },
     spec: { user: owner, displayName: name, disabled: o.disabled, scope: o.scope, ...(o.expiresMs ? { expirationTimestamp: iso(o.expiresMs) } : {}) },
     status: { secretHash: o.hash ?? `hash-${name}`, ...(o.lastUsedMs ? { lastUsedTime: iso(o.lastUsedMs) } : {}),
@@ -140,9 +143,11 @@ describe('credential chains: a kept verdict ends with any link', () => {
     w.refused(t, 'at the key\'s expiry', /minted from accesskey:k1/);
   });
 
-  it('owner User disabled, deleted, or deleted and created again under the same name', () => {
+  it('owner User disabled, being deleted, deleted, or deleted and created again under the same name', () => {
     for (const [what, change] of [
       ['disabled', (w: ReturnType<typeof world>) => w.user('alice', { disabled: true })],
+      // deletion waiting on a finalizer (foreground deletion, an admin's tool): the User is gone for its credentials
+      ['being deleted', (w: ReturnType<typeof world>) => w.user('alice', { deleting: true })],
       ['deleted', (w: ReturnType<typeof world>) => w.emit('users', 'DELETED', { metadata: { name: 'alice' } })],
       ['re-created', (w: ReturnType<typeof world>) => w.user('alice', { uid: 'uid-alice-2' })],
     ] as const) {
@@ -164,7 +169,7 @@ describe('credential chains: a kept verdict ends with any link', () => {
     b.w.refused(b.tokens[1], 'a revoked ServiceAccount token', /service account token s1 has been revoked/);
   });
 
-  it('Kubeconfig certificate: revoked, Kubeconfig deleted, owner disabled, certificate past its notAfter', () => {
+  it('Kubeconfig certificate: revoked, Kubeconfig deleted, owner disabled or being deleted, certificate past its notAfter', () => {
     const setup = () => {
       const w = world();
       w.user('carol');
@@ -184,11 +189,43 @@ describe('credential chains: a kept verdict ends with any link', () => {
     const c = setup();
     c.w.user('carol', { disabled: true });
     for (const r of c.both) c.w.refused(r, `${r.credentialId} of a disabled owner`, /user "carol" is disabled/);
+    const e = setup();
+    e.w.user('carol', { deleting: true });
+    for (const r of e.both) e.w.refused(r, `${r.credentialId} of an owner being deleted`, /user "carol" is being deleted/);
     const d = setup();
     d.w.at(d.notAfter - 1);
     for (const r of d.both) d.w.ok(r, `${r.credentialId} 1 ms before notAfter`);
     d.w.at(d.notAfter);
     for (const r of d.both) d.w.refused(r, `${r.credentialId} at the certificate's notAfter`, /expired/);
+  });
+
+  it('a CredentialRevocation written directly with a serial as openssl prints it (upper case, colons, leading zero)', () => {
+    const w = world();
+    w.user('carol');
+    w.emit(kubeconfigType.resource, 'ADDED', w.kubeconfigObject('robot', 'carol', 'abcd', T0 + 7_200_000));
+    const cert = w.certResult('abcd', 'carol', 'robot');
+    const sa = w.minted('sa-token', 's9', cert);
+    for (const r of [cert, sa]) { w.ok(r, `${r.credentialId} before`); w.ok(r, `${r.credentialId} again`); }
+    w.emit(revocationType.resource, 'ADDED', { metadata: { name: 'by-hand' },
+      spec: { type: 'serial', value: '00:AB:CD', expiresAt: iso(T0 + 86_400_000), credentialId: 'x509:abcd', reason: 'by hand' } });
+    for (const r of [cert, sa]) w.refused(r, `${r.credentialId} of a certificate revoked by hand`, /certificate abcd has been revoked/);
+  });
+
+  it('a session key keeps its login as a source when its ownerReference is removed (orphaning deletion, an update)', () => {
+    const w = world();
+    const ended = new Set<string>();
+    w.chains.register('identitysession', (ref) => (ended.has(ref) ? { problem: 'the login has ended' } : {}));
+    w.user('alice');
+    const login = { ownerReferences: [{ apiVersion: 'identity.portcullis.io/v1', kind: 'IdentitySession', name: 's1', uid: 'u1' }],
+      annotations: { [MINTED_FROM_ANNOTATION]: JSON.stringify(['identitysession:s1#u1']) } };
+    w.key('k1', 'alice', login);
+    const k1 = w.keyResult('k1', 'alice');
+    const t = w.minted('platformtoken', 'j1', k1);
+    for (const r of [k1, t]) { w.ok(r, `${r.credentialId} before`); w.ok(r, `${r.credentialId} again`); }
+    // the garbage collector orphaning the key (the login deleted with propagationPolicy Orphan) drops the reference
+    w.key('k1', 'alice', { annotations: login.annotations });
+    ended.add('identitysession:s1#u1'); w.chains.changed();
+    for (const r of [k1, t]) w.refused(r, `${r.credentialId} of an ended login`, /identitysession:s1, and the login has ended/);
   });
 
   it('a Kubeconfig of a name that was no User answers to the User created later under it (created disabled)', () => {

@@ -39,9 +39,10 @@ const keyLinkState = (e: KeyEntry | undefined): string => (e ? JSON.stringify([
 export function registerCredentialLinks(chains: CredentialChains, d: CredentialLinkDeps): void {
   const changed = () => chains.changed();
   d.keys.onChange((prev, next) => { if (keyLinkState(prev) !== keyLinkState(next)) changed(); });
-  // the user resolver and a certificate's owner read whether a User exists, its uid and whether it is disabled
+  // the user resolver and a certificate's owner read whether a User exists, its uid, and whether it is disabled or
+  // being deleted
   d.identities.onUserChange((prev, next) => {
-    if (!prev || !next || prev.uid !== next.uid || prev.disabled !== next.disabled) changed();
+    if (!prev || !next || prev.uid !== next.uid || prev.disabled !== next.disabled || prev.deleting !== next.deleting) changed();
   });
   d.revocations.onChange(changed);
   d.kubeconfigs.onChange(changed);
@@ -49,7 +50,10 @@ export function registerCredentialLinks(chains: CredentialChains, d: CredentialL
   chains.register('user', (ref) => {
     const [name, uid] = parts(ref);
     const who = d.identities.identity(name);
-    if (!who) return { problem: `user "${name}" ${d.identities.has(name) ? 'is disabled' : 'no longer exists'}` };
+    if (!who) {
+      const why = !d.identities.has(name) ? 'no longer exists' : d.identities.isDeleting(name) ? 'is being deleted' : 'is disabled';
+      return { problem: `user "${name}" ${why}` };
+    }
     if (uid && who.uid !== uid) return { problem: `user "${name}" was deleted (a new user has the name)` };
     return STANDS;
   });
@@ -86,7 +90,14 @@ export function registerCredentialLinks(chains: CredentialChains, d: CredentialL
     return STANDS;
   };
   chains.register('platformtoken', token('platform token'));
-  chains.register('sa-token', token('service account token'));
+  // A ServiceAccount token up a chain stands with its ServiceAccount (the qualifier "<cluster>/<ns>/<name>#<uid>",
+  // resolved by the server's "serviceaccount" links); the token presented itself is checked by its authenticator.
+  const saToken = token('service account token');
+  chains.register('sa-token', (ref, at) => {
+    const link = saToken(ref);
+    const [, sa] = parts(ref);
+    return link.problem || at.self || !sa ? link : { parents: [`serviceaccount:${sa}`] };
+  });
 
   // A Kubeconfig made before a User of its name existed has no owner uid: it answers to that User once there is one
   // (disabled → refused), as a stamped one does.

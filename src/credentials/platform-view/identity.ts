@@ -10,11 +10,12 @@ import { teamGroup } from '../../platform/index.ts';
 
 
 export interface IdentitySource {
-  /** The owner's identity now, or undefined when no such User exists (or it is disabled). */
+  /** The owner's identity now, or undefined when no such User exists (or it is disabled, or being deleted). */
   identity(username: string): UserInfo | undefined;
 }
 
-export interface UserEntry { uid: string; groups: string[]; disabled: boolean }
+/** `deleting`: the User has a deletionTimestamp (its deletion waits on a finalizer); it acts for nothing any more. */
+export interface UserEntry { uid: string; groups: string[]; disabled: boolean; deleting: boolean }
 /** Told of a change to one User: its entry before and after (undefined: absent). */
 export type UserChangeListener = (prev: UserEntry | undefined, next: UserEntry | undefined) => void;
 
@@ -59,7 +60,7 @@ export class IdentityIndex implements IdentitySource {
     const hit = this.cache.get(username);
     if (hit) return hit;
     const u = this.users.get(username);
-    if (!u || u.disabled) return undefined;
+    if (!u || u.disabled || u.deleting) return undefined;
     const groups = new Set(u.groups);
     for (const [name, t] of this.teams) {
       if (t.members.has(username) || t.groups.some((g) => u.groups.includes(g))) groups.add(teamGroup(name));
@@ -70,13 +71,14 @@ export class IdentityIndex implements IdentitySource {
   }
 
   has(username: string): boolean { return this.users.has(username); }
+  isDeleting(username: string): boolean { return this.users.get(username)?.deleting === true; }
 }
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x !== '') : []);
 
 function userEntry(o: KObject): UserEntry {
   const spec = (o.spec ?? {}) as { groups?: unknown; disabled?: unknown };
-  return { uid: o.metadata.uid ?? '', groups: strings(spec.groups), disabled: spec.disabled === true };
+  return { uid: o.metadata.uid ?? '', groups: strings(spec.groups), disabled: spec.disabled === true, deleting: !!o.metadata.deletionTimestamp };
 }
 
 function teamEntry(o: KObject): { members: Set<string>; groups: string[] } {

@@ -17,6 +17,11 @@ export const KEY_PREFIX = 'pcak_';
 export const SESSION_LABEL = 'credentials.portcullis.io/session';
 /** On every new access key: the uid of its owning User (a User deleted and re-created does not inherit keys). */
 export const OWNER_UID_ANNOTATION = 'credentials.portcullis.io/owner-uid';
+/**
+ * On an access key with ownerReferences at creation: their credential-chain links (JSON array, e.g.
+ * ["identitysession:s1#<uid>"]), kept whatever later updates or orphaning do to the references.
+ */
+export const MINTED_FROM_ANNOTATION = 'credentials.portcullis.io/minted-from';
 /** On a session key: how the session was obtained (JSON array, e.g. ["password"] or ["identityprovider:corp"]). */
 export const SESSION_CHAIN_ANNOTATION = 'credentials.portcullis.io/session-chain';
 /** On a disabled AccessKey: why it was switched off (shown in its 401), e.g. by the user's identity provider. */

@@ -23,8 +23,11 @@ export class RevocationList {
       if (ev.cluster !== ROOT_CLUSTER) return;
       const spec = ev.object.spec as RevocationSpec | undefined;
       if (!spec) return;
-      const map = spec.type === 'serial' ? this.serials : this.jtis;
-      if (ev.type === 'DELETED') map.delete(spec.value); else map.set(spec.value, spec);
+      // objects written directly (kubectl, a restore) may spell a serial as openssl prints it: index the canonical form
+      const serial = spec.type === 'serial';
+      const value = serial ? normalizeSerialHex(String(spec.value)) : spec.value;
+      const map = serial ? this.serials : this.jtis;
+      if (ev.type === 'DELETED') map.delete(value); else map.set(value, serial ? { ...spec, value } : spec);
       this.bump();
     });
   }
