@@ -71,6 +71,45 @@ export class RbacIndex implements Authorizer {
 
   hasCluster(cluster: string): boolean { return this.clusters.has(cluster); }
 
+  /** Holds `cluster` (empty until events or a snapshot fill it). */
+  ensureCluster(cluster: string): void {
+    if (!this.clusters.has(cluster)) this.clusters.set(cluster, new ClusterState());
+  }
+
+  /** How many clusters the index holds. */
+  get clusterCount(): number { return this.clusters.size; }
+
+  /**
+   * Drops every cluster not used (decided in, or its rules read) since the previous sweep, except those `keep`
+   * names; marks the others unused. A clock over the clusters: call it periodically. Returns the dropped names.
+   */
+  sweep(keep: (cluster: string) => boolean): string[] {
+    const out: string[] = [];
+    for (const [name, cs] of this.clusters) {
+      if (cs.used || keep(name)) { cs.used = false; continue; }
+      this.dropCluster(name);
+      out.push(name);
+    }
+    return out;
+  }
+
+  /**
+   * Drops least recently used clusters (second chance, in order of loading) until at most `capacity` remain,
+   * never one `keep` names. Returns the dropped names.
+   */
+  shrinkTo(capacity: number, keep: (cluster: string) => boolean): string[] {
+    const out: string[] = [];
+    let kept = 0;
+    for (const [name, cs] of this.clusters) {
+      if (this.clusters.size <= capacity || kept >= this.clusters.size) break;
+      if (keep(name)) { kept++; continue; }
+      if (cs.used) { cs.used = false; this.clusters.delete(name); this.clusters.set(name, cs); continue; }
+      this.dropCluster(name);
+      out.push(name);
+    }
+    return out;
+  }
+
   /** Drops everything built lazily (decision views, subjects' role lists, allow reasons); rebuilt on use. */
   clearCaches(): void {
     this.views.clear();
@@ -185,6 +224,7 @@ export class RbacIndex implements Authorizer {
   authorize(a: Attributes): AuthorizerResult {
     const cs = this.clusters.get(a.cluster);
     if (cs === undefined) return NO_OPINION;
+    cs.used = true;
     const user = a.user;
     const v = this.views.view(cs, user, a.namespace, this.order, this.bindingCount);
     const q = this.q;
@@ -216,6 +256,7 @@ export class RbacIndex implements Authorizer {
   rulesFor(cluster: string, user: UserInfo, namespace: string): RulesForResult {
     const cs = this.clusters.get(cluster);
     if (!cs) return { rules: [], incomplete: false, evaluationErrors: [] };
+    cs.used = true;
     const nsScope = namespace !== '' ? cs.namespaces.get(namespace) : undefined;
     const { bindings, errors } = this.candidates(cs.top, user, nsScope);
     const rules: PolicyRule[] = [];
