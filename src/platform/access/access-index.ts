@@ -37,9 +37,7 @@ export class AccessIndex {
   }
 
   teamsOf(user: string): string[] {
-    const out: string[] = [];
-    for (const t of this.state.teams.keys()) if (this.state.teamMembers(t).has(user)) out.push(t);
-    return out;
+    return this.state.teamsOf(user);
   }
 
   /** Does RBAC in root give this user (its groups and teams) the `use` verb on the tenant cluster? */
