@@ -39,6 +39,7 @@ export class AdminCredential {
   /** A rewrite waiting for the throttle (clustersChanged), with the newest cluster names. */
   private pending?: { timer: NodeJS.Timeout; names: string[] };
   private lastWrite = 0;
+  private writeMs = 0;
 
   constructor(private readonly d: AdminCredentialDeps) {}
 
@@ -63,7 +64,8 @@ export class AdminCredential {
 
   /**
    * The logical clusters changed: rewrite the kubeconfig, at once while there are few, else at most once a second
-   * (creating 10,000 tenant clusters would otherwise rewrite a growing file 10,000 times, O(N²) in all).
+   * and no more often than ten times the last rewrite took (creating 10,000 tenant clusters would otherwise
+   * rewrite a growing file 10,000 times, O(N²) in all).
    */
   clustersChanged(names: string[]): void {
     const now = Date.now();
@@ -73,7 +75,7 @@ export class AdminCredential {
       return;
     }
     if (this.pending) { this.pending.names = names; return; }
-    const timer = setTimeout(() => this.flush(), Math.max(0, this.lastWrite + 1000 - now));
+    const timer = setTimeout(() => this.flush(), Math.max(0, this.lastWrite + Math.max(1000, 10 * this.writeMs) - now));
     timer.unref();
     this.pending = { timer, names };
   }
@@ -84,8 +86,10 @@ export class AdminCredential {
     if (!p) return;
     clearTimeout(p.timer);
     this.pending = undefined;
+    const t0 = Date.now();
     this.write(this.baseUrl, p.names);
     this.lastWrite = Date.now();
+    this.writeMs = this.lastWrite - t0;
   }
 
   /** A new certificate; the previous one is revoked everywhere. Returns the new kubeconfig text. */

@@ -76,6 +76,16 @@ export class RbacIndex implements Authorizer {
     if (!this.clusters.has(cluster)) this.clusters.set(cluster, new ClusterState());
   }
 
+  /**
+   * Whether a user or group name is a subject of some binding at cluster scope in `cluster` (undefined when the
+   * cluster is not held). A cluster-scoped decision for two identities whose bound names are the same is the same.
+   */
+  boundAtClusterScope(cluster: string): ((kind: 'user' | 'group', name: string) => boolean) | undefined {
+    const top = this.clusters.get(cluster)?.top;
+    if (!top) return undefined;
+    return (kind, name) => (kind === 'user' ? top.users.get(name) !== undefined : top.groups?.get(name) !== undefined);
+  }
+
   /** How many clusters the index holds. */
   get clusterCount(): number { return this.clusters.size; }
 

@@ -80,6 +80,11 @@ export class LazyRbac implements Authorizer {
     return once.rulesFor(cluster, user, namespace);
   }
 
+  /** RbacIndex.boundAtClusterScope of a held cluster (undefined for an idle one). */
+  boundAtClusterScope(cluster: string): ReturnType<RbacIndex['boundAtClusterScope']> {
+    return this.index.boundAtClusterScope(cluster);
+  }
+
   /** Unloads every unpinned cluster unused since the previous sweep; call periodically. Returns how many. */
   sweep(): number {
     const n = this.index.sweep((c) => this.pinned(c)).length;
