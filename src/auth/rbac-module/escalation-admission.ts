@@ -5,7 +5,7 @@ import type { Catalog } from '../../apiserver/registry/catalog.ts';
 import type { EscalationCheck } from '../../apiserver/extension.ts';
 import { StatusError } from '../../apiserver/errors.ts';
 import type { Attributes, AuthorizerResult } from '../../apiserver/auth/types.ts';
-import type { LazyRbac } from '../authz/rbac/residency.ts';
+import type { LazyRbac } from '../authz/rbac/index.ts';
 import { checkEscalation, type EscalationDeps } from '../authz/rbac/index.ts';
 import type { ClusterRole, Role, RoleBinding, RoleRef } from '../authz/rbac/index.ts';
 

@@ -2,8 +2,7 @@
 // escalation-prevention admission, the impersonation gate, the review APIs and each cluster's bootstrap RBAC.
 import type { ServerModule } from '../../apiserver/extension.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
-import { RbacIndex } from '../authz/rbac/index.ts';
-import { LazyRbac } from '../authz/rbac/residency.ts';
+import { LazyRbac, RbacIndex } from '../authz/rbac/index.ts';
 import type { PolicySnapshot, RbacKind, RbacObject } from '../authz/rbac/index.ts';
 import type { ModuleContext } from '../../apiserver/extension.ts';
 import { AggregationController } from './aggregation-controller.ts';

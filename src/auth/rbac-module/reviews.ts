@@ -7,7 +7,7 @@ import { defineType } from '../../apiserver/registry/builtins.ts';
 import type { ResourceType, VirtualCreate } from '../../apiserver/registry/types.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
 import type { Runtime } from '../../apiserver/extension.ts';
-import type { LazyRbac } from '../authz/rbac/residency.ts';
+import type { LazyRbac } from '../authz/rbac/index.ts';
 import type { Attributes, UserInfo } from '../../apiserver/auth/types.ts';
 
 interface ResourceAttributes { namespace?: string; verb?: string; group?: string; version?: string; resource?: string; subresource?: string; name?: string }

@@ -86,6 +86,13 @@ export class RbacIndex implements Authorizer {
     return (kind, name) => (kind === 'user' ? top.users.get(name) !== undefined : top.groups?.get(name) !== undefined);
   }
 
+  /** rulesFor over `snapshot` alone, in an index of its own (this one is left as it is). */
+  rulesInSnapshot(snapshot: PolicySnapshot, user: UserInfo, namespace: string): RulesForResult {
+    const once = new RbacIndex();
+    once.load('', snapshot);
+    return once.rulesFor('', user, namespace);
+  }
+
   /** How many clusters the index holds. */
   get clusterCount(): number { return this.clusters.size; }
 
@@ -282,3 +289,4 @@ export { aggregate, applyAggregation, selectorMatches } from './aggregation.ts';
 export { loadBootstrapPolicy, type BootstrapPolicy } from './bootstrap.ts';
 export { checkEscalation, covers, type EscalationDeps } from './escalation.ts';
 export { isImpersonationHeader, planImpersonation } from './impersonation.ts';
+export { LazyRbac, type LazyOptions, type ResidencyStats } from './residency.ts';

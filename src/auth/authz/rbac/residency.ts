@@ -2,8 +2,23 @@
 // are buffered while it loads, and idle clusters are unloaded (clock sweep, LRU beyond a capacity) so that the
 // index holds a bounded number of clusters however many exist. Decisions are the index's: loading changes none.
 import type { Attributes, Authorizer, AuthorizerResult, UserInfo } from '../../../apiserver/auth/types.ts';
-import { RbacIndex } from './index.ts';
 import type { PolicySnapshot, RbacKind, RbacObject, RulesForResult, WatchEventType } from './types.ts';
+
+/** What the lazy authorizer uses of the RBAC index (index.ts's RbacIndex; an interface here: no import cycle). */
+export interface ClusterIndex extends Authorizer {
+  authorize(a: Attributes): AuthorizerResult;
+  apply(cluster: string, kind: RbacKind, type: WatchEventType, obj: RbacObject): void;
+  load(cluster: string, s: PolicySnapshot): void;
+  ensureCluster(cluster: string): void;
+  dropCluster(cluster: string): void;
+  hasCluster(cluster: string): boolean;
+  readonly clusterCount: number;
+  rulesFor(cluster: string, user: UserInfo, namespace: string): RulesForResult;
+  rulesInSnapshot(snapshot: PolicySnapshot, user: UserInfo, namespace: string): RulesForResult;
+  boundAtClusterScope(cluster: string): ((kind: 'user' | 'group', name: string) => boolean) | undefined;
+  sweep(keep: (cluster: string) => boolean): string[];
+  shrinkTo(capacity: number, keep: (cluster: string) => boolean): string[];
+}
 
 export interface LazyOptions {
   /**
@@ -40,7 +55,7 @@ export class LazyRbac implements Authorizer {
   private loads = 0;
   private unloads = 0;
 
-  constructor(readonly index: RbacIndex, private readonly opts: LazyOptions) {
+  constructor(readonly index: ClusterIndex, private readonly opts: LazyOptions) {
     this.concurrency = Math.max(1, opts.concurrency ?? 4);
     // a cluster just loaded is never the one its own capacity check unloads (second chance, fewer loads than this)
     this.capacity = Math.max(2 * this.concurrency, opts.capacity ?? 1000);
@@ -75,13 +90,11 @@ export class LazyRbac implements Authorizer {
     if (this.index.hasCluster(cluster)) return this.index.rulesFor(cluster, user, namespace);
     const snapshot = await this.opts.source(cluster);
     if (!snapshot) return { rules: [], incomplete: false, evaluationErrors: [] };
-    const once = new RbacIndex();
-    once.load(cluster, snapshot);
-    return once.rulesFor(cluster, user, namespace);
+    return this.index.rulesInSnapshot(snapshot, user, namespace);
   }
 
   /** RbacIndex.boundAtClusterScope of a held cluster (undefined for an idle one). */
-  boundAtClusterScope(cluster: string): ReturnType<RbacIndex['boundAtClusterScope']> {
+  boundAtClusterScope(cluster: string): ReturnType<ClusterIndex['boundAtClusterScope']> {
     return this.index.boundAtClusterScope(cluster);
   }
 
