@@ -12,7 +12,7 @@ export function setupHostRbac(m: ModuleContext, state: PlatformState): HostRbacC
   const hostRbac = new HostRbacController({
     store: m.store, catalog: m.catalog, state, log: m.log, leadership: m.leadership, clusterState: (n) => m.clusters.state(n),
   });
-  m.admission.push(hostClusterAdmission(m.store));
+  m.admission.push(hostClusterAdmission(state));
   m.informer.on(GROUP, 'tenantclusters', inRoot((ev) => hostRbac.enqueue(ev.name)));
   m.informer.on(GROUP, 'tenantclustertemplates', inRoot((ev) => { for (const t of state.tenantsWithTemplate(ev.name)) hostRbac.enqueue(t); }));
   m.informer.on(logicalClusterType.group, logicalClusterType.resource, inRoot((ev) => hostRbac.onLogicalCluster(ev.name)));
