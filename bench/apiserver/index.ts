@@ -1,29 +1,36 @@
 // bench/apiserver: GET and LIST (1k objects in one namespace) req/s and p99 through the whole Portcullis
 // chain (mTLS client cert, authn, RBAC, watch cache), beside a no-op Node HTTPS server answering the same bytes; then
 // GET req/s with and without the credential-chain check (a second server with PORTCULLIS_BENCH_NO_CHAIN_CHECK=1, same
-// run), with the admin client certificate and with an access key (whose chain is the key and its owner User); then
-// GET with metrics and JSON logging on (the defaults) vs off (--no-metrics --log-level silent), same run.
-// Run: node --import tsx bench/apiserver/index.ts [--seconds 5] [--rounds 3]
+// run), with the admin client certificate and with an access key (whose chain is the key and its owner User). First of
+// all, GET with metrics and JSON logging on (the defaults) vs off (--no-metrics --log-level silent), same run, with
+// each server's CPU time per request; bench/apiserver/observability-profile.ts measures the same cost from profiles.
+// Run: node --import tsx bench/apiserver/index.ts [--seconds 5] [--rounds 3] [--only observability]
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startChildServer } from '../../test/support/child-server.ts';
-import { load, machine, printTable, type LoadResult } from '../support/load.ts';
+import { cpuSeconds, load, machine, printTable, type LoadResult } from '../support/load.ts';
 import { adminTls, startReference } from '../support/reference.ts';
 
 const arg = (flag: string, dflt: number) => (process.argv.includes(flag) ? Number(process.argv[process.argv.indexOf(flag) + 1]) : dflt);
 const seconds = arg('--seconds', 5);
 const rounds = arg('--rounds', 3);
+// --only observability: just the metrics/logging on-vs-off comparison (two servers, nothing else loaded).
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+if (only !== undefined && only !== 'observability') throw new Error(`--only ${only}: the only subset is "observability"`);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'portcullis-bench-'));
-const server = await startChildServer(['--data-dir', path.join(dir, 'data'), '--listen', '127.0.0.1:0']);
-const unchecked = await startChildServer(['--data-dir', path.join(dir, 'data-unchecked'), '--listen', '127.0.0.1:0'],
+const server = only ? undefined : await startChildServer(['--data-dir', path.join(dir, 'data'), '--listen', '127.0.0.1:0']);
+const unchecked = only ? undefined : await startChildServer(['--data-dir', path.join(dir, 'data-unchecked'), '--listen', '127.0.0.1:0'],
   { env: { PORTCULLIS_BENCH_NO_CHAIN_CHECK: '1' } });
 const quiet = await startChildServer(['--data-dir', path.join(dir, 'quiet'), '--listen', '127.0.0.1:0', '--no-metrics', '--log-level', 'silent']);
 // The comparisons' "with" side: a server with the defaults like `server`, but with the same history as the servers it is
-// compared with (the same 1,000 ConfigMaps, no LIST load before), so that only the switch differs.
+// compared with (the same 1,000 ConfigMaps, no LIST load before), so that only the switch differs. The metrics/logging
+// comparison runs first, while twin and quiet have the same history (the chain comparison adds an access key and its
+// load to twin only).
 const twin = await startChildServer(['--data-dir', path.join(dir, 'twin'), '--listen', '127.0.0.1:0']);
 const ns = '/clusters/root/api/v1/namespaces/default/configmaps';
-async function populate(s: typeof server): Promise<void> {
+type Server = typeof twin;
+async function populate(s: Server): Promise<void> {
   const batch: Promise<unknown>[] = [];
   for (let i = 0; i < 1000; i++) {
     batch.push(s.request('POST', ns, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${String(i).padStart(4, '0')}`, labels: { app: 'bench' } }, data: { key: `value-${i}`, other: 'x'.repeat(64) } }));
@@ -31,9 +38,20 @@ async function populate(s: typeof server): Promise<void> {
   }
   await Promise.all(batch);
 }
+const getPath = `${ns}/cm-0500`;
 try {
-  for (const s of [server, unchecked, quiet, twin]) await populate(s);
-  const getPath = `${ns}/cm-0500`;
+  for (const s of [server, unchecked, quiet, twin]) if (s) await populate(s);
+  await observabilityCost(getPath);
+  if (server && unchecked) await chainAndNoop(server, unchecked);
+} finally {
+  await twin.kill('SIGTERM');
+  await quiet.kill('SIGTERM');
+  await unchecked?.kill('SIGTERM');
+  await server?.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function chainAndNoop(server: Server, unchecked: Server): Promise<void> {
   const listPath = ns;
   const tls = adminTls(server.kubeconfig);
   const get = await server.request('GET', getPath);
@@ -67,19 +85,12 @@ try {
     errors: ours.errors + ours.non2xx + base.errors + base.non2xx,
   })));
   console.log(`\nresponse sizes: get ${get.body.length} bytes, list ${list.body.length} bytes. Target: get >= 50% of the no-op server.`);
-  await chainCost(getPath);
-  await observabilityCost(getPath);
-} finally {
-  await twin.kill('SIGTERM');
-  await quiet.kill('SIGTERM');
-  await unchecked.kill('SIGTERM');
-  await server.kill('SIGTERM');
-  rmSync(dir, { recursive: true, force: true });
+  await chainCost(getPath, unchecked);
 }
 
 /** GET req/s with the credential-chain check (server) and without it (unchecked), alternating rounds, same run. */
-async function chainCost(getPath: string): Promise<void> {
-  const keyOf = async (s: typeof server): Promise<string> => {
+async function chainCost(getPath: string, unchecked: Server): Promise<void> {
+  const keyOf = async (s: Server): Promise<string> => {
     const r = await s.request('POST', '/clusters/root/apis/management.portcullis.io/v1/accesskeys',
       { apiVersion: 'management.portcullis.io/v1', kind: 'AccessKey', metadata: { generateName: 'bench-' }, spec: { user: 'admin', displayName: 'bench' } });
     if (r.status !== 201) throw new Error(`access key: ${r.status} ${r.body}`);
@@ -89,7 +100,7 @@ async function chainCost(getPath: string): Promise<void> {
   const median = (rs: LoadResult[]) => [...rs].sort((a, b) => a.rps - b.rps)[Math.floor(rs.length / 2)];
   const rows: Array<Record<string, string | number>> = [];
   for (const via of ['client certificate', 'access key'] as const) {
-    const run = async (s: typeof server, side: 'checked' | 'unchecked', secs: number) => load(`${side} ${via}`, `${s.url}${getPath}`,
+    const run = async (s: Server, side: 'checked' | 'unchecked', secs: number) => load(`${side} ${via}`, `${s.url}${getPath}`,
       via === 'client certificate' ? adminTls(s.kubeconfig) : {}, { seconds: secs, ...(via === 'access key' ? { headers: { authorization: `Bearer ${keys[side]}` } } : {}) });
     await run(twin, 'checked', 2);
     await run(unchecked, 'unchecked', 2);
@@ -108,23 +119,38 @@ async function chainCost(getPath: string): Promise<void> {
   console.log('\nTarget: the chain check costs <= 3% of GET req/s.');
 }
 
-/** GET req/s with metrics and JSON logging on (server, the defaults) and off (quiet), alternating rounds, same run. */
+/**
+ * GET req/s with metrics and JSON logging on (twin, the defaults) and off (quiet), same run, same history: rounds
+ * alternate which server goes first (on-off, off-on, ...), so neither side always runs on a machine warmed by the other.
+ * Beside req/s, each server's CPU time per request (from /proc): on a shared machine req/s follows whatever else runs,
+ * CPU per request much less.
+ */
 async function observabilityCost(getPath: string): Promise<void> {
-  const median = (rs: LoadResult[]) => [...rs].sort((a, b) => a.rps - b.rps)[Math.floor(rs.length / 2)];
-  const run = (s: typeof server, secs: number) => load(s === quiet ? 'quiet get' : 'observed get', `${s.url}${getPath}`, adminTls(s.kubeconfig),
-    { seconds: secs });
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const run = async (s: Server, secs: number) => {
+    const cpu0 = cpuSeconds(s.proc.pid);
+    const r = await load(s === quiet ? 'quiet get' : 'observed get', `${s.url}${getPath}`, adminTls(s.kubeconfig), { seconds: secs });
+    const cpu1 = cpuSeconds(s.proc.pid);
+    return { ...r, cpuUs: cpu0 === undefined || cpu1 === undefined ? NaN : ((cpu1 - cpu0) / r.total) * 1e6 };
+  };
   await run(twin, 2);
   await run(quiet, 2);
-  const on: LoadResult[] = [];
-  const off: LoadResult[] = [];
+  const on: Array<Awaited<ReturnType<typeof run>>> = [];
+  const off: typeof on = [];
   for (let round = 0; round < rounds; round++) {
-    on.push(await run(twin, seconds));
-    off.push(await run(quiet, seconds));
+    if (round % 2 === 0) { on.push(await run(twin, seconds)); off.push(await run(quiet, seconds)); }
+    else { off.push(await run(quiet, seconds)); on.push(await run(twin, seconds)); }
   }
-  const [a, b] = [median(on), median(off)];
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const [rpsOn, rpsOff] = [median(on.map((r) => r.rps)), median(off.map((r) => r.rps))];
+  const [cpuOn, cpuOff] = [median(on.map((r) => r.cpuUs)), median(off.map((r) => r.cpuUs))];
+  const errors = [...on, ...off].reduce((a, r) => a + r.errors + r.non2xx, 0);
   printTable(`bench/apiserver — metrics + JSON logs — median of ${rounds} alternating ${seconds}s runs, 10 connections`, [{
-    request: 'get 1 object', 'on req/s': a.rps.toFixed(0), 'on p99 ms': a.p99, 'off req/s': b.rps.toFixed(0), 'off p99 ms': b.p99,
-    cost: `${(((b.rps - a.rps) / b.rps) * 100).toFixed(1)}%`, errors: a.errors + a.non2xx + b.errors + b.non2xx,
+    request: 'get 1 object', 'on req/s': rpsOn.toFixed(0), 'off req/s': rpsOff.toFixed(0), 'cost (req/s)': pct((rpsOff - rpsOn) / rpsOff),
+    'on CPU µs/req': cpuOn.toFixed(0), 'off CPU µs/req': cpuOff.toFixed(0), 'cost (CPU/req)': pct((cpuOn - cpuOff) / cpuOn), errors,
   }]);
+  console.log(`per-round cost (req/s): ${on.map((r, i) => pct((off[i].rps - r.rps) / off[i].rps)).join(', ')}`);
+  console.log(`per-round cost (CPU/req): ${on.map((r, i) => pct((r.cpuUs - off[i].cpuUs) / r.cpuUs)).join(', ')}`);
   console.log('\non: defaults (/metrics, --log-level info, JSON lines); off: --no-metrics --log-level silent. Target: cost <= 5%.');
+  console.log('cost (CPU/req): the share of the "on" server\'s CPU per request that the "off" server does not spend.');
 }

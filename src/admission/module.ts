@@ -38,13 +38,14 @@ function setup(m: ModuleContext): void {
     if (!c) { c = { policies: new Map(), bindings: new Map(), validating: new Map(), mutating: new Map() }; clusters.set(cluster, c); }
     return c;
   };
+  const policyLog = m.logFor('admission-policies');
   const track = <T>(resource: string, pick: (c: ClusterAdmission) => Map<string, T>, compile: (o: KObject) => T) => {
     m.informer.on(GROUP, resource, (ev) => {
       const map = pick(of(ev.cluster));
       if (ev.type === 'DELETED') { map.delete(ev.name); return; }
       try { map.set(ev.name, compile(ev.object)); } catch (e) {
         map.delete(ev.name);
-        m.log(`admission: ${resource} ${ev.name} in ${ev.cluster} not used: ${(e as Error).message}`);
+        policyLog(`${resource} ${ev.name} in ${ev.cluster} not used: ${(e as Error).message}`);
       }
     });
   };

@@ -134,6 +134,11 @@ export interface IssuedTokenInfo {
 export interface ModuleContext {
   cfg: ModuleConfig;
   log: (m: string) => void;
+  /**
+   * Plain messages of one named component (a controller, a background loop): structured lines that carry
+   * `component: name`, so an operator can tell which controller wrote them and filter on it.
+   */
+  logFor: (component: string) => (m: string) => void;
   /** Structured logs (request logs); `log` is for plain messages. */
   logger: StructuredLogger;
   /** Instrumentation points a metrics module may fill: the store backend's operations (kind: sqlite, postgres). */

@@ -41,7 +41,7 @@ export function clustersModule(opts: ClustersModuleOptions = {}): ServerModule {
       const prev = m.filters.clusterAccess;
       m.filters.clusterAccess = prev ? (ctx, next) => prev(ctx, () => door(ctx, next)) : door;
 
-      const controller = new ConnectedClusterController({ store: m.store, clusters: registry, access, log: m.log, leadership: m.leadership });
+      const controller = new ConnectedClusterController({ store: m.store, clusters: registry, access, log: m.logFor('connected-cluster-controller'), leadership: m.leadership });
       m.filters.remote = withConnectedClusterProxy({
         clusters: registry, servedLocally, upstreamUser: (u) => access.upstreamUser(u), unreachable: (name) => controller.enqueue(name),
       });

@@ -102,7 +102,7 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
         mayEnter: (u, c) => platformApi(m.modules)?.mayEnter(u, c) ?? Promise.resolve(true),
       });
       const kubeconfigs = new KubeconfigController({
-        store: m.store, catalog: m.catalog, pki: m.pki, revocations, clusterExists, now, log: m.log, leadership: m.leadership,
+        store: m.store, catalog: m.catalog, pki: m.pki, revocations, clusterExists, now, log: m.logFor('kubeconfig-controller'), leadership: m.leadership,
       });
       kubeconfigs.register(m.informer);
       m.idlers.push(() => kubeconfigs.idle());
@@ -119,7 +119,7 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
         lastUsed.start();
         kubeconfigs.start(baseUrl);
         await bootstrapSelfServiceRbac(m.store, m.catalog);
-        stopJanitor = startJanitor(m.store, revocations, now, m.log, () => m.leadership.isLeader());
+        stopJanitor = startJanitor(m.store, revocations, now, m.logFor('credentials-janitor'), () => m.leadership.isLeader());
       });
       m.onClose.push(async () => { stopJanitor(); kubeconfigs.stop(); await lastUsed.stop(); });
 

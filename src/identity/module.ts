@@ -51,20 +51,20 @@ export function identityModule(opts: IdentityModuleOptions = {}): IdentityModule
       for (const t of identityTypes) m.catalog.add(t);
       const sealer = createSealer(await m.secrets.randomValue(STORE_KEY_NAME, 32));
       const registry = new ProviderRegistry({
-        store: m.store, catalog: m.catalog, leadership: m.leadership, log: m.log, retryMs: opts.discoveryRetryMs, jwksCooldownMs: opts.jwksCooldownMs,
+        store: m.store, catalog: m.catalog, leadership: m.leadership, log: m.logFor('identity-provider-controller'), retryMs: opts.discoveryRetryMs, jwksCooldownMs: opts.jwksCooldownMs,
       });
       const links = new LinkIndex(registry, now);
       const identities = new IdentityIndex();
       registry.register(m.informer); links.register(m.informer); identities.register(m.informer);
       const audit = (e: Parameters<typeof m.auditEvent>[0]) => m.auditEvent(e);
       const accounts = new Accounts({
-        store: m.store, registry, links, sealer, now, log: m.log, audit,
+        store: m.store, registry, links, sealer, now, log: m.logFor('identity-accounts'), audit,
         revokeCredentials: async (user, reason) => {
           const api = credentialsApi(m.modules);
           return api ? revokeAllCredentials(api, m.store, user, reason, now()) : 0;
         },
       });
-      const refresher = new Refresher({ store: m.store, links, registry, accounts, leadership: m.leadership, now, log: m.log, audit });
+      const refresher = new Refresher({ store: m.store, links, registry, accounts, leadership: m.leadership, now, log: m.logFor('identity-refresher'), audit });
       m.admission.push(identityProviderAdmission(m.store, (a) => m.runtime.authorize(a)));
       m.authenticators.push(createIdTokenAuthenticator({ registry, accounts, identities, now }));
       m.authenticationChecks.push(links.check);
@@ -85,7 +85,7 @@ export function identityModule(opts: IdentityModuleOptions = {}): IdentityModule
         if (ev.type === 'DELETED') projects.delete(ev.name); else projects.add(ev.name);
       });
       const deps: IdentityDeps = {
-        store: m.store, registry, links, accounts, sealer, sessions: createSealedSessionStore(sealer, now), identities, now, log: m.log, audit,
+        store: m.store, registry, links, accounts, sealer, sessions: createSealedSessionStore(sealer, now), identities, now, log: m.logFor('identity-login'), audit,
         baseUrl: () => baseUrl, caPem: () => m.pki.caCertPem,
         credentials: () => credentialsApi(m.modules), platform: () => platformApi(m.modules),
         projectExists: (name) => projects.has(name),

@@ -13,11 +13,19 @@ export function timeAuthenticator<A extends { authenticate(r: AuthnRequest): Aut
       const o = observer();
       if (!o) return inner.authenticate(r);
       const start = performance.now();
-      const done = (v: AuthnResult | null) => { o(name, (performance.now() - start) / 1000, v ? 'success' : 'none'); return v; };
-      const failed = (e: unknown): never => { o(name, (performance.now() - start) / 1000, 'error'); throw e; };
       let res: ReturnType<A['authenticate']>;
-      try { res = inner.authenticate(r) as ReturnType<A['authenticate']>; } catch (e) { return failed(e); }
-      return res instanceof Promise ? res.then(done, failed) : done(res as AuthnResult | null);
+      try {
+        res = inner.authenticate(r) as ReturnType<A['authenticate']>;
+      } catch (e) {
+        o(name, (performance.now() - start) / 1000, 'error');
+        throw e;
+      }
+      if (!(res instanceof Promise)) {
+        o(name, (performance.now() - start) / 1000, res ? 'success' : 'none');
+        return res;
+      }
+      return res.then((v: AuthnResult | null) => { o(name, (performance.now() - start) / 1000, v ? 'success' : 'none'); return v; },
+        (e: unknown) => { o(name, (performance.now() - start) / 1000, 'error'); throw e; });
     },
   } as A;
 }

@@ -2,60 +2,56 @@
 // long-running ones (watches), authentication attempts and authorization decisions. Outermost: sees final codes.
 import type { Filter, RequestContext } from '../apiserver/context.ts';
 import type { Metrics } from './metrics.ts';
+import type { CounterCell, HistogramCell } from './cells.ts';
 import { credentialKindOf, labelKey, presentedKindOf, type RequestLabels } from './labels.ts';
 
 const READ_ONLY = new Set(['GET', 'HEAD', 'OPTIONS']);
 const MUTATING_VERBS = new Set(['POST', 'PUT', 'PATCH', 'APPLY', 'DELETE']);
 
-interface Children { total: Map<number, { inc(): void }>; duration: { observe(v: number): void } }
+/** The cells of one request label set: its duration histogram and a counter per response code. */
+interface Series { duration: HistogramCell; byCode: Map<number, CounterCell>; values: string[] }
 
-export function withMetrics(mx: Metrics, labelsOf: (ctx: RequestContext) => RequestLabels, kindOf: (ctx: RequestContext) => string): Filter {
-  const children = new Map<string, Children>();
+/** `after` runs once the request is recorded (the request log), so one filter, not two, wraps each request. */
+export function withMetrics(mx: Metrics, labelsOf: (ctx: RequestContext) => RequestLabels, kindOf: (ctx: RequestContext) => string,
+  after?: (ctx: RequestContext) => void): Filter {
+  // Found by labelKey (one string per label set); bounded because label values are (labels.ts).
+  const series = new Map<string, Series>();
   const readOnly = mx.inflight.labels('readOnly');
   const mutating = mx.inflight.labels('mutating');
-  const childrenOf = (l: RequestLabels): Children => {
+  const seriesOf = (l: RequestLabels): Series => {
     const key = labelKey(l);
-    let c = children.get(key);
+    let c = series.get(key);
     if (!c) {
-      const { cluster, ...rest } = l;
-      const base: Record<string, string> = cluster === undefined ? { ...rest } : { ...rest, cluster };
-      c = { total: new Map(), duration: mx.requestDuration.labels(base) };
-      children.set(key, c);
+      const values = [l.verb, l.dry_run, l.group, l.version, l.resource, l.subresource, l.scope, l.component];
+      if (l.cluster !== undefined) values.push(l.cluster);
+      c = { duration: mx.requestDuration.labels(...values), byCode: new Map(), values };
+      series.set(key, c);
     }
     return c;
   };
-  const count = (c: Children, l: RequestLabels, code: number) => {
-    let t = c.total.get(code);
-    if (!t) {
-      const { cluster, ...rest } = l;
-      t = mx.requestTotal.labels({ ...rest, ...(cluster === undefined ? {} : { cluster }), code: String(code) });
-      c.total.set(code, t);
-    }
+  const count = (c: Series, code: number) => {
+    let t = c.byCode.get(code);
+    if (!t) { t = mx.requestTotal.labels(...c.values, String(code)); c.byCode.set(code, t); }
     t.inc();
   };
-  // Labelled children are made once per label set: prom-client's labels() parses its arguments on every call.
-  const memo = <T>(make: (...l: string[]) => T) => {
-    const seen = new Map<string, T>();
-    return (...l: string[]): T => {
-      const k = l.join('\u0000');
-      let c = seen.get(k);
-      if (!c) { c = make(...l); seen.set(k, c); }
-      return c;
-    };
+  const attempts = { success: mx.authnAttempts.labels('success'), error: mx.authnAttempts.labels('error') };
+  const kinds = { success: new Map<string, CounterCell>(), failure: new Map<string, CounterCell>() };
+  const byKind = (kind: string, result: 'success' | 'failure') => {
+    let c = kinds[result].get(kind);
+    if (!c) { c = mx.credentialAuthns.labels(kind, result); kinds[result].set(kind, c); }
+    return c;
   };
-  const attempts = memo((r) => mx.authnAttempts.labels(r));
-  const byKind = memo((kind, r) => mx.credentialAuthns.labels(kind, r));
-  const decisions = memo((d) => mx.authzDecisions.labels('RBAC', 'portcullis', d));
+  const decisions = { allowed: mx.authzDecisions.labels('RBAC', 'portcullis', 'allowed'), denied: mx.authzDecisions.labels('RBAC', 'portcullis', 'denied') };
   const authnAndAuthz = (ctx: RequestContext, code: number) => {
     if (ctx.user) {
-      attempts('success').inc();
+      attempts.success.inc();
       byKind(credentialKindOf(ctx.annotations['authentication.portcullis.io/reason']), 'success').inc();
     } else if (code === 401) {
-      attempts('error').inc();
+      attempts.error.inc();
       byKind(presentedKindOf(ctx), 'failure').inc();
     }
     const decision = ctx.annotations['authorization.k8s.io/decision'];
-    if (decision) decisions(decision === 'allow' ? 'allowed' : 'denied').inc();
+    if (decision) (decision === 'allow' ? decisions.allowed : decisions.denied).inc();
   };
 
   return async (ctx, next) => {
@@ -87,14 +83,15 @@ export function withMetrics(mx: Metrics, labelsOf: (ctx: RequestContext) => Requ
       longRunning?.();
       const code = ctx.responseCode ?? ctx.res.statusCode;
       const l = labelsOf(ctx);
-      const c = childrenOf(l);
-      count(c, l, code);
+      const c = seriesOf(l);
+      count(c, code);
       if (ctx.info?.verb !== 'watch') c.duration.observe((performance.now() - start) / 1000);
       authnAndAuthz(ctx, code);
       if (ctx.annotations['authorization.k8s.io/decision'] === 'allow' && MUTATING_VERBS.has(l.verb) && code >= 400 && code < 500
         && code !== 404 && code !== 409) {
         mx.admissionRejections.labels(l.verb === 'POST' ? 'CREATE' : l.verb === 'DELETE' ? 'DELETE' : 'UPDATE').inc();
       }
+      after?.(ctx);
     }
   };
 }

@@ -7,9 +7,10 @@ import { writeRaw } from '../apiserver/handlers/respond.ts';
 import { routeNotFound } from '../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import type { HistogramCell } from './cells.ts';
 import { createKindOf, createLabeler } from './labels.ts';
 import { withMetrics } from './metrics-filter.ts';
-import { withRequestLog } from './request-log.ts';
+import { requestLogger, withRequestLog } from './request-log.ts';
 import { trackInventory } from './inventory.ts';
 
 export interface ObservabilityModule extends ServerModule { metrics?: Metrics }
@@ -18,33 +19,29 @@ export function observabilityModule(): ObservabilityModule {
   const mod: ObservabilityModule = {
     name: 'observability',
     setup(m: ModuleContext) {
-      const logs = withRequestLog(m.logger);
-      if (m.cfg.metrics === false) { m.filters.observe = logs; return; }
+      if (m.cfg.metrics === false) { m.filters.observe = withRequestLog(m.logger); return; }
       const perCluster = m.cfg.metricsPerCluster ?? false;
       const mx = createMetrics(perCluster);
       mod.metrics = mx;
-      const metrics = withMetrics(mx, createLabeler(m.catalog, perCluster), createKindOf(m.catalog, perCluster));
-      m.filters.observe = (ctx, next) => metrics(ctx, () => logs(ctx, next));
+      m.filters.observe = withMetrics(mx, createLabeler(m.catalog, perCluster), createKindOf(m.catalog, perCluster), requestLogger(m.logger));
 
+      // Timing observers: a cell per (operation, result) and (authenticator, result), made on first use and then
+      // found without building a key.
       const backend = m.instrument.storeBackend;
-      const ok = new Map<string, { observe(v: number): void }>();
+      const stores = new Map<string, { success?: HistogramCell; error?: HistogramCell }>();
       m.instrument.storage = (op, seconds, success) => {
-        const k = `${op}|${success}`;
-        let h = ok.get(k);
-        if (!h) { h = mx.storeDuration.labels(op, backend, success ? 'success' : 'error'); ok.set(k, h); }
-        h.observe(seconds);
+        let s = stores.get(op);
+        if (!s) { s = {}; stores.set(op, s); }
+        const result = success ? 'success' : 'error';
+        (s[result] ??= mx.storeDuration.labels(op, backend, result)).observe(seconds);
       };
-
-      const timers = new Map<string, { observe(v: number): void }>();
+      const timers = new Map<string, { success?: HistogramCell; none?: HistogramCell; error?: HistogramCell }>();
       m.instrument.authenticator = (name, seconds, result) => {
-        const k = `${name}|${result}`;
-        let h = timers.get(k);
-        if (!h) {
-          h = name === '' ? mx.authnDuration.labels(result === 'success' ? 'success' : 'failure')
-            : mx.authenticatorDuration.labels(name, result);
-          timers.set(k, h);
-        }
-        h.observe(seconds);
+        let t = timers.get(name);
+        if (!t) { t = {}; timers.set(name, t); }
+        // name "": the whole union, whose result is success or failure (kube's authentication_duration_seconds).
+        (t[result] ??= name === '' ? mx.authnDuration.labels(result === 'success' ? 'success' : 'failure')
+          : mx.authenticatorDuration.labels(name, result)).observe(seconds);
       };
 
       const inventory = trackInventory(m.informer, m.catalog, mx);

@@ -72,6 +72,11 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
   // Structured logs: JSON lines on stderr (readable on a terminal), or handed to logTo (tests collect them).
   const logger = createLogger(logTo ? { level: cfg.logLevel, write: logTo } : { level: cfg.logLevel });
   const log = logTo ?? ((msg: string) => logger.info(msg));
+  // Controllers' and background loops' messages: through a child logger naming the component.
+  const logFor = (component: string) => {
+    const child = logger.child({ component });
+    return (msg: string) => child.info(msg);
+  };
   await preflight(cfg); // before anything is written: a start that cannot succeed leaves nothing behind
   mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
   for (const w of sharedDirectoryWarnings(cfg)) log(w);
@@ -84,7 +89,7 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
   // SQLite: CA and signing keys in pkiDir. PostgreSQL: shared through the store, controllers leader-elected.
   const secrets = await openServerSecrets(cfg, cache, pkiDir, { hostnames: cfg.hostnames.filter((h) => !ips.includes(h)), ips }, log);
   const { pki, keys } = secrets;
-  const election = startControllerLeadership(cfg, cache, log);
+  const election = startControllerLeadership(cfg, cache, logFor('leader-election'));
   const leadership = election.leadership;
   const issuer = cfg.externalUrl ?? 'https://portcullis.local';
   const signer = createTokenSigner(keys, { issuer });
@@ -108,17 +113,17 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
   const informer = new Informer();
   const clusterSeeds: ClusterSeeder[] = [];
   const sharedSets: SharedSet[] = [];
-  const clusters = new LogicalClusters(store, cache, catalog, log, leadership, clusterSeeds, sharedSets);
-  const namespaces = new NamespaceController(store, catalog, log, leadership);
-  const crds = new CrdController(catalog, cache, log, store);
+  const clusters = new LogicalClusters(store, cache, catalog, logFor('logical-cluster-controller'), leadership, clusterSeeds, sharedSets);
+  const namespaces = new NamespaceController(store, catalog, logFor('namespace-controller'), leadership);
+  const crds = new CrdController(catalog, cache, logFor('crd-controller'), store);
   clusters.register(informer);
   namespaces.register(informer);
   crds.register(informer);
-  const gc = new GarbageCollector(store, catalog, log, leadership);
+  const gc = new GarbageCollector(store, catalog, logFor('garbage-collector'), leadership);
   gc.register(informer);
 
   const m: ModuleContext = {
-    cfg, log, logger, instrument, pki, issuer, storage: cache, store, catalog, informer, clusters, remoteClusters: [], admission,
+    cfg, log, logFor, logger, instrument, pki, issuer, storage: cache, store, catalog, informer, clusters, remoteClusters: [], admission,
     clusterSeeds, sharedSets, authenticators: [], authenticationChecks: [credentialChains.check], credentialChains,
     auditEvent: () => undefined, modules, gates: {}, authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
     idlers: [() => clusters.idle(), () => namespaces.idle(), () => gc.idle()],
@@ -135,7 +140,8 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
   for (const mod of modules) await mod.setup(m);
   for (const set of sharedSets) cache.share(set);
 
-  await informer.start(cache, (e) => log(`informer watch failed: ${e.message}`));
+  const informerLog = logFor('informer');
+  await informer.start(cache, (e) => informerLog(`watch failed: ${e.message}`));
   await clusters.ensureRoot();
   // As kube-apiserver at start: defaults deleted in a cluster come back, edited ones gain what they lack (autoupdate).
   if (leadership.isLeader()) await clusters.reconcileShared((set) => cache.sharedOwnRows(set));

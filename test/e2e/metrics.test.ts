@@ -43,6 +43,10 @@ class Scrape {
   buckets(name: string, want: Labels): number[] {
     return this.family(`${name}_bucket`).metrics.filter((m) => matches(m.labels, want)).map((m) => (m.labels!.le === '+Inf' ? Infinity : Number(m.labels!.le)));
   }
+  /** The cumulative bucket counts of one histogram series, in `le` order (+Inf last). */
+  bucketCounts(name: string, want: Labels): number[] {
+    return this.family(`${name}_bucket`).metrics.filter((m) => matches(m.labels, want)).map((m) => Number(m.value));
+  }
   series(name: string): number { return this.family(name).metrics.length; }
 }
 
@@ -89,6 +93,16 @@ describe('/metrics', () => {
     assert.equal(dc('apiserver_request_duration_seconds', { ...cms, verb: 'LIST', scope: 'namespace' }), 4);
     const les = after.buckets('apiserver_request_duration_seconds', { ...cms, verb: 'GET', scope: 'resource' });
     assert.deepEqual(les, [...REQUEST_DURATION_BUCKETS, Infinity]);
+    // Every observation lands in exactly one bucket: cumulative counts never fall, and +Inf is the count.
+    for (const want of [{ ...cms, verb: 'GET', scope: 'resource' }, { ...cms, verb: 'LIST', scope: 'namespace' }, { ...cms, verb: 'POST', scope: 'resource' }]) {
+      const counts = after.bucketCounts('apiserver_request_duration_seconds', want);
+      assert.equal(counts.length, REQUEST_DURATION_BUCKETS.length + 1);
+      counts.forEach((c, i) => assert.ok(i === 0 || c >= counts[i - 1], `buckets of ${JSON.stringify(want)} are cumulative`));
+      assert.equal(counts.at(-1), after.count('apiserver_request_duration_seconds', want));
+      assert.equal(counts.at(-2), counts.at(-1), 'each request is in a bucket below +Inf (all finished within 60 s)');
+      assert.ok(after.value('apiserver_request_duration_seconds_sum', want) > before.value('apiserver_request_duration_seconds_sum', want));
+    }
+    assert.equal(dc('apiserver_request_duration_seconds', { ...cms, verb: 'POST', scope: 'resource' }), 2);
     assert.equal(after.type('apiserver_request_duration_seconds'), 'HISTOGRAM');
     assert.equal(after.type('apiserver_request_total'), 'COUNTER');
 
@@ -154,6 +168,29 @@ describe('/metrics', () => {
     await h.server.settle();
     assert.equal((await h.request('GET', '/clusters/metrics-tenant/api/v1/namespaces/default')).status, 200);
     assert.equal((await h.request('GET', '/clusters/metrics-tenant/metrics')).status, 404);
+  });
+
+  it('writes controller log lines with the name of their component', async () => {
+    const lc = { apiVersion: 'tenancy.portcullis.io/v1alpha1', kind: 'LogicalCluster', metadata: { name: 'metrics-logs' } };
+    assert.equal((await h.request('POST', '/apis/tenancy.portcullis.io/v1alpha1/logicalclusters', { body: lc })).status, 201);
+    await h.server.settle();
+    const from = h.logs.length;
+    assert.equal((await h.request('DELETE', '/apis/tenancy.portcullis.io/v1alpha1/logicalclusters/metrics-logs')).status, 200);
+    await h.server.settle();
+    const lines = h.logs.slice(from).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { component?: string; msg?: string });
+    const purged = lines.find((l) => /logical cluster "metrics-logs" purged/.test(l.msg ?? ''));
+    assert.ok(purged, `the purge is logged:\n${h.logs.slice(from).join('\n')}`);
+    assert.equal(purged.component, 'logical-cluster-controller');
+
+    // A feature module's controller: an identity provider whose issuer refuses connections is logged as such.
+    const idp = { apiVersion: 'management.portcullis.io/v1', kind: 'IdentityProvider', metadata: { name: 'metrics-idp' },
+      spec: { oidc: { issuer: 'https://127.0.0.1:9/', clientID: 'metrics', usernamePrefix: 'm:' } } };
+    assert.equal((await h.request('POST', '/apis/management.portcullis.io/v1/identityproviders', { body: idp })).status, 201);
+    const parsed = () => h.logs.slice(from).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { component?: string; msg?: string });
+    for (let i = 0; i < 200 && !parsed().some((l) => l.msg?.startsWith('identity provider metrics-idp:')); i++) await new Promise((r) => setTimeout(r, 25));
+    const failed = parsed().find((l) => l.msg?.startsWith('identity provider metrics-idp:'));
+    assert.ok(failed, `the failed discovery is logged:\n${h.logs.slice(from).join('\n')}`);
+    assert.equal(failed.component, 'identity-provider-controller');
   });
 
   it('keeps label values bounded whatever paths, subresources and methods clients send', async () => {

@@ -52,7 +52,7 @@ export function rbacModule(): ServerModule {
       sweeper.unref();
       m.onClose.push(() => clearInterval(sweeper));
       m.sharedSets.push(bootstrapRbacSet());
-      const aggregation = new AggregationController(m.store, m.catalog, m.log);
+      const aggregation = new AggregationController(m.store, m.catalog, m.logFor('clusterrole-aggregation-controller'));
       aggregation.register(m.informer);
       m.idlers.push(() => aggregation.idle());
       m.onClose.push(() => aggregation.stop());

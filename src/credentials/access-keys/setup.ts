@@ -29,7 +29,7 @@ export async function setupAccessKeys(m: ModuleContext, d: AccessKeyDeps): Promi
   const index = new AccessKeyIndex();
   index.register(m.informer);
   const reveal = new SecretReveal();
-  const lastUsed = new LastUsedWriter(m.store, m.log, d.lastUsedIntervalMs);
+  const lastUsed = new LastUsedWriter(m.store, m.logFor('access-key-last-used'), d.lastUsedIntervalMs);
   m.admission.push(accessKeyAdmission({
     hash, platform: d.platform, userExists: (u) => d.identities.has(u), ownerUid: (u) => d.identities.identity(u)?.uid,
     canActFor: d.canActFor, reveal: (uid, s) => reveal.remember(uid, s), now: d.now,

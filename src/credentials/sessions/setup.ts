@@ -23,7 +23,7 @@ export async function setupSessions(m: ModuleContext, d: SessionDeps): Promise<{
   const loginProviders: LoginProviders = [];
   const csrf = createCsrfTokens(await m.secrets.randomValue('console-csrf-key', 32));
   const sessions = createSessionStore(d.core, d.secrets, csrf, { ...DEFAULT_SESSION_SETTINGS, ...d.settings });
-  endSessionsWithTheirUser(m.informer, sessions, () => m.leadership.isLeader(), m.log);
+  endSessionsWithTheirUser(m.informer, sessions, () => m.leadership.isLeader(), m.logFor('session-reaper'));
   // pushed last: only requests without an Authorization header or client certificate get as far as the cookie
   m.authenticators.push(createSessionAuthenticator(sessions, m.cfg.externalUrl));
   m.routes.unshift(...sessionRoutes({

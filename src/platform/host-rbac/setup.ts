@@ -10,7 +10,7 @@ const RBAC = 'rbac.authorization.k8s.io';
 
 export function setupHostRbac(m: ModuleContext, state: PlatformState): HostRbacController {
   const hostRbac = new HostRbacController({
-    store: m.store, catalog: m.catalog, state, log: m.log, leadership: m.leadership, clusterState: (n) => m.clusters.state(n),
+    store: m.store, catalog: m.catalog, state, log: m.logFor('host-rbac-controller'), leadership: m.leadership, clusterState: (n) => m.clusters.state(n),
   });
   m.admission.push(hostClusterAdmission(state));
   m.informer.on(GROUP, 'tenantclusters', inRoot((ev) => hostRbac.enqueue(ev.name)));

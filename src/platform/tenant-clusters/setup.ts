@@ -22,7 +22,7 @@ export function setupTenantClusters(m: ModuleContext, w: TenantClusterWiring): T
   const { state } = w;
   let baseUrl = m.cfg.externalUrl;
   const tenants = new TenantController({
-    store: m.store, catalog: m.catalog, state, log: m.log, leadership: m.leadership,
+    store: m.store, catalog: m.catalog, state, log: m.logFor('tenant-controller'), leadership: m.leadership,
     clusterState: (n) => m.clusters.state(n),
     useVerbUsers: (n) => w.index.useVerbUsers(n),
     baseUrl: () => baseUrl,

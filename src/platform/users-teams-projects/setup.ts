@@ -7,7 +7,7 @@ import { ProjectController } from './project-controller.ts';
 import { ensureBootstrapAdmin, ensurePlatformUserRbac } from './bootstrap.ts';
 
 export function setupUsersTeamsProjects(m: ModuleContext, state: PlatformState, opts: { bootstrapAdmin?: boolean }): void {
-  const projects = new ProjectController({ store: m.store, catalog: m.catalog, state, log: m.log, leadership: m.leadership });
+  const projects = new ProjectController({ store: m.store, catalog: m.catalog, state, log: m.logFor('project-controller'), leadership: m.leadership });
   m.admission.push(userPasswordAdmission);
   m.informer.on(GROUP, 'users', inRoot(() => projects.enqueueGlobalAdmins()));
   m.informer.on(GROUP, 'projects', inRoot((ev) => projects.enqueue(ev.name)));
