@@ -14,8 +14,12 @@ import { bootstrapRbacSet } from './bootstrap-seed.ts';
 const RBAC = 'rbac.authorization.k8s.io';
 const KINDS: Array<[string, RbacKind]> = [['roles', 'Role'], ['clusterroles', 'ClusterRole'], ['rolebindings', 'RoleBinding'], ['clusterrolebindings', 'ClusterRoleBinding']];
 const KIND_OF = new Map(KINDS);
-/** Logical clusters whose RBAC is held in memory at once (about 10-15 KB each with the built-in policy). */
-const RESIDENT_CLUSTERS = 1000;
+/**
+ * Logical clusters whose RBAC is held in memory at once (about 10-15 KB each with the built-in policy): the bound
+ * against a caller cycling through many clusters. Idle clusters are unloaded by the sweep well before it; below it
+ * clusters in use are never reloaded, so requests spread over many tenants do not pay a load each.
+ */
+const RESIDENT_CLUSTERS = 10_000;
 /** A cluster unused for between one and two sweep periods is unloaded (its RBAC stays in storage). */
 const SWEEP_MS = 60_000;
 
