@@ -4,7 +4,8 @@
 // run), with the admin client certificate and with an access key (whose chain is the key and its owner User). First of
 // all, GET with metrics and JSON logging on (the defaults) vs off (--no-metrics --log-level silent), same run, with
 // each server's CPU time per request; bench/apiserver/observability-profile.ts measures the same cost from profiles.
-// Run: node --import tsx bench/apiserver/index.ts [--seconds 5] [--rounds 3] [--only observability]
+// --only chain: the chain-check comparison alone, beside an A/A control (two servers that both have the check).
+// Run: node --import tsx bench/apiserver/index.ts [--seconds 5] [--rounds 3] [--only observability|chain]
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,14 +16,18 @@ import { adminTls, startReference } from '../support/reference.ts';
 const arg = (flag: string, dflt: number) => (process.argv.includes(flag) ? Number(process.argv[process.argv.indexOf(flag) + 1]) : dflt);
 const seconds = arg('--seconds', 5);
 const rounds = arg('--rounds', 3);
-// --only observability: just the metrics/logging on-vs-off comparison (two servers, nothing else loaded).
+// --only observability: just the metrics/logging on-vs-off comparison (two servers, nothing else loaded);
+// --only chain: just the chain-check comparison and its A/A control (three servers with the same history).
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-if (only !== undefined && only !== 'observability') throw new Error(`--only ${only}: the only subset is "observability"`);
+if (only !== undefined && only !== 'observability' && only !== 'chain') {
+  throw new Error(`--only ${only}: the subsets are "observability" and "chain"`);
+}
 const dir = mkdtempSync(path.join(os.tmpdir(), 'portcullis-bench-'));
-const server = only ? undefined : await startChildServer(['--data-dir', path.join(dir, 'data'), '--listen', '127.0.0.1:0']);
-const unchecked = only ? undefined : await startChildServer(['--data-dir', path.join(dir, 'data-unchecked'), '--listen', '127.0.0.1:0'],
+const server = only === 'observability' ? undefined : await startChildServer(['--data-dir', path.join(dir, 'data'), '--listen', '127.0.0.1:0']);
+const unchecked = only === 'observability' ? undefined : await startChildServer(['--data-dir', path.join(dir, 'data-unchecked'), '--listen', '127.0.0.1:0'],
   { env: { PORTCULLIS_BENCH_NO_CHAIN_CHECK: '1' } });
-const quiet = await startChildServer(['--data-dir', path.join(dir, 'quiet'), '--listen', '127.0.0.1:0', '--no-metrics', '--log-level', 'silent']);
+const quiet = only === 'chain' ? undefined
+  : await startChildServer(['--data-dir', path.join(dir, 'quiet'), '--listen', '127.0.0.1:0', '--no-metrics', '--log-level', 'silent']);
 // The comparisons' "with" side: a server with the defaults like `server`, but with the same history as the servers it is
 // compared with (the same 1,000 ConfigMaps, no LIST load before), so that only the switch differs. The metrics/logging
 // comparison runs first, while twin and quiet have the same history (the chain comparison adds an access key and its
@@ -41,11 +46,14 @@ async function populate(s: Server): Promise<void> {
 const getPath = `${ns}/cm-0500`;
 try {
   for (const s of [server, unchecked, quiet, twin]) if (s) await populate(s);
-  await observabilityCost(getPath);
-  if (server && unchecked) await chainAndNoop(server, unchecked);
+  if (only === 'chain' && server && unchecked) await chainCost(getPath, unchecked, server);
+  else {
+    if (quiet) await observabilityCost(getPath, quiet);
+    if (server && unchecked) await chainAndNoop(server, unchecked);
+  }
 } finally {
   await twin.kill('SIGTERM');
-  await quiet.kill('SIGTERM');
+  await quiet?.kill('SIGTERM');
   await unchecked?.kill('SIGTERM');
   await server?.kill('SIGTERM');
   rmSync(dir, { recursive: true, force: true });
@@ -88,35 +96,57 @@ async function chainAndNoop(server: Server, unchecked: Server): Promise<void> {
   await chainCost(getPath, unchecked);
 }
 
-/** GET req/s with the credential-chain check (server) and without it (unchecked), alternating rounds, same run. */
-async function chainCost(getPath: string, unchecked: Server): Promise<void> {
+/**
+ * GET req/s with the credential-chain check (twin) and without it (unchecked), alternating rounds, same run, with each
+ * server's CPU time per request; with `control` (a server with the check and the same history, --only chain), also
+ * twin against it: the difference two identical server processes show, against which the check's cost is read.
+ */
+async function chainCost(getPath: string, unchecked: Server, control?: Server): Promise<void> {
   const keyOf = async (s: Server): Promise<string> => {
     const r = await s.request('POST', '/clusters/root/apis/management.portcullis.io/v1/accesskeys',
       { apiVersion: 'management.portcullis.io/v1', kind: 'AccessKey', metadata: { generateName: 'bench-' }, spec: { user: 'admin', displayName: 'bench' } });
     if (r.status !== 201) throw new Error(`access key: ${r.status} ${r.body}`);
     return r.json().status.key as string;
   };
-  const keys = { checked: await keyOf(twin), unchecked: await keyOf(unchecked) };
+  const keys = new Map<Server, string>();
+  for (const s of control ? [twin, unchecked, control] : [twin, unchecked]) keys.set(s, await keyOf(s));
   const median = (rs: LoadResult[]) => [...rs].sort((a, b) => a.rps - b.rps)[Math.floor(rs.length / 2)];
+  const mid = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const rows: Array<Record<string, string | number>> = [];
+  const pairs: Array<[string, Server]> = [['check on vs off', unchecked], ...(control ? [['control: on vs on', control] as [string, Server]] : [])];
   for (const via of ['client certificate', 'access key'] as const) {
-    const run = async (s: Server, side: 'checked' | 'unchecked', secs: number) => load(`${side} ${via}`, `${s.url}${getPath}`,
-      via === 'client certificate' ? adminTls(s.kubeconfig) : {}, { seconds: secs, ...(via === 'access key' ? { headers: { authorization: `Bearer ${keys[side]}` } } : {}) });
-    await run(twin, 'checked', 2);
-    await run(unchecked, 'unchecked', 2);
-    const on: LoadResult[] = [];
-    const off: LoadResult[] = [];
-    for (let round = 0; round < rounds; round++) {
-      on.push(await run(twin, 'checked', seconds));
-      off.push(await run(unchecked, 'unchecked', seconds));
+    for (const [what, other] of pairs) {
+      const run = async (s: Server, secs: number) => {
+        const cpu0 = cpuSeconds(s.proc.pid);
+        const r = await load(via, `${s.url}${getPath}`, via === 'client certificate' ? adminTls(s.kubeconfig) : {},
+          { seconds: secs, ...(via === 'access key' ? { headers: { authorization: `Bearer ${keys.get(s)}` } } : {}) });
+        const cpu1 = cpuSeconds(s.proc.pid);
+        return { ...r, cpuUs: cpu0 === undefined || cpu1 === undefined ? NaN : ((cpu1 - cpu0) / r.total) * 1e6 };
+      };
+      await run(twin, 2);
+      await run(other, 2);
+      const on: Array<Awaited<ReturnType<typeof run>>> = [];
+      const off: typeof on = [];
+      for (let round = 0; round < rounds; round++) {
+        if (round % 2 === 0) { on.push(await run(twin, seconds)); off.push(await run(other, seconds)); }
+        else { off.push(await run(other, seconds)); on.push(await run(twin, seconds)); }
+      }
+      const [a, b] = [median(on), median(off)];
+      // each round's two runs are back to back: the median of the rounds' own costs is less exposed to drifting load
+      const paired = on.map((r, i) => (off[i].rps - r.rps) / off[i].rps).sort((x, y) => x - y);
+      const [cpuA, cpuB] = [mid(on.map((r) => r.cpuUs)), mid(off.map((r) => r.cpuUs))];
+      rows.push({ 'get 1 object via': via, compared: what, 'first req/s': a.rps.toFixed(0), 'second req/s': b.rps.toFixed(0),
+        'first p99 ms': a.p99, 'second p99 ms': b.p99, cost: pct((b.rps - a.rps) / b.rps),
+        'median round cost': pct(paired[Math.floor(paired.length / 2)]),
+        'round costs min..max': `${(paired[0] * 100).toFixed(0)}..${(paired[paired.length - 1] * 100).toFixed(0)}%`,
+        'CPU µs/req first': cpuA.toFixed(0), second: cpuB.toFixed(0), 'CPU cost': pct((cpuA - cpuB) / cpuB),
+        errors: a.errors + a.non2xx + b.errors + b.non2xx });
     }
-    const [a, b] = [median(on), median(off)];
-    rows.push({ 'get 1 object via': via, 'with chain check req/s': a.rps.toFixed(0), 'without req/s': b.rps.toFixed(0),
-      'with p99 ms': a.p99, 'without p99 ms': b.p99, cost: `${(((b.rps - a.rps) / b.rps) * 100).toFixed(1)}%`,
-      errors: a.errors + a.non2xx + b.errors + b.non2xx });
   }
   printTable(`bench/apiserver — credential-chain check — median of ${rounds} alternating ${seconds}s runs, 10 connections`, rows);
-  console.log('\nTarget: the chain check costs <= 3% of GET req/s.');
+  console.log('\nTarget: the chain check costs <= 3% of GET req/s. "first" has the check; CPU µs/req is each server\'s CPU time\n' +
+    'per request (from /proc), which follows other load on the machine less than req/s does.');
 }
 
 /**
@@ -125,7 +155,7 @@ async function chainCost(getPath: string, unchecked: Server): Promise<void> {
  * Beside req/s, each server's CPU time per request (from /proc): on a shared machine req/s follows whatever else runs,
  * CPU per request much less.
  */
-async function observabilityCost(getPath: string): Promise<void> {
+async function observabilityCost(getPath: string, quiet: Server): Promise<void> {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const run = async (s: Server, secs: number) => {
     const cpu0 = cpuSeconds(s.proc.pid);

@@ -16,6 +16,7 @@ import type { KObject } from './storage/interface.ts';
 import type { Filter, RequestContext } from './context.ts';
 import type { CredentialChains } from './auth/credential-chain.ts';
 import type { StatusError } from './errors.ts';
+import type { QueueRegistry } from './controllers/queue-stats.ts';
 import type { AuthorizerSlots, GateSlots } from './auth/decision-order.ts';
 
 export type { AuthorizerSlots, GateSlots };
@@ -194,6 +195,8 @@ export interface ModuleContext {
   onStarted: Array<(baseUrl: string) => void | Promise<void>>;
   /** Waited on by settle() in tests: controllers report when they are idle. */
   idlers: Array<() => Promise<void>>;
+  /** The server's named work queues: register each controller's queue (its depth and latencies are exported). */
+  queues: QueueRegistry;
   onClose: Array<() => void | Promise<void>>;
   /** Secret material shared by every replica (files on SQLite, the store on PostgreSQL). */
   secrets: SharedSecrets;

@@ -26,14 +26,15 @@ export interface ControllerDeps {
 }
 
 export class ConnectedClusterController {
-  private readonly queue: WorkQueue;
+  readonly queue: WorkQueue;
 
   constructor(private readonly d: ControllerDeps) {
-    this.queue = new WorkQueue((name) => this.sync(name), { log: d.log, leadership: d.leadership, maxBackoffMs: 30_000 });
+    this.queue = new WorkQueue((name) => this.sync(name), { name: 'connectedcluster', log: d.log, leadership: d.leadership, maxBackoffMs: 30_000 });
   }
 
   enqueue(name: string): void { this.queue.add(name); }
-  enqueueAll(): void { for (const n of this.d.clusters.records.keys()) this.queue.add(n); }
+  /** Every connected cluster: periodic health checks and fan-out are background work. */
+  enqueueAll(): void { for (const n of this.d.clusters.records.keys()) this.queue.add(n, { priority: 'low' }); }
   idle(): Promise<void> { return this.queue.idle(); }
   stop(): void { this.queue.stop(); }
 

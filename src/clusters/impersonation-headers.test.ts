@@ -11,10 +11,11 @@ describe('upstream headers', () => {
     'x-remote-user': 'root', ':authority': 'h', host: 'portcullis', connection: 'keep-alive', accept: 'application/json',
     'content-type': 'application/json', 'user-agent': 'kubectl/v1.32',
   };
+  const raw = (o: Record<string, string>) => Object.entries(o).flat();
   const alice = { username: 'alice', groups: ['devs', 'portcullis:team:ops'], uid: 'u-1', extra: { secret: ['x'] } };
 
   it('drops credentials, cookies, hop-by-hop and incoming impersonation; impersonates the effective user', () => {
-    const h = upstreamHeaders(incoming, alice, { username: 'admin', groups: ['system:masters'] }, false);
+    const h = upstreamHeaders(raw(incoming), alice, { username: 'admin', groups: ['system:masters'] }, false);
     for (const k of ['authorization', 'cookie', 'proxy-authorization', 'x-remote-user', ':authority', 'host', 'connection', 'impersonate-extra-scopes']) {
       assert.equal(h[k], undefined, k);
     }
@@ -28,11 +29,20 @@ describe('upstream headers', () => {
   });
 
   it('keeps the upgrade for streaming requests and escapes non-ASCII in the original user', () => {
-    const h = upstreamHeaders({ ...incoming, upgrade: 'websocket', 'sec-websocket-protocol': 'v5.channel.k8s.io' }, alice, { username: 'zoë', groups: [] }, true);
+    const h = upstreamHeaders(raw({ ...incoming, upgrade: 'websocket', 'sec-websocket-protocol': 'v5.channel.k8s.io' }), alice, { username: 'zoë', groups: [] }, true);
     assert.equal(h.connection, 'Upgrade');
     assert.equal(h.upgrade, 'websocket');
     assert.equal(h['sec-websocket-protocol'], 'v5.channel.k8s.io');
     assert.match(String(h[`impersonate-extra-${ORIGINAL_USER_EXTRA}`]), /^[\x20-\x7e]+$/);
+  });
+
+  it('keeps a header sent on several lines on as many lines (protocol offers are negotiated line by line)', () => {
+    const lines = ['X-Stream-Protocol-Version', 'v4.channel.k8s.io', 'Upgrade', 'SPDY/3.1', 'X-Stream-Protocol-Version', 'v3.channel.k8s.io',
+      'X-Stream-Protocol-Version', 'channel.k8s.io', 'Impersonate-Group', 'a', 'Impersonate-Group', 'system:masters'];
+    const h = upstreamHeaders(lines, alice, alice, true);
+    assert.deepEqual(h['x-stream-protocol-version'], ['v4.channel.k8s.io', 'v3.channel.k8s.io', 'channel.k8s.io']);
+    assert.equal(h.upgrade, 'SPDY/3.1');
+    assert.deepEqual(h['impersonate-group'], ['devs', 'portcullis:team:ops'], 'incoming Impersonate-Group lines never pass');
   });
 
   it('passes response headers except hop-by-hop ones', () => {

@@ -18,17 +18,24 @@ function escapeExtraKey(k: string): string {
   return encodeURIComponent(k).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-export function upstreamHeaders(incoming: IncomingHttpHeaders, effective: UserInfo, original: UserInfo, upgrade: boolean): Record<string, string | string[]> {
+/**
+ * `raw` is the request's header lines as name/value pairs (IncomingMessage.rawHeaders): a header sent on several lines
+ * goes upstream on as many lines, because Kubernetes reads some of them line by line (X-Stream-Protocol-Version offers
+ * one protocol version per line, and joining them with commas makes the upgrade's negotiation fail).
+ */
+export function upstreamHeaders(raw: readonly string[], effective: UserInfo, original: UserInfo, upgrade: boolean): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(incoming)) {
-    if (value === undefined) continue;
-    const l = name.toLowerCase();
+  let upgradeTo = '';
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const l = raw[i].toLowerCase();
+    if (l === 'upgrade') upgradeTo = raw[i + 1];
     if (DROPPED.has(l) || DROPPED_PREFIXES.some((p) => l.startsWith(p))) continue;
-    out[l] = value;
+    const prev = out[l];
+    out[l] = prev === undefined ? raw[i + 1] : Array.isArray(prev) ? [...prev, raw[i + 1]] : [prev, raw[i + 1]];
   }
   if (upgrade) {
     out.connection = 'Upgrade';
-    out.upgrade = String(incoming.upgrade ?? '');
+    out.upgrade = upgradeTo;
   }
   out['impersonate-user'] = effective.username;
   if (effective.groups.length) out['impersonate-group'] = effective.groups;
@@ -44,6 +51,8 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te
 /** An upstream response's headers as sent to the client (hop-by-hop headers are the connection's, not the response's). */
 export function responseHeaders(raw: IncomingHttpHeaders): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(raw)) if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
+  for (const [name, value] of Object.entries(raw)) {
+    if (value !== undefined && !HOP_BY_HOP.has(name) && name[0] !== ':') out[name] = value; // ':status' is HTTP/2's
+  }
   return out;
 }

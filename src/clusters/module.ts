@@ -61,6 +61,7 @@ export function clustersModule(opts: ClustersModuleOptions = {}): ServerModule {
         m.informer.on('rbac.authorization.k8s.io', r, (ev) => { if (ev.cluster === ROOT_CLUSTER) all(); });
       }
       m.idlers.push(() => controller.idle());
+      m.queues.register(controller.queue);
       let timer: NodeJS.Timeout | undefined;
       m.onStarted.push((baseUrl) => {
         const u = new URL(baseUrl);

@@ -4,6 +4,7 @@ import https from 'node:https';
 import net from 'node:net';
 import type { LookupFunction } from 'node:net';
 import { forbiddenAddress, guardedLookup, type SelfAddress } from '../admission/index.ts';
+import { UpstreamH2 } from './upstream-h2.ts';
 
 export interface UpstreamCredential { token?: string; certPem?: string; keyPem?: string }
 export interface UpstreamConfig { name: string; server: string; caPem?: string; tlsServerName?: string; credential: UpstreamCredential }
@@ -13,9 +14,26 @@ const MAX_OWN_BODY = 8 * 1024 * 1024;
 
 export class UpstreamError extends Error {}
 
+/**
+ * The keep-alive agent of one upstream. Every request it carries has the same host, port and TLS options, so its pool
+ * key is computed once: Node's https.Agent otherwise concatenates the CA, certificate and key PEMs into a new key
+ * string on every request (and hashes it for the pool lookup).
+ */
+class UpstreamAgent extends https.Agent {
+  private name?: string;
+  override getName(options?: https.RequestOptions): string { return (this.name ??= super.getName(options)); }
+}
+
 export class Upstream {
   readonly base: URL;
+  private readonly hostname: string;
+  private readonly port: string | number;
+  private readonly prefix: string;
   readonly agent: https.Agent;
+  /** HTTP/2 for short requests, when the upstream offers it. */
+  readonly h2: UpstreamH2;
+  /** Portcullis' own credential as a header value (bearer token), if it authenticates with one. */
+  private readonly authorization?: string;
   /** Why the upstream's address is refused (IP literal checked up front; names are checked on every lookup). */
   readonly refused?: string;
   private readonly lookup: LookupFunction;
@@ -23,11 +41,23 @@ export class Upstream {
   constructor(readonly cfg: UpstreamConfig, self: SelfAddress | undefined, readonly connectTimeoutMs: number) {
     this.base = new URL(cfg.server);
     const port = Number(this.base.port || 443);
+    this.hostname = this.base.hostname.replace(/^\[|\]$/g, '');
+    this.port = this.base.port || 443;
+    this.prefix = this.base.pathname.replace(/\/+$/, '');
     const literal = this.base.hostname.replace(/^\[|\]$/g, '');
     const why = net.isIP(literal) ? forbiddenAddress(literal, port, self) : undefined;
     if (why) this.refused = `address ${literal} refused: ${why}`;
     this.lookup = guardedLookup(port, self);
-    this.agent = new https.Agent({ keepAlive: true, noDelay: true, ...this.tls(), lookup: this.lookup });
+    this.agent = new UpstreamAgent({ keepAlive: true, noDelay: true, ...this.tls(), lookup: this.lookup });
+    if (cfg.credential.token) this.authorization = `Bearer ${cfg.credential.token}`;
+    const { ALPNProtocols: _h1, ...tls } = this.tls();
+    this.h2 = new UpstreamH2(this.base.origin, tls, this.lookup, connectTimeoutMs);
+  }
+
+  /** Portcullis' credential joins headers for an HTTP/2 request. */
+  credentialHeaders(headers: Record<string, string | string[]>): Record<string, string | string[]> {
+    if (this.authorization) headers.authorization = this.authorization;
+    return headers;
   }
 
   /** TLS options for a connection to the upstream (the agent's, and upgrade requests' own connections). */
@@ -37,27 +67,20 @@ export class Upstream {
       ...(this.cfg.caPem ? { ca: this.cfg.caPem } : {}),
       ...(this.cfg.tlsServerName ? { servername: this.cfg.tlsServerName } : {}),
       ...(c.certPem && c.keyPem ? { cert: c.certPem, key: c.keyPem } : {}),
-      // HTTP/1.1 only: upgrades (exec, port-forward) need it and each watch keeps its own connection.
+      // HTTP/1.1 here: upgrades (exec, port-forward) need it and each watch keeps its own connection (HTTP/2, for
+      // short requests, is upstream-h2.ts).
       ALPNProtocols: ['http/1.1'],
     };
   }
 
   /** The upstream path for a path of the fronted cluster (the URL may carry a prefix, e.g. another /clusters/x). */
-  path(p: string): string {
-    const prefix = this.base.pathname.replace(/\/+$/, '');
-    return `${prefix}${p}`;
-  }
+  path(p: string): string { return `${this.prefix}${p}`; }
 
-  /** Portcullis' own credential on a request to the upstream. */
-  authHeaders(): Record<string, string> {
-    return this.cfg.credential.token ? { authorization: `Bearer ${this.cfg.credential.token}` } : {};
-  }
-
-  /** Options for https.request to `pathAndQuery` (already prefixed by path()). */
+  /** Options for https.request to `pathAndQuery` (already prefixed by path()); Portcullis' credential joins `headers`. */
   options(method: string, pathAndQuery: string, headers: Record<string, string | string[]>, upgrade = false): https.RequestOptions {
+    if (this.authorization) headers.authorization = this.authorization;
     return {
-      protocol: 'https:', hostname: this.base.hostname.replace(/^\[|\]$/g, ''), port: this.base.port || 443, method, path: pathAndQuery,
-      headers: { ...headers, ...this.authHeaders() },
+      protocol: 'https:', hostname: this.hostname, port: this.port, method, path: pathAndQuery, headers,
       ...(upgrade ? { agent: false, ...this.tls(), lookup: this.lookup } : { agent: this.agent }),
     };
   }
@@ -90,5 +113,5 @@ export class Upstream {
     });
   }
 
-  close(): void { this.agent.destroy(); }
+  close(): void { this.agent.destroy(); this.h2.close(); }
 }

@@ -75,7 +75,7 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
 
       const keys = await setupAccessKeys(m, { identities, platform, canActFor, now, lastUsedIntervalMs: opts.lastUsedIntervalMs ?? 5000 });
       // Derived credentials die with their source: the links this module answers for (credential-chain.ts).
-      registerCredentialLinks(m.credentialChains, { keys: keys.index, identities, revocations, kubeconfigs: kubeconfigLinks, now });
+      registerCredentialLinks(m.credentialChains, { keys: keys.index, identities, revocations, kubeconfigs: kubeconfigLinks });
       m.admission.push(kubeconfigOwnerAdmission((u) => identities.identity(u)?.uid));
       const { reveal, lastUsed } = keys;
       const tokens = new PlatformTokens(await m.secrets.signingKeys('platform-tokens'), `${m.issuer}/platform`);
@@ -106,6 +106,7 @@ export function credentialsModule(opts: CredentialsModuleOptions = {}): Credenti
       });
       kubeconfigs.register(m.informer);
       m.idlers.push(() => kubeconfigs.idle());
+      m.queues.register(kubeconfigs.queue);
       const verifier: PasswordVerifier = opts.verifyPassword ?? ((u, p) => verifyPassword(m.store, u, p));
       const throttle = new LoginThrottle({ ...DEFAULT_LOGIN_THROTTLE, ...opts.loginThrottle });
       const passwordLogin = createPasswordLogin(verifier, { throttle, now, audit: (e) => m.auditEvent(e) });

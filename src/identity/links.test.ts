@@ -1,9 +1,14 @@
 // Tests of the freshness check every credential of an IdP user passes: confirmed groups within the cap, revoked
-// sessions, a removed IdP, and a project IdP's users kept in their project; other users are not looked at.
+// sessions, a removed IdP, and a project IdP's users kept in their project; other users are not looked at. Then the
+// IdP-login links of credential chains: a kept verdict ends when its login is revoked or deleted.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KObject } from '../apiserver/storage/interface.ts';
-import { LinkIndex } from './links.ts';
+import type { IncomingMessage } from 'node:http';
+import { CredentialChains } from '../apiserver/auth/credential-chain.ts';
+import type { AuthnResult } from '../apiserver/auth/types.ts';
+import { StatusError } from '../apiserver/errors.ts';
+import { LinkIndex, registerSessionLinks } from './links.ts';
 import type { ProviderRegistry } from './providers.ts';
 import { settingsOf } from './schema.ts';
 
@@ -71,5 +76,51 @@ describe('IdP freshness check', () => {
     const e = t.links.problem('pay:p', 'other-dev');
     assert.equal(e?.code, 403);
     assert.match(e!.message, /comes from identity provider "pay" of project "payments" and may only reach that project's clusters/);
+  });
+});
+
+describe('IdP-login links of credential chains', () => {
+  /** A key minted by login s1 of corp:a, accepted twice (its verdict kept); `walks` counts walks of the login link. */
+  function kept() {
+    const t = setup();
+    const chains = new CredentialChains(() => Date.parse('2030-01-01T00:00:00Z'));
+    let walks = 0;
+    chains.register('user', () => ({}));
+    registerSessionLinks(chains, t.links);
+    const session = (status: Record<string, unknown>, uid = 'uid-s1') => {
+      const o = t.session('s1', 'corp:a', 'corp', 'uid-corp', { state: 'Active', confirmedAt: t.at(0), ...status });
+      o.metadata.uid = uid;
+      return o;
+    };
+    t.links.setSession(session({}));
+    chains.register('counted', () => { walks++; return { parents: ['identitysession:s1#uid-s1'] }; });
+    const key: AuthnResult = { user: { username: 'corp:a', groups: [] }, reason: 'key', credentialId: 'counted:k1' };
+    const check = () => chains.check(key, { req: {} as IncomingMessage, cluster: 'root' });
+    check(); check();
+    assert.equal(walks, 1);
+    const refused = (what: string, message: RegExp) => {
+      assert.throws(check, (e: unknown) => e instanceof StatusError && e.code === 401 && message.test(e.message), what);
+    };
+    return { t, session, check, refused, walks: () => walks };
+  }
+
+  it('ends a kept verdict when the login is revoked, deleted, or replaced by another of the same name', () => {
+    const a = kept();
+    a.t.links.setSession(a.session({ state: 'Revoked', reason: 'logged out everywhere' }));
+    a.refused('a revoked login', /login s1 was revoked: logged out everywhere/);
+    const b = kept();
+    b.t.links.removeSession('s1');
+    b.refused('a deleted login', /login s1 has ended/);
+    const c = kept();
+    c.t.links.setSession(c.session({}, 'uid-s1-again'));
+    c.refused('another login of the same name', /login s1 has ended/);
+  });
+
+  it('keeps the verdict when a refresh only confirms the login again', () => {
+    const k = kept();
+    k.t.advance(60_000);
+    k.t.links.setSession(k.session({ confirmedAt: k.t.at(0) }));
+    k.check();
+    assert.equal(k.walks(), 1, 'not walked again');
   });
 });

@@ -1,11 +1,13 @@
 // Which users come from an identity provider and how fresh their groups are (User spec.identity and IdentitySession
-// objects, fed by the informer on every replica), and the check every authentication of such a user passes: groups
-// confirmed within maxGroupStaleness, a session the IdP has not revoked, and a project IdP's users kept in their project.
+// objects, fed by the informer on every replica), the check every authentication of such a user passes (groups
+// confirmed within maxGroupStaleness, a session the IdP has not revoked, a project IdP's users kept in their project),
+// and the credential-chain links of IdP logins.
 import type { Informer } from '../apiserver/controllers/informer.ts';
 import type { KObject } from '../apiserver/storage/interface.ts';
 import { forbidden, StatusError, unauthorized } from '../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import type { AuthnRequest, AuthnResult } from '../apiserver/auth/types.ts';
+import type { CredentialChains } from '../apiserver/auth/credential-chain.ts';
 import { formatDuration } from '../credentials/index.ts';
 import type { ProviderRegistry } from './providers.ts';
 import { GROUP, identitySessionType, sessionSpec, sessionStatus } from './types.ts';
@@ -32,6 +34,7 @@ export class LinkIndex {
   private readonly sessions = new Map<string, SessionRec>();
   private readonly byUser = new Map<string, Set<string>>();
   private readonly tenants = new Map<string, string>();
+  private readonly sessionListeners: Array<(prev: SessionRec | undefined, next: SessionRec | undefined) => void> = [];
 
   constructor(private readonly registry: ProviderRegistry, private readonly now: () => number) {}
 
@@ -66,6 +69,7 @@ export class LinkIndex {
     let set = this.byUser.get(rec.user);
     if (!set) { set = new Set(); this.byUser.set(rec.user, set); }
     set.add(rec.name);
+    for (const l of this.sessionListeners) l(prev, rec);
   }
 
   removeSession(name: string): void {
@@ -75,6 +79,12 @@ export class LinkIndex {
     const set = this.byUser.get(prev.user);
     set?.delete(name);
     if (set && !set.size) this.byUser.delete(prev.user);
+    for (const l of this.sessionListeners) l(prev, undefined);
+  }
+
+  /** Adds a listener told synchronously of every change to a session (its record before and after; undefined: none). */
+  onSessionChange(listener: (prev: SessionRec | undefined, next: SessionRec | undefined) => void): void {
+    this.sessionListeners.push(listener);
   }
 
   /** Direct updates (tests; the informer feeds them otherwise). */
@@ -139,4 +149,23 @@ export class LinkIndex {
     const e = this.problem(result.user.username, r.cluster);
     if (e) throw e;
   };
+}
+
+/** What the session resolver reads of a session: a refresh's new confirmation time leaves every verdict as it was. */
+const sessionLinkState = (s: SessionRec | undefined): string => (s ? `${s.uid}\n${s.user}\n${s.state}\n${s.reason ?? ''}` : '');
+
+/**
+ * A credential minted from an IdP login (its session keys, generate-token kubeconfigs) dies with the login: the
+ * "identitysession:<name>#<uid>" links, and the chains told of every change that could alter their answer.
+ */
+export function registerSessionLinks(chains: CredentialChains, links: LinkIndex): void {
+  links.onSessionChange((prev, next) => { if (sessionLinkState(prev) !== sessionLinkState(next)) chains.changed(); });
+  chains.register('identitysession', (ref) => {
+    const body = ref.slice(ref.indexOf(':') + 1);
+    const [name, uid] = body.split('#');
+    const s = links.session(name);
+    if (!s || (uid && s.uid !== uid)) return { problem: `identity-provider login ${name} has ended` };
+    if (s.state !== 'Active') return { problem: `identity-provider login ${name} was revoked${s.reason ? `: ${s.reason}` : ''}` };
+    return { parents: [`user:${s.user}`] };
+  });
 }

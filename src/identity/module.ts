@@ -13,7 +13,7 @@ import { createIdTokenAuthenticator } from './authenticator.ts';
 import { createSealedSessionStore } from './browser-session.ts';
 import { cliRoutes, IDP_API } from './cli-routes.ts';
 import type { IdentityDeps } from './flows.ts';
-import { LinkIndex } from './links.ts';
+import { LinkIndex, registerSessionLinks } from './links.ts';
 import { loginRoutes } from './login-routes.ts';
 import { ProviderRegistry } from './providers.ts';
 import { Refresher } from './refresher.ts';
@@ -68,15 +68,7 @@ export function identityModule(opts: IdentityModuleOptions = {}): IdentityModule
       m.admission.push(identityProviderAdmission(m.store, (a) => m.runtime.authorize(a)));
       m.authenticators.push(createIdTokenAuthenticator({ registry, accounts, identities, now }));
       m.authenticationChecks.push(links.check);
-      // A credential minted from an IdP login (its session keys, generate-token kubeconfigs) dies with the login.
-      m.credentialChains.register('identitysession', (ref) => {
-        const body = ref.slice(ref.indexOf(':') + 1);
-        const [name, uid] = body.split('#');
-        const s = links.session(name);
-        if (!s || (uid && s.uid !== uid)) return { problem: `identity-provider login ${name} has ended` };
-        if (s.state !== 'Active') return { problem: `identity-provider login ${name} was revoked${s.reason ? `: ${s.reason}` : ''}` };
-        return { parents: [`user:${s.user}`] };
-      });
+      registerSessionLinks(m.credentialChains, links);
 
       let baseUrl = m.cfg.externalUrl ?? '';
       const projects = new Set<string>();

@@ -12,6 +12,7 @@ import { createKindOf, createLabeler } from './labels.ts';
 import { withMetrics } from './metrics-filter.ts';
 import { requestLogger, withRequestLog } from './request-log.ts';
 import { trackInventory } from './inventory.ts';
+import { registerQueueMetrics } from './queue-metrics.ts';
 
 export interface ObservabilityModule extends ServerModule { metrics?: Metrics }
 
@@ -44,6 +45,7 @@ export function observabilityModule(): ObservabilityModule {
           : mx.authenticatorDuration.labels(name, result)).observe(seconds);
       };
 
+      registerQueueMetrics(mx.registry, m.queues);
       const inventory = trackInventory(m.informer, m.catalog, mx);
       const audit = m.modules.find((x) => x.name === 'audit') as { stats?: AuditStats } | undefined;
       let auditSeen = { events: 0, dropped: 0 };

@@ -20,6 +20,7 @@ import { Catalog } from '../apiserver/registry/catalog.ts';
 import { builtinTypes } from '../apiserver/registry/builtins.ts';
 import { Store, type Admission } from '../apiserver/registry/store.ts';
 import { Informer } from '../apiserver/controllers/informer.ts';
+import { QueueRegistry } from '../apiserver/controllers/queue-stats.ts';
 import { LogicalClusters, logicalClusterType } from '../apiserver/controllers/logical-clusters.ts';
 import { NamespaceController, namespaceLifecycle } from '../apiserver/controllers/namespaces.ts';
 import { CrdController, reservedGroupAdmission } from '../apiserver/controllers/crds.ts';
@@ -121,12 +122,15 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
   crds.register(informer);
   const gc = new GarbageCollector(store, catalog, logFor('garbage-collector'), leadership);
   gc.register(informer);
+  const queues = new QueueRegistry();
+  queues.register(clusters.queue, namespaces.queue, gc.queue);
 
   const m: ModuleContext = {
     cfg, log, logFor, logger, instrument, pki, issuer, storage: cache, store, catalog, informer, clusters, remoteClusters: [], admission,
     clusterSeeds, sharedSets, authenticators: [], authenticationChecks: [credentialChains.check], credentialChains,
     auditEvent: () => undefined, modules, gates: {}, authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
     idlers: [() => clusters.idle(), () => namespaces.idle(), () => gc.idle()],
+    queues,
     secrets: secrets.shared,
     revocation: { isSerialRevoked: () => false, isJtiRevoked: () => false },
     escalation: noGrants,

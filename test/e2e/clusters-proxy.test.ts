@@ -201,6 +201,11 @@ spec: {members: [admin]}
     assert.equal(created.status, 201, created.body);
     const key = { token: created.json().status.key as string };
     assert.equal((await call(h, 'GET', '/clusters/prod/api/v1/namespaces/default/configmaps', key)).status, 200);
+    // an HTTP/1.1 request body (Content-Length) reaches the upstream whole
+    const made = await call(h, 'POST', '/clusters/prod/api/v1/namespaces/default/configmaps', key,
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'from-key' }, data: { k: 'v'.repeat(100_000) } });
+    assert.equal(made.status, 201, made.body);
+    assert.equal(made.json().data.k.length, 100_000);
     const other = await call(h, 'GET', '/clusters/prod/api/v1/namespaces/kube-system/configmaps', key);
     assert.equal(other.status, 403);
     assert.match(other.json().message, /namespace "kube-system" in cluster "prod" is outside its scope/);

@@ -1,6 +1,6 @@
 // End-to-end: /metrics after a known mix of requests — request counters and histogram counts by verb, resource,
 // scope and code, kube-apiserver's buckets, in-flight watches, authentication and authorization counts — parsed
-// with a Prometheus text-format parser; who may scrape (system:monitoring), and that clients cannot grow series.
+// with a Prometheus text-format parser; controller work queues (workqueue_*); who may scrape (system:monitoring), and that clients cannot grow series.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import https from 'node:https';
@@ -153,6 +153,29 @@ describe('/metrics', () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     assert.fail('the watch was still counted after it ended');
+  });
+
+  it('exports controller queues under workqueue_* names, one series per named queue', async () => {
+    const before = await scrape();
+    assert.equal(before.type('workqueue_queue_duration_seconds'), 'HISTOGRAM');
+    assert.equal(before.type('workqueue_adds_total'), 'COUNTER');
+    assert.equal(before.type('workqueue_depth'), 'GAUGE');
+    const names = before.family('workqueue_depth').metrics.map((m) => m.labels!.name).sort();
+    for (const n of ['garbagecollector', 'logicalcluster', 'namespace']) assert.ok(names.includes(n), `queue ${n} in ${names.join(',')}`);
+    assert.equal(new Set(names).size, names.length, 'one depth series per queue');
+    const base = { name: 'namespace' };
+    const adds = before.value('workqueue_adds_total', base);
+    const done = before.count('workqueue_work_duration_seconds', base);
+    assert.equal((await h.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'gone' } } })).status, 201);
+    assert.equal((await h.request('DELETE', '/api/v1/namespaces/gone')).status, 200);
+    await h.server.settle();
+    const after = await scrape();
+    assert.ok(after.value('workqueue_adds_total', base) > adds, 'deleting a namespace queues it');
+    assert.ok(after.count('workqueue_work_duration_seconds', base) > done, 'and its reconcile is timed');
+    assert.equal(after.count('workqueue_queue_duration_seconds', base), after.count('workqueue_work_duration_seconds', base));
+    assert.equal(after.value('workqueue_depth', base), 0);
+    assert.deepEqual(after.buckets('workqueue_work_duration_seconds', base).at(-1), Infinity);
+    assert.equal(after.value('workqueue_longest_running_processor_seconds', base), 0);
   });
 
   it('is served to system:monitoring and to nobody else, and only at the top level', async () => {

@@ -16,7 +16,7 @@ export interface Harness {
   /** Everything the server logged so far. */
   logs: string[];
   kubeconfig: string;
-  kubectl(args: string[], opts?: { input?: string; kubeconfig?: string; allowFail?: boolean; timeoutMs?: number }): Promise<KubectlResult>;
+  kubectl(args: string[], opts?: { input?: string; kubeconfig?: string; allowFail?: boolean; timeoutMs?: number; env?: Record<string, string> }): Promise<KubectlResult>;
   writeFile(name: string, text: string): string;
   /** An HTTPS request as the admin (client certificate), or with the given headers (e.g. a bearer token and no cert). */
   request(method: string, path: string, opts?: { headers?: Record<string, string>; body?: unknown; anonymous?: boolean }): Promise<HttpResult>;
@@ -37,7 +37,7 @@ export async function startHarness(opts: { dataDir?: string; config?: Partial<Se
   const h: Harness = {
     server, dir, logs, kubeconfig: server.adminKubeconfigPath,
     kubectl(args, o = {}) {
-      return runKubectl(args, { home, kubeconfig: o.kubeconfig ?? server.adminKubeconfigPath, input: o.input, timeoutMs: o.timeoutMs }).then((r) => {
+      return runKubectl(args, { home, kubeconfig: o.kubeconfig ?? server.adminKubeconfigPath, input: o.input, timeoutMs: o.timeoutMs, env: o.env }).then((r) => {
         if (r.code !== 0 && !o.allowFail) {
           throw new Error(`kubectl ${args.join(' ')} failed (${r.code}):\n${r.stderr}\n${r.stdout}\nserver log:\n${logs.slice(-20).join('\n')}`);
         }
@@ -88,10 +88,10 @@ export async function startHarness(opts: { dataDir?: string; config?: Partial<Se
 }
 
 /** Runs kubectl (or another kubectl binary, e.g. kubectl.1.27 beside it) with its own HOME and discovery cache. */
-export function runKubectl(args: string[], o: { home: string; kubeconfig: string; input?: string; timeoutMs?: number; binary?: string }): Promise<KubectlResult> {
+export function runKubectl(args: string[], o: { home: string; kubeconfig: string; input?: string; timeoutMs?: number; binary?: string; env?: Record<string, string> }): Promise<KubectlResult> {
   return new Promise((resolve) => {
     const child = execFile(o.binary ?? 'kubectl', ['--kubeconfig', o.kubeconfig, '--cache-dir', path.join(o.home, 'cache'), ...args], {
-      env: { ...process.env, HOME: o.home, KUBECONFIG: o.kubeconfig },
+      env: { ...process.env, ...o.env, HOME: o.home, KUBECONFIG: o.kubeconfig },
       timeout: o.timeoutMs ?? 60_000,
       maxBuffer: 16 * 1024 * 1024,
     }, (err, stdout, stderr) => {

@@ -1,9 +1,11 @@
 // Derived credentials die with their source: every credential names the credentials it was minted from (its chain of
 // links, e.g. "accesskey:ci#fp", "x509:1f2e", "user:alice#uid"); modules register one resolver per link kind saying
-// whether that link still stands. One authentication check walks the chain on every request; minting reads it.
+// whether that link still stands. One authentication check walks the chain, or reuses the verdict of the last walk
+// for the same credential while no link index has changed and no link has reached its end; minting reads it.
 import type { IncomingMessage } from 'node:http';
 import { unauthorized } from '../errors.ts';
 import type { AuthnRequest, AuthnResult } from './types.ts';
+import { sameSubject, VerdictCache, type LinkEffect } from './chain-verdicts.ts';
 
 /** What a resolver knows about one link now. */
 export interface ChainLink {
@@ -13,6 +15,8 @@ export interface ChainLink {
   parents?: readonly string[];
   /** When the link ends by itself (derived credentials are clamped to it at mint). */
   expiresMs?: number;
+  /** What the link does to every request it is walked for (e.g. lend a scope); replayed when the verdict is reused. */
+  effect?: LinkEffect;
 }
 
 export interface LinkContext {
@@ -24,7 +28,11 @@ export interface LinkContext {
   result?: AuthnResult;
 }
 
-/** Answers for links of one kind (the text before the first ':'); `ref` is the whole link. O(1), synchronous. */
+/**
+ * Answers for links of one kind (the text before the first ':'); `ref` is the whole link. O(1), synchronous. The
+ * answer may depend only on `ref`, `at` (its clock through `at.nowMs` only) and indexes that call
+ * CredentialChains.changed() on every change, since verdicts are reused until then or until the earliest expiresMs.
+ */
 export type LinkResolver = (ref: string, at: LinkContext) => ChainLink;
 
 /** A credential's resolved lineage: itself and everything up its chain, and the earliest end along it. */
@@ -37,13 +45,27 @@ export class CredentialChains {
   /** Off only in the benchmark's comparison server (PORTCULLIS_BENCH_NO_CHAIN_CHECK); never in production. */
   enabled = true;
   private readonly resolvers = new Map<string, LinkResolver>();
+  private readonly verdicts: VerdictCache;
+  private generation = 0;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly now: () => number = Date.now, cacheHalf?: number) {
+    this.verdicts = new VerdictCache(cacheHalf);
+  }
 
   register(kind: string, resolver: LinkResolver): void {
     if (this.resolvers.has(kind)) throw new Error(`credential chain: "${kind}" links already have a resolver`);
     this.resolvers.set(kind, resolver);
+    this.changed();
   }
+
+  /**
+   * Every index a resolver reads calls this synchronously with each change that could alter an answer, whether the
+   * change was made here or arrived from the store's change feed (another replica): reused verdicts are walked again.
+   */
+  changed(): void { this.generation++; }
+
+  /** Verdicts held (bounded). */
+  get cachedVerdicts(): number { return this.verdicts.size; }
 
   /**
    * Walks the credential and its chain; throws a 401 naming the first link that no longer stands. Links of a kind
@@ -52,9 +74,15 @@ export class CredentialChains {
   walk(
     start: string | undefined, carried: readonly string[] | undefined, req: IncomingMessage, result?: AuthnResult,
   ): Lineage {
+    return this.walkAt(start, carried, req, result, this.now());
+  }
+
+  private walkAt(
+    start: string | undefined, carried: readonly string[] | undefined, req: IncomingMessage, result: AuthnResult | undefined,
+    nowMs: number, effects?: LinkEffect[],
+  ): Lineage {
     const refs: string[] = [];
     let expiresMs: number | undefined;
-    const nowMs = this.now();
     const queue: string[] = [];
     if (start) queue.push(start);
     if (carried) for (const c of carried) queue.push(c);
@@ -80,6 +108,7 @@ export class CredentialChains {
       }
       refs.push(ref);
       expiresMs = earliest(expiresMs, link.expiresMs);
+      if (link.effect) { link.effect(req); effects?.push(link.effect); }
       if (link.parents) for (const p of link.parents) queue.push(p);
     }
     return { refs, expiresMs };
@@ -88,12 +117,36 @@ export class CredentialChains {
   /** The authentication check (first in ModuleContext.authenticationChecks). */
   readonly check = (res: AuthnResult, r: AuthnRequest): void => {
     if (!this.enabled) return;
+    const nowMs = this.now();
     // A derived credential ends with its source, to the second (its expiry was clamped to the source's at mint; no
     // clock-skew leeway beyond it).
-    if (res.chain && res.expiresMs !== undefined && res.expiresMs <= this.now()) {
+    if (res.chain && res.expiresMs !== undefined && res.expiresMs <= nowMs) {
       throw unauthorized('credential has expired');
     }
-    this.walk(res.link ?? res.credentialId, res.chain, r.req, res);
+    const start = res.link ?? res.credentialId;
+    if (start === undefined) {
+      if (res.chain) this.walkAt(undefined, res.chain, r.req, res, nowMs);
+      return;
+    }
+    const v = this.verdicts.get(start);
+    if (v !== undefined && v.generation === this.generation && nowMs < v.expiresMs
+      && sameSubject(v, res.chain, res.user.username, res.user.groups)) {
+      for (let i = 0; i < v.effects.length; i++) v.effects[i](r.req);
+      return;
+    }
+    const generation = this.generation;
+    const effects: LinkEffect[] = [];
+    let l: Lineage;
+    try {
+      l = this.walkAt(start, res.chain, r.req, res, nowMs, effects);
+    } catch (e) {
+      this.verdicts.delete(start);
+      throw e;
+    }
+    this.verdicts.set(start, {
+      generation, expiresMs: l.expiresMs ?? Infinity, chain: res.chain && [...res.chain], username: res.user.username,
+      groups: [...res.user.groups], effects,
+    });
   };
 
   /**

@@ -6,7 +6,7 @@ import type { ResourceType } from '../registry/types.ts';
 import type { KObject } from '../storage/interface.ts';
 import { parseKey } from '../storage/keys.ts';
 import { ignoreNotFound, isNotFound, notFoundMessage } from '../errors.ts';
-import type { Informer, InformerEvent } from './informer.ts';
+import { eventPriority, type Informer, type InformerEvent } from './informer.ts';
 import { WorkQueue } from './queue.ts';
 import type { Leadership } from './leadership.ts';
 
@@ -18,10 +18,10 @@ export class GarbageCollector {
   private readonly dependents = new Map<string, Set<string>>();
   /** storage key → owner uids it is indexed under. */
   private readonly ownersOf = new Map<string, string[]>();
-  private readonly queue: WorkQueue;
+  readonly queue: WorkQueue;
 
   constructor(private readonly store: Store, private readonly catalog: Catalog, log: (m: string) => void, leadership?: Leadership) {
-    this.queue = new WorkQueue((item) => this.process(item), { log, concurrency: 2, leadership });
+    this.queue = new WorkQueue((item) => this.process(item), { name: 'garbagecollector', log, concurrency: 2, leadership, shardOf: gcShard });
   }
 
   register(informer: Informer): void {
@@ -45,10 +45,10 @@ export class GarbageCollector {
       }
       const fin = ev.object.metadata.finalizers ?? [];
       if (ev.object.metadata.deletionTimestamp && (fin.includes(FOREGROUND) || fin.includes(ORPHAN))) {
-        this.queue.add(`finalize|${ev.key}|${uid}`);
+        this.queue.add(`finalize|${ev.key}|${uid}`, { priority: eventPriority(ev) });
       }
     } else if (this.dependents.has(`${ev.cluster}|${uid}`)) {
-      this.queue.add(`orphaned|${ev.cluster}|${uid}`);
+      this.queue.add(`orphaned|${ev.cluster}|${uid}`, { priority: eventPriority(ev) });
     }
   }
 
@@ -120,4 +120,10 @@ export class GarbageCollector {
 
   idle(): Promise<void> { return this.queue.idle(); }
   stop(): void { this.queue.stop(); }
+}
+
+/** The logical cluster of a work item (`finalize|/<cluster>/...|uid` or `orphaned|<cluster>|uid`): fairness shard. */
+function gcShard(item: string): string {
+  const rest = item.slice(item.indexOf('|') + 1);
+  return rest.startsWith('/') ? rest.slice(1, rest.indexOf('/', 1)) : rest.slice(0, rest.indexOf('|'));
 }

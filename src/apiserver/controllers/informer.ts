@@ -4,6 +4,7 @@ import type { Storage, StorageEvent, Watcher } from '../storage/interface.ts';
 import { parseKey } from '../storage/keys.ts';
 import { ROOT_CLUSTER } from '../cluster-name.ts';
 import { isPlatformGroup } from '../reserved-groups.ts';
+import type { Priority } from './queue-fair.ts';
 
 export interface InformerEvent extends StorageEvent {
   cluster: string;
@@ -11,6 +12,8 @@ export interface InformerEvent extends StorageEvent {
   resource: string;
   namespace: string;
   name: string;
+  /** Set on events from a (re-)list rather than a live watch: work they cause is background resync. */
+  replay?: boolean;
 }
 export type InformerHandler = (ev: InformerEvent) => void;
 
@@ -58,10 +61,10 @@ export class Informer {
       seen.add(s.key);
       const known = this.known.get(s.key);
       if (known === s.rv) continue;
-      this.dispatch({ type: known === undefined ? 'ADDED' : 'MODIFIED', key: s.key, rv: s.rv, object: s.object });
+      this.dispatch({ type: known === undefined ? 'ADDED' : 'MODIFIED', key: s.key, rv: s.rv, object: s.object }, true);
     }
     for (const [key, rv] of [...this.known]) {
-      if (!seen.has(key)) this.dispatch({ type: 'DELETED', key, rv, object: this.lastObject(key) });
+      if (!seen.has(key)) this.dispatch({ type: 'DELETED', key, rv, object: this.lastObject(key) }, true);
     }
     this.watcher = this.storage!.watch('/', snapshot.rv, (ev) => this.dispatch(ev), (e) => this.recover(e));
   }
@@ -82,7 +85,7 @@ export class Informer {
     return { metadata: { name: k.name, ...(k.namespace ? { namespace: k.namespace } : {}) } };
   }
 
-  private dispatch(ev: StorageEvent): void {
+  private dispatch(ev: StorageEvent, replay = false): void {
     if (ev.type === 'DELETED') this.known.delete(ev.key); else this.known.set(ev.key, ev.rv);
     const slash2 = ev.key.indexOf('/', 1);
     const slash3 = ev.key.indexOf('/', slash2 + 1);
@@ -94,8 +97,13 @@ export class Informer {
     if (handlers && outsideRoot && isPlatformGroup(ev.key.slice(slash2 + 1, slash3))) handlers = undefined;
     if (!handlers && this.anyHandlers.length === 0) return;
     const k = parseKey(ev.key);
-    const full: InformerEvent = { ...ev, ...k };
+    const full: InformerEvent = replay ? { ...ev, ...k, replay } : { ...ev, ...k };
     if (handlers) for (const h of handlers) h(full);
     for (const h of this.anyHandlers) h(full);
   }
+}
+
+/** The queue priority of work an event causes: replayed state is background resync, live changes come first. */
+export function eventPriority(ev: { replay?: boolean }): Priority {
+  return ev.replay ? 'low' : 'normal';
 }

@@ -12,7 +12,7 @@ import { sharedSetMarker, sharedSetMarkerKey, sharedSetMarkerPrefix, type Shared
 import type { ClusterDirectory } from '../filters/logical-cluster.ts';
 import { ROOT_CLUSTER, validateClusterName } from '../cluster-name.ts';
 import { StatusError, ignoreNotFound, notFoundMessage } from '../errors.ts';
-import type { Informer } from './informer.ts';
+import { eventPriority, type Informer } from './informer.ts';
 import { WorkQueue } from './queue.ts';
 import type { Leadership } from './leadership.ts';
 
@@ -55,7 +55,7 @@ logicalClusterType.schema = {
 
 export class LogicalClusters implements ClusterDirectory {
   private readonly states = new Map<string, 'active' | 'deleting'>([[ROOT_CLUSTER, 'active']]);
-  private readonly queue: WorkQueue;
+  readonly queue: WorkQueue;
   private readonly listeners: Array<(names: string[]) => void> = [];
 
   constructor(
@@ -67,7 +67,7 @@ export class LogicalClusters implements ClusterDirectory {
     private readonly seeds: readonly ClusterSeeder[] = [],
     private readonly sharedSets: readonly SharedSet[] = [],
   ) {
-    this.queue = new WorkQueue((name) => this.reconcile(name), { log, concurrency: 4, leadership });
+    this.queue = new WorkQueue((name) => this.reconcile(name), { name: 'logicalcluster', log, concurrency: 4, leadership });
   }
 
   state(name: string): 'active' | 'deleting' | undefined {
@@ -86,7 +86,7 @@ export class LogicalClusters implements ClusterDirectory {
       if (ev.type === 'DELETED') this.states.delete(ev.name);
       else this.states.set(ev.name, ev.object.metadata.deletionTimestamp ? 'deleting' : 'active');
       if (before !== this.states.get(ev.name)) for (const l of this.listeners) l(this.names());
-      if (ev.type !== 'DELETED') this.queue.add(ev.name);
+      if (ev.type !== 'DELETED') this.queue.add(ev.name, { priority: eventPriority(ev) });
     });
   }
 

@@ -4,20 +4,21 @@ import type { Store, Admission } from '../registry/store.ts';
 import type { Catalog } from '../registry/catalog.ts';
 import { forbidden, notFound, ignoreNotFound, isNotFound } from '../errors.ts';
 import { NAMESPACE_FINALIZER } from '../registry/strategies/core.ts';
-import type { Informer } from './informer.ts';
+import { eventPriority, type Informer } from './informer.ts';
 import { WorkQueue } from './queue.ts';
 import type { Leadership } from './leadership.ts';
 
 export class NamespaceController {
-  private readonly queue: WorkQueue;
+  readonly queue: WorkQueue;
 
   constructor(private readonly store: Store, private readonly catalog: Catalog, log: (m: string) => void, leadership?: Leadership) {
-    this.queue = new WorkQueue((key) => this.reconcile(key), { log, concurrency: 2, leadership });
+    // Keys are `cluster/namespace`: fair across logical clusters.
+    this.queue = new WorkQueue((key) => this.reconcile(key), { name: 'namespace', log, concurrency: 2, leadership, shardOf: (k) => k.slice(0, k.indexOf('/')) });
   }
 
   register(informer: Informer): void {
     informer.on('', 'namespaces', (ev) => {
-      if (ev.type !== 'DELETED' && ev.object.metadata.deletionTimestamp) this.queue.add(`${ev.cluster}/${ev.name}`);
+      if (ev.type !== 'DELETED' && ev.object.metadata.deletionTimestamp) this.queue.add(`${ev.cluster}/${ev.name}`, { priority: eventPriority(ev) });
     });
   }
 

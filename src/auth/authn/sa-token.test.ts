@@ -175,3 +175,42 @@ test('after rotation, old tokens still verify and new ones use the new key; reti
   await rejects(old.token, /unknown key/);
   assert.ok(await run(fresh.token));
 });
+
+test('a remembered verification still rejects an expired token, other audiences, a retired key, a deleted or revoked account', async () => {
+  // One verifier across all checks: its memory of verified signatures must not widen what it accepts.
+  const verifier = createTokenVerifier(keys, { issuer: ISSUER });
+  const shared = () => createServiceAccountTokenAuthenticator({
+    verifier, audiences: aud, now: () => clock ?? new Date(), isRevoked: (jti) => revokedJtis.has(jti),
+    getServiceAccount: async (c, ns, n) => { const uid = accounts.get(`${c}/${ns}/${n}`); return uid ? { uid } : undefined; },
+  });
+  const use = async (token: string, cluster = 'a') => shared().authenticate({ req: fakeReq(`Bearer ${token}`), cluster });
+  const t0 = new Date();
+  clock = t0;
+  try {
+    const short = await issue({ expirationSeconds: 5, now: t0 });
+    clock = new Date(t0.getTime() + 60_000); // expired, but inside the 60 s leeway: accepted and remembered
+    assert.ok(await use(short.token));
+    clock = new Date(t0.getTime() + 66_000); // past exp and the leeway, a few seconds after it was remembered
+    await assert.rejects(use(short.token), /has expired/);
+
+    clock = t0;
+    const other = await issue({ audiences: aud('a'), now: t0 });
+    assert.ok(await use(other.token));
+    await assert.rejects(verifier.verify(other.token, { audiences: aud('b'), now: t0 }), /audiences/);
+
+    const tok = await issue({ now: t0 });
+    assert.ok(await use(tok.token));
+    revokedJtis.add(tok.jti);
+    await assert.rejects(use(tok.token), /revoked/);
+    revokedJtis.delete(tok.jti);
+    accounts.delete('a/default/builder');
+    await assert.rejects(use(tok.token), /no longer exists/);
+    accounts.set('a/default/builder', 'uid-1');
+
+    const kid = keys.activeKid;
+    await keys.rotate();
+    assert.ok(await use(tok.token));
+    await keys.retire(kid);
+    await assert.rejects(use(tok.token), /unknown key/);
+  } finally { clock = undefined; }
+});

@@ -1,6 +1,6 @@
 // ServiceAccount tokens: ES256 JWTs with Kubernetes-style claims plus a logical-cluster binding; the signer issues
 // them, the verifier checks signature/time/audience, and the authenticator checks cluster, ServiceAccount and revocation.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { decodeJwt, errors as joseErrors, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
 import { badRequest, unauthorized } from '../../apiserver/errors.ts';
 import { serviceAccountUsername, type Authenticator, type AuthnResult } from '../../apiserver/auth/types.ts';
@@ -13,6 +13,13 @@ export const CREDENTIAL_ID_EXTRA = 'authentication.kubernetes.io/credential-id';
 export const CHAIN_CLAIM = 'portcullis.io/chain';
 /** Allowed clock skew for exp/nbf/iat, as jwt.DefaultLeeway in Kubernetes. */
 const LEEWAY_SECONDS = 60;
+/**
+ * How long a verified signature is remembered (kube-apiserver caches token authentication for 10 s), and how many.
+ * Only the signature and claim checks are cached; the ServiceAccount, its UID, revocation and the credential chain are
+ * checked on every request.
+ */
+const VERIFIED_TTL_MS = 10_000;
+const VERIFIED_MAX = 10_000;
 
 export interface ServiceAccountTokenRequest {
   cluster: string;
@@ -77,14 +84,28 @@ export interface TokenVerifier {
 const quoteList = (v: unknown): string => `[${(Array.isArray(v) ? v : v === undefined ? [] : [v]).map((s) => JSON.stringify(String(s))).join(' ')}]`;
 
 export function createTokenVerifier(keys: SigningKeys, opts: { issuer: string }): TokenVerifier {
+  // sha256(token) -> what verified it, for whom, until when; insertion order is age order
+  const recent = new Map<string, { claims: ServiceAccountClaims; kid: string; audiences: string; until: number }>();
   return {
     issuer: opts.issuer,
     async verify(token, { audiences, now }) {
+      const id = createHash('sha256').update(token).digest('base64');
+      const aud = audiences.join('\n');
+      const t = now.getTime();
+      const hit = recent.get(id);
+      // A remembered token still needs: the same audiences, its key still trusted, and not expired since. (Its nbf
+      // and iat passed at the first check, so they still pass.)
+      if (hit && hit.audiences === aud && t < hit.until && keys.verificationKey(hit.kid) && t <= ((hit.claims.exp ?? 0) + LEEWAY_SECONDS) * 1000) {
+        return hit.claims;
+      }
+      recent.delete(id);
       let payload: JWTPayload;
+      let kid = '';
       try {
         ({ payload } = await jwtVerify(token, (header) => {
           const key = header.kid ? keys.verificationKey(header.kid) : undefined;
           if (!key) throw unauthorized(`service account token signed with unknown key ${JSON.stringify(header.kid ?? '')}`);
+          kid = header.kid!;
           return key;
         }, {
           issuer: opts.issuer, audience: audiences, algorithms: [SA_TOKEN_ALG], currentDate: now,
@@ -93,7 +114,10 @@ export function createTokenVerifier(keys: SigningKeys, opts: { issuer: string })
       } catch (e) {
         throw describeJoseError(e, audiences);
       }
-      return checkShape(payload);
+      const claims = checkShape(payload);
+      recent.set(id, { claims, kid, audiences: aud, until: t + VERIFIED_TTL_MS });
+      if (recent.size > VERIFIED_MAX) recent.delete(recent.keys().next().value!);
+      return claims;
     },
   };
 }

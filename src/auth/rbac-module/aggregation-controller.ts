@@ -10,10 +10,10 @@ import type { ClusterRole } from '../authz/rbac/index.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
 
 export class AggregationController {
-  private readonly queue: WorkQueue;
+  readonly queue: WorkQueue;
 
   constructor(private readonly store: Store, private readonly catalog: Catalog, log: (m: string) => void) {
-    this.queue = new WorkQueue((cluster) => this.reconcile(cluster), { log, concurrency: 2 });
+    this.queue = new WorkQueue((cluster) => this.reconcile(cluster), { name: 'clusterrole-aggregation', log, concurrency: 2 });
   }
 
   register(informer: Informer): void {

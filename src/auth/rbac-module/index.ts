@@ -59,6 +59,7 @@ export function rbacModule(): ServerModule {
       const aggregation = new AggregationController(m.store, m.catalog, m.logFor('clusterrole-aggregation-controller'));
       aggregation.register(m.informer);
       m.idlers.push(() => aggregation.idle());
+      m.queues.register(aggregation.queue);
       m.onClose.push(() => aggregation.stop());
       m.admission.push(escalationAdmission(index, m.store, m.catalog, (a) => m.runtime.authorize(a)));
       m.escalation = escalationCheck(index, m.store, m.catalog, (a) => m.runtime.authorize(a));

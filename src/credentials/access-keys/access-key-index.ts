@@ -38,11 +38,18 @@ export interface KeyEntry {
 
 export interface KeyMatch { entry: KeyEntry; graceUntilMs?: number }
 
+/** Told synchronously of every change to a key: its entry before and after (undefined: absent). */
+export type KeyChangeListener = (prev: KeyEntry | undefined, next: KeyEntry | undefined) => void;
+
 export class AccessKeyIndex {
   private readonly byHash = new Map<string, KeyMatch>();
   private readonly byName = new Map<string, KeyEntry>();
   /** Hashes of keys deleted while this replica ran (for a precise 401 reason), bounded. */
   private readonly tombstones = new Map<string, string>();
+  private readonly listeners: KeyChangeListener[] = [];
+
+  /** Adds a listener for every change (the credential chains' verdicts depend on keys). */
+  onChange(listener: KeyChangeListener): void { this.listeners.push(listener); }
 
   register(informer: Informer): void {
     informer.on(accessKeyType.group, accessKeyType.resource, (ev) => {
@@ -54,7 +61,7 @@ export class AccessKeyIndex {
   upsert(o: KObject): void {
     const name = o.metadata.name!;
     const prev = this.byName.get(name);
-    this.remove(name, false);
+    this.unindex(name, false);
     const spec = (o.spec ?? {}) as AccessKeySpec;
     const status = (o.status ?? {}) as AccessKeyStatus;
     const createdMs = Date.parse(o.metadata.creationTimestamp ?? '') || 0;
@@ -82,9 +89,16 @@ export class AccessKeyIndex {
     this.byName.set(name, e);
     if (e.hash) this.byHash.set(e.hash, { entry: e });
     for (const p of e.previous) this.byHash.set(p.hash, { entry: e, graceUntilMs: p.graceUntilMs });
+    for (const l of this.listeners) l(prev, e);
   }
 
   remove(name: string, deleted: boolean): void {
+    const prev = this.byName.get(name);
+    this.unindex(name, deleted);
+    if (prev) for (const l of this.listeners) l(prev, undefined);
+  }
+
+  private unindex(name: string, deleted: boolean): void {
     const e = this.byName.get(name);
     if (!e) return;
     this.byName.delete(name);

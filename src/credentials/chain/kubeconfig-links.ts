@@ -24,6 +24,7 @@ export interface KubeconfigEntry {
 export class KubeconfigLinks {
   private readonly byKey = new Map<string, KubeconfigEntry>();
   private readonly bySerial = new Map<string, KubeconfigEntry>();
+  private readonly listeners: Array<() => void> = [];
 
   register(informer: Informer): void {
     informer.on(kubeconfigType.group, kubeconfigType.resource, (ev) => {
@@ -31,8 +32,12 @@ export class KubeconfigLinks {
       const key = `${ev.object.metadata.namespace}/${ev.name}`;
       this.remove(key);
       if (ev.type !== 'DELETED') this.add(key, ev.object);
+      for (const l of this.listeners) l();
     });
   }
+
+  /** Adds a listener told synchronously of every change to a Kubeconfig (here or from another replica). */
+  onChange(listener: () => void): void { this.listeners.push(listener); }
 
   private add(key: string, o: KObject): void {
     const spec = (o.spec ?? {}) as KubeconfigSpec;

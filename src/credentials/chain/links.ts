@@ -1,8 +1,9 @@
 // The credential-chain resolvers of the credentials module: whether an access key (one secret generation), a User, a
 // platform or ServiceAccount token, a client certificate or a Kubeconfig still stands, and what each depends on.
-// A scoped access key up a chain lends its scope to the request (scopes hold transitively).
+// A scoped access key up a chain lends its scope to the request (scopes hold transitively). Every index read here
+// tells the chains of its changes (CredentialChains.changed), so that verdicts reused across requests stay exact.
 import type { CredentialChains, ChainLink } from '../../apiserver/auth/credential-chain.ts';
-import type { AccessKeyIndex } from '../access-keys/index.ts';
+import type { AccessKeyIndex, KeyEntry } from '../access-keys/index.ts';
 import type { IdentityIndex } from '../platform-view/index.ts';
 import type { RevocationList } from '../revocation/index.ts';
 import { addInheritedScope } from '../scope/index.ts';
@@ -14,7 +15,6 @@ export interface CredentialLinkDeps {
   identities: IdentityIndex;
   revocations: RevocationList;
   kubeconfigs: KubeconfigLinks;
-  now: () => number;
 }
 
 const STANDS: ChainLink = Object.freeze({});
@@ -27,7 +27,25 @@ function parts(ref: string): [string, string | undefined] {
   return hash < 0 ? [body, undefined] : [body.slice(0, hash), body.slice(hash + 1)];
 }
 
+/**
+ * What the access-key resolver below reads of a key: a change to anything else (its last use, written every few
+ * seconds while the key is used) leaves every verdict as it was.
+ */
+const keyLinkState = (e: KeyEntry | undefined): string => (e ? JSON.stringify([
+  e.label, e.deleting, e.disabled, e.disabledReason, e.expiresMs, e.fp, e.previous.map((p) => [p.fp, p.graceUntilMs]),
+  e.parents, e.scope,
+]) : '');
+
 export function registerCredentialLinks(chains: CredentialChains, d: CredentialLinkDeps): void {
+  const changed = () => chains.changed();
+  d.keys.onChange((prev, next) => { if (keyLinkState(prev) !== keyLinkState(next)) changed(); });
+  // the user resolver and a certificate's owner read whether a User exists, its uid and whether it is disabled
+  d.identities.onUserChange((prev, next) => {
+    if (!prev || !next || prev.uid !== next.uid || prev.disabled !== next.disabled) changed();
+  });
+  d.revocations.onChange(changed);
+  d.kubeconfigs.onChange(changed);
+
   chains.register('user', (ref) => {
     const [name, uid] = parts(ref);
     const who = d.identities.identity(name);
@@ -42,7 +60,7 @@ export function registerCredentialLinks(chains: CredentialChains, d: CredentialL
     const what = `access key "${e?.label ?? name}"`;
     if (!e || e.deleting) return { problem: `${what} has been deleted` };
     if (e.disabled) return { problem: `${what} is disabled${e.disabledReason ? `: ${e.disabledReason}` : ''}` };
-    const now = d.now();
+    const now = at.nowMs;
     if (e.expiresMs !== undefined && now >= e.expiresMs) return { problem: `${what} expired at ${iso(e.expiresMs)}` };
     let expiresMs = e.expiresMs;
     if (fp && fp !== e.fp) {
@@ -53,7 +71,8 @@ export function registerCredentialLinks(chains: CredentialChains, d: CredentialL
       if (expiresMs === undefined || prev.graceUntilMs < expiresMs) expiresMs = prev.graceUntilMs;
     }
     if (!at.self && isScoped(e.scope)) {
-      addInheritedScope(at.req, { scope: e.scope, credential: `a credential minted through ${what}` });
+      const lent = { scope: e.scope, credential: `a credential minted through ${what}` };
+      return { parents: e.parents, expiresMs, effect: (req) => addInheritedScope(req, lent) };
     }
     return { parents: e.parents, expiresMs };
   });

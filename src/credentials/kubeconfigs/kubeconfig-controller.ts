@@ -38,13 +38,13 @@ export interface KubeconfigControllerDeps {
 }
 
 export class KubeconfigController {
-  private readonly queue: WorkQueue;
+  readonly queue: WorkQueue;
   private baseUrl?: string;
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly keys = new Set<string>();
 
   constructor(private readonly d: KubeconfigControllerDeps) {
-    this.queue = new WorkQueue((k) => this.reconcile(k), { log: d.log, concurrency: 2, leadership: d.leadership });
+    this.queue = new WorkQueue((k) => this.reconcile(k), { name: 'kubeconfig', log: d.log, concurrency: 2, leadership: d.leadership });
   }
 
   register(informer: Informer): void {

@@ -14,19 +14,27 @@ export interface IdentitySource {
   identity(username: string): UserInfo | undefined;
 }
 
-interface UserEntry { uid: string; groups: string[]; disabled: boolean }
+export interface UserEntry { uid: string; groups: string[]; disabled: boolean }
+/** Told of a change to one User: its entry before and after (undefined: absent). */
+export type UserChangeListener = (prev: UserEntry | undefined, next: UserEntry | undefined) => void;
 
 export class IdentityIndex implements IdentitySource {
   private readonly users = new Map<string, UserEntry>();
   /** team name → listed members and the IdP groups whose users are members too */
   private readonly teams = new Map<string, { members: Set<string>; groups: string[] }>();
   private readonly cache = new Map<string, UserInfo>();
+  private readonly userListeners: UserChangeListener[] = [];
+
+  /** Adds a listener told synchronously of every change to a User (created, updated, deleted). */
+  onUserChange(listener: UserChangeListener): void { this.userListeners.push(listener); }
 
   register(informer: Informer): void {
     informer.on(GROUP, 'users', (ev) => {
       if (ev.cluster !== ROOT_CLUSTER) return;
+      const prev = this.users.get(ev.name);
       if (ev.type === 'DELETED') this.users.delete(ev.name); else this.users.set(ev.name, userEntry(ev.object));
       this.cache.clear();
+      for (const l of this.userListeners) l(prev, this.users.get(ev.name));
     });
     informer.on(GROUP, 'teams', (ev) => {
       if (ev.cluster !== ROOT_CLUSTER) return;
@@ -37,8 +45,10 @@ export class IdentityIndex implements IdentitySource {
 
   /** Direct updates (tests, or a platform module that exports its own index). */
   setUser(name: string, obj: KObject | undefined): void {
+    const prev = this.users.get(name);
     if (obj) this.users.set(name, userEntry(obj)); else this.users.delete(name);
     this.cache.clear();
+    for (const l of this.userListeners) l(prev, this.users.get(name));
   }
   setTeam(name: string, obj: KObject | undefined): void {
     if (obj) this.teams.set(name, teamEntry(obj)); else this.teams.delete(name);

@@ -14,6 +14,7 @@ export class RevocationList {
   private readonly jtis = new Map<string, RevocationSpec>();
   private generation = 0;
   private crlCache?: { generation: number; der: ArrayBuffer; at: number };
+  private readonly listeners: Array<() => void> = [];
 
   constructor(private readonly store: Store) {}
 
@@ -24,8 +25,16 @@ export class RevocationList {
       if (!spec) return;
       const map = spec.type === 'serial' ? this.serials : this.jtis;
       if (ev.type === 'DELETED') map.delete(spec.value); else map.set(spec.value, spec);
-      this.generation++;
+      this.bump();
     });
+  }
+
+  /** Adds a listener told synchronously of every change to the list (here or from another replica). */
+  onChange(listener: () => void): void { this.listeners.push(listener); }
+
+  private bump(): void {
+    this.generation++;
+    for (const l of this.listeners) l();
   }
 
   readonly isSerialRevoked = (serialHex: string): boolean => this.serials.has(serialHex);
@@ -46,7 +55,7 @@ export class RevocationList {
       if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
     }
     (spec.type === 'serial' ? this.serials : this.jtis).set(value, full);
-    this.generation++;
+    this.bump();
   }
 
   /** Revocations whose credential has expired anyway (safe to forget). */

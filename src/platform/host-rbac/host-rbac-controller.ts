@@ -6,15 +6,16 @@ import type { KObject } from '../../apiserver/storage/interface.ts';
 import type { ResourceType } from '../../apiserver/registry/types.ts';
 import type { InformerEvent } from '../../apiserver/controllers/informer.ts';
 import type { Leadership } from '../../apiserver/controllers/leadership.ts';
-import { WorkQueue } from '../../apiserver/controllers/queue.ts';
+import { WorkQueue, type Priority } from '../../apiserver/controllers/queue.ts';
+import { eventPriority } from '../../apiserver/controllers/informer.ts';
 import { StatusError, isNotFound, notFoundMessage } from '../../apiserver/errors.ts';
+import { CreateBatch } from '../../apiserver/registry/create-batch.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { effectiveSpec } from '../access/index.ts';
-import { type PlatformState, type TenantClusterSpec, HOST_CLUSTER, MANAGED_BY_LABEL, MANAGED_BY_VALUE, TENANT_LABEL, tenantClusterType } from '../resources/index.ts';
+import { type PlatformState, type TenantClusterSpec, HOST_CLUSTER, HOST_RBAC_FINALIZER, MANAGED_BY_LABEL, MANAGED_BY_VALUE, TENANT_LABEL, tenantClusterType } from '../resources/index.ts';
 import { desiredHostObjects, hostRbacPlan, possibleHostObjects } from './host-rbac-rules.ts';
 
-/** Held on every TenantCluster until its host objects are removed. */
-export const HOST_RBAC_FINALIZER = 'management.portcullis.io/host-rbac';
+export { HOST_RBAC_FINALIZER };
 
 export interface HostRbacDeps {
   store: Store;
@@ -36,28 +37,29 @@ export class HostRbacController {
   private readonly waiting = new Map<string, Set<string>>();
 
   constructor(private readonly d: HostRbacDeps) {
-    this.queue = new WorkQueue((name) => this.reconcile(name), { log: d.log, concurrency: 4, leadership: d.leadership });
+    this.queue = new WorkQueue((name) => this.reconcile(name), { name: 'hostrbac', log: d.log, concurrency: 4, leadership: d.leadership });
   }
 
-  enqueue(name: string): void { this.queue.add(name); }
-  enqueueAll(): void { for (const n of this.d.state.tenants.keys()) this.queue.add(n); }
+  enqueue(name: string, priority: Priority = 'normal'): void { this.queue.add(name, { priority }); }
+  enqueueAll(priority: Priority = 'low'): void { for (const n of this.d.state.tenants.keys()) this.queue.add(n, { priority }); }
 
   /** A logical cluster changed: tenants waiting for it as their host try again. */
-  onLogicalCluster(name: string): void {
+  onLogicalCluster(name: string, priority: Priority = 'normal'): void {
     const list = this.waiting.get(name);
     if (!list || this.d.clusterState(name) !== 'active') return;
     this.waiting.delete(name);
-    for (const t of list) this.queue.add(t);
+    for (const t of list) this.queue.add(t, { priority });
   }
 
   /** An object changed in some cluster: if it is (or names) one of ours, its tenant is reconciled (drift). */
   onHostObject(ev: InformerEvent): void {
     if (ev.cluster === ROOT_CLUSTER) return;
     const owner = ev.object.metadata.labels?.[TENANT_LABEL];
-    if (owner && this.d.state.tenants.has(owner)) this.queue.add(owner);
+    const priority = eventPriority(ev);
+    if (owner && this.d.state.tenants.has(owner)) this.queue.add(owner, { priority });
     const m = VC_NAME.exec(ev.name);
     if (!m) return;
-    for (const t of [m[1], m[2] ? `${m[1]}-multi` : undefined]) if (t && t !== owner && this.d.state.tenants.has(t)) this.queue.add(t);
+    for (const t of [m[1], m[2] ? `${m[1]}-multi` : undefined]) if (t && t !== owner && this.d.state.tenants.has(t)) this.queue.add(t, { priority });
   }
 
   private type(cluster: string, group: string, resource: string): ResourceType {
@@ -93,9 +95,24 @@ export class HostRbacController {
     await this.ensureNamespace(plan.hostCluster, plan.hostNamespace);
     const desired = desiredHostObjects(plan);
     const wanted = new Set(desired.map((o) => `${o.resource}/${o.namespace}/${o.object.metadata.name}`));
-    for (const o of desired) await this.apply(plan.hostCluster, this.type(plan.hostCluster, o.group, o.resource), o.namespace, o.object);
+    // Objects not there yet are created in one transaction (after the namespace: admission requires it to exist).
+    const batch = new CreateBatch(this.d.store, plan.hostCluster);
+    for (const o of desired) {
+      const t = this.type(plan.hostCluster, o.group, o.resource);
+      const apply = () => this.apply(plan.hostCluster, t, o.namespace, o.object);
+      if (await this.exists(plan.hostCluster, t, o.namespace, o.object.metadata.name!)) await apply();
+      else batch.add(t, o.namespace, structuredClone(o.object), apply);
+    }
+    await batch.commit();
     for (const o of possibleHostObjects(name, plan.hostNamespace)) {
       if (!wanted.has(`${o.resource}/${o.namespace}/${o.name}`)) await this.removeIfOurs(plan.hostCluster, o.group, o.resource, o.namespace, o.name, name);
+    }
+  }
+
+  private async exists(cluster: string, t: ResourceType, ns: string, name: string): Promise<boolean> {
+    try { await this.d.store.read(cluster, t, ns, name); return true; } catch (e) {
+      if (isNotFound(e)) return false;
+      throw e;
     }
   }
 

@@ -2,6 +2,7 @@
 // drift of its objects in host clusters, and the admission of a TenantCluster's host.
 import type { ModuleContext } from '../../apiserver/extension.ts';
 import { logicalClusterType } from '../../apiserver/controllers/logical-clusters.ts';
+import { eventPriority } from '../../apiserver/controllers/informer.ts';
 import { GROUP, inRoot, type PlatformState } from '../resources/index.ts';
 import { HostRbacController } from './host-rbac-controller.ts';
 import { hostClusterAdmission } from './host-rbac-admission.ts';
@@ -13,13 +14,14 @@ export function setupHostRbac(m: ModuleContext, state: PlatformState): HostRbacC
     store: m.store, catalog: m.catalog, state, log: m.logFor('host-rbac-controller'), leadership: m.leadership, clusterState: (n) => m.clusters.state(n),
   });
   m.admission.push(hostClusterAdmission(state));
-  m.informer.on(GROUP, 'tenantclusters', inRoot((ev) => hostRbac.enqueue(ev.name)));
-  m.informer.on(GROUP, 'tenantclustertemplates', inRoot((ev) => { for (const t of state.tenantsWithTemplate(ev.name)) hostRbac.enqueue(t); }));
-  m.informer.on(logicalClusterType.group, logicalClusterType.resource, inRoot((ev) => hostRbac.onLogicalCluster(ev.name)));
+  m.informer.on(GROUP, 'tenantclusters', inRoot((ev) => hostRbac.enqueue(ev.name, eventPriority(ev))));
+  m.informer.on(GROUP, 'tenantclustertemplates', inRoot((ev) => { for (const t of state.tenantsWithTemplate(ev.name)) hostRbac.enqueue(t, eventPriority(ev)); }));
+  m.informer.on(logicalClusterType.group, logicalClusterType.resource, inRoot((ev) => hostRbac.onLogicalCluster(ev.name, eventPriority(ev))));
   // Host-tier RBAC objects: drift in a host cluster brings their tenant back.
   m.informer.on('', 'serviceaccounts', (ev) => hostRbac.onHostObject(ev));
   for (const resource of ['clusterroles', 'clusterrolebindings', 'roles', 'rolebindings']) m.informer.on(RBAC, resource, (ev) => hostRbac.onHostObject(ev));
   m.idlers.push(() => hostRbac.idle());
+  m.queues.register(hostRbac.queue);
   m.onClose.push(() => hostRbac.stop());
   return hostRbac;
 }

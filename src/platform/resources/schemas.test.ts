@@ -34,7 +34,10 @@ describe('tenant cluster strategy', () => {
   it('defaults the spec, adds the finalizer, and keeps project and host immutable', () => {
     const obj = { metadata: { name: 'dev' }, spec: { project: 'p' } as Record<string, unknown> };
     tenantClusterStrategy.prepareForCreate!(obj);
-    assert.deepEqual(obj.metadata, { name: 'dev', generation: 1, finalizers: ['management.portcullis.io/tenant-cluster'] });
+    assert.deepEqual(obj.metadata, { name: 'dev', generation: 1, finalizers: ['management.portcullis.io/tenant-cluster', 'management.portcullis.io/host-rbac'] });
+    const status = (obj as { status?: { phase: string; conditions: Array<Record<string, string>> } }).status;
+    assert.equal(status?.phase, 'Pending');
+    assert.deepEqual(status?.conditions.map((c) => [c.type, c.status, c.reason]), [['Ready', 'False', 'Queued']], 'a new tenant says it waits in the queue');
     assert.equal(obj.spec.hostCluster, 'host');
     assert.equal(obj.spec.hostNamespace, 'tc-dev');
     assert.deepEqual(obj.spec.access, { defaultClusterRole: 'cluster-admin' });

@@ -3,6 +3,7 @@ import type { KObject } from '../../apiserver/storage/interface.ts';
 import type { StatusCause } from '../../apiserver/errors.ts';
 import { extendStrategy } from '../../apiserver/registry/strategies/default.ts';
 import { dns1123Label } from '../../apiserver/registry/validation.ts';
+import { nowTimestamp } from '../../apiserver/registry/object-meta.ts';
 import {
   parseObjects, projectSpecSchema, usernameProblems, teamSpecSchema, templateSpecSchema, tenantClusterSpecSchema, userSpecSchema, zodCauses,
   type TenantClusterSpec,
@@ -10,6 +11,7 @@ import {
 
 // Literal copies of the names in types.ts (types.ts imports this file).
 const TENANT_FINALIZER = 'management.portcullis.io/tenant-cluster';
+const HOST_RBAC_FINALIZER = 'management.portcullis.io/host-rbac';
 const PROJECT_FINALIZER = 'management.portcullis.io/project';
 const RESERVED_CLUSTERS = ['root', 'host'];
 
@@ -78,8 +80,10 @@ function validateTenant(obj: KObject): StatusCause[] {
 export const tenantClusterStrategy = extendStrategy({
   prepareForCreate(obj) {
     addFinalizer(obj, TENANT_FINALIZER);
+    addFinalizer(obj, HOST_RBAC_FINALIZER); // held from the start: no write of its own when host RBAC is provisioned
     if (obj.spec && typeof obj.spec === 'object') defaultTenantSpec(obj.metadata.name ?? '', obj.spec as TenantClusterSpec);
-    obj.status = { phase: 'Pending' };
+    // Until the controller's first pass, the status says the tenant is waiting in its queue.
+    obj.status = { phase: 'Pending', conditions: [{ type: 'Ready', status: 'False', reason: 'Queued', message: 'waiting for the tenant cluster controller', lastTransitionTime: nowTimestamp() }] };
   },
   prepareForUpdate(obj) {
     if (obj.spec && typeof obj.spec === 'object') defaultTenantSpec(obj.metadata.name ?? '', obj.spec as TenantClusterSpec);

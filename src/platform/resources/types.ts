@@ -18,6 +18,8 @@ export const HOST_CLUSTER = 'host';
 
 /** Finalizers held by the platform controllers. */
 export const TENANT_FINALIZER = 'management.portcullis.io/tenant-cluster';
+/** Held until the tenant's host-tier RBAC objects are removed (set at creation; the host-RBAC controller releases it). */
+export const HOST_RBAC_FINALIZER = 'management.portcullis.io/host-rbac';
 export const PROJECT_FINALIZER = 'management.portcullis.io/project';
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
 
@@ -61,7 +63,7 @@ export const tenantClusterType: ResourceType = {
     // `use` is what management access checks (kubectl create clusterrole --verb=use ...).
     verbs: [...STORED_VERBS, 'use'],
   }),
-  printerColumns: [col('Project', '.spec.project'), col('Phase', '.status.phase'), col('URL', '.status.apiURL', 1), col('Template', '.spec.templateRef.name', 1), age],
+  printerColumns: [col('Project', '.spec.project'), col('Phase', '.status.phase'), col('Reason', '.status.conditions[?(@.type=="Ready")].reason'), col('URL', '.status.apiURL', 1), col('Template', '.spec.templateRef.name', 1), age],
   schema: kindSchema({ description: 'A tenant cluster: a logical Kubernetes cluster of the same name, reachable at '
     + '/clusters/<name>, with management access, role mapping, objects, host-tier RBAC and delegation.',
   spec: tenantClusterSpecSchema, status: tenantClusterStatusSchema }),

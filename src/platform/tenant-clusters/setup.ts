@@ -1,7 +1,7 @@
 // Wires tenant clusters into the server: the TenantCluster controller, fed by every change that can alter what a
 // tenant should hold (users, teams, projects, templates, its LogicalCluster, RBAC, CRDs), and its admission.
 import type { ModuleContext } from '../../apiserver/extension.ts';
-import type { InformerEvent } from '../../apiserver/controllers/informer.ts';
+import { eventPriority, type InformerEvent } from '../../apiserver/controllers/informer.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { logicalClusterType } from '../../apiserver/controllers/logical-clusters.ts';
 import { GROUP, MANAGED_LABEL, inRoot, type PlatformState } from '../resources/index.ts';
@@ -28,25 +28,26 @@ export function setupTenantClusters(m: ModuleContext, w: TenantClusterWiring): T
     baseUrl: () => baseUrl,
   });
   m.admission.push(platformAdmission(m.store, m.catalog, state));
+  // A tenant's own objects come first; fan-out (a user or team change reaches every tenant) and the start-up
+  // replay are background work (priority low), so 10,000 tenants to re-check never delay a new one.
   m.informer.on(GROUP, 'users', inRoot(() => tenants.enqueueAll()));
   m.informer.on(GROUP, 'teams', inRoot(() => tenants.enqueueAll()));
-  m.informer.on(GROUP, 'projects', inRoot((ev) => { for (const t of state.tenantsInProject(ev.name)) tenants.enqueue(t); }));
-  m.informer.on(GROUP, 'tenantclusters', inRoot((ev) => tenants.enqueue(ev.name)));
-  m.informer.on(GROUP, 'tenantclustertemplates', inRoot((ev) => { for (const t of state.tenantsWithTemplate(ev.name)) tenants.enqueue(t); }));
-  m.informer.on(logicalClusterType.group, logicalClusterType.resource, inRoot((ev) => {
-    if (state.tenants.has(ev.name)) tenants.enqueue(ev.name);
-  }));
+  m.informer.on(GROUP, 'projects', inRoot((ev) => { for (const t of state.tenantsInProject(ev.name)) tenants.enqueue(t, 'low'); }));
+  m.informer.on(GROUP, 'tenantclusters', inRoot((ev) => tenants.enqueue(ev.name, eventPriority(ev))));
+  m.informer.on(GROUP, 'tenantclustertemplates', inRoot((ev) => { for (const t of state.tenantsWithTemplate(ev.name)) tenants.enqueue(t, eventPriority(ev)); }));
+  m.informer.on(logicalClusterType.group, logicalClusterType.resource, inRoot((ev) => tenants.onLogicalCluster(ev.name, eventPriority(ev))));
   // RBAC in root decides the `use` verb; inside a tenant, our bindings and the roles they reference.
   for (const resource of ['clusterroles', 'clusterrolebindings', 'roles', 'rolebindings']) {
     m.informer.on(RBAC, resource, (ev) => {
       if (ev.cluster === ROOT_CLUSTER) { if (w.rootRbacDecides() && !isOurs(ev)) tenants.enqueueAll(); return; }
       if (!state.tenants.has(ev.cluster)) return;
       const managed = ev.object.metadata.labels?.[MANAGED_LABEL] === 'true';
-      if (resource === 'clusterroles' || (resource === 'clusterrolebindings' && managed)) tenants.enqueue(ev.cluster);
+      if (resource === 'clusterroles' || (resource === 'clusterrolebindings' && managed)) tenants.enqueue(ev.cluster, eventPriority(ev));
     });
   }
-  m.informer.on('apiextensions.k8s.io', 'customresourcedefinitions', (ev) => { if (state.tenants.has(ev.cluster)) tenants.enqueue(ev.cluster); });
+  m.informer.on('apiextensions.k8s.io', 'customresourcedefinitions', (ev) => { if (state.tenants.has(ev.cluster)) tenants.enqueue(ev.cluster, eventPriority(ev)); });
   m.idlers.push(() => tenants.idle());
+  m.queues.register(tenants.queue);
   m.onStarted.push((url) => { baseUrl = m.cfg.externalUrl ?? url; });
   m.onClose.push(() => tenants.stop());
   return tenants;

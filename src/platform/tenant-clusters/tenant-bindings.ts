@@ -7,6 +7,7 @@ import type { ResourceType } from '../../apiserver/registry/types.ts';
 import { StatusError, ignoreNotFound, isNotFound } from '../../apiserver/errors.ts';
 import { bindingName } from '../access/index.ts';
 import { MANAGED_LABEL } from '../resources/index.ts';
+import type { CreateBatch } from '../../apiserver/registry/create-batch.ts';
 
 const RBAC = 'rbac.authorization.k8s.io';
 
@@ -22,7 +23,8 @@ function desiredBinding(name: string, user: string, role: string): KObject {
 }
 
 /** Brings the managed ClusterRoleBindings of `cluster` to exactly `mapping` (user -> ClusterRoles). */
-export async function reconcileBindings(store: Store, catalog: Catalog, cluster: string, mapping: ReadonlyMap<string, readonly string[]>): Promise<BindingsResult> {
+/** With a batch, new bindings join it (created in one transaction by the caller's commit) instead of a transaction here. */
+export async function reconcileBindings(store: Store, catalog: Catalog, cluster: string, mapping: ReadonlyMap<string, readonly string[]>, batch?: CreateBatch): Promise<BindingsResult> {
   const crbType = catalog.lookup(cluster, RBAC, 'v1', 'clusterrolebindings');
   const crType = catalog.lookup(cluster, RBAC, 'v1', 'clusterroles');
   if (!crbType || !crType) throw new Error(`RBAC types are not served in cluster ${cluster}`);
@@ -53,7 +55,13 @@ export async function reconcileBindings(store: Store, catalog: Catalog, cluster:
       result.updated++;
     }
   }
-  await createAll(store, ctx, crbType, toCreate, result);
+  if (batch) {
+    // Counted as created when queued; if the batch is refused, createOne counts what it does instead.
+    for (const want of toCreate) batch.add(crbType, '', want, () => { result.created--; return createOne(store, ctx, crbType, want, result); });
+    result.created += toCreate.length;
+  } else {
+    await createAll(store, ctx, crbType, toCreate, result);
+  }
   for (const name of have.keys()) {
     if (desired.has(name)) continue;
     await store.delete(ctx, crbType, '', name).catch(ignoreNotFound);
@@ -77,12 +85,15 @@ async function createAll(store: Store, ctx: { cluster: string }, t: ResourceType
   } catch (e) {
     if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
   }
-  for (const want of objs) {
-    try { await store.create(ctx, t, '', want); result.created++; } catch (e) {
-      if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
-      await store.update(ctx, t, '', want.metadata.name!, (c) => merge(c!, want));
-      result.updated++;
-    }
+  for (const want of objs) await createOne(store, ctx, t, want, result);
+}
+
+/** One binding: created, or brought to `want` if it exists meanwhile. */
+async function createOne(store: Store, ctx: { cluster: string }, t: ResourceType, want: KObject, result: BindingsResult): Promise<void> {
+  try { await store.create(ctx, t, '', want); result.created++; } catch (e) {
+    if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
+    await store.update(ctx, t, '', want.metadata.name!, (c) => merge(c!, want));
+    result.updated++;
   }
 }
 

@@ -1,5 +1,5 @@
 // Tests of the TenantCluster controller against an in-process server: provisioning, audit annotation,
-// templates, conflicts, objects, and deletion through the finalizer.
+// templates, a host cluster to wait for, conflicts, objects, and deletion through the finalizer.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { logicalClusterType } from '../../apiserver/controllers/logical-clusters.ts';
@@ -38,16 +38,17 @@ describe('TenantCluster controller', () => {
     assert.equal((await p.get(logicalClusterType, 'quiet'))?.metadata.annotations?.['audit.portcullis.io/enabled'], undefined);
   });
 
-  it('fails clearly when its template disappears, and recovers when it is back', async () => {
+  it('says it waits for its template when the template disappears, and recovers when it is back', async () => {
     await p.create(templateType, 'tpl', { template: { access: { defaultClusterRole: 'view' } } });
     await p.create(tenantClusterType, 'templated', { project: 'proj', templateRef: { name: 'tpl' } });
     await p.server.settle();
     assert.equal(status(await p.get(tenantClusterType, 'templated'))?.effective?.access?.defaultClusterRole, 'view');
     await p.server.store.delete({ cluster: 'root' }, templateType, '', 'tpl');
     await p.server.settle();
-    const failed = await p.get(tenantClusterType, 'templated');
-    assert.equal(status(failed)?.phase, 'Failed');
-    assert.match(condition(failed, 'Ready')!.message, /TenantClusterTemplate "tpl" does not exist/);
+    const waiting = await p.get(tenantClusterType, 'templated');
+    assert.equal(status(waiting)?.phase, 'Pending');
+    assert.equal(condition(waiting, 'Ready')?.reason, 'WaitingForTemplate');
+    assert.match(condition(waiting, 'Ready')!.message, /TenantClusterTemplate "tpl", which does not exist/);
     await p.create(templateType, 'tpl', { template: { access: { defaultClusterRole: 'edit' } } });
     await p.server.settle();
     const back = await p.get(tenantClusterType, 'templated');
@@ -55,6 +56,21 @@ describe('TenantCluster controller', () => {
     const crb = p.type('templated', 'rbac.authorization.k8s.io', 'clusterrolebindings');
     assert.ok(await p.get(crb, 'portcullis:user:alice:edit', 'templated'));
     assert.equal(await p.get(crb, 'portcullis:user:alice:view', 'templated'), undefined);
+  });
+
+  it('says it waits for a host cluster that does not exist yet, and provisions once it does', async () => {
+    await p.create(tenantClusterType, 'hosted', { project: 'proj', hostCluster: 'later-host' });
+    await p.server.settle();
+    const waiting = await p.get(tenantClusterType, 'hosted');
+    assert.equal(status(waiting)?.phase, 'Pending');
+    assert.equal(condition(waiting, 'Ready')?.reason, 'WaitingForHostCluster');
+    assert.match(condition(waiting, 'Ready')!.message, /host cluster "later-host"/);
+    assert.equal(await p.get(logicalClusterType, 'hosted'), undefined, 'nothing is provisioned before the host exists');
+    await p.server.store.create({ cluster: 'root' }, logicalClusterType, '', { apiVersion: 'tenancy.portcullis.io/v1alpha1', kind: 'LogicalCluster', metadata: { name: 'later-host' } });
+    await p.server.settle();
+    const ready = await p.get(tenantClusterType, 'hosted');
+    assert.equal(status(ready)?.phase, 'Ready');
+    assert.equal(condition(ready, 'Ready')?.reason, 'Ready');
   });
 
   it('refuses a name taken by a logical cluster it does not own', async () => {

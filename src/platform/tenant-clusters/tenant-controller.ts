@@ -6,11 +6,12 @@ import type { KObject } from '../../apiserver/storage/interface.ts';
 import { StatusError, ignoreNotFound, isNotFound, notFoundMessage } from '../../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { logicalClusterType } from '../../apiserver/controllers/logical-clusters.ts';
-import { WorkQueue } from '../../apiserver/controllers/queue.ts';
+import { WorkQueue, type Priority } from '../../apiserver/controllers/queue.ts';
 import type { Leadership } from '../../apiserver/controllers/leadership.ts';
 import { effectiveSpec, referenceWarnings, roleMapping, staticAccess } from '../access/index.ts';
 import { applyObjects } from './tenant-objects.ts';
 import { reconcileBindings } from './tenant-bindings.ts';
+import { CreateBatch } from '../../apiserver/registry/create-batch.ts';
 import type { PlatformState, TemplateSpec, TenantClusterSpec } from '../resources/index.ts';
 import {
   AUDIT_ANNOTATION, FOREGROUND_FINALIZER, HOST_CLUSTER, TENANT_FINALIZER, TENANT_LABEL, templateType, tenantClusterType,
@@ -43,13 +44,39 @@ async function getOrUndefined(store: Store, cluster: string, t: typeof tenantClu
 
 export class TenantController {
   readonly queue: WorkQueue;
+  /** Tenants whose host logical cluster is not active, by host: they come back when it is. */
+  private readonly waitingForHost = new Map<string, Set<string>>();
+  /** The priority of an enqueueAll pending for the end of this turn of the event loop. */
+  private allAt?: Priority;
 
   constructor(private readonly d: TenantControllerDeps) {
-    this.queue = new WorkQueue((name) => this.reconcile(name), { log: d.log, concurrency: 4, leadership: d.leadership });
+    this.queue = new WorkQueue((name) => this.reconcile(name), { name: 'tenantcluster', log: d.log, concurrency: 4, leadership: d.leadership });
   }
 
-  enqueue(name: string): void { this.queue.add(name); }
-  enqueueAll(): void { for (const n of this.d.state.tenants.keys()) this.queue.add(n); }
+  enqueue(name: string, priority: Priority = 'normal'): void { this.queue.add(name, { priority }); }
+
+  /**
+   * Every tenant, once per turn of the event loop however many events ask (a start-up replay of N users asks N
+   * times). Fan-out is background work by default, so it never delays a tenant's own changes.
+   */
+  enqueueAll(priority: Priority = 'low'): void {
+    if (this.allAt !== undefined) { if (priority === 'normal') this.allAt = priority; return; }
+    this.allAt = priority;
+    queueMicrotask(() => {
+      const p = this.allAt!;
+      this.allAt = undefined;
+      for (const n of this.d.state.tenants.keys()) this.queue.add(n, { priority: p });
+    });
+  }
+
+  /** A logical cluster changed: tenants waiting for it as their host try again. */
+  onLogicalCluster(name: string, priority: Priority): void {
+    if (this.d.state.tenants.has(name)) this.enqueue(name, priority);
+    const waiting = this.waitingForHost.get(name);
+    if (!waiting || this.d.clusterState(name) !== 'active') return;
+    this.waitingForHost.delete(name);
+    for (const t of waiting) this.enqueue(t, priority);
+  }
 
   async reconcile(name: string): Promise<void> {
     const { store } = this.d;
@@ -64,8 +91,8 @@ export class TenantController {
     if (spec.templateRef) {
       const t = await getOrUndefined(store, ROOT_CLUSTER, templateType, spec.templateRef.name);
       if (!t) {
-        conditions.push(cond('Ready', 'False', 'TemplateNotFound', `TenantClusterTemplate "${spec.templateRef.name}" does not exist`));
-        return status('Failed');
+        conditions.push(cond('Ready', 'False', 'WaitingForTemplate', `waiting for TenantClusterTemplate "${spec.templateRef.name}", which does not exist`));
+        return status('Pending');
       }
       template = t.spec as TemplateSpec;
     }
@@ -74,8 +101,11 @@ export class TenantController {
     const host = eff.hostCluster ?? HOST_CLUSTER;
     if (host === HOST_CLUSTER) await this.ensureHost();
     else if (this.d.clusterState(host) !== 'active') {
-      conditions.push(cond('Ready', 'False', 'HostClusterNotFound', `host cluster "${host}" does not exist`));
-      return status('Failed', { effective: eff });
+      let waiting = this.waitingForHost.get(host);
+      if (!waiting) { waiting = new Set(); this.waitingForHost.set(host, waiting); }
+      waiting.add(name);
+      conditions.push(cond('Ready', 'False', 'WaitingForHostCluster', `waiting for host cluster "${host}", which is not active`));
+      return status('Pending', { effective: eff });
     }
 
     const lc = await this.ensureLogicalCluster(name, eff);
@@ -84,6 +114,9 @@ export class TenantController {
       return status('Failed', { effective: eff });
     }
     if (lc !== 'ready') {
+      conditions.push(lc === 'deleting'
+        ? cond('Ready', 'False', 'WaitingForPreviousCluster', `waiting for the previous logical cluster "${name}" to be removed`)
+        : cond('Ready', 'False', 'Provisioning', `logical cluster "${name}" is being provisioned`));
       conditions.push(cond('LogicalClusterReady', 'False', lc === 'deleting' ? 'PreviousClusterTerminating' : 'Provisioning',
         lc === 'deleting' ? `waiting for the previous logical cluster "${name}" to be removed` : `logical cluster "${name}" is being provisioned`));
       return status('Pending', { effective: eff, logicalCluster: name });
@@ -91,15 +124,18 @@ export class TenantController {
     conditions.push(cond('LogicalClusterReady', 'True', 'Provisioned', `logical cluster "${name}" is ready`));
 
     const previous = tenantStatus(tc)?.appliedObjects ?? [];
-    const objects = await applyObjects(store, this.d.catalog, name, eff.objects, previous);
-    conditions.push(objects.problems.length
-      ? cond('ObjectsApplied', 'False', 'ApplyFailed', objects.problems.join('; '))
-      : cond('ObjectsApplied', 'True', 'Applied', `${objects.applied.length} object(s) applied`));
+    // New template objects and role-mapping bindings are created together, in one transaction.
+    const batch = new CreateBatch(store, name);
+    const objects = await applyObjects(store, this.d.catalog, name, eff.objects, previous, batch);
 
     const access = staticAccess(this.d.state, eff);
     for (const u of await this.d.useVerbUsers(name)) if (!access.has(u)) access.set(u, ['use-verb']);
     const mapping = roleMapping(this.d.state, eff, access.keys());
-    const bindings = await reconcileBindings(store, this.d.catalog, name, mapping);
+    const bindings = await reconcileBindings(store, this.d.catalog, name, mapping, batch);
+    await batch.commit();
+    conditions.push(objects.problems.length
+      ? cond('ObjectsApplied', 'False', 'ApplyFailed', objects.problems.join('; '))
+      : cond('ObjectsApplied', 'True', 'Applied', `${objects.applied.length} object(s) applied`));
     conditions.push(cond('RoleMappingApplied', 'True', 'Applied', `${mapping.size} user(s) bound`));
 
     const warnings = referenceWarnings(this.d.state, eff);
@@ -154,7 +190,7 @@ export class TenantController {
       if (cur.metadata.labels?.[TENANT_LABEL] !== name || cur.metadata.deletionTimestamp) return cur;
       const annotations = { ...(cur.metadata.annotations ?? {}) };
       if (audit) annotations[AUDIT_ANNOTATION] = audit; else delete annotations[AUDIT_ANNOTATION];
-      cur.metadata.annotations = annotations;
+      if (cur.metadata.annotations || Object.keys(annotations).length > 0) cur.metadata.annotations = annotations; // no empty map: no write
       return cur;
     }, { allowCreate: true });
     if (object.metadata.labels?.[TENANT_LABEL] !== name) return 'foreign';

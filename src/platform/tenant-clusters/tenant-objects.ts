@@ -1,13 +1,22 @@
 // Applies a tenant's `objects` (multi-document YAML) inside its logical cluster: creates or updates each
-// object (labelled as platform-managed), deletes ones that were applied before and are no longer listed.
+// object (labelled as platform-managed), deletes ones that were applied before and are no longer listed. New
+// objects may be gathered in a CreateBatch and created in one transaction.
 import type { Store } from '../../apiserver/registry/store.ts';
 import type { Catalog } from '../../apiserver/registry/catalog.ts';
 import type { ResourceType } from '../../apiserver/registry/types.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
 import { StatusError, isNotFound } from '../../apiserver/errors.ts';
+import type { CreateBatch } from '../../apiserver/registry/create-batch.ts';
 import { parseObjects, MANAGED_BY_LABEL, MANAGED_BY_VALUE, type ObjectRef } from '../resources/index.ts';
 
 export interface ObjectsResult { applied: ObjectRef[]; problems: string[] }
+
+async function exists(store: Store, cluster: string, t: ResourceType, ns: string, name: string): Promise<boolean> {
+  try { await store.read(cluster, t, ns, name); return true; } catch (e) {
+    if (isNotFound(e)) return false;
+    throw e;
+  }
+}
 
 function splitApiVersion(apiVersion: string): [string, string] {
   const i = apiVersion.indexOf('/');
@@ -36,11 +45,18 @@ function desiredFrom(doc: Record<string, unknown>, current: KObject | undefined)
   return base;
 }
 
-export async function applyObjects(store: Store, catalog: Catalog, cluster: string, text: string | undefined, previous: readonly ObjectRef[]): Promise<ObjectsResult> {
+/**
+ * Applies the objects; with a batch, objects that do not exist yet are queued there (created in one transaction by
+ * the caller's commit) and problems with them are reported when it commits.
+ */
+export async function applyObjects(store: Store, catalog: Catalog, cluster: string, text: string | undefined, previous: readonly ObjectRef[], batch?: CreateBatch): Promise<ObjectsResult> {
   const { objects, error } = parseObjects(text);
   const problems: string[] = error ? [error] : [];
   const applied: ObjectRef[] = [];
   const ctx = { cluster };
+  // A name listed twice is written in list order, one write at a time (a transaction holds a key once).
+  const names = objects.map((d) => `${d.apiVersion as string}|${d.kind as string}|${(d.metadata as { namespace?: string }).namespace ?? ''}|${(d.metadata as { name: string }).name}`);
+  if (new Set(names).size !== names.length) batch = undefined;
   for (const doc of objects) {
     const apiVersion = doc.apiVersion as string;
     const kind = doc.kind as string;
@@ -49,18 +65,28 @@ export async function applyObjects(store: Store, catalog: Catalog, cluster: stri
     if (!t) { problems.push(`${kind} "${meta.name}": kind ${kind} in ${apiVersion} is not served in the tenant cluster`); continue; }
     const ns = t.namespaced ? meta.namespace ?? 'default' : '';
     const ref: ObjectRef = { apiVersion, kind, name: meta.name, ...(ns ? { namespace: ns } : {}) };
-    try {
-      await store.update(ctx, t, ns, meta.name, (cur) => {
-        const d = desiredFrom(doc, cur);
-        if (ns) d.metadata.namespace = ns;
-        return d;
-      }, { allowCreate: true });
-      applied.push(ref);
-    } catch (e) {
+    // Kept even when writing fails, so that a later removal from the list still cleans it up.
+    applied.push(ref);
+    const fail = (e: unknown) => {
       if (!(e instanceof StatusError)) throw e;
       problems.push(`${kind} "${ns ? `${ns}/` : ''}${meta.name}": ${e.message}`);
-      applied.push(ref); // keep tracking it so that a later removal from the list still cleans it up
+    };
+    const writeOne = () => store.update(ctx, t, ns, meta.name, (cur) => {
+      const d = desiredFrom(doc, cur);
+      if (ns) d.metadata.namespace = ns;
+      return d;
+    }, { allowCreate: true }).then(() => undefined, fail);
+    if (batch) {
+      let absent: boolean;
+      try { absent = !(await exists(store, cluster, t, ns, meta.name)); } catch (e) { fail(e); continue; }
+      if (absent) {
+        const d = desiredFrom(doc, undefined);
+        if (ns) d.metadata.namespace = ns;
+        batch.add(t, ns, d, writeOne);
+        continue;
+      }
     }
+    await writeOne();
   }
   const keep = new Set(applied.map(refKey));
   for (const old of previous) {

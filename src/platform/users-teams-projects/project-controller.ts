@@ -17,7 +17,7 @@ export class ProjectController {
   readonly queue: WorkQueue;
 
   constructor(private readonly d: { store: Store; catalog: Catalog; state: PlatformState; log: (m: string) => void; leadership?: Leadership }) {
-    this.queue = new WorkQueue((key) => (key === GLOBAL_KEY ? this.reconcileGlobalAdmins() : this.reconcile(key)), { log: d.log, concurrency: 2, leadership: d.leadership });
+    this.queue = new WorkQueue((key) => (key === GLOBAL_KEY ? this.reconcileGlobalAdmins() : this.reconcile(key)), { name: 'project', log: d.log, concurrency: 2, leadership: d.leadership });
   }
 
   enqueue(project: string): void { this.queue.add(project); }

@@ -13,6 +13,7 @@ export function setupUsersTeamsProjects(m: ModuleContext, state: PlatformState, 
   m.informer.on(GROUP, 'projects', inRoot((ev) => projects.enqueue(ev.name)));
   m.informer.on(GROUP, 'tenantclusters', inRoot((ev) => { if (ev.type === 'DELETED') projects.enqueue(tenantSpec(ev.object).project); }));
   m.idlers.push(() => projects.idle());
+  m.queues.register(projects.queue);
   m.onStarted.push(async () => {
     await ensurePlatformUserRbac(m.store, m.catalog);
     if (opts.bootstrapAdmin !== false) await ensureBootstrapAdmin(m.store, m.cfg.dataDir, m.log);
