@@ -3,8 +3,10 @@
 // p50/p99 while others are being created, heap and RSS per tenant after a forced GC, restart-to-ready, and the request
 // path (door + RBAC decision in-process; HTTPS GET in a tenant) at 100 tenants and at N, in the same run.
 // --soak-minutes M: afterwards, delete and re-create a wave of tenants for M minutes and report RSS per wave.
+// Progress (created / Ready, rate, RSS) goes to stderr every few seconds; a phase past --budget-seconds stops there and
+// Ctrl-C prints the figures gathered so far, so a long run always yields a (partial) table.
 // Run: node --expose-gc --import tsx bench/platform/index.ts [--tenants 10000] [--postgres] [--users 2000] [--teams 500]
-//        [--baseline 100] [--calls 20000] [--seconds 5] [--soak-minutes 0] [--wave 1000]
+//        [--baseline 100] [--calls 20000] [--seconds 5] [--soak-minutes 0] [--wave 1000] [--budget-seconds 600]
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +19,7 @@ import { projectType, teamType, tenantClusterType, userType } from '../../src/pl
 import https from 'node:https';
 import { machine, printTable } from '../support/load.ts';
 import { requestPath, type PathFigures } from './request-path.ts';
+import { Progress, firstDecisions, residency } from './progress.ts';
 
 const arg = (name: string, dflt: number) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? Number(process.argv[i + 1]) : dflt; };
 const POSTGRES = process.argv.includes('--postgres');
@@ -28,6 +31,7 @@ const CALLS = arg('calls', 20_000);
 const SECONDS = arg('seconds', 5);
 const SOAK_MINUTES = arg('soak-minutes', 0);
 const WAVE = Math.min(arg('wave', 1000), TENANTS);
+const BUDGET_MS = arg('budget-seconds', 600) * 1000;
 const ROLES = ['view', 'edit', 'admin'];
 
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
@@ -57,38 +61,75 @@ const spec = (i: number) => ({
   },
 });
 
-/** Creates tenants [from, to) 50 at a time and resolves once all are Ready; create→Ready latency of each. */
-async function provision(from: number, to: number): Promise<number[]> {
+/** Figures gathered so far (printed at the end, on Ctrl-C, or after a phase ran out of budget). */
+const report: Array<{ metric: string; value: string }> = [];
+const paths: Array<Record<string, string | number>> = [];
+const progress = new Progress();
+let printed = false;
+/** Tenants created so far (the request path's size at the end; below TENANTS when a budget stopped creation). */
+let reached = 0;
+function printReport(note?: string): void {
+  if (printed) return;
+  printed = true;
+  progress.stop();
+  printTable(`bench/platform — ${new Date().toISOString().slice(0, 10)} — ${machine()} — ${os.cpus().length} cores — load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} — ${POSTGRES ? 'PostgreSQL' : 'SQLite'}, in-process${note ? ` — ${note}` : ''}`, report);
+  if (paths.length) printTable(`request path at ${BASELINE} and at ${reached || TENANTS} tenants (${CALLS} in-process calls per case; HTTPS ${SECONDS}s, 10 connections)`, paths);
+}
+process.once('SIGINT', () => { printReport('INTERRUPTED (partial)'); process.exit(130); });
+
+/**
+ * Creates tenants [from, to) 50 at a time and waits until they are Ready (or the budget is spent): create→Ready
+ * latency of each Ready one, sorted, and how many were created.
+ */
+async function provision(from: number, to: number, budgetMs = BUDGET_MS): Promise<{ latencies: number[]; created: number; timedOut: boolean }> {
+  const deadline = performance.now() + budgetMs;
   const created = new Map<string, number>();
   const latencies: number[] = [];
   const prefix = `/root/${tenantClusterType.group}/${tenantClusterType.resource}/`;
   let done: () => void = () => undefined;
   const all = new Promise<void>((r) => { done = r; });
+  let n = 0;
   const w = server.store.storage.watch(prefix, (await server.store.storage.list(prefix, { limit: 1 })).rv, (ev) => {
     const name = ev.object.metadata.name!;
     const t0 = created.get(name);
     if (t0 === undefined || (ev.object.status as { phase?: string } | undefined)?.phase !== 'Ready') return;
     created.delete(name);
     latencies.push(performance.now() - t0);
+    progress.ready++;
     if (latencies.length === to - from) done();
   });
   const pending: Promise<unknown>[] = [];
+  let timedOut = false;
   for (let i = from; i < to; i++) {
+    if (performance.now() > deadline) { timedOut = true; break; }
     created.set(tenant(i), performance.now());
-    pending.push(mk(tenantClusterType, tenant(i), spec(i)));
-    if (pending.length === 50) await Promise.all(pending.splice(0));
+    pending.push(mk(tenantClusterType, tenant(i), spec(i)).then(() => { progress.created++; }));
+    n++;
+    if (pending.length === 50) {
+      await Promise.all(pending.splice(0));
+      // SQLite writes complete without I/O waits: yield so that controllers (and progress) run between batches,
+      // as they would between clients' requests
+      await new Promise((r) => setImmediate(r));
+    }
   }
   await Promise.all(pending);
-  await all;
+  const left = Math.max(5_000, deadline - performance.now());
+  if (latencies.length < n) {
+    await Promise.race([all, new Promise((r) => setTimeout(r, timedOut ? Math.min(left, 60_000) : left).unref())]);
+    if (latencies.length < n) timedOut = true;
+  }
   w.stop();
-  return latencies.sort((a, b) => a - b);
+  return { latencies: latencies.sort((a, b) => a - b), created: n, timedOut };
 }
 
 async function figures(n: number): Promise<PathFigures> {
   return requestPath(server, m, { tenants: n, calls: CALLS, seconds: SECONDS, user, tenant, outsider });
 }
+const add = (metric: string, value: string) => report.push({ metric, value });
 
 try {
+  progress.start();
+  progress.phase = 'users and teams';
   for (let i = 0; i < USERS; i++) await mk(userType, user(i), { displayName: user(i) });
   for (let i = 0; i < 100; i++) await mk(userType, outsider(i), {});
   for (let i = 0; i < TEAMS; i++) await mk(teamType, team(i), { members: [user(i * 4), user(i * 4 + 1), user(i * 4 + 2), user(i * 4 + 3)] });
@@ -96,44 +137,74 @@ try {
   await server.settle();
   gc();
   const before = process.memoryUsage();
+  add('tenant clusters (10 access rules each)', String(TENANTS));
+  add('users / teams', `${USERS} / ${TEAMS}`);
 
+  progress.phase = `create ${BASELINE}`;
+  progress.target = TENANTS;
   const t0 = performance.now();
   const first = await provision(0, BASELINE);
   const t1 = performance.now();
+  progress.phase = `request path at ${BASELINE}`;
   const small = await figures(BASELINE);
+  paths.push(...small.rows.map((r) => ({ tenants: BASELINE, ...r })));
   const t2 = performance.now();
-  const rest = await provision(BASELINE, TENANTS);
+  progress.phase = `create ${TENANTS}`;
+  const rest = await provision(BASELINE, TENANTS, BUDGET_MS - (t1 - t0));
   const readyMs = (t1 - t0) + (performance.now() - t2);
+  const made = first.created + rest.created;
+  reached = made;
+  const latencies = [...first.latencies, ...rest.latencies].sort((a, b) => a - b);
+  const cut = first.timedOut || rest.timedOut;
+  add(`all Ready (creating 50 at a time)${cut ? ' — BUDGET EXCEEDED' : ''}`, `${secs(readyMs)} for ${latencies.length} Ready of ${made} created (${(latencies.length / (readyMs / 1000)).toFixed(0)} tenants/s)`);
+  add('create→Ready p50 / p99 / max', `${pct(latencies, 50).toFixed(0)} / ${pct(latencies, 99).toFixed(0)} / ${latencies.at(-1)?.toFixed(0)} ms`);
+  progress.phase = 'settle';
   await server.settle();
   gc();
+  const loaded = process.memoryUsage();
+  const r0 = residency(m);
+  add('heap / RSS before tenants (forced GC)', `${mb(before.heapUsed)} / ${mb(before.rss)}`);
+  add(`heap / RSS after, ${r0.loaded} clusters' RBAC loaded`, `${mb(loaded.heapUsed)} / ${mb(loaded.rss)} — ${kb((loaded.heapUsed - before.heapUsed) / made)} heap per tenant`);
+  // idle tenants: two sweeps unload every cluster unused since (root stays)
+  residency(m).sweep(); residency(m).sweep();
+  gc();
   const after = process.memoryUsage();
-  const big = await figures(TENANTS);
-  const latencies = [...first, ...rest].sort((a, b) => a - b);
+  const perTenant = (after.heapUsed - before.heapUsed) / made;
+  add(`heap / RSS idle (unloaded, ${residency(m).loaded} loaded)`, `${mb(after.heapUsed)} / ${mb(after.rss)} — ${kb(perTenant)} heap, ${kb((after.rss - before.rss) / made)} RSS per tenant`);
+  add('vCluster ratio (256 MiB per tenant)', `${((256 * 1024 * 1024) / Math.max(1, perTenant)).toFixed(0)}× less (heap per idle tenant)`);
+  progress.phase = 'first decisions';
+  const fd = await firstDecisions(m, made, tenant, user);
+  add('first decision in an idle tenant (loads it) p50 / p99', `${fd.p50.toFixed(2)} / ${fd.p99.toFixed(2)} ms (${fd.n} tenants)`);
+  progress.phase = `request path at ${made}`;
+  const big = await figures(made);
+  paths.push(...big.rows.map((r) => ({ tenants: made, ...r })));
+  // what a loaded cluster's RBAC costs: the request path loaded up to the residency's capacity; unload them again
+  gc();
+  const busy = process.memoryUsage();
+  const held = residency(m).loaded;
+  residency(m).sweep(); residency(m).sweep();
+  gc();
+  const calm = process.memoryUsage();
+  const dropped = Math.max(1, held - residency(m).loaded);
+  add(`heap per loaded cluster's RBAC (${held} loaded by the request path, then unloaded)`, `${kb((busy.heapUsed - calm.heapUsed) / dropped)} (heap ${mb(busy.heapUsed)} → ${mb(calm.heapUsed)})`);
 
   // Restart: close, start on the same store, time until /readyz answers 200.
+  progress.phase = 'restart';
   await server.close();
-  const r0 = performance.now();
+  const s0 = performance.now();
   server = await start();
   const readyz = await status(`${server.url}/readyz`, server.pki.caCertPem);
-  const restartMs = performance.now() - r0;
+  const restartMs = performance.now() - s0;
   gc();
   const restarted = process.memoryUsage();
-
-  printTable(`bench/platform — ${new Date().toISOString().slice(0, 10)} — ${machine()} — ${os.cpus().length} cores — ${POSTGRES ? 'PostgreSQL' : 'SQLite'}, in-process`, [
-    { metric: 'tenant clusters (10 access rules each)', value: String(TENANTS) },
-    { metric: 'users / teams', value: `${USERS} / ${TEAMS}` },
-    { metric: 'all Ready (creating 50 at a time)', value: `${secs(readyMs)} (${(TENANTS / (readyMs / 1000)).toFixed(0)} tenants/s)` },
-    { metric: 'create→Ready p50 / p99 / max', value: `${pct(latencies, 50).toFixed(0)} / ${pct(latencies, 99).toFixed(0)} / ${latencies.at(-1)!.toFixed(0)} ms` },
-    { metric: 'heap used before / after (forced GC)', value: `${mb(before.heapUsed)} / ${mb(after.heapUsed)} — ${kb((after.heapUsed - before.heapUsed) / TENANTS)} per tenant` },
-    { metric: 'RSS before / after', value: `${mb(before.rss)} / ${mb(after.rss)} — ${kb((after.rss - before.rss) / TENANTS)} per tenant` },
-    { metric: 'restart to ready (/readyz 200)', value: `${secs(restartMs)} (readyz: ${readyz}); heap after restart ${mb(restarted.heapUsed)}` },
-    { metric: 'vCluster ratio (256 MiB per tenant)', value: `${((256 * 1024 * 1024) / Math.max(1, (after.heapUsed - before.heapUsed) / TENANTS)).toFixed(0)}× less (heap)` },
-  ]);
-  printTable(`request path at ${BASELINE} and at ${TENANTS} tenants (${CALLS} in-process calls per case; HTTPS ${SECONDS}s, 10 connections)`, [
-    ...small.rows.map((r) => ({ tenants: BASELINE, ...r })), ...big.rows.map((r) => ({ tenants: TENANTS, ...r })),
-  ]);
+  add('restart to ready (/readyz 200)', `${secs(restartMs)} (readyz: ${readyz}); heap / RSS after restart ${mb(restarted.heapUsed)} / ${mb(restarted.rss)}`);
+  printReport(cut ? 'partial: a phase exceeded --budget-seconds' : undefined);
   if (SOAK_MINUTES > 0) await soak();
+} catch (e) {
+  printReport(`FAILED (partial): ${(e as Error).message}`);
+  throw e;
 } finally {
+  progress.stop();
   await server.close().catch(() => undefined);
   await db?.drop();
   rmSync(dir, { recursive: true, force: true });
@@ -160,6 +231,7 @@ async function soak(): Promise<void> {
       await new Promise((r) => setTimeout(r, 200));
     }
     await provision(TENANTS - WAVE, TENANTS);
+    progress.created -= WAVE; progress.ready -= WAVE;
     await server.settle();
     gc();
     const u = process.memoryUsage();

@@ -153,6 +153,11 @@ export interface ModuleContext {
   /** Issuer of ServiceAccount tokens (the external URL); modules derive their own issuers from it. */
   issuer: string;
   storage: Storage;
+  /**
+   * Logical clusters whose per-cluster memory (the RBAC index) is held now; the others are idle and loaded on
+   * first use. Filled by the module that holds them; read at scrape time by metrics.
+   */
+  residentClusters?: () => number;
   store: Store;
   catalog: Catalog;
   informer: Informer;

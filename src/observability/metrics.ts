@@ -79,6 +79,10 @@ export function createMetrics(perCluster: boolean) {
       buckets: [3600, 6 * 3600, 86400, 7 * 86400, 30 * 86400, 90 * 86400, 365 * 86400],
       help: 'Time to expiry of credentials with an expiry, by kind, at the last scrape.',
     }),
+    logicalClusters: new Gauge({
+      name: 'portcullis_logical_clusters', registers, labelNames: ['state'],
+      help: 'Logical clusters (root included) by memory state: loaded (their RBAC index held) or idle (loaded on first use).',
+    }),
     tenantClusters: new Gauge({ name: 'portcullis_tenant_clusters', registers, labelNames: ['phase'], help: 'Tenant clusters by status phase.' }),
     storeDuration: new HistogramFamily({
       name: 'portcullis_store_operation_duration_seconds', registers, labelNames: ['operation', 'backend', 'result'], buckets: SHORT_BUCKETS,

@@ -52,6 +52,10 @@ export function observabilityModule(): ObservabilityModule {
       const refresh = () => {
         inventory.refresh();
         mx.leader.set(m.leadership.isLeader() ? 1 : 0);
+        const total = m.clusters.names().length;
+        const loaded = Math.min(total, m.residentClusters?.() ?? total);
+        mx.logicalClusters.labels('loaded').set(loaded);
+        mx.logicalClusters.labels('idle').set(total - loaded);
         const s = audit?.stats;
         if (s) {
           if (s.events > auditSeen.events) mx.auditEvents.inc(s.events - auditSeen.events);

@@ -29,10 +29,17 @@ export interface AdminCredentialDeps {
   log: (m: string) => void;
 }
 
+/** Below this many logical clusters the admin kubeconfig is rewritten on every change. */
+const IMMEDIATE_REWRITE_CLUSTERS = 200;
+
 export class AdminCredential {
   private held?: Held;
   private baseUrl = '';
   private clusters: string[] = [ROOT_CLUSTER];
+  /** A rewrite waiting for the throttle (clustersChanged), with the newest cluster names. */
+  private pending?: { timer: NodeJS.Timeout; names: string[] };
+  private lastWrite = 0;
+  private writeMs = 0;
 
   constructor(private readonly d: AdminCredentialDeps) {}
 
@@ -53,6 +60,36 @@ export class AdminCredential {
     this.baseUrl = baseUrl;
     this.clusters = [ROOT_CLUSTER, ...clusters.filter((n) => n !== ROOT_CLUSTER).sort()];
     writePrivateFile(this.d.path, this.text());
+  }
+
+  /**
+   * The logical clusters changed: rewrite the kubeconfig, at once while there are few, else at most once a second
+   * and no more often than ten times the last rewrite took (creating 10,000 tenant clusters would otherwise
+   * rewrite a growing file 10,000 times, O(N²) in all).
+   */
+  clustersChanged(names: string[]): void {
+    const now = Date.now();
+    if (names.length < IMMEDIATE_REWRITE_CLUSTERS && !this.pending) {
+      this.write(this.baseUrl, names);
+      this.lastWrite = now;
+      return;
+    }
+    if (this.pending) { this.pending.names = names; return; }
+    const timer = setTimeout(() => this.flush(), Math.max(0, this.lastWrite + Math.max(1000, 10 * this.writeMs) - now));
+    timer.unref();
+    this.pending = { timer, names };
+  }
+
+  /** Writes a rewrite the throttle holds back (at shutdown). */
+  flush(): void {
+    const p = this.pending;
+    if (!p) return;
+    clearTimeout(p.timer);
+    this.pending = undefined;
+    const t0 = Date.now();
+    this.write(this.baseUrl, p.names);
+    this.lastWrite = Date.now();
+    this.writeMs = this.lastWrite - t0;
   }
 
   /** A new certificate; the previous one is revoked everywhere. Returns the new kubeconfig text. */

@@ -211,7 +211,7 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
   const baseUrl = cfg.externalUrl ?? `https://${connectHost}:${actualPort}`;
 
   admin.write(baseUrl, clusters.names());
-  clusters.onChange((names) => admin.write(baseUrl, names));
+  clusters.onChange((names) => admin.clustersChanged(names));
   for (const f of m.onStarted) await f(baseUrl);
   log(`portcullis: serving on ${baseUrl} (store: ${describe})`);
   log(`portcullis: admin kubeconfig: ${adminKubeconfigPath}`);
@@ -220,6 +220,7 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
     // Connections first, so open watches end (and are audited) before modules shut down.
     await connections();
     informer.stop(); clusters.stop(); namespaces.stop(); gc.stop();
+    admin.flush();
     for (const f of m.onClose) await f(); // flushes audit and last-used batches
     secrets.stop();
     await election.stop(); // releases the controllers' lease so another replica takes over at once

@@ -119,6 +119,10 @@ describe('/metrics', () => {
     assert.ok(after.value('apiserver_storage_objects', { resource: 'namespaces' }) >= 5);
     assert.ok(after.value('apiserver_audit_event_total') > before.value('apiserver_audit_event_total'));
     assert.equal(after.value('portcullis_controller_leader'), 1);
+    // root's RBAC is held (this request was authorized in it); every logical cluster is loaded or idle
+    assert.ok(after.value('portcullis_logical_clusters', { state: 'loaded' }) >= 1);
+    assert.equal(after.value('portcullis_logical_clusters', { state: 'loaded' }) + after.value('portcullis_logical_clusters', { state: 'idle' }),
+      h.server.clusters.names().length);
     assert.equal(d('portcullis_admission_rejections_total', { operation: 'CREATE' }), 1);
     assert.ok(after.count('portcullis_store_operation_duration_seconds', { operation: 'create', backend: 'sqlite', result: 'success' }) >= 1);
     assert.equal(after.value('apiserver_current_inflight_requests', { request_kind: 'mutating' }), 0);

@@ -5,7 +5,7 @@ import type { Catalog } from '../../apiserver/registry/catalog.ts';
 import type { EscalationCheck } from '../../apiserver/extension.ts';
 import { StatusError } from '../../apiserver/errors.ts';
 import type { Attributes, AuthorizerResult } from '../../apiserver/auth/types.ts';
-import type { RbacIndex } from '../authz/rbac/index.ts';
+import type { LazyRbac } from '../authz/rbac/index.ts';
 import { checkEscalation, type EscalationDeps } from '../authz/rbac/index.ts';
 import type { ClusterRole, Role, RoleBinding, RoleRef } from '../authz/rbac/index.ts';
 
@@ -16,7 +16,7 @@ const KINDS = new Set(Object.values(KIND_OF));
 type Authorize = (a: Attributes) => Promise<AuthorizerResult>;
 
 /** What checkEscalation needs in `cluster`: the authorizer, the requester's rules, and the referenced role's rules. */
-function depsIn(cluster: string, index: RbacIndex, store: Store, catalog: Catalog, authorize: Authorize): EscalationDeps {
+function depsIn(cluster: string, index: LazyRbac, store: Store, catalog: Catalog, authorize: Authorize): EscalationDeps {
   return {
     authorize,
     rulesFor: (user, ns) => index.rulesFor(cluster, user, ns),
@@ -34,7 +34,7 @@ function depsIn(cluster: string, index: RbacIndex, store: Store, catalog: Catalo
   };
 }
 
-export function escalationAdmission(index: RbacIndex, store: Store, catalog: Catalog, authorize: Authorize): Admission {
+export function escalationAdmission(index: LazyRbac, store: Store, catalog: Catalog, authorize: Authorize): Admission {
   return {
     name: 'RBACEscalation',
     async admit(op, t, obj, old, ctx) {
@@ -55,7 +55,7 @@ export function escalationAdmission(index: RbacIndex, store: Store, catalog: Cat
  * The escalation check for an RBAC object written on a requester's behalf (the server's ModuleContext.escalation):
  * exactly what creating it directly would require, evaluated for the requester in the named cluster.
  */
-export function escalationCheck(index: RbacIndex, store: Store, catalog: Catalog, authorize: Authorize): EscalationCheck {
+export function escalationCheck(index: LazyRbac, store: Store, catalog: Catalog, authorize: Authorize): EscalationCheck {
   return async ({ user, cluster, object }) => {
     const kind = object.kind as 'Role' | 'ClusterRole' | 'RoleBinding' | 'ClusterRoleBinding';
     if (!KINDS.has(kind)) throw new Error(`escalation check of a ${String(object.kind)}: not an RBAC kind`);

@@ -2,8 +2,9 @@
 // escalation-prevention admission, the impersonation gate, the review APIs and each cluster's bootstrap RBAC.
 import type { ServerModule } from '../../apiserver/extension.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
-import { RbacIndex } from '../authz/rbac/index.ts';
-import type { RbacKind, RbacObject } from '../authz/rbac/index.ts';
+import { LazyRbac, RbacIndex } from '../authz/rbac/index.ts';
+import type { PolicySnapshot, RbacKind, RbacObject } from '../authz/rbac/index.ts';
+import type { ModuleContext } from '../../apiserver/extension.ts';
 import { AggregationController } from './aggregation-controller.ts';
 import { escalationAdmission, escalationCheck } from './escalation-admission.ts';
 import { impersonationGate } from './impersonation-gate.ts';
@@ -12,12 +13,36 @@ import { bootstrapRbacSet } from './bootstrap-seed.ts';
 
 const RBAC = 'rbac.authorization.k8s.io';
 const KINDS: Array<[string, RbacKind]> = [['roles', 'Role'], ['clusterroles', 'ClusterRole'], ['rolebindings', 'RoleBinding'], ['clusterrolebindings', 'ClusterRoleBinding']];
+const KIND_OF = new Map(KINDS);
+/**
+ * Logical clusters whose RBAC is held in memory at once (about 10-15 KB each with the built-in policy): the bound
+ * against a caller cycling through many clusters. Idle clusters are unloaded by the sweep well before it; below it
+ * clusters in use are never reloaded, so requests spread over many tenants do not pay a load each.
+ */
+const RESIDENT_CLUSTERS = 10_000;
+/** A cluster unused for between one and two sweep periods is unloaded (its RBAC stays in storage). */
+const SWEEP_MS = 60_000;
+
+/** A cluster's RBAC objects as stored now (the watch cache); undefined for a cluster that does not exist. */
+async function storedPolicy(m: ModuleContext, cluster: string): Promise<PolicySnapshot | undefined> {
+  if (m.clusters.state(cluster) === undefined) return undefined;
+  const s: PolicySnapshot = { roles: [], clusterRoles: [], roleBindings: [], clusterRoleBindings: [] };
+  const lists = { Role: s.roles, ClusterRole: s.clusterRoles, RoleBinding: s.roleBindings, ClusterRoleBinding: s.clusterRoleBindings };
+  for (const item of (await m.storage.list(`/${cluster}/${RBAC}/`)).items) {
+    const kind = KIND_OF.get(item.key.split('/')[3]!);
+    if (kind) (lists[kind] as unknown[]).push(item.object);
+  }
+  return s;
+}
 
 export function rbacModule(): ServerModule {
   return {
     name: 'rbac',
     setup(m) {
-      const index = new RbacIndex();
+      // Clusters are held only while used: an idle one costs no index memory and is loaded on its next decision.
+      const index = new LazyRbac(new RbacIndex(), {
+        source: (cluster) => storedPolicy(m, cluster), capacity: RESIDENT_CLUSTERS, pinned: (c) => c === ROOT_CLUSTER,
+      });
       for (const [resource, kind] of KINDS) {
         m.informer.on(RBAC, resource, (ev) => index.apply(ev.cluster, kind, ev.type, ev.object as unknown as RbacObject));
       }
@@ -26,6 +51,10 @@ export function rbacModule(): ServerModule {
         if (ev.type === 'DELETED' && ev.cluster === ROOT_CLUSTER) index.dropCluster(ev.name);
       });
       m.authorizers.rbac = index;
+      m.residentClusters = () => index.stats().loaded;
+      const sweeper = setInterval(() => index.sweep(), SWEEP_MS);
+      sweeper.unref();
+      m.onClose.push(() => clearInterval(sweeper));
       m.sharedSets.push(bootstrapRbacSet());
       const aggregation = new AggregationController(m.store, m.catalog, m.logFor('clusterrole-aggregation-controller'));
       aggregation.register(m.informer);

@@ -7,7 +7,7 @@ import { defineType } from '../../apiserver/registry/builtins.ts';
 import type { ResourceType, VirtualCreate } from '../../apiserver/registry/types.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
 import type { Runtime } from '../../apiserver/extension.ts';
-import type { RbacIndex } from '../authz/rbac/index.ts';
+import type { LazyRbac } from '../authz/rbac/index.ts';
 import type { Attributes, UserInfo } from '../../apiserver/auth/types.ts';
 
 interface ResourceAttributes { namespace?: string; verb?: string; group?: string; version?: string; resource?: string; subresource?: string; name?: string }
@@ -30,7 +30,7 @@ function reply(body: KObject, status: Record<string, unknown>): KObject {
   return { ...body, metadata: { ...body.metadata, creationTimestamp: null }, status } as unknown as KObject;
 }
 
-export function reviewTypes(d: { index: RbacIndex; runtime: Runtime }): ResourceType[] {
+export function reviewTypes(d: { index: LazyRbac; runtime: Runtime }): ResourceType[] {
   const access = (self: boolean, local: boolean): VirtualCreate => async (ctx: RequestContext, body: KObject, namespace: string) => {
     const spec = (body.spec ?? {}) as SarSpec;
     let user: UserInfo;
@@ -50,7 +50,7 @@ export function reviewTypes(d: { index: RbacIndex; runtime: Runtime }): Resource
   };
   const rules: VirtualCreate = async (ctx, body) => {
     const spec = (body.spec ?? {}) as { namespace?: string };
-    const result = d.index.rulesFor(clusterFrom(ctx), userFrom(ctx), spec.namespace ?? '');
+    const result = await d.index.rulesFor(clusterFrom(ctx), userFrom(ctx), spec.namespace ?? '');
     const resourceRules = result.rules.filter((x) => !x.nonResourceURLs?.length).map((x) => ({
       verbs: x.verbs, apiGroups: x.apiGroups ?? [], resources: x.resources ?? [], ...(x.resourceNames?.length ? { resourceNames: x.resourceNames } : {}),
     }));

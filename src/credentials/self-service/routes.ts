@@ -30,7 +30,7 @@ export interface RouteDeps {
   /** Every logical cluster name (dry run). */
   clusterNames: () => string[];
   /** Effective RBAC rules of a user in a cluster/namespace, when the authorizer can tell (dry run). */
-  rulesFor?: (cluster: string, user: AuthnResult['user'], namespace: string) => unknown[] | undefined;
+  rulesFor?: (cluster: string, user: AuthnResult['user'], namespace: string) => Promise<unknown[] | undefined>;
 }
 
 const P = '/platform/v1';
@@ -138,7 +138,7 @@ export function credentialRoutes(d: RouteDeps): Route[] {
         const req = await body(ctx, dryRunSchema);
         const user = req.user ?? me.username;
         await core.assertActFor(me, user, 'inspect access keys');
-        return writeJson(ctx, 200, dryRun(d, user, req.scope, me));
+        return writeJson(ctx, 200, await dryRun(d, user, req.scope, me));
       }
       const name = rest[0];
       const e = core.d.keys.get(name);
@@ -194,17 +194,20 @@ export function credentialRoutes(d: RouteDeps): Route[] {
 }
 
 /** What a key with `scope` could do for `user`, per logical cluster, before any secret exists. */
-function dryRun(d: RouteDeps, user: string, scope: AccessKeySpec['scope'], requester: AuthnResult['user']) {
+async function dryRun(d: RouteDeps, user: string, scope: AccessKeySpec['scope'], requester: AuthnResult['user']) {
   const identity = d.core.d.identities.identity(user) ?? (user === requester.username ? requester : undefined);
   if (!identity) throw badRequest(`no such platform user "${user}"`);
   const projectOf = (c: string) => d.core.d.platform.projectOf(c);
-  const clusters = d.clusterNames().sort().map((cluster) => {
+  const clusters = [];
+  for (const cluster of d.clusterNames().sort()) {
     const access = isScoped(scope) ? clusterAccess(scope, cluster, projectOf) : { kind: 'all' as const };
     const namespaces = access.kind === 'namespaces' ? [...access.namespaces] : undefined;
-    const rules = access.kind === 'none' ? [] : access.kind === 'all'
-      ? d.rulesFor?.(cluster, identity, '')
-      : namespaces!.flatMap((ns) => (d.rulesFor?.(cluster, identity, ns) ?? []).map((r) => ({ namespace: ns, ...(r as object) })));
-    return { cluster, project: projectOf(cluster), access: access.kind, namespaces, rules };
-  });
+    let rules: unknown[] | undefined = [];
+    if (access.kind === 'all') rules = await d.rulesFor?.(cluster, identity, '');
+    else if (access.kind === 'namespaces') {
+      for (const ns of namespaces!) rules.push(...((await d.rulesFor?.(cluster, identity, ns)) ?? []).map((r) => ({ namespace: ns, ...(r as object) })));
+    }
+    clusters.push({ cluster, project: projectOf(cluster), access: access.kind, namespaces, rules });
+  }
   return { apiVersion: API_VERSION, kind: 'AccessKeyDryRun', user, scope: isScoped(scope) ? scope : undefined, clusters };
 }

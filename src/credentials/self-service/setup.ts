@@ -30,9 +30,10 @@ export function setupSelfServiceRoutes(m: ModuleContext, d: SelfServiceDeps): vo
     authenticate: (r) => m.runtime.authenticate(r),
     lineage: (ctx) => m.credentialChains.lineage(ctx),
     clusterNames: () => m.clusters.names(),
-    rulesFor: (cluster, user, ns) => {
-      const rbac = m.authorizers.rbac as { rulesFor?: (c: string, u: UserInfo, n: string) => { rules: unknown[] } } | undefined;
-      return rbac?.rulesFor?.(cluster, user, ns).rules;
+    rulesFor: async (cluster, user, ns) => {
+      type Rules = { rules: unknown[] };
+      const rbac = m.authorizers.rbac as { rulesFor?: (c: string, u: UserInfo, n: string) => Rules | Promise<Rules> } | undefined;
+      return (await rbac?.rulesFor?.(cluster, user, ns))?.rules;
     },
   }));
 }

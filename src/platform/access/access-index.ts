@@ -7,6 +7,11 @@ import { type PlatformState, type TenantClusterSpec, GROUP, VERSION, tenantClust
 
 /** Asks RBAC in root whether the attributes are allowed (wired to the rbac authorizer by default). */
 export type RootAuthorizer = (a: Attributes) => Promise<boolean>;
+/**
+ * Whether a user or group name is a subject of some ClusterRoleBinding in root (undefined: unknown). Identities
+ * whose bound names are the same get the same cluster-scoped decision, so one is asked for all of them.
+ */
+export type BoundInRoot = (kind: 'user' | 'group', name: string) => boolean;
 
 /** Teams show up in root RBAC as this group, so a ClusterRoleBinding can grant `use` to a team. */
 export const teamGroup = (team: string): string => `portcullis:team:${team}`;
@@ -16,7 +21,11 @@ interface Entry { gen: number; spec: TenantClusterSpec; access: Map<string, Acce
 export class AccessIndex {
   private readonly cache = new Map<string, Entry>();
 
-  constructor(private readonly state: PlatformState, private readonly authorizeInRoot: () => RootAuthorizer | undefined) {}
+  constructor(
+    private readonly state: PlatformState,
+    private readonly authorizeInRoot: () => RootAuthorizer | undefined,
+    private readonly boundInRoot: () => BoundInRoot | undefined = () => undefined,
+  ) {}
 
   /** The tenant's spec with its template applied (from the in-memory state). */
   effective(tenant: string): TenantClusterSpec | undefined {
@@ -37,9 +46,7 @@ export class AccessIndex {
   }
 
   teamsOf(user: string): string[] {
-    const out: string[] = [];
-    for (const t of this.state.teams.keys()) if (this.state.teamMembers(t).has(user)) out.push(t);
-    return out;
+    return this.state.teamsOf(user);
   }
 
   /** Does RBAC in root give this user (its groups and teams) the `use` verb on the tenant cluster? */
@@ -67,12 +74,28 @@ export class AccessIndex {
     return (await this.canUse(username, groups, tenant)) ? ['use-verb'] : [];
   }
 
-  /** Platform users holding `use` on the tenant through RBAC in root (their IdP groups and teams count). */
+  /**
+   * Platform users holding `use` on the tenant through RBAC in root (their IdP groups and teams count). Users no
+   * root binding names, with the same bound groups, share one decision: per tenant, one decision per distinct set
+   * of bound groups, not one per user.
+   */
   async useVerbUsers(tenant: string): Promise<Set<string>> {
     const out = new Set<string>();
     if (!this.authorizeInRoot()) return out;
+    const bound = this.boundInRoot();
+    const decided = new Map<string, boolean>();
     for (const u of this.state.users.values()) {
-      if (await this.canUse(u.name, u.groups, tenant)) out.add(u.name);
+      let key: string | undefined;
+      if (bound && !bound('user', u.name)) {
+        const names = [...u.groups, ...this.teamsOf(u.name).map(teamGroup), SYSTEM_AUTHENTICATED].filter((g) => bound('group', g));
+        key = [...new Set(names)].sort().join('\n');
+      }
+      let ok = key === undefined ? undefined : decided.get(key);
+      if (ok === undefined) {
+        ok = await this.canUse(u.name, u.groups, tenant);
+        if (key !== undefined) decided.set(key, ok);
+      }
+      if (ok) out.add(u.name);
     }
     return out;
   }

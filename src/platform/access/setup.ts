@@ -2,7 +2,8 @@
 // the management-access gate at the tenant's door, and the /platform/v1 reachability and permissions routes.
 import type { ModuleContext } from '../../apiserver/extension.ts';
 import type { PlatformState } from '../resources/index.ts';
-import { AccessIndex, type RootAuthorizer } from './access-index.ts';
+import { AccessIndex, type BoundInRoot, type RootAuthorizer } from './access-index.ts';
+import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { managementAccessGate } from './management-access-gate.ts';
 import { platformRoutes } from './routes.ts';
 
@@ -17,7 +18,9 @@ export function setupAccess(m: ModuleContext, state: PlatformState, authorizeInR
   const slots = m.authorizers;
   const inRoot = (): RootAuthorizer | undefined => authorizeInRoot
     ?? (slots.rbac ? async (a) => (await slots.rbac!.authorize(a)).decision === 'allow' : undefined);
-  const index = new AccessIndex(state, inRoot);
+  type Bound = { boundAtClusterScope?: (c: string) => BoundInRoot | undefined };
+  const bound = (): BoundInRoot | undefined => (authorizeInRoot ? undefined : (slots.rbac as Bound | undefined)?.boundAtClusterScope?.(ROOT_CLUSTER));
+  const index = new AccessIndex(state, inRoot, bound);
   m.gates['management-access'] = managementAccessGate(state, index);
   m.routes.push(...platformRoutes({ store: m.store, state, index, authorize: () => m.runtime.authorize }));
   return { index, authorizeInRoot: inRoot };

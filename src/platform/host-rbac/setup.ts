@@ -13,7 +13,7 @@ export function setupHostRbac(m: ModuleContext, state: PlatformState): HostRbacC
   const hostRbac = new HostRbacController({
     store: m.store, catalog: m.catalog, state, log: m.logFor('host-rbac-controller'), leadership: m.leadership, clusterState: (n) => m.clusters.state(n),
   });
-  m.admission.push(hostClusterAdmission(m.store));
+  m.admission.push(hostClusterAdmission(state));
   m.informer.on(GROUP, 'tenantclusters', inRoot((ev) => hostRbac.enqueue(ev.name, eventPriority(ev))));
   m.informer.on(GROUP, 'tenantclustertemplates', inRoot((ev) => { for (const t of state.tenantsWithTemplate(ev.name)) hostRbac.enqueue(t, eventPriority(ev)); }));
   m.informer.on(logicalClusterType.group, logicalClusterType.resource, inRoot((ev) => hostRbac.onLogicalCluster(ev.name, eventPriority(ev))));

@@ -1,5 +1,5 @@
 // In-memory indexes of the platform objects (users, teams, projects, tenant clusters, templates), fed by
-// the informer; derived views (team members, global admins, project admins) are memoised per generation.
+// the informer; derived views (team members, global admins, project admins) are memoised until users, teams or projects change.
 import type { InformerEvent } from '../../apiserver/controllers/informer.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
 import type { ProjectRole, TemplateSpec, TenantClusterSpec } from './schemas.ts';
@@ -33,13 +33,18 @@ export class PlatformState implements Directory {
   readonly templates = new Map<string, TemplateSpec>();
   /** Bumped on every change; memoised views and access caches key on it. */
   generation = 0;
+  /** Bumped on changes to users, teams and projects only: team membership and admins depend on nothing else. */
+  private membership = 0;
   private memoGen = -1;
   private memoTeams = new Map<string, Set<string>>();
+  /** user -> teams it is a member of (the inverse of memoTeams). */
+  private memoUserTeams = new Map<string, string[]>();
   private memoProjectAdmins = new Map<string, Set<string>>();
   private memoAdmins = new Set<string>();
 
   apply(kind: 'users' | 'teams' | 'projects' | 'tenantclusters' | 'tenantclustertemplates', ev: Pick<InformerEvent, 'type' | 'name' | 'object'>): void {
     this.generation++;
+    if (kind === 'users' || kind === 'teams' || kind === 'projects') this.membership++;
     const del = ev.type === 'DELETED';
     const o: KObject = ev.object;
     switch (kind) {
@@ -72,19 +77,27 @@ export class PlatformState implements Directory {
   }
 
   private refresh(): void {
-    if (this.memoGen === this.generation) return;
-    this.memoGen = this.generation;
+    if (this.memoGen === this.membership) return;
+    this.memoGen = this.membership;
     const byGroup = new Map<string, string[]>();
     this.memoAdmins = new Set();
     for (const u of this.users.values()) {
       if (u.globalAdmin) this.memoAdmins.add(u.name);
-      for (const g of u.groups) byGroup.set(g, [...(byGroup.get(g) ?? []), u.name]);
+      for (const g of u.groups) {
+        const list = byGroup.get(g);
+        if (list) list.push(u.name); else byGroup.set(g, [u.name]);
+      }
     }
     this.memoTeams = new Map();
+    this.memoUserTeams = new Map();
     for (const t of this.teams.values()) {
       const set = new Set(t.members);
       for (const g of t.groups) for (const u of byGroup.get(g) ?? []) set.add(u);
       this.memoTeams.set(t.name, set);
+      for (const u of set) {
+        const teams = this.memoUserTeams.get(u);
+        if (teams) teams.push(t.name); else this.memoUserTeams.set(u, [t.name]);
+      }
     }
     this.memoProjectAdmins = new Map();
   }
@@ -92,6 +105,12 @@ export class PlatformState implements Directory {
   teamMembers(team: string): ReadonlySet<string> {
     this.refresh();
     return this.memoTeams.get(team) ?? EMPTY;
+  }
+
+  /** Teams `user` is a member of, in the order teams were stored (a fresh array). */
+  teamsOf(user: string): string[] {
+    this.refresh();
+    return [...(this.memoUserTeams.get(user) ?? [])];
   }
 
   globalAdmins(): ReadonlySet<string> {

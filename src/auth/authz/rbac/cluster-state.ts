@@ -13,6 +13,8 @@ export class ClusterState extends Map<string, UserRecord> {
   epoch = 0;
   /** Bumped when a Role or ClusterRole changes (subject buckets' role lists are then stale). */
   roleEpoch = 0;
+  /** Clock mark of the lazy index (residency.ts): used since the last sweep. */
+  used = true;
   /** Decision cache (decision-cache.ts): group list -> shared cluster-scope segments. */
   groupLists: Map<string, GroupParts> | null = null;
 

@@ -71,6 +71,62 @@ export class RbacIndex implements Authorizer {
 
   hasCluster(cluster: string): boolean { return this.clusters.has(cluster); }
 
+  /** Holds `cluster` (empty until events or a snapshot fill it). */
+  ensureCluster(cluster: string): void {
+    if (!this.clusters.has(cluster)) this.clusters.set(cluster, new ClusterState());
+  }
+
+  /**
+   * Whether a user or group name is a subject of some binding at cluster scope in `cluster` (undefined when the
+   * cluster is not held). A cluster-scoped decision for two identities whose bound names are the same is the same.
+   */
+  boundAtClusterScope(cluster: string): ((kind: 'user' | 'group', name: string) => boolean) | undefined {
+    const top = this.clusters.get(cluster)?.top;
+    if (!top) return undefined;
+    return (kind, name) => (kind === 'user' ? top.users.get(name) !== undefined : top.groups?.get(name) !== undefined);
+  }
+
+  /** rulesFor over `snapshot` alone, in an index of its own (this one is left as it is). */
+  rulesInSnapshot(snapshot: PolicySnapshot, user: UserInfo, namespace: string): RulesForResult {
+    const once = new RbacIndex();
+    once.load('', snapshot);
+    return once.rulesFor('', user, namespace);
+  }
+
+  /** How many clusters the index holds. */
+  get clusterCount(): number { return this.clusters.size; }
+
+  /**
+   * Drops every cluster not used (decided in, or its rules read) since the previous sweep, except those `keep`
+   * names; marks the others unused. A clock over the clusters: call it periodically. Returns the dropped names.
+   */
+  sweep(keep: (cluster: string) => boolean): string[] {
+    const out: string[] = [];
+    for (const [name, cs] of this.clusters) {
+      if (cs.used || keep(name)) { cs.used = false; continue; }
+      this.dropCluster(name);
+      out.push(name);
+    }
+    return out;
+  }
+
+  /**
+   * Drops least recently used clusters (second chance, in order of loading) until at most `capacity` remain,
+   * never one `keep` names. Returns the dropped names.
+   */
+  shrinkTo(capacity: number, keep: (cluster: string) => boolean): string[] {
+    const out: string[] = [];
+    let kept = 0;
+    for (const [name, cs] of this.clusters) {
+      if (this.clusters.size <= capacity || kept >= this.clusters.size) break;
+      if (keep(name)) { kept++; continue; }
+      if (cs.used) { cs.used = false; this.clusters.delete(name); this.clusters.set(name, cs); continue; }
+      this.dropCluster(name);
+      out.push(name);
+    }
+    return out;
+  }
+
   /** Drops everything built lazily (decision views, subjects' role lists, allow reasons); rebuilt on use. */
   clearCaches(): void {
     this.views.clear();
@@ -185,6 +241,7 @@ export class RbacIndex implements Authorizer {
   authorize(a: Attributes): AuthorizerResult {
     const cs = this.clusters.get(a.cluster);
     if (cs === undefined) return NO_OPINION;
+    cs.used = true;
     const user = a.user;
     const v = this.views.view(cs, user, a.namespace, this.order, this.bindingCount);
     const q = this.q;
@@ -216,6 +273,7 @@ export class RbacIndex implements Authorizer {
   rulesFor(cluster: string, user: UserInfo, namespace: string): RulesForResult {
     const cs = this.clusters.get(cluster);
     if (!cs) return { rules: [], incomplete: false, evaluationErrors: [] };
+    cs.used = true;
     const nsScope = namespace !== '' ? cs.namespaces.get(namespace) : undefined;
     const { bindings, errors } = this.candidates(cs.top, user, nsScope);
     const rules: PolicyRule[] = [];
@@ -231,3 +289,4 @@ export { aggregate, applyAggregation, selectorMatches } from './aggregation.ts';
 export { loadBootstrapPolicy, type BootstrapPolicy } from './bootstrap.ts';
 export { checkEscalation, covers, type EscalationDeps } from './escalation.ts';
 export { isImpersonationHeader, planImpersonation } from './impersonation.ts';
+export { LazyRbac, type LazyOptions, type ResidencyStats } from './residency.ts';
