@@ -32,7 +32,11 @@ export interface ConsoleHarness {
 
 export async function startConsole(o: { sessions?: CredentialsModuleOptions['sessions'] } = {}): Promise<ConsoleHarness> {
   const h = await startCredHarness({ sessions: o.sessions });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  // A browser that cannot start must not leave the server running (the test process would never exit).
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS }).catch(async (e: Error) => {
+    await h.close();
+    throw new Error(`${e.message}\nInstall Debian's Chromium (apt-get install chromium), as .ci/run does.`);
+  });
   const adminPassword = readFileSync(path.join(h.dataDir, 'admin.password'), 'utf8').trim();
   const shots = process.env.PORTCULLIS_SCREENSHOTS ? path.resolve(process.env.PORTCULLIS_SCREENSHOTS) : path.join(h.dir, 'screenshots');
   mkdirSync(shots, { recursive: true });
