@@ -140,7 +140,9 @@ test('a caller naming many clusters holds at most the capacity; unknown clusters
   for (let i = 0; i < 100; i++) w.tenant(`t${i}`);
   await assertSame(w, 'root');
   for (let i = 0; i < 100; i++) await w.lazy.authorize(requests(`t${i}`)[0]!);
+  const before = w.sourceCalls;
   for (let i = 0; i < 100; i++) assert.equal((await w.lazy.authorize({ ...requests('x')[0]!, cluster: `nope${i}` })).decision, 'noopinion');
+  assert.equal(w.sourceCalls - before, 100, 'an unknown cluster is looked up once per request, not retried');
   const s = w.lazy.stats();
   assert.ok(s.loaded <= 20, `held ${s.loaded}`);
   assert.equal(s.loading, 0);

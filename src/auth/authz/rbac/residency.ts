@@ -36,7 +36,7 @@ export interface LazyOptions {
 
 type BufferedEvent = [RbacKind, WatchEventType, RbacObject];
 
-interface Loading { promise: Promise<void>; events: BufferedEvent[]; cancelled: boolean }
+interface Loading { promise: Promise<boolean>; events: BufferedEvent[]; cancelled: boolean }
 
 /** What the lazy index holds and has done (metrics, the benchmark). */
 export interface ResidencyStats { loaded: number; loading: number; loads: number; unloads: number }
@@ -77,9 +77,11 @@ export class LazyRbac implements Authorizer {
 
   authorize(a: Attributes): AuthorizerResult | Promise<AuthorizerResult> {
     if (this.index.hasCluster(a.cluster)) return this.index.authorize(a);
-    // once more if another load's capacity check unloaded it meanwhile (many loads finishing together)
+    // once more if another load's capacity check unloaded it meanwhile (many loads finishing together); an
+    // unknown cluster is looked up once and answers as an empty one
     const decide = () => this.index.authorize(a);
-    return this.load(a.cluster).then(() => (this.index.hasCluster(a.cluster) ? decide() : this.load(a.cluster).then(decide)));
+    return this.load(a.cluster).then((found) =>
+      (!found || this.index.hasCluster(a.cluster) ? decide() : this.load(a.cluster).then(decide)));
   }
 
   /**
@@ -114,18 +116,18 @@ export class LazyRbac implements Authorizer {
   /**
    * Loads `cluster` once however many callers ask together. Events delivered since the load began are replayed
    * in order on top of the snapshot: each is an upsert or delete of one object, so the result is the current
-   * state wherever the snapshot's moment falls within that window.
+   * state wherever the snapshot's moment falls within that window. Resolves to whether the cluster exists.
    */
-  private load(cluster: string): Promise<void> {
+  private load(cluster: string): Promise<boolean> {
     const cur = this.loading.get(cluster);
     if (cur) return cur.promise;
-    const l: Loading = { promise: Promise.resolve(), events: [], cancelled: false };
+    const l: Loading = { promise: Promise.resolve(false), events: [], cancelled: false };
     this.loading.set(cluster, l);
     l.promise = this.run(cluster, l);
     return l.promise;
   }
 
-  private async run(cluster: string, l: Loading): Promise<void> {
+  private async run(cluster: string, l: Loading): Promise<boolean> {
     await this.slot();
     let snapshot: PolicySnapshot | undefined;
     try {
@@ -135,12 +137,14 @@ export class LazyRbac implements Authorizer {
       // synchronously with the install below: no event can fall between the buffer and the installed state
       if (this.loading.get(cluster) === l) this.loading.delete(cluster);
     }
-    if (!snapshot || l.cancelled || this.index.hasCluster(cluster)) return;
+    if (!snapshot || l.cancelled) return false;
+    if (this.index.hasCluster(cluster)) return true;
     this.loads++;
     this.index.ensureCluster(cluster);
     this.index.load(cluster, snapshot);
     for (const [kind, type, obj] of l.events) this.index.apply(cluster, kind, type, obj);
     this.unloads += this.index.shrinkTo(this.capacity, (c) => this.pinned(c) || c === cluster).length;
+    return true;
   }
 
   private async slot(): Promise<void> {
