@@ -137,7 +137,7 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
     cfg, log, logFor, logger, instrument, pki, issuer, storage: cache, store, catalog, informer, clusters, remoteClusters: [], admission,
     clusterSeeds, sharedSets, authenticators: [], authenticationChecks: [credentialChains.check], credentialChains,
     auditEvent: () => undefined, modules, gates: {}, authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
-    idlers: [() => clusters.idle(), () => namespaces.idle(), () => gc.idle()],
+    idlers: [() => informer.idle(), () => clusters.idle(), () => namespaces.idle(), () => gc.idle()],
     queues,
     secrets: secrets.shared,
     revocation: { isSerialRevoked: () => false, isJtiRevoked: () => false },
@@ -154,8 +154,9 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
   for (const set of sharedSets) cache.share(set);
 
   const informerLog = logFor('informer');
-  await informer.start(cache, (e) => informerLog(`watch failed: ${e.message}`));
-  mark('informer sync (list and dispatch)');
+  // Root before serving; the other clusters replay in the background (each at once on its first request).
+  await informer.start(cache, (e) => informerLog(`watch failed: ${e.message}`), () => clusters.names());
+  mark('informer sync (root listed and dispatched)');
   await clusters.ensureRoot();
   // As kube-apiserver at start: defaults deleted in a cluster come back, edited ones gain what they lack (autoupdate).
   if (leadership.isLeader()) await clusters.reconcileShared((set) => cache.sharedOwnRows(set));
@@ -199,7 +200,10 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
     m.routes.push({ prefix: probe, public: true, handle: (ctx) => handleNonResource(ctx, deps, readiness) });
   }
   // Local logical clusters first; a name no local cluster has may be served by a module (connected clusters).
-  const directory = { state: (name: string) => clusters.state(name) ?? (m.remoteClusters.some((f) => f(name)) ? 'active' as const : undefined) };
+  const directory = {
+    state: (name: string) => clusters.state(name) ?? (m.remoteClusters.some((f) => f(name)) ? 'active' as const : undefined),
+    replaying: (name: string) => informer.replayCluster(name),
+  };
   const chain = buildChain({
     log, clusters: directory, authn, authz, slots: m.filters, gates: m.gates, publicRoutes: m.routes.filter((r) => r.public),
   });
