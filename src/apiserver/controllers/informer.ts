@@ -81,10 +81,11 @@ export class Informer {
   }
 
   private async replayAll(): Promise<void> {
-    while (this.unreplayed?.size && !this.stopped) {
-      const [next] = this.unreplayed;
-      await this.replayCluster(next!);
-      await new Promise((r) => setImmediate(r)); // requests between clusters
+    for (;;) {
+      await new Promise((r) => setImmediate(r)); // requests first, between clusters
+      const [next] = this.unreplayed ?? [];
+      if (next === undefined || this.stopped) break;
+      await this.replayCluster(next);
     }
     await Promise.all(this.replaying.values());
     this.unreplayed = undefined;
