@@ -15,7 +15,10 @@ const G = '/apis/management.portcullis.io/v1';
 const obj = (kind: string, name: string, spec: unknown) => ({ apiVersion: 'management.portcullis.io/v1', kind, metadata: { name }, spec });
 const TENANTS = ['t-0', 't-1', 't-2', 't-3', 't-4'];
 
-/** Holds every status write of a stored tenant (t-*) until opened: the start-up resync cannot finish. */
+/**
+ * Holds every status write of a stored tenant (t-*), and the background replay of clusters' stored objects, until
+ * opened: the start-up resync cannot finish, and a cluster is replayed only when a request needs it.
+ */
 function gateModule(): { module: ServerModule; open(): void; held: () => number } {
   let open!: () => void;
   const gate = new Promise<void>((r) => { open = r; });
@@ -23,6 +26,7 @@ function gateModule(): { module: ServerModule; open(): void; held: () => number 
   const module: ServerModule = {
     name: 'test-gate',
     setup(m) {
+      m.informer.holdReplay(gate);
       m.admission.push({
         name: 'test-gate',
         async admit(op, t, o, _old, ctx) {
@@ -78,6 +82,17 @@ describe('platform: credentials and RBAC right after a restart', () => {
     const token = await post('/platform/v1/tokens', { cluster: 't-0' }, bearer(carol.token));
     for (const t of [alice.token, bob.token, carol.token, token.status.token]) assert.equal(await whoami(t), 201, 'works before');
     assert.equal(await pods(alice.token), 200);
+    const vap = '/clusters/t-0/apis/admissionregistration.k8s.io/v1';
+    await post(`${vap}/validatingadmissionpolicies`, { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy',
+      metadata: { name: 'no-forbidden' }, spec: { failurePolicy: 'Fail',
+        matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['configmaps'] }] },
+        validations: [{ expression: "object.metadata.name != 'forbidden'", message: 'no configmap named forbidden' }] } });
+    await post(`${vap}/validatingadmissionpolicybindings`, { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding',
+      metadata: { name: 'no-forbidden' }, spec: { policyName: 'no-forbidden', validationActions: ['Deny'] } });
+    const configMap = async (name: string) => (await h!.request('POST', '/clusters/t-0/api/v1/namespaces/default/configmaps', {
+      body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } } })).status;
+    assert.equal(await configMap('forbidden'), 422, 'the policy denies');
+    assert.equal(await configMap('fine'), 201, 'and only what it matches');
     assert.equal(await pods(dave.token), 403, 'dave authenticates (not 401) but has no access rule in t-0');
 
     // End three credentials, then restart on the same store.
@@ -90,6 +105,7 @@ describe('platform: credentials and RBAC right after a restart', () => {
     const gate = gateModule();
     h = await startHarness({ dataDir, modules: [...defaultModules(), gate.module] });
     assert.equal((await h.request('GET', '/readyz', { anonymous: true })).status, 200);
+    assert.equal(await configMap('forbidden'), 422, 'the tenant\'s policy holds at its first request after the restart');
     const check = async (when: string) => {
       assert.equal(await whoami(alice.token), 401, `${when}: the deleted user's key is refused`);
       assert.equal(await whoami(bob.token), 401, `${when}: the deleted access key is refused`);

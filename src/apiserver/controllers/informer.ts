@@ -31,6 +31,7 @@ export class Informer {
   private unreplayed?: Set<string>;
   private readonly replaying = new Map<string, Promise<void>>();
   private replayed: Promise<void> = Promise.resolve();
+  private readonly holds: Array<Promise<unknown>> = [];
 
   /** Registers a handler for one group/resource ('' for the core group). Must be called before start(). */
   on(group: string, resource: string, handler: InformerHandler): void {
@@ -71,6 +72,9 @@ export class Informer {
   /** Resolves once every cluster's stored objects have been replayed (tests, settle). */
   idle(): Promise<void> { return this.replayed; }
 
+  /** The background replay starts once `until` settles (tests look at the server before it; on-demand replays run). */
+  holdReplay(until: Promise<unknown>): void { this.holds.push(until); }
+
   /** Undefined when `cluster` is replayed; else its replay, started now (a request to it must not wait its turn). */
   replayCluster(cluster: string): Promise<void> | undefined {
     if (this.replaying.has(cluster)) return this.replaying.get(cluster);
@@ -81,6 +85,7 @@ export class Informer {
   }
 
   private async replayAll(): Promise<void> {
+    await Promise.allSettled(this.holds);
     for (;;) {
       await new Promise((r) => setImmediate(r)); // requests first, between clusters
       const [next] = this.unreplayed ?? [];
