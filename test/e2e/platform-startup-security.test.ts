@@ -1,7 +1,9 @@
-// End-to-end: readiness after a restart is not a lie. The start-up resync of stored tenants runs in the background
-// (held here by a gate on their status writes); right after /readyz answers 200, and while that resync is still
-// held, a deleted user's key, a deleted access key and a revoked platform token are refused, a valid key is accepted,
-// and RBAC decides as before the restart (a member lists pods in its tenant, a user with no access rule is refused).
+// End-to-end: readiness after a restart is not a lie. Only root is replayed before /readyz; the other clusters and
+// the stored tenants' resync run in the background (both held here by a gate). Right after /readyz answers 200, and
+// while all that is held: a deleted user's key, a deleted access key and a revoked platform token are refused, a valid
+// key is accepted, RBAC decides as before the restart (a member lists pods in its tenant, a user with no access rule
+// is refused), and a tenant's ValidatingAdmissionPolicy holds and its custom resources are served (a cluster is
+// replayed before its first request goes further).
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -93,6 +95,13 @@ describe('platform: credentials and RBAC right after a restart', () => {
       body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } } })).status;
     assert.equal(await configMap('forbidden'), 422, 'the policy denies');
     assert.equal(await configMap('fine'), 201, 'and only what it matches');
+    await post('/clusters/t-1/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
+      apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.com' },
+      spec: { group: 'example.com', scope: 'Namespaced', names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }] },
+    });
+    const widgets = '/clusters/t-1/apis/example.com/v1/namespaces/default/widgets';
+    await until(async () => ((await h!.request('GET', widgets)).status === 200 ? true : undefined));
     assert.equal(await pods(dave.token), 403, 'dave authenticates (not 401) but has no access rule in t-0');
 
     // End three credentials, then restart on the same store.
@@ -106,6 +115,7 @@ describe('platform: credentials and RBAC right after a restart', () => {
     h = await startHarness({ dataDir, modules: [...defaultModules(), gate.module] });
     assert.equal((await h.request('GET', '/readyz', { anonymous: true })).status, 200);
     assert.equal(await configMap('forbidden'), 422, 'the tenant\'s policy holds at its first request after the restart');
+    assert.equal((await h.request('GET', widgets)).status, 200, 'a tenant\'s custom resources are served at its first request');
     const check = async (when: string) => {
       assert.equal(await whoami(alice.token), 401, `${when}: the deleted user's key is refused`);
       assert.equal(await whoami(bob.token), 401, `${when}: the deleted access key is refused`);
