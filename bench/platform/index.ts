@@ -8,7 +8,8 @@
 // Run: node --expose-gc --import tsx bench/platform/index.ts [--tenants 10000] [--postgres] [--users 2000] [--teams 500]
 //        [--baseline 100] [--calls 20000] [--seconds 5] [--soak-minutes 0] [--wave 1000] [--budget-seconds 600]
 //        [--keep-data DIR]  (the store is built in DIR/data and kept, for --restart-only)
-//      node --expose-gc --import tsx bench/platform/index.ts --restart-only DIR [--runs 3]  (restart phase only)
+//      node --expose-gc --import tsx bench/platform/index.ts --restart-only DIR [--runs 3] [--resync 0]
+//        (restart phase only; --resync 0: do not wait for the background resync after the last run)
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,7 +28,7 @@ const flag = (name: string) => { const i = process.argv.indexOf(`--${name}`); re
 const RESTART_ONLY = flag('restart-only');
 if (RESTART_ONLY) {
   const { restartOnly } = await import('./restart.ts');
-  await restartOnly(path.resolve(RESTART_ONLY), Number(flag('runs') ?? 3));
+  await restartOnly(path.resolve(RESTART_ONLY), Number(flag('runs') ?? 3), flag('resync') !== '0');
   process.exit(0);
 }
 const KEEP = flag('keep-data');
