@@ -36,6 +36,8 @@ export class PlatformState implements Directory {
   /** Bumped on changes to users, teams and projects only: team membership and admins depend on nothing else. */
   private membership = 0;
   private memoGen = -1;
+  /** Changes whenever users, teams or projects change (memoised views over membership key on it). */
+  get membershipVersion(): number { return this.membership; }
   private memoTeams = new Map<string, Set<string>>();
   /** user -> teams it is a member of (the inverse of memoTeams). */
   private memoUserTeams = new Map<string, string[]>();
