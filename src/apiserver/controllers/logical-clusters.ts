@@ -86,7 +86,9 @@ export class LogicalClusters implements ClusterDirectory {
       if (ev.type === 'DELETED') this.states.delete(ev.name);
       else this.states.set(ev.name, ev.object.metadata.deletionTimestamp ? 'deleting' : 'active');
       if (before !== this.states.get(ev.name)) for (const l of this.listeners) l(this.names());
-      if (ev.type !== 'DELETED') this.queue.add(ev.name, { priority: eventPriority(ev) });
+      // a Ready cluster not being deleted needs nothing (e.g. the event of our own Ready status write)
+      const ready = (ev.object.status as { phase?: string } | undefined)?.phase === 'Ready' && !ev.object.metadata.deletionTimestamp;
+      if (ev.type !== 'DELETED' && !ready) this.queue.add(ev.name, { priority: eventPriority(ev) });
     });
   }
 

@@ -46,6 +46,11 @@ export class TenantController {
   readonly queue: WorkQueue;
   /** Tenants whose host logical cluster is not active, by host: they come back when it is. */
   private readonly waitingForHost = new Map<string, Set<string>>();
+  /**
+   * Tenants whose last pass found their LogicalCluster being provisioned: until it is Ready (its event brings them
+   * back), the cluster's bootstrap objects appearing change nothing for them.
+   */
+  private readonly provisioning = new Set<string>();
   /** The priority of an enqueueAll pending for the end of this turn of the event loop. */
   private allAt?: Priority;
 
@@ -69,9 +74,16 @@ export class TenantController {
     });
   }
 
-  /** A logical cluster changed: tenants waiting for it as their host try again. */
-  onLogicalCluster(name: string, priority: Priority): void {
-    if (this.d.state.tenants.has(name)) this.enqueue(name, priority);
+  /** Whether a change inside the tenant's cluster can wait for its LogicalCluster to become Ready. */
+  isProvisioning(name: string): boolean { return this.provisioning.has(name); }
+
+  /**
+   * A logical cluster changed: its tenant is reconciled (not while both wait for the cluster's bootstrap:
+   * `initializing`, an existing cluster neither Ready nor being deleted), and tenants waiting for it as their
+   * host try again.
+   */
+  onLogicalCluster(name: string, priority: Priority, initializing = false): void {
+    if (this.d.state.tenants.has(name) && !(initializing && this.provisioning.has(name))) this.enqueue(name, priority);
     const waiting = this.waitingForHost.get(name);
     if (!waiting || this.d.clusterState(name) !== 'active') return;
     this.waitingForHost.delete(name);
@@ -80,6 +92,7 @@ export class TenantController {
 
   async reconcile(name: string): Promise<void> {
     const { store } = this.d;
+    this.provisioning.delete(name);
     const tc = await getOrUndefined(store, ROOT_CLUSTER, tenantClusterType, name);
     if (!tc) return;
     if (tc.metadata.deletionTimestamp) return this.finalize(tc);
@@ -119,6 +132,7 @@ export class TenantController {
         : cond('Ready', 'False', 'Provisioning', `logical cluster "${name}" is being provisioned`));
       conditions.push(cond('LogicalClusterReady', 'False', lc === 'deleting' ? 'PreviousClusterTerminating' : 'Provisioning',
         lc === 'deleting' ? `waiting for the previous logical cluster "${name}" to be removed` : `logical cluster "${name}" is being provisioned`));
+      if (lc === 'provisioning') this.provisioning.add(name);
       return status('Pending', { effective: eff, logicalCluster: name });
     }
     conditions.push(cond('LogicalClusterReady', 'True', 'Provisioned', `logical cluster "${name}" is ready`));
