@@ -7,6 +7,7 @@ import type { ResourceType } from '../../apiserver/registry/types.ts';
 import type { InformerEvent } from '../../apiserver/controllers/informer.ts';
 import type { Leadership } from '../../apiserver/controllers/leadership.ts';
 import { WorkQueue, type Priority } from '../../apiserver/controllers/queue.ts';
+import { OwnCreates } from '../../apiserver/controllers/own-creates.ts';
 import { eventPriority } from '../../apiserver/controllers/informer.ts';
 import { StatusError, isNotFound, notFoundMessage } from '../../apiserver/errors.ts';
 import { CreateBatch } from '../../apiserver/registry/create-batch.ts';
@@ -33,6 +34,8 @@ const VC_NAME = /^vc-(.+?)(-multi)?$/;
 
 export class HostRbacController {
   readonly queue: WorkQueue;
+  /** Host objects a pass is creating: their ADDED events are not drift. */
+  private readonly ownCreates = new OwnCreates();
   /** Tenants waiting for their host logical cluster to become active, by host. */
   private readonly waiting = new Map<string, Set<string>>();
 
@@ -53,7 +56,7 @@ export class HostRbacController {
 
   /** An object changed in some cluster: if it is (or names) one of ours, its tenant is reconciled (drift). */
   onHostObject(ev: InformerEvent): void {
-    if (ev.cluster === ROOT_CLUSTER) return;
+    if (ev.cluster === ROOT_CLUSTER || this.ownCreates.consume(ev.type, ev.key)) return;
     const owner = ev.object.metadata.labels?.[TENANT_LABEL];
     const priority = eventPriority(ev);
     if (owner && this.d.state.tenants.has(owner)) this.queue.add(owner, { priority });
@@ -69,6 +72,7 @@ export class HostRbacController {
   }
 
   async reconcile(name: string): Promise<void> {
+    this.ownCreates.forget(name);
     let tc: KObject;
     try { tc = await this.d.store.get(ROOT_CLUSTER, tenantClusterType, '', name); } catch (e) {
       if (isNotFound(e)) return;
@@ -104,6 +108,7 @@ export class HostRbacController {
       if (!cur) batch.add(t, o.namespace, structuredClone(o.object), apply);
       else if (!upToDate(cur, o.object)) await apply();
     }
+    this.ownCreates.expect(name, batch.keys());
     await batch.commit();
     for (const o of possibleHostObjects(name, plan.hostNamespace)) {
       if (!wanted.has(`${o.resource}/${o.namespace}/${o.name}`)) await this.removeIfOurs(plan.hostCluster, o.group, o.resource, o.namespace, o.name, name);

@@ -45,14 +45,16 @@ export function setupTenantClusters(m: ModuleContext, w: TenantClusterWiring): T
   for (const resource of ['clusterroles', 'clusterrolebindings', 'roles', 'rolebindings']) {
     m.informer.on(RBAC, resource, (ev) => {
       if (ev.cluster === ROOT_CLUSTER) { if (w.rootRbacDecides() && !isOurs(ev)) tenants.enqueueAll(); return; }
-      // a cluster being provisioned: its LogicalCluster turning Ready brings the tenant back
-      if (!state.tenants.has(ev.cluster) || tenants.isProvisioning(ev.cluster)) return;
+      // a cluster being provisioned (its LogicalCluster turning Ready brings the tenant back), or what the tenant's
+      // own pass is creating
+      if (!state.tenants.has(ev.cluster) || tenants.isProvisioning(ev.cluster) || tenants.ownCreates.consume(ev.type, ev.key)) return;
       const managed = ev.object.metadata.labels?.[MANAGED_LABEL] === 'true';
       if (resource === 'clusterroles' || (resource === 'clusterrolebindings' && managed)) tenants.enqueue(ev.cluster, eventPriority(ev));
     });
   }
   m.informer.on('apiextensions.k8s.io', 'customresourcedefinitions', (ev) => {
-    if (state.tenants.has(ev.cluster) && !tenants.isProvisioning(ev.cluster)) tenants.enqueue(ev.cluster, eventPriority(ev));
+    if (!state.tenants.has(ev.cluster) || tenants.isProvisioning(ev.cluster) || tenants.ownCreates.consume(ev.type, ev.key)) return;
+    tenants.enqueue(ev.cluster, eventPriority(ev));
   });
   m.idlers.push(() => tenants.idle());
   m.queues.register(tenants.queue);
