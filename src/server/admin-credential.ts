@@ -37,7 +37,7 @@ export class AdminCredential {
   private baseUrl = '';
   private clusters: string[] = [ROOT_CLUSTER];
   /** A rewrite waiting for the throttle (clustersChanged), with the newest cluster names. */
-  private pending?: { timer: NodeJS.Timeout; names: string[] };
+  private pending?: { timer: NodeJS.Timeout; names: () => string[] };
   private lastWrite = 0;
   private writeMs = 0;
 
@@ -68,10 +68,10 @@ export class AdminCredential {
    * clusters would otherwise rewrite a growing file 10,000 times, O(N²) in all; at 10% it was a tenth of the
    * creation's CPU).
    */
-  clustersChanged(names: string[]): void {
+  clustersChanged(count: number, names: () => string[]): void {
     const now = Date.now();
-    if (names.length < IMMEDIATE_REWRITE_CLUSTERS && !this.pending) {
-      this.write(this.baseUrl, names);
+    if (count < IMMEDIATE_REWRITE_CLUSTERS && !this.pending) {
+      this.write(this.baseUrl, names());
       this.lastWrite = now;
       return;
     }
@@ -88,7 +88,7 @@ export class AdminCredential {
     clearTimeout(p.timer);
     this.pending = undefined;
     const t0 = Date.now();
-    this.write(this.baseUrl, p.names);
+    this.write(this.baseUrl, p.names());
     this.lastWrite = Date.now();
     this.writeMs = this.lastWrite - t0;
   }
