@@ -5,13 +5,20 @@ import {
   type Stored, type Watcher, type WatchErrorListener, type WatchListener, type BatchOp,
 } from './interface.ts';
 import { CacheIndex, deepFreeze } from './cache-index.ts';
-import { WatchHub } from './watch-hub.ts';
+import { WatchHub, type Retention } from './watch-hub.ts';
 import { isTombstone, SharedView, sharedSetMarkerPrefix, type SharedSet } from './shared-sets.ts';
 import { clusterOfKey } from './keys.ts';
 
 export interface CacherOptions {
-  /** How many recent events are kept for watches from past rvs (default 100,000). */
+  /** At most this many recent events are kept for watches from past rvs (default 100,000). */
   eventRetention?: number;
+  /**
+   * Beyond the newest 1,000, events older than this are dropped (default 75 s, kube-apiserver's
+   * eventFreshDuration): an idle cluster holds no event memory; watches from before are Expired (410).
+   */
+  eventWindowMs?: number;
+  /** Clock for the event window (tests). */
+  now?: () => number;
 }
 
 export type Cacher = Storage & {
@@ -30,6 +37,7 @@ interface Waiter { rv: number; resolve(): void; reject(err: Error): void }
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const withRV = (o: KObject, rv: number): KObject => ({ ...o, metadata: { ...o.metadata, resourceVersion: String(rv) } });
+const flagged = (e: StorageEvent, shared: true | undefined): StorageEvent => (shared ? { ...e, shared } : e);
 const conflictError = (key: string, want: number, have: number): StorageError =>
   new StorageError('Conflict', key, `${key}: expected resourceVersion ${want}, have ${have}`);
 
@@ -48,7 +56,9 @@ function raced(e: StorageError, code: 'Exists' | 'Conflict'): StorageError {
  * close() also closes the backend.
  */
 export async function createCacher(backend: Storage, opts?: CacherOptions): Promise<Cacher> {
-  const cacher = new WatchCache(backend, opts?.eventRetention ?? 100_000);
+  const cacher = new WatchCache(backend, {
+    capacity: opts?.eventRetention ?? 100_000, freshMs: opts?.eventWindowMs ?? 75_000, minKeep: 1_000, now: opts?.now,
+  });
   for (let attempt = 1; ; attempt++) {
     try {
       await cacher.load();
@@ -71,7 +81,7 @@ class WatchCache implements Storage {
   /** Writers waiting for the cache to reach their rv, ascending by rv. */
   private waiters: Waiter[] = [];
 
-  constructor(private readonly backend: Storage, retention: number) {
+  constructor(private readonly backend: Storage, retention: Retention) {
     this.hub = new WatchHub<StorageEvent>(retention, 0, (e) => e);
   }
 
@@ -205,6 +215,7 @@ class WatchCache implements Storage {
     if (this.closed) return;
     this.closed = true;
     this.backendWatch?.stop();
+    this.hub.close();
     const err = new StorageError('Unavailable', '', 'storage closed');
     this.hub.failAll(err);
     for (const w of this.waiters.splice(0)) w.reject(err);
@@ -263,14 +274,14 @@ class WatchCache implements Storage {
     const out: StorageEvent[] = [];
     if (before && !after) {
       const last = event.type === 'DELETED' && !isTombstone(event.object) ? event.object : deepFreeze(withRV(before.object, event.rv));
-      out.push({ type: 'DELETED', key: event.key, rv: event.rv, object: last });
+      out.push(flagged({ type: 'DELETED', key: event.key, rv: event.rv, object: last }, before.shared));
     }
-    else if (after) out.push({ type: before ? 'MODIFIED' : 'ADDED', key: event.key, rv: event.rv, object: after.object });
+    else if (after) out.push(flagged({ type: before ? 'MODIFIED' : 'ADDED', key: event.key, rv: event.rv, object: after.object }, after.shared));
     // A marker brings or takes every shared object of its set the cluster has no own row for.
     if (marker !== undefined && event.type === 'ADDED') {
-      for (const s of this.view.visibleOf(cluster, marker)) out.push({ type: 'ADDED', key: s.key, rv: event.rv, object: s.object });
+      for (const s of this.view.visibleOf(cluster, marker)) out.push({ type: 'ADDED', key: s.key, rv: event.rv, object: s.object, shared: true });
     }
-    for (const s of hidden) out.push({ type: 'DELETED', key: s.key, rv: event.rv, object: deepFreeze(withRV(s.object, event.rv)) });
+    for (const s of hidden) out.push({ type: 'DELETED', key: s.key, rv: event.rv, object: deepFreeze(withRV(s.object, event.rv)), shared: true });
     for (const ev of out) this.hub.publish(ev);
     this.wake();
   }
