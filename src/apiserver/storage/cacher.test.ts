@@ -51,6 +51,37 @@ runStorageConformance('cacher over sqlite', makeCacher(false));
 runStorageConformance('cacher over a backend with late events', makeCacher(true));
 
 describe('cacher', () => {
+  it('keeps events for its window (beyond a floor): an older resourceVersion is Expired, a recent one is served', async () => {
+    const { backend, remove } = await sqliteIn();
+    let now = 0;
+    const cache = await createCacher(backend, { eventWindowMs: 75_000, eventFloor: 1, now: () => now });
+    try {
+      const key = cmKey('c', 'k');
+      const first = await cache.create(key, configMap('k', { v: '1' }));
+      now = 60_000;
+      const second = await cache.update(key, configMap('k', { v: '2' }));
+      const third = await cache.update(key, configMap('k', { v: '3' }));
+      const old = record(cache, cmKey('c', ''), first.rv - 1);
+      await old.until(key, third.rv);
+      assert.deepEqual(old.events.map((e) => e.rv), [first.rv, second.rv, third.rv]);
+      now = 136_000; // the first two are older than 75 s; the floor keeps the newest
+      assert.throws(() => cache.watch(cmKey('c', ''), first.rv, () => undefined), (e) => isCode(e, 'Expired'));
+      assert.throws(() => cache.watch(cmKey('c', ''), second.rv - 1, () => undefined), (e) => isCode(e, 'Expired'));
+      const recent = record(cache, cmKey('c', ''), second.rv);
+      await recent.until(key, third.rv);
+      assert.deepEqual(recent.events.map((e) => e.rv), [third.rv]);
+      // a watch from the current rv works whatever aged out, and a live watch misses nothing
+      const fourth = await cache.update(key, configMap('k', { v: '4' }));
+      await old.until(key, fourth.rv);
+      assert.deepEqual(old.events.map((e) => e.rv), [first.rv, second.rv, third.rv, fourth.rv]);
+      assert.deepEqual([...old.errors, ...recent.errors], []);
+      old.watcher.stop(); recent.watcher.stop();
+    } finally {
+      await cache.close();
+      await remove();
+    }
+  });
+
   it('reads its own writes even when backend events arrive late', async () => {
     const { backend, remove } = await sqliteIn();
     const cache = await createCacher(lateEvents(backend));

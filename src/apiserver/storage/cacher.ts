@@ -13,10 +13,11 @@ export interface CacherOptions {
   /** At most this many recent events are kept for watches from past rvs (default 100,000). */
   eventRetention?: number;
   /**
-   * Beyond the newest 1,000, events older than this are dropped (default 75 s, kube-apiserver's
-   * eventFreshDuration): an idle cluster holds no event memory; watches from before are Expired (410).
+   * Beyond the newest `eventFloor` (default 1,000), events older than this are dropped (default 75 s, as
+   * kube-apiserver's eventFreshDuration): an idle cluster holds no event memory; older watches are Expired (410).
    */
   eventWindowMs?: number;
+  eventFloor?: number;
   /** Clock for the event window (tests). */
   now?: () => number;
 }
@@ -57,7 +58,7 @@ function raced(e: StorageError, code: 'Exists' | 'Conflict'): StorageError {
  */
 export async function createCacher(backend: Storage, opts?: CacherOptions): Promise<Cacher> {
   const cacher = new WatchCache(backend, {
-    capacity: opts?.eventRetention ?? 100_000, freshMs: opts?.eventWindowMs ?? 75_000, minKeep: 1_000, now: opts?.now,
+    capacity: opts?.eventRetention ?? 100_000, freshMs: opts?.eventWindowMs ?? 75_000, minKeep: opts?.eventFloor ?? 1_000, now: opts?.now,
   });
   for (let attempt = 1; ; attempt++) {
     try {
