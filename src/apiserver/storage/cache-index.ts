@@ -11,6 +11,47 @@ export function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/**
+ * Fields whose values repeat across many objects (groups, kinds, timestamps, condition types, RBAC verbs):
+ * every parsed object has its own copy of each, so the cache keeps one (a bounded pool) instead.
+ */
+const POOLED = new Set([
+  'apiVersion', 'kind', 'apiGroup', 'namespace', 'creationTimestamp', 'lastTransitionTime', 'type', 'status', 'reason',
+  'operation', 'manager', 'fieldsType', 'time', 'verbs', 'resources', 'apiGroups', 'resourceNames', 'finalizers',
+]);
+const POOL_MAX = 50_000;
+const pool = new Map<string, string>();
+
+function pooled(s: string): string {
+  if (s.length > 64) return s;
+  const have = pool.get(s);
+  if (have !== undefined) return have;
+  if (pool.size >= POOL_MAX) pool.clear(); // a bound, not an eviction policy: sharing resumes as values repeat
+  pool.set(s, s);
+  return s;
+}
+
+/**
+ * deepFreeze for a value the caller owns and nobody else has seen yet (a parsed backend object): the string values
+ * of repeating fields (POOLED) are replaced by one shared copy first. Returns it.
+ */
+export function freezeCompact<T>(value: T, pooledField = false): T {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (typeof v === 'string') { if (pooledField) value[i] = pooled(v); } else freezeCompact(v);
+    }
+  } else {
+    const o = value as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      const v = o[k];
+      if (typeof v === 'string') { if (POOLED.has(k)) o[k] = pooled(v); } else freezeCompact(v, POOLED.has(k));
+    }
+  }
+  return Object.freeze(value);
+}
+
 /** Ancestor prefixes of a key that end in '/', except the root '/'. */
 function bucketsOf(key: string): string[] {
   const out: string[] = [];

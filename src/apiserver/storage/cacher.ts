@@ -4,7 +4,7 @@ import {
   StorageError, type KObject, type ListOptions, type ListResult, type Storage, type StorageEvent,
   type Stored, type Watcher, type WatchErrorListener, type WatchListener, type BatchOp,
 } from './interface.ts';
-import { CacheIndex, deepFreeze } from './cache-index.ts';
+import { CacheIndex, deepFreeze, freezeCompact } from './cache-index.ts';
 import { WatchHub, type Retention } from './watch-hub.ts';
 import { isTombstone, SharedView, sharedSetMarkerPrefix, type SharedSet } from './shared-sets.ts';
 import { clusterOfKey } from './keys.ts';
@@ -102,7 +102,7 @@ class WatchCache implements Storage {
     if (this.closed) return;
     this.index.clear();
     this.view.clear();
-    for (const s of snapshot.items) this.put(deepFreeze(s));
+    for (const s of snapshot.items) this.put(freezeCompact(s));
     this.rv = Math.max(this.rv, snapshot.rv);
     this.hub.reset(this.rv);
     this.backendWatch = this.backend.watch('', snapshot.rv, (e) => this.apply(e), (err) => this.lost(err));
@@ -254,7 +254,7 @@ class WatchCache implements Storage {
   /** Applies a backend event and publishes what it changed in the logical view (shared-sets.ts). */
   private apply(e: StorageEvent): void {
     if (e.rv <= this.rv) return; // already covered by a re-list
-    const event = deepFreeze(e);
+    const event = freezeCompact(e);
     if (!this.view.active) {
       if (event.type === 'DELETED') this.index.remove(event.key);
       else this.index.put(deepFreeze({ key: event.key, rv: event.rv, object: event.object }));
