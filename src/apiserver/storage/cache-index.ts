@@ -1,5 +1,7 @@
-// In-memory object index of the watch cache: a key map plus, for every '/'-terminated ancestor prefix of a key
-// (cluster, group, resource, namespace), a key-sorted array, so listing one collection never scans the rest.
+// In-memory object index of the watch cache: a key map plus, per logical cluster, a key-sorted array: keys under
+// any prefix inside a cluster are contiguous in it, so listing one collection is a binary search and a scan of that
+// collection alone, never of other clusters. (One array per cluster, not one per ancestor prefix: memory per
+// object is what bounds how many tenants fit.)
 import type { ListOptions, Stored } from './interface.ts';
 
 /** Freezes a JSON value and everything inside it; returns it. */
@@ -12,18 +14,17 @@ export function deepFreeze<T>(value: T): T {
 }
 
 /**
- * Fields whose values repeat across many objects (groups, kinds, timestamps, condition types, RBAC verbs):
- * every parsed object has its own copy of each, so the cache keeps one (a bounded pool) instead.
+ * Parsed objects carry their own copy of every string; most short values repeat across many objects (groups,
+ * kinds, timestamps, verbs, label values, role and namespace names, the same names in every cluster). The cache
+ * keeps one copy of each (a bounded pool). Values unique by nature (uids, resourceVersions) are left alone.
  */
-const POOLED = new Set([
-  'apiVersion', 'kind', 'apiGroup', 'namespace', 'creationTimestamp', 'lastTransitionTime', 'type', 'status', 'reason',
-  'operation', 'manager', 'fieldsType', 'time', 'verbs', 'resources', 'apiGroups', 'resourceNames', 'finalizers',
-]);
-const POOL_MAX = 50_000;
+const UNIQUE = new Set(['uid', 'resourceVersion']);
+const POOLED_MAX_LENGTH = 64;
+const POOL_MAX = 100_000;
 const pool = new Map<string, string>();
 
 function pooled(s: string): string {
-  if (s.length > 64) return s;
+  if (s.length > POOLED_MAX_LENGTH) return s;
   const have = pool.get(s);
   if (have !== undefined) return have;
   if (pool.size >= POOL_MAX) pool.clear(); // a bound, not an eviction policy: sharing resumes as values repeat
@@ -32,33 +33,30 @@ function pooled(s: string): string {
 }
 
 /**
- * deepFreeze for a value the caller owns and nobody else has seen yet (a parsed backend object): the string values
- * of repeating fields (POOLED) are replaced by one shared copy first. Returns it.
+ * deepFreeze for a value the caller owns and nobody else has seen yet (a parsed backend object): short string
+ * values are replaced by one shared copy first. Returns it.
  */
-export function freezeCompact<T>(value: T, pooledField = false): T {
+export function freezeCompact<T>(value: T): T {
   if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const v: unknown = value[i];
-      if (typeof v === 'string') { if (pooledField) value[i] = pooled(v); } else freezeCompact(v);
+      if (typeof v === 'string') value[i] = pooled(v); else freezeCompact(v);
     }
   } else {
     const o = value as Record<string, unknown>;
     for (const k of Object.keys(o)) {
       const v = o[k];
-      if (typeof v === 'string') { if (POOLED.has(k)) o[k] = pooled(v); } else freezeCompact(v, POOLED.has(k));
+      if (typeof v === 'string') { if (!UNIQUE.has(k)) o[k] = pooled(v); } else freezeCompact(v);
     }
   }
   return Object.freeze(value);
 }
 
-/** Ancestor prefixes of a key that end in '/', except the root '/'. */
-function bucketsOf(key: string): string[] {
-  const out: string[] = [];
-  for (let i = key.indexOf('/', 1); i !== -1; i = key.indexOf('/', i + 1)) {
-    out.push(key.slice(0, i + 1));
-  }
-  return out;
+/** The prefix of a key's logical cluster ('/<cluster>/'), or undefined for a root-level key. */
+function clusterBucket(key: string): string | undefined {
+  const i = key.indexOf('/', 1);
+  return i < 0 ? undefined : key.slice(0, i + 1);
 }
 
 /** First index in `items` (sorted by key) whose key is > `key` (strict) or >= `key` (!strict). */
@@ -89,25 +87,24 @@ export class CacheIndex {
   put(s: Stored): void {
     const had = this.byKey.has(s.key);
     this.byKey.set(s.key, s);
-    for (const prefix of bucketsOf(s.key)) {
-      let items = this.buckets.get(prefix);
-      if (!items) this.buckets.set(prefix, (items = []));
-      const i = search(items, s.key, false);
-      if (had && i < items.length && items[i].key === s.key) items[i] = s;
-      else if (i === items.length) items.push(s);
-      else items.splice(i, 0, s);
-    }
+    const prefix = clusterBucket(s.key);
+    if (prefix === undefined) return;
+    let items = this.buckets.get(prefix);
+    if (!items) this.buckets.set(prefix, (items = []));
+    const i = search(items, s.key, false);
+    if (had && i < items.length && items[i].key === s.key) items[i] = s;
+    else if (i === items.length) items.push(s);
+    else items.splice(i, 0, s);
   }
 
   remove(key: string): void {
     if (!this.byKey.delete(key)) return;
-    for (const prefix of bucketsOf(key)) {
-      const items = this.buckets.get(prefix);
-      if (!items) continue;
-      const i = search(items, key, false);
-      if (i < items.length && items[i].key === key) items.splice(i, 1);
-      if (items.length === 0) this.buckets.delete(prefix);
-    }
+    const prefix = clusterBucket(key);
+    const items = prefix === undefined ? undefined : this.buckets.get(prefix);
+    if (!items) return;
+    const i = search(items, key, false);
+    if (i < items.length && items[i].key === key) items.splice(i, 1);
+    if (items.length === 0) this.buckets.delete(prefix!);
   }
 
   clear(): void {
@@ -136,14 +133,12 @@ export class CacheIndex {
     return page;
   }
 
-  /** The smallest sorted array containing every key under `prefix`; exact when it holds nothing else. */
+  /** A sorted array containing every key under `prefix`; exact when it holds nothing else. */
   private candidates(prefix: string): [Stored[], boolean] {
-    const own = this.buckets.get(prefix);
-    if (own) return [own, true];
-    const slash = prefix.lastIndexOf('/');
-    if (slash > 0) {
-      const parent = this.buckets.get(prefix.slice(0, slash + 1));
-      return parent ? [parent, false] : [[], true];
+    const cluster = clusterBucket(prefix);
+    if (cluster !== undefined) {
+      const items = this.buckets.get(cluster);
+      return items ? [items, prefix === cluster] : [[], true];
     }
     // Root-level prefixes ('' or '/...' without a second '/') are rare: sort everything.
     const all = [...this.byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

@@ -102,7 +102,7 @@ class WatchCache implements Storage {
     if (this.closed) return;
     this.index.clear();
     this.view.clear();
-    for (const s of snapshot.items) this.put(freezeCompact(s));
+    for (const s of snapshot.items) this.put(deepFreeze({ ...s, object: freezeCompact(s.object) }));
     this.rv = Math.max(this.rv, snapshot.rv);
     this.hub.reset(this.rv);
     this.backendWatch = this.backend.watch('', snapshot.rv, (e) => this.apply(e), (err) => this.lost(err));
@@ -254,7 +254,7 @@ class WatchCache implements Storage {
   /** Applies a backend event and publishes what it changed in the logical view (shared-sets.ts). */
   private apply(e: StorageEvent): void {
     if (e.rv <= this.rv) return; // already covered by a re-list
-    const event = freezeCompact(e);
+    const event = deepFreeze({ ...e, object: freezeCompact(e.object) });
     if (!this.view.active) {
       if (event.type === 'DELETED') this.index.remove(event.key);
       else this.index.put(deepFreeze({ key: event.key, rv: event.rv, object: event.object }));
