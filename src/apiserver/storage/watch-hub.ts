@@ -58,6 +58,10 @@ export class EventRing<E extends HubEntry> {
   get length(): number { return this.size; }
   /** Whether some entries could be dropped by age later (more than minKeep are held). */
   get agingOut(): boolean { return this.size > this.minKeep && this.freshMs !== Infinity; }
+  /** Milliseconds until the oldest droppable entry ages out (Infinity when none can). */
+  nextExpiryIn(now = this.now()): number {
+    return this.agingOut ? Math.max(0, this.at[this.start] + this.freshMs - now) : Infinity;
+  }
 
   push(entry: E): void {
     const now = this.now();
@@ -145,14 +149,11 @@ export class WatchHub<E extends HubEntry> {
   private draining = false;
   private seq = 0;
 
-  /** Prunes aged-out events while some may age out, so an idle store releases them (unref'd). */
+  /** Prunes aged-out events when the oldest one expires, so an idle store releases them (unref'd). */
   private pruner?: NodeJS.Timeout;
-  private readonly pruneEveryMs: number;
 
   constructor(retention: number | Retention, floorRV: number, private readonly materialize: (entry: E) => StorageEvent) {
     this.ring = new EventRing(retention, floorRV);
-    const fresh = typeof retention === 'number' ? Infinity : retention.freshMs ?? Infinity;
-    this.pruneEveryMs = Math.min(10_000, Math.max(100, fresh / 8));
   }
 
   get watcherCount(): number { return this.subs.size; }
@@ -161,7 +162,7 @@ export class WatchHub<E extends HubEntry> {
   publish(e: E): void {
     const entry: Seq<E> = { key: e.key, rv: e.rv, seq: ++this.seq, entry: e };
     this.ring.push(entry);
-    if (this.pruner === undefined && this.ring.agingOut) this.startPruner();
+    if (this.pruner === undefined && this.ring.agingOut) this.schedulePrune();
     this.queue.push(entry);
     if (this.draining) return;
     this.draining = true;
@@ -208,15 +209,19 @@ export class WatchHub<E extends HubEntry> {
 
   /** Stops the background pruning (the owner is closing). */
   close(): void {
-    clearInterval(this.pruner);
+    clearTimeout(this.pruner);
     this.pruner = undefined;
   }
 
-  private startPruner(): void {
-    this.pruner = setInterval(() => {
+  /** One timer at a time, due when the oldest droppable event ages out (at most every 100 ms). */
+  private schedulePrune(): void {
+    const due = this.ring.nextExpiryIn();
+    if (due === Infinity) return;
+    this.pruner = setTimeout(() => {
+      this.pruner = undefined;
       this.ring.prune();
-      if (!this.ring.agingOut) this.close();
-    }, this.pruneEveryMs);
+      this.schedulePrune();
+    }, Math.max(100, due + 1));
     this.pruner.unref();
   }
 
