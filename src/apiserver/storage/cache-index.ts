@@ -1,7 +1,9 @@
 // In-memory object index of the watch cache: a key map plus, per logical cluster, a key-sorted array: keys under
 // any prefix inside a cluster are contiguous in it, so listing one collection is a binary search and a scan of that
 // collection alone, never of other clusters. (One array per cluster, not one per ancestor prefix: memory per
-// object is what bounds how many tenants fit.)
+// object is what bounds how many tenants fit.) A cluster nobody read or wrote between two compactIdle() calls is
+// kept as one deflated blob of its rows (its objects are alike: tens of bytes each) and restored on its next use.
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { ListOptions, Stored } from './interface.ts';
 
 /** Freezes a JSON value and everything inside it; returns it. */
@@ -73,21 +75,34 @@ function search(items: Stored[], key: string, strict: boolean): number {
 
 export interface IndexPage { items: Stored[]; next?: string }
 
+/** What compactIdle() did: clusters compacted now, and how many are cold in all. */
+export interface CompactStats { compacted: number; cold: number }
+
 export class CacheIndex {
   private readonly byKey = new Map<string, Stored>();
   private readonly buckets = new Map<string, Stored[]>();
+  /** Cold clusters: prefix → their Stored records as deflated JSON, in key order. */
+  private readonly cold = new Map<string, Buffer>();
+  /** Clusters used (read or written) since the last compactIdle(). */
+  private readonly used = new Set<string>();
 
+  /** Objects held warm (not counting cold clusters). */
   get size(): number { return this.byKey.size; }
+  get coldClusters(): number { return this.cold.size; }
 
   get(key: string): Stored | undefined {
+    const prefix = clusterBucket(key);
+    if (prefix === undefined) return this.byKey.get(key);
+    this.use(prefix);
     return this.byKey.get(key);
   }
 
   /** Inserts or replaces `s`; the caller hands over ownership (it should be deep-frozen). */
   put(s: Stored): void {
+    const prefix = clusterBucket(s.key);
+    if (prefix !== undefined) this.use(prefix);
     const had = this.byKey.has(s.key);
     this.byKey.set(s.key, s);
-    const prefix = clusterBucket(s.key);
     if (prefix === undefined) return;
     let items = this.buckets.get(prefix);
     if (!items) this.buckets.set(prefix, (items = []));
@@ -98,8 +113,9 @@ export class CacheIndex {
   }
 
   remove(key: string): void {
-    if (!this.byKey.delete(key)) return;
     const prefix = clusterBucket(key);
+    if (prefix !== undefined) this.use(prefix);
+    if (!this.byKey.delete(key)) return;
     const items = prefix === undefined ? undefined : this.buckets.get(prefix);
     if (!items) return;
     const i = search(items, key, false);
@@ -110,6 +126,41 @@ export class CacheIndex {
   clear(): void {
     this.byKey.clear();
     this.buckets.clear();
+    this.cold.clear();
+    this.used.clear();
+  }
+
+  /**
+   * Compacts every cluster of at least `minRows` objects not used since the previous call, except those `keep`
+   * names (call periodically: a cluster unused for one to two periods goes cold). Reads of it restore it.
+   */
+  compactIdle(keep: (prefix: string) => boolean = () => false, minRows = 8): CompactStats {
+    let compacted = 0;
+    for (const [prefix, items] of [...this.buckets]) {
+      if (this.used.has(prefix) || items.length < minRows || keep(prefix)) continue;
+      this.cold.set(prefix, deflateRawSync(Buffer.from(JSON.stringify(items))));
+      for (const s of items) this.byKey.delete(s.key);
+      this.buckets.delete(prefix);
+      compacted++;
+    }
+    this.used.clear();
+    return { compacted, cold: this.cold.size };
+  }
+
+  /** Marks a cluster used, restoring it first if it is cold. */
+  private use(prefix: string): void {
+    this.used.add(prefix);
+    const blob = this.cold.get(prefix);
+    if (blob === undefined) return;
+    this.cold.delete(prefix);
+    const rows = JSON.parse(inflateRawSync(blob).toString()) as Stored[];
+    const items: Stored[] = [];
+    for (const r of rows) {
+      const s = deepFreeze({ key: r.key, rv: r.rv, object: freezeCompact(r.object) });
+      this.byKey.set(s.key, s);
+      items.push(s);
+    }
+    this.buckets.set(prefix, items);
   }
 
   /** Objects under `prefix` in ascending key order, paged by limit/after. */
@@ -137,10 +188,12 @@ export class CacheIndex {
   private candidates(prefix: string): [Stored[], boolean] {
     const cluster = clusterBucket(prefix);
     if (cluster !== undefined) {
+      this.use(cluster);
       const items = this.buckets.get(cluster);
       return items ? [items, prefix === cluster] : [[], true];
     }
-    // Root-level prefixes ('' or '/...' without a second '/') are rare: sort everything.
+    // Root-level prefixes ('' or '/...' without a second '/') are rare: sort everything (cold clusters too).
+    for (const p of [...this.cold.keys()]) if (p.startsWith(prefix)) this.use(p);
     const all = [...this.byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     return [all, false];
   }

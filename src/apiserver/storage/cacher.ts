@@ -4,7 +4,7 @@ import {
   StorageError, type KObject, type ListOptions, type ListResult, type Storage, type StorageEvent,
   type Stored, type Watcher, type WatchErrorListener, type WatchListener, type BatchOp,
 } from './interface.ts';
-import { CacheIndex, deepFreeze, freezeCompact } from './cache-index.ts';
+import { CacheIndex, deepFreeze, freezeCompact, type CompactStats } from './cache-index.ts';
 import { WatchHub, type Retention } from './watch-hub.ts';
 import { isTombstone, SharedView, sharedSetMarkerPrefix, type SharedSet } from './shared-sets.ts';
 import { clusterOfKey } from './keys.ts';
@@ -20,6 +20,11 @@ export interface CacherOptions {
   eventFloor?: number;
   /** Clock for the event window (tests). */
   now?: () => number;
+  /**
+   * Period of the idle-cluster sweep (default 60 s; 0: never): a logical cluster nobody read or wrote for one to
+   * two periods is held as one compressed blob and restored on its next use (CacheIndex.compactIdle).
+   */
+  idleSweepMs?: number;
 }
 
 export type Cacher = Storage & {
@@ -31,6 +36,8 @@ export type Cacher = Storage & {
   share(set: SharedSet): void;
   /** Keys of the shared objects of `set` that some cluster edited, re-created or deleted (own rows). */
   sharedOwnRows(set: string): string[];
+  /** One idle-cluster sweep now (the periodic one runs by itself): clusters unused since the last go cold. */
+  compactIdleClusters(): CompactStats;
 };
 
 interface Waiter { rv: number; resolve(): void; reject(err: Error): void }
@@ -59,7 +66,7 @@ function raced(e: StorageError, code: 'Exists' | 'Conflict'): StorageError {
 export async function createCacher(backend: Storage, opts?: CacherOptions): Promise<Cacher> {
   const cacher = new WatchCache(backend, {
     capacity: opts?.eventRetention ?? 100_000, freshMs: opts?.eventWindowMs ?? 75_000, minKeep: opts?.eventFloor ?? 1_000, now: opts?.now,
-  });
+  }, opts?.idleSweepMs ?? 60_000);
   for (let attempt = 1; ; attempt++) {
     try {
       await cacher.load();
@@ -82,9 +89,17 @@ class WatchCache implements Storage {
   /** Writers waiting for the cache to reach their rv, ascending by rv. */
   private waiters: Waiter[] = [];
 
-  constructor(private readonly backend: Storage, retention: Retention) {
+  private readonly sweeper?: NodeJS.Timeout;
+
+  constructor(private readonly backend: Storage, retention: Retention, idleSweepMs: number) {
     this.hub = new WatchHub<StorageEvent>(retention, 0, (e) => e);
+    if (idleSweepMs > 0) {
+      this.sweeper = setInterval(() => this.compactIdleClusters(), idleSweepMs);
+      this.sweeper.unref();
+    }
   }
+
+  compactIdleClusters(): CompactStats { return this.index.compactIdle(); }
 
   currentRV(): number { return this.rv; }
 
@@ -217,6 +232,7 @@ class WatchCache implements Storage {
     this.closed = true;
     this.backendWatch?.stop();
     this.hub.close();
+    clearInterval(this.sweeper);
     const err = new StorageError('Unavailable', '', 'storage closed');
     this.hub.failAll(err);
     for (const w of this.waiters.splice(0)) w.reject(err);
