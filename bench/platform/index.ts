@@ -173,15 +173,18 @@ try {
   add('heap / RSS before tenants (forced GC)', `${mb(before.heapUsed)} / ${mb(before.rss)}`);
   add(`heap / RSS after, ${r0.loaded} clusters' RBAC loaded`, `${mb(loaded.heapUsed)} / ${mb(loaded.rss)} — ${kb((loaded.heapUsed - before.heapUsed) / made)} heap per tenant`);
   // idle tenants: nothing happened for longer than the watch cache's event window; two sweeps unload every
-  // cluster unused since (root stays)
+  // cluster unused since from the RBAC index (root stays) and compact it in the watch cache (as its timer would)
   progress.phase = `idle ${IDLE_SECONDS} s`;
   await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
   residency(m).sweep(); residency(m).sweep();
+  const cache = m.storage as Partial<{ compactIdleClusters(): { compacted: number; cold: number } }>;
+  cache.compactIdleClusters?.();
+  const cold = cache.compactIdleClusters?.().cold ?? 0;
   gc();
   const after = process.memoryUsage();
   if (HEAP_SNAPSHOT) writeHeapSnapshot(HEAP_SNAPSHOT);
   const perTenant = (after.heapUsed - before.heapUsed) / made;
-  add(`heap / RSS idle (unloaded, ${residency(m).loaded} loaded)`, `${mb(after.heapUsed)} / ${mb(after.rss)} — ${kb(perTenant)} heap, ${kb((after.rss - before.rss) / made)} RSS per tenant`);
+  add(`heap / RSS idle (RBAC: ${residency(m).loaded} loaded; watch cache: ${cold} clusters cold)`, `${mb(after.heapUsed)} / ${mb(after.rss)} — ${kb(perTenant)} heap, ${kb((after.rss - before.rss) / made)} RSS per tenant`);
   add('vCluster ratio (256 MiB per tenant)', `${((256 * 1024 * 1024) / Math.max(1, perTenant)).toFixed(0)}× less (heap per idle tenant)`);
   if (process.argv.includes('--stop-after-idle')) throw new StopAfterIdle();
   progress.phase = 'first decisions';
