@@ -179,6 +179,8 @@ try {
   residency(m).sweep(); residency(m).sweep();
   const cache = m.storage as Partial<{ compactIdleClusters(): { compacted: number; cold: number } }>;
   cache.compactIdleClusters?.();
+  // the platform's own clusters (root: users, teams, TenantClusters; host) are in use on a live server
+  await m.storage.list('/root/'); await m.storage.list('/host/');
   const cold = cache.compactIdleClusters?.().cold ?? 0;
   gc();
   const after = process.memoryUsage();
