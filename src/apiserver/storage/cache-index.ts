@@ -81,8 +81,11 @@ export interface CompactStats { compacted: number; cold: number }
 export class CacheIndex {
   private readonly byKey = new Map<string, Stored>();
   private readonly buckets = new Map<string, Stored[]>();
-  /** Cold clusters: prefix → their Stored records as deflated JSON, in key order. */
-  private readonly cold = new Map<string, Buffer>();
+  /**
+   * Cold clusters: prefix → their Stored records as deflated JSON, in key order, held as a latin1 string: exactly
+   * its size, on the heap (zlib's output Buffer is a view of a 16 KB+ chunk, which it would keep alive).
+   */
+  private readonly cold = new Map<string, string>();
   /** Clusters used (read or written) since the last compactIdle(). */
   private readonly used = new Set<string>();
 
@@ -138,7 +141,7 @@ export class CacheIndex {
     let compacted = 0;
     for (const [prefix, items] of [...this.buckets]) {
       if (this.used.has(prefix) || items.length < minRows || keep(prefix)) continue;
-      this.cold.set(prefix, deflateRawSync(Buffer.from(JSON.stringify(items))));
+      this.cold.set(prefix, deflateRawSync(Buffer.from(JSON.stringify(items))).toString('latin1'));
       for (const s of items) this.byKey.delete(s.key);
       this.buckets.delete(prefix);
       compacted++;
@@ -153,7 +156,7 @@ export class CacheIndex {
     const blob = this.cold.get(prefix);
     if (blob === undefined) return;
     this.cold.delete(prefix);
-    const rows = JSON.parse(inflateRawSync(blob).toString()) as Stored[];
+    const rows = JSON.parse(inflateRawSync(Buffer.from(blob, 'latin1')).toString()) as Stored[];
     const items: Stored[] = [];
     for (const r of rows) {
       const s = deepFreeze({ key: r.key, rv: r.rv, object: freezeCompact(r.object) });
