@@ -5,6 +5,7 @@ import { parseKey } from '../storage/keys.ts';
 import { ROOT_CLUSTER } from '../cluster-name.ts';
 import { isPlatformGroup } from '../reserved-groups.ts';
 import type { Priority } from './queue-fair.ts';
+import { KnownKeys } from './known-keys.ts';
 
 export interface InformerEvent extends StorageEvent {
   cluster: string;
@@ -29,7 +30,7 @@ export class Informer {
    * key → rv of every stored object handlers have been told about (for the diff after a re-list). Shared objects
    * a cluster sees without a row of its own (`shared` events) are not kept: they are derived from the set, not rows.
    */
-  private readonly known = new Map<string, number>();
+  private readonly known = new KnownKeys();
   private readonly resyncHandlers: Array<() => void> = [];
 
   /** Registers a handler for one group/resource ('' for the core group). Must be called before start(). */
@@ -77,7 +78,7 @@ export class Informer {
       if (known === s.rv) continue;
       this.dispatch({ type: known === undefined ? 'ADDED' : 'MODIFIED', key: s.key, rv: s.rv, object: s.object }, true);
     }
-    for (const [key, rv] of [...this.known]) {
+    for (const [key, rv] of this.known.entries()) {
       if (!seen.has(key)) this.dispatch({ type: 'DELETED', key, rv, object: this.lastObject(key) }, true);
     }
     this.watcher = this.storage!.watch('/', snapshot.rv, (ev) => this.dispatch(ev), (e) => this.recover(e));
