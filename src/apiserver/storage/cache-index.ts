@@ -139,15 +139,29 @@ export class CacheIndex {
    */
   compactIdle(keep: (prefix: string) => boolean = () => false, minRows = 8): CompactStats {
     let compacted = 0;
-    for (const [prefix, items] of [...this.buckets]) {
-      if (this.used.has(prefix) || items.length < minRows || keep(prefix)) continue;
-      this.cold.set(prefix, deflateRawSync(Buffer.from(JSON.stringify(items))).toString('latin1'));
-      for (const s of items) this.byKey.delete(s.key);
-      this.buckets.delete(prefix);
-      compacted++;
-    }
-    this.used.clear();
+    for (const prefix of this.idleClusters(keep, minRows)) if (this.compact(prefix)) compacted++;
     return { compacted, cold: this.cold.size };
+  }
+
+  /**
+   * Begins a sweep: the clusters of at least `minRows` objects unused since the previous sweep began (except those
+   * `keep` names), to compact() one by one (so that a large sweep can yield between them).
+   */
+  idleClusters(keep: (prefix: string) => boolean = () => false, minRows = 8): string[] {
+    const out: string[] = [];
+    for (const [prefix, items] of this.buckets) if (!this.used.has(prefix) && items.length >= minRows && !keep(prefix)) out.push(prefix);
+    this.used.clear();
+    return out;
+  }
+
+  /** Holds a warm cluster as one blob, unless it was used since its sweep began. */
+  compact(prefix: string): boolean {
+    const items = this.buckets.get(prefix);
+    if (!items || this.used.has(prefix)) return false;
+    this.cold.set(prefix, deflateRawSync(Buffer.from(JSON.stringify(items))).toString('latin1'));
+    for (const s of items) this.byKey.delete(s.key);
+    this.buckets.delete(prefix);
+    return true;
   }
 
   /** Marks a cluster used, restoring it first if it is cold. */

@@ -10,7 +10,7 @@ import { runStorageConformance, type StorageFactory } from './conformance.ts';
 import { cmKey, configMap, eventually, isCode, record } from './conformance-helpers.ts';
 import { StorageError, type Storage, type StorageEvent } from './interface.ts';
 import { openSqliteStorage } from './sqlite.ts';
-import { deepFreeze } from './cache-index.ts';
+import { CacheIndex, deepFreeze } from './cache-index.ts';
 import { sharedSetMarker, sharedSetMarkerKey } from './shared-sets.ts';
 
 /** Wraps a backend so watch events arrive a few ms late (in order), and watches can be broken on demand. */
@@ -94,6 +94,19 @@ describe('cacher', () => {
       await cache.close();
       await remove();
     }
+  });
+
+  it('an idle sweep done in steps skips a cluster used after the sweep began', () => {
+    const index = new CacheIndex();
+    for (const c of ['a', 'b']) for (let i = 0; i < 8; i++) index.put(deepFreeze({ key: cmKey(c, `k${i}`), rv: i + 1, object: configMap(`k${i}`) }));
+    assert.deepEqual(index.idleClusters(), []); // both written since
+    const idle = index.idleClusters();
+    assert.deepEqual(idle, ['/a/', '/b/']);
+    assert.equal(index.get(cmKey('a', 'k1'))?.rv, 2); // used meanwhile
+    assert.deepEqual(idle.map((p) => index.compact(p)), [false, true]);
+    assert.equal(index.coldClusters, 1);
+    assert.deepEqual(index.list('/b/').items.map((s) => s.rv), [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.equal(index.coldClusters, 0);
   });
 
   it('keeps events for its window (beyond a floor): an older resourceVersion is Expired, a recent one is served', async () => {

@@ -94,8 +94,17 @@ class WatchCache implements Storage {
   constructor(private readonly backend: Storage, retention: Retention, idleSweepMs: number) {
     this.hub = new WatchHub<StorageEvent>(retention, 0, (e) => e);
     if (idleSweepMs > 0) {
-      this.sweeper = setInterval(() => this.compactIdleClusters(), idleSweepMs);
+      this.sweeper = setInterval(() => void this.sweepIdle(), idleSweepMs);
       this.sweeper.unref();
+    }
+  }
+
+  /** The periodic sweep: compacts idle clusters 64 at a time, yielding to the event loop between batches. */
+  private async sweepIdle(): Promise<void> {
+    const idle = this.index.idleClusters();
+    for (let i = 0; i < idle.length && !this.closed; i++) {
+      if (i % 64 === 63) await new Promise((r) => setImmediate(r));
+      this.index.compact(idle[i]);
     }
   }
 
