@@ -6,7 +6,7 @@
 // Progress (created / Ready, rate, RSS) goes to stderr every few seconds; a phase past --budget-seconds stops there and
 // Ctrl-C prints the figures gathered so far, so a long run always yields a (partial) table.
 // Run: node --expose-gc --import tsx bench/platform/index.ts [--tenants 10000] [--postgres] [--users 2000] [--teams 500]
-//        [--baseline 100] [--calls 20000] [--seconds 5] [--soak-minutes 0] [--wave 1000] [--budget-seconds 600]
+//        [--baseline 100] [--calls 20000] [--seconds 5] [--soak-minutes 0] [--wave 1000] [--budget-seconds 600] [--create-only]
 //        [--idle-seconds 80] [--heap-snapshot file] [--stop-after-idle]
 // Idle heap is measured --idle-seconds after the last tenant settled (the watch cache keeps 75 s of events).
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,7 +22,7 @@ import https from 'node:https';
 import { writeHeapSnapshot } from 'node:v8';
 import { machine, printTable } from '../support/load.ts';
 import { requestPath, type PathFigures } from './request-path.ts';
-import { Progress, firstDecisions, residency } from './progress.ts';
+import { Progress, WorkCounter, firstDecisions, residency } from './progress.ts';
 
 const arg = (name: string, dflt: number) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? Number(process.argv[i + 1]) : dflt; };
 const POSTGRES = process.argv.includes('--postgres');
@@ -35,6 +35,8 @@ const SECONDS = arg('seconds', 5);
 const SOAK_MINUTES = arg('soak-minutes', 0);
 const WAVE = Math.min(arg('wave', 1000), TENANTS);
 const BUDGET_MS = arg('budget-seconds', 600) * 1000;
+/** Stop after creation (and its per-tenant work figures): no memory, request-path or restart phases. */
+const CREATE_ONLY = process.argv.includes('--create-only');
 const ROLES = ['view', 'edit', 'admin'];
 const IDLE_SECONDS = arg('idle-seconds', 80);
 const flagValue = (name: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : undefined; };
@@ -143,6 +145,7 @@ try {
   await mk(projectType, 'bench', {});
   await server.settle();
   gc();
+  const work = new WorkCounter(m);
   const before = process.memoryUsage();
   add('tenant clusters (10 access rules each)', String(TENANTS));
   add('users / teams', `${USERS} / ${TEAMS}`);
@@ -157,6 +160,7 @@ try {
   paths.push(...small.rows.map((r) => ({ tenants: BASELINE, ...r })));
   const t2 = performance.now();
   progress.phase = `create ${TENANTS}`;
+  work.start();
   const rest = await provision(BASELINE, TENANTS, BUDGET_MS - (t1 - t0));
   const readyMs = (t1 - t0) + (performance.now() - t2);
   const made = first.created + rest.created;
@@ -167,6 +171,14 @@ try {
   add('create→Ready p50 / p99 / max', `${pct(latencies, 50).toFixed(0)} / ${pct(latencies, 99).toFixed(0)} / ${latencies.at(-1)?.toFixed(0)} ms`);
   progress.phase = 'settle';
   await server.settle();
+  report.push(...work.rows(rest.created).map((r) => ({ ...r, metric: `${r.metric} (tenants ${BASELINE + 1}–${made}, until settled)` })));
+  if (CREATE_ONLY) {
+    printReport('--create-only');
+    await server.close();
+    await db?.drop();
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  }
   gc();
   const loaded = process.memoryUsage();
   const r0 = residency(m);

@@ -57,8 +57,9 @@ export function rbacModule(): ServerModule {
       const sweeper = setInterval(() => index.sweep(), SWEEP_MS);
       sweeper.unref();
       m.onClose.push(() => clearInterval(sweeper));
-      m.sharedSets.push(bootstrapRbacSet());
-      const aggregation = new AggregationController(m.store, m.catalog, m.logFor('clusterrole-aggregation-controller'));
+      const builtin = bootstrapRbacSet();
+      m.sharedSets.push(builtin);
+      const aggregation = new AggregationController(m.store, m.catalog, m.logFor('clusterrole-aggregation-controller'), builtin.objects);
       aggregation.register(m.informer);
       m.idlers.push(() => aggregation.idle());
       m.queues.register(aggregation.queue);

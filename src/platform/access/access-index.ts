@@ -3,7 +3,7 @@
 import { type Attributes, type UserInfo, SYSTEM_AUTHENTICATED, SYSTEM_MASTERS } from '../../apiserver/auth/types.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { effectiveSpec, roleMapping, staticAccess, type AccessReason } from './access.ts';
-import { type PlatformState, type TenantClusterSpec, GROUP, VERSION, tenantClusterType } from '../resources/index.ts';
+import { type PlatformState, type TenantClusterSpec, type UserRec, GROUP, VERSION, tenantClusterType } from '../resources/index.ts';
 
 /** Asks RBAC in root whether the attributes are allowed (wired to the rbac authorizer by default). */
 export type RootAuthorizer = (a: Attributes) => Promise<boolean>;
@@ -17,14 +17,18 @@ export type BoundInRoot = (kind: 'user' | 'group', name: string) => boolean;
 export const teamGroup = (team: string): string => `portcullis:team:${team}`;
 
 interface Entry { gen: number; spec: TenantClusterSpec; access: Map<string, AccessReason[]> }
+interface Partition { at?: string; shared: Array<{ user: UserRec; users: string[] }>; own: UserRec[] }
 
 export class AccessIndex {
   private readonly cache = new Map<string, Entry>();
+  private memo?: Partition;
 
   constructor(
     private readonly state: PlatformState,
     private readonly authorizeInRoot: () => RootAuthorizer | undefined,
     private readonly boundInRoot: () => BoundInRoot | undefined = () => undefined,
+    /** Changes whenever a binding in root changes (undefined: unknown, nothing is kept between calls). */
+    private readonly rootVersion: () => number | undefined = () => undefined,
   ) {}
 
   /** The tenant's spec with its template applied (from the in-memory state). */
@@ -83,21 +87,36 @@ export class AccessIndex {
     const out = new Set<string>();
     if (!this.authorizeInRoot()) return out;
     const bound = this.boundInRoot();
-    const decided = new Map<string, boolean>();
-    for (const u of this.state.users.values()) {
-      let key: string | undefined;
-      if (bound && !bound('user', u.name)) {
-        const names = [...u.groups, ...this.teamsOf(u.name).map(teamGroup), SYSTEM_AUTHENTICATED].filter((g) => bound('group', g));
-        key = [...new Set(names)].sort().join('\n');
-      }
-      let ok = key === undefined ? undefined : decided.get(key);
-      if (ok === undefined) {
-        ok = await this.canUse(u.name, u.groups, tenant);
-        if (key !== undefined) decided.set(key, ok);
-      }
-      if (ok) out.add(u.name);
+    if (!bound) {
+      for (const u of this.state.users.values()) if (await this.canUse(u.name, u.groups, tenant)) out.add(u.name);
+      return out;
     }
+    const part = this.partition(bound);
+    for (const { user, users } of part.shared) if (await this.canUse(user.name, user.groups, tenant)) for (const n of users) out.add(n);
+    for (const u of part.own) if (await this.canUse(u.name, u.groups, tenant)) out.add(u.name);
     return out;
+  }
+
+  /**
+   * Users grouped by the names root bindings know them by (one decision per group serves all its users), and the
+   * users a binding names directly (decided one by one). The grouping depends on users, teams and root bindings
+   * only, not on the tenant: it is kept until one of them changes (`rootVersion`; without it, built per call).
+   */
+  private partition(bound: BoundInRoot): Partition {
+    const v = this.rootVersion();
+    const at = v === undefined ? undefined : `${this.state.membershipVersion}/${v}`;
+    if (at !== undefined && this.memo?.at === at) return this.memo;
+    const groups = new Map<string, { user: UserRec; users: string[] }>();
+    const own: UserRec[] = [];
+    for (const u of this.state.users.values()) {
+      if (bound('user', u.name)) { own.push(u); continue; }
+      const names = [...u.groups, ...this.state.teamsOf(u.name).map(teamGroup), SYSTEM_AUTHENTICATED].filter((g) => bound('group', g));
+      const key = [...new Set(names)].sort().join('\n');
+      const g = groups.get(key);
+      if (g) g.users.push(u.name); else groups.set(key, { user: u, users: [u.name] });
+    }
+    this.memo = { at, shared: [...groups.values()], own };
+    return this.memo;
   }
 
   /**
