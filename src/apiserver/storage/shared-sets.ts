@@ -48,7 +48,8 @@ function tombstone(of: KObject, markerUid: string): KObject {
 function derivedUid(markerUid: string, rel: string): string {
   const h = createHash('sha256').update(markerUid).update('\0').update(rel).digest('hex');
   const variant = ((parseInt(h[16], 16) & 3) | 8).toString(16);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  // join builds one flat string (a template literal of slices is a chain of cons strings over the whole digest)
+  return [h.slice(0, 8), h.slice(8, 12), `5${h.slice(13, 16)}`, `${variant}${h.slice(17, 20)}`, h.slice(20, 32)].join('-');
 }
 
 interface Marker { rv: number; uid: string; created: string }
@@ -199,7 +200,7 @@ export class SharedView {
         ...meta, uid: derivedUid(sh.marker.uid, sh.rel), resourceVersion: String(sh.marker.rv), creationTimestamp: sh.marker.created,
       },
     };
-    return { key, rv: sh.marker.rv, object: deepFreeze(object) };
+    return { key, rv: sh.marker.rv, object: deepFreeze(object), shared: true };
   }
 }
 
