@@ -169,8 +169,7 @@ export class SharedView {
   list(prefix: string, rows: readonly Stored[], opts?: ListOptions): IndexPage {
     const all: Stored[] = [];
     for (const s of rows) if (!isTombstone(s.object)) all.push(s);
-    for (const [cluster, m] of this.markers) {
-      if (!`/${cluster}/`.startsWith(prefix) && !prefix.startsWith(`/${cluster}/`)) continue;
+    for (const [cluster, m] of this.clustersUnder(prefix)) {
       for (const name of m.keys()) {
         for (const rel of this.sets.get(name)?.rels ?? []) {
           const key = `/${cluster}/${rel}`;
@@ -190,6 +189,17 @@ export class SharedView {
     const page: IndexPage = { items };
     if (i + items.length < all.length && items.length > 0) page.next = items[items.length - 1].key;
     return page;
+  }
+
+  /** Clusters with markers a list of `prefix` reaches: one map lookup when the prefix names a cluster. */
+  private clustersUnder(prefix: string): Iterable<[string, Map<string, Marker>]> {
+    const slash = prefix.indexOf('/', 1);
+    if (slash > 0) {
+      const cluster = prefix.slice(1, slash);
+      const m = this.markers.get(cluster);
+      return m ? [[cluster, m]] : [];
+    }
+    return [...this.markers].filter(([cluster]) => `/${cluster}/`.startsWith(prefix));
   }
 
   private materialize(key: string, sh: Shared): Stored {
