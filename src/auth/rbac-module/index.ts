@@ -46,6 +46,8 @@ export function rbacModule(): ServerModule {
       for (const [resource, kind] of KINDS) {
         m.informer.on(RBAC, resource, (ev) => index.apply(ev.cluster, kind, ev.type, ev.object as unknown as RbacObject));
       }
+      // shared built-in objects changed while the informer's watch was down are not in its re-list's diff
+      m.informer.onResync(() => index.unloadAll());
       // LogicalClusters are honoured in root only (the informer also drops platform kinds stored elsewhere)
       m.informer.on('tenancy.portcullis.io', 'logicalclusters', (ev) => {
         if (ev.type === 'DELETED' && ev.cluster === ROOT_CLUSTER) index.dropCluster(ev.name);
