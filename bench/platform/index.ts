@@ -8,8 +8,11 @@
 // Run: node --expose-gc --import tsx bench/platform/index.ts [--tenants 10000] [--postgres] [--users 2000] [--teams 500]
 //        [--baseline 100] [--calls 20000] [--seconds 5] [--soak-minutes 0] [--wave 1000] [--budget-seconds 600] [--create-only]
 //        [--idle-seconds 80] [--heap-snapshot file] [--stop-after-idle]
+//        [--keep-data DIR]  (the store is built in DIR/data and kept, for --restart-only)
+//      node --expose-gc --import tsx bench/platform/index.ts --restart-only DIR [--runs 3] [--resync 0]
+//        (restart phase only; --resync 0: do not wait for the background resync after the last run)
 // Idle heap is measured --idle-seconds after the last tenant settled (the watch cache keeps 75 s of events).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/server/config.ts';
@@ -24,6 +27,14 @@ import { machine, printTable } from '../support/load.ts';
 import { requestPath, type PathFigures } from './request-path.ts';
 import { Progress, WorkCounter, firstDecisions, residency } from './progress.ts';
 
+const flag = (name: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : undefined; };
+const RESTART_ONLY = flag('restart-only');
+if (RESTART_ONLY) {
+  const { restartOnly } = await import('./restart.ts');
+  await restartOnly(path.resolve(RESTART_ONLY), Number(flag('runs') ?? 3), flag('resync') !== '0');
+  process.exit(0);
+}
+const KEEP = flag('keep-data');
 const arg = (name: string, dflt: number) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? Number(process.argv[i + 1]) : dflt; };
 const POSTGRES = process.argv.includes('--postgres');
 const TENANTS = arg('tenants', POSTGRES ? 1000 : 10_000);
@@ -48,7 +59,8 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
 const gc = () => { for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.(); };
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'portcullis-bench-platform-'));
+const dir = KEEP ? path.resolve(KEEP) : mkdtempSync(path.join(os.tmpdir(), 'portcullis-bench-platform-'));
+if (KEEP) mkdirSync(dir, { recursive: true });
 const db: TestDatabase | undefined = POSTGRES ? await createTestDatabase() : undefined;
 const cfg = loadConfig({ dataDir: path.join(dir, 'data'), listen: '127.0.0.1:0', ...(db ? { store: db.url() } : {}) });
 let m!: ModuleContext;
@@ -176,7 +188,7 @@ try {
     printReport('--create-only');
     await server.close();
     await db?.drop();
-    rmSync(dir, { recursive: true, force: true });
+    if (!KEEP) rmSync(dir, { recursive: true, force: true });
     process.exit(0);
   }
   gc();
@@ -239,7 +251,8 @@ try {
   progress.stop();
   await server.close().catch(() => undefined);
   await db?.drop();
-  rmSync(dir, { recursive: true, force: true });
+  if (!KEEP) rmSync(dir, { recursive: true, force: true });
+  else console.log(`store kept in ${dir} (bench/platform/index.ts --restart-only ${dir})`);
 }
 
 function status(url: string, ca: string): Promise<number> {

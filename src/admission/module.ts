@@ -85,6 +85,7 @@ function setup(m: ModuleContext): void {
   const mutating: Admission = {
     name: 'MutatingAdmissionWebhook', phase: 'mutating',
     async admit(op, t, obj, old, ctx) {
+      await m.informer.replayCluster(ctx.cluster); // at start-up: the cluster's configuration is known before use
       const c = clusters.get(ctx.cluster);
       if (!c || c.mutating.size === 0 || !obj || exemptFromWebhooks(t)) return;
       const hooks = [...c.mutating.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).flatMap(([, h]) => h);
@@ -94,6 +95,7 @@ function setup(m: ModuleContext): void {
   const validating: Admission = {
     name: 'ValidatingAdmission', phase: 'validating',
     async admit(op, t, obj, old, ctx) {
+      await m.informer.replayCluster(ctx.cluster);
       const c = clusters.get(ctx.cluster);
       if (!c || empty(c)) return;
       const pc = context(op, t, obj, old, ctx);

@@ -151,7 +151,7 @@ export class AdminCredential {
     if (!existsSync(this.d.path)) return {};
     try {
       type Doc = { users?: Array<{ name?: string; user?: Record<string, string> }> };
-      const doc = parse(readFileSync(this.d.path, 'utf8')) as Doc;
+      const doc = parse(usersSection(readFileSync(this.d.path, 'utf8'))) as Doc;
       const u = doc.users?.find((x) => x.name === 'admin')?.user;
       if (!u?.['client-certificate-data'] || !u['client-key-data']) return {};
       const certPem = Buffer.from(u['client-certificate-data'], 'base64').toString('utf8');
@@ -174,4 +174,15 @@ export class AdminCredential {
       return {};
     }
   }
+}
+
+/**
+ * The top-level `users:` block of a kubeconfig as we write it (block YAML, one line per top-level key), so that a
+ * start with 10,000 cluster contexts parses a few lines, not megabytes; the whole text when that block is not found.
+ */
+export function usersSection(text: string): string {
+  const at = text.startsWith('users:') ? 0 : text.indexOf('\nusers:') + 1;
+  if (at === 0 && !text.startsWith('users:')) return text;
+  const next = text.slice(at).search(/\n[^\s#-]/); // the newline before the next top-level key
+  return next < 0 ? text.slice(at) : text.slice(at, at + next + 1);
 }

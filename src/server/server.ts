@@ -58,6 +58,8 @@ export interface RunningServer {
   store: Store;
   catalog: Catalog;
   clusters: LogicalClusters;
+  /** What start-up took, phase by phase (ms), until startServer returned (/readyz may follow later). */
+  startup: Array<{ phase: string; ms: number }>;
   /** Waits until controllers have nothing queued (tests). */
   settle(): Promise<void>;
   /** Ends every connection at once (open watches are cut), then stops modules and the store. */
@@ -79,6 +81,9 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
     const child = logger.child({ component });
     return (msg: string) => child.info(msg);
   };
+  const startup: RunningServer['startup'] = [];
+  let lap = performance.now();
+  const mark = (phase: string) => { const now = performance.now(); startup.push({ phase, ms: now - lap }); lap = now; };
   await preflight(cfg); // before anything is written: a start that cannot succeed leaves nothing behind
   mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
   for (const w of sharedDirectoryWarnings(cfg)) log(w);
@@ -88,6 +93,7 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
   const instrument: ModuleContext['instrument'] = { storeBackend: 'sqlite' };
   const { cache, describe, kind } = await openStore(cfg, () => instrument.storage);
   instrument.storeBackend = kind;
+  mark('store open (watch cache loaded)');
   // SQLite: CA and signing keys in pkiDir. PostgreSQL: shared through the store, controllers leader-elected.
   const secrets = await openServerSecrets(cfg, cache, pkiDir, { hostnames: cfg.hostnames.filter((h) => !ips.includes(h)), ips }, log);
   const { pki, keys } = secrets;
@@ -131,7 +137,7 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
     cfg, log, logFor, logger, instrument, pki, issuer, storage: cache, store, catalog, informer, clusters, remoteClusters: [], admission,
     clusterSeeds, sharedSets, authenticators: [], authenticationChecks: [credentialChains.check], credentialChains,
     auditEvent: () => undefined, modules, gates: {}, authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
-    idlers: [() => clusters.idle(), () => namespaces.idle(), () => gc.idle()],
+    idlers: [() => informer.idle(), () => clusters.idle(), () => namespaces.idle(), () => gc.idle()],
     queues,
     secrets: secrets.shared,
     revocation: { isSerialRevoked: () => false, isJtiRevoked: () => false },
@@ -143,14 +149,18 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
     },
     leadership,
   };
-  for (const mod of modules) await mod.setup(m);
+  mark('core assembly');
+  for (const mod of modules) { await mod.setup(m); mark(`module setup: ${mod.name}`); }
   for (const set of sharedSets) cache.share(set);
 
   const informerLog = logFor('informer');
-  await informer.start(cache, (e) => informerLog(`watch failed: ${e.message}`));
+  // Root before serving; the other clusters replay in the background (each at once on its first request).
+  await informer.start(cache, (e) => informerLog(`watch failed: ${e.message}`), () => clusters.names());
+  mark('informer sync (root listed and dispatched)');
   await clusters.ensureRoot();
   // As kube-apiserver at start: defaults deleted in a cluster come back, edited ones gain what they lack (autoupdate).
   if (leadership.isLeader()) await clusters.reconcileShared((set) => cache.sharedOwnRows(set));
+  mark('root and shared defaults reconciled');
 
   const adminKubeconfigPath = path.join(cfg.dataDir, 'admin.kubeconfig');
   const admin = new AdminCredential({
@@ -158,6 +168,7 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
     isRevoked: (serial) => m.revocation.isSerialRevoked(serial), revoke: m.revocation.revokeSerial,
   });
   await admin.load();
+  mark('admin credential');
   m.routes.unshift(admin.route()); // before the platform's catch-all /platform/v1 route
 
   const timed = (a: Authenticator) => timeAuthenticator(a, a.name, () => instrument.authenticator);
@@ -189,7 +200,10 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
     m.routes.push({ prefix: probe, public: true, handle: (ctx) => handleNonResource(ctx, deps, readiness) });
   }
   // Local logical clusters first; a name no local cluster has may be served by a module (connected clusters).
-  const directory = { state: (name: string) => clusters.state(name) ?? (m.remoteClusters.some((f) => f(name)) ? 'active' as const : undefined) };
+  const directory = {
+    state: (name: string) => clusters.state(name) ?? (m.remoteClusters.some((f) => f(name)) ? 'active' as const : undefined),
+    replaying: (name: string) => informer.replayCluster(name),
+  };
   const chain = buildChain({
     log, clusters: directory, authn, authz, slots: m.filters, gates: m.gates, publicRoutes: m.routes.filter((r) => r.public),
   });
@@ -206,13 +220,16 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
     server.once('error', reject);
     server.listen(port, host, () => resolve());
   });
+  mark('chain and listener');
   const actualPort = (server.address() as AddressInfo).port;
   const connectHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const baseUrl = cfg.externalUrl ?? `https://${connectHost}:${actualPort}`;
 
   admin.write(baseUrl, clusters.names());
   clusters.onChange((count, names) => admin.clustersChanged(count, names));
+  mark('admin kubeconfig written');
   for (const f of m.onStarted) await f(baseUrl);
+  mark('modules started');
   log(`portcullis: serving on ${baseUrl} (store: ${describe})`);
   log(`portcullis: admin kubeconfig: ${adminKubeconfigPath}`);
 
@@ -227,7 +244,7 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
     await cache.close(); // also closes the backend
   };
   return {
-    url: baseUrl, port: actualPort, pki, adminKubeconfigPath, store, catalog, clusters,
+    url: baseUrl, port: actualPort, pki, adminKubeconfigPath, store, catalog, clusters, startup,
     async settle() {
       // Controllers feed each other; settle until a full pass finds nothing to do.
       for (let i = 0; i < 3; i++) for (const idle of m.idlers) await idle();

@@ -32,6 +32,11 @@ export class Informer {
    */
   private readonly known = new KnownKeys();
   private readonly resyncHandlers: Array<() => void> = [];
+  /** Start-up: clusters whose stored objects are not replayed yet (root is replayed before start() returns). */
+  private unreplayed?: Set<string>;
+  private readonly replaying = new Map<string, Promise<void>>();
+  private replayed: Promise<void> = Promise.resolve();
+  private readonly holds: Array<Promise<unknown>> = [];
 
   /** Registers a handler for one group/resource ('' for the core group). Must be called before start(). */
   on(group: string, resource: string, handler: InformerHandler): void {
@@ -54,21 +59,72 @@ export class Informer {
     this.resyncHandlers.push(handler);
   }
 
-  /** Replays the current state as ADDED events, then follows every change; re-lists if the watch fails. */
-  async start(storage: Storage, onError: (e: Error) => void): Promise<void> {
+  /**
+   * Replays the current state as ADDED events, then follows every change; re-lists if the watch fails.
+   * With `clusters` (asked once root is replayed: the other clusters' names), only root is replayed before start()
+   * returns (platform objects, credentials, revocations, cluster names); each other cluster is replayed in the
+   * background, one at a time, or at once when replayCluster() asks for it (its first request).
+   */
+  async start(storage: Storage, onError: (e: Error) => void, clusters?: () => Iterable<string>): Promise<void> {
     this.storage = storage;
     this.onError = onError;
-    await this.sync();
+    if (!clusters) await this.sync();
+    else {
+      const snapshot = await storage.list(`/${ROOT_CLUSTER}/`);
+      for (const s of snapshot.items) if (!s.shared) this.dispatch({ type: 'ADDED', key: s.key, rv: s.rv, object: s.object }, true);
+      this.watcher = storage.watch('/', snapshot.rv, (ev) => this.dispatch(ev), (e) => this.recover(e));
+      this.unreplayed = new Set([...clusters()].filter((c) => c !== ROOT_CLUSTER));
+      this.replayed = this.replayAll();
+    }
     this.synced = true;
   }
 
+  /** Root is replayed (readiness); other clusters may still be replaying (see replayCluster). */
   get hasSynced(): boolean { return this.synced; }
+
+  /** Resolves once every cluster's stored objects have been replayed (tests, settle). */
+  idle(): Promise<void> { return this.replayed; }
+
+  /** The background replay starts once `until` settles (tests look at the server before it; on-demand replays run). */
+  holdReplay(until: Promise<unknown>): void { this.holds.push(until); }
+
+  /** Undefined when `cluster` is replayed; else its replay, started now (a request to it must not wait its turn). */
+  replayCluster(cluster: string): Promise<void> | undefined {
+    if (this.replaying.has(cluster)) return this.replaying.get(cluster);
+    if (!this.unreplayed?.delete(cluster)) return undefined;
+    const p = this.replay(cluster).finally(() => this.replaying.delete(cluster));
+    this.replaying.set(cluster, p);
+    return p;
+  }
+
+  private async replayAll(): Promise<void> {
+    await Promise.allSettled(this.holds);
+    for (;;) {
+      await new Promise((r) => setImmediate(r)); // requests first, between clusters
+      const [next] = this.unreplayed ?? [];
+      if (next === undefined || this.stopped) break;
+      await this.replayCluster(next);
+    }
+    await Promise.all(this.replaying.values());
+    this.unreplayed = undefined;
+  }
+
+  /** One cluster's stored objects, except what a live event already told handlers (as new or newer). */
+  private async replay(cluster: string): Promise<void> {
+    const snapshot = await this.storage!.list(`/${cluster}/`);
+    for (const s of snapshot.items) {
+      const known = this.known.get(s.key);
+      if (s.shared || (known !== undefined && known >= s.rv)) continue;
+      this.dispatch({ type: known === undefined ? 'ADDED' : 'MODIFIED', key: s.key, rv: s.rv, object: s.object }, true);
+    }
+  }
 
   stop(): void { this.stopped = true; this.watcher?.stop(); }
 
   /** Lists everything, dispatches the difference to what handlers have seen, and watches from there. */
   private async sync(): Promise<void> {
     const snapshot = await this.storage!.list('/');
+    this.unreplayed?.clear(); // a full re-list replays every cluster
     if (this.synced) for (const h of this.resyncHandlers) h();
     const seen = new Set<string>();
     for (const s of snapshot.items) {
@@ -101,6 +157,8 @@ export class Informer {
   }
 
   private dispatch(ev: StorageEvent, replay = false): void {
+    // while clusters replay, a live event older than what a replay already dispatched is stale
+    if (this.unreplayed && !replay && ev.type !== 'DELETED' && (this.known.get(ev.key) ?? -1) >= ev.rv) return;
     const known = this.known.has(ev.key);
     if (ev.type === 'DELETED' || ev.shared) this.known.delete(ev.key); else this.known.set(ev.key, ev.rv);
     // a shared object becoming the cluster's own row (edited): new to the informer (as client-go's Add)

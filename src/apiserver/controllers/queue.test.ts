@@ -127,6 +127,8 @@ describe('WorkQueue', () => {
     const q = new WorkQueue(async (k) => { seen.push(k); if (k === 'r0') await gate.wait; }, { concurrency: 2 });
     for (let i = 0; i < 50; i++) q.add(`r${i}`, { priority: 'low' });
     assert.equal(q.running, 1, 'resync keys leave half the workers for fresh work');
+    assert.deepEqual(seen, [], 'a resync key starts in a turn of its own (I/O, e.g. requests, first)');
+    await tick();
     q.add('fresh');
     await tick();
     assert.deepEqual(seen, ['r0', 'fresh']);

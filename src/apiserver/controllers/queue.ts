@@ -96,12 +96,14 @@ export class WorkQueue implements QueueStatsView {
     return sum / 1000;
   }
 
+  private readonly levelOpen = (priority: Priority): boolean =>
+    priority !== 'low' || this.runningLow < Math.max(1, Math.floor(this.max / 2));
   private readonly canRun = (shard: string, priority: Priority): boolean =>
-    (this.perShard.get(shard) ?? 0) < this.maxPerShard && (priority !== 'low' || this.runningLow < Math.max(1, Math.floor(this.max / 2)));
+    (this.perShard.get(shard) ?? 0) < this.maxPerShard && this.levelOpen(priority);
 
   private pump(): void {
     while (!this.stopped && this.leadership.isLeader() && this.active.size < this.max) {
-      const next = this.pendingKeys.take(this.canRun);
+      const next = this.pendingKeys.take(this.canRun, this.levelOpen);
       if (!next) break;
       const started = this.now();
       this.queueDuration.observe((started - next.pending.since) / 1000);
@@ -119,6 +121,9 @@ export class WorkQueue implements QueueStatsView {
   private async run(key: string, priority: Priority): Promise<void> {
     let failed = false;
     try {
+      // Background work starts in a turn of its own: a store that answers without I/O (SQLite) would otherwise chain
+      // thousands of resync keys in microtasks and hold requests (and /readyz) until all are done.
+      if (priority === 'low') await new Promise((r) => setImmediate(r));
       await this.work(key);
       this.attempts.delete(key);
     } catch (e) {

@@ -10,6 +10,8 @@ import { decodePathSegment } from './request-info.ts';
 export interface ClusterDirectory {
   /** 'active', 'deleting', or undefined when no such cluster exists. */
   state(name: string): 'active' | 'deleting' | undefined;
+  /** Pending while an existing cluster's stored objects are still being replayed at start-up (then awaited). */
+  replaying?(name: string): Promise<void> | undefined;
 }
 
 export function withLogicalCluster(clusters: ClusterDirectory): Filter {
@@ -29,7 +31,8 @@ export function withLogicalCluster(clusters: ClusterDirectory): Filter {
     ctx.cluster = name;
     ctx.path = rest;
     ctx.annotations['portcullis.io/cluster'] = name;
-    return next();
+    const replaying = ctx.clusterMissing ? undefined : clusters.replaying?.(name);
+    return replaying ? replaying.then(next) : next();
   };
 }
 
