@@ -7,6 +7,7 @@
 // Ctrl-C prints the figures gathered so far, so a long run always yields a (partial) table.
 // Run: node --expose-gc --import tsx bench/platform/index.ts [--tenants 10000] [--postgres] [--users 2000] [--teams 500]
 //        [--baseline 100] [--calls 20000] [--seconds 5] [--soak-minutes 0] [--wave 1000] [--budget-seconds 600]
+//        [--skip-restart] [--path-profile PREFIX] (CPU profiles of the in-process request path: PREFIX-<tenants>-<case>.cpuprofile)
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,6 +34,8 @@ const SOAK_MINUTES = arg('soak-minutes', 0);
 const WAVE = Math.min(arg('wave', 1000), TENANTS);
 const BUDGET_MS = arg('budget-seconds', 600) * 1000;
 const ROLES = ['view', 'edit', 'admin'];
+const SKIP_RESTART = process.argv.includes('--skip-restart');
+const PROFILE = (() => { const i = process.argv.indexOf('--path-profile'); return i > 0 ? process.argv[i + 1] : undefined; })();
 
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
@@ -123,7 +126,7 @@ async function provision(from: number, to: number, budgetMs = BUDGET_MS): Promis
 }
 
 async function figures(n: number): Promise<PathFigures> {
-  return requestPath(server, m, { tenants: n, calls: CALLS, seconds: SECONDS, user, tenant, outsider });
+  return requestPath(server, m, { tenants: n, calls: CALLS, seconds: SECONDS, user, tenant, outsider, profile: PROFILE });
 }
 const add = (metric: string, value: string) => report.push({ metric, value });
 
@@ -188,16 +191,7 @@ try {
   const dropped = Math.max(1, held - residency(m).loaded);
   add(`heap per loaded cluster's RBAC (${held} loaded by the request path, then unloaded)`, `${kb((busy.heapUsed - calm.heapUsed) / dropped)} (heap ${mb(busy.heapUsed)} → ${mb(calm.heapUsed)})`);
 
-  // Restart: close, start on the same store, time until /readyz answers 200.
-  progress.phase = 'restart';
-  await server.close();
-  const s0 = performance.now();
-  server = await start();
-  const readyz = await status(`${server.url}/readyz`, server.pki.caCertPem);
-  const restartMs = performance.now() - s0;
-  gc();
-  const restarted = process.memoryUsage();
-  add('restart to ready (/readyz 200)', `${secs(restartMs)} (readyz: ${readyz}); heap / RSS after restart ${mb(restarted.heapUsed)} / ${mb(restarted.rss)}`);
+  if (!SKIP_RESTART) await restart();
   printReport(cut ? 'partial: a phase exceeded --budget-seconds' : undefined);
   if (SOAK_MINUTES > 0) await soak();
 } catch (e) {
@@ -208,6 +202,19 @@ try {
   await server.close().catch(() => undefined);
   await db?.drop();
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** Restart: close, start on the same store, time until /readyz answers 200. */
+async function restart(): Promise<void> {
+  progress.phase = 'restart';
+  await server.close();
+  const s0 = performance.now();
+  server = await start();
+  const readyz = await status(`${server.url}/readyz`, server.pki.caCertPem);
+  const restartMs = performance.now() - s0;
+  gc();
+  const restarted = process.memoryUsage();
+  add('restart to ready (/readyz 200)', `${secs(restartMs)} (readyz: ${readyz}); heap / RSS after restart ${mb(restarted.heapUsed)} / ${mb(restarted.rss)}`);
 }
 
 function status(url: string, ca: string): Promise<number> {

@@ -3,7 +3,7 @@
 import { type Attributes, type UserInfo, SYSTEM_AUTHENTICATED, SYSTEM_MASTERS } from '../../apiserver/auth/types.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { effectiveSpec, roleMapping, staticAccess, type AccessReason } from './access.ts';
-import { type PlatformState, type TenantClusterSpec, GROUP, VERSION, tenantClusterType } from '../resources/index.ts';
+import { type PlatformState, type TemplateSpec, type TenantClusterSpec, type TenantRec, GROUP, VERSION, tenantClusterType } from '../resources/index.ts';
 
 /** Asks RBAC in root whether the attributes are allowed (wired to the rbac authorizer by default). */
 export type RootAuthorizer = (a: Attributes) => Promise<boolean>;
@@ -16,7 +16,11 @@ export type BoundInRoot = (kind: 'user' | 'group', name: string) => boolean;
 /** Teams show up in root RBAC as this group, so a ClusterRoleBinding can grant `use` to a team. */
 export const teamGroup = (team: string): string => `portcullis:team:${team}`;
 
-interface Entry { gen: number; spec: TenantClusterSpec; access: Map<string, AccessReason[]> }
+/**
+ * A tenant's access from platform objects: valid while its record, its template and the users, teams and projects
+ * are the ones it was computed from (another tenant's status change does not recompute it).
+ */
+interface Entry { rec: TenantRec; tpl: TemplateSpec | undefined; membership: number; spec: TenantClusterSpec; access: Map<string, AccessReason[]> }
 
 export class AccessIndex {
   private readonly cache = new Map<string, Entry>();
@@ -33,14 +37,14 @@ export class AccessIndex {
   }
 
   private entry(tenant: string): Entry | undefined {
-    const gen = this.state.generation;
-    const hit = this.cache.get(tenant);
-    if (hit && hit.gen === gen) return hit;
     const rec = this.state.tenants.get(tenant);
     if (!rec) { this.cache.delete(tenant); return undefined; }
     const tpl = rec.spec.templateRef ? this.state.templates.get(rec.spec.templateRef.name) : undefined;
+    const membership = this.state.membershipGeneration;
+    const hit = this.cache.get(tenant);
+    if (hit && hit.rec === rec && hit.tpl === tpl && hit.membership === membership) return hit;
     const spec = effectiveSpec(rec.spec, tpl);
-    const e = { gen, spec, access: staticAccess(this.state, spec) };
+    const e: Entry = { rec, tpl, membership, spec, access: staticAccess(this.state, spec) };
     this.cache.set(tenant, e);
     return e;
   }

@@ -35,6 +35,8 @@ export class PlatformState implements Directory {
   generation = 0;
   /** Bumped on changes to users, teams and projects only: team membership and admins depend on nothing else. */
   private membership = 0;
+  /** Changes with users, teams and projects only (what team members, project and global admins derive from). */
+  get membershipGeneration(): number { return this.membership; }
   private memoGen = -1;
   private memoTeams = new Map<string, Set<string>>();
   /** user -> teams it is a member of (the inverse of memoTeams). */
