@@ -3,7 +3,7 @@
 import { type Attributes, type UserInfo, SYSTEM_AUTHENTICATED, SYSTEM_MASTERS } from '../../apiserver/auth/types.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { effectiveSpec, roleMapping, staticAccess, type AccessReason } from './access.ts';
-import { type PlatformState, type TemplateSpec, type TenantClusterSpec, type TenantRec, GROUP, VERSION, tenantClusterType } from '../resources/index.ts';
+import { type PlatformState, type TemplateSpec, type TenantClusterSpec, GROUP, memoSlot, VERSION, tenantClusterType } from '../resources/index.ts';
 
 /** Asks RBAC in root whether the attributes are allowed (wired to the rbac authorizer by default). */
 export type RootAuthorizer = (a: Attributes) => Promise<boolean>;
@@ -20,10 +20,12 @@ export const teamGroup = (team: string): string => `portcullis:team:${team}`;
  * A tenant's access from platform objects: valid while its record, its template and the users, teams and projects
  * are the ones it was computed from (another tenant's status change does not recompute it).
  */
-interface Entry { rec: TenantRec; tpl: TemplateSpec | undefined; membership: number; spec: TenantClusterSpec; access: Map<string, AccessReason[]> }
+interface Entry { tpl: TemplateSpec | undefined; membership: number; spec: TenantClusterSpec; access: Map<string, AccessReason[]> }
+
+/** Entries live on the tenant record (one lookup finds both); they depend on the platform state only. */
+const ENTRY = memoSlot<Entry>();
 
 export class AccessIndex {
-  private readonly cache = new Map<string, Entry>();
 
   constructor(
     private readonly state: PlatformState,
@@ -38,15 +40,13 @@ export class AccessIndex {
 
   private entry(tenant: string): Entry | undefined {
     const rec = this.state.tenants.get(tenant);
-    if (!rec) { this.cache.delete(tenant); return undefined; }
+    if (!rec) return undefined;
     const tpl = rec.spec.templateRef ? this.state.templates.get(rec.spec.templateRef.name) : undefined;
     const membership = this.state.membershipGeneration;
-    const hit = this.cache.get(tenant);
-    if (hit && hit.rec === rec && hit.tpl === tpl && hit.membership === membership) return hit;
+    const hit = ENTRY.get(rec);
+    if (hit && hit.tpl === tpl && hit.membership === membership) return hit;
     const spec = effectiveSpec(rec.spec, tpl);
-    const e: Entry = { rec, tpl, membership, spec, access: staticAccess(this.state, spec) };
-    this.cache.set(tenant, e);
-    return e;
+    return ENTRY.set(rec, { tpl, membership, spec, access: staticAccess(this.state, spec) });
   }
 
   teamsOf(user: string): string[] {

@@ -8,7 +8,21 @@ import { projectSpec, teamSpec, templateSpec, tenantSpec, userSpec, tenantStatus
 export interface UserRec { name: string; groups: readonly string[]; globalAdmin: boolean; displayName?: string; email?: string; disabled?: boolean }
 export interface TeamRec { name: string; members: readonly string[]; groups: readonly string[]; displayName?: string }
 export interface ProjectRec { name: string; displayName?: string; members: ReadonlyArray<{ user?: string; team?: string; role: ProjectRole }>; deleting: boolean }
-export interface TenantRec { name: string; spec: TenantClusterSpec; status?: TenantClusterStatus; deleting: boolean }
+export interface TenantRec {
+  name: string; spec: TenantClusterSpec; status?: TenantClusterStatus; deleting: boolean;
+  /**
+   * What the request path derives from this record (memoSlot): found with the record in one lookup, and gone
+   * with it when the tenant changes (every event replaces the record).
+   */
+  memo?: unknown[];
+}
+
+let slots = 0;
+/** A slot of TenantRec.memo for one reader's derived data. */
+export function memoSlot<T>(): { get(r: TenantRec): T | undefined; set(r: TenantRec, v: T): T } {
+  const i = slots++;
+  return { get: (r) => r.memo?.[i] as T | undefined, set: (r, v) => ((r.memo ??= [])[i] = v) };
+}
 
 /** Read-only view the access computations need (implemented by PlatformState; tests may fake it). */
 export interface Directory {
