@@ -7,7 +7,7 @@
 // Ctrl-C prints the figures gathered so far, so a long run always yields a (partial) table.
 // Run: node --expose-gc --import tsx bench/platform/index.ts [--tenants 10000] [--postgres] [--users 2000] [--teams 500]
 //        [--baseline 100] [--calls 20000] [--seconds 5] [--soak-minutes 0] [--wave 1000] [--budget-seconds 600]
-//        [--skip-restart] [--path-profile PREFIX] (CPU profiles of the in-process request path: PREFIX-<tenants>-<case>.cpuprofile)
+//        [--skip-restart] [--path-repeats R] (medians of R timed runs per case) [--path-profile PREFIX] (CPU profiles of the in-process request path: PREFIX-<tenants>-<case>.cpuprofile)
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,6 +34,7 @@ const SOAK_MINUTES = arg('soak-minutes', 0);
 const WAVE = Math.min(arg('wave', 1000), TENANTS);
 const BUDGET_MS = arg('budget-seconds', 600) * 1000;
 const ROLES = ['view', 'edit', 'admin'];
+const REPEATS = arg('path-repeats', 1);
 const SKIP_RESTART = process.argv.includes('--skip-restart');
 const PROFILE = (() => { const i = process.argv.indexOf('--path-profile'); return i > 0 ? process.argv[i + 1] : undefined; })();
 
@@ -76,7 +77,7 @@ function printReport(note?: string): void {
   printed = true;
   progress.stop();
   printTable(`bench/platform — ${new Date().toISOString().slice(0, 10)} — ${machine()} — ${os.cpus().length} cores — load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} — ${POSTGRES ? 'PostgreSQL' : 'SQLite'}, in-process${note ? ` — ${note}` : ''}`, report);
-  if (paths.length) printTable(`request path at ${BASELINE} and at ${reached || TENANTS} tenants (${CALLS} in-process calls per case; HTTPS ${SECONDS}s, 10 connections)`, paths);
+  if (paths.length) printTable(`request path at ${BASELINE} and at ${reached || TENANTS} tenants (${CALLS} in-process calls per case, medians of ${REPEATS} runs; HTTPS ${SECONDS}s, 10 connections)`, paths);
 }
 process.once('SIGINT', () => { printReport('INTERRUPTED (partial)'); process.exit(130); });
 
@@ -126,7 +127,7 @@ async function provision(from: number, to: number, budgetMs = BUDGET_MS): Promis
 }
 
 async function figures(n: number): Promise<PathFigures> {
-  return requestPath(server, m, { tenants: n, calls: CALLS, seconds: SECONDS, user, tenant, outsider, profile: PROFILE });
+  return requestPath(server, m, { tenants: n, calls: CALLS, seconds: SECONDS, user, tenant, outsider, profile: PROFILE, repeats: REPEATS });
 }
 const add = (metric: string, value: string) => report.push({ metric, value });
 

@@ -23,7 +23,7 @@ export const teamGroup = (team: string): string => `portcullis:team:${team}`;
 interface Entry { tpl: TemplateSpec | undefined; membership: number; spec: TenantClusterSpec; access: Map<string, AccessReason[]> }
 
 /** Entries live on the tenant record (one lookup finds both); they depend on the platform state only. */
-const ENTRY = memoSlot<Entry>();
+const ENTRY = memoSlot<Entry>('memoAccess');
 
 export class AccessIndex {
 

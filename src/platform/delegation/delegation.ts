@@ -44,7 +44,7 @@ const MAX_DEPTH = 3;
 const NO_OPINION: AuthorizerResult = Object.freeze({ decision: 'noopinion', reason: '' });
 
 /** Per tenant record (kept on it: one lookup finds both): recomputed when the record or its template changes. */
-const ENTRY = memoSlot<Entry>();
+const ENTRY = memoSlot<Entry>('memoDelegation');
 /** Equal configs shared: most tenants' is the default, read by every request as one object (bounded). */
 const configs = new Map<string, DelegationConfig>();
 function shared(c: DelegationConfig): DelegationConfig {

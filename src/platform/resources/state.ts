@@ -11,17 +11,16 @@ export interface ProjectRec { name: string; displayName?: string; members: Reado
 export interface TenantRec {
   name: string; spec: TenantClusterSpec; status?: TenantClusterStatus; deleting: boolean;
   /**
-   * What the request path derives from this record (memoSlot): found with the record in one lookup, and gone
-   * with it when the tenant changes (every event replaces the record).
+   * What the request path derives from this record, one field per reader (memoSlot): read with the record (no
+   * other map, no other object), and gone with it when the tenant changes (every event replaces the record).
    */
-  memo?: unknown[];
+  memoAccess?: unknown;
+  memoDelegation?: unknown;
 }
 
-let slots = 0;
-/** A slot of TenantRec.memo for one reader's derived data. */
-export function memoSlot<T>(): { get(r: TenantRec): T | undefined; set(r: TenantRec, v: T): T } {
-  const i = slots++;
-  return { get: (r) => r.memo?.[i] as T | undefined, set: (r, v) => ((r.memo ??= [])[i] = v) };
+/** The field of TenantRec holding one reader's derived data. */
+export function memoSlot<T>(field: 'memoAccess' | 'memoDelegation'): { get(r: TenantRec): T | undefined; set(r: TenantRec, v: T): T } {
+  return { get: (r) => r[field] as T | undefined, set: (r, v) => (r[field] = v) };
 }
 
 /** Read-only view the access computations need (implemented by PlatformState; tests may fake it). */
@@ -84,7 +83,12 @@ export class PlatformState implements Directory {
       }
       case 'tenantclusters':
         if (del) this.tenants.delete(ev.name);
-        else this.tenants.set(ev.name, { name: ev.name, spec: tenantSpec(o), status: tenantStatus(o), deleting: Boolean(o.metadata.deletionTimestamp) });
+        else {
+          this.tenants.set(ev.name, {
+            name: ev.name, spec: tenantSpec(o), status: tenantStatus(o), deleting: Boolean(o.metadata.deletionTimestamp),
+            memoAccess: undefined, memoDelegation: undefined, // fields of the object itself (read with it)
+          });
+        }
         break;
       case 'tenantclustertemplates':
         if (del) this.templates.delete(ev.name); else this.templates.set(ev.name, templateSpec(o));
