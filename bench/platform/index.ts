@@ -6,8 +6,11 @@
 // Progress (created / Ready, rate, RSS) goes to stderr every few seconds; a phase past --budget-seconds stops there and
 // Ctrl-C prints the figures gathered so far, so a long run always yields a (partial) table.
 // Run: node --expose-gc --import tsx bench/platform/index.ts [--tenants 10000] [--postgres] [--users 2000] [--teams 500]
-//        [--baseline 100] [--calls 20000] [--seconds 5] [--soak-minutes 0] [--wave 1000] [--budget-seconds 600]
-//        [--skip-restart] [--path-repeats R] (medians of R timed runs per case) [--path-profile PREFIX] (CPU profiles of the in-process request path: PREFIX-<tenants>-<case>.cpuprofile)
+//        [--baseline 100] [--calls 20000] [--seconds 5] [--soak-minutes 0] [--wave 1000] [--budget-seconds 600] [--create-only]
+//        [--idle-seconds 80] [--heap-snapshot file] [--stop-after-idle] [--skip-restart]
+//        [--path-repeats R] (medians of R timed runs per case) [--path-profile PREFIX] (CPU profiles of the in-process
+//        request path: PREFIX-<tenants>-<case>.cpuprofile)
+// Idle heap is measured --idle-seconds after the last tenant settled (the watch cache keeps 75 s of events).
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,9 +21,10 @@ import type { ModuleContext } from '../../src/apiserver/extension.ts';
 import { createTestDatabase, type TestDatabase } from '../../src/apiserver/storage/postgres-test-support.ts';
 import { projectType, teamType, tenantClusterType, userType } from '../../src/platform/index.ts';
 import https from 'node:https';
+import { writeHeapSnapshot } from 'node:v8';
 import { machine, printTable } from '../support/load.ts';
 import { requestPath, type PathFigures } from './request-path.ts';
-import { Progress, firstDecisions, residency } from './progress.ts';
+import { Progress, WorkCounter, firstDecisions, residency } from './progress.ts';
 
 const arg = (name: string, dflt: number) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? Number(process.argv[i + 1]) : dflt; };
 const POSTGRES = process.argv.includes('--postgres');
@@ -33,10 +37,15 @@ const SECONDS = arg('seconds', 5);
 const SOAK_MINUTES = arg('soak-minutes', 0);
 const WAVE = Math.min(arg('wave', 1000), TENANTS);
 const BUDGET_MS = arg('budget-seconds', 600) * 1000;
+/** Stop after creation (and its per-tenant work figures): no memory, request-path or restart phases. */
+const CREATE_ONLY = process.argv.includes('--create-only');
 const ROLES = ['view', 'edit', 'admin'];
 const REPEATS = arg('path-repeats', 1);
 const SKIP_RESTART = process.argv.includes('--skip-restart');
 const PROFILE = (() => { const i = process.argv.indexOf('--path-profile'); return i > 0 ? process.argv[i + 1] : undefined; })();
+const IDLE_SECONDS = arg('idle-seconds', 80);
+const flagValue = (name: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : undefined; };
+const HEAP_SNAPSHOT = flagValue('heap-snapshot');
 
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
@@ -130,6 +139,7 @@ async function figures(n: number): Promise<PathFigures> {
   return requestPath(server, m, { tenants: n, calls: CALLS, seconds: SECONDS, user, tenant, outsider, profile: PROFILE, repeats: REPEATS });
 }
 const add = (metric: string, value: string) => report.push({ metric, value });
+class StopAfterIdle extends Error {}
 
 try {
   progress.start();
@@ -140,6 +150,7 @@ try {
   await mk(projectType, 'bench', {});
   await server.settle();
   gc();
+  const work = new WorkCounter(m);
   const before = process.memoryUsage();
   add('tenant clusters (10 access rules each)', String(TENANTS));
   add('users / teams', `${USERS} / ${TEAMS}`);
@@ -154,6 +165,7 @@ try {
   paths.push(...small.rows.map((r) => ({ tenants: BASELINE, ...r })));
   const t2 = performance.now();
   progress.phase = `create ${TENANTS}`;
+  work.start();
   const rest = await provision(BASELINE, TENANTS, BUDGET_MS - (t1 - t0));
   const readyMs = (t1 - t0) + (performance.now() - t2);
   const made = first.created + rest.created;
@@ -164,18 +176,36 @@ try {
   add('create→Ready p50 / p99 / max', `${pct(latencies, 50).toFixed(0)} / ${pct(latencies, 99).toFixed(0)} / ${latencies.at(-1)?.toFixed(0)} ms`);
   progress.phase = 'settle';
   await server.settle();
+  report.push(...work.rows(rest.created).map((r) => ({ ...r, metric: `${r.metric} (tenants ${BASELINE + 1}–${made}, until settled)` })));
+  if (CREATE_ONLY) {
+    printReport('--create-only');
+    await server.close();
+    await db?.drop();
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  }
   gc();
   const loaded = process.memoryUsage();
   const r0 = residency(m);
   add('heap / RSS before tenants (forced GC)', `${mb(before.heapUsed)} / ${mb(before.rss)}`);
   add(`heap / RSS after, ${r0.loaded} clusters' RBAC loaded`, `${mb(loaded.heapUsed)} / ${mb(loaded.rss)} — ${kb((loaded.heapUsed - before.heapUsed) / made)} heap per tenant`);
-  // idle tenants: two sweeps unload every cluster unused since (root stays)
+  // idle tenants: nothing happened for longer than the watch cache's event window; two sweeps unload every
+  // cluster unused since from the RBAC index (root stays) and compact it in the watch cache (as its timer would)
+  progress.phase = `idle ${IDLE_SECONDS} s`;
+  await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
   residency(m).sweep(); residency(m).sweep();
+  const cache = m.storage as Partial<{ compactIdleClusters(): { compacted: number; cold: number } }>;
+  cache.compactIdleClusters?.();
+  // the platform's own clusters (root: users, teams, TenantClusters; host) are in use on a live server
+  await m.storage.list('/root/'); await m.storage.list('/host/');
+  const cold = cache.compactIdleClusters?.().cold ?? 0;
   gc();
   const after = process.memoryUsage();
+  if (HEAP_SNAPSHOT) writeHeapSnapshot(HEAP_SNAPSHOT);
   const perTenant = (after.heapUsed - before.heapUsed) / made;
-  add(`heap / RSS idle (unloaded, ${residency(m).loaded} loaded)`, `${mb(after.heapUsed)} / ${mb(after.rss)} — ${kb(perTenant)} heap, ${kb((after.rss - before.rss) / made)} RSS per tenant`);
+  add(`heap / RSS idle (RBAC: ${residency(m).loaded} loaded; watch cache: ${cold} clusters cold)`, `${mb(after.heapUsed)} / ${mb(after.rss)} — ${kb(perTenant)} heap, ${kb((after.rss - before.rss) / made)} RSS per tenant`);
   add('vCluster ratio (256 MiB per tenant)', `${((256 * 1024 * 1024) / Math.max(1, perTenant)).toFixed(0)}× less (heap per idle tenant)`);
+  if (process.argv.includes('--stop-after-idle')) throw new StopAfterIdle();
   progress.phase = 'first decisions';
   const fd = await firstDecisions(m, made, tenant, user);
   add('first decision in an idle tenant (loads it) p50 / p99', `${fd.p50.toFixed(2)} / ${fd.p99.toFixed(2)} ms (${fd.n} tenants)`);
@@ -196,8 +226,11 @@ try {
   printReport(cut ? 'partial: a phase exceeded --budget-seconds' : undefined);
   if (SOAK_MINUTES > 0) await soak();
 } catch (e) {
-  printReport(`FAILED (partial): ${(e as Error).message}`);
-  throw e;
+  if (!(e instanceof StopAfterIdle)) {
+    printReport(`FAILED (partial): ${(e as Error).message}`);
+    throw e;
+  }
+  printReport('stopped after the idle measurement (--stop-after-idle)');
 } finally {
   progress.stop();
   await server.close().catch(() => undefined);

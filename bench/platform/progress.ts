@@ -60,3 +60,45 @@ export async function firstDecisions(m: ModuleContext, tenants: number, tenant: 
   const pct = (p: number) => times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))] ?? NaN;
   return { p50: pct(50), p99: pct(99), n: times.length };
 }
+
+/**
+ * Work per tenant while a phase runs: backend write transactions (create / update / delete / batch, counted through
+ * the storage observer) and keys processed per controller queue. `start()` snapshots, `rows(n)` gives figures per n.
+ */
+export class WorkCounter {
+  private writes = 0;
+  private readonly ops = new Map<string, number>();
+  private runs0 = new Map<string, number>();
+  private writes0 = 0;
+  private cpu0 = process.cpuUsage();
+
+  constructor(private readonly m: ModuleContext) {
+    const inner = m.instrument.storage;
+    m.instrument.storage = (op, seconds, ok) => {
+      if (op !== 'get' && op !== 'list') { this.writes++; this.ops.set(op, (this.ops.get(op) ?? 0) + 1); }
+      inner?.(op, seconds, ok);
+    };
+  }
+
+  start(): void {
+    this.writes0 = this.writes;
+    this.ops.clear();
+    this.runs0 = new Map(this.m.queues.all().map(([n, q]) => [n, q.workDuration.count]));
+    this.cpu0 = process.cpuUsage();
+  }
+
+  /** Figures per tenant since start(). */
+  rows(n: number): Array<{ metric: string; value: string }> {
+    const per = (x: number) => (x / Math.max(1, n)).toFixed(2);
+    const cpu = process.cpuUsage(this.cpu0);
+    const queues = this.m.queues.all()
+      .map(([name, q]) => [name, q.workDuration.count - (this.runs0.get(name) ?? 0)] as const)
+      .filter(([, c]) => c > 0).map(([name, c]) => `${name} ${per(c)}`).join(', ');
+    const ops = [...this.ops].map(([op, c]) => `${op} ${per(c)}`).join(', ');
+    return [
+      { metric: 'process CPU per tenant (user + system)', value: `${((cpu.user + cpu.system) / 1000 / Math.max(1, n)).toFixed(2)} ms` },
+      { metric: 'write transactions per tenant', value: `${per(this.writes - this.writes0)} (${ops})` },
+      { metric: 'reconciles per tenant, by queue', value: queues },
+    ];
+  }
+}

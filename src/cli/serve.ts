@@ -47,7 +47,7 @@ export function serveCommand(): Command {
     .option('--shutdown-timeout-seconds <s>', 'on SIGTERM, wait at most this long for in-flight requests (default 60)')
     .addHelpText('after', `
 Configuration file keys (YAML): dataDir, listen, hostnames, store, externalUrl,
-bookmarkIntervalSeconds (60), watchCacheEvents (100000),
+bookmarkIntervalSeconds (60), watchCacheEvents (100000), watchCacheWindowSeconds (75),
 auditPolicyFile, auditLogPath (<dataDir>/audit.log), auditLogMaxSizeMB (100), auditLogMaxBackups (10),
 logLevel (info), metrics (true), metricsPerCluster (false), shutdownDelaySeconds (0), shutdownTimeoutSeconds (60).
 

@@ -28,7 +28,8 @@ export function trackInventory(informer: Informer, catalog: Catalog, mx: Metrics
     return l;
   };
   informer.onAny((ev) => {
-    if (ev.type === 'MODIFIED') return;
+    // shared objects (one set served to many clusters) are not stored objects
+    if (ev.type === 'MODIFIED' || ev.shared) return;
     const r = resourceLabel(ev);
     objects.set(r, (objects.get(r) ?? 0) + (ev.type === 'ADDED' ? 1 : -1));
   });

@@ -37,7 +37,7 @@ export class AdminCredential {
   private baseUrl = '';
   private clusters: string[] = [ROOT_CLUSTER];
   /** A rewrite waiting for the throttle (clustersChanged), with the newest cluster names. */
-  private pending?: { timer: NodeJS.Timeout; names: string[] };
+  private pending?: { timer: NodeJS.Timeout; names: () => string[] };
   private lastWrite = 0;
   private writeMs = 0;
 
@@ -64,18 +64,19 @@ export class AdminCredential {
 
   /**
    * The logical clusters changed: rewrite the kubeconfig, at once while there are few, else at most once a second
-   * and no more often than ten times the last rewrite took (creating 10,000 tenant clusters would otherwise
-   * rewrite a growing file 10,000 times, O(N²) in all).
+   * and no more often than twenty times the last rewrite took, i.e. at most 5% of a core (creating 10,000 tenant
+   * clusters would otherwise rewrite a growing file 10,000 times, O(N²) in all; at 10% it was a tenth of the
+   * creation's CPU).
    */
-  clustersChanged(names: string[]): void {
+  clustersChanged(count: number, names: () => string[]): void {
     const now = Date.now();
-    if (names.length < IMMEDIATE_REWRITE_CLUSTERS && !this.pending) {
-      this.write(this.baseUrl, names);
+    if (count < IMMEDIATE_REWRITE_CLUSTERS && !this.pending) {
+      this.write(this.baseUrl, names());
       this.lastWrite = now;
       return;
     }
     if (this.pending) { this.pending.names = names; return; }
-    const timer = setTimeout(() => this.flush(), Math.max(0, this.lastWrite + Math.max(1000, 10 * this.writeMs) - now));
+    const timer = setTimeout(() => this.flush(), Math.max(0, this.lastWrite + Math.max(1000, 20 * this.writeMs) - now));
     timer.unref();
     this.pending = { timer, names };
   }
@@ -87,7 +88,7 @@ export class AdminCredential {
     clearTimeout(p.timer);
     this.pending = undefined;
     const t0 = Date.now();
-    this.write(this.baseUrl, p.names);
+    this.write(this.baseUrl, p.names());
     this.lastWrite = Date.now();
     this.writeMs = this.lastWrite - t0;
   }

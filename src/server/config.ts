@@ -12,6 +12,7 @@ export const configSchema = z.object({
   externalUrl: z.string().url().optional(),
   bookmarkIntervalSeconds: z.number().positive().default(60),
   watchCacheEvents: z.number().int().positive().default(100_000),
+  watchCacheWindowSeconds: z.number().positive().default(75),
   auditPolicyFile: z.string().min(1).optional(),
   auditLogPath: z.string().min(1).optional(),
   auditLogMaxSizeMB: z.number().nonnegative().default(100),

@@ -211,7 +211,7 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
   const baseUrl = cfg.externalUrl ?? `https://${connectHost}:${actualPort}`;
 
   admin.write(baseUrl, clusters.names());
-  clusters.onChange((names) => admin.clustersChanged(names));
+  clusters.onChange((count, names) => admin.clustersChanged(count, names));
   for (const f of m.onStarted) await f(baseUrl);
   log(`portcullis: serving on ${baseUrl} (store: ${describe})`);
   log(`portcullis: admin kubeconfig: ${adminKubeconfigPath}`);

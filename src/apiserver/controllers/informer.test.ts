@@ -1,4 +1,5 @@
-// Tests the informer's fan-out and its recovery: after a failed watch it re-lists and dispatches the difference.
+// Tests the informer's fan-out and its recovery: after a failed watch it re-lists and dispatches the difference;
+// shared objects (one set served to many clusters) reach handlers live but are not tracked or replayed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -7,6 +8,9 @@ import path from 'node:path';
 import { openSqliteStorage } from '../storage/sqlite.ts';
 import { StorageError, type Storage, type WatchErrorListener } from '../storage/interface.ts';
 import { Informer, type InformerEvent } from './informer.ts';
+import { createCacher } from '../storage/cacher.ts';
+import { deepFreeze } from '../storage/cache-index.ts';
+import { sharedSetMarker, sharedSetMarkerKey } from '../storage/shared-sets.ts';
 
 test('dispatches by group/resource and recovers from a failed watch by re-listing', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'informer-'));
@@ -73,5 +77,41 @@ test('hands platform kinds (*.portcullis.io) to their handlers only from root; t
   process.umask(previous);
   informer.stop();
   await storage.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('shared objects reach handlers live but are not tracked: no replay at start or re-list; resync handlers run', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'informer-'));
+  const cache = await createCacher(openSqliteStorage({ path: path.join(dir, 'db.sqlite') }));
+  const role = (name: string) => deepFreeze({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules: [] });
+  cache.share({ name: 's', objects: new Map([['rbac.authorization.k8s.io/clusterroles/view', role('view')]]) });
+  let fail: WatchErrorListener | undefined;
+  const storage: Storage = {
+    get: (k) => cache.get(k), list: (p, o) => cache.list(p, o), create: (k, o) => cache.create(k, o), update: (k, o, rv) => cache.update(k, o, rv),
+    delete: (k, rv) => cache.delete(k, rv), batch: (ops) => cache.batch(ops), close: () => cache.close(),
+    watch(prefix, fromRV, onEvent, onError) { fail = onError; return cache.watch(prefix, fromRV, onEvent, onError); },
+  };
+  await storage.create(sharedSetMarkerKey('a', 's'), sharedSetMarker('s'));
+  const seen: string[] = [];
+  let resyncs = 0;
+  const informer = new Informer();
+  informer.on('rbac.authorization.k8s.io', 'clusterroles', (ev) => seen.push(`${ev.type} ${ev.cluster}/${ev.name}${ev.shared ? ' shared' : ''}`));
+  informer.onResync(() => resyncs++);
+  await informer.start(storage, () => undefined);
+  assert.deepEqual(seen, [], 'shared objects are derived from their set, not replayed as rows');
+  await storage.create(sharedSetMarkerKey('b', 's'), sharedSetMarker('s'));
+  assert.deepEqual(seen, ['ADDED b/view shared']);
+  const view = (await storage.get('/b/rbac.authorization.k8s.io/clusterroles/view'))!;
+  await storage.update(view.key, { ...view.object, rules: [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }] });
+  assert.equal(seen.at(-1), 'ADDED b/view', "the cluster's own row now: new to the informer");
+  await storage.delete('/a/rbac.authorization.k8s.io/clusterroles/view');
+  assert.equal(seen.at(-1), 'DELETED a/view shared');
+  const before = seen.length;
+  fail!(new StorageError('Unavailable', '/', 'connection lost'));
+  for (let i = 0; i < 50 && resyncs === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(resyncs, 1);
+  assert.deepEqual(seen.slice(before), [], 'a re-list replays neither shared objects nor unchanged rows');
+  informer.stop();
+  await cache.close();
   rmSync(dir, { recursive: true, force: true });
 });

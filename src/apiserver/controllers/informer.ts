@@ -5,6 +5,7 @@ import { parseKey } from '../storage/keys.ts';
 import { ROOT_CLUSTER } from '../cluster-name.ts';
 import { isPlatformGroup } from '../reserved-groups.ts';
 import type { Priority } from './queue-fair.ts';
+import { KnownKeys } from './known-keys.ts';
 
 export interface InformerEvent extends StorageEvent {
   cluster: string;
@@ -25,8 +26,12 @@ export class Informer {
   private stopped = false;
   private storage?: Storage;
   private onError?: (e: Error) => void;
-  /** key → rv of every object handlers have been told about (for the diff after a re-list). */
-  private readonly known = new Map<string, number>();
+  /**
+   * key → rv of every stored object handlers have been told about (for the diff after a re-list). Shared objects
+   * a cluster sees without a row of its own (`shared` events) are not kept: they are derived from the set, not rows.
+   */
+  private readonly known = new KnownKeys();
+  private readonly resyncHandlers: Array<() => void> = [];
 
   /** Registers a handler for one group/resource ('' for the core group). Must be called before start(). */
   on(group: string, resource: string, handler: InformerHandler): void {
@@ -39,6 +44,14 @@ export class Informer {
   /** Registers a handler for every resource (e.g. the garbage collector). Must be called before start(). */
   onAny(handler: InformerHandler): void {
     this.anyHandlers.push(handler);
+  }
+
+  /**
+   * Called after a re-list (a watch failure), before its diff is dispatched: handlers that keep state about shared
+   * objects (which the diff does not cover: changes to them while the watch was down are not replayed) rebuild it.
+   */
+  onResync(handler: () => void): void {
+    this.resyncHandlers.push(handler);
   }
 
   /** Replays the current state as ADDED events, then follows every change; re-lists if the watch fails. */
@@ -56,14 +69,16 @@ export class Informer {
   /** Lists everything, dispatches the difference to what handlers have seen, and watches from there. */
   private async sync(): Promise<void> {
     const snapshot = await this.storage!.list('/');
+    if (this.synced) for (const h of this.resyncHandlers) h();
     const seen = new Set<string>();
     for (const s of snapshot.items) {
+      if (s.shared) continue;
       seen.add(s.key);
       const known = this.known.get(s.key);
       if (known === s.rv) continue;
       this.dispatch({ type: known === undefined ? 'ADDED' : 'MODIFIED', key: s.key, rv: s.rv, object: s.object }, true);
     }
-    for (const [key, rv] of [...this.known]) {
+    for (const [key, rv] of this.known.entries()) {
       if (!seen.has(key)) this.dispatch({ type: 'DELETED', key, rv, object: this.lastObject(key) }, true);
     }
     this.watcher = this.storage!.watch('/', snapshot.rv, (ev) => this.dispatch(ev), (e) => this.recover(e));
@@ -86,7 +101,10 @@ export class Informer {
   }
 
   private dispatch(ev: StorageEvent, replay = false): void {
-    if (ev.type === 'DELETED') this.known.delete(ev.key); else this.known.set(ev.key, ev.rv);
+    const known = this.known.has(ev.key);
+    if (ev.type === 'DELETED' || ev.shared) this.known.delete(ev.key); else this.known.set(ev.key, ev.rv);
+    // a shared object becoming the cluster's own row (edited): new to the informer (as client-go's Add)
+    if (ev.type === 'MODIFIED' && !known && !ev.shared) ev = { ...ev, type: 'ADDED' };
     const slash2 = ev.key.indexOf('/', 1);
     const slash3 = ev.key.indexOf('/', slash2 + 1);
     const slash4 = ev.key.indexOf('/', slash3 + 1);

@@ -56,7 +56,7 @@ logicalClusterType.schema = {
 export class LogicalClusters implements ClusterDirectory {
   private readonly states = new Map<string, 'active' | 'deleting'>([[ROOT_CLUSTER, 'active']]);
   readonly queue: WorkQueue;
-  private readonly listeners: Array<(names: string[]) => void> = [];
+  private readonly listeners: Array<(count: number, names: () => string[]) => void> = [];
 
   constructor(
     private readonly store: Store,
@@ -76,8 +76,11 @@ export class LogicalClusters implements ClusterDirectory {
 
   names(): string[] { return [...this.states.keys()]; }
 
-  /** Called with the current cluster names whenever the set changes. */
-  onChange(fn: (names: string[]) => void): void { this.listeners.push(fn); }
+  /**
+   * Called whenever the set changes, with how many clusters there are and a way to list their names (built only
+   * when asked: a listener that acts later need not pay for a list of 10,000 names per new cluster).
+   */
+  onChange(fn: (count: number, names: () => string[]) => void): void { this.listeners.push(fn); }
 
   register(informer: Informer): void {
     informer.on(logicalClusterType.group, logicalClusterType.resource, (ev) => {
@@ -85,8 +88,10 @@ export class LogicalClusters implements ClusterDirectory {
       const before = this.states.get(ev.name);
       if (ev.type === 'DELETED') this.states.delete(ev.name);
       else this.states.set(ev.name, ev.object.metadata.deletionTimestamp ? 'deleting' : 'active');
-      if (before !== this.states.get(ev.name)) for (const l of this.listeners) l(this.names());
-      if (ev.type !== 'DELETED') this.queue.add(ev.name, { priority: eventPriority(ev) });
+      if (before !== this.states.get(ev.name)) for (const l of this.listeners) l(this.states.size, () => this.names());
+      // a Ready cluster not being deleted needs nothing (e.g. the event of our own Ready status write)
+      const ready = (ev.object.status as { phase?: string } | undefined)?.phase === 'Ready' && !ev.object.metadata.deletionTimestamp;
+      if (ev.type !== 'DELETED' && !ready) this.queue.add(ev.name, { priority: eventPriority(ev) });
     });
   }
 

@@ -20,6 +20,11 @@ export class CreateBatch {
 
   get size(): number { return this.items.length; }
 
+  /** The storage keys of the objects queued (e.g. for OwnCreates). */
+  keys(): string[] {
+    return this.items.map(({ t, namespace, object }) => this.store.key(this.cluster, t, namespace, object.metadata.name!));
+  }
+
   /** Creates everything queued; returns how many transactions it took. */
   async commit(): Promise<number> {
     const items = this.items;

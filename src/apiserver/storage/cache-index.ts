@@ -1,5 +1,9 @@
-// In-memory object index of the watch cache: a key map plus, for every '/'-terminated ancestor prefix of a key
-// (cluster, group, resource, namespace), a key-sorted array, so listing one collection never scans the rest.
+// In-memory object index of the watch cache: a key map plus, per logical cluster, a key-sorted array: keys under
+// any prefix inside a cluster are contiguous in it, so listing one collection is a binary search and a scan of that
+// collection alone, never of other clusters. (One array per cluster, not one per ancestor prefix: memory per
+// object is what bounds how many tenants fit.) A cluster nobody read or wrote between two compactIdle() calls is
+// kept as one deflated blob of its rows (its objects are alike: tens of bytes each) and restored on its next use.
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { ListOptions, Stored } from './interface.ts';
 
 /** Freezes a JSON value and everything inside it; returns it. */
@@ -11,13 +15,50 @@ export function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Ancestor prefixes of a key that end in '/', except the root '/'. */
-function bucketsOf(key: string): string[] {
-  const out: string[] = [];
-  for (let i = key.indexOf('/', 1); i !== -1; i = key.indexOf('/', i + 1)) {
-    out.push(key.slice(0, i + 1));
+/**
+ * Parsed objects carry their own copy of every string; most short values repeat across many objects (groups,
+ * kinds, timestamps, verbs, label values, role and namespace names, the same names in every cluster). The cache
+ * keeps one copy of each (a bounded pool). Values unique by nature (uids, resourceVersions) are left alone.
+ */
+const UNIQUE = new Set(['uid', 'resourceVersion']);
+const POOLED_MAX_LENGTH = 64;
+const POOL_MAX = 100_000;
+const pool = new Map<string, string>();
+
+function pooled(s: string): string {
+  if (s.length > POOLED_MAX_LENGTH) return s;
+  const have = pool.get(s);
+  if (have !== undefined) return have;
+  if (pool.size >= POOL_MAX) pool.clear(); // a bound, not an eviction policy: sharing resumes as values repeat
+  pool.set(s, s);
+  return s;
+}
+
+/**
+ * deepFreeze for a value the caller owns and nobody else has seen yet (a parsed backend object): short string
+ * values are replaced by one shared copy first. Returns it.
+ */
+export function freezeCompact<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (typeof v === 'string') value[i] = pooled(v); else freezeCompact(v);
+    }
+  } else {
+    const o = value as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      const v = o[k];
+      if (typeof v === 'string') { if (!UNIQUE.has(k)) o[k] = pooled(v); } else freezeCompact(v);
+    }
   }
-  return out;
+  return Object.freeze(value);
+}
+
+/** The prefix of a key's logical cluster ('/<cluster>/'), or undefined for a root-level key. */
+function clusterBucket(key: string): string | undefined {
+  const i = key.indexOf('/', 1);
+  return i < 0 ? undefined : key.slice(0, i + 1);
 }
 
 /** First index in `items` (sorted by key) whose key is > `key` (strict) or >= `key` (!strict). */
@@ -34,44 +75,109 @@ function search(items: Stored[], key: string, strict: boolean): number {
 
 export interface IndexPage { items: Stored[]; next?: string }
 
+/** What compactIdle() did: clusters compacted now, and how many are cold in all. */
+export interface CompactStats { compacted: number; cold: number }
+
 export class CacheIndex {
   private readonly byKey = new Map<string, Stored>();
   private readonly buckets = new Map<string, Stored[]>();
+  /**
+   * Cold clusters: prefix → their Stored records as deflated JSON, in key order, held as a latin1 string: exactly
+   * its size, on the heap (zlib's output Buffer is a view of a 16 KB+ chunk, which it would keep alive).
+   */
+  private readonly cold = new Map<string, string>();
+  /** Clusters used (read or written) since the last compactIdle(). */
+  private readonly used = new Set<string>();
 
+  /** Objects held warm (not counting cold clusters). */
   get size(): number { return this.byKey.size; }
+  get coldClusters(): number { return this.cold.size; }
 
   get(key: string): Stored | undefined {
+    const prefix = clusterBucket(key);
+    if (prefix === undefined) return this.byKey.get(key);
+    this.use(prefix);
     return this.byKey.get(key);
   }
 
   /** Inserts or replaces `s`; the caller hands over ownership (it should be deep-frozen). */
   put(s: Stored): void {
+    const prefix = clusterBucket(s.key);
+    if (prefix !== undefined) this.use(prefix);
     const had = this.byKey.has(s.key);
     this.byKey.set(s.key, s);
-    for (const prefix of bucketsOf(s.key)) {
-      let items = this.buckets.get(prefix);
-      if (!items) this.buckets.set(prefix, (items = []));
-      const i = search(items, s.key, false);
-      if (had && i < items.length && items[i].key === s.key) items[i] = s;
-      else if (i === items.length) items.push(s);
-      else items.splice(i, 0, s);
-    }
+    if (prefix === undefined) return;
+    let items = this.buckets.get(prefix);
+    if (!items) this.buckets.set(prefix, (items = []));
+    const i = search(items, s.key, false);
+    if (had && i < items.length && items[i].key === s.key) items[i] = s;
+    else if (i === items.length) items.push(s);
+    else items.splice(i, 0, s);
   }
 
   remove(key: string): void {
+    const prefix = clusterBucket(key);
+    if (prefix !== undefined) this.use(prefix);
     if (!this.byKey.delete(key)) return;
-    for (const prefix of bucketsOf(key)) {
-      const items = this.buckets.get(prefix);
-      if (!items) continue;
-      const i = search(items, key, false);
-      if (i < items.length && items[i].key === key) items.splice(i, 1);
-      if (items.length === 0) this.buckets.delete(prefix);
-    }
+    const items = prefix === undefined ? undefined : this.buckets.get(prefix);
+    if (!items) return;
+    const i = search(items, key, false);
+    if (i < items.length && items[i].key === key) items.splice(i, 1);
+    if (items.length === 0) this.buckets.delete(prefix!);
   }
 
   clear(): void {
     this.byKey.clear();
     this.buckets.clear();
+    this.cold.clear();
+    this.used.clear();
+  }
+
+  /**
+   * Compacts every cluster of at least `minRows` objects not used since the previous call, except those `keep`
+   * names (call periodically: a cluster unused for one to two periods goes cold). Reads of it restore it.
+   */
+  compactIdle(keep: (prefix: string) => boolean = () => false, minRows = 8): CompactStats {
+    let compacted = 0;
+    for (const prefix of this.idleClusters(keep, minRows)) if (this.compact(prefix)) compacted++;
+    return { compacted, cold: this.cold.size };
+  }
+
+  /**
+   * Begins a sweep: the clusters of at least `minRows` objects unused since the previous sweep began (except those
+   * `keep` names), to compact() one by one (so that a large sweep can yield between them).
+   */
+  idleClusters(keep: (prefix: string) => boolean = () => false, minRows = 8): string[] {
+    const out: string[] = [];
+    for (const [prefix, items] of this.buckets) if (!this.used.has(prefix) && items.length >= minRows && !keep(prefix)) out.push(prefix);
+    this.used.clear();
+    return out;
+  }
+
+  /** Holds a warm cluster as one blob, unless it was used since its sweep began. */
+  compact(prefix: string): boolean {
+    const items = this.buckets.get(prefix);
+    if (!items || this.used.has(prefix)) return false;
+    this.cold.set(prefix, deflateRawSync(Buffer.from(JSON.stringify(items))).toString('latin1'));
+    for (const s of items) this.byKey.delete(s.key);
+    this.buckets.delete(prefix);
+    return true;
+  }
+
+  /** Marks a cluster used, restoring it first if it is cold. */
+  private use(prefix: string): void {
+    this.used.add(prefix);
+    const blob = this.cold.get(prefix);
+    if (blob === undefined) return;
+    this.cold.delete(prefix);
+    const rows = JSON.parse(inflateRawSync(Buffer.from(blob, 'latin1')).toString()) as Stored[];
+    const items: Stored[] = [];
+    for (const r of rows) {
+      const s = deepFreeze({ key: r.key, rv: r.rv, object: freezeCompact(r.object) });
+      this.byKey.set(s.key, s);
+      items.push(s);
+    }
+    this.buckets.set(prefix, items);
   }
 
   /** Objects under `prefix` in ascending key order, paged by limit/after. */
@@ -95,16 +201,16 @@ export class CacheIndex {
     return page;
   }
 
-  /** The smallest sorted array containing every key under `prefix`; exact when it holds nothing else. */
+  /** A sorted array containing every key under `prefix`; exact when it holds nothing else. */
   private candidates(prefix: string): [Stored[], boolean] {
-    const own = this.buckets.get(prefix);
-    if (own) return [own, true];
-    const slash = prefix.lastIndexOf('/');
-    if (slash > 0) {
-      const parent = this.buckets.get(prefix.slice(0, slash + 1));
-      return parent ? [parent, false] : [[], true];
+    const cluster = clusterBucket(prefix);
+    if (cluster !== undefined) {
+      this.use(cluster);
+      const items = this.buckets.get(cluster);
+      return items ? [items, prefix === cluster] : [[], true];
     }
-    // Root-level prefixes ('' or '/...' without a second '/') are rare: sort everything.
+    // Root-level prefixes ('' or '/...' without a second '/') are rare: sort everything (cold clusters too).
+    for (const p of [...this.cold.keys()]) if (p.startsWith(prefix)) this.use(p);
     const all = [...this.byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     return [all, false];
   }

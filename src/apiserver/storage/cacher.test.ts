@@ -10,6 +10,8 @@ import { runStorageConformance, type StorageFactory } from './conformance.ts';
 import { cmKey, configMap, eventually, isCode, record } from './conformance-helpers.ts';
 import { StorageError, type Storage, type StorageEvent } from './interface.ts';
 import { openSqliteStorage } from './sqlite.ts';
+import { CacheIndex, deepFreeze } from './cache-index.ts';
+import { sharedSetMarker, sharedSetMarkerKey } from './shared-sets.ts';
 
 /** Wraps a backend so watch events arrive a few ms late (in order), and watches can be broken on demand. */
 function lateEvents(backend: Storage): Storage & { breakWatches(): void } {
@@ -41,16 +43,103 @@ async function sqliteIn(): Promise<{ backend: Storage; remove(): Promise<void> }
   return { backend: openSqliteStorage({ path: join(dir, 'state.db') }), remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
-const makeCacher = (late: boolean): StorageFactory => async (opts) => {
+const makeCacher = (late: boolean, idleSweepMs?: number): StorageFactory => async (opts) => {
   const { backend, remove } = await sqliteIn();
-  const storage = await createCacher(late ? lateEvents(backend) : backend, { eventRetention: opts?.eventRetention });
+  const storage = await createCacher(late ? lateEvents(backend) : backend, { eventRetention: opts?.eventRetention, idleSweepMs });
   return { storage, cleanup: async () => { await storage.close(); await remove(); } };
 };
 
 runStorageConformance('cacher over sqlite', makeCacher(false));
 runStorageConformance('cacher over a backend with late events', makeCacher(true));
+// clusters go cold (compressed) and are restored between and during the suite's operations
+runStorageConformance('cacher over sqlite, idle clusters compacted every 2 ms', makeCacher(false, 2));
 
 describe('cacher', () => {
+  it('holds a cluster unused between two sweeps compressed and restores it, unchanged, on its next use', async () => {
+    const { backend, remove } = await sqliteIn();
+    const cache = await createCacher(backend, { idleSweepMs: 0 });
+    cache.share({ name: 's', objects: new Map([['core/configmaps/default/shared', deepFreeze(configMap('shared', { s: '1' }))]]) });
+    try {
+      for (let i = 0; i < 10; i++) {
+        await cache.create(cmKey('a', `k${i}`), configMap(`k${i}`, { v: String(i) }));
+        await cache.create(cmKey('b', `k${i}`), configMap(`k${i}`));
+      }
+      await cache.create(cmKey('small', 'k'), configMap('k'));
+      await cache.create(sharedSetMarkerKey('a', 's'), sharedSetMarker('s'));
+      const before = await cache.list('/a/');
+      const all = await cache.list('/');
+      assert.deepEqual(cache.compactIdleClusters(), { compacted: 0, cold: 0 }); // all used since load
+      await cache.get(cmKey('b', 'k0'));
+      assert.deepEqual(cache.compactIdleClusters(), { compacted: 1, cold: 1 }); // a; b was used, small is small
+      // a read restores it: the same objects, shared ones included, and every later read, write and watch works
+      assert.deepEqual(await cache.list('/a/'), before);
+      assert.deepEqual((await cache.get(cmKey('a', 'k3')))?.object.data, { v: '3' });
+      assert.deepEqual(cache.compactIdleClusters(), { compacted: 1, cold: 1 }); // b, unused since the last sweep
+      cache.compactIdleClusters();
+      const seen: StorageEvent[] = [];
+      const w = cache.watch('/a/', cache.currentRV(), (e) => seen.push(e));
+      const k5 = (await cache.get(cmKey('a', 'k5')))!;
+      const up = await cache.update(k5.key, configMap('k5', { v: 'x' }), k5.rv);
+      assert.deepEqual(seen.map((e) => [e.type, e.key, e.rv]), [['MODIFIED', k5.key, up.rv]]);
+      assert.ok(Object.isFrozen(up.object) && Object.isFrozen(up.object.data));
+      cache.compactIdleClusters();
+      assert.equal(cache.compactIdleClusters().cold, 2); // a and b cold
+      await cache.delete(cmKey('b', 'k1')); // a write restores it too
+      await assert.rejects(cache.create(cmKey('a', 'k2'), configMap('k2')), (e) => isCode(e, 'Exists'));
+      const now = await cache.list('/');
+      assert.deepEqual(now.items.map((s) => s.key), all.items.map((s) => s.key).filter((k) => k !== cmKey('b', 'k1')));
+      assert.equal(cache.compactIdleClusters().cold, 0);
+      w.stop();
+    } finally {
+      await cache.close();
+      await remove();
+    }
+  });
+
+  it('an idle sweep done in steps skips a cluster used after the sweep began', () => {
+    const index = new CacheIndex();
+    for (const c of ['a', 'b']) for (let i = 0; i < 8; i++) index.put(deepFreeze({ key: cmKey(c, `k${i}`), rv: i + 1, object: configMap(`k${i}`) }));
+    assert.deepEqual(index.idleClusters(), []); // both written since
+    const idle = index.idleClusters();
+    assert.deepEqual(idle, ['/a/', '/b/']);
+    assert.equal(index.get(cmKey('a', 'k1'))?.rv, 2); // used meanwhile
+    assert.deepEqual(idle.map((p) => index.compact(p)), [false, true]);
+    assert.equal(index.coldClusters, 1);
+    assert.deepEqual(index.list('/b/').items.map((s) => s.rv), [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.equal(index.coldClusters, 0);
+  });
+
+  it('keeps events for its window (beyond a floor): an older resourceVersion is Expired, a recent one is served', async () => {
+    const { backend, remove } = await sqliteIn();
+    let now = 0;
+    const cache = await createCacher(backend, { eventWindowMs: 75_000, eventFloor: 1, now: () => now });
+    try {
+      const key = cmKey('c', 'k');
+      const first = await cache.create(key, configMap('k', { v: '1' }));
+      now = 60_000;
+      const second = await cache.update(key, configMap('k', { v: '2' }));
+      const third = await cache.update(key, configMap('k', { v: '3' }));
+      const old = record(cache, cmKey('c', ''), first.rv - 1);
+      await old.until(key, third.rv);
+      assert.deepEqual(old.events.map((e) => e.rv), [first.rv, second.rv, third.rv]);
+      now = 136_000; // the first two are older than 75 s; the floor keeps the newest
+      assert.throws(() => cache.watch(cmKey('c', ''), first.rv, () => undefined), (e) => isCode(e, 'Expired'));
+      assert.throws(() => cache.watch(cmKey('c', ''), second.rv - 1, () => undefined), (e) => isCode(e, 'Expired'));
+      const recent = record(cache, cmKey('c', ''), second.rv);
+      await recent.until(key, third.rv);
+      assert.deepEqual(recent.events.map((e) => e.rv), [third.rv]);
+      // a watch from the current rv works whatever aged out, and a live watch misses nothing
+      const fourth = await cache.update(key, configMap('k', { v: '4' }));
+      await old.until(key, fourth.rv);
+      assert.deepEqual(old.events.map((e) => e.rv), [first.rv, second.rv, third.rv, fourth.rv]);
+      assert.deepEqual([...old.errors, ...recent.errors], []);
+      old.watcher.stop(); recent.watcher.stop();
+    } finally {
+      await cache.close();
+      await remove();
+    }
+  });
+
   it('reads its own writes even when backend events arrive late', async () => {
     const { backend, remove } = await sqliteIn();
     const cache = await createCacher(lateEvents(backend));

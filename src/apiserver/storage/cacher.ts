@@ -4,14 +4,27 @@ import {
   StorageError, type KObject, type ListOptions, type ListResult, type Storage, type StorageEvent,
   type Stored, type Watcher, type WatchErrorListener, type WatchListener, type BatchOp,
 } from './interface.ts';
-import { CacheIndex, deepFreeze } from './cache-index.ts';
-import { WatchHub } from './watch-hub.ts';
+import { CacheIndex, deepFreeze, freezeCompact, type CompactStats } from './cache-index.ts';
+import { WatchHub, type Retention } from './watch-hub.ts';
 import { isTombstone, SharedView, sharedSetMarkerPrefix, type SharedSet } from './shared-sets.ts';
 import { clusterOfKey } from './keys.ts';
 
 export interface CacherOptions {
-  /** How many recent events are kept for watches from past rvs (default 100,000). */
+  /** At most this many recent events are kept for watches from past rvs (default 100,000). */
   eventRetention?: number;
+  /**
+   * Beyond the newest `eventFloor` (default 1,000), events older than this are dropped (default 75 s, as
+   * kube-apiserver's eventFreshDuration): an idle cluster holds no event memory; older watches are Expired (410).
+   */
+  eventWindowMs?: number;
+  eventFloor?: number;
+  /** Clock for the event window (tests). */
+  now?: () => number;
+  /**
+   * Period of the idle-cluster sweep (default 60 s; 0: never): a logical cluster nobody read or wrote for one to
+   * two periods is held as one compressed blob and restored on its next use (CacheIndex.compactIdle).
+   */
+  idleSweepMs?: number;
 }
 
 export type Cacher = Storage & {
@@ -23,6 +36,8 @@ export type Cacher = Storage & {
   share(set: SharedSet): void;
   /** Keys of the shared objects of `set` that some cluster edited, re-created or deleted (own rows). */
   sharedOwnRows(set: string): string[];
+  /** One idle-cluster sweep now (the periodic one runs by itself): clusters unused since the last go cold. */
+  compactIdleClusters(): CompactStats;
 };
 
 interface Waiter { rv: number; resolve(): void; reject(err: Error): void }
@@ -30,6 +45,7 @@ interface Waiter { rv: number; resolve(): void; reject(err: Error): void }
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const withRV = (o: KObject, rv: number): KObject => ({ ...o, metadata: { ...o.metadata, resourceVersion: String(rv) } });
+const flagged = (e: StorageEvent, shared: true | undefined): StorageEvent => (shared ? { ...e, shared } : e);
 const conflictError = (key: string, want: number, have: number): StorageError =>
   new StorageError('Conflict', key, `${key}: expected resourceVersion ${want}, have ${have}`);
 
@@ -48,7 +64,9 @@ function raced(e: StorageError, code: 'Exists' | 'Conflict'): StorageError {
  * close() also closes the backend.
  */
 export async function createCacher(backend: Storage, opts?: CacherOptions): Promise<Cacher> {
-  const cacher = new WatchCache(backend, opts?.eventRetention ?? 100_000);
+  const cacher = new WatchCache(backend, {
+    capacity: opts?.eventRetention ?? 100_000, freshMs: opts?.eventWindowMs ?? 75_000, minKeep: opts?.eventFloor ?? 1_000, now: opts?.now,
+  }, opts?.idleSweepMs ?? 60_000);
   for (let attempt = 1; ; attempt++) {
     try {
       await cacher.load();
@@ -71,9 +89,26 @@ class WatchCache implements Storage {
   /** Writers waiting for the cache to reach their rv, ascending by rv. */
   private waiters: Waiter[] = [];
 
-  constructor(private readonly backend: Storage, retention: number) {
+  private readonly sweeper?: NodeJS.Timeout;
+
+  constructor(private readonly backend: Storage, retention: Retention, idleSweepMs: number) {
     this.hub = new WatchHub<StorageEvent>(retention, 0, (e) => e);
+    if (idleSweepMs > 0) {
+      this.sweeper = setInterval(() => void this.sweepIdle(), idleSweepMs);
+      this.sweeper.unref();
+    }
   }
+
+  /** The periodic sweep: compacts idle clusters 64 at a time, yielding to the event loop between batches. */
+  private async sweepIdle(): Promise<void> {
+    const idle = this.index.idleClusters();
+    for (let i = 0; i < idle.length && !this.closed; i++) {
+      if (i % 64 === 63) await new Promise((r) => setImmediate(r));
+      this.index.compact(idle[i]);
+    }
+  }
+
+  compactIdleClusters(): CompactStats { return this.index.compactIdle(); }
 
   currentRV(): number { return this.rv; }
 
@@ -91,7 +126,7 @@ class WatchCache implements Storage {
     if (this.closed) return;
     this.index.clear();
     this.view.clear();
-    for (const s of snapshot.items) this.put(deepFreeze(s));
+    for (const s of snapshot.items) this.put(deepFreeze({ ...s, object: freezeCompact(s.object) }));
     this.rv = Math.max(this.rv, snapshot.rv);
     this.hub.reset(this.rv);
     this.backendWatch = this.backend.watch('', snapshot.rv, (e) => this.apply(e), (err) => this.lost(err));
@@ -205,6 +240,8 @@ class WatchCache implements Storage {
     if (this.closed) return;
     this.closed = true;
     this.backendWatch?.stop();
+    this.hub.close();
+    clearInterval(this.sweeper);
     const err = new StorageError('Unavailable', '', 'storage closed');
     this.hub.failAll(err);
     for (const w of this.waiters.splice(0)) w.reject(err);
@@ -242,7 +279,7 @@ class WatchCache implements Storage {
   /** Applies a backend event and publishes what it changed in the logical view (shared-sets.ts). */
   private apply(e: StorageEvent): void {
     if (e.rv <= this.rv) return; // already covered by a re-list
-    const event = deepFreeze(e);
+    const event = deepFreeze({ ...e, object: freezeCompact(e.object) });
     if (!this.view.active) {
       if (event.type === 'DELETED') this.index.remove(event.key);
       else this.index.put(deepFreeze({ key: event.key, rv: event.rv, object: event.object }));
@@ -263,14 +300,14 @@ class WatchCache implements Storage {
     const out: StorageEvent[] = [];
     if (before && !after) {
       const last = event.type === 'DELETED' && !isTombstone(event.object) ? event.object : deepFreeze(withRV(before.object, event.rv));
-      out.push({ type: 'DELETED', key: event.key, rv: event.rv, object: last });
+      out.push(flagged({ type: 'DELETED', key: event.key, rv: event.rv, object: last }, before.shared));
     }
-    else if (after) out.push({ type: before ? 'MODIFIED' : 'ADDED', key: event.key, rv: event.rv, object: after.object });
+    else if (after) out.push(flagged({ type: before ? 'MODIFIED' : 'ADDED', key: event.key, rv: event.rv, object: after.object }, after.shared));
     // A marker brings or takes every shared object of its set the cluster has no own row for.
     if (marker !== undefined && event.type === 'ADDED') {
-      for (const s of this.view.visibleOf(cluster, marker)) out.push({ type: 'ADDED', key: s.key, rv: event.rv, object: s.object });
+      for (const s of this.view.visibleOf(cluster, marker)) out.push({ type: 'ADDED', key: s.key, rv: event.rv, object: s.object, shared: true });
     }
-    for (const s of hidden) out.push({ type: 'DELETED', key: s.key, rv: event.rv, object: deepFreeze(withRV(s.object, event.rv)) });
+    for (const s of hidden) out.push({ type: 'DELETED', key: s.key, rv: event.rv, object: deepFreeze(withRV(s.object, event.rv)), shared: true });
     for (const ev of out) this.hub.publish(ev);
     this.wake();
   }

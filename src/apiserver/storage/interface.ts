@@ -31,6 +31,8 @@ export interface Stored {
   key: string;
   rv: number;
   object: KObject;
+  /** Set by the watch cache on a shared object (shared-sets.ts) a cluster sees without a row of its own. */
+  shared?: true;
 }
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -40,6 +42,11 @@ export interface StorageEvent {
   key: string;
   rv: number;
   object: KObject;
+  /**
+   * Set by the watch cache when the change is to a shared object served without a row of the cluster's own (its
+   * set arriving or leaving with the marker, or the cluster deleting it): derived state, never a stored row.
+   */
+  shared?: true;
 }
 
 export interface ListOptions {

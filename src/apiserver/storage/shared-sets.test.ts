@@ -50,6 +50,8 @@ describe('shared sets in the watch cache', () => {
         ['ADDED', crKey('a', 'edit'), ma.rv], ['ADDED', crKey('a', 'view'), ma.rv],
         ['ADDED', '/a/rbac.authorization.k8s.io/roles/kube-system/reader', ma.rv],
       ]);
+      // Served from the set, not rows: flagged so that cluster-wide consumers (the informer) keep no state of them.
+      assert.deepEqual(events.map((e) => e.shared), [undefined, true, true, true]);
       const va = (await cache.get(crKey('a', 'view')))!;
       const vb = (await cache.get(crKey('b', 'view')))!;
       assert.equal(va.rv, ma.rv);
@@ -62,6 +64,7 @@ describe('shared sets in the watch cache', () => {
       await cache.create(crKey('a', 'custom'), role('custom', ['watch']));
       const names = (await cache.list(crPrefix('a'))).items.map((s) => s.object.metadata.name);
       assert.deepEqual(names, ['custom', 'edit', 'view']);
+      assert.deepEqual((await cache.list(crPrefix('a'))).items.map((s) => s.shared), [undefined, true, true]);
       const p1 = await cache.list(crPrefix('a'), { limit: 2 });
       assert.deepEqual(p1.items.map((s) => s.object.metadata.name), ['custom', 'edit']);
       const p2 = await cache.list(crPrefix('a'), { limit: 2, after: p1.next });
@@ -76,6 +79,8 @@ describe('shared sets in the watch cache', () => {
       assert.equal(edited.object.metadata.uid, va.object.metadata.uid);
       assert.deepEqual((await cache.get(crKey('b', 'view')))!.object.rules, SET.objects.get('rbac.authorization.k8s.io/clusterroles/view')!.rules);
       assert.deepEqual(events.map((e) => [e.type, e.key]), [['MODIFIED', crKey('a', 'view')]]);
+      assert.equal(events[0].shared, undefined); // now a row of the cluster's own
+      assert.equal(edited.shared, undefined);
 
       // A delete (of a shared or an edited object) is a tombstone: gone here, untouched elsewhere.
       const del = await cache.delete(crKey('a', 'edit'));
@@ -87,6 +92,7 @@ describe('shared sets in the watch cache', () => {
       assert.deepEqual((await cache.list(crPrefix('a'))).items.map((s) => s.object.metadata.name), ['custom']);
       assert.ok(await cache.get(crKey('b', 'edit')));
       assert.deepEqual(events.slice(1).map((e) => [e.type, e.key]), [['DELETED', crKey('a', 'edit')], ['DELETED', crKey('a', 'view')]]);
+      assert.deepEqual(events.slice(1).map((e) => e.shared), [true, undefined]); // the set's copy; the own row
       assert.deepEqual(cache.sharedOwnRows('test'), [crKey('a', 'edit'), crKey('a', 'view')]);
 
       // Re-creating: a new object of the cluster's own; creating over a visible shared one is refused.
@@ -124,6 +130,7 @@ describe('shared sets in the watch cache', () => {
       assert.deepEqual(events.map((e) => [e.type, e.key]), [
         ['DELETED', sharedSetMarkerKey('a', 'test')], ['DELETED', '/a/rbac.authorization.k8s.io/roles/kube-system/reader'],
       ]);
+      assert.deepEqual(events.map((e) => e.shared), [undefined, true]);
       const left = (await (cache as Storage).list('/a/')).items.map((s) => s.key);
       assert.deepEqual(left, [crKey('a', 'custom'), crKey('a', 'edit')]);
       assert.deepEqual(cache.sharedOwnRows('test'), [crKey('b', 'edit'), crKey('b', 'view')]);

@@ -48,7 +48,8 @@ function tombstone(of: KObject, markerUid: string): KObject {
 function derivedUid(markerUid: string, rel: string): string {
   const h = createHash('sha256').update(markerUid).update('\0').update(rel).digest('hex');
   const variant = ((parseInt(h[16], 16) & 3) | 8).toString(16);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  // join builds one flat string (a template literal of slices is a chain of cons strings over the whole digest)
+  return [h.slice(0, 8), h.slice(8, 12), `5${h.slice(13, 16)}`, `${variant}${h.slice(17, 20)}`, h.slice(20, 32)].join('-');
 }
 
 interface Marker { rv: number; uid: string; created: string }
@@ -168,8 +169,7 @@ export class SharedView {
   list(prefix: string, rows: readonly Stored[], opts?: ListOptions): IndexPage {
     const all: Stored[] = [];
     for (const s of rows) if (!isTombstone(s.object)) all.push(s);
-    for (const [cluster, m] of this.markers) {
-      if (!`/${cluster}/`.startsWith(prefix) && !prefix.startsWith(`/${cluster}/`)) continue;
+    for (const [cluster, m] of this.clustersUnder(prefix)) {
       for (const name of m.keys()) {
         for (const rel of this.sets.get(name)?.rels ?? []) {
           const key = `/${cluster}/${rel}`;
@@ -191,6 +191,17 @@ export class SharedView {
     return page;
   }
 
+  /** Clusters with markers a list of `prefix` reaches: one map lookup when the prefix names a cluster. */
+  private clustersUnder(prefix: string): Iterable<[string, Map<string, Marker>]> {
+    const slash = prefix.indexOf('/', 1);
+    if (slash > 0) {
+      const cluster = prefix.slice(1, slash);
+      const m = this.markers.get(cluster);
+      return m ? [[cluster, m]] : [];
+    }
+    return [...this.markers].filter(([cluster]) => `/${cluster}/`.startsWith(prefix));
+  }
+
   private materialize(key: string, sh: Shared): Stored {
     const meta = sh.base.metadata;
     const object = {
@@ -199,7 +210,7 @@ export class SharedView {
         ...meta, uid: derivedUid(sh.marker.uid, sh.rel), resourceVersion: String(sh.marker.rv), creationTimestamp: sh.marker.created,
       },
     };
-    return { key, rv: sh.marker.rv, object: deepFreeze(object) };
+    return { key, rv: sh.marker.rv, object: deepFreeze(object), shared: true };
   }
 }
 

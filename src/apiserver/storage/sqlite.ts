@@ -12,8 +12,15 @@ import { WatchHub } from './watch-hub.ts';
 export interface SqliteStorageOptions {
   /** Database file (created if missing). ':memory:' works for throwaway stores. */
   path: string;
-  /** How many recent events are kept for watches from past rvs (default 10,000). */
+  /** At most this many recent events are kept for watches from past rvs (default 10,000). */
   eventRetention?: number;
+  /**
+   * Beyond the newest 100, events older than this are dropped (default 75 s): the ring only bridges a list and
+   * the watch that follows it (the watch cache), so an idle store holds almost none.
+   */
+  eventWindowMs?: number;
+  /** Clock for the event window (tests). */
+  now?: () => number;
 }
 
 interface LogEntry { type: EventType; key: string; rv: number; json: string }
@@ -64,7 +71,9 @@ export function openSqliteStorage(opts: SqliteStorageOptions): Storage {
   let rv = (db.prepare('SELECT rv FROM meta WHERE id = 0').get() as { rv: number }).rv;
   let closed = false;
 
-  const hub = new WatchHub<LogEntry>(opts.eventRetention ?? 10_000, rv, (e): StorageEvent =>
+  const hub = new WatchHub<LogEntry>({
+    capacity: opts.eventRetention ?? 10_000, freshMs: opts.eventWindowMs ?? 75_000, minKeep: 100, now: opts.now,
+  }, rv, (e): StorageEvent =>
     ({ type: e.type, key: e.key, rv: e.rv, object: JSON.parse(e.json) as KObject }));
 
   const ensureOpen = (key: string): void => {
@@ -188,6 +197,7 @@ export function openSqliteStorage(opts: SqliteStorageOptions): Storage {
       if (closed) return;
       closed = true;
       db.close();
+      hub.close();
       hub.failAll(new StorageError('Unavailable', '', 'storage closed'));
     },
   };

@@ -15,35 +15,75 @@ interface Subscriber<E> {
   active: boolean;
 }
 
+/** How long events stay retained: at most `capacity`; beyond `minKeep`, only those younger than `freshMs`. */
+export interface Retention {
+  /** Most events kept (a positive integer). */
+  capacity: number;
+  /** Events older than this are dropped once more than minKeep are held (default: never by age). */
+  freshMs?: number;
+  /** Events always kept, however old (default 0; at most capacity). */
+  minKeep?: number;
+  /** The clock (ms) ages are measured with (default Date.now; tests pass their own). */
+  now?: () => number;
+}
+
 /**
- * A fixed-capacity ring of events ordered by rv. `floorRV` is the highest rv that is no longer
- * retained: a watch from fromRV >= floorRV can be served, an older one is Expired.
+ * A ring of events ordered by rv, bounded by count and (as kube-apiserver's watch cache) by age: an idle store
+ * keeps no more than `minKeep` events. `floorRV` is the highest rv that is no longer retained: a watch from
+ * fromRV >= floorRV can be served, an older one is Expired.
  */
 export class EventRing<E extends HubEntry> {
-  private buf: (E | undefined)[];
+  readonly capacity: number;
+  private buf: (E | undefined)[] = [];
+  /** Time each entry was pushed, parallel to buf. */
+  private at: number[] = [];
   private start = 0;
   private size = 0;
   floorRV: number;
+  private readonly freshMs: number;
+  private readonly minKeep: number;
+  private readonly now: () => number;
 
-  constructor(readonly capacity: number, floorRV: number) {
+  constructor(retention: number | Retention, floorRV: number) {
+    const r = typeof retention === 'number' ? { capacity: retention } : retention;
+    const capacity = r.capacity;
     if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`event retention must be a positive integer, got ${capacity}`);
-    this.buf = new Array(capacity);
+    this.capacity = capacity;
+    this.freshMs = r.freshMs ?? Infinity;
+    this.minKeep = Math.min(capacity, Math.max(0, r.minKeep ?? 0));
+    this.now = r.now ?? Date.now;
     this.floorRV = floorRV;
   }
 
+  get length(): number { return this.size; }
+  /** Whether some entries could be dropped by age later (more than minKeep are held). */
+  get agingOut(): boolean { return this.size > this.minKeep && this.freshMs !== Infinity; }
+  /** Milliseconds until the oldest droppable entry ages out (Infinity when none can). */
+  nextExpiryIn(now = this.now()): number {
+    return this.agingOut ? Math.max(0, this.at[this.start] + this.freshMs - now) : Infinity;
+  }
+
   push(entry: E): void {
-    if (this.size === this.capacity) {
-      this.floorRV = this.buf[this.start]!.rv;
-      this.buf[this.start] = undefined;
-      this.start = (this.start + 1) % this.capacity;
-      this.size--;
-    }
-    this.buf[(this.start + this.size) % this.capacity] = entry;
+    const now = this.now();
+    this.prune(now);
+    if (this.size === this.capacity) this.dropOldest();
+    // grow geometrically up to capacity: a mostly idle ring holds a small array, not `capacity` slots
+    if (this.size === this.buf.length) this.grow();
+    const i = (this.start + this.size) % this.buf.length;
+    this.buf[i] = entry;
+    this.at[i] = now;
     this.size++;
+  }
+
+  /** Drops entries older than freshMs while more than minKeep are held; shrinks the array when mostly empty. */
+  prune(now = this.now()): void {
+    while (this.size > this.minKeep && now - this.at[this.start] > this.freshMs) this.dropOldest();
+    if (this.buf.length > 64 && this.size < this.buf.length / 4) this.resize(Math.max(64, this.size * 2));
   }
 
   /** Entries with rv > fromRV, oldest first; Expired if some of them were already dropped. */
   since(fromRV: number, key = ''): E[] {
+    this.prune();
     if (fromRV < this.floorRV) {
       throw new StorageError('Expired', key, `too old resource version: ${fromRV} (oldest retained: ${this.floorRV + 1})`);
     }
@@ -51,22 +91,47 @@ export class EventRing<E extends HubEntry> {
     let hi = this.size;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.at(mid).rv > fromRV) hi = mid; else lo = mid + 1;
+      if (this.entry(mid).rv > fromRV) hi = mid; else lo = mid + 1;
     }
     const out: E[] = [];
-    for (let i = lo; i < this.size; i++) out.push(this.at(i));
+    for (let i = lo; i < this.size; i++) out.push(this.entry(i));
     return out;
   }
 
   reset(floorRV: number): void {
-    this.buf = new Array(this.capacity);
+    this.buf = [];
+    this.at = [];
     this.start = 0;
     this.size = 0;
     this.floorRV = floorRV;
   }
 
-  private at(i: number): E {
-    return this.buf[(this.start + i) % this.capacity]!;
+  private dropOldest(): void {
+    this.floorRV = this.buf[this.start]!.rv;
+    this.buf[this.start] = undefined;
+    this.start = (this.start + 1) % this.buf.length;
+    this.size--;
+  }
+
+  private grow(): void {
+    this.resize(Math.min(this.capacity, Math.max(64, this.buf.length * 2)));
+  }
+
+  private resize(n: number): void {
+    const buf: (E | undefined)[] = new Array(n);
+    const at: number[] = new Array(n);
+    for (let i = 0; i < this.size; i++) {
+      const j = (this.start + i) % this.buf.length;
+      buf[i] = this.buf[j];
+      at[i] = this.at[j];
+    }
+    this.buf = buf;
+    this.at = at;
+    this.start = 0;
+  }
+
+  private entry(i: number): E {
+    return this.buf[(this.start + i) % this.buf.length]!;
   }
 }
 
@@ -84,7 +149,10 @@ export class WatchHub<E extends HubEntry> {
   private draining = false;
   private seq = 0;
 
-  constructor(retention: number, floorRV: number, private readonly materialize: (entry: E) => StorageEvent) {
+  /** Prunes aged-out events when the oldest one expires, so an idle store releases them (unref'd). */
+  private pruner?: NodeJS.Timeout;
+
+  constructor(retention: number | Retention, floorRV: number, private readonly materialize: (entry: E) => StorageEvent) {
     this.ring = new EventRing(retention, floorRV);
   }
 
@@ -94,6 +162,7 @@ export class WatchHub<E extends HubEntry> {
   publish(e: E): void {
     const entry: Seq<E> = { key: e.key, rv: e.rv, seq: ++this.seq, entry: e };
     this.ring.push(entry);
+    if (this.pruner === undefined && this.ring.agingOut) this.schedulePrune();
     this.queue.push(entry);
     if (this.draining) return;
     this.draining = true;
@@ -130,6 +199,30 @@ export class WatchHub<E extends HubEntry> {
   /** Forgets all retained events; watches from before floorRV become Expired. */
   reset(floorRV: number): void {
     this.ring.reset(floorRV);
+  }
+
+  /** Events retained now (after dropping aged-out ones). */
+  retained(): number {
+    this.ring.prune();
+    return this.ring.length;
+  }
+
+  /** Stops the background pruning (the owner is closing). */
+  close(): void {
+    clearTimeout(this.pruner);
+    this.pruner = undefined;
+  }
+
+  /** One timer at a time, due when the oldest droppable event ages out (at most every 100 ms). */
+  private schedulePrune(): void {
+    const due = this.ring.nextExpiryIn();
+    if (due === Infinity) return;
+    this.pruner = setTimeout(() => {
+      this.pruner = undefined;
+      this.ring.prune();
+      this.schedulePrune();
+    }, Math.max(100, due + 1));
+    this.pruner.unref();
   }
 
   private dispatch(entry: Seq<E>): void {

@@ -48,6 +48,8 @@ export function rbacModule(): ServerModule {
       for (const [resource, kind] of KINDS) {
         m.informer.on(RBAC, resource, (ev) => index.apply(ev.cluster, kind, ev.type, ev.object as unknown as RbacObject));
       }
+      // shared built-in objects changed while the informer's watch was down are not in its re-list's diff
+      m.informer.onResync(() => index.unloadAll());
       // LogicalClusters are honoured in root only (the informer also drops platform kinds stored elsewhere)
       m.informer.on('tenancy.portcullis.io', 'logicalclusters', (ev) => {
         if (ev.type === 'DELETED' && ev.cluster === ROOT_CLUSTER) index.dropCluster(ev.name);
@@ -57,8 +59,9 @@ export function rbacModule(): ServerModule {
       const sweeper = setInterval(() => index.sweep(), SWEEP_MS);
       sweeper.unref();
       m.onClose.push(() => clearInterval(sweeper));
-      m.sharedSets.push(bootstrapRbacSet());
-      const aggregation = new AggregationController(m.store, m.catalog, m.logFor('clusterrole-aggregation-controller'));
+      const builtin = bootstrapRbacSet();
+      m.sharedSets.push(builtin);
+      const aggregation = new AggregationController(m.store, m.catalog, m.logFor('clusterrole-aggregation-controller'), builtin.objects);
       aggregation.register(m.informer);
       m.idlers.push(() => aggregation.idle());
       m.queues.register(aggregation.queue);

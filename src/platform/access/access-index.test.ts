@@ -48,6 +48,29 @@ it('useVerbUsers: one decision per distinct set of bound names, the same users a
   assert.deepEqual([...await grouped.useVerbUsers('prod')].sort(), ['u1', 'u2', 'u3']);
 });
 
+it('useVerbUsers: the grouping of users is kept across tenants and rebuilt when root bindings or membership change', async () => {
+  const s = new PlatformState();
+  const add = (kind: Parameters<PlatformState['apply']>[0], name: string, spec: unknown, type: 'ADDED' | 'MODIFIED' = 'ADDED') =>
+    s.apply(kind, { type, name, object: { metadata: { name }, spec } });
+  for (let i = 0; i < 50; i++) add('users', `u${i}`, {});
+  add('teams', 'ops', { members: ['u1'] });
+  const rbac = new RbacIndex();
+  rbac.apply('root', 'ClusterRole', 'ADDED', use('use-all'));
+  rbac.apply('root', 'ClusterRoleBinding', 'ADDED', crb('ops', 'use-all', [{ kind: 'Group', name: 'portcullis:team:ops' }]));
+  const authz = () => async (a: Parameters<RbacIndex['authorize']>[0]) => rbac.authorize(a).decision === 'allow';
+  let version = 0;
+  const index = new AccessIndex(s, authz, () => rbac.boundAtClusterScope('root'), () => version);
+  assert.deepEqual([...await index.useVerbUsers('a')], ['u1']);
+  assert.deepEqual([...await index.useVerbUsers('b')], ['u1']);
+  // a user named by a new binding: decided on its own once root bindings changed
+  rbac.apply('root', 'ClusterRoleBinding', 'ADDED', crb('u7', 'use-all', [{ kind: 'User', name: 'u7' }]));
+  version++;
+  assert.deepEqual([...await index.useVerbUsers('a')].sort(), ['u1', 'u7']);
+  // a new team member: membership changed, no root change needed
+  add('teams', 'ops', { members: ['u1', 'u12'] }, 'MODIFIED');
+  assert.deepEqual([...await index.useVerbUsers('b')].sort(), ['u1', 'u12', 'u7']);
+});
+
 it('reasons follow the tenant, its template, users, teams and projects, whatever else changes between calls', async () => {
   const s = new PlatformState();
   const add = (kind: Parameters<PlatformState['apply']>[0], name: string, spec: unknown) => s.apply(kind, { type: 'ADDED', name, object: { metadata: { name }, spec } });

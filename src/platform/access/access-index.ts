@@ -1,9 +1,9 @@
 // Management access on the request path: per tenant cluster, the users with access from platform objects
-// (memoised per state generation), plus the `use` verb on tenantclusters checked with RBAC in root.
+// (memoised on the tenant record), plus the `use` verb on tenantclusters checked with RBAC in root.
 import { type Attributes, type UserInfo, SYSTEM_AUTHENTICATED, SYSTEM_MASTERS } from '../../apiserver/auth/types.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { effectiveSpec, roleMapping, staticAccess, type AccessReason } from './access.ts';
-import { type PlatformState, type TemplateSpec, type TenantClusterSpec, GROUP, memoSlot, VERSION, tenantClusterType } from '../resources/index.ts';
+import { type PlatformState, type TemplateSpec, type TenantClusterSpec, type UserRec, GROUP, memoSlot, VERSION, tenantClusterType } from '../resources/index.ts';
 
 /** Asks RBAC in root whether the attributes are allowed (wired to the rbac authorizer by default). */
 export type RootAuthorizer = (a: Attributes) => Promise<boolean>;
@@ -21,16 +21,20 @@ export const teamGroup = (team: string): string => `portcullis:team:${team}`;
  * are the ones it was computed from (another tenant's status change does not recompute it).
  */
 interface Entry { tpl: TemplateSpec | undefined; membership: number; spec: TenantClusterSpec; access: Map<string, AccessReason[]> }
+interface Partition { at?: string; shared: Array<{ user: UserRec; users: string[] }>; own: UserRec[] }
 
 /** Entries live on the tenant record (one lookup finds both); they depend on the platform state only. */
 const ENTRY = memoSlot<Entry>('memoAccess');
 
 export class AccessIndex {
+  private memo?: Partition;
 
   constructor(
     private readonly state: PlatformState,
     private readonly authorizeInRoot: () => RootAuthorizer | undefined,
     private readonly boundInRoot: () => BoundInRoot | undefined = () => undefined,
+    /** Changes whenever a binding in root changes (undefined: unknown, nothing is kept between calls). */
+    private readonly rootVersion: () => number | undefined = () => undefined,
   ) {}
 
   /** The tenant's spec with its template applied (from the in-memory state). */
@@ -42,7 +46,7 @@ export class AccessIndex {
     const rec = this.state.tenants.get(tenant);
     if (!rec) return undefined;
     const tpl = rec.spec.templateRef ? this.state.templates.get(rec.spec.templateRef.name) : undefined;
-    const membership = this.state.membershipGeneration;
+    const membership = this.state.membershipVersion;
     const hit = ENTRY.get(rec);
     if (hit && hit.tpl === tpl && hit.membership === membership) return hit;
     const spec = effectiveSpec(rec.spec, tpl);
@@ -87,21 +91,36 @@ export class AccessIndex {
     const out = new Set<string>();
     if (!this.authorizeInRoot()) return out;
     const bound = this.boundInRoot();
-    const decided = new Map<string, boolean>();
-    for (const u of this.state.users.values()) {
-      let key: string | undefined;
-      if (bound && !bound('user', u.name)) {
-        const names = [...u.groups, ...this.teamsOf(u.name).map(teamGroup), SYSTEM_AUTHENTICATED].filter((g) => bound('group', g));
-        key = [...new Set(names)].sort().join('\n');
-      }
-      let ok = key === undefined ? undefined : decided.get(key);
-      if (ok === undefined) {
-        ok = await this.canUse(u.name, u.groups, tenant);
-        if (key !== undefined) decided.set(key, ok);
-      }
-      if (ok) out.add(u.name);
+    if (!bound) {
+      for (const u of this.state.users.values()) if (await this.canUse(u.name, u.groups, tenant)) out.add(u.name);
+      return out;
     }
+    const part = this.partition(bound);
+    for (const { user, users } of part.shared) if (await this.canUse(user.name, user.groups, tenant)) for (const n of users) out.add(n);
+    for (const u of part.own) if (await this.canUse(u.name, u.groups, tenant)) out.add(u.name);
     return out;
+  }
+
+  /**
+   * Users grouped by the names root bindings know them by (one decision per group serves all its users), and the
+   * users a binding names directly (decided one by one). The grouping depends on users, teams and root bindings
+   * only, not on the tenant: it is kept until one of them changes (`rootVersion`; without it, built per call).
+   */
+  private partition(bound: BoundInRoot): Partition {
+    const v = this.rootVersion();
+    const at = v === undefined ? undefined : `${this.state.membershipVersion}/${v}`;
+    if (at !== undefined && this.memo?.at === at) return this.memo;
+    const groups = new Map<string, { user: UserRec; users: string[] }>();
+    const own: UserRec[] = [];
+    for (const u of this.state.users.values()) {
+      if (bound('user', u.name)) { own.push(u); continue; }
+      const names = [...u.groups, ...this.state.teamsOf(u.name).map(teamGroup), SYSTEM_AUTHENTICATED].filter((g) => bound('group', g));
+      const key = [...new Set(names)].sort().join('\n');
+      const g = groups.get(key);
+      if (g) g.users.push(u.name); else groups.set(key, { user: u, users: [u.name] });
+    }
+    this.memo = { at, shared: [...groups.values()], own };
+    return this.memo;
   }
 
   /**

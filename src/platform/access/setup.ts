@@ -20,7 +20,12 @@ export function setupAccess(m: ModuleContext, state: PlatformState, authorizeInR
     ?? (slots.rbac ? async (a) => (await slots.rbac!.authorize(a)).decision === 'allow' : undefined);
   type Bound = { boundAtClusterScope?: (c: string) => BoundInRoot | undefined };
   const bound = (): BoundInRoot | undefined => (authorizeInRoot ? undefined : (slots.rbac as Bound | undefined)?.boundAtClusterScope?.(ROOT_CLUSTER));
-  const index = new AccessIndex(state, inRoot, bound);
+  // who root bindings name changes only with a binding in root: the users' grouping by bound names is kept till then
+  let rootBindings = 0;
+  for (const resource of ['clusterrolebindings', 'rolebindings']) {
+    m.informer.on('rbac.authorization.k8s.io', resource, (ev) => { if (ev.cluster === ROOT_CLUSTER) rootBindings++; });
+  }
+  const index = new AccessIndex(state, inRoot, bound, () => rootBindings);
   m.gates['management-access'] = managementAccessGate(state, index);
   m.routes.push(...platformRoutes({ store: m.store, state, index, authorize: () => m.runtime.authorize }));
   return { index, authorizeInRoot: inRoot };

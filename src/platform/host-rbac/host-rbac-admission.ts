@@ -9,7 +9,7 @@ import { type PlatformState, type TenantClusterSpec, GROUP, HOST_CLUSTER, tenant
  * Reads the tenant clusters from the platform's in-memory state (fed by the same watch cache a list would read):
  * a create costs a map lookup and a pass over names, not a copy of every stored TenantCluster.
  */
-export function hostClusterAdmission(state: Pick<PlatformState, 'tenants'>): Admission {
+export function hostClusterAdmission(state: Pick<PlatformState, 'tenants' | 'tenantHostedBy'>): Admission {
   return {
     name: 'platform-host-cluster',
     async admit(op, t, obj, _old, ctx) {
@@ -20,9 +20,8 @@ export function hostClusterAdmission(state: Pick<PlatformState, 'tenants'>): Adm
       if (host === ROOT_CLUSTER) throw fail('spec.hostCluster', 'the root (management) cluster cannot host tenant clusters');
       if (host === name) throw fail('spec.hostCluster', 'a tenant cluster cannot be its own host');
       if (state.tenants.has(host)) throw fail('spec.hostCluster', `"${host}" is a tenant cluster and cannot host another`);
-      for (const t of state.tenants.values()) {
-        if ((t.spec.hostCluster ?? HOST_CLUSTER) === name) throw fail('metadata.name', `"${name}" is the host cluster of tenant cluster "${t.name}"`);
-      }
+      const hosted = state.tenantHostedBy(name); // counted per host: no scan of every tenant per create
+      if (hosted !== undefined) throw fail('metadata.name', `"${name}" is the host cluster of tenant cluster "${hosted}"`);
     },
   };
 }

@@ -7,6 +7,7 @@ import type { ResourceType } from '../../apiserver/registry/types.ts';
 import type { InformerEvent } from '../../apiserver/controllers/informer.ts';
 import type { Leadership } from '../../apiserver/controllers/leadership.ts';
 import { WorkQueue, type Priority } from '../../apiserver/controllers/queue.ts';
+import { OwnCreates } from '../../apiserver/controllers/own-creates.ts';
 import { eventPriority } from '../../apiserver/controllers/informer.ts';
 import { StatusError, isNotFound, notFoundMessage } from '../../apiserver/errors.ts';
 import { CreateBatch } from '../../apiserver/registry/create-batch.ts';
@@ -33,6 +34,8 @@ const VC_NAME = /^vc-(.+?)(-multi)?$/;
 
 export class HostRbacController {
   readonly queue: WorkQueue;
+  /** Host objects a pass is creating: their ADDED events are not drift. */
+  private readonly ownCreates = new OwnCreates();
   /** Tenants waiting for their host logical cluster to become active, by host. */
   private readonly waiting = new Map<string, Set<string>>();
 
@@ -53,7 +56,7 @@ export class HostRbacController {
 
   /** An object changed in some cluster: if it is (or names) one of ours, its tenant is reconciled (drift). */
   onHostObject(ev: InformerEvent): void {
-    if (ev.cluster === ROOT_CLUSTER) return;
+    if (ev.cluster === ROOT_CLUSTER || this.ownCreates.consume(ev.type, ev.key)) return;
     const owner = ev.object.metadata.labels?.[TENANT_LABEL];
     const priority = eventPriority(ev);
     if (owner && this.d.state.tenants.has(owner)) this.queue.add(owner, { priority });
@@ -69,6 +72,7 @@ export class HostRbacController {
   }
 
   async reconcile(name: string): Promise<void> {
+    this.ownCreates.forget(name);
     let tc: KObject;
     try { tc = await this.d.store.get(ROOT_CLUSTER, tenantClusterType, '', name); } catch (e) {
       if (isNotFound(e)) return;
@@ -100,20 +104,20 @@ export class HostRbacController {
     for (const o of desired) {
       const t = this.type(plan.hostCluster, o.group, o.resource);
       const apply = () => this.apply(plan.hostCluster, t, o.namespace, o.object);
-      if (await this.exists(plan.hostCluster, t, o.namespace, o.object.metadata.name!)) await apply();
-      else batch.add(t, o.namespace, structuredClone(o.object), apply);
+      const cur = await this.current(plan.hostCluster, t, o.namespace, o.object.metadata.name!);
+      if (!cur) batch.add(t, o.namespace, structuredClone(o.object), apply);
+      else if (!upToDate(cur, o.object)) await apply();
     }
+    this.ownCreates.expect(name, batch.keys());
     await batch.commit();
     for (const o of possibleHostObjects(name, plan.hostNamespace)) {
       if (!wanted.has(`${o.resource}/${o.namespace}/${o.name}`)) await this.removeIfOurs(plan.hostCluster, o.group, o.resource, o.namespace, o.name, name);
     }
   }
 
-  private async exists(cluster: string, t: ResourceType, ns: string, name: string): Promise<boolean> {
-    try { await this.d.store.read(cluster, t, ns, name); return true; } catch (e) {
-      if (isNotFound(e)) return false;
-      throw e;
-    }
+  /** The stored object (shared, read-only), undefined when there is none: no copy, no NotFound error. */
+  private async current(cluster: string, t: ResourceType, ns: string, name: string): Promise<Readonly<KObject> | undefined> {
+    return (await this.d.store.storage.get(this.d.store.key(cluster, t, ns, name)))?.object;
   }
 
   /** Adds or removes our finalizer; true when it is held afterwards. */
@@ -134,14 +138,11 @@ export class HostRbacController {
 
   private async ensureNamespace(cluster: string, ns: string): Promise<void> {
     const t = this.type(cluster, '', 'namespaces');
-    try {
-      const cur = await this.d.store.get(cluster, t, '', ns);
-      if (cur.metadata.deletionTimestamp) throw new Error(`host namespace "${ns}" in cluster "${cluster}" is terminating; waiting`);
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-      await this.d.store.create({ cluster }, t, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } } })
-        .catch((err) => { if (!(err instanceof StatusError && err.reason === 'AlreadyExists')) throw err; });
-    }
+    const cur = await this.current(cluster, t, '', ns);
+    if (cur?.metadata.deletionTimestamp) throw new Error(`host namespace "${ns}" in cluster "${cluster}" is terminating; waiting`);
+    if (cur) return;
+    await this.d.store.create({ cluster }, t, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } } })
+      .catch((err) => { if (!(err instanceof StatusError && err.reason === 'AlreadyExists')) throw err; });
   }
 
   /** Creates or brings an object to the desired content (labels merged; an immutable roleRef that drifted is replaced). */
@@ -168,13 +169,9 @@ export class HostRbacController {
 
   private async removeIfOurs(cluster: string, group: string, resource: string, ns: string, name: string, tenant: string): Promise<void> {
     const t = this.type(cluster, group, resource);
-    try {
-      const cur = await this.d.store.get(cluster, t, ns, name);
-      if (cur.metadata.labels?.[TENANT_LABEL] !== tenant) return;
-      await this.d.store.delete({ cluster }, t, ns, name);
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
+    const cur = await this.current(cluster, t, ns, name);
+    if (cur?.metadata.labels?.[TENANT_LABEL] !== tenant) return;
+    await this.d.store.delete({ cluster }, t, ns, name).catch((e) => { if (!isNotFound(e)) throw e; });
   }
 
   /** Removes everything made for the tenant; the host namespace goes too when we made it and no other tenant uses it. */
@@ -196,4 +193,14 @@ export class HostRbacController {
 
   idle(): Promise<void> { return this.queue.idle(); }
   stop(): void { this.queue.stop(); }
+}
+
+/** Whether `cur` already has what apply() would write: `want`'s labels and every top-level field of its body. */
+function upToDate(cur: Readonly<KObject>, want: KObject): boolean {
+  for (const [k, v] of Object.entries(want.metadata.labels ?? {})) if (cur.metadata.labels?.[k] !== v) return false;
+  for (const [k, v] of Object.entries(want)) {
+    if (k === 'apiVersion' || k === 'kind' || k === 'metadata') continue;
+    if (JSON.stringify((cur as Record<string, unknown>)[k]) !== JSON.stringify(v)) return false;
+  }
+  return true;
 }

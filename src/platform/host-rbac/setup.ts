@@ -3,7 +3,7 @@
 import type { ModuleContext } from '../../apiserver/extension.ts';
 import { logicalClusterType } from '../../apiserver/controllers/logical-clusters.ts';
 import { eventPriority } from '../../apiserver/controllers/informer.ts';
-import { GROUP, inRoot, type PlatformState } from '../resources/index.ts';
+import { GROUP, HOST_RBAC_FINALIZER, inRoot, statusWrite, type PlatformState } from '../resources/index.ts';
 import { HostRbacController } from './host-rbac-controller.ts';
 import { hostClusterAdmission } from './host-rbac-admission.ts';
 
@@ -14,7 +14,12 @@ export function setupHostRbac(m: ModuleContext, state: PlatformState): HostRbacC
     store: m.store, catalog: m.catalog, state, log: m.logFor('host-rbac-controller'), leadership: m.leadership, clusterState: (n) => m.clusters.state(n),
   });
   m.admission.push(hostClusterAdmission(state));
-  m.informer.on(GROUP, 'tenantclusters', inRoot((ev) => hostRbac.enqueue(ev.name, eventPriority(ev))));
+  // host-tier RBAC follows the spec, deletion and its finalizer (re-added if removed), not the tenant controller's
+  // status writes
+  m.informer.on(GROUP, 'tenantclusters', inRoot((ev) => {
+    const held = (ev.object.metadata.finalizers ?? []).includes(HOST_RBAC_FINALIZER);
+    if (!statusWrite(ev) || !held) hostRbac.enqueue(ev.name, eventPriority(ev));
+  }));
   m.informer.on(GROUP, 'tenantclustertemplates', inRoot((ev) => { for (const t of state.tenantsWithTemplate(ev.name)) hostRbac.enqueue(t, eventPriority(ev)); }));
   m.informer.on(logicalClusterType.group, logicalClusterType.resource, inRoot((ev) => hostRbac.onLogicalCluster(ev.name, eventPriority(ev))));
   // Host-tier RBAC objects: drift in a host cluster brings their tenant back.

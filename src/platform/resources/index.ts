@@ -4,5 +4,5 @@ export * from './types.ts';
 export * from './schemas.ts';
 export { defaultTenantSpec } from './strategies.ts';
 export * from './state.ts';
-export { watchPlatformObjects, inRoot } from './watch.ts';
+export { watchPlatformObjects, inRoot, statusWrite } from './watch.ts';
 export { page, pageQuery, MAX_PAGE, type Page, type PageQuery } from './paging.ts';

@@ -3,7 +3,7 @@
 import type { InformerEvent } from '../../apiserver/controllers/informer.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
 import type { ProjectRole, TemplateSpec, TenantClusterSpec } from './schemas.ts';
-import { projectSpec, teamSpec, templateSpec, tenantSpec, userSpec, tenantStatus, type TenantClusterStatus } from './types.ts';
+import { HOST_CLUSTER, projectSpec, teamSpec, templateSpec, tenantSpec, userSpec, tenantStatus, type TenantClusterStatus } from './types.ts';
 
 export interface UserRec { name: string; groups: readonly string[]; globalAdmin: boolean; displayName?: string; email?: string; disabled?: boolean }
 export interface TeamRec { name: string; members: readonly string[]; groups: readonly string[]; displayName?: string }
@@ -48,9 +48,11 @@ export class PlatformState implements Directory {
   generation = 0;
   /** Bumped on changes to users, teams and projects only: team membership and admins depend on nothing else. */
   private membership = 0;
-  /** Changes with users, teams and projects only (what team members, project and global admins derive from). */
-  get membershipGeneration(): number { return this.membership; }
   private memoGen = -1;
+  /** host cluster → how many tenant clusters name it (spec.hostCluster, `host` by default). */
+  private readonly hostCounts = new Map<string, number>();
+  /** Changes whenever users, teams or projects change (memoised views over membership key on it). */
+  get membershipVersion(): number { return this.membership; }
   private memoTeams = new Map<string, Set<string>>();
   /** user -> teams it is a member of (the inverse of memoTeams). */
   private memoUserTeams = new Map<string, string[]>();
@@ -81,19 +83,37 @@ export class PlatformState implements Directory {
         else this.projects.set(ev.name, { name: ev.name, displayName: s.displayName, members: s.members ?? [], deleting: Boolean(o.metadata.deletionTimestamp) });
         break;
       }
-      case 'tenantclusters':
+      case 'tenantclusters': {
+        const before = this.tenants.get(ev.name);
+        if (before) this.countHost(before.spec, -1);
         if (del) this.tenants.delete(ev.name);
         else {
-          this.tenants.set(ev.name, {
+          const rec: TenantRec = {
             name: ev.name, spec: tenantSpec(o), status: tenantStatus(o), deleting: Boolean(o.metadata.deletionTimestamp),
             memoAccess: undefined, memoDelegation: undefined, // fields of the object itself (read with it)
-          });
+          };
+          this.tenants.set(ev.name, rec);
+          this.countHost(rec.spec, 1);
         }
         break;
+      }
       case 'tenantclustertemplates':
         if (del) this.templates.delete(ev.name); else this.templates.set(ev.name, templateSpec(o));
         break;
     }
+  }
+
+  private countHost(spec: TenantClusterSpec, by: number): void {
+    const host = spec.hostCluster ?? HOST_CLUSTER;
+    const n = (this.hostCounts.get(host) ?? 0) + by;
+    if (n > 0) this.hostCounts.set(host, n); else this.hostCounts.delete(host);
+  }
+
+  /** A tenant cluster that `cluster` hosts (its spec.hostCluster, `host` by default), if any. */
+  tenantHostedBy(cluster: string): string | undefined {
+    if (!this.hostCounts.has(cluster)) return undefined;
+    for (const t of this.tenants.values()) if ((t.spec.hostCluster ?? HOST_CLUSTER) === cluster) return t.name;
+    return undefined;
   }
 
   private refresh(): void {

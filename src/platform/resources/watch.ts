@@ -13,3 +13,16 @@ export const inRoot = (f: InformerHandler): InformerHandler => (ev: InformerEven
 export function watchPlatformObjects(informer: Informer, state: PlatformState): void {
   for (const kind of KINDS) informer.on(GROUP, kind, inRoot((ev) => state.apply(kind, ev)));
 }
+
+/**
+ * A live MODIFIED event of an object whose spec the controller has seen and that is not being deleted: its status
+ * caught up with its generation (`status.observedGeneration`), so the change is a status write (or metadata
+ * without meaning to the controllers). Spec edits bump the generation and deletions set deletionTimestamp, so
+ * those always pass; so do ADDED, DELETED and replayed events.
+ */
+export function statusWrite(ev: InformerEvent): boolean {
+  if (ev.type !== 'MODIFIED' || ev.replay) return false;
+  const o = ev.object;
+  const observed = (o.status as { observedGeneration?: number } | undefined)?.observedGeneration;
+  return !o.metadata.deletionTimestamp && observed !== undefined && observed === o.metadata.generation;
+}

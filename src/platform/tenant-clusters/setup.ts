@@ -4,7 +4,7 @@ import type { ModuleContext } from '../../apiserver/extension.ts';
 import { eventPriority, type InformerEvent } from '../../apiserver/controllers/informer.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { logicalClusterType } from '../../apiserver/controllers/logical-clusters.ts';
-import { GROUP, MANAGED_LABEL, inRoot, type PlatformState } from '../resources/index.ts';
+import { GROUP, MANAGED_LABEL, inRoot, statusWrite, type PlatformState } from '../resources/index.ts';
 import type { AccessIndex } from '../access/index.ts';
 import { TenantController } from './tenant-controller.ts';
 import { platformAdmission } from './admission.ts';
@@ -33,19 +33,29 @@ export function setupTenantClusters(m: ModuleContext, w: TenantClusterWiring): T
   m.informer.on(GROUP, 'users', inRoot(() => tenants.enqueueAll()));
   m.informer.on(GROUP, 'teams', inRoot(() => tenants.enqueueAll()));
   m.informer.on(GROUP, 'projects', inRoot((ev) => { for (const t of state.tenantsInProject(ev.name)) tenants.enqueue(t, 'low'); }));
-  m.informer.on(GROUP, 'tenantclusters', inRoot((ev) => tenants.enqueue(ev.name, eventPriority(ev))));
+  // its own status writes (and the finalizers host-tier RBAC holds) bring a tenant back only while it is new
+  m.informer.on(GROUP, 'tenantclusters', inRoot((ev) => { if (!statusWrite(ev)) tenants.enqueue(ev.name, eventPriority(ev)); }));
   m.informer.on(GROUP, 'tenantclustertemplates', inRoot((ev) => { for (const t of state.tenantsWithTemplate(ev.name)) tenants.enqueue(t, eventPriority(ev)); }));
-  m.informer.on(logicalClusterType.group, logicalClusterType.resource, inRoot((ev) => tenants.onLogicalCluster(ev.name, eventPriority(ev))));
+  m.informer.on(logicalClusterType.group, logicalClusterType.resource, inRoot((ev) => {
+    const initializing = ev.type !== 'DELETED' && !ev.object.metadata.deletionTimestamp
+      && (ev.object.status as { phase?: string } | undefined)?.phase !== 'Ready';
+    tenants.onLogicalCluster(ev.name, eventPriority(ev), initializing);
+  }));
   // RBAC in root decides the `use` verb; inside a tenant, our bindings and the roles they reference.
   for (const resource of ['clusterroles', 'clusterrolebindings', 'roles', 'rolebindings']) {
     m.informer.on(RBAC, resource, (ev) => {
       if (ev.cluster === ROOT_CLUSTER) { if (w.rootRbacDecides() && !isOurs(ev)) tenants.enqueueAll(); return; }
-      if (!state.tenants.has(ev.cluster)) return;
+      // a cluster being provisioned (its LogicalCluster turning Ready brings the tenant back), or what the tenant's
+      // own pass is creating
+      if (!state.tenants.has(ev.cluster) || tenants.isProvisioning(ev.cluster) || tenants.ownCreates.consume(ev.type, ev.key)) return;
       const managed = ev.object.metadata.labels?.[MANAGED_LABEL] === 'true';
       if (resource === 'clusterroles' || (resource === 'clusterrolebindings' && managed)) tenants.enqueue(ev.cluster, eventPriority(ev));
     });
   }
-  m.informer.on('apiextensions.k8s.io', 'customresourcedefinitions', (ev) => { if (state.tenants.has(ev.cluster)) tenants.enqueue(ev.cluster, eventPriority(ev)); });
+  m.informer.on('apiextensions.k8s.io', 'customresourcedefinitions', (ev) => {
+    if (!state.tenants.has(ev.cluster) || tenants.isProvisioning(ev.cluster) || tenants.ownCreates.consume(ev.type, ev.key)) return;
+    tenants.enqueue(ev.cluster, eventPriority(ev));
+  });
   m.idlers.push(() => tenants.idle());
   m.queues.register(tenants.queue);
   m.onStarted.push((url) => { baseUrl = m.cfg.externalUrl ?? url; });

@@ -68,9 +68,8 @@ export async function reconcileBindings(store: Store, catalog: Catalog, cluster:
     result.deleted++;
   }
   for (const role of [...roles].sort()) {
-    try { await store.get(cluster, crType, '', role); } catch (e) {
-      if (isNotFound(e)) result.missingRoles.push(role); else throw e;
-    }
+    // an existence check: no copy of the (large, aggregated) role, no NotFound error
+    if (!(await store.storage.get(store.key(cluster, crType, '', role)))) result.missingRoles.push(role);
   }
   return result;
 }

@@ -7,6 +7,7 @@ import { StatusError, ignoreNotFound, isNotFound, notFoundMessage } from '../../
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { logicalClusterType } from '../../apiserver/controllers/logical-clusters.ts';
 import { WorkQueue, type Priority } from '../../apiserver/controllers/queue.ts';
+import { OwnCreates } from '../../apiserver/controllers/own-creates.ts';
 import type { Leadership } from '../../apiserver/controllers/leadership.ts';
 import { effectiveSpec, referenceWarnings, roleMapping, staticAccess } from '../access/index.ts';
 import { applyObjects } from './tenant-objects.ts';
@@ -44,8 +45,15 @@ async function getOrUndefined(store: Store, cluster: string, t: typeof tenantClu
 
 export class TenantController {
   readonly queue: WorkQueue;
+  /** Role bindings, ClusterRoles and CRDs a pass is creating in its tenant: their ADDED events need no pass. */
+  readonly ownCreates = new OwnCreates();
   /** Tenants whose host logical cluster is not active, by host: they come back when it is. */
   private readonly waitingForHost = new Map<string, Set<string>>();
+  /**
+   * Tenants whose last pass found their LogicalCluster being provisioned: until it is Ready (its event brings them
+   * back), the cluster's bootstrap objects appearing change nothing for them.
+   */
+  private readonly provisioning = new Set<string>();
   /** The priority of an enqueueAll pending for the end of this turn of the event loop. */
   private allAt?: Priority;
 
@@ -69,9 +77,16 @@ export class TenantController {
     });
   }
 
-  /** A logical cluster changed: tenants waiting for it as their host try again. */
-  onLogicalCluster(name: string, priority: Priority): void {
-    if (this.d.state.tenants.has(name)) this.enqueue(name, priority);
+  /** Whether a change inside the tenant's cluster can wait for its LogicalCluster to become Ready. */
+  isProvisioning(name: string): boolean { return this.provisioning.has(name); }
+
+  /**
+   * A logical cluster changed: its tenant is reconciled (not while both wait for the cluster's bootstrap:
+   * `initializing`, an existing cluster neither Ready nor being deleted), and tenants waiting for it as their
+   * host try again.
+   */
+  onLogicalCluster(name: string, priority: Priority, initializing = false): void {
+    if (this.d.state.tenants.has(name) && !(initializing && this.provisioning.has(name))) this.enqueue(name, priority);
     const waiting = this.waitingForHost.get(name);
     if (!waiting || this.d.clusterState(name) !== 'active') return;
     this.waitingForHost.delete(name);
@@ -80,6 +95,8 @@ export class TenantController {
 
   async reconcile(name: string): Promise<void> {
     const { store } = this.d;
+    this.provisioning.delete(name);
+    this.ownCreates.forget(name);
     const tc = await getOrUndefined(store, ROOT_CLUSTER, tenantClusterType, name);
     if (!tc) return;
     if (tc.metadata.deletionTimestamp) return this.finalize(tc);
@@ -108,7 +125,10 @@ export class TenantController {
       return status('Pending', { effective: eff });
     }
 
+    // creating the LogicalCluster (its ADDED event) needs no second pass: its turning Ready brings the tenant back
+    this.provisioning.add(name);
     const lc = await this.ensureLogicalCluster(name, eff);
+    if (lc !== 'provisioning') this.provisioning.delete(name);
     if (lc === 'foreign') {
       conditions.push(cond('Ready', 'False', 'LogicalClusterConflict', `logical cluster "${name}" already exists and is not managed by this tenant cluster`));
       return status('Failed', { effective: eff });
@@ -132,6 +152,7 @@ export class TenantController {
     for (const u of await this.d.useVerbUsers(name)) if (!access.has(u)) access.set(u, ['use-verb']);
     const mapping = roleMapping(this.d.state, eff, access.keys());
     const bindings = await reconcileBindings(store, this.d.catalog, name, mapping, batch);
+    this.ownCreates.expect(name, batch.keys().filter(watchedInTenant));
     await batch.commit();
     conditions.push(objects.problems.length
       ? cond('ObjectsApplied', 'False', 'ApplyFailed', objects.problems.join('; '))
@@ -222,3 +243,7 @@ function cond(type: string, status: Condition['status'], reason: string, message
   return { type, status, reason, message };
 }
 
+/** Kinds whose events in a tenant's cluster bring the tenant back (setup.ts): RBAC and CRDs. */
+function watchedInTenant(key: string): boolean {
+  return key.includes('/rbac.authorization.k8s.io/') || key.includes('/apiextensions.k8s.io/');
+}

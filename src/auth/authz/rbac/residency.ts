@@ -75,6 +75,17 @@ export class LazyRbac implements Authorizer {
     this.index.dropCluster(cluster);
   }
 
+  /**
+   * Forgets every cluster (pinned ones too) and cancels loads in flight: the next decision in each loads it again.
+   * For when the event stream may have missed changes (the informer re-listed).
+   */
+  unloadAll(): void {
+    for (const l of this.loading.values()) l.cancelled = true;
+    this.loading.clear();
+    const all = () => false;
+    this.unloads += this.index.sweep(all).length + this.index.sweep(all).length;
+  }
+
   authorize(a: Attributes): AuthorizerResult | Promise<AuthorizerResult> {
     if (this.index.hasCluster(a.cluster)) return this.index.authorize(a);
     // once more if another load's capacity check unloaded it meanwhile (many loads finishing together); an
