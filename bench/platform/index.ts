@@ -7,10 +7,12 @@
 // Ctrl-C prints the figures gathered so far, so a long run always yields a (partial) table.
 // Run: node --expose-gc --import tsx bench/platform/index.ts [--tenants 10000] [--postgres] [--users 2000] [--teams 500]
 //        [--baseline 100] [--calls 20000] [--seconds 5] [--soak-minutes 0] [--wave 1000] [--budget-seconds 600] [--create-only]
-//        [--idle-seconds 80] [--heap-snapshot file] [--stop-after-idle]
+//        [--idle-seconds 80] [--heap-snapshot file] [--stop-after-idle] [--skip-restart]
 //        [--keep-data DIR]  (the store is built in DIR/data and kept, for --restart-only)
 //      node --expose-gc --import tsx bench/platform/index.ts --restart-only DIR [--runs 3] [--resync 0]
 //        (restart phase only; --resync 0: do not wait for the background resync after the last run)
+//        [--path-repeats R] (medians of R timed runs per case) [--path-profile PREFIX] (CPU profiles of the in-process
+//        request path: PREFIX-<tenants>-<case>.cpuprofile)
 // Idle heap is measured --idle-seconds after the last tenant settled (the watch cache keeps 75 s of events).
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -49,6 +51,9 @@ const BUDGET_MS = arg('budget-seconds', 600) * 1000;
 /** Stop after creation (and its per-tenant work figures): no memory, request-path or restart phases. */
 const CREATE_ONLY = process.argv.includes('--create-only');
 const ROLES = ['view', 'edit', 'admin'];
+const REPEATS = arg('path-repeats', 1);
+const SKIP_RESTART = process.argv.includes('--skip-restart');
+const PROFILE = (() => { const i = process.argv.indexOf('--path-profile'); return i > 0 ? process.argv[i + 1] : undefined; })();
 const IDLE_SECONDS = arg('idle-seconds', 80);
 const flagValue = (name: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : undefined; };
 const HEAP_SNAPSHOT = flagValue('heap-snapshot');
@@ -93,7 +98,7 @@ function printReport(note?: string): void {
   printed = true;
   progress.stop();
   printTable(`bench/platform — ${new Date().toISOString().slice(0, 10)} — ${machine()} — ${os.cpus().length} cores — load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} — ${POSTGRES ? 'PostgreSQL' : 'SQLite'}, in-process${note ? ` — ${note}` : ''}`, report);
-  if (paths.length) printTable(`request path at ${BASELINE} and at ${reached || TENANTS} tenants (${CALLS} in-process calls per case; HTTPS ${SECONDS}s, 10 connections)`, paths);
+  if (paths.length) printTable(`request path at ${BASELINE} and at ${reached || TENANTS} tenants (${CALLS} in-process calls per case, medians of ${REPEATS} runs; HTTPS ${SECONDS}s, 10 connections)`, paths);
 }
 process.once('SIGINT', () => { printReport('INTERRUPTED (partial)'); process.exit(130); });
 
@@ -143,7 +148,7 @@ async function provision(from: number, to: number, budgetMs = BUDGET_MS): Promis
 }
 
 async function figures(n: number): Promise<PathFigures> {
-  return requestPath(server, m, { tenants: n, calls: CALLS, seconds: SECONDS, user, tenant, outsider });
+  return requestPath(server, m, { tenants: n, calls: CALLS, seconds: SECONDS, user, tenant, outsider, profile: PROFILE, repeats: REPEATS });
 }
 const add = (metric: string, value: string) => report.push({ metric, value });
 class StopAfterIdle extends Error {}
@@ -229,16 +234,7 @@ try {
   const dropped = Math.max(1, held - residency(m).loaded);
   add(`heap per loaded cluster's RBAC (${held} loaded by the request path, then unloaded)`, `${kb((busy.heapUsed - calm.heapUsed) / dropped)} (heap ${mb(busy.heapUsed)} → ${mb(calm.heapUsed)})`);
 
-  // Restart: close, start on the same store, time until /readyz answers 200.
-  progress.phase = 'restart';
-  await server.close();
-  const s0 = performance.now();
-  server = await start();
-  const readyz = await status(`${server.url}/readyz`, server.pki.caCertPem);
-  const restartMs = performance.now() - s0;
-  gc();
-  const restarted = process.memoryUsage();
-  add('restart to ready (/readyz 200)', `${secs(restartMs)} (readyz: ${readyz}); heap / RSS after restart ${mb(restarted.heapUsed)} / ${mb(restarted.rss)}`);
+  if (!SKIP_RESTART) await restart();
   printReport(cut ? 'partial: a phase exceeded --budget-seconds' : undefined);
   if (SOAK_MINUTES > 0) await soak();
 } catch (e) {
@@ -253,6 +249,19 @@ try {
   await db?.drop();
   if (!KEEP) rmSync(dir, { recursive: true, force: true });
   else console.log(`store kept in ${dir} (bench/platform/index.ts --restart-only ${dir})`);
+}
+
+/** Restart: close, start on the same store, time until /readyz answers 200. */
+async function restart(): Promise<void> {
+  progress.phase = 'restart';
+  await server.close();
+  const s0 = performance.now();
+  server = await start();
+  const readyz = await status(`${server.url}/readyz`, server.pki.caCertPem);
+  const restartMs = performance.now() - s0;
+  gc();
+  const restarted = process.memoryUsage();
+  add('restart to ready (/readyz 200)', `${secs(restartMs)} (readyz: ${readyz}); heap / RSS after restart ${mb(restarted.heapUsed)} / ${mb(restarted.rss)}`);
 }
 
 function status(url: string, ca: string): Promise<number> {

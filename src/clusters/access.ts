@@ -69,7 +69,8 @@ export class ConnectedAccess {
   filter(servedLocally: (name: string) => boolean): Filter {
     return (ctx, next) => {
       const cluster = ctx.cluster;
-      if (!cluster || servedLocally(cluster) || !this.clusters.has(cluster)) return next();
+      // the (few) connected clusters first: a tenant's request does not look itself up among every logical cluster
+      if (!cluster || !this.clusters.has(cluster) || servedLocally(cluster)) return next();
       return this.atTheDoor(ctx, next, cluster);
     };
   }

@@ -83,21 +83,24 @@ export function withGates(slots: GateSlots): Filter | undefined {
       cluster: clusterFrom(ctx), info: infoFrom(ctx), user: userFrom(ctx), restrictions: restrictionsFrom(ctx),
       rawHeaders: ctx.req.rawHeaders, request: ctx.req, clusterMissing: ctx.clusterMissing === true,
     };
-    const settle = (v: GateVerdict): void => {
-      v.apply?.(ctx);
-      if (v.verdict === 'deny') throw denial(v);
-      if (v.user) q.user = v.user;
-    };
-    const from = (i: number): Promise<void> => {
-      for (; i < gates.length; i++) {
-        const v = gates[i].check(q);
-        if (v instanceof Promise) return v.then((r) => { settle(r); return from(i + 1); });
-        settle(v);
-      }
-      return next();
-    };
-    return from(0);
+    return runGates(gates, 0, q, ctx, next);
   };
+}
+
+// Module-level functions, not closures made per request (the tsx loader names every named closure it makes).
+function runGates(gates: readonly Gate[], from: number, q: GateQuery, ctx: RequestContext, next: () => Promise<void>): Promise<void> {
+  for (let i = from; i < gates.length; i++) {
+    const v = gates[i].check(q);
+    if (v instanceof Promise) return v.then((r) => { settle(r, q, ctx); return runGates(gates, i + 1, q, ctx, next); });
+    settle(v, q, ctx);
+  }
+  return next();
+}
+
+function settle(v: GateVerdict, q: GateQuery, ctx: RequestContext): void {
+  v.apply?.(ctx);
+  if (v.verdict === 'deny') throw denial(v);
+  if (v.user) q.user = v.user;
 }
 
 export interface StepOutcome {

@@ -70,3 +70,33 @@ it('useVerbUsers: the grouping of users is kept across tenants and rebuilt when 
   add('teams', 'ops', { members: ['u1', 'u12'] }, 'MODIFIED');
   assert.deepEqual([...await index.useVerbUsers('b')].sort(), ['u1', 'u12', 'u7']);
 });
+
+it('reasons follow the tenant, its template, users, teams and projects, whatever else changes between calls', async () => {
+  const s = new PlatformState();
+  const add = (kind: Parameters<PlatformState['apply']>[0], name: string, spec: unknown) => s.apply(kind, { type: 'ADDED', name, object: { metadata: { name }, spec } });
+  for (const u of ['ann', 'bob', 'cid']) add('users', u, {});
+  add('teams', 'ops', { members: ['bob'] });
+  add('projects', 'p', {});
+  add('tenantclusters', 'dev', { project: 'p', access: { rules: [{ users: ['ann'], clusterRole: 'view' }] } });
+  add('tenantclusters', 'other', { project: 'p' });
+  const index = new AccessIndex(s, () => undefined);
+  const who = async () => (await Promise.all(['ann', 'bob', 'cid'].map((u) => index.reasons(u, [], 'dev')))).map((r) => r.join());
+  assert.deepEqual(await who(), ['access-rule', '', '']);
+  add('tenantclusters', 'other', { project: 'p', owner: { user: 'cid' } }); // another tenant: dev unchanged
+  assert.deepEqual(await who(), ['access-rule', '', '']);
+  add('tenantclusters', 'dev', { project: 'p', access: { rules: [{ teams: ['ops'], clusterRole: 'view' }] } });
+  assert.deepEqual(await who(), ['', 'access-rule', '']);
+  add('teams', 'ops', { members: ['bob', 'cid'] });
+  assert.deepEqual(await who(), ['', 'access-rule', 'access-rule']);
+  add('projects', 'p', { members: [{ user: 'ann', role: 'admin' }] });
+  assert.deepEqual(await who(), ['project-admin', 'access-rule', 'access-rule']);
+  add('users', 'cid', { globalAdmin: true });
+  assert.deepEqual(await who(), ['project-admin', 'access-rule', 'global-admin,access-rule']);
+  add('tenantclustertemplates', 'locked', { template: { access: { rules: [] } } });
+  add('tenantclusters', 'dev', { project: 'p', templateRef: { name: 'locked' }, access: { rules: [{ teams: ['ops'], clusterRole: 'view' }] } });
+  assert.deepEqual(await who(), ['project-admin', '', 'global-admin']);
+  add('tenantclustertemplates', 'locked', { template: { owner: { user: 'bob' } } });
+  assert.deepEqual(await who(), ['project-admin', 'owner,access-rule', 'global-admin,access-rule']);
+  s.apply('users', { type: 'DELETED', name: 'cid', object: { metadata: { name: 'cid' } } });
+  assert.deepEqual(await who(), ['project-admin', 'owner,access-rule', 'access-rule']);
+});

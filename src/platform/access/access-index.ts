@@ -1,9 +1,9 @@
 // Management access on the request path: per tenant cluster, the users with access from platform objects
-// (memoised per state generation), plus the `use` verb on tenantclusters checked with RBAC in root.
+// (memoised on the tenant record), plus the `use` verb on tenantclusters checked with RBAC in root.
 import { type Attributes, type UserInfo, SYSTEM_AUTHENTICATED, SYSTEM_MASTERS } from '../../apiserver/auth/types.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { effectiveSpec, roleMapping, staticAccess, type AccessReason } from './access.ts';
-import { type PlatformState, type TenantClusterSpec, type UserRec, GROUP, VERSION, tenantClusterType } from '../resources/index.ts';
+import { type PlatformState, type TemplateSpec, type TenantClusterSpec, type UserRec, GROUP, memoSlot, VERSION, tenantClusterType } from '../resources/index.ts';
 
 /** Asks RBAC in root whether the attributes are allowed (wired to the rbac authorizer by default). */
 export type RootAuthorizer = (a: Attributes) => Promise<boolean>;
@@ -16,11 +16,17 @@ export type BoundInRoot = (kind: 'user' | 'group', name: string) => boolean;
 /** Teams show up in root RBAC as this group, so a ClusterRoleBinding can grant `use` to a team. */
 export const teamGroup = (team: string): string => `portcullis:team:${team}`;
 
-interface Entry { gen: number; spec: TenantClusterSpec; access: Map<string, AccessReason[]> }
+/**
+ * A tenant's access from platform objects: valid while its record, its template and the users, teams and projects
+ * are the ones it was computed from (another tenant's status change does not recompute it).
+ */
+interface Entry { tpl: TemplateSpec | undefined; membership: number; spec: TenantClusterSpec; access: Map<string, AccessReason[]> }
 interface Partition { at?: string; shared: Array<{ user: UserRec; users: string[] }>; own: UserRec[] }
 
+/** Entries live on the tenant record (one lookup finds both); they depend on the platform state only. */
+const ENTRY = memoSlot<Entry>('memoAccess');
+
 export class AccessIndex {
-  private readonly cache = new Map<string, Entry>();
   private memo?: Partition;
 
   constructor(
@@ -37,16 +43,14 @@ export class AccessIndex {
   }
 
   private entry(tenant: string): Entry | undefined {
-    const gen = this.state.generation;
-    const hit = this.cache.get(tenant);
-    if (hit && hit.gen === gen) return hit;
     const rec = this.state.tenants.get(tenant);
-    if (!rec) { this.cache.delete(tenant); return undefined; }
+    if (!rec) return undefined;
     const tpl = rec.spec.templateRef ? this.state.templates.get(rec.spec.templateRef.name) : undefined;
+    const membership = this.state.membershipVersion;
+    const hit = ENTRY.get(rec);
+    if (hit && hit.tpl === tpl && hit.membership === membership) return hit;
     const spec = effectiveSpec(rec.spec, tpl);
-    const e = { gen, spec, access: staticAccess(this.state, spec) };
-    this.cache.set(tenant, e);
-    return e;
+    return ENTRY.set(rec, { tpl, membership, spec, access: staticAccess(this.state, spec) });
   }
 
   teamsOf(user: string): string[] {

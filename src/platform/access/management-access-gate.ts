@@ -1,7 +1,9 @@
 // The management-access gate: a platform user (a name with a User object) reaches a tenant cluster only with
 // management access; other identities (the tenant's ServiceAccounts, certificate users, system:masters) pass to RBAC.
 import type { Gate, GateVerdict } from '../../apiserver/auth/decision-order.ts';
-import { forbiddenStatus } from '../../apiserver/errors.ts';
+import { forbiddenStatus, type StatusError } from '../../apiserver/errors.ts';
+import type { RequestContext } from '../../apiserver/context.ts';
+import type { AccessReason } from './access.ts';
 import { SYSTEM_MASTERS, type UserInfo } from '../../apiserver/auth/types.ts';
 import type { AccessIndex } from './access-index.ts';
 import type { PlatformState } from '../resources/index.ts';
@@ -28,24 +30,43 @@ export function managementAccessGate(state: PlatformState, index: AccessIndex): 
       if (!state.tenants.has(cluster) && !clusterMissing) return NOT_TENANT;
       if (user.groups.includes(SYSTEM_MASTERS)) return MASTER;
       if (!state.users.has(user.username)) return NOT_PLATFORM;
-      return index.reasons(user.username, user.groups, cluster).then((reasons): GateVerdict => {
-        if (reasons.length > 0) {
-          const annotate = reasons.join(',');
-          return {
-            verdict: 'allow', reason: `management access: ${reasons.join(', ')}`, details: { reasons },
-            apply: (ctx) => { ctx.annotations['platform.portcullis.io/management-access'] = annotate; },
-          };
-        }
-        const message = `User "${user.username}" has no management access to tenant cluster "${cluster}"`;
-        return {
-          verdict: 'deny', details: { reasons },
-          reason: `${message} (not a global admin, project admin, owner, in an access rule, nor holding "use" on the `
-            + 'tenant cluster)',
-          error: forbiddenStatus(message,
-            { name: cluster, group: 'management.portcullis.io', kind: 'tenantclusters' }),
-          apply: (ctx) => { ctx.annotations['platform.portcullis.io/management-access'] = 'denied'; },
-        };
-      });
+      return index.reasons(user.username, user.groups, cluster)
+        .then((reasons): GateVerdict => (reasons.length > 0 ? new Admitted(reasons) : new Refused(user.username, cluster, reasons)));
     },
   };
+}
+
+const ANNOTATION = 'platform.portcullis.io/management-access';
+
+// Verdicts as classes: their `apply` is a method, not a closure made per request.
+class Admitted implements GateVerdict {
+  readonly verdict = 'allow';
+  readonly reason: string;
+  readonly details: { reasons: AccessReason[] };
+  constructor(reasons: AccessReason[]) {
+    this.reason = `management access: ${reasons.join(', ')}`;
+    this.details = { reasons };
+  }
+
+  apply(ctx: RequestContext): void { ctx.annotations[ANNOTATION] = this.details.reasons.join(','); }
+}
+
+class Refused implements GateVerdict {
+  readonly verdict = 'deny';
+  readonly reason: string;
+  readonly details: { reasons: AccessReason[] };
+  private readonly message: string;
+  constructor(username: string, private readonly cluster: string, reasons: AccessReason[]) {
+    this.message = `User "${username}" has no management access to tenant cluster "${cluster}"`;
+    this.reason = `${this.message} (not a global admin, project admin, owner, in an access rule, nor holding "use" on `
+      + 'the tenant cluster)';
+    this.details = { reasons };
+  }
+
+  /** Made when the chain throws it (explain reads the reason only). */
+  get error(): StatusError {
+    return forbiddenStatus(this.message, { name: this.cluster, group: 'management.portcullis.io', kind: 'tenantclusters' });
+  }
+
+  apply(ctx: RequestContext): void { ctx.annotations[ANNOTATION] = 'denied'; }
 }

@@ -3,13 +3,12 @@
 // cluster, sent as the tenant's host ServiceAccount; everything else gets no opinion (tenant RBAC decides).
 import { type Attributes, type Authorizer, type AuthorizerResult, type Decision, SYSTEM_AUTHENTICATED } from '../../apiserver/auth/types.ts';
 import { effectiveSpec } from '../access/index.ts';
-import type { PlatformState, TenantRec, TemplateSpec } from '../resources/index.ts';
+import { memoSlot, type PlatformState, type TemplateSpec } from '../resources/index.ts';
 import { effectiveDelegation, hostRbacPlan, type DelegationConfig } from '../host-rbac/index.ts';
 
 export type AuthorizeFn = (a: Attributes) => Promise<AuthorizerResult>;
 
 interface Entry {
-  rec: TenantRec;
   tpl: TemplateSpec | undefined;
   config: DelegationConfig;
   hostCluster: string;
@@ -44,9 +43,20 @@ const MAX_DEPTH = 3;
 
 const NO_OPINION: AuthorizerResult = Object.freeze({ decision: 'noopinion', reason: '' });
 
+/** Per tenant record (kept on it: one lookup finds both): recomputed when the record or its template changes. */
+const ENTRY = memoSlot<Entry>('memoDelegation');
+/** Equal configs shared: most tenants' is the default, read by every request as one object (bounded). */
+const configs = new Map<string, DelegationConfig>();
+function shared(c: DelegationConfig): DelegationConfig {
+  const key = JSON.stringify(c);
+  const hit = configs.get(key);
+  if (hit) return hit;
+  if (configs.size >= 1024) configs.clear();
+  configs.set(key, c);
+  return c;
+}
+
 export class DelegationAuthorizer implements Authorizer {
-  /** Per tenant: the effective config, recomputed only when its record or template object changes. */
-  private readonly cache = new Map<string, Entry>();
   /** Attribute objects this authorizer sent to a host, with their nesting depth (guards host chains). */
   private readonly depth = new WeakMap<Attributes, number>();
 
@@ -55,15 +65,16 @@ export class DelegationAuthorizer implements Authorizer {
   /** The tenant's effective delegation config and host identity (undefined: not a tenant cluster). */
   entry(tenant: string): Entry | undefined {
     const rec = this.state.tenants.get(tenant);
-    if (!rec) { this.cache.delete(tenant); return undefined; }
+    if (!rec) return undefined;
     const tpl = rec.spec.templateRef ? this.state.templates.get(rec.spec.templateRef.name) : undefined;
-    const hit = this.cache.get(tenant);
-    if (hit && hit.rec === rec && hit.tpl === tpl) return hit;
+    const hit = ENTRY.get(rec);
+    if (hit && hit.tpl === tpl) return hit;
     const spec = effectiveSpec(rec.spec, tpl);
     const plan = hostRbacPlan(tenant, spec);
-    const e: Entry = { rec, tpl, config: effectiveDelegation(spec), hostCluster: plan.hostCluster, hostNamespace: plan.hostNamespace, serviceAccountUser: plan.serviceAccountUser };
-    this.cache.set(tenant, e);
-    return e;
+    return ENTRY.set(rec, {
+      tpl, config: shared(effectiveDelegation(spec)), hostCluster: plan.hostCluster, hostNamespace: plan.hostNamespace,
+      serviceAccountUser: plan.serviceAccountUser,
+    });
   }
 
   /** Synchronous (no opinion) unless the request is delegated to a host cluster. */

@@ -8,7 +8,20 @@ import { HOST_CLUSTER, projectSpec, teamSpec, templateSpec, tenantSpec, userSpec
 export interface UserRec { name: string; groups: readonly string[]; globalAdmin: boolean; displayName?: string; email?: string; disabled?: boolean }
 export interface TeamRec { name: string; members: readonly string[]; groups: readonly string[]; displayName?: string }
 export interface ProjectRec { name: string; displayName?: string; members: ReadonlyArray<{ user?: string; team?: string; role: ProjectRole }>; deleting: boolean }
-export interface TenantRec { name: string; spec: TenantClusterSpec; status?: TenantClusterStatus; deleting: boolean }
+export interface TenantRec {
+  name: string; spec: TenantClusterSpec; status?: TenantClusterStatus; deleting: boolean;
+  /**
+   * What the request path derives from this record, one field per reader (memoSlot): read with the record (no
+   * other map, no other object), and gone with it when the tenant changes (every event replaces the record).
+   */
+  memoAccess?: unknown;
+  memoDelegation?: unknown;
+}
+
+/** The field of TenantRec holding one reader's derived data. */
+export function memoSlot<T>(field: 'memoAccess' | 'memoDelegation'): { get(r: TenantRec): T | undefined; set(r: TenantRec, v: T): T } {
+  return { get: (r) => r[field] as T | undefined, set: (r, v) => (r[field] = v) };
+}
 
 /** Read-only view the access computations need (implemented by PlatformState; tests may fake it). */
 export interface Directory {
@@ -75,7 +88,10 @@ export class PlatformState implements Directory {
         if (before) this.countHost(before.spec, -1);
         if (del) this.tenants.delete(ev.name);
         else {
-          const rec = { name: ev.name, spec: tenantSpec(o), status: tenantStatus(o), deleting: Boolean(o.metadata.deletionTimestamp) };
+          const rec: TenantRec = {
+            name: ev.name, spec: tenantSpec(o), status: tenantStatus(o), deleting: Boolean(o.metadata.deletionTimestamp),
+            memoAccess: undefined, memoDelegation: undefined, // fields of the object itself (read with it)
+          };
           this.tenants.set(ev.name, rec);
           this.countHost(rec.spec, 1);
         }
