@@ -35,6 +35,11 @@ export class Informer {
   /** Start-up: clusters whose stored objects are not replayed yet (root is replayed before start() returns). */
   private unreplayed?: Set<string>;
   private readonly replaying = new Map<string, Promise<void>>();
+  /**
+   * cluster → key → rv of the deletions live events told of in a cluster not replayed yet: its replay's snapshot,
+   * taken before such a deletion arrived, must not bring the object back.
+   */
+  private readonly deletedLive = new Map<string, Map<string, number>>();
   private replayed: Promise<void> = Promise.resolve();
   private readonly holds: Array<Promise<unknown>> = [];
 
@@ -111,11 +116,17 @@ export class Informer {
 
   /** One cluster's stored objects, except what a live event already told handlers (as new or newer). */
   private async replay(cluster: string): Promise<void> {
-    const snapshot = await this.storage!.list(`/${cluster}/`);
-    for (const s of snapshot.items) {
-      const known = this.known.get(s.key);
-      if (s.shared || (known !== undefined && known >= s.rv)) continue;
-      this.dispatch({ type: known === undefined ? 'ADDED' : 'MODIFIED', key: s.key, rv: s.rv, object: s.object }, true);
+    this.deletedLive.set(cluster, new Map());
+    try {
+      const snapshot = await this.storage!.list(`/${cluster}/`);
+      const deleted = this.deletedLive.get(cluster)!;
+      for (const s of snapshot.items) {
+        const known = this.known.get(s.key);
+        if (s.shared || (known !== undefined && known >= s.rv) || (deleted.get(s.key) ?? -1) >= s.rv) continue;
+        this.dispatch({ type: known === undefined ? 'ADDED' : 'MODIFIED', key: s.key, rv: s.rv, object: s.object }, true);
+      }
+    } finally {
+      this.deletedLive.delete(cluster);
     }
   }
 
@@ -159,6 +170,9 @@ export class Informer {
   private dispatch(ev: StorageEvent, replay = false): void {
     // while clusters replay, a live event older than what a replay already dispatched is stale
     if (this.unreplayed && !replay && ev.type !== 'DELETED' && (this.known.get(ev.key) ?? -1) >= ev.rv) return;
+    if (!replay && ev.type === 'DELETED' && this.deletedLive.size > 0) {
+      this.deletedLive.get(ev.key.slice(1, ev.key.indexOf('/', 1)))?.set(ev.key, ev.rv);
+    }
     const known = this.known.has(ev.key);
     if (ev.type === 'DELETED' || ev.shared) this.known.delete(ev.key); else this.known.set(ev.key, ev.rv);
     // a shared object becoming the cluster's own row (edited): new to the informer (as client-go's Add)

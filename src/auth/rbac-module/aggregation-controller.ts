@@ -50,10 +50,11 @@ export class AggregationController {
 
   private onClusterRole(ev: InformerEvent): void {
     const o = ev.object as unknown as ClusterRole;
-    // Only aggregating roles and labelled roles can change an aggregate.
-    if (!o.aggregationRule && Object.keys(o.metadata.labels ?? {}).length === 0) return;
-    const priority = eventPriority(ev);
     const own = this.own.get(ev.cluster);
+    // Only aggregating roles and labelled roles can change an aggregate, and a role that took part in one losing
+    // its labels (its rules must leave the aggregate).
+    if (!o.aggregationRule && Object.keys(o.metadata.labels ?? {}).length === 0 && !own?.names.has(ev.name)) return;
+    const priority = eventPriority(ev);
     if (this.isSharedCopy(o)) {
       // a built-in role appearing unchanged is aggregated already, unless the cluster has roles of its own that take
       // part in aggregation (then the cluster is reconciled as a whole); one deleted changes what is selected
