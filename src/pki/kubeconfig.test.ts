@@ -3,10 +3,7 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse, stringify } from 'yaml';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildKubeconfig, kubeconfigChunks, writePrivateFileAsync, type KubeconfigUser } from './kubeconfig.ts';
+import { buildKubeconfig, type KubeconfigUser } from './kubeconfig.ts';
 
 const CA = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ+/x==\n-----END CERTIFICATE-----\n';
 
@@ -44,26 +41,4 @@ it('writes exactly what the YAML library writes, for plain and awkward names', (
   }
   assert.equal(buildKubeconfig({ baseUrl: 'https://h', caPem: CA, clusters: ['a', 'b'], user: users[0], current: 'b' }),
     reference({ baseUrl: 'https://h', caPem: CA, clusters: ['a', 'b'], user: users[0], current: 'b' }));
-});
-
-it('writes the same text in pieces, and a piecewise write renames only while it is the newest', async () => {
-  const user = { name: 'admin', user: { token: 't' } };
-  const clusters = Array.from({ length: 1234 }, (_, i) => `tc-${String(i).padStart(5, '0')}`);
-  const o = { baseUrl: 'https://x', caPem: CA, clusters, user, current: 'tc-00000' };
-  const pieces = [...kubeconfigChunks(o, 100)];
-  assert.ok(pieces.length > 20, 'cut every 100 clusters');
-  assert.equal(pieces.join(''), reference(o));
-  const dir = mkdtempSync(join(tmpdir(), 'kubeconfig-'));
-  try {
-    const file = join(dir, 'admin.kubeconfig');
-    writeFileSync(file, 'older');
-    assert.equal(await writePrivateFileAsync(file, kubeconfigChunks(o, 100), () => false), false);
-    assert.equal(readFileSync(file, 'utf8'), 'older', 'a newer write won: left as it was');
-    assert.equal(await writePrivateFileAsync(file, kubeconfigChunks(o, 100), () => true), true);
-    assert.equal(readFileSync(file, 'utf8'), reference(o));
-    assert.equal(statSync(file).mode & 0o777, 0o600);
-    assert.deepEqual(readdirSync(dir), ['admin.kubeconfig'], 'no temporary file left');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 });

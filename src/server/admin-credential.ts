@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { parse } from 'yaml';
 import type { Pki } from '../pki/ca.ts';
-import { buildKubeconfig, kubeconfigChunks, writePrivateFile, writePrivateFileAsync } from '../pki/kubeconfig.ts';
+import { buildKubeconfig, writePrivateFile } from '../pki/kubeconfig.ts';
 import { normalizeSerialHex } from '../pki/serial.ts';
 import type { Route } from '../apiserver/extension.ts';
 import { userFrom, type RequestContext } from '../apiserver/context.ts';
@@ -40,10 +40,6 @@ export class AdminCredential {
   private pending?: { timer: NodeJS.Timeout; names: () => string[] };
   private lastWrite = 0;
   private writeMs = 0;
-  /** Bumped by every write: a throttled write in pieces (flushInPieces) renames its file only if still the newest. */
-  private generation = 0;
-  /** A throttled write in progress. */
-  private writing = false;
 
   constructor(private readonly d: AdminCredentialDeps) {}
 
@@ -63,7 +59,6 @@ export class AdminCredential {
   write(baseUrl: string, clusters: string[]): void {
     this.baseUrl = baseUrl;
     this.clusters = [ROOT_CLUSTER, ...clusters.filter((n) => n !== ROOT_CLUSTER).sort()];
-    this.generation++;
     writePrivateFile(this.d.path, this.text());
   }
 
@@ -81,38 +76,15 @@ export class AdminCredential {
       return;
     }
     if (this.pending) { this.pending.names = names; return; }
-    const timer = setTimeout(() => this.flushInPieces(), Math.max(0, this.lastWrite + Math.max(1000, 20 * this.writeMs) - now));
+    const timer = setTimeout(() => this.flush(), Math.max(0, this.lastWrite + Math.max(1000, 20 * this.writeMs) - now));
     timer.unref();
     this.pending = { timer, names };
   }
 
-  /**
-   * A throttled rewrite, in pieces of 500 clusters with the event loop free between them (a 10,000-cluster file is
-   * ~20 MB: written at once it held every request and controller for a quarter of a second), one at a time.
-   */
-  private flushInPieces(): void {
-    const p = this.pending;
-    if (!p) return;
-    const due = this.lastWrite + Math.max(1000, 20 * this.writeMs) - Date.now();
-    if (this.writing || due > 0) { p.timer = setTimeout(() => this.flushInPieces(), Math.max(100, due)); p.timer.unref(); return; }
-    this.pending = undefined;
-    this.clusters = [ROOT_CLUSTER, ...p.names().filter((n) => n !== ROOT_CLUSTER).sort()];
-    const generation = ++this.generation;
-    const t0 = Date.now();
-    this.writing = true;
-    writePrivateFileAsync(this.d.path, kubeconfigChunks(this.options()), () => generation === this.generation)
-      .then(() => { this.lastWrite = Date.now(); this.writeMs = this.lastWrite - t0; },
-        (e: unknown) => this.d.log(`portcullis: writing the admin kubeconfig failed: ${e instanceof Error ? e.message : String(e)}`))
-      .finally(() => { this.writing = false; });
-  }
-
-  /** Writes a rewrite the throttle holds back, or finishes one being written in pieces (at shutdown). */
+  /** Writes a rewrite the throttle holds back (at shutdown). */
   flush(): void {
     const p = this.pending;
-    if (!p) {
-      if (this.writing) this.write(this.baseUrl, this.clusters); // the newest names; the piecewise write yields
-      return;
-    }
+    if (!p) return;
     clearTimeout(p.timer);
     this.pending = undefined;
     const t0 = Date.now();
@@ -125,7 +97,6 @@ export class AdminCredential {
   async rotate(by: string): Promise<{ kubeconfig: string; serial: string; notAfter: string; revoked?: string }> {
     const old = this.held;
     this.held = await this.issue();
-    this.generation++;
     writePrivateFile(this.d.path, this.text());
     if (old && this.d.revoke) await this.d.revoke(old.serial, old.notAfter, `admin certificate rotated by ${by}`);
     const { serial, notAfter } = this.held;
@@ -158,17 +129,15 @@ export class AdminCredential {
     };
   }
 
-  private text(): string { return buildKubeconfig(this.options()); }
-
-  private options(): Parameters<typeof buildKubeconfig>[0] {
+  private text(): string {
     const h = this.held!;
-    return {
+    return buildKubeconfig({
       baseUrl: this.baseUrl, caPem: this.d.pki.caCertPem, clusters: this.clusters, current: ROOT_CLUSTER,
       user: { name: 'admin', user: {
         'client-certificate-data': Buffer.from(h.certPem).toString('base64'),
         'client-key-data': Buffer.from(h.keyPem).toString('base64'),
       } },
-    };
+    });
   }
 
   private async issue(): Promise<Held> {
