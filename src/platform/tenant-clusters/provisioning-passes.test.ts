@@ -73,4 +73,18 @@ describe('provisioning passes', () => {
     await server.settle();
     assert.ok(!(await viewHasWidgets('second')), 'deleting it takes its rules out of view again');
   });
+
+  it('a status written by someone else is rewritten at once (no forged phase or apiURL stays)', async () => {
+    const tc = await server.store.read('root', tenantClusterType, '', 'third');
+    const real = (tc.status as { apiURL?: string }).apiURL;
+    const before = passes('tenantcluster');
+    await server.store.update({ cluster: 'root', subresource: 'status' }, tenantClusterType, '', 'third', (cur) => {
+      cur!.status = { ...(cur!.status as object), apiURL: 'https://attacker.example/clusters/third' };
+      return cur!;
+    });
+    await server.settle();
+    const now = await server.store.read('root', tenantClusterType, '', 'third');
+    assert.equal((now.status as { apiURL?: string }).apiURL, real);
+    assert.equal(passes('tenantcluster') - before, 1, 'one pass rewrites it, and its own write brings no other');
+  });
 });

@@ -33,8 +33,11 @@ export function setupTenantClusters(m: ModuleContext, w: TenantClusterWiring): T
   m.informer.on(GROUP, 'users', inRoot(() => tenants.enqueueAll()));
   m.informer.on(GROUP, 'teams', inRoot(() => tenants.enqueueAll()));
   m.informer.on(GROUP, 'projects', inRoot((ev) => { for (const t of state.tenantsInProject(ev.name)) tenants.enqueue(t, 'low'); }));
-  // its own status writes (and the finalizers host-tier RBAC holds) bring a tenant back only while it is new
-  m.informer.on(GROUP, 'tenantclusters', inRoot((ev) => { if (!statusWrite(ev)) tenants.enqueue(ev.name, eventPriority(ev)); }));
+  // its own status writes (and the finalizers host-tier RBAC holds) bring a tenant back only while it is new;
+  // a status someone else wrote is rewritten
+  m.informer.on(GROUP, 'tenantclusters', inRoot((ev) => {
+    if (!statusWrite(ev) || !tenants.consumeOwnStatus(ev.name, ev.object.status)) tenants.enqueue(ev.name, eventPriority(ev));
+  }));
   m.informer.on(GROUP, 'tenantclustertemplates', inRoot((ev) => { for (const t of state.tenantsWithTemplate(ev.name)) tenants.enqueue(t, eventPriority(ev)); }));
   m.informer.on(logicalClusterType.group, logicalClusterType.resource, inRoot((ev) => {
     const initializing = ev.type !== 'DELETED' && !ev.object.metadata.deletionTimestamp

@@ -47,6 +47,9 @@ export class TenantController {
   readonly queue: WorkQueue;
   /** Role bindings, ClusterRoles and CRDs a pass is creating in its tenant: their ADDED events need no pass. */
   readonly ownCreates = new OwnCreates();
+  /** tenant → its status as this controller is writing it: the status event of that write is its own, any
+   * other status (a forged phase or apiURL written through /status) brings the tenant back to be rewritten */
+  private readonly ownStatus = new Map<string, string>();
   /** Tenants whose host logical cluster is not active, by host: they come back when it is. */
   private readonly waitingForHost = new Map<string, Set<string>>();
   /**
@@ -228,11 +231,19 @@ export class TenantController {
       const prev = old?.conditions?.find((o) => o.type === c.type);
       return { ...c, lastTransitionTime: prev && prev.status === c.status ? prev.lastTransitionTime : now };
     });
+    this.ownStatus.set(name, JSON.stringify(next));
     await this.d.store.update({ cluster: ROOT_CLUSTER, subresource: 'status' }, tenantClusterType, '', name, (cur) => {
       if (!cur) throw notFoundMessage('gone');
       cur.status = next;
       return cur;
-    }).catch(ignoreNotFound);
+    }).catch((e: unknown) => { this.ownStatus.delete(name); return ignoreNotFound(e); });
+  }
+
+  /** Whether `status` (of a status-only change) is the one this controller last wrote; forgets it either way. */
+  consumeOwnStatus(name: string, status: unknown): boolean {
+    const want = this.ownStatus.get(name);
+    this.ownStatus.delete(name);
+    return want !== undefined && want === JSON.stringify(status);
   }
 
   idle(): Promise<void> { return this.queue.idle(); }
