@@ -8,6 +8,8 @@
 // Run: node --expose-gc --import tsx bench/platform/index.ts [--tenants 10000] [--postgres] [--users 2000] [--teams 500]
 //        [--baseline 100] [--calls 20000] [--seconds 5] [--soak-minutes 0] [--wave 1000] [--budget-seconds 600] [--create-only]
 //        [--idle-seconds 80] [--heap-snapshot file] [--stop-after-idle] [--skip-restart]
+//        [--rate R]  (create one tenant every 1/R s on a timer instead of bursts of 50; create→Ready counts from
+//        the scheduled time, so a late timer adds to the latency)
 //        [--keep-data DIR]  (the store is built in DIR/data and kept, for --restart-only)
 //      node --expose-gc --import tsx bench/platform/index.ts --restart-only DIR [--runs 3] [--resync 0]
 //        (restart phase only; --resync 0: do not wait for the background resync after the last run)
@@ -50,6 +52,8 @@ const WAVE = Math.min(arg('wave', 1000), TENANTS);
 const BUDGET_MS = arg('budget-seconds', 600) * 1000;
 /** Stop after creation (and its per-tenant work figures): no memory, request-path or restart phases. */
 const CREATE_ONLY = process.argv.includes('--create-only');
+/** --rate R: create tenants BASELINE..N one by one at R per second on a timer (else 50 at a time, then yield). */
+const RATE = arg('rate', 0);
 const ROLES = ['view', 'edit', 'admin'];
 const REPEATS = arg('path-repeats', 1);
 const SKIP_RESTART = process.argv.includes('--skip-restart');
@@ -106,7 +110,7 @@ process.once('SIGINT', () => { printReport('INTERRUPTED (partial)'); process.exi
  * Creates tenants [from, to) 50 at a time and waits until they are Ready (or the budget is spent): create→Ready
  * latency of each Ready one, sorted, and how many were created.
  */
-async function provision(from: number, to: number, budgetMs = BUDGET_MS): Promise<{ latencies: number[]; created: number; timedOut: boolean }> {
+async function provision(from: number, to: number, budgetMs = BUDGET_MS, rate = 0): Promise<{ latencies: number[]; created: number; timedOut: boolean }> {
   const deadline = performance.now() + budgetMs;
   const created = new Map<string, number>();
   const latencies: number[] = [];
@@ -125,8 +129,18 @@ async function provision(from: number, to: number, budgetMs = BUDGET_MS): Promis
   });
   const pending: Promise<unknown>[] = [];
   let timedOut = false;
+  const startAt = performance.now();
   for (let i = from; i < to; i++) {
     if (performance.now() > deadline) { timedOut = true; break; }
+    if (rate > 0) {
+      const due = startAt + ((i - from) * 1000) / rate;
+      const wait = due - performance.now();
+      await new Promise((r) => (wait >= 1 ? setTimeout(r, wait) : setImmediate(r)));
+      created.set(tenant(i), due);
+      pending.push(mk(tenantClusterType, tenant(i), spec(i)).then(() => { progress.created++; }));
+      n++;
+      continue;
+    }
     created.set(tenant(i), performance.now());
     pending.push(mk(tenantClusterType, tenant(i), spec(i)).then(() => { progress.created++; }));
     n++;
@@ -178,13 +192,15 @@ try {
   const t2 = performance.now();
   progress.phase = `create ${TENANTS}`;
   work.start();
-  const rest = await provision(BASELINE, TENANTS, BUDGET_MS - (t1 - t0));
+  const rest = await provision(BASELINE, TENANTS, BUDGET_MS - (t1 - t0), RATE);
   const readyMs = (t1 - t0) + (performance.now() - t2);
   const made = first.created + rest.created;
   reached = made;
   const latencies = [...first.latencies, ...rest.latencies].sort((a, b) => a - b);
   const cut = first.timedOut || rest.timedOut;
-  add(`all Ready (creating 50 at a time)${cut ? ' — BUDGET EXCEEDED' : ''}`, `${secs(readyMs)} for ${latencies.length} Ready of ${made} created (${(latencies.length / (readyMs / 1000)).toFixed(0)} tenants/s)`);
+  const how = RATE > 0 ? `${BASELINE} at once, then one every ${(1000 / RATE).toFixed(1)} ms (${RATE}/s)` : 'creating 50 at a time';
+  add(`all Ready (${how})${cut ? ' — BUDGET EXCEEDED' : ''}`, `${secs(readyMs)} for ${latencies.length} Ready of ${made} created (${(latencies.length / (readyMs / 1000)).toFixed(0)} tenants/s)`);
+  if (RATE > 0) add(`create→Ready p50 / p99 / max at ${RATE}/s (tenants ${BASELINE + 1}–${made}, from the scheduled time)`, `${pct(rest.latencies, 50).toFixed(0)} / ${pct(rest.latencies, 99).toFixed(0)} / ${rest.latencies.at(-1)?.toFixed(0)} ms`);
   add('create→Ready p50 / p99 / max', `${pct(latencies, 50).toFixed(0)} / ${pct(latencies, 99).toFixed(0)} / ${latencies.at(-1)?.toFixed(0)} ms`);
   progress.phase = 'settle';
   await server.settle();

@@ -25,3 +25,13 @@ test('an object whose JSON is over 3 MiB is a 413, counted in bytes', () => {
   assert.equal(codeOf({ metadata: { name: 'w' }, data: 'x'.repeat(MAX_OBJECT_BYTES) }), 413);
   assert.equal(codeOf({ metadata: { name: 'w' }, data: 'é'.repeat(MAX_OBJECT_BYTES / 2) }), 413);
 });
+
+test('the size is JSON bytes whether the cheap bound or the exact encoding decides', () => {
+  // control characters encode as six bytes each (\u0001)
+  assert.equal(codeOf({ metadata: { name: 'w' }, data: '\u0001'.repeat(MAX_OBJECT_BYTES / 6 + 1) }), 413);
+  assert.equal(codeOf({ metadata: { name: 'w' }, data: '\u0001'.repeat(MAX_OBJECT_BYTES / 6 - 100) }), undefined);
+  // values that are not plain JSON data are measured as JSON.stringify encodes them
+  const big = { toJSON: () => 'x'.repeat(MAX_OBJECT_BYTES) };
+  assert.equal(codeOf({ metadata: { name: 'w' }, spec: big } as unknown as KObject), 413);
+  assert.equal(codeOf({ metadata: { name: 'w' }, spec: nest(300), n: 1n } as unknown as KObject), 422);
+});

@@ -11,6 +11,10 @@ export const MAX_OBJECT_BYTES = MAX_BODY_BYTES;
 
 /** Throws 422 when `obj` nests deeper than bodies may, 413 when its JSON encoding is over MAX_OBJECT_BYTES. */
 export function checkStorable(t: ResourceType, obj: KObject): void {
+  // One walk bounds both (every write passes here): plain JSON under the depth limit whose size bound is under the
+  // limit is storable without encoding it; anything else (too deep, large, or not plain JSON) is measured exactly.
+  const b = jsonBound(obj, 1);
+  if (b >= 0 && b <= MAX_OBJECT_BYTES) return;
   const name = obj.metadata?.name ?? '';
   if (depthOf(obj, MAX_BODY_DEPTH) > MAX_BODY_DEPTH) {
     throw new StatusError(422, 'Invalid', `${t.kind} "${name}" is invalid: nested more than ${MAX_BODY_DEPTH} levels deep`,
@@ -22,4 +26,40 @@ export function checkStorable(t: ResourceType, obj: KObject): void {
       `Request entity too large: ${t.kind} "${name}" would be ${size} bytes, limit is ${MAX_OBJECT_BYTES}`,
       { name, group: t.group, kind: t.resource });
   }
+}
+
+/**
+ * An upper bound of the UTF-8 size of JSON.stringify(v) (a UTF-16 unit is at most 6 bytes, as `\u001f`; a number
+ * at most 24 characters), for `v` at nesting depth `depth`; -1 when an object in it is deeper than MAX_BODY_DEPTH
+ * (as depthOf counts) and NaN when it is not plain JSON data (a class instance, toJSON, a function or bigint).
+ */
+function jsonBound(v: unknown, depth: number): number {
+  switch (typeof v) {
+    case 'string': return 2 + 6 * v.length;
+    case 'number': return 24;
+    case 'boolean': return 5;
+    case 'undefined': return 9;
+    case 'object': break;
+    default: return NaN;
+  }
+  if (v === null) return 4;
+  if (depth > MAX_BODY_DEPTH) return -1;
+  let n = 2;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const b = jsonBound(v[i], depth + 1);
+      if (b < 0) return b;
+      n += b + 1;
+    }
+    return n;
+  }
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return NaN;
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    const b = jsonBound(o[k], depth + 1);
+    if (b < 0) return b;
+    n += 4 + 6 * k.length + b;
+  }
+  return n;
 }

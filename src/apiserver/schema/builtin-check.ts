@@ -92,26 +92,46 @@ export function firstTypeError(root: Schema, rootStruct: string, obj: unknown): 
  */
 export function missingRequired(root: Schema, obj: unknown): StatusCause[] {
   const causes: StatusCause[] = [];
-  const walk = (node: Schema, value: unknown, path: string, def: string): void => {
+  // Paths and definition names are built only for a missing field (this runs on every write of a built-in).
+  const walk = (node: Schema, value: unknown, at: Path | undefined, def: Schema): void => {
     const s = resolveSchema(node);
-    const name = node.$ref ? node.$ref.slice(REF.length) : def;
-    if (Array.isArray(value)) { if (s.items) value.forEach((v, i) => walk(s.items!, v, `${path}[${i}]`, name)); return; }
-    if (!isObject(value)) return;
-    for (const req of s.required ?? []) {
-      const prop = s.properties?.[req];
-      if (!prop || (value[req] !== undefined && value[req] !== null) || NOT_VALIDATED_REQUIRED.has(`${name}.${req}`)) continue;
-      const target = resolveSchema(prop);
-      const checked = target.type === 'string' || target['x-kubernetes-int-or-string']
-        || (target.type === 'object' && target.additionalProperties === undefined);
-      if (checked) causes.push({ field: path ? `${path}.${req}` : req, message: 'Required value', reason: 'FieldValueRequired' });
+    const owner = node.$ref ? node : def;
+    if (Array.isArray(value)) {
+      if (s.items) for (let i = 0; i < value.length; i++) walk(s.items, value[i], { parent: at, index: i }, owner);
+      return;
     }
-    for (const [key, child] of Object.entries(value)) {
-      if (!path && key === 'status') continue;
+    if (!isObject(value)) return;
+    if (s.required) {
+      for (const req of s.required) {
+        const prop = s.properties?.[req];
+        if (!prop || (value[req] !== undefined && value[req] !== null)) continue;
+        const name = owner.$ref ? owner.$ref.slice(REF.length) : '';
+        if (NOT_VALIDATED_REQUIRED.has(`${name}.${req}`)) continue;
+        const target = resolveSchema(prop);
+        const checked = target.type === 'string' || target['x-kubernetes-int-or-string']
+          || (target.type === 'object' && target.additionalProperties === undefined);
+        if (checked) causes.push({ field: pathString({ parent: at, field: req }), message: 'Required value', reason: 'FieldValueRequired' });
+      }
+    }
+    for (const key in value) {
+      if (!Object.hasOwn(value, key) || (!at && key === 'status')) continue;
+      const child = value[key];
       const prop = s.properties && Object.hasOwn(s.properties, key) ? s.properties[key] : undefined;
-      if (prop) walk(prop, child, path ? `${path}.${key}` : key, name);
-      else if (typeof s.additionalProperties === 'object') walk(s.additionalProperties, child, `${path}[${key}]`, name);
+      if (prop) walk(prop, child, { parent: at, field: key }, owner);
+      else if (typeof s.additionalProperties === 'object') walk(s.additionalProperties, child, { parent: at, mapKey: key }, owner);
     }
   };
-  walk(root, obj, '', '');
+  walk(root, obj, undefined, {});
   return causes;
+}
+
+/** A field path as a chain from the leaf: `.field`, `[index]` or `[mapKey]` after its parent. */
+interface Path { parent: Path | undefined; field?: string; index?: number; mapKey?: string }
+
+/** `spec.containers[0].name`, `data[key]`. */
+function pathString(p: Path | undefined): string {
+  if (!p) return '';
+  const head = pathString(p.parent);
+  if (p.field !== undefined) return head ? `${head}.${p.field}` : p.field;
+  return `${head}[${p.index ?? p.mapKey}]`;
 }

@@ -5,6 +5,7 @@
 // kept as one deflated blob of its rows (its objects are alike: tens of bytes each) and restored on its next use.
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { ListOptions, Stored } from './interface.ts';
+import { SortedRun } from './sorted-run.ts';
 
 /** Freezes a JSON value and everything inside it; returns it. */
 export function deepFreeze<T>(value: T): T {
@@ -61,18 +62,6 @@ function clusterBucket(key: string): string | undefined {
   return i < 0 ? undefined : key.slice(0, i + 1);
 }
 
-/** First index in `items` (sorted by key) whose key is > `key` (strict) or >= `key` (!strict). */
-function search(items: Stored[], key: string, strict: boolean): number {
-  let lo = 0;
-  let hi = items.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const k = items[mid].key;
-    if (k < key || (strict && k === key)) lo = mid + 1; else hi = mid;
-  }
-  return lo;
-}
-
 export interface IndexPage { items: Stored[]; next?: string }
 
 /** What compactIdle() did: clusters compacted now, and how many are cold in all. */
@@ -80,7 +69,7 @@ export interface CompactStats { compacted: number; cold: number }
 
 export class CacheIndex {
   private readonly byKey = new Map<string, Stored>();
-  private readonly buckets = new Map<string, Stored[]>();
+  private readonly buckets = new Map<string, SortedRun>();
   /**
    * Cold clusters: prefix → their Stored records as deflated JSON, in key order, held as a latin1 string: exactly
    * its size, on the heap (zlib's output Buffer is a view of a 16 KB+ chunk, which it would keep alive).
@@ -104,15 +93,11 @@ export class CacheIndex {
   put(s: Stored): void {
     const prefix = clusterBucket(s.key);
     if (prefix !== undefined) this.use(prefix);
-    const had = this.byKey.has(s.key);
     this.byKey.set(s.key, s);
     if (prefix === undefined) return;
     let items = this.buckets.get(prefix);
-    if (!items) this.buckets.set(prefix, (items = []));
-    const i = search(items, s.key, false);
-    if (had && i < items.length && items[i].key === s.key) items[i] = s;
-    else if (i === items.length) items.push(s);
-    else items.splice(i, 0, s);
+    if (!items) this.buckets.set(prefix, (items = new SortedRun()));
+    items.put(s);
   }
 
   remove(key: string): void {
@@ -121,8 +106,7 @@ export class CacheIndex {
     if (!this.byKey.delete(key)) return;
     const items = prefix === undefined ? undefined : this.buckets.get(prefix);
     if (!items) return;
-    const i = search(items, key, false);
-    if (i < items.length && items[i].key === key) items.splice(i, 1);
+    items.remove(key);
     if (items.length === 0) this.buckets.delete(prefix!);
   }
 
@@ -158,8 +142,9 @@ export class CacheIndex {
   compact(prefix: string): boolean {
     const items = this.buckets.get(prefix);
     if (!items || this.used.has(prefix)) return false;
-    this.cold.set(prefix, deflateRawSync(Buffer.from(JSON.stringify(items))).toString('latin1'));
-    for (const s of items) this.byKey.delete(s.key);
+    const rows = items.toArray();
+    this.cold.set(prefix, deflateRawSync(Buffer.from(JSON.stringify(rows))).toString('latin1'));
+    for (const s of rows) this.byKey.delete(s.key);
     this.buckets.delete(prefix);
     return true;
   }
@@ -177,41 +162,44 @@ export class CacheIndex {
       this.byKey.set(s.key, s);
       items.push(s);
     }
-    this.buckets.set(prefix, items);
+    this.buckets.set(prefix, SortedRun.from(items));
   }
 
   /** Objects under `prefix` in ascending key order, paged by limit/after. */
   list(prefix: string, opts?: ListOptions): IndexPage {
     const [items, exact] = this.candidates(prefix);
     const limit = opts?.limit && opts.limit > 0 ? opts.limit : Infinity;
-    let i = opts?.after !== undefined ? search(items, opts.after, true) : 0;
-    if (!exact) i = Math.max(i, search(items, prefix, false));
-    let out: Stored[];
-    if (exact) {
-      out = items.slice(i, Math.min(items.length, i + limit));
-      i += out.length;
-    } else {
-      out = [];
-      // Keys under a prefix are contiguous in key order, so stop at the first one outside it.
-      for (; i < items.length && out.length < limit && items[i].key.startsWith(prefix); i++) out.push(items[i]);
+    const after = opts?.after;
+    // the later of "just after `after`" and "the first key under `prefix`"
+    const at = exact
+      ? (after !== undefined ? items.seek(after, true) : items.start())
+      : (after !== undefined && after >= prefix ? items.seek(after, true) : items.seek(prefix, false));
+    const out: Stored[] = [];
+    let s = items.at(at);
+    // Keys under a prefix are contiguous in key order, so stop at the first one outside it.
+    for (; s !== undefined && out.length < limit && (exact || s.key.startsWith(prefix)); s = items.at(at)) {
+      out.push(s);
+      items.next(at);
     }
-    const more = i < items.length && (exact || items[i].key.startsWith(prefix));
+    const more = s !== undefined && (exact || s.key.startsWith(prefix));
     const page: IndexPage = { items: out };
     if (more && out.length > 0) page.next = out[out.length - 1].key;
     return page;
   }
 
-  /** A sorted array containing every key under `prefix`; exact when it holds nothing else. */
-  private candidates(prefix: string): [Stored[], boolean] {
+  /** A sorted run containing every key under `prefix`; exact when it holds nothing else. */
+  private candidates(prefix: string): [SortedRun, boolean] {
     const cluster = clusterBucket(prefix);
     if (cluster !== undefined) {
       this.use(cluster);
       const items = this.buckets.get(cluster);
-      return items ? [items, prefix === cluster] : [[], true];
+      return items ? [items, prefix === cluster] : [EMPTY, true];
     }
     // Root-level prefixes ('' or '/...' without a second '/') are rare: sort everything (cold clusters too).
     for (const p of [...this.cold.keys()]) if (p.startsWith(prefix)) this.use(p);
     const all = [...this.byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    return [all, false];
+    return [SortedRun.from(all), false];
   }
 }
+
+const EMPTY = new SortedRun();

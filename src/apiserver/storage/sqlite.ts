@@ -32,6 +32,15 @@ INSERT OR IGNORE INTO meta (id, rv) VALUES (0, 0);
 `;
 
 /** The stored object with metadata.resourceVersion = String(rv), as JSON. Never mutates `object`. */
+/**
+ * A written record whose object is parsed from its JSON on first use (then kept): the watch cache answers most writes
+ * from the event it already applied and never reads it, so the parse would be wasted work on every write.
+ */
+function written(key: string, rv: number, json: string): Stored {
+  let object: KObject | undefined;
+  return { key, rv, get object(): KObject { return (object ??= JSON.parse(json) as KObject); } };
+}
+
 function withRV(object: KObject, rv: number): string {
   return JSON.stringify({ ...object, metadata: { ...object.metadata, resourceVersion: String(rv) } });
 }
@@ -89,7 +98,7 @@ export function openSqliteStorage(opts: SqliteStorageOptions): Storage {
     commit(next, write);
     rv = next;
     hub.publish({ type, key, rv: next, json });
-    return { key, rv: next, object: JSON.parse(json) as KObject };
+    return written(key, next, json);
   };
 
   /** Checks and stages one op at rv `next` (inside the batch transaction); throws StorageError to roll back. */
@@ -129,7 +138,7 @@ export function openSqliteStorage(opts: SqliteStorageOptions): Storage {
       const entries = commitBatch(ops, rv + 1);
       rv = entries[entries.length - 1].rv;
       for (const e of entries) hub.publish(e);
-      return entries.map((e) => ({ key: e.key, rv: e.rv, object: JSON.parse(e.json) as KObject }));
+      return entries.map((e) => written(e.key, e.rv, e.json));
     },
 
     async get(key: string): Promise<Stored | undefined> {
