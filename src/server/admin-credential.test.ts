@@ -3,7 +3,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { buildKubeconfig } from '../pki/kubeconfig.ts';
-import { usersSection } from './admin-credential.ts';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadOrCreatePki } from '../pki/ca.ts';
+import { AdminCredential, usersSection } from './admin-credential.ts';
 
 test('usersSection: the users block of a kubeconfig as written, or the whole text', () => {
   const user = { name: 'admin', user: { 'client-certificate-data': 'Y2VydA==', 'client-key-data': 'a2V5' } };
@@ -28,4 +32,30 @@ test('buildKubeconfig: written line by line, read back as the document it descri
   });
   assert.deepEqual(parse(buildKubeconfig({ ...o, clusters: [], current: undefined })),
     { apiVersion: 'v1', kind: 'Config', preferences: {}, clusters: [], users: [user], contexts: [] });
+});
+
+test('clustersChanged: beyond 200 clusters a rewrite waits for a pause in the changes, or at most its max delay', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'portcullis-admin-kc-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const pki = await loadOrCreatePki(path.join(dir, 'pki'), { hostnames: [], ips: [] });
+  const file = path.join(dir, 'admin.kubeconfig');
+  const admin = new AdminCredential({ pki, path: file, validityDays: 1, isRevoked: () => false, log: () => undefined });
+  await admin.load();
+  const many = (n: number) => () => Array.from({ length: n }, (_, i) => `c${i}`);
+  admin.write('https://x', many(300)());
+  const contexts = () => (readFileSync(file, 'utf8').match(/^    context:$/gm) ?? []).length;
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000_000 });
+  // a steady stream of new clusters, one every 100 ms: no rewrite while it lasts, until the max delay (15 s)
+  let n = 301;
+  for (let ms = 0; ms < 14_000; ms += 100) { admin.clustersChanged(n, many(n)); n++; t.mock.timers.tick(100); }
+  assert.equal(contexts(), 301, 'held back during the burst');
+  for (let ms = 14_000; ms < 15_200; ms += 100) { admin.clustersChanged(n, many(n)); n++; t.mock.timers.tick(100); }
+  assert.ok(contexts() > 301, 'written once the max delay is reached');
+  const written = contexts();
+  // then the changes stop: written a second later with the newest names
+  admin.clustersChanged(n, many(n));
+  t.mock.timers.tick(999);
+  assert.equal(contexts(), written);
+  t.mock.timers.tick(2);
+  assert.equal(contexts(), n + 1, 'root and the newest names');
 });

@@ -31,13 +31,17 @@ export interface AdminCredentialDeps {
 
 /** Below this many logical clusters the admin kubeconfig is rewritten on every change. */
 const IMMEDIATE_REWRITE_CLUSTERS = 200;
+/** A held-back rewrite waits for this long a pause in the changes... */
+const QUIET_MS = 1000;
+/** ...but no longer than this (or 200 times the last rewrite took) from the first change it holds. */
+const MAX_DELAY_MS = 15_000;
 
 export class AdminCredential {
   private held?: Held;
   private baseUrl = '';
   private clusters: string[] = [ROOT_CLUSTER];
   /** A rewrite waiting for the throttle (clustersChanged), with the newest cluster names. */
-  private pending?: { timer: NodeJS.Timeout; names: () => string[] };
+  private pending?: { timer: NodeJS.Timeout; names: () => string[]; since: number };
   private lastWrite = 0;
   private writeMs = 0;
 
@@ -63,10 +67,12 @@ export class AdminCredential {
   }
 
   /**
-   * The logical clusters changed: rewrite the kubeconfig, at once while there are few, else at most once a second
-   * and no more often than twenty times the last rewrite took, i.e. at most 5% of a core (creating 10,000 tenant
-   * clusters would otherwise rewrite a growing file 10,000 times, O(N²) in all; at 10% it was a tenth of the
-   * creation's CPU).
+   * The logical clusters changed: rewrite the kubeconfig, at once while there are few. Beyond that a rewrite (a
+   * 20 MB file at 10,000 clusters, ~0.3 s of blocked event loop) waits until the changes pause for a second, but
+   * no longer than MAX_DELAY or 200 times the last rewrite took, and never sooner than twenty times it after the
+   * previous one (at most 5% of a core). A mass creation of 10,000 tenant clusters then rewrites it about once a
+   * minute, not every few seconds (each rewrite stalled the tenants created meanwhile), and a new cluster's context
+   * appears a second after the last change.
    */
   clustersChanged(count: number, names: () => string[]): void {
     const now = Date.now();
@@ -75,10 +81,13 @@ export class AdminCredential {
       this.lastWrite = now;
       return;
     }
-    if (this.pending) { this.pending.names = names; return; }
-    const timer = setTimeout(() => this.flush(), Math.max(0, this.lastWrite + Math.max(1000, 20 * this.writeMs) - now));
+    const since = this.pending?.since ?? now;
+    if (this.pending) clearTimeout(this.pending.timer);
+    const latest = since + Math.max(MAX_DELAY_MS, 200 * this.writeMs);
+    const due = Math.max(this.lastWrite + Math.max(1000, 20 * this.writeMs), Math.min(now + QUIET_MS, latest));
+    const timer = setTimeout(() => this.flush(), Math.max(0, due - now));
     timer.unref();
-    this.pending = { timer, names };
+    this.pending = { timer, names, since };
   }
 
   /** Writes a rewrite the throttle holds back (at shutdown). */
