@@ -5,7 +5,7 @@
 // --soak-minutes M: afterwards, delete and re-create a wave of tenants for M minutes and report RSS per wave.
 // Progress (created / Ready, rate, RSS) goes to stderr every few seconds; a phase past --budget-seconds stops there and
 // Ctrl-C prints the figures gathered so far, so a long run always yields a (partial) table.
-// Run: node --expose-gc --import tsx bench/platform/index.ts [--tenants 10000] [--postgres] [--users 2000] [--teams 500]
+// Run (with the young-generation size `npm start` uses): node --max-semi-space-size=32 --expose-gc --import tsx bench/platform/index.ts [--tenants 10000] [--postgres] [--users 2000] [--teams 500]
 //        [--baseline 100] [--calls 20000] [--seconds 5] [--soak-minutes 0] [--wave 1000] [--budget-seconds 600] [--create-only]
 //        [--idle-seconds 80] [--heap-snapshot file] [--stop-after-idle] [--skip-restart]
 //        [--rate R]  (create one tenant every 1/R s on a timer instead of bursts of 50; create→Ready counts from
