@@ -37,15 +37,15 @@ export class SortedRun {
 
   toArray(): Stored[] { return this.chunks.flat(); }
 
-  /** Index of the first chunk whose last key is >= key (chunk count when none is). */
-  private chunkFor(key: string): number {
+  /** Index of the first chunk whose last key is >= key (> key when strict; chunk count when none is). */
+  private chunkFor(key: string, strict = false): number {
     const chunks = this.chunks;
     let lo = 0;
     let hi = chunks.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const last = chunks[mid];
-      if (last[last.length - 1].key < key) lo = mid + 1; else hi = mid;
+      const last = chunks[mid][chunks[mid].length - 1].key;
+      if (last < key || (strict && last === key)) lo = mid + 1; else hi = mid;
     }
     return lo;
   }
@@ -79,25 +79,12 @@ export class SortedRun {
   /** The position of the first record whose key is > `key` (strict) or >= `key` (!strict). */
   seek(key: string, strict: boolean): Cursor {
     const chunks = this.chunks;
-    let c = strict ? this.chunkAfter(key) : this.chunkFor(key);
+    let c = this.chunkFor(key, strict);
     if (c >= chunks.length) return { c: chunks.length, i: 0 };
     const i = search(chunks[c], key, strict);
     if (i < chunks[c].length) return { c, i };
     c++;
     return { c, i: 0 };
-  }
-
-  /** Index of the first chunk whose last key is > key. */
-  private chunkAfter(key: string): number {
-    const chunks = this.chunks;
-    let lo = 0;
-    let hi = chunks.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const last = chunks[mid];
-      if (last[last.length - 1].key <= key) lo = mid + 1; else hi = mid;
-    }
-    return lo;
   }
 
   /** The first position. */
