@@ -96,6 +96,30 @@ describe('cacher', () => {
     }
   });
 
+  it("a new cluster's shared objects reach watchers as ADDED events that keep no copy of the object", async () => {
+    const { backend, remove } = await sqliteIn();
+    const cache = await createCacher(backend, { idleSweepMs: 0 });
+    cache.share({ name: 's', objects: new Map([['core/configmaps/default/shared', deepFreeze(configMap('shared', { s: '1' }))]]) });
+    try {
+      const seen: StorageEvent[] = [];
+      const w = cache.watch('/n/', cache.currentRV(), (e) => seen.push(e));
+      const marker = await cache.create(sharedSetMarkerKey('n', 's'), sharedSetMarker('s'));
+      await eventually(() => seen.length === 2, 'the marker and its shared object');
+      w.stop();
+      const ev = seen.find((e) => e.key === cmKey('n', 'shared'))!;
+      assert.equal(ev.type, 'ADDED');
+      assert.equal(ev.rv, marker.rv);
+      assert.deepEqual(ev.object, (await cache.get(cmKey('n', 'shared')))!.object, 'the object the cluster sees');
+      assert.notEqual(ev.object, ev.object, 'built on each read, not held by the event (nor by the event ring)');
+      const replayed: StorageEvent[] = [];
+      cache.watch('/n/', marker.rv - 1, (e) => replayed.push(e)).stop();
+      assert.deepEqual(replayed.map((e) => [e.key, e.object]), seen.map((e) => [e.key, e.object]), 'replayed from the ring');
+    } finally {
+      await cache.close();
+      await remove();
+    }
+  });
+
   it('an idle sweep done in steps skips a cluster used after the sweep began', () => {
     const index = new CacheIndex();
     for (const c of ['a', 'b']) for (let i = 0; i < 8; i++) index.put(deepFreeze({ key: cmKey(c, `k${i}`), rv: i + 1, object: configMap(`k${i}`) }));

@@ -138,12 +138,19 @@ export class SharedView {
 
   /** Visible shared objects (no own row) of one cluster's set, e.g. when its marker comes or goes. */
   visibleOf(cluster: string, set: string): Stored[] {
+    return this.visibleLazyOf(cluster, set).map((v) => v.build());
+  }
+
+  /** The same as keys, each with a way to build its object as it is now (built only when called). */
+  visibleLazyOf(cluster: string, set: string): Array<{ key: string; build: () => Stored }> {
     const entry = this.sets.get(set);
     if (!entry || !this.markers.get(cluster)?.has(set)) return [];
-    const out: Stored[] = [];
+    const out: Array<{ key: string; build: () => Stored }> = [];
     for (const rel of entry.rels) {
       const key = `/${cluster}/${rel}`;
-      if (this.rowOf(key) === undefined) out.push(this.materialize(key, this.shared(key)!));
+      if (this.rowOf(key) !== undefined) continue;
+      const sh = this.shared(key)!;
+      out.push({ key, build: () => this.materialize(key, sh) });
     }
     return out;
   }
