@@ -11,44 +11,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { defaultModules } from '../../src/server/modules.ts';
-import type { ServerModule } from '../../src/apiserver/extension.ts';
+import { gateModule, until } from '../support/startup-gate.ts';
 
 const G = '/apis/management.portcullis.io/v1';
 const obj = (kind: string, name: string, spec: unknown) => ({ apiVersion: 'management.portcullis.io/v1', kind, metadata: { name }, spec });
 const TENANTS = ['t-0', 't-1', 't-2', 't-3', 't-4'];
-
-/**
- * Holds every status write of a stored tenant (t-*), and the background replay of clusters' stored objects, until
- * opened: the start-up resync cannot finish, and a cluster is replayed only when a request needs it.
- */
-function gateModule(): { module: ServerModule; open(): void; held: () => number } {
-  let open!: () => void;
-  const gate = new Promise<void>((r) => { open = r; });
-  let held = 0;
-  const module: ServerModule = {
-    name: 'test-gate',
-    setup(m) {
-      m.informer.holdReplay(gate);
-      m.admission.push({
-        name: 'test-gate',
-        async admit(op, t, o, _old, ctx) {
-          if (op !== 'update' || t.resource !== 'tenantclusters' || ctx.subresource !== 'status' || !o?.metadata.name?.startsWith('t-')) return;
-          held++;
-          await gate;
-        },
-      });
-    },
-  };
-  return { module, open, held: () => held };
-}
-
-async function until<T>(f: () => Promise<T | undefined>): Promise<T> {
-  for (;;) { // bounded by the test's timeout
-    const v = await f();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('platform: credentials and RBAC right after a restart', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'portcullis-startup-sec-'));
@@ -111,7 +78,7 @@ describe('platform: credentials and RBAC right after a restart', () => {
     await h.server.settle();
     await h.close();
 
-    const gate = gateModule();
+    const gate = gateModule({ holdReplay: true });
     h = await startHarness({ dataDir, modules: [...defaultModules(), gate.module] });
     assert.equal((await h.request('GET', '/readyz', { anonymous: true })).status, 200);
     assert.equal(await configMap('forbidden'), 422, 'the tenant\'s policy holds at its first request after the restart');

@@ -8,47 +8,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { defaultModules } from '../../src/server/modules.ts';
-import type { ServerModule } from '../../src/apiserver/extension.ts';
+import { gateModule, until } from '../support/startup-gate.ts';
 
 const N = 6;
 const API = '/apis/management.portcullis.io/v1';
 const tenant = (name: string) => ({ apiVersion: 'management.portcullis.io/v1', kind: 'TenantCluster', metadata: { name }, spec: { project: 'p' } });
 type Tenant = { metadata: { name: string }; status?: { phase?: string; conditions?: Array<{ type: string; status: string; reason: string }> } };
 
-/** Holds every status write of a stored tenant (t-*) until opened: the resync's reconciles cannot finish. */
-function gateModule(): { module: ServerModule; open(): void; held: () => number } {
-  let open!: () => void;
-  const gate = new Promise<void>((r) => { open = r; });
-  let held = 0;
-  const module: ServerModule = {
-    name: 'test-gate',
-    setup(m) {
-      m.admission.push({
-        name: 'test-gate',
-        async admit(op, t, obj, _old, ctx) {
-          if (op !== 'update' || t.resource !== 'tenantclusters' || ctx.subresource !== 'status' || !obj?.metadata.name?.startsWith('t-')) return;
-          held++;
-          await gate;
-        },
-      });
-    },
-  };
-  return { module, open, held: () => held };
-}
-
 async function depth(h: Harness, queue: string): Promise<number> {
   const text = (await h.request('GET', '/metrics')).body;
   const m = new RegExp(`^workqueue_depth\\{name="${queue}"\\} (\\d+)$`, 'm').exec(text);
   assert.ok(m, `workqueue_depth{name="${queue}"} is exported`);
   return Number(m[1]);
-}
-
-async function until<T>(f: () => Promise<T | undefined>): Promise<T> {
-  for (;;) { // bounded by the test's timeout
-    const v = await f();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('platform: start-up with stored tenant clusters', () => {
