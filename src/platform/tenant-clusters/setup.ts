@@ -36,7 +36,9 @@ export function setupTenantClusters(m: ModuleContext, w: TenantClusterWiring): T
   // its own status writes (and the finalizers host-tier RBAC holds) bring a tenant back only while it is new;
   // a status someone else wrote is rewritten
   m.informer.on(GROUP, 'tenantclusters', inRoot((ev) => {
-    if (!statusWrite(ev) || !tenants.consumeOwnStatus(ev.name, ev.object.status)) tenants.enqueue(ev.name, eventPriority(ev));
+    // consumed by every event (a deleted tenant leaves no expectation behind)
+    const own = tenants.consumeOwnStatus(ev.name, ev.object.status);
+    if (!statusWrite(ev) || !own) tenants.enqueue(ev.name, eventPriority(ev));
   }));
   m.informer.on(GROUP, 'tenantclustertemplates', inRoot((ev) => { for (const t of state.tenantsWithTemplate(ev.name)) tenants.enqueue(t, eventPriority(ev)); }));
   m.informer.on(logicalClusterType.group, logicalClusterType.resource, inRoot((ev) => {
