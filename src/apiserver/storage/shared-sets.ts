@@ -4,7 +4,7 @@
 // (the cluster gets its own row at that key); a delete leaves a tombstone row naming the marker. Only the watch
 // cache (cacher.ts) reads through this view; backends store markers, own rows and tombstones as ordinary rows.
 import { createHash, randomUUID } from 'node:crypto';
-import type { KObject, ListOptions, Stored } from './interface.ts';
+import type { KObject, ListOptions, Stored, StorageEvent } from './interface.ts';
 import { deepFreeze, type IndexPage } from './cache-index.ts';
 
 /**
@@ -153,6 +153,30 @@ export class SharedView {
       out.push({ key, build: () => this.materialize(key, sh) });
     }
     return out;
+  }
+
+  /**
+   * What watchers are told when `set`'s marker (at `rv`) is added to a cluster: an ADDED event for each shared object
+   * the cluster sees now (no own row), in key order. Returned as a function that yields them anew on each call, from
+   * a snapshot of which ones are visible (a few references, not 65 events per new cluster); each event's object is
+   * built each time it is read and never kept (a per-cluster copy of every built-in object would fill the old
+   * generation during a mass creation).
+   */
+  addedEventsOf(cluster: string, set: string, rv: number): (() => Iterable<StorageEvent>) | undefined {
+    const entry = this.sets.get(set);
+    const marker = this.markers.get(cluster)?.get(set);
+    if (!entry || !marker) return undefined;
+    const own = this.rows.get(cluster);
+    const skip = own && own.size > 0 ? new Set(own) : undefined;
+    const view = this;
+    return function* added(): Iterable<StorageEvent> {
+      for (const rel of entry.rels) {
+        if (skip?.has(rel)) continue;
+        const key = `/${cluster}/${rel}`;
+        const sh: Shared = { set: entry.set, marker, rel, base: entry.set.objects.get(rel)! };
+        yield Object.freeze({ type: 'ADDED' as const, key, rv, shared: true as const, get object(): KObject { return view.materialize(key, sh).object; } });
+      }
+    };
   }
 
   /** Whether a list of `prefix` may contain shared objects (else the index answers it alone). */
