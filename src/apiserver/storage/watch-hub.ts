@@ -177,7 +177,7 @@ export class WatchHub<E extends HubEntry> {
    * its prefix, exactly as if each had been published; `members` must yield the same events whenever it is called.
    */
   publishGroup(prefix: string, rv: number, members: () => Iterable<E>): void {
-    this.append({ key: prefix, rv, seq: ++this.seq, group: members });
+    this.append({ key: prefix, rv, seq: ++this.seq, entry: undefined, group: members, live: undefined });
   }
 
   private append(entry: Seq<E>): void {
@@ -189,7 +189,8 @@ export class WatchHub<E extends HubEntry> {
     try {
       for (let i = 0; i < this.queue.length; i++) this.dispatch(this.queue[i]);
     } finally {
-      for (const q of this.queue) q.live = undefined;
+      // (only groups have the field: adding it to every event would give each one a property store)
+      for (const q of this.queue) if (q.group) q.live = undefined;
       this.queue.length = 0;
       this.draining = false;
     }
