@@ -3,7 +3,7 @@
 // (a uid derived from its marker, the marker's resourceVersion and creation time). A write to one is copy-on-write
 // (the cluster gets its own row at that key); a delete leaves a tombstone row naming the marker. Only the watch
 // cache (cacher.ts) reads through this view; backends store markers, own rows and tombstones as ordinary rows.
-import { createHash, randomUUID } from 'node:crypto';
+import nodeCrypto, { createHash, randomUUID } from 'node:crypto';
 import type { KObject, ListOptions, Stored, StorageEvent } from './interface.ts';
 import { deepFreeze, type IndexPage } from './cache-index.ts';
 
@@ -44,9 +44,17 @@ function tombstone(of: KObject, markerUid: string): KObject {
   return { metadata: { name: meta.name, ...(meta.namespace ? { namespace: meta.namespace } : {}) }, [TOMBSTONE]: markerUid };
 }
 
+/**
+ * SHA-256 in hex. One-shot `crypto.hash` (Node >= 20.12) where present: a shared object is built on every read, and a
+ * Hash object per build is a native object with a weak handle each scavenge must process.
+ */
+const sha256Hex: (s: string) => string = typeof (nodeCrypto as { hash?: unknown }).hash === 'function'
+  ? (s) => (nodeCrypto as unknown as { hash(a: string, d: string, e: 'hex'): string }).hash('sha256', s, 'hex')
+  : (s) => createHash('sha256').update(s).digest('hex');
+
 /** A stable, per-cluster uid (UUID layout) for a shared object. */
 function derivedUid(markerUid: string, rel: string): string {
-  const h = createHash('sha256').update(markerUid).update('\0').update(rel).digest('hex');
+  const h = sha256Hex(`${markerUid}\0${rel}`);
   const variant = ((parseInt(h[16], 16) & 3) | 8).toString(16);
   // join builds one flat string (a template literal of slices is a chain of cons strings over the whole digest)
   return [h.slice(0, 8), h.slice(8, 12), `5${h.slice(13, 16)}`, `${variant}${h.slice(17, 20)}`, h.slice(20, 32)].join('-');
