@@ -111,6 +111,10 @@ describe('cacher', () => {
       assert.equal(ev.rv, marker.rv);
       assert.deepEqual(ev.object, (await cache.get(cmKey('n', 'shared')))!.object, 'the object the cluster sees');
       assert.notEqual(ev.object, ev.object, 'built on each read, not held by the event (nor by the event ring)');
+      // an own enumerable field like any event's: copying the event (as the informer does) copies the object
+      assert.deepEqual(Object.keys(ev), ['type', 'key', 'rv', 'shared', 'object']);
+      assert.deepEqual({ ...ev }.object, ev.object);
+      assert.ok(Object.isFrozen(ev));
       const replayed: StorageEvent[] = [];
       cache.watch('/n/', marker.rv - 1, (e) => replayed.push(e)).stop();
       assert.deepEqual(replayed.map((e) => [e.key, e.object]), seen.map((e) => [e.key, e.object]), 'replayed from the ring');
