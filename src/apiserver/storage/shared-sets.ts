@@ -67,29 +67,23 @@ const clusterOf = (key: string): string => key.slice(1, key.indexOf('/', 1));
 
 /**
  * A shared object's ADDED event whose object is built each time it is read and never kept. `object` is an own,
- * enumerable accessor (spreading the event copies the built object), defined with one getter shared by every event:
- * the events stay fast-mode objects of ~130 bytes (an object literal with its own getter closure is a ~700-byte
- * dictionary-mode object, and a new cluster announces ~57 of them).
+ * enumerable accessor (spreading or comparing the event sees the built object), defined with one getter shared by
+ * every event and its state under non-enumerable symbols: the events stay small fast-mode objects (~200 bytes with
+ * their key; an object literal with its own getter closure is a ~800-byte dictionary-mode object, and a new cluster
+ * announces ~57 of them on each dispatch and replay).
  */
-class BuiltOnRead {
-  declare readonly type: 'ADDED';
-  declare readonly key: string;
-  declare readonly rv: number;
-  declare readonly shared: true;
-  declare readonly object: KObject;
-  readonly #sh: Shared;
-  readonly #build: (key: string, sh: Shared) => KObject;
-  static readonly #object: PropertyDescriptor = { get(this: BuiltOnRead): KObject { return this.#build(this.key, this.#sh); }, enumerable: true };
-
-  constructor(key: string, rv: number, sh: Shared, build: (key: string, sh: Shared) => KObject) {
-    // the same own keys, in the same order, as the plain events: type, key, rv, shared, object
-    Object.assign(this, { type: 'ADDED', key, rv, shared: true });
-    this.#sh = sh;
-    this.#build = build;
-    Object.defineProperty(this, 'object', BuiltOnRead.#object);
-    Object.freeze(this);
-  }
+function builtOnRead(key: string, rv: number, sh: Shared, build: (key: string, sh: Shared) => KObject): StorageEvent {
+  const e = { type: 'ADDED' as const, key, rv, shared: true as const };
+  Object.defineProperty(e, SHARED, { value: sh });
+  Object.defineProperty(e, BUILD, { value: build });
+  return Object.freeze(Object.defineProperty(e, 'object', BUILT_ON_READ)) as unknown as StorageEvent;
 }
+const SHARED = Symbol('shared');
+const BUILD = Symbol('build');
+const BUILT_ON_READ: PropertyDescriptor = {
+  get(this: { key: string; [SHARED]: Shared; [BUILD]: (key: string, sh: Shared) => KObject }): KObject { return this[BUILD](this.key, this[SHARED]); },
+  enumerable: true,
+};
 
 /** The logical view over the physical rows of the cache index (`rowOf`). */
 export class SharedView {
@@ -207,7 +201,7 @@ export class SharedView {
       const build = (key: string, sh: Shared): KObject => view.materialize(key, sh).object;
       for (const rel of entry.rels) {
         if (skip?.has(rel)) continue;
-        yield new BuiltOnRead(`/${cluster}/${rel}`, rv, { set: entry.set, marker, rel, base: entry.set.objects.get(rel)! }, build);
+        yield builtOnRead(`/${cluster}/${rel}`, rv, { set: entry.set, marker, rel, base: entry.set.objects.get(rel)! }, build);
       }
     };
   }
