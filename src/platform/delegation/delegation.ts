@@ -3,13 +3,15 @@
 // cluster, sent as the tenant's host ServiceAccount; everything else gets no opinion (tenant RBAC decides).
 import { type Attributes, type Authorizer, type AuthorizerResult, type Decision, SYSTEM_AUTHENTICATED } from '../../apiserver/auth/types.ts';
 import { effectiveSpec } from '../access/index.ts';
-import { memoSlot, type PlatformState, type TemplateSpec } from '../resources/index.ts';
+import { memoSlot, type PlatformState } from '../resources/index.ts';
+import type { ClusterHandle } from '../../apiserver/cluster-handle.ts';
 import { effectiveDelegation, hostRbacPlan, type DelegationConfig } from '../host-rbac/index.ts';
 
 export type AuthorizeFn = (a: Attributes) => Promise<AuthorizerResult>;
 
 interface Entry {
-  tpl: TemplateSpec | undefined;
+  /** PlatformState.templatesVersion it was computed at (the record itself is replaced on every change). */
+  templates: number;
   config: DelegationConfig;
   hostCluster: string;
   hostNamespace: string;
@@ -63,23 +65,24 @@ export class DelegationAuthorizer implements Authorizer {
   constructor(private readonly state: PlatformState, private readonly authorizeFn: () => AuthorizeFn) {}
 
   /** The tenant's effective delegation config and host identity (undefined: not a tenant cluster). */
-  entry(tenant: string): Entry | undefined {
-    const rec = this.state.tenants.get(tenant);
+  entry(tenant: string, h?: ClusterHandle): Entry | undefined {
+    const rec = this.state.tenant(tenant, h);
     if (!rec) return undefined;
-    const tpl = rec.spec.templateRef ? this.state.templates.get(rec.spec.templateRef.name) : undefined;
+    const templates = this.state.templatesVersion;
     const hit = ENTRY.get(rec);
-    if (hit && hit.tpl === tpl) return hit;
+    if (hit && hit.templates === templates) return hit;
+    const tpl = rec.spec.templateRef ? this.state.templates.get(rec.spec.templateRef.name) : undefined;
     const spec = effectiveSpec(rec.spec, tpl);
     const plan = hostRbacPlan(tenant, spec);
     return ENTRY.set(rec, {
-      tpl, config: shared(effectiveDelegation(spec)), hostCluster: plan.hostCluster, hostNamespace: plan.hostNamespace,
+      templates, config: shared(effectiveDelegation(spec)), hostCluster: plan.hostCluster, hostNamespace: plan.hostNamespace,
       serviceAccountUser: plan.serviceAccountUser,
     });
   }
 
   /** Synchronous (no opinion) unless the request is delegated to a host cluster. */
   authorize(a: Attributes): AuthorizerResult | Promise<AuthorizerResult> {
-    const e = this.entry(a.cluster);
+    const e = this.entry(a.cluster, a.handle);
     if (!e || !applies(e.config, a)) return NO_OPINION;
     return this.decide(a, e).then((o) => ({ decision: o.decision, reason: o.reason }));
   }
@@ -113,7 +116,9 @@ export class DelegationAuthorizer implements Authorizer {
           reason: `delegated to host cluster "${e.hostCluster}": the tenant's host identity ${e.serviceAccountUser} may not create subjectaccessreviews there`,
         };
       }
-      const host = await authorize(this.ask({ ...a, cluster: e.hostCluster }, level));
+      // the tenant's handle stays behind: the host is another cluster
+      const { handle: _tenantHandle, ...attrs } = a;
+      const host = await authorize(this.ask({ ...attrs, cluster: e.hostCluster }, level));
       const allowed = host.decision === 'allow';
       const hostReason = host.reason || (allowed ? '' : 'no RBAC rule allows it');
       return {

@@ -2,6 +2,7 @@
 // the informer; derived views (team members, global admins, project admins) are memoised until users, teams or projects change.
 import type { InformerEvent } from '../../apiserver/controllers/informer.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
+import { MISS, type ClusterHandle, type ClusterSlot } from '../../apiserver/cluster-handle.ts';
 import type { ProjectRole, TemplateSpec, TenantClusterSpec } from './schemas.ts';
 import { HOST_CLUSTER, projectSpec, teamSpec, templateSpec, tenantSpec, userSpec, tenantStatus, type TenantClusterStatus } from './types.ts';
 
@@ -53,6 +54,25 @@ export class PlatformState implements Directory {
   private readonly hostCounts = new Map<string, number>();
   /** Changes whenever users, teams or projects change (memoised views over membership key on it). */
   get membershipVersion(): number { return this.membership; }
+  /** Bumped on every template change (what a tenant derives from its record is then recomputed). */
+  templatesVersion = 0;
+  /** The tenant records on the clusters' handles too (the request path reads them without a lookup by name). */
+  private slot: ClusterSlot<TenantRec> | undefined;
+
+  /** Mirrors the tenant records into `slot` from now on (the platform module wires the request path's handles). */
+  attachHandles(slot: ClusterSlot<TenantRec>): void {
+    this.slot = slot;
+    for (const [name, rec] of this.tenants) slot.set(name, rec);
+  }
+
+  /** The tenant record of `cluster`: from the request's handle when it holds one, else by name. Always the current one. */
+  tenant(cluster: string, h: ClusterHandle | undefined): TenantRec | undefined {
+    if (this.slot !== undefined) {
+      const r = this.slot.read(h, cluster);
+      if (r !== MISS) return r;
+    }
+    return this.tenants.get(cluster);
+  }
   private memoTeams = new Map<string, Set<string>>();
   /** user -> teams it is a member of (the inverse of memoTeams). */
   private memoUserTeams = new Map<string, string[]>();
@@ -86,18 +106,19 @@ export class PlatformState implements Directory {
       case 'tenantclusters': {
         const before = this.tenants.get(ev.name);
         if (before) this.countHost(before.spec, -1);
-        if (del) this.tenants.delete(ev.name);
-        else {
+        if (del) { this.tenants.delete(ev.name); this.slot?.set(ev.name, undefined); } else {
           const rec: TenantRec = {
             name: ev.name, spec: tenantSpec(o), status: tenantStatus(o), deleting: Boolean(o.metadata.deletionTimestamp),
             memoAccess: undefined, memoDelegation: undefined, // fields of the object itself (read with it)
           };
           this.tenants.set(ev.name, rec);
+          this.slot?.set(ev.name, rec);
           this.countHost(rec.spec, 1);
         }
         break;
       }
       case 'tenantclustertemplates':
+        this.templatesVersion++;
         if (del) this.templates.delete(ev.name); else this.templates.set(ev.name, templateSpec(o));
         break;
     }
