@@ -66,13 +66,16 @@ export async function requestPath(server: RunningServer, m: ModuleContext, o: Pa
     await session.post('Profiler.enable');
     await session.post('Profiler.setSamplingInterval', { interval: 50 });
   }
-  for (const [name, pick] of [
+  const cases = [
     ['member: list pods (door + RBAC allow)', (k: number) => attrs(o.user(pickTenant(k)), o.tenant(pickTenant(k)), 'pods')],
     ['member: list nodes (door + delegation)', (k: number) => attrs(o.user(pickTenant(k)), o.tenant(pickTenant(k)), 'nodes')],
     ['outsider: door deny', (k: number) => attrs(o.outsider(k), o.tenant(pickTenant(k)), 'pods')],
     // the same calls with 90% of them in 100 tenants: what the working set (CPU caches) costs, the code being equal
     ['member: list pods, 90% in 100 hot tenants', (k: number) => attrs(o.user(hot(k)), o.tenant(hot(k)), 'pods')],
-  ] as const) {
+  ] as const;
+  // every case once before any is timed: the first case is not timed while the others' code is still cold
+  for (const [, pick] of cases) await measure(pick);
+  for (const [name, pick] of cases) {
     await measure(pick); // warm
     if (session) await session.post('Profiler.start');
     const runs: Array<Awaited<ReturnType<typeof measure>>> = [];

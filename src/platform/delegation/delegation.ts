@@ -10,8 +10,6 @@ import { effectiveDelegation, hostRbacPlan, type DelegationConfig } from '../hos
 export type AuthorizeFn = (a: Attributes) => Promise<AuthorizerResult>;
 
 interface Entry {
-  /** PlatformState.templatesVersion it was computed at (the record itself is replaced on every change). */
-  templates: number;
   config: DelegationConfig;
   hostCluster: string;
   hostNamespace: string;
@@ -46,7 +44,7 @@ const MAX_DEPTH = 3;
 const NO_OPINION: AuthorizerResult = Object.freeze({ decision: 'noopinion', reason: '' });
 
 /** Per tenant record (kept on it: one lookup finds both): recomputed when the record or its template changes. */
-const ENTRY = memoSlot<Entry>('memoDelegation');
+const ENTRY = memoSlot<Entry, DelegationConfig>('delegation');
 /** Equal configs shared: most tenants' is the default, read by every request as one object (bounded). */
 const configs = new Map<string, DelegationConfig>();
 function shared(c: DelegationConfig): DelegationConfig {
@@ -69,21 +67,26 @@ export class DelegationAuthorizer implements Authorizer {
     const rec = this.state.tenant(tenant, h);
     if (!rec) return undefined;
     const templates = this.state.templatesVersion;
-    const hit = ENTRY.get(rec);
-    if (hit && hit.templates === templates) return hit;
+    const hit = ENTRY.get(rec, templates);
+    if (hit) return hit;
     const tpl = rec.spec.templateRef ? this.state.templates.get(rec.spec.templateRef.name) : undefined;
     const spec = effectiveSpec(rec.spec, tpl);
     const plan = hostRbacPlan(tenant, spec);
-    return ENTRY.set(rec, {
-      templates, config: shared(effectiveDelegation(spec)), hostCluster: plan.hostCluster, hostNamespace: plan.hostNamespace,
-      serviceAccountUser: plan.serviceAccountUser,
-    });
+    const config = shared(effectiveDelegation(spec));
+    return ENTRY.set(rec, templates, {
+      config, hostCluster: plan.hostCluster, hostNamespace: plan.hostNamespace, serviceAccountUser: plan.serviceAccountUser,
+    }, config);
   }
 
   /** Synchronous (no opinion) unless the request is delegated to a host cluster. */
   authorize(a: Attributes): AuthorizerResult | Promise<AuthorizerResult> {
-    const e = this.entry(a.cluster, a.handle);
-    if (!e || !applies(e.config, a)) return NO_OPINION;
+    const rec = this.state.tenant(a.cluster, a.handle);
+    if (rec === undefined) return NO_OPINION;
+    // the config inline in the record when current (most requests are not delegated: nothing else is read)
+    const config = ENTRY.hot(rec, this.state.templatesVersion);
+    if (config !== undefined && !applies(config, a)) return NO_OPINION;
+    const e = this.entry(a.cluster, a.handle)!;
+    if (!applies(e.config, a)) return NO_OPINION;
     return this.decide(a, e).then((o) => ({ decision: o.decision, reason: o.reason }));
   }
 

@@ -10,18 +10,38 @@ export interface UserRec { name: string; groups: readonly string[]; globalAdmin:
 export interface TeamRec { name: string; members: readonly string[]; groups: readonly string[]; displayName?: string }
 export interface ProjectRec { name: string; displayName?: string; members: ReadonlyArray<{ user?: string; team?: string; role: ProjectRole }>; deleting: boolean }
 export interface TenantRec {
-  name: string; spec: TenantClusterSpec; status?: TenantClusterStatus; deleting: boolean;
+  name: string;
   /**
-   * What the request path derives from this record, one field per reader (memoSlot): read with the record (no
-   * other map, no other object), and gone with it when the tenant changes (every event replaces the record).
+   * What the request path derives from this record, per reader (memoSlot): the version of the platform state it
+   * was derived at and the part every request reads (`Hot`), inline in the record (no other object to visit), and
+   * the rest (`memo…`). Gone with the record when the tenant changes (every event replaces the record).
    */
+  accessAt?: number; accessHot?: unknown; delegationAt?: number; delegationHot?: unknown;
+  spec: TenantClusterSpec; status?: TenantClusterStatus; deleting: boolean;
   memoAccess?: unknown;
   memoDelegation?: unknown;
 }
 
-/** The field of TenantRec holding one reader's derived data. */
-export function memoSlot<T>(field: 'memoAccess' | 'memoDelegation'): { get(r: TenantRec): T | undefined; set(r: TenantRec, v: T): T } {
-  return { get: (r) => r[field] as T | undefined, set: (r, v) => (r[field] = v) };
+/** One reader's derived data on TenantRec: valid while the record is and `at` (a version the reader picks) holds. */
+export interface MemoSlot<T, H> {
+  /** The part read per request, when derived at `at`. */
+  hot(r: TenantRec, at: number): H | undefined;
+  get(r: TenantRec, at: number): T | undefined;
+  set(r: TenantRec, at: number, v: T, hot: H): T;
+}
+
+export function memoSlot<T, H>(reader: 'access' | 'delegation'): MemoSlot<T, H> {
+  return reader === 'access'
+    ? {
+      hot: (r, at) => (r.accessAt === at ? r.accessHot as H : undefined),
+      get: (r, at) => (r.accessAt === at ? r.memoAccess as T : undefined),
+      set: (r, at, v, hot) => { r.memoAccess = v; r.accessHot = hot; r.accessAt = at; return v; },
+    }
+    : {
+      hot: (r, at) => (r.delegationAt === at ? r.delegationHot as H : undefined),
+      get: (r, at) => (r.delegationAt === at ? r.memoDelegation as T : undefined),
+      set: (r, at, v, hot) => { r.memoDelegation = v; r.delegationHot = hot; r.delegationAt = at; return v; },
+    };
 }
 
 /** Read-only view the access computations need (implemented by PlatformState; tests may fake it). */
@@ -56,6 +76,8 @@ export class PlatformState implements Directory {
   get membershipVersion(): number { return this.membership; }
   /** Bumped on every template change (what a tenant derives from its record is then recomputed). */
   templatesVersion = 0;
+  /** Changes whenever users, teams, projects or templates change (both counters only grow: their sum changes too). */
+  get accessVersion(): number { return this.membership + this.templatesVersion; }
   /** The tenant records on the clusters' handles too (the request path reads them without a lookup by name). */
   private slot: ClusterSlot<TenantRec> | undefined;
 
@@ -108,8 +130,9 @@ export class PlatformState implements Directory {
         if (before) this.countHost(before.spec, -1);
         if (del) { this.tenants.delete(ev.name); this.slot?.set(ev.name, undefined); } else {
           const rec: TenantRec = {
-            name: ev.name, spec: tenantSpec(o), status: tenantStatus(o), deleting: Boolean(o.metadata.deletionTimestamp),
-            memoAccess: undefined, memoDelegation: undefined, // fields of the object itself (read with it)
+            name: ev.name, accessAt: -1, accessHot: undefined, delegationAt: -1, delegationHot: undefined, // read with it
+            spec: tenantSpec(o), status: tenantStatus(o), deleting: Boolean(o.metadata.deletionTimestamp),
+            memoAccess: undefined, memoDelegation: undefined,
           };
           this.tenants.set(ev.name, rec);
           this.slot?.set(ev.name, rec);
