@@ -26,11 +26,13 @@ class Obj { a = 1; b = 'x'; c: unknown = null; constructor(public next: Obj | nu
 const name = (i: number) => `tc-${String(i).padStart(5, '0')}`;
 const ballast: unknown[] = [];
 const spread = () => { if (BALLAST_KB > 0) ballast.push(new Array((BALLAST_KB * 1024) / 8 / 4).fill(0.5)); };
+// (ballast: BALLAST_KB per 4 objects of a pass, so 10,000 tenants' objects spread over pages as the server's do)
 
-// Four passes, one object per tenant each (the deepest first, so each can point at the next), ballast between.
-const chain: Obj[][] = [[], [], [], []];
-for (let d = 3; d >= 0; d--) {
-  for (let i = 0; i < N; i++) { chain[d]!.push(new Obj(d < 3 ? chain[d + 1]![i]! : null, i)); if (i % 4 === 0) spread(); }
+// DEPTH passes, one object per tenant each (the deepest first, so each can point at the next), ballast between.
+const DEPTH = 8;
+const chain: Obj[][] = Array.from({ length: DEPTH }, () => []);
+for (let d = DEPTH - 1; d >= 0; d--) {
+  for (let i = 0; i < N; i++) { chain[d]!.push(new Obj(d < DEPTH - 1 ? chain[d + 1]![i]! : null, i)); if (i % 4 === 0) spread(); }
 }
 const byName = new Map<string, Obj>();
 const keys: string[] = [];
@@ -67,6 +69,8 @@ const cases: Array<[string, (r: Req) => number]> = [
   ['k=2: handle -> 1 object', (r) => deref(r.head, 2)],
   ['k=3: handle -> 2 objects', (r) => deref(r.head, 3)],
   ['k=4: handle -> 3 objects', (r) => deref(r.head, 4)],
+  ['k=6: handle -> 5 objects', (r) => deref(r.head, 6)],
+  ['k=8: handle -> 7 objects', (r) => deref(r.head, 8)],
   ['Map.get(fresh name) -> object', (r) => byName.get(r.cluster)!.v],
   ['Map.get(interned name) -> object', (r) => byName.get(r.interned)!.v],
   ['Map.get(fresh name) -> 2 objects', (r) => deref(byName.get(r.cluster), 2)],

@@ -23,7 +23,7 @@ export const teamGroup = (team: string): string => `portcullis:team:${team}`;
  * it). `access` is keyed by the users' own name strings (UserRec.name) and holds shared, frozen reason lists: a
  * lookup with that string compares pointers and reads no per-tenant string or list.
  */
-interface Entry { spec: TenantClusterSpec; access: AccessMap }
+interface Entry { spec: TenantClusterSpec; access: AccessMap; platform: AccessMap }
 type AccessMap = Map<string, readonly AccessReason[]>;
 
 /** Equal reason lists are one frozen array (a handful of distinct lists exist). */
@@ -38,6 +38,7 @@ interface Partition { at?: string; shared: Array<{ user: UserRec; users: string[
 
 /** Entries live on the tenant record (one lookup finds both); they depend on the platform state only. */
 const ENTRY = memoSlot<Entry, AccessMap>('access');
+const EMPTY: AccessMap = new Map();
 
 export class AccessIndex {
   private memo?: Partition;
@@ -69,18 +70,29 @@ export class AccessIndex {
     const tpl = rec.spec.templateRef ? state.templates.get(rec.spec.templateRef.name) : undefined;
     const spec = effectiveSpec(rec.spec, tpl);
     const access: AccessMap = new Map();
-    for (const [u, r] of staticAccess(state, spec)) access.set(state.users.get(u)?.name ?? u, sharedReasons(r));
-    return ENTRY.set(rec, at, { spec, access }, access);
+    let others = false;
+    for (const [u, r] of staticAccess(state, spec)) {
+      const user = state.users.get(u);
+      if (user === undefined) others = true;
+      access.set(user?.name ?? u, sharedReasons(r));
+    }
+    // the users among them that are platform users now (this entry is recomputed whenever users change)
+    let platform = access;
+    if (others) {
+      platform = new Map();
+      for (const [u, r] of access) if (state.users.has(u)) platform.set(u, r);
+    }
+    return ENTRY.set(rec, at, { spec, access, platform: platform.size ? platform : EMPTY }, platform.size ? platform : EMPTY);
   }
 
   /**
    * The platform user's management access to the tenant from platform objects alone, synchronously: its reasons
-   * (shared, frozen), or undefined when only RBAC in root (`use`) can give it (ask `reasons`). `user` is the
-   * platform's record (its name string is the entries' key); `rec` the tenant's current record.
+   * (shared, frozen), or undefined when it is no platform user or only RBAC in root (`use`) can give it (ask
+   * `reasons`). The entry holds the users that exist (it is recomputed whenever users change): a hit needs no lookup
+   * among all users. Read from the tenant's current record `rec` (one object fewer per request than the entry).
    */
-  staticReasons(user: UserRec, rec: TenantRec): readonly AccessReason[] | undefined {
-    // the map inline in the record when current (one object fewer per request than through the entry)
-    return (ENTRY.hot(rec, this.state.accessVersion) ?? this.entryOf(rec).access).get(user.name);
+  platformAccess(username: string, rec: TenantRec): readonly AccessReason[] | undefined {
+    return (ENTRY.hot(rec, this.state.accessVersion) ?? this.entryOf(rec).platform).get(username);
   }
 
   teamsOf(user: string): string[] {

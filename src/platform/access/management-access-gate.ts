@@ -32,11 +32,11 @@ export function managementAccessGate(state: PlatformState, index: AccessIndex): 
       const rec = state.tenant(cluster, handle);
       if (rec === undefined && !clusterMissing) return NOT_TENANT;
       if (user.groups.includes(SYSTEM_MASTERS)) return MASTER;
-      const u = state.users.get(user.username);
-      if (u === undefined) return NOT_PLATFORM;
-      // platform objects grant it: decided synchronously, one shared verdict per distinct reason list
-      const known = rec === undefined ? undefined : index.staticReasons(u, rec);
+      // platform objects grant it to this platform user (the entry holds only users that exist): decided
+      // synchronously, one shared verdict per distinct reason list, no lookup among all users
+      const known = rec === undefined ? undefined : index.platformAccess(user.username, rec);
       if (known !== undefined && known.length > 0) return admitted(known);
+      if (!state.users.has(user.username)) return NOT_PLATFORM;
       return index.reasons(user.username, user.groups, cluster, handle)
         .then((reasons): GateVerdict => (reasons.length > 0 ? admitted(reasons) : new Refused(user.username, cluster, reasons)));
     },
