@@ -158,6 +158,8 @@ export interface ModuleContext {
    * first use. Filled by the module that holds them; read at scrape time by metrics.
    */
   residentClusters?: () => number;
+  /** Logical clusters the watch cache holds compressed (unused for a sweep period); read at scrape time. */
+  coldClusters: () => number;
   store: Store;
   catalog: Catalog;
   informer: Informer;

@@ -48,6 +48,7 @@ export function serveCommand(): Command {
     .addHelpText('after', `
 Configuration file keys (YAML): dataDir, listen, hostnames, store, externalUrl,
 bookmarkIntervalSeconds (60), watchCacheEvents (100000), watchCacheWindowSeconds (75),
+watchCacheIdleSweepSeconds (60; 0: never compress idle clusters),
 auditPolicyFile, auditLogPath (<dataDir>/audit.log), auditLogMaxSizeMB (100), auditLogMaxBackups (10),
 logLevel (info), metrics (true), metricsPerCluster (false), shutdownDelaySeconds (0), shutdownTimeoutSeconds (60).
 

@@ -83,6 +83,10 @@ export function createMetrics(perCluster: boolean) {
       name: 'portcullis_logical_clusters', registers, labelNames: ['state'],
       help: 'Logical clusters (root included) by memory state: loaded (their RBAC index held) or idle (loaded on first use).',
     }),
+    watchCacheClusters: new Gauge({
+      name: 'portcullis_watch_cache_clusters', registers, labelNames: ['state'],
+      help: 'Logical clusters in the watch cache by state: warm (objects held as such) or cold (one compressed record, restored on next use).',
+    }),
     tenantClusters: new Gauge({ name: 'portcullis_tenant_clusters', registers, labelNames: ['phase'], help: 'Tenant clusters by status phase.' }),
     storeDuration: new HistogramFamily({
       name: 'portcullis_store_operation_duration_seconds', registers, labelNames: ['operation', 'backend', 'result'], buckets: SHORT_BUCKETS,

@@ -56,6 +56,9 @@ export function observabilityModule(): ObservabilityModule {
         const loaded = Math.min(total, m.residentClusters?.() ?? total);
         mx.logicalClusters.labels('loaded').set(loaded);
         mx.logicalClusters.labels('idle').set(total - loaded);
+        const cold = Math.min(total, m.coldClusters());
+        mx.watchCacheClusters.labels('cold').set(cold);
+        mx.watchCacheClusters.labels('warm').set(total - cold);
         const s = audit?.stats;
         if (s) {
           if (s.events > auditSeen.events) mx.auditEvents.inc(s.events - auditSeen.events);

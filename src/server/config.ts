@@ -13,6 +13,8 @@ export const configSchema = z.object({
   bookmarkIntervalSeconds: z.number().positive().default(60),
   watchCacheEvents: z.number().int().positive().default(100_000),
   watchCacheWindowSeconds: z.number().positive().default(75),
+  /** Period of the watch cache's idle-cluster sweep: a cluster unused for one to two periods is compressed; 0: never. */
+  watchCacheIdleSweepSeconds: z.number().nonnegative().default(60),
   auditPolicyFile: z.string().min(1).optional(),
   auditLogPath: z.string().min(1).optional(),
   auditLogMaxSizeMB: z.number().nonnegative().default(100),

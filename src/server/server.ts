@@ -139,6 +139,7 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
     auditEvent: () => undefined, modules, gates: {}, authorizers: {}, filters: {}, routes: [], onStarted: [], onClose: [],
     idlers: [() => informer.idle(), () => clusters.idle(), () => namespaces.idle(), () => gc.idle()],
     queues,
+    coldClusters: () => cache.coldClusters(),
     secrets: secrets.shared,
     revocation: { isSerialRevoked: () => false, isJtiRevoked: () => false },
     escalation: noGrants,

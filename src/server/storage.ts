@@ -25,6 +25,9 @@ Promise<{ backend: Storage; cache: Cacher; describe: string; kind: 'sqlite' | 'p
   } else {
     throw new Error(`unsupported --store "${spec}": use sqlite:<path> or postgres://user@host/db`);
   }
-  const cache = await createCacher(instrumentStorage(backend, observer), { eventRetention: cfg.watchCacheEvents, eventWindowMs: cfg.watchCacheWindowSeconds * 1000 });
+  const cache = await createCacher(instrumentStorage(backend, observer), {
+    eventRetention: cfg.watchCacheEvents, eventWindowMs: cfg.watchCacheWindowSeconds * 1000,
+    idleSweepMs: cfg.watchCacheIdleSweepSeconds * 1000,
+  });
   return { backend, cache, describe, kind: describe.startsWith('postgres') ? 'postgres' : 'sqlite' };
 }

@@ -234,3 +234,41 @@ describe('/metrics', () => {
     }
   });
 });
+
+describe('/metrics: clusters the watch cache holds compressed', () => {
+  let h: Harness;
+  before(async () => { h = await startHarness({ config: { watchCacheIdleSweepSeconds: 0.2 } }); });
+  after(async () => { await h?.close(); });
+  const cold = async (): Promise<{ cold: number; warm: number }> => {
+    const r = await h.request('GET', '/metrics');
+    assert.equal(r.status, 200, r.body);
+    const s = parseExposition(r.body);
+    return { cold: s.value('portcullis_watch_cache_clusters', { state: 'cold' }), warm: s.value('portcullis_watch_cache_clusters', { state: 'warm' }) };
+  };
+
+  it('counts an idle cluster as cold, restores it intact on its next read and counts it warm again', async () => {
+    const lc = { apiVersion: 'tenancy.portcullis.io/v1alpha1', kind: 'LogicalCluster', metadata: { name: 'metrics-cold' } };
+    assert.equal((await h.request('POST', '/apis/tenancy.portcullis.io/v1alpha1/logicalclusters', { body: lc })).status, 201);
+    await h.server.settle();
+    const cms = '/clusters/metrics-cold/api/v1/namespaces/default/configmaps';
+    for (let i = 0; i < 10; i++) {
+      const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}` }, data: { i: String(i) } };
+      assert.equal((await h.request('POST', cms, { body: cm })).status, 201);
+    }
+    // Nothing else uses the server: wait until every idle cluster is cold and the count holds over two sweeps.
+    let last = await cold();
+    for (let i = 0; i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      const now = await cold();
+      if (now.cold >= 1 && now.cold === last.cold) break;
+      last = now;
+    }
+    assert.ok(last.cold >= 1, 'the idle tenant cluster went cold');
+    assert.equal(last.cold + last.warm, h.server.clusters.names().length);
+    const list = await h.request('GET', cms);
+    assert.equal(list.status, 200, list.body);
+    const items = (list.json() as { items: Array<{ metadata: { name: string }; data: { i: string } }> }).items;
+    assert.deepEqual(items.map((x) => `${x.metadata.name}=${x.data.i}`).sort(), [...Array(10).keys()].map((i) => `cm-${i}=${i}`).sort());
+    assert.equal((await cold()).cold, last.cold - 1, 'the read restored it');
+  });
+});

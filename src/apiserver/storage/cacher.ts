@@ -38,6 +38,8 @@ export type Cacher = Storage & {
   sharedOwnRows(set: string): string[];
   /** One idle-cluster sweep now (the periodic one runs by itself): clusters unused since the last go cold. */
   compactIdleClusters(): CompactStats;
+  /** Logical clusters held compressed now (cold), restored on their next use. */
+  coldClusters(): number;
 };
 
 interface Waiter { rv: number; resolve(): void; reject(err: Error): void }
@@ -116,6 +118,8 @@ class WatchCache implements Storage {
   }
 
   compactIdleClusters(): CompactStats { return this.index.compactIdle(); }
+
+  coldClusters(): number { return this.index.coldClusters; }
 
   currentRV(): number { return this.rv; }
 

@@ -13,7 +13,7 @@ import { rbacModule } from '../../auth/rbac-module/index.ts';
 import type { ModuleContext } from '../../apiserver/extension.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
 import { platformModule } from '../module.ts';
-import { projectType, tenantClusterType, userType } from '../resources/index.ts';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, projectType, tenantClusterType, userType } from '../resources/index.ts';
 
 const RBAC = 'rbac.authorization.k8s.io';
 
@@ -86,5 +86,26 @@ describe('provisioning passes', () => {
     const now = await server.store.read('root', tenantClusterType, '', 'third');
     assert.equal((now.status as { apiURL?: string }).apiURL, real);
     assert.equal(passes('tenantcluster') - before, 1, 'one pass rewrites it, and its own write brings no other');
+  });
+
+  it('a forged status.appliedObjects never names what a pass deletes', async () => {
+    // an object in the tenant that carries the platform's label (as its own template objects do)
+    const cmType = server.catalog.lookup('third', '', 'v1', 'configmaps')!;
+    await server.store.create({ cluster: 'third' }, cmType, 'default', {
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'keep-me', labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } },
+    });
+    // a /status writer claims the platform applied it, then the template (here: the spec) changes, so a pass prunes
+    await server.store.update({ cluster: 'root', subresource: 'status' }, tenantClusterType, '', 'third', (cur) => {
+      cur!.status = { ...(cur!.status as object), appliedObjects: [{ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'keep-me' }] };
+      return cur!;
+    });
+    await server.store.update({ cluster: 'root' }, tenantClusterType, '', 'third', (cur) => {
+      cur!.metadata.labels = { ...(cur!.metadata.labels ?? {}), touched: 'yes' };
+      return cur!;
+    });
+    await server.settle();
+    assert.ok(await server.store.read('third', cmType, 'default', 'keep-me'), 'still there');
+    const now = await server.store.read('root', tenantClusterType, '', 'third');
+    assert.deepEqual((now.status as { appliedObjects?: unknown[] }).appliedObjects ?? [], [], 'the record is rewritten');
   });
 });

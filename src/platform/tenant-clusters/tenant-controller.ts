@@ -16,7 +16,7 @@ import { CreateBatch } from '../../apiserver/registry/create-batch.ts';
 import type { PlatformState, TemplateSpec, TenantClusterSpec } from '../resources/index.ts';
 import {
   AUDIT_ANNOTATION, FOREGROUND_FINALIZER, HOST_CLUSTER, TENANT_FINALIZER, TENANT_LABEL, templateType, tenantClusterType,
-  tenantStatus, type Condition, type TenantClusterStatus, type TenantPhase,
+  tenantStatus, type Condition, type ObjectRef, type TenantClusterStatus, type TenantPhase,
 } from '../resources/index.ts';
 
 export interface TenantControllerDeps {
@@ -50,6 +50,12 @@ export class TenantController {
   /** tenant → its status as this controller is writing it: the status event of that write is its own, any
    * other status (a forged phase or apiURL written through /status) brings the tenant back to be rewritten */
   private readonly ownStatus = new Map<string, string>();
+  /**
+   * tenant → the objects this controller last recorded as applied (status.appliedObjects): what it prunes when the
+   * template drops them, so that a status written by someone else never names what to delete. After a restart
+   * the stored status is the record until the first pass.
+   */
+  private readonly applied = new Map<string, readonly ObjectRef[]>();
   /** Tenants whose host logical cluster is not active, by host: they come back when it is. */
   private readonly waitingForHost = new Map<string, Set<string>>();
   /**
@@ -101,7 +107,7 @@ export class TenantController {
     this.provisioning.delete(name);
     this.ownCreates.forget(name);
     const tc = await getOrUndefined(store, ROOT_CLUSTER, tenantClusterType, name);
-    if (!tc) return;
+    if (!tc) { this.applied.delete(name); return; }
     if (tc.metadata.deletionTimestamp) return this.finalize(tc);
     const spec = tc.spec as TenantClusterSpec;
     const conditions: Condition[] = [];
@@ -146,7 +152,7 @@ export class TenantController {
     }
     conditions.push(cond('LogicalClusterReady', 'True', 'Provisioned', `logical cluster "${name}" is ready`));
 
-    const previous = tenantStatus(tc)?.appliedObjects ?? [];
+    const previous = this.applied.get(name) ?? tenantStatus(tc)?.appliedObjects ?? [];
     // New template objects and role-mapping bindings are created together, in one transaction.
     const batch = new CreateBatch(store, name);
     const objects = await applyObjects(store, this.d.catalog, name, eff.objects, previous, batch);
@@ -169,6 +175,7 @@ export class TenantController {
       : cond('ReferencesResolved', 'True', 'Resolved', 'all referenced users, teams and ClusterRoles exist'));
     conditions.unshift(cond('Ready', 'True', 'Ready', 'the tenant cluster is ready'));
 
+    this.applied.set(name, objects.applied);
     const base = this.d.baseUrl();
     await status('Ready', {
       apiURL: base ? `${base}/clusters/${name}` : `/clusters/${name}`,
