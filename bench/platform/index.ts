@@ -173,6 +173,9 @@ async function provision(from: number, to: number, budgetMs = BUDGET_MS, rate = 
 }
 
 async function figures(n: number): Promise<PathFigures> {
+  // quiescent at both sizes: provisioning's tail (the last tenants' controllers, their garbage) not timed with the calls
+  await server.settle();
+  gc();
   return requestPath(server, m, { tenants: n, calls: CALLS, seconds: SECONDS, user, tenant, outsider, profile: PROFILE, repeats: REPEATS });
 }
 const add = (metric: string, value: string) => report.push({ metric, value });

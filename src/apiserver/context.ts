@@ -5,6 +5,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { AuthnResult, CredentialRestrictions, UserInfo } from './auth/types.ts';
 import { internal } from './errors.ts';
+import type { ClusterHandle } from './cluster-handle.ts';
 
 /** What the request is about, as in k8s.io/apiserver RequestInfo. */
 export interface RequestInfo {
@@ -34,6 +35,8 @@ export interface RequestContext {
   cluster?: string;
   /** The named cluster does not exist: answered as a cluster the caller may not access, 404 only once authorized. */
   clusterMissing?: boolean;
+  /** The cluster's handle (set by logical-cluster filter when one exists): modules' per-cluster records. */
+  handle?: ClusterHandle;
   /** Path with the cluster prefix removed. */
   path: string;
   info?: RequestInfo;
@@ -78,6 +81,7 @@ class ServerContext implements RequestContext {
   path: string;
   cluster?: string;
   clusterMissing?: boolean;
+  handle?: ClusterHandle;
   info?: RequestInfo;
   user?: UserInfo;
   impersonator?: UserInfo;

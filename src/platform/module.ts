@@ -2,7 +2,7 @@
 // (tenant clusters, users/teams/projects, host-tier RBAC, access, delegation, explain, grant checks) into the server.
 import type { ServerModule } from '../apiserver/extension.ts';
 import type { UserInfo } from '../apiserver/auth/types.ts';
-import { PlatformState, platformTypes, watchPlatformObjects, type Directory } from './resources/index.ts';
+import { PlatformState, platformTypes, watchPlatformObjects, type Directory, type TenantRec } from './resources/index.ts';
 import { mayEnter, reachableTenants, setupAccess, type ReachableTenant, type RootAuthorizer } from './access/index.ts';
 import { setupTenantClusters } from './tenant-clusters/index.ts';
 import { setupUsersTeamsProjects } from './users-teams-projects/index.ts';
@@ -48,6 +48,8 @@ export function platformModule(opts: PlatformModuleOptions = {}): PlatformModule
     setup(m) {
       for (const t of platformTypes) m.catalog.add(t);
       const state = new PlatformState();
+      // tenant records on the clusters' handles: the door and delegation read them without a lookup by name
+      if (m.clusters?.handles) state.attachHandles(m.clusters.handles.slot<TenantRec>());
       watchPlatformObjects(m.informer, state); // first: every feature's handlers see the event applied
       const access = setupAccess(m, state, opts.authorizeInRoot);
       const tenants = setupTenantClusters(m, { state, index: access.index, rootRbacDecides: () => !!access.authorizeInRoot() });

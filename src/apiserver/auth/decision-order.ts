@@ -7,6 +7,7 @@ import { clusterFrom, infoFrom, restrictionsFrom, userFrom } from '../context.ts
 import { StatusError, forbiddenStatus } from '../errors.ts';
 import type { Attributes, Authorizer, CredentialRestrictions, UserInfo } from './types.ts';
 import { createUnionAuthorizer, mastersAuthorizer } from './authorizer-union.ts';
+import type { ClusterHandle } from '../cluster-handle.ts';
 
 /** Gates, in request order. Modules fill them (ModuleContext.gates). */
 export const GATES = ['impersonation', 'management-access', 'credential-scope'] as const;
@@ -32,6 +33,8 @@ export interface GateQuery {
   clusterMissing?: boolean;
   /** The HTTP request being decided (absent when explain describes one). */
   request?: IncomingMessage;
+  /** The cluster's handle (cluster-handle.ts), when the request came through the chain. */
+  handle?: ClusterHandle;
 }
 
 export interface GateVerdict {
@@ -81,7 +84,7 @@ export function withGates(slots: GateSlots): Filter | undefined {
   return (ctx, next) => {
     const q: GateQuery = {
       cluster: clusterFrom(ctx), info: infoFrom(ctx), user: userFrom(ctx), restrictions: restrictionsFrom(ctx),
-      rawHeaders: ctx.req.rawHeaders, request: ctx.req, clusterMissing: ctx.clusterMissing === true,
+      rawHeaders: ctx.req.rawHeaders, request: ctx.req, clusterMissing: ctx.clusterMissing === true, handle: ctx.handle,
     };
     return runGates(gates, 0, q, ctx, next);
   };

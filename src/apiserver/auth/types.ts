@@ -1,5 +1,6 @@
 // Identity and decision types shared by authenticators, authorizers, filters and the review APIs.
 import type { IncomingMessage } from 'node:http';
+import type { ClusterHandle } from '../cluster-handle.ts';
 
 export interface UserInfo {
   username: string;
@@ -13,6 +14,11 @@ export interface Attributes {
   user: UserInfo;
   /** Logical cluster the request targets. */
   cluster: string;
+  /**
+   * The request's handle of `cluster` (cluster-handle.ts), when it came through the chain: authorizers read their
+   * per-cluster record from it (ClusterSlot.read checks it is this cluster's: a copy with another cluster misses).
+   */
+  handle?: ClusterHandle;
   /** Kubernetes verb (get, list, watch, create, update, patch, delete, deletecollection, impersonate, use, bind, escalate, ...) or lower-case HTTP method for non-resource requests. */
   verb: string;
   isResourceRequest: boolean;

@@ -10,6 +10,7 @@ import { StorageError } from '../storage/interface.ts';
 import { clusterPrefix, parseKey } from '../storage/keys.ts';
 import { sharedSetMarker, sharedSetMarkerKey, sharedSetMarkerPrefix, type SharedSet } from '../storage/shared-sets.ts';
 import type { ClusterDirectory } from '../filters/logical-cluster.ts';
+import { ClusterHandles, type ClusterHandle } from '../cluster-handle.ts';
 import { ROOT_CLUSTER, validateClusterName } from '../cluster-name.ts';
 import { StatusError, ignoreNotFound, notFoundMessage } from '../errors.ts';
 import { eventPriority, type Informer } from './informer.ts';
@@ -55,6 +56,8 @@ logicalClusterType.schema = {
 
 export class LogicalClusters implements ClusterDirectory {
   private readonly states = new Map<string, 'active' | 'deleting'>([[ROOT_CLUSTER, 'active']]);
+  /** One object per cluster for the request path (cluster-handle.ts): its state, and modules' slots. */
+  readonly handles = new ClusterHandles();
   readonly queue: WorkQueue;
   private readonly listeners: Array<(count: number, names: () => string[]) => void> = [];
 
@@ -68,10 +71,26 @@ export class LogicalClusters implements ClusterDirectory {
     private readonly sharedSets: readonly SharedSet[] = [],
   ) {
     this.queue = new WorkQueue((name) => this.reconcile(name), { name: 'logicalcluster', log, concurrency: 4, leadership });
+    this.handles.ensure(ROOT_CLUSTER).state = 'active';
   }
 
   state(name: string): 'active' | 'deleting' | undefined {
     return this.states.get(name);
+  }
+
+  handle(name: string): ClusterHandle | undefined {
+    return this.handles.get(name);
+  }
+
+  private setState(name: string, state: 'active' | 'deleting' | undefined): void {
+    if (state === undefined) {
+      this.states.delete(name);
+      const h = this.handles.get(name);
+      if (h) { h.state = undefined; this.handles.release(h); }
+    } else {
+      this.states.set(name, state);
+      this.handles.ensure(name).state = state;
+    }
   }
 
   names(): string[] { return [...this.states.keys()]; }
@@ -86,8 +105,7 @@ export class LogicalClusters implements ClusterDirectory {
     informer.on(logicalClusterType.group, logicalClusterType.resource, (ev) => {
       if (ev.cluster !== ROOT_CLUSTER) return;
       const before = this.states.get(ev.name);
-      if (ev.type === 'DELETED') this.states.delete(ev.name);
-      else this.states.set(ev.name, ev.object.metadata.deletionTimestamp ? 'deleting' : 'active');
+      this.setState(ev.name, ev.type === 'DELETED' ? undefined : ev.object.metadata.deletionTimestamp ? 'deleting' : 'active');
       if (before !== this.states.get(ev.name)) for (const l of this.listeners) l(this.states.size, () => this.names());
       // a Ready cluster not being deleted needs nothing (e.g. the event of our own Ready status write)
       const ready = (ev.object.status as { phase?: string } | undefined)?.phase === 'Ready' && !ev.object.metadata.deletionTimestamp;

@@ -10,7 +10,7 @@ export function attributesOf(ctx: Parameters<Filter>[0]): Attributes {
   return {
     user: userFrom(ctx), cluster: clusterFrom(ctx), verb: info.verb, isResourceRequest: info.isResourceRequest,
     path: info.path, apiGroup: info.apiGroup, apiVersion: info.apiVersion, resource: info.resource,
-    subresource: info.subresource, namespace: info.namespace, name: info.name,
+    subresource: info.subresource, namespace: info.namespace, name: info.name, handle: ctx.handle,
   };
 }
 

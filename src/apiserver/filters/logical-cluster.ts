@@ -6,12 +6,15 @@ import type { Filter } from '../context.ts';
 import { StatusError } from '../errors.ts';
 import { ROOT_CLUSTER, isClusterName } from '../cluster-name.ts';
 import { decodePathSegment } from './request-info.ts';
+import type { ClusterHandle } from '../cluster-handle.ts';
 
 export interface ClusterDirectory {
   /** 'active', 'deleting', or undefined when no such cluster exists. */
   state(name: string): 'active' | 'deleting' | undefined;
   /** Pending while an existing cluster's stored objects are still being replayed at start-up (then awaited). */
   replaying?(name: string): Promise<void> | undefined;
+  /** The cluster's handle (cluster-handle.ts), holding its state: one lookup for the whole request path. */
+  handle?(name: string): ClusterHandle | undefined;
 }
 
 export function withLogicalCluster(clusters: ClusterDirectory): Filter {
@@ -27,7 +30,13 @@ export function withLogicalCluster(clusters: ClusterDirectory): Filter {
         throw new StatusError(400, 'BadRequest', `invalid logical cluster name "${name}": must be a lowercase RFC 1123 label (e.g. "team-a")`);
       }
     }
-    if (!clusters.state(name)) ctx.clusterMissing = true;
+    const h = clusters.handle?.(name);
+    if (h !== undefined) {
+      // the handle's name is the same text: later lookups by it compare pointers
+      name = h.name;
+      ctx.handle = h;
+    }
+    if (!(h !== undefined ? h.state : clusters.state(name))) ctx.clusterMissing = true;
     ctx.cluster = name;
     ctx.path = rest;
     ctx.annotations['portcullis.io/cluster'] = name;

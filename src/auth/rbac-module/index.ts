@@ -42,7 +42,10 @@ export function rbacModule(): ServerModule {
     name: 'rbac',
     setup(m) {
       // Clusters are held only while used: an idle one costs no index memory and is loaded on its next decision.
-      const index = new LazyRbac(new RbacIndex(), {
+      const rbac = new RbacIndex();
+      // held clusters' states on the clusters' handles: a request's decision finds its cluster without a lookup
+      if (m.clusters?.handles) rbac.attachHandles(m.clusters.handles.slot());
+      const index = new LazyRbac(rbac, {
         source: (cluster) => storedPolicy(m, cluster), capacity: RESIDENT_CLUSTERS, pinned: (c) => c === ROOT_CLUSTER,
       });
       for (const [resource, kind] of KINDS) {

@@ -3,7 +3,8 @@
 import { type Attributes, type UserInfo, SYSTEM_AUTHENTICATED, SYSTEM_MASTERS } from '../../apiserver/auth/types.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { effectiveSpec, roleMapping, staticAccess, type AccessReason } from './access.ts';
-import { type PlatformState, type TemplateSpec, type TenantClusterSpec, type UserRec, GROUP, memoSlot, VERSION, tenantClusterType } from '../resources/index.ts';
+import { type PlatformState, type TenantClusterSpec, type TenantRec, type UserRec, GROUP, memoSlot, VERSION, tenantClusterType } from '../resources/index.ts';
+import type { ClusterHandle } from '../../apiserver/cluster-handle.ts';
 
 /** Asks RBAC in root whether the attributes are allowed (wired to the rbac authorizer by default). */
 export type RootAuthorizer = (a: Attributes) => Promise<boolean>;
@@ -17,14 +18,27 @@ export type BoundInRoot = (kind: 'user' | 'group', name: string) => boolean;
 export const teamGroup = (team: string): string => `portcullis:team:${team}`;
 
 /**
- * A tenant's access from platform objects: valid while its record, its template and the users, teams and projects
- * are the ones it was computed from (another tenant's status change does not recompute it).
+ * A tenant's access from platform objects: valid while its record (every change replaces it), the templates and the
+ * users, teams and projects are the ones it was computed from (another tenant's status change does not recompute
+ * it). `access` is keyed by the users' own name strings (UserRec.name) and holds shared, frozen reason lists: a
+ * lookup with that string compares pointers and reads no per-tenant string or list.
  */
-interface Entry { tpl: TemplateSpec | undefined; membership: number; spec: TenantClusterSpec; access: Map<string, AccessReason[]> }
+interface Entry { spec: TenantClusterSpec; access: AccessMap; platform: AccessMap }
+type AccessMap = Map<string, readonly AccessReason[]>;
+
+/** Equal reason lists are one frozen array (a handful of distinct lists exist). */
+const reasonLists = new Map<string, readonly AccessReason[]>();
+function sharedReasons(r: AccessReason[]): readonly AccessReason[] {
+  const key = r.join(',');
+  let hit = reasonLists.get(key);
+  if (hit === undefined) reasonLists.set(key, (hit = Object.freeze(r)));
+  return hit;
+}
 interface Partition { at?: string; shared: Array<{ user: UserRec; users: string[] }>; own: UserRec[] }
 
 /** Entries live on the tenant record (one lookup finds both); they depend on the platform state only. */
-const ENTRY = memoSlot<Entry>('memoAccess');
+const ENTRY = memoSlot<Entry, AccessMap>('access');
+const EMPTY: AccessMap = new Map();
 
 export class AccessIndex {
   private memo?: Partition;
@@ -42,15 +56,43 @@ export class AccessIndex {
     return this.entry(tenant)?.spec;
   }
 
-  private entry(tenant: string): Entry | undefined {
-    const rec = this.state.tenants.get(tenant);
-    if (!rec) return undefined;
-    const tpl = rec.spec.templateRef ? this.state.templates.get(rec.spec.templateRef.name) : undefined;
-    const membership = this.state.membershipVersion;
-    const hit = ENTRY.get(rec);
-    if (hit && hit.tpl === tpl && hit.membership === membership) return hit;
+  private entry(tenant: string, h?: ClusterHandle): Entry | undefined {
+    const rec = this.state.tenant(tenant, h);
+    return rec === undefined ? undefined : this.entryOf(rec);
+  }
+
+  /** Valid while the record, the templates and users, teams and projects are the ones it was computed from. */
+  private entryOf(rec: TenantRec): Entry {
+    const state = this.state;
+    const at = state.accessVersion;
+    const hit = ENTRY.get(rec, at);
+    if (hit !== undefined) return hit;
+    const tpl = rec.spec.templateRef ? state.templates.get(rec.spec.templateRef.name) : undefined;
     const spec = effectiveSpec(rec.spec, tpl);
-    return ENTRY.set(rec, { tpl, membership, spec, access: staticAccess(this.state, spec) });
+    const access: AccessMap = new Map();
+    let others = false;
+    for (const [u, r] of staticAccess(state, spec)) {
+      const user = state.users.get(u);
+      if (user === undefined) others = true;
+      access.set(user?.name ?? u, sharedReasons(r));
+    }
+    // the users among them that are platform users now (this entry is recomputed whenever users change)
+    let platform = access;
+    if (others) {
+      platform = new Map();
+      for (const [u, r] of access) if (state.users.has(u)) platform.set(u, r);
+    }
+    return ENTRY.set(rec, at, { spec, access, platform: platform.size ? platform : EMPTY }, platform.size ? platform : EMPTY);
+  }
+
+  /**
+   * The platform user's management access to the tenant from platform objects alone, synchronously: its reasons
+   * (shared, frozen), or undefined when it is no platform user or only RBAC in root (`use`) can give it (ask
+   * `reasons`). The entry holds the users that exist (it is recomputed whenever users change): a hit needs no lookup
+   * among all users. Read from the tenant's current record `rec` (one object fewer per request than the entry).
+   */
+  platformAccess(username: string, rec: TenantRec): readonly AccessReason[] | undefined {
+    return (ENTRY.hot(rec, this.state.accessVersion) ?? this.entryOf(rec).platform).get(username);
   }
 
   teamsOf(user: string): string[] {
@@ -74,8 +116,8 @@ export class AccessIndex {
   }
 
   /** Why `username` has management access to the tenant ([] = none). */
-  async reasons(username: string, groups: readonly string[], tenant: string): Promise<AccessReason[]> {
-    const e = this.entry(tenant);
+  async reasons(username: string, groups: readonly string[], tenant: string, h?: ClusterHandle): Promise<readonly AccessReason[]> {
+    const e = this.entry(tenant, h);
     if (!e) return [];
     const r = e.access.get(username);
     if (r) return r;
@@ -135,7 +177,7 @@ export class AccessIndex {
   }
 
   /** The ClusterRoles `username` gets inside the tenant ([] without management access). */
-  async rolesOf(username: string, groups: readonly string[], tenant: string): Promise<{ roles: string[]; reasons: AccessReason[] }> {
+  async rolesOf(username: string, groups: readonly string[], tenant: string): Promise<{ roles: string[]; reasons: readonly AccessReason[] }> {
     const reasons = await this.reasons(username, groups, tenant);
     if (!reasons.length) return { roles: [], reasons };
     return { roles: roleMapping(this.state, this.entry(tenant)!.spec, [username]).get(username)!, reasons };

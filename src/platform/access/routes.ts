@@ -70,7 +70,7 @@ export async function reachableTenants(state: PlatformState, index: AccessIndex,
     if (!reasons.length && !isMaster(u)) continue;
     out.push({
       name: t.name, displayName: t.spec.displayName, project: t.spec.project, phase: t.deleting ? 'Terminating' : t.status?.phase,
-      apiURL: t.status?.apiURL, roles, reasons: reasons.length ? reasons : ['system:masters'],
+      apiURL: t.status?.apiURL, roles, reasons: reasons.length ? [...reasons] : ['system:masters'],
       hostCluster: t.status?.effective?.hostCluster ?? t.spec.hostCluster ?? HOST_CLUSTER,
     });
   }

@@ -3,13 +3,13 @@
 // cluster, sent as the tenant's host ServiceAccount; everything else gets no opinion (tenant RBAC decides).
 import { type Attributes, type Authorizer, type AuthorizerResult, type Decision, SYSTEM_AUTHENTICATED } from '../../apiserver/auth/types.ts';
 import { effectiveSpec } from '../access/index.ts';
-import { memoSlot, type PlatformState, type TemplateSpec } from '../resources/index.ts';
+import { memoSlot, type PlatformState } from '../resources/index.ts';
+import type { ClusterHandle } from '../../apiserver/cluster-handle.ts';
 import { effectiveDelegation, hostRbacPlan, type DelegationConfig } from '../host-rbac/index.ts';
 
 export type AuthorizeFn = (a: Attributes) => Promise<AuthorizerResult>;
 
 interface Entry {
-  tpl: TemplateSpec | undefined;
   config: DelegationConfig;
   hostCluster: string;
   hostNamespace: string;
@@ -44,7 +44,7 @@ const MAX_DEPTH = 3;
 const NO_OPINION: AuthorizerResult = Object.freeze({ decision: 'noopinion', reason: '' });
 
 /** Per tenant record (kept on it: one lookup finds both): recomputed when the record or its template changes. */
-const ENTRY = memoSlot<Entry>('memoDelegation');
+const ENTRY = memoSlot<Entry, DelegationConfig>('delegation');
 /** Equal configs shared: most tenants' is the default, read by every request as one object (bounded). */
 const configs = new Map<string, DelegationConfig>();
 function shared(c: DelegationConfig): DelegationConfig {
@@ -63,24 +63,30 @@ export class DelegationAuthorizer implements Authorizer {
   constructor(private readonly state: PlatformState, private readonly authorizeFn: () => AuthorizeFn) {}
 
   /** The tenant's effective delegation config and host identity (undefined: not a tenant cluster). */
-  entry(tenant: string): Entry | undefined {
-    const rec = this.state.tenants.get(tenant);
+  entry(tenant: string, h?: ClusterHandle): Entry | undefined {
+    const rec = this.state.tenant(tenant, h);
     if (!rec) return undefined;
+    const templates = this.state.templatesVersion;
+    const hit = ENTRY.get(rec, templates);
+    if (hit) return hit;
     const tpl = rec.spec.templateRef ? this.state.templates.get(rec.spec.templateRef.name) : undefined;
-    const hit = ENTRY.get(rec);
-    if (hit && hit.tpl === tpl) return hit;
     const spec = effectiveSpec(rec.spec, tpl);
     const plan = hostRbacPlan(tenant, spec);
-    return ENTRY.set(rec, {
-      tpl, config: shared(effectiveDelegation(spec)), hostCluster: plan.hostCluster, hostNamespace: plan.hostNamespace,
-      serviceAccountUser: plan.serviceAccountUser,
-    });
+    const config = shared(effectiveDelegation(spec));
+    return ENTRY.set(rec, templates, {
+      config, hostCluster: plan.hostCluster, hostNamespace: plan.hostNamespace, serviceAccountUser: plan.serviceAccountUser,
+    }, config);
   }
 
   /** Synchronous (no opinion) unless the request is delegated to a host cluster. */
   authorize(a: Attributes): AuthorizerResult | Promise<AuthorizerResult> {
-    const e = this.entry(a.cluster);
-    if (!e || !applies(e.config, a)) return NO_OPINION;
+    const rec = this.state.tenant(a.cluster, a.handle);
+    if (rec === undefined) return NO_OPINION;
+    // the config inline in the record when current (most requests are not delegated: nothing else is read)
+    const config = ENTRY.hot(rec, this.state.templatesVersion);
+    if (config !== undefined && !applies(config, a)) return NO_OPINION;
+    const e = this.entry(a.cluster, a.handle)!;
+    if (!applies(e.config, a)) return NO_OPINION;
     return this.decide(a, e).then((o) => ({ decision: o.decision, reason: o.reason }));
   }
 
@@ -113,7 +119,9 @@ export class DelegationAuthorizer implements Authorizer {
           reason: `delegated to host cluster "${e.hostCluster}": the tenant's host identity ${e.serviceAccountUser} may not create subjectaccessreviews there`,
         };
       }
-      const host = await authorize(this.ask({ ...a, cluster: e.hostCluster }, level));
+      // the tenant's handle stays behind: the host is another cluster
+      const { handle: _tenantHandle, ...attrs } = a;
+      const host = await authorize(this.ask({ ...attrs, cluster: e.hostCluster }, level));
       const allowed = host.decision === 'allow';
       const hostReason = host.reason || (allowed ? '' : 'no RBAC rule allows it');
       return {

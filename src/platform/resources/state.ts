@@ -2,6 +2,7 @@
 // the informer; derived views (team members, global admins, project admins) are memoised until users, teams or projects change.
 import type { InformerEvent } from '../../apiserver/controllers/informer.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
+import { MISS, type ClusterHandle, type ClusterSlot } from '../../apiserver/cluster-handle.ts';
 import type { ProjectRole, TemplateSpec, TenantClusterSpec } from './schemas.ts';
 import { HOST_CLUSTER, projectSpec, teamSpec, templateSpec, tenantSpec, userSpec, tenantStatus, type TenantClusterStatus } from './types.ts';
 
@@ -9,18 +10,38 @@ export interface UserRec { name: string; groups: readonly string[]; globalAdmin:
 export interface TeamRec { name: string; members: readonly string[]; groups: readonly string[]; displayName?: string }
 export interface ProjectRec { name: string; displayName?: string; members: ReadonlyArray<{ user?: string; team?: string; role: ProjectRole }>; deleting: boolean }
 export interface TenantRec {
-  name: string; spec: TenantClusterSpec; status?: TenantClusterStatus; deleting: boolean;
+  name: string;
   /**
-   * What the request path derives from this record, one field per reader (memoSlot): read with the record (no
-   * other map, no other object), and gone with it when the tenant changes (every event replaces the record).
+   * What the request path derives from this record, per reader (memoSlot): the version of the platform state it
+   * was derived at and the part every request reads (`Hot`), inline in the record (no other object to visit), and
+   * the rest (`memo…`). Gone with the record when the tenant changes (every event replaces the record).
    */
+  accessAt?: number; accessHot?: unknown; delegationAt?: number; delegationHot?: unknown;
+  spec: TenantClusterSpec; status?: TenantClusterStatus; deleting: boolean;
   memoAccess?: unknown;
   memoDelegation?: unknown;
 }
 
-/** The field of TenantRec holding one reader's derived data. */
-export function memoSlot<T>(field: 'memoAccess' | 'memoDelegation'): { get(r: TenantRec): T | undefined; set(r: TenantRec, v: T): T } {
-  return { get: (r) => r[field] as T | undefined, set: (r, v) => (r[field] = v) };
+/** One reader's derived data on TenantRec: valid while the record is and `at` (a version the reader picks) holds. */
+export interface MemoSlot<T, H> {
+  /** The part read per request, when derived at `at`. */
+  hot(r: TenantRec, at: number): H | undefined;
+  get(r: TenantRec, at: number): T | undefined;
+  set(r: TenantRec, at: number, v: T, hot: H): T;
+}
+
+export function memoSlot<T, H>(reader: 'access' | 'delegation'): MemoSlot<T, H> {
+  return reader === 'access'
+    ? {
+      hot: (r, at) => (r.accessAt === at ? r.accessHot as H : undefined),
+      get: (r, at) => (r.accessAt === at ? r.memoAccess as T : undefined),
+      set: (r, at, v, hot) => { r.memoAccess = v; r.accessHot = hot; r.accessAt = at; return v; },
+    }
+    : {
+      hot: (r, at) => (r.delegationAt === at ? r.delegationHot as H : undefined),
+      get: (r, at) => (r.delegationAt === at ? r.memoDelegation as T : undefined),
+      set: (r, at, v, hot) => { r.memoDelegation = v; r.delegationHot = hot; r.delegationAt = at; return v; },
+    };
 }
 
 /** Read-only view the access computations need (implemented by PlatformState; tests may fake it). */
@@ -53,6 +74,27 @@ export class PlatformState implements Directory {
   private readonly hostCounts = new Map<string, number>();
   /** Changes whenever users, teams or projects change (memoised views over membership key on it). */
   get membershipVersion(): number { return this.membership; }
+  /** Bumped on every template change (what a tenant derives from its record is then recomputed). */
+  templatesVersion = 0;
+  /** Changes whenever users, teams, projects or templates change (both counters only grow: their sum changes too). */
+  get accessVersion(): number { return this.membership + this.templatesVersion; }
+  /** The tenant records on the clusters' handles too (the request path reads them without a lookup by name). */
+  private slot: ClusterSlot<TenantRec> | undefined;
+
+  /** Mirrors the tenant records into `slot` from now on (the platform module wires the request path's handles). */
+  attachHandles(slot: ClusterSlot<TenantRec>): void {
+    this.slot = slot;
+    for (const [name, rec] of this.tenants) slot.set(name, rec);
+  }
+
+  /** The tenant record of `cluster`: from the request's handle when it holds one, else by name. Always the current one. */
+  tenant(cluster: string, h: ClusterHandle | undefined): TenantRec | undefined {
+    if (this.slot !== undefined) {
+      const r = this.slot.read(h, cluster);
+      if (r !== MISS) return r;
+    }
+    return this.tenants.get(cluster);
+  }
   private memoTeams = new Map<string, Set<string>>();
   /** user -> teams it is a member of (the inverse of memoTeams). */
   private memoUserTeams = new Map<string, string[]>();
@@ -86,18 +128,20 @@ export class PlatformState implements Directory {
       case 'tenantclusters': {
         const before = this.tenants.get(ev.name);
         if (before) this.countHost(before.spec, -1);
-        if (del) this.tenants.delete(ev.name);
-        else {
+        if (del) { this.tenants.delete(ev.name); this.slot?.set(ev.name, undefined); } else {
           const rec: TenantRec = {
-            name: ev.name, spec: tenantSpec(o), status: tenantStatus(o), deleting: Boolean(o.metadata.deletionTimestamp),
-            memoAccess: undefined, memoDelegation: undefined, // fields of the object itself (read with it)
+            name: ev.name, accessAt: -1, accessHot: undefined, delegationAt: -1, delegationHot: undefined, // read with it
+            spec: tenantSpec(o), status: tenantStatus(o), deleting: Boolean(o.metadata.deletionTimestamp),
+            memoAccess: undefined, memoDelegation: undefined,
           };
           this.tenants.set(ev.name, rec);
+          this.slot?.set(ev.name, rec);
           this.countHost(rec.spec, 1);
         }
         break;
       }
       case 'tenantclustertemplates':
+        this.templatesVersion++;
         if (del) this.templates.delete(ev.name); else this.templates.set(ev.name, templateSpec(o));
         break;
     }

@@ -59,6 +59,20 @@ export class GroupParts {
   ) {}
 }
 
+/**
+ * One string object per distinct name kept in records (usernames, group and namespace names): a hit compares the
+ * request's name with a string that every cluster's records share (likely in the CPU caches), not with one of this
+ * cluster's own. Interned when a record is written, never per decision. Bounded: forgetting only unshares.
+ */
+const names = new Map<string, string>();
+export function intern(s: string): string {
+  const hit = names.get(s);
+  if (hit !== undefined) return hit;
+  if (names.size >= 65_536) names.clear();
+  names.set(s, s);
+  return s;
+}
+
 /** Approximate heap bytes (64-bit V8): a record with its map entry; a view array; a Map; shared group segments. */
 export const RECORD_BYTES = 160;
 export const MAP_BYTES = 200;
@@ -88,9 +102,9 @@ export class UserRecord {
 
   setGroups(groups: readonly string[]): void {
     const n = (this.ng = groups.length);
-    this.g0 = n > 0 ? groups[0]! : '';
-    this.g1 = n > 1 ? groups[1]! : '';
-    this.g2 = n > 2 ? groups[2]! : '';
+    this.g0 = n > 0 ? intern(groups[0]!) : '';
+    this.g1 = n > 1 ? intern(groups[1]!) : '';
+    this.g2 = n > 2 ? intern(groups[2]!) : '';
     this.more = n > 3 ? Object.freeze(groups.slice(3)) : null;
   }
 

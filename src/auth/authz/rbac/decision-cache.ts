@@ -3,7 +3,7 @@
 // list. A hit is two Map.get on short strings and a group-list comparison; clock (second-chance) eviction
 // keeps a byte budget.
 import type { UserInfo } from '../../../apiserver/auth/types.ts';
-import { GroupParts, MAP_BYTES, RECORD_BYTES, UserRecord, viewBytes, type ClusterState, type View } from './cluster-state.ts';
+import { GroupParts, MAP_BYTES, RECORD_BYTES, UserRecord, intern, viewBytes, type ClusterState, type View } from './cluster-state.ts';
 import { buildView } from './decision-view.ts';
 import type { Order } from './subject-roles.ts';
 
@@ -59,7 +59,8 @@ export class DecisionCache {
   private record(cs: ClusterState, user: UserInfo): UserRecord {
     let rec = cs.get(user.username);
     if (rec === undefined) {
-      cs.set(user.username, (rec = new UserRecord(cs, user.username, user.groups)));
+      const name = intern(user.username);
+      cs.set(name, (rec = new UserRecord(cs, name, user.groups)));
       this.ring.push(rec);
       this.bytes += RECORD_BYTES;
       return rec;
@@ -85,7 +86,7 @@ export class DecisionCache {
       if (nsScope === undefined) rec.top = v;
     }
     if (ns !== '') {
-      if (rec.ns1 === null) { rec.ns1 = ns; rec.v1 = v; }
+      if (rec.ns1 === null) { rec.ns1 = intern(ns); rec.v1 = v; }
       else {
         if (rec.byNs === null) { rec.byNs = new Map(); this.bytes += MAP_BYTES; }
         rec.byNs.set(ns, v);

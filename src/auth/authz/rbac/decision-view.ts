@@ -91,9 +91,21 @@ function result(b: IndexedBinding, user: UserInfo): AuthorizerResult {
   return (bySubject[k / 3] ??= allowResult(b, k));
 }
 
+/**
+ * Equal allow results are one frozen object across clusters (the same binding, role and subject in many tenants):
+ * a decision then reads an object other tenants' decisions keep in the CPU caches. Bounded; forgetting only unshares.
+ */
+const results = new Map<string, AuthorizerResult>();
+
 /** `RBAC: allowed by ...` naming the subject at triple offset `k` (as Kubernetes words it). */
 function allowResult(b: IndexedBinding, k: number): AuthorizerResult {
   const t = b.subjects;
   const subject = k < t.length ? describeSubject(t[k]!, t[k + 1]!, t[k + 2]!, b.ns) : 'unknown subject';
-  return Object.freeze({ decision: 'allow', reason: allowedReason(describeBinding(b.name, b.ns, b.roleKind, b.roleName, subject)) });
+  const reason = allowedReason(describeBinding(b.name, b.ns, b.roleKind, b.roleName, subject));
+  let r = results.get(reason);
+  if (r === undefined) {
+    if (results.size >= 65_536) results.clear();
+    results.set(reason, (r = Object.freeze({ decision: 'allow', reason })));
+  }
+  return r;
 }

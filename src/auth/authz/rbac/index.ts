@@ -2,6 +2,7 @@
 // username) -> bindings (split by namespace) -> shared compiled roles, kept current from watch events; each
 // decision probes the cached view of the request's identity (decision-cache.ts) with its permission ids.
 import type { Attributes, Authorizer, AuthorizerResult, UserInfo } from '../../../apiserver/auth/types.ts';
+import { MISS, type ClusterSlot } from '../../../apiserver/cluster-handle.ts';
 import { bucketAdd, bucketItems, bucketRemove, IndexedBinding, kindConst, type Scope, type Slot } from './bindings.ts';
 import { ClusterState } from './cluster-state.ts';
 import { CompiledRole, RoleCache } from './compiled-role.ts';
@@ -23,6 +24,8 @@ export class RbacIndex implements Authorizer {
   private readonly q = new Query();
   /** Bindings indexed over all clusters (the view cache's budget grows with them). */
   private bindingCount = 0;
+  /** The held clusters' states on the clusters' handles too (a request's handle finds its state without a lookup). */
+  private slot: ClusterSlot<ClusterState> | undefined;
 
   /**
    * `byRule` (tests): roles match rule by rule instead of by permission ids; the order options choose which
@@ -34,12 +37,34 @@ export class RbacIndex implements Authorizer {
     this.order = order(opts);
   }
 
+  /** Mirrors the held clusters into `slot` from now on (cluster-handle.ts). */
+  attachHandles(slot: ClusterSlot<ClusterState>): void {
+    this.slot = slot;
+    for (const [name, cs] of this.clusters) slot.set(name, cs);
+  }
+
+  private hold(cluster: string, cs: ClusterState): ClusterState {
+    this.clusters.set(cluster, cs);
+    this.slot?.set(cluster, cs);
+    return cs;
+  }
+
+  /** The state of the request's cluster when held: from its handle when it has one, else by name. */
+  private held(a: Attributes): ClusterState | undefined {
+    const slot = this.slot;
+    if (slot !== undefined) {
+      const cs = slot.read(a.handle, a.cluster);
+      if (cs !== MISS) return cs;
+    }
+    return this.clusters.get(a.cluster);
+  }
+
   /** Applies one watch event (ADDED / MODIFIED upsert; DELETED removes by name and namespace). */
   apply(cluster: string, kind: RbacKind, type: WatchEventType, obj: RbacObject): void {
     let cs = this.clusters.get(cluster);
     if (!cs) {
       if (type === 'DELETED') return;
-      this.clusters.set(cluster, (cs = new ClusterState()));
+      cs = this.hold(cluster, new ClusterState());
     }
     const ns = kind === 'Role' || kind === 'RoleBinding' ? (obj.metadata.namespace ?? '') : '';
     if (kind === 'Role' || kind === 'ClusterRole') this.applyRole(cs, ns, type, obj as Role);
@@ -67,13 +92,14 @@ export class RbacIndex implements Authorizer {
     this.views.dropCluster(cs);
     cs.epoch = -1;
     this.clusters.delete(cluster);
+    this.slot?.set(cluster, undefined);
   }
 
   hasCluster(cluster: string): boolean { return this.clusters.has(cluster); }
 
   /** Holds `cluster` (empty until events or a snapshot fill it). */
   ensureCluster(cluster: string): void {
-    if (!this.clusters.has(cluster)) this.clusters.set(cluster, new ClusterState());
+    if (!this.clusters.has(cluster)) this.hold(cluster, new ClusterState());
   }
 
   /**
@@ -239,8 +265,13 @@ export class RbacIndex implements Authorizer {
   }
 
   authorize(a: Attributes): AuthorizerResult {
-    const cs = this.clusters.get(a.cluster);
-    if (cs === undefined) return NO_OPINION;
+    return this.authorizeHeld(a) ?? NO_OPINION;
+  }
+
+  /** The decision when the request's cluster is held; undefined when it is not. */
+  authorizeHeld(a: Attributes): AuthorizerResult | undefined {
+    const cs = this.held(a);
+    if (cs === undefined) return undefined;
     cs.used = true;
     const user = a.user;
     const v = this.views.view(cs, user, a.namespace, this.order, this.bindingCount);

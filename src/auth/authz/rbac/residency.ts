@@ -7,6 +7,8 @@ import type { PolicySnapshot, RbacKind, RbacObject, RulesForResult, WatchEventTy
 /** What the lazy authorizer uses of the RBAC index (index.ts's RbacIndex; an interface here: no import cycle). */
 export interface ClusterIndex extends Authorizer {
   authorize(a: Attributes): AuthorizerResult;
+  /** The decision when the request's cluster is held; undefined when it is not. */
+  authorizeHeld(a: Attributes): AuthorizerResult | undefined;
   apply(cluster: string, kind: RbacKind, type: WatchEventType, obj: RbacObject): void;
   load(cluster: string, s: PolicySnapshot): void;
   ensureCluster(cluster: string): void;
@@ -87,7 +89,8 @@ export class LazyRbac implements Authorizer {
   }
 
   authorize(a: Attributes): AuthorizerResult | Promise<AuthorizerResult> {
-    if (this.index.hasCluster(a.cluster)) return this.index.authorize(a);
+    const held = this.index.authorizeHeld(a);
+    if (held !== undefined) return held;
     // once more if another load's capacity check unloaded it meanwhile (many loads finishing together); an
     // unknown cluster is looked up once and answers as an empty one
     const decide = () => this.index.authorize(a);
