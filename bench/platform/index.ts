@@ -11,6 +11,10 @@
 //        [--rate R]  (create one tenant every 1/R s on a timer instead of bursts of 50; create→Ready counts from
 //        the scheduled time, so a late timer adds to the latency)
 //        [--keep-data DIR]  (the store is built in DIR/data and kept, for --restart-only)
+//        [--alloc-profile FILE [--alloc-survivors]]  (sampled heap allocations while tenants are created; survivors:
+//        only what no scavenge collected) [--watch-cache-events N]  (the watch cache's event capacity, default 100,000)
+// While tenants are created it also reports garbage collections (perf_hooks 'gc'): major / minor count, longest and
+// total pause, heap allocated and promoted per tenant, the largest old space and the event-loop delay.
 //      node --expose-gc --import tsx bench/platform/index.ts --restart-only DIR [--runs 3] [--resync 0]
 //        (restart phase only; --resync 0: do not wait for the background resync after the last run)
 //        [--path-repeats R] (medians of R timed runs per case) [--path-profile PREFIX] (CPU profiles of the in-process
@@ -29,7 +33,8 @@ import https from 'node:https';
 import { writeHeapSnapshot } from 'node:v8';
 import { machine, printTable } from '../support/load.ts';
 import { requestPath, type PathFigures } from './request-path.ts';
-import { Progress, WorkCounter, firstDecisions, residency } from './progress.ts';
+import { allocationProfile } from './alloc-profile.ts';
+import { GcCounter, Progress, WorkCounter, firstDecisions, residency } from './progress.ts';
 
 const flag = (name: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : undefined; };
 const RESTART_ONLY = flag('restart-only');
@@ -61,6 +66,11 @@ const PROFILE = (() => { const i = process.argv.indexOf('--path-profile'); retur
 const IDLE_SECONDS = arg('idle-seconds', 80);
 const flagValue = (name: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : undefined; };
 const HEAP_SNAPSHOT = flagValue('heap-snapshot');
+/**
+ * --alloc-profile FILE: sampled heap allocations (garbage included) while tenants are created, as a .heapprofile;
+ * with --alloc-survivors, only what no scavenge collected (what the old generation receives).
+ */
+const ALLOC_PROFILE = flagValue('alloc-profile');
 
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
@@ -71,7 +81,8 @@ const gc = () => { for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void 
 const dir = KEEP ? path.resolve(KEEP) : mkdtempSync(path.join(os.tmpdir(), 'portcullis-bench-platform-'));
 if (KEEP) mkdirSync(dir, { recursive: true });
 const db: TestDatabase | undefined = POSTGRES ? await createTestDatabase() : undefined;
-const cfg = loadConfig({ dataDir: path.join(dir, 'data'), listen: '127.0.0.1:0', ...(db ? { store: db.url() } : {}) });
+const WATCH_CACHE_EVENTS = flag('watch-cache-events');
+const cfg = loadConfig({ dataDir: path.join(dir, 'data'), listen: '127.0.0.1:0', ...(db ? { store: db.url() } : {}), ...(WATCH_CACHE_EVENTS ? { watchCacheEvents: Number(WATCH_CACHE_EVENTS) } : {}) });
 let m!: ModuleContext;
 const capture = { name: 'bench-capture', setup(ctx: ModuleContext) { m = ctx; } };
 const start = () => startServer(cfg, () => undefined, [...defaultModules(), capture]);
@@ -195,7 +206,12 @@ try {
   const t2 = performance.now();
   progress.phase = `create ${TENANTS}`;
   work.start();
+  const gcs = new GcCounter();
+  gcs.start();
+  const alloc = ALLOC_PROFILE ? await allocationProfile(process.argv.includes('--alloc-survivors')) : undefined;
   const rest = await provision(BASELINE, TENANTS, BUDGET_MS - (t1 - t0), RATE);
+  await alloc?.(ALLOC_PROFILE!);
+  gcs.stop();
   const readyMs = (t1 - t0) + (performance.now() - t2);
   const made = first.created + rest.created;
   reached = made;
@@ -208,6 +224,7 @@ try {
   progress.phase = 'settle';
   await server.settle();
   report.push(...work.rows(rest.created).map((r) => ({ ...r, metric: `${r.metric} (tenants ${BASELINE + 1}–${made}, until settled)` })));
+  report.push(...gcs.rows(rest.created).map((r) => ({ ...r, metric: `${r.metric} (creating tenants ${BASELINE + 1}–${made})` })));
   if (CREATE_ONLY) {
     printReport('--create-only');
     await server.close();

@@ -1,6 +1,8 @@
 // bench/platform helpers: progress lines on stderr while a phase runs (created / Ready, rate, RSS, load), the lazy
 // RBAC index's residency (clusters loaded, sweep), and the cost of the first decision in an idle tenant (its load).
 import os from 'node:os';
+import { PerformanceObserver, constants, monitorEventLoopDelay } from 'node:perf_hooks';
+import { GCProfiler, getHeapSpaceStatistics } from 'node:v8';
 import type { ModuleContext } from '../../src/apiserver/extension.ts';
 import type { Attributes } from '../../src/apiserver/auth/types.ts';
 
@@ -99,6 +101,69 @@ export class WorkCounter {
       { metric: 'process CPU per tenant (user + system)', value: `${((cpu.user + cpu.system) / 1000 / Math.max(1, n)).toFixed(2)} ms` },
       { metric: 'write transactions per tenant', value: `${per(this.writes - this.writes0)} (${ops})` },
       { metric: 'reconciles per tenant, by queue', value: queues },
+    ];
+  }
+}
+
+/**
+ * Garbage collections while a phase runs (perf_hooks 'gc' entries): count, longest and total pause of major
+ * (mark-compact) and minor (scavenge) collections, the largest old-generation size sampled, and event-loop stalls.
+ */
+export class GcCounter {
+  private readonly major: number[] = [];
+  private readonly minor: number[] = [];
+  private maxOld = 0;
+  private readonly observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) this.major.push(e.duration);
+      else if (kind === constants.NODE_PERFORMANCE_GC_MINOR) this.minor.push(e.duration);
+    }
+  });
+  private sampler?: NodeJS.Timeout;
+  private readonly lag = monitorEventLoopDelay({ resolution: 10 });
+  private readonly profiler = new GCProfiler();
+  /** Bytes allocated (heap growth between collections) and promoted to the old generation by scavenges. */
+  private allocated = 0;
+  private promoted = 0;
+
+  start(): void {
+    this.profiler.start();
+    this.observer.observe({ entryTypes: ['gc'] });
+    this.lag.enable();
+    this.sampler = setInterval(() => {
+      const old = getHeapSpaceStatistics().find((s) => s.space_name === 'old_space')?.space_used_size ?? 0;
+      this.maxOld = Math.max(this.maxOld, old);
+    }, 250);
+    this.sampler.unref();
+  }
+
+  stop(): void {
+    type Space = { spaceName: string; spaceUsedSize: number };
+    type Stat = { gcType: string; beforeGC: { heapStatistics: { usedHeapSize: number }; heapSpaceStatistics: Space[] }; afterGC: { heapStatistics: { usedHeapSize: number }; heapSpaceStatistics: Space[] } };
+    const stats = (this.profiler.stop() as unknown as { statistics: Stat[] } | undefined)?.statistics ?? [];
+    const old = (xs: Space[]) => xs.find((x) => x.spaceName === 'old_space')?.spaceUsedSize ?? 0;
+    let prev: number | undefined;
+    for (const s of stats) {
+      if (prev !== undefined) this.allocated += Math.max(0, s.beforeGC.heapStatistics.usedHeapSize - prev);
+      prev = s.afterGC.heapStatistics.usedHeapSize;
+      if (s.gcType === 'Scavenge') this.promoted += Math.max(0, old(s.afterGC.heapSpaceStatistics) - old(s.beforeGC.heapSpaceStatistics));
+    }
+    this.observer.disconnect();
+    this.lag.disable();
+    clearInterval(this.sampler);
+  }
+
+  rows(tenants: number): Array<{ metric: string; value: string }> {
+    const per = (x: number) => `${(x / Math.max(1, tenants) / 1024).toFixed(0)} KB`;
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    const max = (xs: number[]) => xs.reduce((a, b) => Math.max(a, b), 0);
+    return [
+      { metric: 'major GCs (mark-compact): count / longest / total pause', value: `${this.major.length} / ${max(this.major).toFixed(0)} / ${sum(this.major).toFixed(0)} ms` },
+      { metric: 'minor GCs (scavenge): count / longest / total pause', value: `${this.minor.length} / ${max(this.minor).toFixed(0)} / ${sum(this.minor).toFixed(0)} ms` },
+      { metric: 'heap allocated / promoted by scavenges, per tenant', value: `${per(this.allocated)} / ${per(this.promoted)}` },
+      { metric: 'old space, largest sampled (every 250 ms)', value: mb(this.maxOld) },
+      { metric: 'event-loop delay p99 / max', value: `${(this.lag.percentile(99) / 1e6).toFixed(0)} / ${(this.lag.max / 1e6).toFixed(0)} ms` },
     ];
   }
 }

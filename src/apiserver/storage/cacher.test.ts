@@ -111,9 +111,48 @@ describe('cacher', () => {
       assert.equal(ev.rv, marker.rv);
       assert.deepEqual(ev.object, (await cache.get(cmKey('n', 'shared')))!.object, 'the object the cluster sees');
       assert.notEqual(ev.object, ev.object, 'built on each read, not held by the event (nor by the event ring)');
+      // an own enumerable field like any event's: copying the event (as the informer does) copies the object
+      assert.deepEqual(Object.keys(ev), ['type', 'key', 'rv', 'shared', 'object']);
+      assert.deepEqual({ ...ev }.object, ev.object);
+      assert.ok(Object.isFrozen(ev));
       const replayed: StorageEvent[] = [];
       cache.watch('/n/', marker.rv - 1, (e) => replayed.push(e)).stop();
       assert.deepEqual(replayed.map((e) => [e.key, e.object]), seen.map((e) => [e.key, e.object]), 'replayed from the ring');
+    } finally {
+      await cache.close();
+      await remove();
+    }
+  });
+
+  it("a new cluster's shared objects are announced from what it saw when its marker came, under each watched prefix", async () => {
+    const { backend, remove } = await sqliteIn();
+    const cache = await createCacher(backend, { idleSweepMs: 0 });
+    const secretKey = (c: string, name: string) => `/${c}/core/secrets/default/${name}`;
+    cache.share({ name: 's', objects: new Map([
+      ['core/configmaps/default/a', deepFreeze(configMap('a', { s: '1' }))],
+      ['core/secrets/default/b', deepFreeze({ ...configMap('b'), kind: 'Secret' })],
+    ]) });
+    try {
+      // an own row at a shared key made before the marker: the cluster's object, not a shared one
+      await cache.create(cmKey('n', 'a'), configMap('a', { own: 'yes' }));
+      const all: StorageEvent[] = [];
+      const secrets: StorageEvent[] = [];
+      const from = cache.currentRV();
+      cache.watch('/n/', from, (e) => all.push(e));
+      cache.watch('/n/core/secrets/', from, (e) => secrets.push(e));
+      const marker = await cache.create(sharedSetMarkerKey('n', 's'), sharedSetMarker('s'));
+      await eventually(() => all.length === 2, 'the marker and the one visible shared object');
+      assert.deepEqual(all.map((e) => [e.type, e.key, e.shared]), [['ADDED', sharedSetMarkerKey('n', 's'), undefined], ['ADDED', secretKey('n', 'b'), true]]);
+      assert.deepEqual(secrets.map((e) => e.key), [secretKey('n', 'b')]);
+      // b edited: the cluster's own row now (copy-on-write); the marker's announcement of b is unchanged
+      const b = (await cache.get(secretKey('n', 'b')))!;
+      await cache.update(secretKey('n', 'b'), { ...b.object, data: { edited: 'yes' } }, b.rv);
+      await eventually(() => all.length === 3, 'the edit');
+      assert.deepEqual([all[2].type, all[2].key, all[2].shared], ['MODIFIED', secretKey('n', 'b'), undefined]);
+      const replayed: StorageEvent[] = [];
+      cache.watch('/n/', marker.rv - 1, (e) => replayed.push(e)).stop();
+      assert.deepEqual(replayed.map((e) => [e.type, e.key, e.rv]), all.map((e) => [e.type, e.key, e.rv]), 'replayed as delivered');
+      assert.deepEqual(replayed[1].object, all[1].object);
     } finally {
       await cache.close();
       await remove();

@@ -48,13 +48,6 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 const withRV = (o: KObject, rv: number): KObject => ({ ...o, metadata: { ...o.metadata, resourceVersion: String(rv) } });
 const flagged = (e: StorageEvent, shared: true | undefined): StorageEvent => (shared ? { ...e, shared } : e);
-/**
- * A new cluster's shared object as an ADDED event whose object is built each time it is read and never kept: the
- * event ring then holds a key and a closure for its window, not a per-cluster copy of every built-in object (65 per
- * new cluster; during a mass creation they filled the old generation and lengthened major GC pauses).
- */
-const builtOnRead = (key: string, rv: number, build: () => Stored): StorageEvent =>
-  Object.freeze({ type: 'ADDED' as const, key, rv, shared: true as const, get object(): KObject { return build().object; } });
 const conflictError = (key: string, want: number, have: number): StorageError =>
   new StorageError('Conflict', key, `${key}: expected resourceVersion ${want}, have ${have}`);
 
@@ -308,18 +301,16 @@ class WatchCache implements Storage {
     else this.put(deepFreeze({ key: event.key, rv: event.rv, object: event.object }));
     this.rv = event.rv;
     const after = this.view.get(event.key);
-    const out: StorageEvent[] = [];
     if (before && !after) {
       const last = event.type === 'DELETED' && !isTombstone(event.object) ? event.object : deepFreeze(withRV(before.object, event.rv));
-      out.push(flagged({ type: 'DELETED', key: event.key, rv: event.rv, object: last }, before.shared));
+      this.hub.publish(flagged({ type: 'DELETED', key: event.key, rv: event.rv, object: last }, before.shared));
     }
-    else if (after) out.push(flagged({ type: before ? 'MODIFIED' : 'ADDED', key: event.key, rv: event.rv, object: after.object }, after.shared));
-    // A marker brings or takes every shared object of its set the cluster has no own row for.
-    if (marker !== undefined && event.type === 'ADDED') {
-      for (const v of this.view.visibleLazyOf(cluster, marker)) out.push(builtOnRead(v.key, event.rv, v.build));
-    }
-    for (const s of hidden) out.push({ type: 'DELETED', key: s.key, rv: event.rv, object: deepFreeze(withRV(s.object, event.rv)), shared: true });
-    for (const ev of out) this.hub.publish(ev);
+    else if (after) this.hub.publish(flagged({ type: before ? 'MODIFIED' : 'ADDED', key: event.key, rv: event.rv, object: after.object }, after.shared));
+    // A marker brings or takes every shared object of its set the cluster has no own row for: the ADDED ones are one
+    // retained group (shared-sets.ts addedEventsOf), delivered to each watcher as its events.
+    const added = marker !== undefined && event.type === 'ADDED' ? this.view.addedEventsOf(cluster, marker, event.rv) : undefined;
+    if (added) this.hub.publishGroup(`/${cluster}/`, event.rv, added);
+    for (const s of hidden) this.hub.publish({ type: 'DELETED', key: s.key, rv: event.rv, object: deepFreeze(withRV(s.object, event.rv)), shared: true });
     this.wake();
   }
 

@@ -2,6 +2,7 @@
 // own objects (own uid, marker rv), copy-on-write edits, tombstoned deletes, re-creation, watch events, pagination,
 // marker removal, and the same view after a reload.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,6 +58,10 @@ describe('shared sets in the watch cache', () => {
       assert.equal(va.rv, ma.rv);
       assert.equal(va.object.metadata.resourceVersion, String(ma.rv));
       assert.match(va.object.metadata.uid!, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      // the derivation never changes (clients keep uids): SHA-256 of the marker's uid, NUL, the relative key
+      const h = createHash('sha256').update(ma.object.metadata.uid!).update('\0').update('rbac.authorization.k8s.io/clusterroles/view').digest('hex');
+      const variant = ((parseInt(h[16], 16) & 3) | 8).toString(16);
+      assert.equal(va.object.metadata.uid, `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`);
       assert.notEqual(va.object.metadata.uid, vb.object.metadata.uid);
       assert.ok(Object.isFrozen(va.object));
       assert.equal(await cache.get(crKey('c', 'view')), undefined); // no marker, no shared objects

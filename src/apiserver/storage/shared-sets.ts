@@ -3,8 +3,8 @@
 // (a uid derived from its marker, the marker's resourceVersion and creation time). A write to one is copy-on-write
 // (the cluster gets its own row at that key); a delete leaves a tombstone row naming the marker. Only the watch
 // cache (cacher.ts) reads through this view; backends store markers, own rows and tombstones as ordinary rows.
-import { createHash, randomUUID } from 'node:crypto';
-import type { KObject, ListOptions, Stored } from './interface.ts';
+import nodeCrypto, { createHash, randomUUID } from 'node:crypto';
+import type { KObject, ListOptions, Stored, StorageEvent } from './interface.ts';
 import { deepFreeze, type IndexPage } from './cache-index.ts';
 
 /**
@@ -44,9 +44,17 @@ function tombstone(of: KObject, markerUid: string): KObject {
   return { metadata: { name: meta.name, ...(meta.namespace ? { namespace: meta.namespace } : {}) }, [TOMBSTONE]: markerUid };
 }
 
+/**
+ * SHA-256 in hex. One-shot `crypto.hash` (Node >= 20.12) where present: a shared object is built on every read, and a
+ * Hash object per build is a native object with a weak handle each scavenge must process.
+ */
+const sha256Hex: (s: string) => string = typeof (nodeCrypto as { hash?: unknown }).hash === 'function'
+  ? (s) => (nodeCrypto as unknown as { hash(a: string, d: string, e: 'hex'): string }).hash('sha256', s, 'hex')
+  : (s) => createHash('sha256').update(s).digest('hex');
+
 /** A stable, per-cluster uid (UUID layout) for a shared object. */
 function derivedUid(markerUid: string, rel: string): string {
-  const h = createHash('sha256').update(markerUid).update('\0').update(rel).digest('hex');
+  const h = sha256Hex(`${markerUid}\0${rel}`);
   const variant = ((parseInt(h[16], 16) & 3) | 8).toString(16);
   // join builds one flat string (a template literal of slices is a chain of cons strings over the whole digest)
   return [h.slice(0, 8), h.slice(8, 12), `5${h.slice(13, 16)}`, `${variant}${h.slice(17, 20)}`, h.slice(20, 32)].join('-');
@@ -56,6 +64,26 @@ interface Marker { rv: number; uid: string; created: string }
 interface Shared { set: SharedSet; marker: Marker; rel: string; base: KObject }
 
 const clusterOf = (key: string): string => key.slice(1, key.indexOf('/', 1));
+
+/**
+ * A shared object's ADDED event whose object is built each time it is read and never kept. `object` is an own,
+ * enumerable accessor (spreading or comparing the event sees the built object), defined with one getter shared by
+ * every event and its state under non-enumerable symbols: the events stay small fast-mode objects (~200 bytes with
+ * their key; an object literal with its own getter closure is a ~800-byte dictionary-mode object, and a new cluster
+ * announces ~57 of them on each dispatch and replay).
+ */
+function builtOnRead(key: string, rv: number, sh: Shared, build: (key: string, sh: Shared) => KObject): StorageEvent {
+  const e = { type: 'ADDED' as const, key, rv, shared: true as const };
+  Object.defineProperty(e, SHARED, { value: sh });
+  Object.defineProperty(e, BUILD, { value: build });
+  return Object.freeze(Object.defineProperty(e, 'object', BUILT_ON_READ)) as unknown as StorageEvent;
+}
+const SHARED = Symbol('shared');
+const BUILD = Symbol('build');
+const BUILT_ON_READ: PropertyDescriptor = {
+  get(this: { key: string; [SHARED]: Shared; [BUILD]: (key: string, sh: Shared) => KObject }): KObject { return this[BUILD](this.key, this[SHARED]); },
+  enumerable: true,
+};
 
 /** The logical view over the physical rows of the cache index (`rowOf`). */
 export class SharedView {
@@ -153,6 +181,29 @@ export class SharedView {
       out.push({ key, build: () => this.materialize(key, sh) });
     }
     return out;
+  }
+
+  /**
+   * What watchers are told when `set`'s marker (at `rv`) is added to a cluster: an ADDED event for each shared object
+   * the cluster sees now (no own row), in key order. Returned as a function that yields them anew on each call, from
+   * a snapshot of which ones are visible (a few references, not 65 events per new cluster); each event's object is
+   * built each time it is read and never kept (a per-cluster copy of every built-in object would fill the old
+   * generation during a mass creation).
+   */
+  addedEventsOf(cluster: string, set: string, rv: number): (() => Iterable<StorageEvent>) | undefined {
+    const entry = this.sets.get(set);
+    const marker = this.markers.get(cluster)?.get(set);
+    if (!entry || !marker) return undefined;
+    const own = this.rows.get(cluster);
+    const skip = own && own.size > 0 ? new Set(own) : undefined;
+    const view = this;
+    return function* added(): Iterable<StorageEvent> {
+      const build = (key: string, sh: Shared): KObject => view.materialize(key, sh).object;
+      for (const rel of entry.rels) {
+        if (skip?.has(rel)) continue;
+        yield builtOnRead(`/${cluster}/${rel}`, rv, { set: entry.set, marker, rel, base: entry.set.objects.get(rel)! }, build);
+      }
+    };
   }
 
   /** Whether a list of `prefix` may contain shared objects (else the index answers it alone). */

@@ -37,9 +37,22 @@ INSERT OR IGNORE INTO meta (id, rv) VALUES (0, 0);
  * from the event it already applied and never reads it, so the parse would be wasted work on every write.
  */
 function written(key: string, rv: number, json: string): Stored {
-  let object: KObject | undefined;
-  return { key, rv, get object(): KObject { return (object ??= JSON.parse(json) as KObject); } };
+  const r = { key, rv };
+  Object.defineProperty(r, STATE, { value: { json, object: undefined } });
+  return Object.defineProperty(r, 'object', PARSED_ON_READ) as unknown as Stored;
 }
+
+/**
+ * `object` is an own enumerable accessor, as in a plain record (spreading or comparing it sees the object), with one
+ * getter shared by every record and its state under a non-enumerable symbol: records stay small fast-mode objects (a
+ * literal with its own getter closure is a dictionary-mode object about twice that size, one per write).
+ */
+const STATE = Symbol('written');
+const PARSED_ON_READ: PropertyDescriptor = {
+  // the state is its own object: the record itself may be frozen (the watch cache freezes what it returns)
+  get(this: { [STATE]: { json: string; object?: KObject } }): KObject { const s = this[STATE]; return (s.object ??= JSON.parse(s.json) as KObject); },
+  enumerable: true, configurable: true,
+};
 
 function withRV(object: KObject, rv: number): string {
   return JSON.stringify({ ...object, metadata: { ...object.metadata, resourceVersion: String(rv) } });

@@ -71,4 +71,45 @@ describe('event ring retention', () => {
     w.stop();
     hub.close();
   });
+
+  it('a group is one retained entry, delivered to each watcher as its events under the watched prefix', () => {
+    const hub = new WatchHub<StorageEvent>({ capacity: 2, minKeep: 0 }, 0, (e) => e);
+    const members = [ev(2, '/c/core/configmaps/default/a'), ev(2, '/c/core/secrets/default/b'), ev(2, '/c/core/secrets/default/c')];
+    let built = 0;
+    const group = () => { built++; return members; };
+    const all: string[] = [];
+    const secrets: string[] = [];
+    const other: string[] = [];
+    hub.watch('', 0, (e) => all.push(e.key));
+    hub.watch('/c/core/secrets/', 0, (e) => secrets.push(e.key));
+    hub.watch('/d/', 0, (e) => other.push(e.key));
+    hub.publish(ev(1));
+    hub.publishGroup('/c/', 2, group);
+    hub.publish(ev(3));
+    assert.deepEqual(all, [ev(1).key, ...members.map((m) => m.key), ev(3).key]);
+    assert.deepEqual(secrets, ['/c/core/secrets/default/b', '/c/core/secrets/default/c']);
+    assert.deepEqual(other, []);
+    assert.equal(built, 1, 'built once for every live watcher');
+    // capacity 2: the group and rv 3 are retained (a group counts as one entry), rv 1 is dropped
+    assert.equal(hub.retained(), 2);
+    assert.throws(() => hub.watch('', 0, () => undefined), expired);
+    const replayed: string[] = [];
+    hub.watch('/c/core/secrets/default/c', 1, (e) => replayed.push(e.key));
+    assert.deepEqual(replayed, ['/c/core/secrets/default/c'], 'a replay rebuilds the group for its watcher');
+    const after: number[] = [];
+    hub.watch('/c/', 2, (e) => after.push(e.rv));
+    assert.deepEqual(after, [3], 'a watch from the group rv does not see it');
+  });
+
+  it('a listener that fails inside a group gets no more of it and one error', () => {
+    const hub = new WatchHub<StorageEvent>(10, 0, (e) => e);
+    const got: string[] = [];
+    const errors: StorageError[] = [];
+    hub.watch('/c/', 0, (e) => { got.push(e.key); throw new Error('boom'); }, (e) => errors.push(e));
+    hub.publishGroup('/c/', 1, () => [ev(1, '/c/a'), ev(1, '/c/b')]);
+    hub.publish(ev(2, '/c/z'));
+    assert.deepEqual(got, ['/c/a']);
+    assert.equal(errors.length, 1);
+    assert.equal(hub.watcherCount, 0);
+  });
 });

@@ -140,7 +140,14 @@ export class EventRing<E extends HubEntry> {
  * published from inside a listener are queued so every subscriber still sees commit order.
  * `materialize` turns a retained entry into the event handed to one listener (e.g. parse JSON).
  */
-interface Seq<E> extends HubEntry { seq: number; entry: E }
+interface Seq<E> extends HubEntry {
+  seq: number;
+  entry?: E;
+  /** A group: its events (all at this rv, keys under `key`), built again for each delivery and never held. */
+  group?: () => Iterable<E>;
+  /** The group's events while its publish is being dispatched (built once for every live watcher). */
+  live?: E[];
+}
 
 export class WatchHub<E extends HubEntry> {
   private readonly ring: EventRing<Seq<E>>;
@@ -160,7 +167,20 @@ export class WatchHub<E extends HubEntry> {
   get floorRV(): number { return this.ring.floorRV; }
 
   publish(e: E): void {
-    const entry: Seq<E> = { key: e.key, rv: e.rv, seq: ++this.seq, entry: e };
+    this.append({ key: e.key, rv: e.rv, seq: ++this.seq, entry: e });
+  }
+
+  /**
+   * Publishes the events `members()` yields (all at `rv`, every key under `prefix`, in order) as one retained entry:
+   * the ring holds the function, not the events (a new cluster's shared objects: tens of events per cluster, each of
+   * which would otherwise stay in the old generation for the event window). Each watcher receives the events under
+   * its prefix, exactly as if each had been published; `members` must yield the same events whenever it is called.
+   */
+  publishGroup(prefix: string, rv: number, members: () => Iterable<E>): void {
+    this.append({ key: prefix, rv, seq: ++this.seq, entry: undefined, group: members, live: undefined });
+  }
+
+  private append(entry: Seq<E>): void {
     this.ring.push(entry);
     if (this.pruner === undefined && this.ring.agingOut) this.schedulePrune();
     this.queue.push(entry);
@@ -169,6 +189,8 @@ export class WatchHub<E extends HubEntry> {
     try {
       for (let i = 0; i < this.queue.length; i++) this.dispatch(this.queue[i]);
     } finally {
+      // (only groups have the field: adding it to every event would give each one a property store)
+      for (const q of this.queue) if (q.group) q.live = undefined;
       this.queue.length = 0;
       this.draining = false;
     }
@@ -226,6 +248,7 @@ export class WatchHub<E extends HubEntry> {
   }
 
   private dispatch(entry: Seq<E>): void {
+    if (entry.group && entry.live === undefined && this.subs.size > 0) entry.live = [...entry.group()];
     // Set iteration visits subscribers added meanwhile; their lastSeq (set by replay) prevents duplicates.
     for (const sub of this.subs) this.deliver(sub, entry);
   }
@@ -233,13 +256,25 @@ export class WatchHub<E extends HubEntry> {
   private deliver(sub: Subscriber<E>, entry: Seq<E>): void {
     if (entry.seq <= sub.lastSeq) return;
     sub.lastSeq = entry.seq;
-    if (!entry.key.startsWith(sub.prefix)) return;
+    if (entry.group === undefined) {
+      if (entry.key.startsWith(sub.prefix)) this.send(sub, entry.entry!);
+      return;
+    }
+    // a group's events are under its key: a watcher sees them if its prefix covers the key or lies inside it
+    if (!entry.key.startsWith(sub.prefix) && !sub.prefix.startsWith(entry.key)) return;
+    for (const e of entry.live ?? entry.group()) {
+      if (!sub.active) return;
+      if (e.key.startsWith(sub.prefix)) this.send(sub, e);
+    }
+  }
+
+  private send(sub: Subscriber<E>, e: E): void {
     try {
-      sub.onEvent(this.materialize(entry.entry));
+      sub.onEvent(this.materialize(e));
     } catch (err) {
       this.remove(sub);
-      const e = new StorageError('Unavailable', entry.key, `watch listener failed: ${(err as Error)?.message ?? String(err)}`);
-      if (sub.onError) sub.onError(e); else console.error(e.message);
+      const se = new StorageError('Unavailable', e.key, `watch listener failed: ${(err as Error)?.message ?? String(err)}`);
+      if (sub.onError) sub.onError(se); else console.error(se.message);
     }
   }
 
