@@ -2,8 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
-import { buildKubeconfig } from '../pki/kubeconfig.ts';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { buildKubeconfig, buildKubeconfigYielding } from '../pki/kubeconfig.ts';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { loadOrCreatePki } from '../pki/ca.ts';
@@ -34,6 +35,18 @@ test('buildKubeconfig: written line by line, read back as the document it descri
     { apiVersion: 'v1', kind: 'Config', preferences: {}, clusters: [], users: [user], contexts: [] });
 });
 
+test('buildKubeconfigYielding: the same text, built in slices between which the event loop turns', async () => {
+  const o = { baseUrl: 'https://x', caPem: 'ca', clusters: Array.from({ length: 2000 }, (_, i) => `c${i}`), user: { name: 'admin', user: {} } };
+  let turns = 0;
+  const tick = () => { turns++; if (turns < 10_000) setImmediate(tick); };
+  setImmediate(tick);
+  const { text } = await buildKubeconfigYielding(o, 100);
+  const during = turns;
+  turns = 10_000;
+  assert.equal(text, buildKubeconfig(o));
+  assert.ok(during >= 20, `the event loop turned ${during} times while it was built`);
+});
+
 test('clustersChanged: beyond 200 clusters a rewrite waits for a pause in the changes, or at most its max delay', async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'portcullis-admin-kc-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,12 +63,43 @@ test('clustersChanged: beyond 200 clusters a rewrite waits for a pause in the ch
   for (let ms = 0; ms < 14_000; ms += 100) { admin.clustersChanged(n, many(n)); n++; t.mock.timers.tick(100); }
   assert.equal(contexts(), 301, 'held back during the burst');
   for (let ms = 14_000; ms < 15_200; ms += 100) { admin.clustersChanged(n, many(n)); n++; t.mock.timers.tick(100); }
+  await admin.settled();
   assert.ok(contexts() > 301, 'written once the max delay is reached');
   const written = contexts();
   // then the changes stop: written a second later with the newest names
   admin.clustersChanged(n, many(n));
   t.mock.timers.tick(999);
+  await admin.settled();
   assert.equal(contexts(), written);
   t.mock.timers.tick(2);
+  await admin.settled();
   assert.equal(contexts(), n + 1, 'root and the newest names');
+});
+
+test('clustersChanged: a held-back rewrite never lands after a later write (a rotated certificate stays)', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'portcullis-admin-kc-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const pki = await loadOrCreatePki(path.join(dir, 'pki'), { hostnames: [], ips: [] });
+  const file = path.join(dir, 'admin.kubeconfig');
+  const revoked: string[] = [];
+  const admin = new AdminCredential({
+    pki, path: file, validityDays: 1, isRevoked: () => false, log: () => undefined, revoke: async (s) => { revoked.push(s); },
+  });
+  await admin.load();
+  const many = (n: number) => () => Array.from({ length: n }, (_, i) => `c${i}`);
+  admin.write('https://x', many(3000)());
+  const serialIn = () => {
+    const doc = parse(usersSection(readFileSync(file, 'utf8'))) as { users: Array<{ user: Record<string, string> }> };
+    return new X509Certificate(Buffer.from(doc.users[0]!.user['client-certificate-data']!, 'base64')).serialNumber;
+  };
+  const first = serialIn();
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000_000 });
+  admin.clustersChanged(3001, many(3001));
+  t.mock.timers.tick(60_000); // the rewrite starts: it is built in slices, yielding to the event loop
+  const { serial } = await admin.rotate('test'); // lands while the rewrite (with the old certificate) is in progress
+  await admin.settled();
+  assert.notEqual(serial, first);
+  assert.equal(revoked.length, 1);
+  assert.equal(serialIn().toLowerCase().replace(/^0+/, ''), serial.toLowerCase().replace(/^0+/, ''), 'the rotated certificate is the one on disk');
+  assert.ok(readdirSync(dir).every((f) => !f.includes('.tmp-')), 'no temporary file left');
 });

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { parse } from 'yaml';
 import type { Pki } from '../pki/ca.ts';
-import { buildKubeconfig, writePrivateFile } from '../pki/kubeconfig.ts';
+import { buildKubeconfig, buildKubeconfigYielding, writePrivateFile, writePrivateFileAsync, type KubeconfigOptions } from '../pki/kubeconfig.ts';
 import { normalizeSerialHex } from '../pki/serial.ts';
 import type { Route } from '../apiserver/extension.ts';
 import { userFrom, type RequestContext } from '../apiserver/context.ts';
@@ -44,6 +44,10 @@ export class AdminCredential {
   private pending?: { timer: NodeJS.Timeout; names: () => string[]; since: number };
   private lastWrite = 0;
   private writeMs = 0;
+  /** Bumped by every write: a held-back rewrite still in progress replaces the file only if none came after it. */
+  private generation = 0;
+  /** The held-back rewrite in progress (built and written without blocking the event loop), with its names. */
+  private inflight?: { done: Promise<void>; names: () => string[] };
 
   constructor(private readonly d: AdminCredentialDeps) {}
 
@@ -62,15 +66,20 @@ export class AdminCredential {
   /** Writes the admin kubeconfig (0600) for `baseUrl` with a context per cluster. */
   write(baseUrl: string, clusters: string[]): void {
     this.baseUrl = baseUrl;
-    this.clusters = [ROOT_CLUSTER, ...clusters.filter((n) => n !== ROOT_CLUSTER).sort()];
+    this.setClusters(clusters);
+    this.generation++;
     writePrivateFile(this.d.path, this.text());
+  }
+
+  private setClusters(clusters: string[]): void {
+    this.clusters = [ROOT_CLUSTER, ...clusters.filter((n) => n !== ROOT_CLUSTER).sort()];
   }
 
   /**
    * The logical clusters changed: rewrite the kubeconfig, at once while there are few. Beyond that a rewrite (a
    * 20 MB file at 10,000 clusters, ~0.3 s of blocked event loop) waits until the changes pause for a second, but
    * no longer than MAX_DELAY or 200 times the last rewrite took, and never sooner than twenty times it after the
-   * previous one (at most 5% of a core). A mass creation of 10,000 tenant clusters then rewrites it about once a
+   * previous one (at most 5% of a core); it is built and written without blocking the event loop. A mass creation of 10,000 tenant clusters then rewrites it about once a
    * minute, not every few seconds (each rewrite stalled the tenants created meanwhile), and a new cluster's context
    * appears a second after the last change.
    */
@@ -85,27 +94,47 @@ export class AdminCredential {
     if (this.pending) clearTimeout(this.pending.timer);
     const latest = since + Math.max(MAX_DELAY_MS, 200 * this.writeMs);
     const due = Math.max(this.lastWrite + Math.max(1000, 20 * this.writeMs), Math.min(now + QUIET_MS, latest));
-    const timer = setTimeout(() => this.flush(), Math.max(0, due - now));
+    const timer = setTimeout(() => this.rewrite(), Math.max(0, due - now));
     timer.unref();
     this.pending = { timer, names, since };
   }
 
-  /** Writes a rewrite the throttle holds back (at shutdown). */
+  /** Writes at once, synchronously, a rewrite the throttle holds back or one in progress (at shutdown). */
   flush(): void {
+    const names = this.pending?.names ?? this.inflight?.names;
+    if (this.pending) clearTimeout(this.pending.timer);
+    this.pending = undefined;
+    if (names) this.write(this.baseUrl, names()); // a rewrite in progress finds itself superseded
+  }
+
+  /** The held-back rewrite in progress, if any, has finished (tests). */
+  async settled(): Promise<void> { await this.inflight?.done; }
+
+  /** The throttle's rewrite: built in slices and written off the event loop; a later write supersedes it. */
+  private rewrite(): void {
     const p = this.pending;
     if (!p) return;
-    clearTimeout(p.timer);
     this.pending = undefined;
-    const t0 = Date.now();
-    this.write(this.baseUrl, p.names());
-    this.lastWrite = Date.now();
-    this.writeMs = this.lastWrite - t0;
+    const gen = ++this.generation;
+    this.setClusters(p.names());
+    const done = (async () => {
+      const { text, busyMs } = await buildKubeconfigYielding(this.options());
+      this.writeMs = busyMs; // the event loop's share of the work (the file is written off it)
+      const current = () => gen === this.generation;
+      if (current()) await writePrivateFileAsync(this.d.path, text, String(gen), current);
+    })().catch((e: unknown) => this.d.log(`portcullis: could not rewrite ${this.d.path}: ${(e as Error).message}`))
+      .finally(() => {
+        if (this.inflight?.done === done) this.inflight = undefined;
+        this.lastWrite = Date.now();
+      });
+    this.inflight = { done, names: p.names };
   }
 
   /** A new certificate; the previous one is revoked everywhere. Returns the new kubeconfig text. */
   async rotate(by: string): Promise<{ kubeconfig: string; serial: string; notAfter: string; revoked?: string }> {
     const old = this.held;
     this.held = await this.issue();
+    this.generation++; // a rewrite in progress holds the old certificate: it must not land after this one
     writePrivateFile(this.d.path, this.text());
     if (old && this.d.revoke) await this.d.revoke(old.serial, old.notAfter, `admin certificate rotated by ${by}`);
     const { serial, notAfter } = this.held;
@@ -138,15 +167,17 @@ export class AdminCredential {
     };
   }
 
-  private text(): string {
+  private text(): string { return buildKubeconfig(this.options()); }
+
+  private options(): KubeconfigOptions {
     const h = this.held!;
-    return buildKubeconfig({
+    return {
       baseUrl: this.baseUrl, caPem: this.d.pki.caCertPem, clusters: this.clusters, current: ROOT_CLUSTER,
       user: { name: 'admin', user: {
         'client-certificate-data': Buffer.from(h.certPem).toString('base64'),
         'client-key-data': Buffer.from(h.keyPem).toString('base64'),
       } },
-    });
+    };
   }
 
   private async issue(): Promise<Held> {
