@@ -132,7 +132,14 @@ describe('two replicas on one PostgreSQL database', () => {
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const key = (created.body.status as { key: string }).key;
     assert.match(key, /^pcak_/);
-    await eventually(async () => (await whoami(b, key)) === 'admin', 'B accepts the key issued through A');
+    // B learns of the key through its watch of the shared store: a 401 until then, not a failure
+    await eventually(async () => {
+      const res = await b.request('POST', '/clusters/root/apis/authentication.k8s.io/v1/selfsubjectreviews',
+        { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }, { token: key });
+      if (res.status === 401) return false;
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      return (res.body.status as { userInfo: { username: string } }).userInfo.username === 'admin';
+    }, 'B accepts the key issued through A');
     const minted = await b.request('POST', '/clusters/root/platform/v1/tokens', { cluster: 'root' }, { token: key });
     assert.equal(minted.status, 201, JSON.stringify(minted.body));
     const token = String((minted.body as { token?: string; status?: { token?: string } }).token ?? (minted.body.status as { token?: string } | undefined)?.token);
