@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createCacher } from './cacher.ts';
+import { createCacher, type Cacher, type CacherOptions } from './cacher.ts';
 import { runStorageConformance, type StorageFactory } from './conformance.ts';
 import { cmKey, configMap, eventually, isCode, record } from './conformance-helpers.ts';
 import { StorageError, type Storage, type StorageEvent } from './interface.ts';
@@ -43,6 +43,18 @@ async function sqliteIn(): Promise<{ backend: Storage; remove(): Promise<void> }
   return { backend: openSqliteStorage({ path: join(dir, 'state.db') }), remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
+/** A cacher over a new SQLite store, closed (and the store removed) after `fn`. */
+async function withCacher(opts: CacherOptions, fn: (cache: Cacher) => Promise<void>): Promise<void> {
+  const { backend, remove } = await sqliteIn();
+  const cache = await createCacher(backend, opts);
+  try {
+    await fn(cache);
+  } finally {
+    await cache.close();
+    await remove();
+  }
+}
+
 const makeCacher = (late: boolean, idleSweepMs?: number): StorageFactory => async (opts) => {
   const { backend, remove } = await sqliteIn();
   const storage = await createCacher(late ? lateEvents(backend) : backend, { eventRetention: opts?.eventRetention, idleSweepMs });
@@ -56,10 +68,8 @@ runStorageConformance('cacher over sqlite, idle clusters compacted every 2 ms', 
 
 describe('cacher', () => {
   it('holds a cluster unused between two sweeps compressed and restores it, unchanged, on its next use', async () => {
-    const { backend, remove } = await sqliteIn();
-    const cache = await createCacher(backend, { idleSweepMs: 0 });
-    cache.share({ name: 's', objects: new Map([['core/configmaps/default/shared', deepFreeze(configMap('shared', { s: '1' }))]]) });
-    try {
+    await withCacher({ idleSweepMs: 0 }, async (cache) => {
+      cache.share({ name: 's', objects: new Map([['core/configmaps/default/shared', deepFreeze(configMap('shared', { s: '1' }))]]) });
       for (let i = 0; i < 10; i++) {
         await cache.create(cmKey('a', `k${i}`), configMap(`k${i}`, { v: String(i) }));
         await cache.create(cmKey('b', `k${i}`), configMap(`k${i}`));
@@ -90,17 +100,12 @@ describe('cacher', () => {
       assert.deepEqual(now.items.map((s) => s.key), all.items.map((s) => s.key).filter((k) => k !== cmKey('b', 'k1')));
       assert.equal(cache.compactIdleClusters().cold, 0);
       w.stop();
-    } finally {
-      await cache.close();
-      await remove();
-    }
+    });
   });
 
   it("a new cluster's shared objects reach watchers as ADDED events that keep no copy of the object", async () => {
-    const { backend, remove } = await sqliteIn();
-    const cache = await createCacher(backend, { idleSweepMs: 0 });
-    cache.share({ name: 's', objects: new Map([['core/configmaps/default/shared', deepFreeze(configMap('shared', { s: '1' }))]]) });
-    try {
+    await withCacher({ idleSweepMs: 0 }, async (cache) => {
+      cache.share({ name: 's', objects: new Map([['core/configmaps/default/shared', deepFreeze(configMap('shared', { s: '1' }))]]) });
       const seen: StorageEvent[] = [];
       const w = cache.watch('/n/', cache.currentRV(), (e) => seen.push(e));
       const marker = await cache.create(sharedSetMarkerKey('n', 's'), sharedSetMarker('s'));
@@ -118,21 +123,16 @@ describe('cacher', () => {
       const replayed: StorageEvent[] = [];
       cache.watch('/n/', marker.rv - 1, (e) => replayed.push(e)).stop();
       assert.deepEqual(replayed.map((e) => [e.key, e.object]), seen.map((e) => [e.key, e.object]), 'replayed from the ring');
-    } finally {
-      await cache.close();
-      await remove();
-    }
+    });
   });
 
   it("a new cluster's shared objects are announced from what it saw when its marker came, under each watched prefix", async () => {
-    const { backend, remove } = await sqliteIn();
-    const cache = await createCacher(backend, { idleSweepMs: 0 });
-    const secretKey = (c: string, name: string) => `/${c}/core/secrets/default/${name}`;
-    cache.share({ name: 's', objects: new Map([
-      ['core/configmaps/default/a', deepFreeze(configMap('a', { s: '1' }))],
-      ['core/secrets/default/b', deepFreeze({ ...configMap('b'), kind: 'Secret' })],
-    ]) });
-    try {
+    await withCacher({ idleSweepMs: 0 }, async (cache) => {
+      const secretKey = (c: string, name: string) => `/${c}/core/secrets/default/${name}`;
+      cache.share({ name: 's', objects: new Map([
+        ['core/configmaps/default/a', deepFreeze(configMap('a', { s: '1' }))],
+        ['core/secrets/default/b', deepFreeze({ ...configMap('b'), kind: 'Secret' })],
+      ]) });
       // an own row at a shared key made before the marker: the cluster's object, not a shared one
       await cache.create(cmKey('n', 'a'), configMap('a', { own: 'yes' }));
       const all: StorageEvent[] = [];
@@ -153,10 +153,7 @@ describe('cacher', () => {
       cache.watch('/n/', marker.rv - 1, (e) => replayed.push(e)).stop();
       assert.deepEqual(replayed.map((e) => [e.type, e.key, e.rv]), all.map((e) => [e.type, e.key, e.rv]), 'replayed as delivered');
       assert.deepEqual(replayed[1].object, all[1].object);
-    } finally {
-      await cache.close();
-      await remove();
-    }
+    });
   });
 
   it('an idle sweep done in steps skips a cluster used after the sweep began', () => {
@@ -173,10 +170,8 @@ describe('cacher', () => {
   });
 
   it('keeps events for its window (beyond a floor): an older resourceVersion is Expired, a recent one is served', async () => {
-    const { backend, remove } = await sqliteIn();
     let now = 0;
-    const cache = await createCacher(backend, { eventWindowMs: 75_000, eventFloor: 1, now: () => now });
-    try {
+    await withCacher({ eventWindowMs: 75_000, eventFloor: 1, now: () => now }, async (cache) => {
       const key = cmKey('c', 'k');
       const first = await cache.create(key, configMap('k', { v: '1' }));
       now = 60_000;
@@ -197,10 +192,7 @@ describe('cacher', () => {
       assert.deepEqual(old.events.map((e) => e.rv), [first.rv, second.rv, third.rv, fourth.rv]);
       assert.deepEqual([...old.errors, ...recent.errors], []);
       old.watcher.stop(); recent.watcher.stop();
-    } finally {
-      await cache.close();
-      await remove();
-    }
+    });
   });
 
   it('reads its own writes even when backend events arrive late', async () => {
@@ -274,9 +266,7 @@ describe('cacher', () => {
   });
 
   it('serves 1,000 watchers, each only its own prefix', async () => {
-    const { backend, remove } = await sqliteIn();
-    const cache = await createCacher(backend);
-    try {
+    await withCacher({}, async (cache) => {
       const from = cache.currentRV();
       const recs = Array.from({ length: 1000 }, (_, i) => record(cache, cmKey('c', '', `ns${i % 100}`), from));
       for (let n = 0; n < 100; n++) await cache.create(cmKey('c', 'obj', `ns${n}`), configMap('obj', {}, `ns${n}`));
@@ -287,9 +277,6 @@ describe('cacher', () => {
       for (const r of recs) r.watcher.stop();
       await cache.close();
       recs.forEach((r) => assert.equal(r.errors.length, 0, 'stopped watchers are not failed on close'));
-    } finally {
-      await cache.close();
-      await remove();
-    }
+    });
   });
 });
