@@ -6,6 +6,7 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { ListOptions, Stored } from './interface.ts';
 import { SortedRun } from './sorted-run.ts';
+import { InternTable } from '../intern.ts';
 
 /** Freezes a JSON value and everything inside it; returns it. */
 export function deepFreeze<T>(value: T): T {
@@ -24,15 +25,10 @@ export function deepFreeze<T>(value: T): T {
 const UNIQUE = new Set(['uid', 'resourceVersion']);
 const POOLED_MAX_LENGTH = 64;
 const POOL_MAX = 100_000;
-const pool = new Map<string, string>();
+const pool = new InternTable<string>(POOL_MAX);
 
 function pooled(s: string): string {
-  if (s.length > POOLED_MAX_LENGTH) return s;
-  const have = pool.get(s);
-  if (have !== undefined) return have;
-  if (pool.size >= POOL_MAX) pool.clear(); // a bound, not an eviction policy: sharing resumes as values repeat
-  pool.set(s, s);
-  return s;
+  return s.length > POOLED_MAX_LENGTH ? s : pool.intern(s, s);
 }
 
 /**

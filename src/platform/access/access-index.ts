@@ -5,6 +5,7 @@ import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { effectiveSpec, roleMapping, staticAccess, type AccessReason } from './access.ts';
 import { type PlatformState, type TenantClusterSpec, type TenantRec, type UserRec, GROUP, memoSlot, VERSION, tenantClusterType } from '../resources/index.ts';
 import type { ClusterHandle } from '../../apiserver/cluster-handle.ts';
+import { InternTable } from '../../apiserver/intern.ts';
 
 /** Asks RBAC in root whether the attributes are allowed (wired to the rbac authorizer by default). */
 export type RootAuthorizer = (a: Attributes) => Promise<boolean>;
@@ -27,12 +28,9 @@ interface Entry { spec: TenantClusterSpec; access: AccessMap; platform: AccessMa
 type AccessMap = Map<string, readonly AccessReason[]>;
 
 /** Equal reason lists are one frozen array (a handful of distinct lists exist). */
-const reasonLists = new Map<string, readonly AccessReason[]>();
+const reasonLists = new InternTable<readonly AccessReason[]>(1024);
 function sharedReasons(r: AccessReason[]): readonly AccessReason[] {
-  const key = r.join(',');
-  let hit = reasonLists.get(key);
-  if (hit === undefined) reasonLists.set(key, (hit = Object.freeze(r)));
-  return hit;
+  return reasonLists.intern(r.join(','), Object.freeze(r));
 }
 interface Partition { at?: string; shared: Array<{ user: UserRec; users: string[] }>; own: UserRec[] }
 

@@ -6,6 +6,7 @@ import { effectiveSpec } from '../access/index.ts';
 import { memoSlot, type PlatformState } from '../resources/index.ts';
 import type { ClusterHandle } from '../../apiserver/cluster-handle.ts';
 import { effectiveDelegation, hostRbacPlan, type DelegationConfig } from '../host-rbac/index.ts';
+import { InternTable } from '../../apiserver/intern.ts';
 
 export type AuthorizeFn = (a: Attributes) => Promise<AuthorizerResult>;
 
@@ -46,15 +47,8 @@ const NO_OPINION: AuthorizerResult = Object.freeze({ decision: 'noopinion', reas
 /** Per tenant record (kept on it: one lookup finds both): recomputed when the record or its template changes. */
 const ENTRY = memoSlot<Entry, DelegationConfig>('delegation');
 /** Equal configs shared: most tenants' is the default, read by every request as one object (bounded). */
-const configs = new Map<string, DelegationConfig>();
-function shared(c: DelegationConfig): DelegationConfig {
-  const key = JSON.stringify(c);
-  const hit = configs.get(key);
-  if (hit) return hit;
-  if (configs.size >= 1024) configs.clear();
-  configs.set(key, c);
-  return c;
-}
+const configs = new InternTable<DelegationConfig>(1024);
+const shared = (c: DelegationConfig): DelegationConfig => configs.intern(JSON.stringify(c), c);
 
 export class DelegationAuthorizer implements Authorizer {
   /** Attribute objects this authorizer sent to a host, with their nesting depth (guards host chains). */

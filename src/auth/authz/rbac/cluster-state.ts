@@ -1,6 +1,7 @@
 // One logical cluster's RBAC state and the decision cache's entries kept in it (a user's record, a group list's
 // shared segments): they point at each other, so they live in one file (no import cycle).
 import { Scope } from './bindings.ts';
+import { InternTable } from '../../../apiserver/intern.ts';
 
 /**
  * One logical cluster. It is itself the decision cache's map username -> UserRecord (decision-cache.ts): a
@@ -64,14 +65,8 @@ export class GroupParts {
  * request's name with a string that every cluster's records share (likely in the CPU caches), not with one of this
  * cluster's own. Interned when a record is written, never per decision. Bounded: forgetting only unshares.
  */
-const names = new Map<string, string>();
-export function intern(s: string): string {
-  const hit = names.get(s);
-  if (hit !== undefined) return hit;
-  if (names.size >= 65_536) names.clear();
-  names.set(s, s);
-  return s;
-}
+const names = new InternTable<string>(65_536);
+export function intern(s: string): string { return names.intern(s, s); }
 
 /** Approximate heap bytes (64-bit V8): a record with its map entry; a view array; a Map; shared group segments. */
 export const RECORD_BYTES = 160;

@@ -7,6 +7,7 @@ import type { ClusterState, GroupParts, View } from './cluster-state.ts';
 import { allowedReason, describeBinding, describeSubject } from './describe.ts';
 import type { Query } from './perm-ids.ts';
 import { appendSegment, byGrant, byRole, type Order } from './subject-roles.ts';
+import { InternTable } from '../../../apiserver/intern.ts';
 
 /** Appends the cluster-scope segments of `groups` to `parts`; returns whether a role does not resolve. */
 export function appendTopGroups(cs: ClusterState, groups: readonly string[], o: Order, parts: unknown[]): boolean {
@@ -95,17 +96,12 @@ function result(b: IndexedBinding, user: UserInfo): AuthorizerResult {
  * Equal allow results are one frozen object across clusters (the same binding, role and subject in many tenants):
  * a decision then reads an object other tenants' decisions keep in the CPU caches. Bounded; forgetting only unshares.
  */
-const results = new Map<string, AuthorizerResult>();
+const results = new InternTable<AuthorizerResult>(65_536);
 
 /** `RBAC: allowed by ...` naming the subject at triple offset `k` (as Kubernetes words it). */
 function allowResult(b: IndexedBinding, k: number): AuthorizerResult {
   const t = b.subjects;
   const subject = k < t.length ? describeSubject(t[k]!, t[k + 1]!, t[k + 2]!, b.ns) : 'unknown subject';
   const reason = allowedReason(describeBinding(b.name, b.ns, b.roleKind, b.roleName, subject));
-  let r = results.get(reason);
-  if (r === undefined) {
-    if (results.size >= 65_536) results.clear();
-    results.set(reason, (r = Object.freeze({ decision: 'allow', reason })));
-  }
-  return r;
+  return results.intern(reason, Object.freeze({ decision: 'allow', reason }));
 }
