@@ -180,7 +180,8 @@ export class Store {
 
   /**
    * Read-modify-write with retries on conflicts: `mutate` receives a private copy of the current
-   * object (or undefined if absent) and returns the desired object. An explicit resourceVersion in
+   * object (or undefined if absent) and returns the desired object, which is the store's from then on (it may be
+   * changed as it is prepared: keep no reference into it). An explicit resourceVersion in
    * the returned object is honoured as a precondition (409 if stale).
    */
   async update(ctx: OpContext, t: ResourceType, namespace: string, name: string,
@@ -201,8 +202,10 @@ export class Store {
         }
       }
       const old = t.strategy.decode ? t.strategy.decode(current.object) : current.object;
-      const desired = await mutate(t.versionView ? t.versionView.toServed(structuredClone(old)) : structuredClone(old));
-      const result = await this.prepareUpdate(ctx, t, namespace, name, desired, old);
+      const copy = t.versionView ? t.versionView.toServed(structuredClone(old)) : structuredClone(old);
+      const desired = await mutate(copy);
+      // the copy handed to `mutate` is ours: returned as it is, it needs no second copy
+      const result = await this.prepareUpdate(ctx, t, namespace, name, desired, old, desired === copy);
       if (result === 'unchanged') return { object: structuredClone(old), created: false };
       const wantRV = desired.metadata.resourceVersion;
       if (wantRV && wantRV !== String(current.rv)) {
@@ -222,8 +225,27 @@ export class Store {
     throw conflict(t, name, 'too many concurrent updates; please try again');
   }
 
-  private async prepareUpdate(ctx: OpContext, t: ResourceType, namespace: string, name: string, desired: KObject, old: KObject): Promise<KObject | 'unchanged'> {
-    let obj = structuredClone(desired);
+  /**
+   * An update prepared as update() would store it (`mutate` on a private copy, validation, admission), as a batch op
+   * that expects the current resourceVersion, to join another write's transaction (createMany's `extra`); undefined
+   * when the object is absent or nothing would change. A conflict surfaces as the batch's StorageError('Conflict').
+   */
+  async updateOp(ctx: OpContext, t: ResourceType, namespace: string, name: string, mutate: (current: KObject) => KObject): Promise<BatchOp | undefined> {
+    const key = this.key(ctx.cluster, t, namespace, name);
+    const current = await wrap(() => this.storage.get(key), t, name);
+    if (!current) return undefined;
+    const old = t.strategy.decode ? t.strategy.decode(current.object) : current.object;
+    const copy = t.versionView ? t.versionView.toServed(structuredClone(old)) : structuredClone(old);
+    const desired = mutate(copy);
+    const result = await this.prepareUpdate(ctx, t, namespace, name, desired, old, desired === copy);
+    if (result === 'unchanged') return undefined;
+    if (result.metadata.deletionTimestamp && !hasFinalizers(result, t)) return { op: 'delete', key, expectRV: current.rv };
+    return { op: 'update', key, object: result, expectRV: current.rv };
+  }
+
+  private async prepareUpdate(ctx: OpContext, t: ResourceType, namespace: string, name: string, desired: KObject, old: KObject,
+    owned = false): Promise<KObject | 'unchanged'> {
+    let obj = owned ? desired : structuredClone(desired);
     if (!obj.metadata || typeof obj.metadata !== 'object') throw badRequest('metadata is required');
     checkTypeMeta(t, obj);
     checkNamespace(t, obj, namespace);
