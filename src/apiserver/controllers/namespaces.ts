@@ -78,8 +78,9 @@ export function namespaceLifecycle(store: Store, catalog: Catalog): Admission {
       const nsType = catalog.lookup(ctx.cluster, '', 'v1', 'namespaces');
       if (!nsType) return;
       const nsName = obj.metadata.namespace;
+      if (ctx.batchNamespaces?.has(nsName)) return; // created earlier in the same transaction
       let ns;
-      try { ns = await store.get(ctx.cluster, nsType, '', nsName); } catch (e) {
+      try { ns = await store.read(ctx.cluster, nsType, '', nsName); } catch (e) {
         if (isNotFound(e)) throw notFound(nsType, nsName);
         throw e;
       }

@@ -23,6 +23,8 @@ export interface OpContext {
   /** The request's warnings and audit annotations, which admission may add to. */
   warnings?: string[];
   auditAnnotations?: Record<string, string>;
+  /** In createMany: namespaces created earlier in the same transaction (they exist when its later objects do). */
+  batchNamespaces?: ReadonlySet<string>;
 }
 
 export type AdmitOp = 'create' | 'update' | 'delete';
@@ -146,11 +148,18 @@ export class Store {
 
   /**
    * Creates several objects of one cluster in one storage transaction (all or none), each prepared, validated and
-   * admitted as create() does; `extra` raw ops join the same transaction. On failure, the error names the object.
+   * admitted as create() does (a namespace created before them in `items` counts as existing for the objects after
+   * it); `extra` raw ops join the same transaction. On failure, the error names the object.
    */
   async createMany(ctx: OpContext, items: ReadonlyArray<{ t: ResourceType; namespace: string; object: KObject }>, extra: BatchOp[] = []): Promise<KObject[]> {
     const prepared = [];
-    for (const it of items) prepared.push({ ...(await this.prepareCreate(ctx, it.t, it.namespace, it.object)), t: it.t });
+    const namespaces = new Set<string>();
+    const inBatch = { ...ctx, batchNamespaces: namespaces };
+    for (const it of items) {
+      const p = await this.prepareCreate(inBatch, it.t, it.namespace, it.object);
+      prepared.push({ ...p, t: it.t });
+      if (it.t.group === '' && it.t.resource === 'namespaces') namespaces.add(p.object.metadata.name!);
+    }
     if (ctx.dryRun) return prepared.map((p) => p.object);
     try {
       const out = await this.storage.batch([...prepared.map((p) => ({ op: 'create' as const, key: p.key, object: p.object })), ...extra]);

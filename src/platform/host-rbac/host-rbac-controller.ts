@@ -96,11 +96,11 @@ export class HostRbacController {
       this.waiting.set(plan.hostCluster, set);
       return; // onLogicalCluster brings it back
     }
-    await this.ensureNamespace(plan.hostCluster, plan.hostNamespace);
     const desired = desiredHostObjects(plan);
     const wanted = new Set(desired.map((o) => `${o.resource}/${o.namespace}/${o.object.metadata.name}`));
-    // Objects not there yet are created in one transaction (after the namespace: admission requires it to exist).
+    // The namespace (when missing) and the objects not there yet are created in one transaction, the namespace first.
     const batch = new CreateBatch(this.d.store, plan.hostCluster);
+    const nsKey = await this.ensureNamespace(plan.hostCluster, plan.hostNamespace, batch);
     for (const o of desired) {
       const t = this.type(plan.hostCluster, o.group, o.resource);
       const apply = () => this.apply(plan.hostCluster, t, o.namespace, o.object);
@@ -108,7 +108,7 @@ export class HostRbacController {
       if (!cur) batch.add(t, o.namespace, structuredClone(o.object), apply);
       else if (!upToDate(cur, o.object)) await apply();
     }
-    this.ownCreates.expect(name, batch.keys());
+    this.ownCreates.expect(name, batch.keys().filter((k) => k !== nsKey));
     await batch.commit();
     for (const o of possibleHostObjects(name, plan.hostNamespace)) {
       if (!wanted.has(`${o.resource}/${o.namespace}/${o.name}`)) await this.removeIfOurs(plan.hostCluster, o.group, o.resource, o.namespace, o.name, name);
@@ -136,13 +136,17 @@ export class HostRbacController {
     }
   }
 
-  private async ensureNamespace(cluster: string, ns: string): Promise<void> {
+  /** Queues the host namespace's creation when it is missing (its storage key then); refuses a terminating one. */
+  private async ensureNamespace(cluster: string, ns: string, batch: CreateBatch): Promise<string | undefined> {
     const t = this.type(cluster, '', 'namespaces');
     const cur = await this.current(cluster, t, '', ns);
     if (cur?.metadata.deletionTimestamp) throw new Error(`host namespace "${ns}" in cluster "${cluster}" is terminating; waiting`);
-    if (cur) return;
-    await this.d.store.create({ cluster }, t, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } } })
-      .catch((err) => { if (!(err instanceof StatusError && err.reason === 'AlreadyExists')) throw err; });
+    if (cur) return undefined;
+    const obj = (): KObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } } });
+    batch.add(t, '', obj(), () => this.d.store.create({ cluster }, t, '', obj()).then(() => undefined, (err) => {
+      if (!(err instanceof StatusError && err.reason === 'AlreadyExists')) throw err;
+    }));
+    return this.d.store.key(cluster, t, '', ns);
   }
 
   /** Creates or brings an object to the desired content (labels merged; an immutable roleRef that drifted is replaced). */
