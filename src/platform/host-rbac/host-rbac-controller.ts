@@ -73,8 +73,8 @@ export class HostRbacController {
 
   async reconcile(name: string): Promise<void> {
     this.ownCreates.forget(name);
-    let tc: KObject;
-    try { tc = await this.d.store.get(ROOT_CLUSTER, tenantClusterType, '', name); } catch (e) {
+    let tc: Readonly<KObject>; // shared and read-only: no copy per pass
+    try { tc = await this.d.store.read(ROOT_CLUSTER, tenantClusterType, '', name); } catch (e) {
       if (isNotFound(e)) return;
       throw e;
     }

@@ -36,8 +36,9 @@ export interface TenantControllerDeps {
 
 const root = { cluster: ROOT_CLUSTER };
 
-async function getOrUndefined(store: Store, cluster: string, t: typeof tenantClusterType, name: string): Promise<KObject | undefined> {
-  try { return await store.get(cluster, t, '', name); } catch (e) {
+/** The stored object (shared and deep-frozen: read, never changed, so no copy per pass), or undefined. */
+async function getOrUndefined(store: Store, cluster: string, t: typeof tenantClusterType, name: string): Promise<Readonly<KObject> | undefined> {
+  try { return await store.read(cluster, t, '', name); } catch (e) {
     if (isNotFound(e)) return undefined;
     throw e;
   }
@@ -188,7 +189,7 @@ export class TenantController {
   }
 
   /** Deletion: remove the LogicalCluster (its controller purges everything in it), then our finalizers. */
-  private async finalize(tc: KObject): Promise<void> {
+  private async finalize(tc: Readonly<KObject>): Promise<void> {
     const name = tc.metadata.name!;
     const lc = await getOrUndefined(this.d.store, ROOT_CLUSTER, logicalClusterType, name);
     if (lc && lc.metadata.labels?.[TENANT_LABEL] === name) {
@@ -235,7 +236,7 @@ export class TenantController {
   }
 
   /** Writes status through the status subresource; unchanged conditions keep their transition time. */
-  private async writeStatus(name: string, tc: KObject, next: TenantClusterStatus): Promise<void> {
+  private async writeStatus(name: string, tc: Readonly<KObject>, next: TenantClusterStatus): Promise<void> {
     const old = tenantStatus(tc);
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
     next.observedGeneration = tc.metadata.generation;
@@ -263,7 +264,7 @@ export class TenantController {
 }
 
 /** Whether the tenant's status is still the one it was created with (strategies.ts: waiting in the queue). */
-function queuedOnly(tc: KObject): boolean {
+function queuedOnly(tc: Readonly<KObject>): boolean {
   const st = tenantStatus(tc);
   return st?.phase === 'Pending' && st.conditions?.length === 1 && st.conditions[0]!.reason === 'Queued';
 }
