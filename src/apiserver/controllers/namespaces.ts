@@ -73,6 +73,7 @@ export class NamespaceController {
 export function namespaceLifecycle(store: Store, catalog: Catalog): Admission {
   return {
     name: 'NamespaceLifecycle',
+    handles: (op, t) => op === 'create' && t.namespaced,
     async admit(op, t, obj, _old, ctx) {
       if (op !== 'create' || !t.namespaced || !obj?.metadata.namespace) return;
       const nsType = catalog.lookup(ctx.cluster, '', 'v1', 'namespaces');

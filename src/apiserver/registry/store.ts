@@ -36,6 +36,23 @@ export interface Admission {
   readonly name: string;
   readonly phase?: 'mutating' | 'validating';
   admit(op: AdmitOp, t: ResourceType, obj: KObject | undefined, old: KObject | undefined, ctx: OpContext): void | Promise<void>;
+  /** Whether `admit` can act on this operation on this type at all (a cheap filter; absent: every write). */
+  handles?(op: AdmitOp, t: ResourceType): boolean;
+}
+
+/**
+ * Runs the plugins of one phase in order; a plugin that needs no await (it returned no promise) costs no turn of the
+ * microtask queue: most writes concern none of them, and a write passes every plugin.
+ */
+function runAdmission(plugins: readonly Admission[], from: number, mutating: boolean, op: AdmitOp, t: ResourceType,
+  obj: KObject | undefined, old: KObject | undefined, ctx: OpContext): Promise<void> | undefined {
+  for (let i = from; i < plugins.length; i++) {
+    const a = plugins[i]!;
+    if ((a.phase === 'mutating') !== mutating || (a.handles && !a.handles(op, t))) continue;
+    const r = a.admit(op, t, obj, old, ctx);
+    if (r) return r.then(() => runAdmission(plugins, i + 1, mutating, op, t, obj, old, ctx));
+  }
+  return undefined;
 }
 
 /** Maintains metadata.managedFields on writes (server-side apply bookkeeping). */
@@ -177,10 +194,12 @@ export class Store {
     let obj = structuredClone(input);
     initMetadata(t, obj, namespace, new Date());
     if (t.versionView) obj = t.versionView.toStored(obj);
-    await this.mutate('create', t, obj, undefined, ctx);
+    const mutated = this.mutate('create', t, obj, undefined, ctx);
+    if (mutated) await mutated;
     t.strategy.prepareForCreate?.(obj);
     this.validate(t, obj, t.strategy.validate?.(obj) ?? []);
-    for (const a of this.admission) if (a.phase !== 'mutating') await a.admit('create', t, obj, undefined, ctx);
+    const admitted = runAdmission(this.admission, 0, false, 'create', t, obj, undefined, ctx);
+    if (admitted) await admitted;
     let out = obj;
     if (this.managedFields && ctx.fieldManager) out = this.managedFields(undefined, obj, ctx.fieldManager, t);
     checkStorable(t, out);
@@ -261,7 +280,8 @@ export class Store {
     if (obj.metadata.name !== name) throw badRequest(`the name of the object (${obj.metadata.name ?? ''}) does not match the name on the URL (${name})`);
     if (t.versionView) obj = t.versionView.toStored(obj);
     carryMetadata(obj, old);
-    await this.mutate('update', t, obj, old, ctx);
+    const mutated = this.mutate('update', t, obj, old, ctx);
+    if (mutated) await mutated;
     const hasStatus = t.subresources.some((s) => s.name === 'status');
     if (ctx.subresource === 'status' || ctx.subresource === 'approval') {
       // Only status may change through /status (and a CertificateSigningRequest's /approval).
@@ -277,7 +297,8 @@ export class Store {
       t.strategy.prepareForUpdate?.(obj, old);
     }
     this.validate(t, obj, t.strategy.validateUpdate?.(obj, old) ?? []);
-    for (const a of this.admission) if (a.phase !== 'mutating') await a.admit('update', t, obj, old, ctx);
+    const admitted = runAdmission(this.admission, 0, false, 'update', t, obj, old, ctx);
+    if (admitted) await admitted;
     let out = obj;
     if (this.managedFields && ctx.fieldManager) out = this.managedFields(old, obj, ctx.fieldManager, t);
     const strip = (o: KObject) => JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined } });
@@ -307,7 +328,7 @@ export class Store {
       if (pre?.resourceVersion && pre.resourceVersion !== String(current.rv)) {
         throw conflict(t, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.rv}`);
       }
-      for (const a of this.admission) if (a.phase !== 'mutating') await a.admit('delete', t, undefined, obj, { ...ctx, propagationPolicy: opts.propagationPolicy });
+      await runAdmission(this.admission, 0, false, 'delete', t, undefined, obj, { ...ctx, propagationPolicy: opts.propagationPolicy });
       const next = structuredClone(obj);
       const policyFinalizer = opts.propagationPolicy === 'Foreground' ? 'foregroundDeletion' : opts.propagationPolicy === 'Orphan' ? 'orphan' : undefined;
       if (policyFinalizer && !next.metadata.deletionTimestamp) {
@@ -342,11 +363,13 @@ export class Store {
    * Decoding (the type's canonical form) and mutating admission, in Kubernetes' order: the object is decoded,
    * mutated, and decoded again when a plugin changed it.
    */
-  private async mutate(op: AdmitOp, t: ResourceType, obj: KObject, old: KObject | undefined, ctx: OpContext): Promise<void> {
+  private mutate(op: AdmitOp, t: ResourceType, obj: KObject, old: KObject | undefined, ctx: OpContext): Promise<void> | undefined {
     t.strategy.canonicalize?.(obj);
-    let ran = false;
-    for (const a of this.admission) if (a.phase === 'mutating') { ran = true; await a.admit(op, t, obj, old, ctx); }
-    if (ran) t.strategy.canonicalize?.(obj);
+    if (!t.strategy.canonicalize) return runAdmission(this.admission, 0, true, op, t, obj, old, ctx);
+    if (!this.admission.some((a) => a.phase === 'mutating')) return undefined;
+    const p = runAdmission(this.admission, 0, true, op, t, obj, old, ctx);
+    if (!p) { t.strategy.canonicalize(obj); return undefined; }
+    return p.then(() => t.strategy.canonicalize!(obj));
   }
 
   private validate(t: ResourceType, obj: KObject, causes: Array<{ field?: string; message: string; reason?: string }>): void {

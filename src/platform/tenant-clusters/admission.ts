@@ -30,6 +30,7 @@ export function cascadeRequested(project: Readonly<KObject>, ctx: OpContext): bo
 export function platformAdmission(store: Store, catalog: Catalog, state: PlatformState): Admission {
   return {
     name: 'platform-references',
+    handles: (_op, t) => t.group === GROUP,
     async admit(op, t, obj, old, ctx) {
       if (t.group !== GROUP || ctx.cluster !== ROOT_CLUSTER) return;
       if (t.resource === tenantClusterType.resource && obj && op !== 'delete') {
