@@ -57,7 +57,8 @@ export class HostRbacController {
   /** An object changed in some cluster: if it is (or names) one of ours, its tenant is reconciled (drift). */
   onHostObject(ev: InformerEvent): void {
     if (ev.cluster === ROOT_CLUSTER || this.ownCreates.consume(ev.type, ev.key)) return;
-    const owner = ev.object.metadata.labels?.[TENANT_LABEL];
+    // a shared built-in object (no row of the cluster's own) carries no tenant's label: it is not built to look
+    const owner = ev.shared ? undefined : ev.object.metadata.labels?.[TENANT_LABEL];
     const priority = eventPriority(ev);
     if (owner && this.d.state.tenants.has(owner)) this.queue.add(owner, { priority });
     const m = VC_NAME.exec(ev.name);
