@@ -1,6 +1,6 @@
 // One shared watch over the whole store, fanned out to controllers by group/resource (like a SharedInformerFactory).
 // Platform kinds (*.portcullis.io) live in root only: their handlers never see an object stored in another cluster.
-import type { KObject, Storage, StorageEvent, Watcher } from '../storage/interface.ts';
+import type { Storage, StorageEvent, Watcher } from '../storage/interface.ts';
 import { parseKey } from '../storage/keys.ts';
 import { ROOT_CLUSTER } from '../cluster-name.ts';
 import { isPlatformGroup } from '../reserved-groups.ts';
@@ -187,7 +187,7 @@ export class Informer {
     if (handlers && outsideRoot && isPlatformGroup(ev.key.slice(slash2 + 1, slash3))) handlers = undefined;
     if (!handlers && this.anyHandlers.length === 0) return;
     const k = parseKey(ev.key);
-    const full: InformerEvent = ev.shared ? sharedEvent(ev, k, replay) : replay ? { ...ev, ...k, replay } : { ...ev, ...k };
+    const full: InformerEvent = replay ? { ...ev, ...k, replay } : { ...ev, ...k };
     if (handlers) for (const h of handlers) h(full);
     for (const h of this.anyHandlers) h(full);
   }
@@ -197,18 +197,3 @@ export class Informer {
 export function eventPriority(ev: { replay?: boolean }): Priority {
   return ev.replay ? 'low' : 'normal';
 }
-
-/**
- * A shared object's event (its object is built each time it is read) passed on without reading it: spreading the
- * storage event would build the object, with its derived uid, for every handler's event, most of which never look.
- */
-function sharedEvent(ev: StorageEvent, k: ReturnType<typeof parseKey>, replay: boolean): InformerEvent {
-  const e = { type: ev.type, key: ev.key, rv: ev.rv, shared: true as const, ...k, ...(replay ? { replay } : {}) };
-  Object.defineProperty(e, SOURCE, { value: ev });
-  return Object.defineProperty(e, 'object', FROM_SOURCE) as unknown as InformerEvent;
-}
-const SOURCE = Symbol('source');
-/** One getter for every such event (a getter closure per event would make each a dictionary-mode object). */
-const FROM_SOURCE: PropertyDescriptor = {
-  get(this: { [SOURCE]: StorageEvent }): KObject { return this[SOURCE].object; }, enumerable: true, configurable: true,
-};
