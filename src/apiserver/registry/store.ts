@@ -10,6 +10,7 @@ import { carryMetadata, initMetadata, nowTimestamp, checkTypeMeta, checkNamespac
 import type { FieldSelector, Selector } from './selectors.ts';
 import { decodeContinue, encodeContinue, ListSnapshots, type SnapshotPage } from './list-snapshots.ts';
 import { checkStorable } from './limits.ts';
+import { cloneObject } from '../clone.ts';
 
 export interface OpContext {
   cluster: string;
@@ -100,7 +101,7 @@ export class Store {
   async get(cluster: string, t: ResourceType, namespace: string, name: string): Promise<KObject> {
     const s = await wrap(() => this.storage.get(this.key(cluster, t, namespace, name)), t, name);
     if (!s) throw notFound(t, name);
-    return structuredClone(s.object);
+    return cloneObject(s.object);
   }
 
   /**
@@ -191,7 +192,7 @@ export class Store {
 
   /** A new object as create() stores it (metadata, defaults, validation, admission) and its key. */
   private async prepareCreate(ctx: OpContext, t: ResourceType, namespace: string, input: KObject): Promise<{ key: string; object: KObject }> {
-    let obj = structuredClone(input);
+    let obj = cloneObject(input);
     initMetadata(t, obj, namespace, new Date());
     if (t.versionView) obj = t.versionView.toStored(obj);
     const mutated = this.mutate('create', t, obj, undefined, ctx);
@@ -230,11 +231,11 @@ export class Store {
         }
       }
       const old = t.strategy.decode ? t.strategy.decode(current.object) : current.object;
-      const copy = t.versionView ? t.versionView.toServed(structuredClone(old)) : structuredClone(old);
+      const copy = t.versionView ? t.versionView.toServed(cloneObject(old)) : cloneObject(old);
       const desired = await mutate(copy);
       // the copy handed to `mutate` is ours: returned as it is, it needs no second copy
       const result = await this.prepareUpdate(ctx, t, namespace, name, desired, old, desired === copy);
-      if (result === 'unchanged') return { object: structuredClone(old), created: false };
+      if (result === 'unchanged') return { object: cloneObject(old), created: false };
       const wantRV = desired.metadata.resourceVersion;
       if (wantRV && wantRV !== String(current.rv)) {
         throw conflict(t, name, 'the object has been modified; please apply your changes to the latest version and try again');
@@ -263,7 +264,7 @@ export class Store {
     const current = await wrap(() => this.storage.get(key), t, name);
     if (!current) return undefined;
     const old = t.strategy.decode ? t.strategy.decode(current.object) : current.object;
-    const copy = t.versionView ? t.versionView.toServed(structuredClone(old)) : structuredClone(old);
+    const copy = t.versionView ? t.versionView.toServed(cloneObject(old)) : cloneObject(old);
     const desired = mutate(copy);
     const result = await this.prepareUpdate(ctx, t, namespace, name, desired, old, desired === copy);
     if (result === 'unchanged') return undefined;
@@ -273,7 +274,7 @@ export class Store {
 
   private async prepareUpdate(ctx: OpContext, t: ResourceType, namespace: string, name: string, desired: KObject, old: KObject,
     owned = false): Promise<KObject | 'unchanged'> {
-    let obj = owned ? desired : structuredClone(desired);
+    let obj = owned ? desired : cloneObject(desired);
     if (!obj.metadata || typeof obj.metadata !== 'object') throw badRequest('metadata is required');
     checkTypeMeta(t, obj);
     checkNamespace(t, obj, namespace);
@@ -286,7 +287,7 @@ export class Store {
     if (ctx.subresource === 'status' || ctx.subresource === 'approval') {
       // Only status may change through /status (and a CertificateSigningRequest's /approval).
       const status = obj.status;
-      Object.assign(obj, { ...structuredClone(old), status, metadata: { ...old.metadata, resourceVersion: obj.metadata.resourceVersion } });
+      Object.assign(obj, { ...cloneObject(old), status, metadata: { ...old.metadata, resourceVersion: obj.metadata.resourceVersion } });
       if (status === undefined) delete obj.status;
       t.strategy.canonicalize?.(obj);
     } else if (ctx.subresource === 'finalize') {
@@ -329,13 +330,13 @@ export class Store {
         throw conflict(t, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.rv}`);
       }
       await runAdmission(this.admission, 0, false, 'delete', t, undefined, obj, { ...ctx, propagationPolicy: opts.propagationPolicy });
-      const next = structuredClone(obj);
+      const next = cloneObject(obj);
       const policyFinalizer = opts.propagationPolicy === 'Foreground' ? 'foregroundDeletion' : opts.propagationPolicy === 'Orphan' ? 'orphan' : undefined;
       if (policyFinalizer && !next.metadata.deletionTimestamp) {
         next.metadata.finalizers = [...new Set([...(next.metadata.finalizers ?? []), policyFinalizer])];
       }
       if (hasFinalizers(next, t)) {
-        if (next.metadata.deletionTimestamp && JSON.stringify(next) === JSON.stringify(obj)) return { object: structuredClone(obj), deleted: false };
+        if (next.metadata.deletionTimestamp && JSON.stringify(next) === JSON.stringify(obj)) return { object: cloneObject(obj), deleted: false };
         next.metadata.deletionTimestamp ??= nowTimestamp();
         next.metadata.deletionGracePeriodSeconds ??= 0;
         if (t.resource === 'namespaces' && t.group === '') next.status = { ...(next.status as object), phase: 'Terminating' };

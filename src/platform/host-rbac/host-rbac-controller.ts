@@ -10,6 +10,7 @@ import { WorkQueue, type Priority } from '../../apiserver/controllers/queue.ts';
 import { OwnCreates } from '../../apiserver/controllers/own-creates.ts';
 import { eventPriority } from '../../apiserver/controllers/informer.ts';
 import { StatusError, isNotFound, notFoundMessage } from '../../apiserver/errors.ts';
+import { cloneObject } from '../../apiserver/clone.ts';
 import { CreateBatch } from '../../apiserver/registry/create-batch.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { effectiveSpec } from '../access/index.ts';
@@ -106,7 +107,7 @@ export class HostRbacController {
       const t = this.type(plan.hostCluster, o.group, o.resource);
       const apply = () => this.apply(plan.hostCluster, t, o.namespace, o.object);
       const cur = await this.current(plan.hostCluster, t, o.namespace, o.object.metadata.name!);
-      if (!cur) batch.add(t, o.namespace, structuredClone(o.object), apply);
+      if (!cur) batch.add(t, o.namespace, cloneObject(o.object), apply);
       else if (!upToDate(cur, o.object)) await apply();
     }
     this.ownCreates.expect(name, batch.keys().filter((k) => k !== nsKey));
@@ -158,10 +159,10 @@ export class HostRbacController {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         await this.d.store.update(ctx, t, ns, name, (cur) => {
-          if (!cur) return structuredClone(want);
+          if (!cur) return cloneObject(want);
           if (want.roleRef && JSON.stringify(cur.roleRef) !== JSON.stringify(want.roleRef)) throw new StatusError(422, 'Invalid', 'roleRef drifted');
           const next = { ...cur, metadata: { ...cur.metadata, labels: { ...(cur.metadata.labels ?? {}), ...want.metadata.labels } } } as KObject;
-          for (const [k, v] of body) (next as Record<string, unknown>)[k] = structuredClone(v);
+          for (const [k, v] of body) (next as Record<string, unknown>)[k] = cloneObject(v);
           return next;
         }, { allowCreate: true });
         return;
