@@ -16,7 +16,8 @@ import { deepFreeze } from './cache-index.ts';
 import { sharedSetMarker, sharedSetMarkerKey, type SharedSet } from './shared-sets.ts';
 
 const role = (name: string, verbs: string[]): KObject => deepFreeze({
-  apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules: [{ apiGroups: [''], resources: ['pods'], verbs }],
+  apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name },
+  rules: [{ apiGroups: [''], resources: ['pods'], verbs }],
 });
 const SET: SharedSet = {
   name: 'test',
@@ -24,7 +25,8 @@ const SET: SharedSet = {
 };
 const crKey = (c: string, n: string) => `/${c}/rbac.authorization.k8s.io/clusterroles/${n}`;
 const cmKey = (c: string, n: string) => `/${c}/core/configmaps/default/${n}`;
-const cm = (name: string, v: string): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { v } });
+const cm = (name: string, v: string): KObject =>
+  ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { v } });
 /** Clusters of 10 configmaps (held cold after a restart), and one too small to be (held warm). */
 const COLD = ['a', 'b', 'c'];
 
@@ -33,7 +35,10 @@ interface Backend { open(): Promise<Storage>; cleanup(): Promise<void> }
 
 async function sqlite(): Promise<Backend> {
   const dir = await mkdtemp(join(tmpdir(), 'portcullis-restart-'));
-  return { open: async () => openSqliteStorage({ path: join(dir, 'state.db') }), cleanup: () => rm(dir, { recursive: true, force: true }) };
+  return {
+    open: async () => openSqliteStorage({ path: join(dir, 'state.db') }),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
 }
 
 let pgDb: Promise<TestDatabase> | undefined;
@@ -117,13 +122,16 @@ function restartTests(name: string, newBackend: () => Promise<Backend>): void {
           const late = record(cache, '/c/', from); // from a past rv: the write is replayed
           await early.until(old.key, updated.rv);
           await late.until(old.key, updated.rv);
-          for (const r of [early, late]) assert.deepEqual(r.events.map((e) => [e.type, e.key, e.rv]), [['MODIFIED', old.key, updated.rv]]);
+          for (const r of [early, late]) {
+            assert.deepEqual(r.events.map((e) => [e.type, e.key, e.rv]), [['MODIFIED', old.key, updated.rv]]);
+          }
           assert.deepEqual(late.events[0].object, updated.object);
           assert.deepEqual(keysAndRVs((await cache.list('/c/')).items),
             keysAndRVs(before.get('c')!.map((s) => (s.key === old.key ? updated : s))));
           early.watcher.stop();
           late.watcher.stop();
-          assert.throws(() => cache.watch('/a/', from - 1, () => undefined), (e: unknown) => e instanceof StorageError && e.code === 'Expired');
+          const expired = (e: unknown) => e instanceof StorageError && e.code === 'Expired';
+          assert.throws(() => cache.watch('/a/', from - 1, () => undefined), expired, 'from before the load');
         } finally {
           await cache.close();
         }
@@ -158,13 +166,19 @@ function restartTests(name: string, newBackend: () => Promise<Backend>): void {
         let fail: WatchErrorListener | undefined;
         const breakable: Storage = {
           ...bound(base),
-          watch(prefix, fromRV, onEvent, onError) { fail = onError; return base.watch(prefix, fromRV, onEvent, onError); },
+          watch(prefix, fromRV, onEvent, onError) {
+            fail = onError;
+            return base.watch(prefix, fromRV, onEvent, onError);
+          },
         };
         const cache = await restart(backend, breakable);
         try {
           await cache.list('/a/'); // warm: the re-list must take it back to cold
           fail!(new StorageError('Unavailable', '', 'connection lost'));
-          await eventually(() => { try { cache.watch('/', cache.currentRV(), () => undefined).stop(); return true; } catch { return false; } }, 're-listed');
+          const watchable = (): boolean => {
+            try { cache.watch('/', cache.currentRV(), () => undefined).stop(); return true; } catch { return false; }
+          };
+          await eventually(watchable, 're-listed');
           assert.equal(cache.coldClusters(), COLD.length);
           assert.deepEqual(cache.sharedOwnRows('test'), [crKey('a', 'edit'), crKey('a', 'view')]);
           assert.equal(await cache.get(crKey('a', 'view')), undefined);
@@ -182,8 +196,9 @@ function restartTests(name: string, newBackend: () => Promise<Backend>): void {
 /** A backend's methods bound to it (a wrapper spreads them). */
 function bound(s: Storage): Storage {
   return {
-    get: (k) => s.get(k), list: (p, o) => s.list(p, o), listRaw: (p, f) => s.listRaw(p, f), create: (k, o) => s.create(k, o),
-    update: (k, o, rv) => s.update(k, o, rv), delete: (k, rv) => s.delete(k, rv), batch: (ops) => s.batch(ops),
+    get: (k) => s.get(k), list: (p, o) => s.list(p, o), listRaw: (p, f) => s.listRaw(p, f),
+    create: (k, o) => s.create(k, o), update: (k, o, rv) => s.update(k, o, rv), delete: (k, rv) => s.delete(k, rv),
+    batch: (ops) => s.batch(ops),
     watch: (p, rv, on, err) => s.watch(p, rv, on, err), close: () => s.close(),
   };
 }

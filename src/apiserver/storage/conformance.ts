@@ -175,7 +175,7 @@ function crudConformance(make: StorageFactory): void {
 }
 
 function listConformance(make: StorageFactory): void {
-  it('listRaw: the rows list returns, in key order, as unparsed JSON, at the same rv', () => withStorage(make, async (s, c) => {
+  it('listRaw: the rows list returns, in key order, unparsed, at the same rv', () => withStorage(make, async (s, c) => {
     const keys = [cmKey(c, 'b'), cmKey(c, 'a'), cmKey(c, 'c', 'other'), `/${c}x/core/configmaps/default/z`];
     for (const k of keys) await s.create(k, configMap(k.slice(k.lastIndexOf('/') + 1), { k }));
     await s.update(keys[1], configMap('a', { v: '2' }));

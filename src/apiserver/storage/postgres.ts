@@ -135,13 +135,16 @@ class PgStorage implements Storage {
 
   /** Values are stored without metadata.resourceVersion (the interface allows it): handed over as they are. */
   async listRaw(prefix: string, onRow: RawRowListener): Promise<number> {
-    const r = await this.query<{ list_rv: string; key: string | null; rv: string | null; value: string | null }>(prefix, `
+    type Row = { list_rv: string; key: string | null; rv: string | null; value: string | null };
+    const r = await this.query<Row>(prefix, `
       SELECT c.rv AS list_rv, o.key, o.rv, o.value
       FROM rv_counter c
       LEFT JOIN LATERAL (SELECT key, rv, value FROM objects WHERE key >= $1 AND key < $2) o ON true
       WHERE c.id = 1
       ORDER BY o.key`, [prefix, prefixEnd(prefix)]);
-    for (const row of r.rows) if (row.key !== null && row.rv !== null && row.value !== null) onRow(row.key, Number(row.rv), row.value);
+    for (const row of r.rows) {
+      if (row.key !== null && row.rv !== null && row.value !== null) onRow(row.key, Number(row.rv), row.value);
+    }
     return Number(r.rows[0]?.list_rv ?? 0);
   }
 

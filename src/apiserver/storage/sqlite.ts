@@ -90,8 +90,8 @@ export function openSqliteStorage(opts: SqliteStorageOptions): Storage {
     rangeAfter: db.prepare<[string, string, string, number], { key: string; rv: number; value: string }>(
       'SELECT key, rv, value FROM objects WHERE key >= ? AND key > ? AND key < ? ORDER BY key LIMIT ?'),
     // rows as [key, rv, value] arrays, one at a time (no array of every row: a load reads hundreds of thousands)
-    scan: db.prepare<[string, string], [string, number, string]>('SELECT key, rv, value FROM objects WHERE key >= ? AND key < ? ORDER BY key')
-      .raw(true),
+    scan: db.prepare<[string, string], [string, number, string]>(
+      'SELECT key, rv, value FROM objects WHERE key >= ? AND key < ? ORDER BY key').raw(true),
   };
   let rv = (db.prepare('SELECT rv FROM meta WHERE id = 0').get() as { rv: number }).rv;
   let closed = false;
