@@ -199,6 +199,8 @@ export class CacheIndex {
       this.byKey.set(s.key, s);
       items.push(s);
     }
+    // a backend's key order (UTF-8 bytes) can differ from JavaScript's (UTF-16 units) past U+FFFF: sort if so
+    if (items.some((s, i) => i > 0 && items[i - 1].key >= s.key)) items.sort((a, b) => (a.key < b.key ? -1 : 1));
     this.buckets.set(prefix, SortedRun.from(items));
   }
 

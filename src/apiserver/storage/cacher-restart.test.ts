@@ -57,6 +57,8 @@ async function fill(backend: Backend): Promise<Map<string, Stored[]>> {
   try {
     for (const c of COLD) for (let i = 0; i < 10; i++) await cache.create(cmKey(c, `cm${i}`), cm(`cm${i}`, `${c}${i}`));
     await cache.create(cmKey('small', 'one'), cm('one', 'small'));
+    // backends order keys by UTF-8 bytes, JavaScript by UTF-16 units: these two compare differently
+    for (const n of ['x\uFFFD', 'x\u{1F600}']) await cache.create(cmKey('b', n), cm(n, 'astral'));
     await cache.create(sharedSetMarkerKey('a', 'test'), sharedSetMarker('test'));
     const edit = (await cache.get(crKey('a', 'edit')))!;
     await cache.update(edit.key, { ...edit.object, rules: [] }, edit.rv); // an own row
