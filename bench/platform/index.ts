@@ -121,10 +121,13 @@ process.once('SIGINT', () => { printReport('INTERRUPTED (partial)'); process.exi
  * Creates tenants [from, to) 50 at a time and waits until they are Ready (or the budget is spent): create→Ready
  * latency of each Ready one, sorted, and how many were created.
  */
-async function provision(from: number, to: number, budgetMs = BUDGET_MS, rate = 0): Promise<{ latencies: number[]; created: number; timedOut: boolean }> {
+async function provision(from: number, to: number, budgetMs = BUDGET_MS, rate = 0): Promise<{ latencies: number[]; created: number; timedOut: boolean; slowest: string }> {
   const deadline = performance.now() + budgetMs;
   const created = new Map<string, number>();
   const latencies: number[] = [];
+  /** [ms since the first create, latency] of every Ready tenant: when in the run the slowest were created. */
+  const at: Array<[number, number]> = [];
+  const startAt = performance.now();
   const prefix = `/root/${tenantClusterType.group}/${tenantClusterType.resource}/`;
   let done: () => void = () => undefined;
   const all = new Promise<void>((r) => { done = r; });
@@ -135,12 +138,12 @@ async function provision(from: number, to: number, budgetMs = BUDGET_MS, rate = 
     if (t0 === undefined || (ev.object.status as { phase?: string } | undefined)?.phase !== 'Ready') return;
     created.delete(name);
     latencies.push(performance.now() - t0);
+    at.push([t0 - startAt, performance.now() - t0]);
     progress.ready++;
     if (latencies.length === to - from) done();
   });
   const pending: Promise<unknown>[] = [];
   let timedOut = false;
-  const startAt = performance.now();
   for (let i = from; i < to; i++) {
     if (performance.now() > deadline) { timedOut = true; break; }
     if (rate > 0) {
@@ -169,7 +172,15 @@ async function provision(from: number, to: number, budgetMs = BUDGET_MS, rate = 
     if (latencies.length < n) timedOut = true;
   }
   w.stop();
-  return { latencies: latencies.sort((a, b) => a - b), created: n, timedOut };
+  return { latencies: latencies.sort((a, b) => a - b), created: n, timedOut, slowest: slowestWhen(at) };
+}
+
+/** The slowest 1% by the 10-second window of the run they were created in: '10–20 s: 31, 60–70 s: 52'. */
+function slowestWhen(at: Array<[number, number]>): string {
+  const slow = [...at].sort((a, b) => b[1] - a[1]).slice(0, Math.max(1, Math.ceil(at.length / 100)));
+  const windows = new Map<number, number>();
+  for (const [t] of slow) windows.set(Math.floor(t / 10_000), (windows.get(Math.floor(t / 10_000)) ?? 0) + 1);
+  return [...windows].sort((a, b) => a[0] - b[0]).map(([w, c]) => `${w * 10}–${w * 10 + 10} s: ${c}`).join(', ');
 }
 
 async function figures(n: number): Promise<PathFigures> {
@@ -219,6 +230,7 @@ try {
   const cut = first.timedOut || rest.timedOut;
   const how = RATE > 0 ? `${BASELINE} at once, then one every ${(1000 / RATE).toFixed(1)} ms (${RATE}/s)` : 'creating 50 at a time';
   add(`all Ready (${how})${cut ? ' — BUDGET EXCEEDED' : ''}`, `${secs(readyMs)} for ${latencies.length} Ready of ${made} created (${(latencies.length / (readyMs / 1000)).toFixed(0)} tenants/s)`);
+  if (RATE > 0) add('slowest 1% of them, by when in the run they were created', rest.slowest);
   if (RATE > 0) add(`create→Ready p50 / p99 / max at ${RATE}/s (tenants ${BASELINE + 1}–${made}, from the scheduled time)`, `${pct(rest.latencies, 50).toFixed(0)} / ${pct(rest.latencies, 99).toFixed(0)} / ${rest.latencies.at(-1)?.toFixed(0)} ms`);
   add('create→Ready p50 / p99 / max', `${pct(latencies, 50).toFixed(0)} / ${pct(latencies, 99).toFixed(0)} / ${latencies.at(-1)?.toFixed(0)} ms`);
   progress.phase = 'settle';

@@ -1,5 +1,6 @@
 // bench/platform helpers: progress lines on stderr while a phase runs (created / Ready, rate, RSS, load), the lazy
 // RBAC index's residency (clusters loaded, sweep), and the cost of the first decision in an idle tenant (its load).
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { PerformanceObserver, constants, monitorEventLoopDelay } from 'node:perf_hooks';
 import { GCProfiler, getHeapSpaceStatistics } from 'node:v8';
@@ -63,6 +64,18 @@ export async function firstDecisions(m: ModuleContext, tenants: number, tenant: 
   return { p50: pct(50), p99: pct(99), n: times.length };
 }
 
+/** CPU time of this process's main thread (Linux: /proc/self/task/<pid>/stat utime + stime), else undefined. */
+function mainThreadCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / TICKS;
+  } catch {
+    return undefined;
+  }
+}
+const TICKS = 100; // USER_HZ on Linux
+
 /**
  * Work per tenant while a phase runs: backend write transactions (create / update / delete / batch, counted through
  * the storage observer) and keys processed per controller queue. `start()` snapshots, `rows(n)` gives figures per n.
@@ -73,6 +86,8 @@ export class WorkCounter {
   private runs0 = new Map<string, number>();
   private writes0 = 0;
   private cpu0 = process.cpuUsage();
+  private elu0 = performance.eventLoopUtilization();
+  private main0 = mainThreadCpuMs();
 
   constructor(private readonly m: ModuleContext) {
     const inner = m.instrument.storage;
@@ -87,18 +102,25 @@ export class WorkCounter {
     this.ops.clear();
     this.runs0 = new Map(this.m.queues.all().map(([n, q]) => [n, q.workDuration.count]));
     this.cpu0 = process.cpuUsage();
+    this.elu0 = performance.eventLoopUtilization();
+    this.main0 = mainThreadCpuMs();
   }
 
   /** Figures per tenant since start(). */
   rows(n: number): Array<{ metric: string; value: string }> {
     const per = (x: number) => (x / Math.max(1, n)).toFixed(2);
     const cpu = process.cpuUsage(this.cpu0);
+    const elu = performance.eventLoopUtilization(this.elu0);
+    const main = mainThreadCpuMs();
     const queues = this.m.queues.all()
       .map(([name, q]) => [name, q.workDuration.count - (this.runs0.get(name) ?? 0)] as const)
       .filter(([, c]) => c > 0).map(([name, c]) => `${name} ${per(c)}`).join(', ');
     const ops = [...this.ops].map(([op, c]) => `${op} ${per(c)}`).join(', ');
     return [
       { metric: 'process CPU per tenant (user + system)', value: `${((cpu.user + cpu.system) / 1000 / Math.max(1, n)).toFixed(2)} ms` },
+      // what bounds latency: the event loop's thread (other threads, the SQLite writer and GC helpers, are not in it);
+      // its busy time is wall time, so it also counts time the thread waited for a core on a loaded machine
+      { metric: 'main thread CPU per tenant; event loop busy (wall)', value: `${main === undefined || this.main0 === undefined ? 'n/a' : ((main - this.main0) / Math.max(1, n)).toFixed(2)} ms; ${(elu.active / Math.max(1, n)).toFixed(2)} ms (${(elu.utilization * 100).toFixed(0)}% of the time)` },
       { metric: 'write transactions per tenant', value: `${per(this.writes - this.writes0)} (${ops})` },
       { metric: 'reconciles per tenant, by queue', value: queues },
     ];

@@ -21,6 +21,7 @@ export function instrumentStorage(backend: Storage, observer: () => StorageObser
   return {
     get: timed('get', (k: string) => backend.get(k)),
     list: timed('list', (p: string, o?: Parameters<Storage['list']>[1]) => backend.list(p, o)),
+    listRaw: timed('list', (p: string, onRow: Parameters<Storage['listRaw']>[1]) => backend.listRaw(p, onRow)),
     create: timed('create', (k: string, o: Parameters<Storage['create']>[1]) => backend.create(k, o)),
     update: timed('update', (k: string, o: Parameters<Storage['update']>[1], rv?: number) => backend.update(k, o, rv)),
     delete: timed('delete', (k: string, rv?: number) => backend.delete(k, rv)),

@@ -87,7 +87,7 @@ test('shared objects reach handlers live but are not tracked: no replay at start
   cache.share({ name: 's', objects: new Map([['rbac.authorization.k8s.io/clusterroles/view', role('view')]]) });
   let fail: WatchErrorListener | undefined;
   const storage: Storage = {
-    get: (k) => cache.get(k), list: (p, o) => cache.list(p, o), create: (k, o) => cache.create(k, o), update: (k, o, rv) => cache.update(k, o, rv),
+    get: (k) => cache.get(k), list: (p, o) => cache.list(p, o), listRaw: (p, f) => cache.listRaw(p, f), create: (k, o) => cache.create(k, o), update: (k, o, rv) => cache.update(k, o, rv),
     delete: (k, rv) => cache.delete(k, rv), batch: (ops) => cache.batch(ops), close: () => cache.close(),
     watch(prefix, fromRV, onEvent, onError) { fail = onError; return cache.watch(prefix, fromRV, onEvent, onError); },
   };

@@ -3,8 +3,10 @@
 // collection alone, never of other clusters. (One array per cluster, not one per ancestor prefix: memory per
 // object is what bounds how many tenants fit.) A cluster nobody read or wrote between two compactIdle() calls is
 // kept as one deflated blob of its rows (its objects are alike: tens of bytes each) and restored on its next use.
+// A cluster loaded from the backend can start cold and raw (putRaw: its rows' JSON text, never parsed), deflated
+// by the next sweep unless used first.
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import type { ListOptions, Stored } from './interface.ts';
+import type { KObject, ListOptions, Stored } from './interface.ts';
 import { SortedRun } from './sorted-run.ts';
 import { InternTable } from '../intern.ts';
 
@@ -52,6 +54,12 @@ export function freezeCompact<T>(value: T): T {
   return Object.freeze(value);
 }
 
+/** A row parsed as the cache holds it: resourceVersion from its rv (a backend may store the object without it). */
+export function parsedRow(key: string, rv: number, object: KObject): Stored {
+  object.metadata.resourceVersion = String(rv);
+  return deepFreeze({ key, rv, object: freezeCompact(object) });
+}
+
 /** The prefix of a key's logical cluster ('/<cluster>/'), or undefined for a root-level key. */
 function clusterBucket(key: string): string | undefined {
   const i = key.indexOf('/', 1);
@@ -59,6 +67,9 @@ function clusterBucket(key: string): string | undefined {
 }
 
 export interface IndexPage { items: Stored[]; next?: string }
+
+/** Clusters of fewer objects stay warm (a blob saves little on them). */
+export const COLD_MIN_ROWS = 8;
 
 /** What compactIdle() did: clusters compacted now, and how many are cold in all. */
 export interface CompactStats { compacted: number; cold: number }
@@ -71,12 +82,14 @@ export class CacheIndex {
    * its size, on the heap (zlib's output Buffer is a view of a 16 KB+ chunk, which it would keep alive).
    */
   private readonly cold = new Map<string, string>();
+  /** Cold clusters as loaded (putRaw): the JSON of their Stored[] (not deflated yet) and their keys. */
+  private readonly raw = new Map<string, { json: string; keys: readonly string[] }>();
   /** Clusters used (read or written) since the last compactIdle(). */
   private readonly used = new Set<string>();
 
   /** Objects held warm (not counting cold clusters). */
   get size(): number { return this.byKey.size; }
-  get coldClusters(): number { return this.cold.size; }
+  get coldClusters(): number { return this.cold.size + this.raw.size; }
 
   get(key: string): Stored | undefined {
     const prefix = clusterBucket(key);
@@ -110,36 +123,62 @@ export class CacheIndex {
     this.byKey.clear();
     this.buckets.clear();
     this.cold.clear();
+    this.raw.clear();
     this.used.clear();
+  }
+
+  /**
+   * Holds a cluster cold without parsing it: `json` is a JSON array of its Stored records in key order (objects may
+   * lack metadata.resourceVersion: `rv` is set on restore), `keys` theirs. The cluster must hold nothing yet.
+   */
+  putRaw(prefix: string, json: string, keys: readonly string[]): void {
+    this.raw.set(prefix, { json, keys });
+  }
+
+  /**
+   * Every key held, with its record when warm (a raw cold cluster's keys come without: it stays cold; a deflated one
+   * is restored).
+   */
+  forEachKey(fn: (key: string, s: Stored | undefined) => void): void {
+    for (const p of [...this.cold.keys()]) this.use(p);
+    for (const [key, s] of this.byKey) fn(key, s);
+    for (const { keys } of this.raw.values()) for (const key of keys) fn(key, undefined);
   }
 
   /**
    * Compacts every cluster of at least `minRows` objects not used since the previous call, except those `keep`
    * names (call periodically: a cluster unused for one to two periods goes cold). Reads of it restore it.
    */
-  compactIdle(keep: (prefix: string) => boolean = () => false, minRows = 8): CompactStats {
+  compactIdle(keep: (prefix: string) => boolean = () => false, minRows = COLD_MIN_ROWS): CompactStats {
     let compacted = 0;
     for (const prefix of this.idleClusters(keep, minRows)) if (this.compact(prefix)) compacted++;
-    return { compacted, cold: this.cold.size };
+    return { compacted, cold: this.coldClusters };
   }
 
   /**
    * Begins a sweep: the clusters of at least `minRows` objects unused since the previous sweep began (except those
    * `keep` names), to compact() one by one (so that a large sweep can yield between them).
    */
-  idleClusters(keep: (prefix: string) => boolean = () => false, minRows = 8): string[] {
+  idleClusters(keep: (prefix: string) => boolean = () => false, minRows = COLD_MIN_ROWS): string[] {
     const out: string[] = [];
     for (const [prefix, items] of this.buckets) if (!this.used.has(prefix) && items.length >= minRows && !keep(prefix)) out.push(prefix);
+    for (const prefix of this.raw.keys()) if (!keep(prefix)) out.push(prefix); // unused since load: deflated now
     this.used.clear();
     return out;
   }
 
   /** Holds a warm cluster as one blob, unless it was used since its sweep began. */
   compact(prefix: string): boolean {
+    const loaded = this.raw.get(prefix);
+    if (loaded) {
+      this.raw.delete(prefix);
+      this.cold.set(prefix, deflate(loaded.json));
+      return true;
+    }
     const items = this.buckets.get(prefix);
     if (!items || this.used.has(prefix)) return false;
     const rows = items.toArray();
-    this.cold.set(prefix, deflateRawSync(Buffer.from(JSON.stringify(rows))).toString('latin1'));
+    this.cold.set(prefix, deflate(JSON.stringify(rows)));
     for (const s of rows) this.byKey.delete(s.key);
     this.buckets.delete(prefix);
     return true;
@@ -149,15 +188,19 @@ export class CacheIndex {
   private use(prefix: string): void {
     this.used.add(prefix);
     const blob = this.cold.get(prefix);
-    if (blob === undefined) return;
+    const loaded = blob === undefined ? this.raw.get(prefix) : undefined;
+    if (blob === undefined && loaded === undefined) return;
     this.cold.delete(prefix);
-    const rows = JSON.parse(inflateRawSync(Buffer.from(blob, 'latin1')).toString()) as Stored[];
+    this.raw.delete(prefix);
+    const json = blob !== undefined ? inflateRawSync(Buffer.from(blob, 'latin1')).toString() : loaded!.json;
     const items: Stored[] = [];
-    for (const r of rows) {
-      const s = deepFreeze({ key: r.key, rv: r.rv, object: freezeCompact(r.object) });
+    for (const r of JSON.parse(json) as Stored[]) {
+      const s = parsedRow(r.key, r.rv, r.object);
       this.byKey.set(s.key, s);
       items.push(s);
     }
+    // a backend's key order (UTF-8 bytes) can differ from JavaScript's (UTF-16 units) past U+FFFF: sort if so
+    if (items.some((s, i) => i > 0 && items[i - 1].key >= s.key)) items.sort((a, b) => (a.key < b.key ? -1 : 1));
     this.buckets.set(prefix, SortedRun.from(items));
   }
 
@@ -192,10 +235,13 @@ export class CacheIndex {
       return items ? [items, prefix === cluster] : [EMPTY, true];
     }
     // Root-level prefixes ('' or '/...' without a second '/') are rare: sort everything (cold clusters too).
-    for (const p of [...this.cold.keys()]) if (p.startsWith(prefix)) this.use(p);
+    for (const p of [...this.cold.keys(), ...this.raw.keys()]) if (p.startsWith(prefix)) this.use(p);
     const all = [...this.byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     return [SortedRun.from(all), false];
   }
 }
 
 const EMPTY = new SortedRun();
+
+/** Deflated, as a latin1 string: exactly its size, on the heap (see CacheIndex.cold). */
+const deflate = (json: string): string => deflateRawSync(Buffer.from(json)).toString('latin1');

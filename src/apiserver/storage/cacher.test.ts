@@ -19,6 +19,7 @@ function lateEvents(backend: Storage): Storage & { breakWatches(): void } {
   return {
     get: (key) => backend.get(key),
     list: (prefix, opts) => backend.list(prefix, opts),
+    listRaw: (prefix, onRow) => backend.listRaw(prefix, onRow),
     create: (key, obj) => backend.create(key, obj),
     update: (key, obj, rv) => backend.update(key, obj, rv),
     delete: (key, rv) => backend.delete(key, rv),

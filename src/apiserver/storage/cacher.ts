@@ -2,11 +2,12 @@
 // returns only once the cache has applied the write (read-your-writes). Cached objects are deep-frozen.
 import {
   StorageError, type KObject, type ListOptions, type ListResult, type Storage, type StorageEvent,
-  type Stored, type Watcher, type WatchErrorListener, type WatchListener, type BatchOp,
+  type Stored, type Watcher, type WatchErrorListener, type WatchListener, type BatchOp, type RawRowListener,
 } from './interface.ts';
 import { CacheIndex, deepFreeze, freezeCompact, type CompactStats } from './cache-index.ts';
 import { WatchHub, type Retention } from './watch-hub.ts';
-import { isTombstone, SharedView, sharedSetMarkerPrefix, type SharedSet } from './shared-sets.ts';
+import { isMarkerKey, isTombstone, SharedView, sharedSetMarkerPrefix, type SharedSet } from './shared-sets.ts';
+import { RowSorter } from './load-rows.ts';
 import { clusterOfKey } from './keys.ts';
 
 export interface CacherOptions {
@@ -118,22 +119,33 @@ class WatchCache implements Storage {
 
   share(set: SharedSet): void {
     this.view.add(set);
-    this.view.clear();
-    for (const s of this.index.list('').items) this.view.noteRow(s.key, s);
+    // which rows are own rows of a set depends on the sets; markers do not (and clusters loaded cold stay so)
+    this.view.forgetOwnRows();
+    this.index.forEachKey((key) => { if (!isMarkerKey(key)) this.view.noteRow(key, true); });
   }
 
   sharedOwnRows(set: string): string[] { return this.view.ownRows(set); }
 
-  /** Lists the whole backend into memory and follows it with a watch from the list's rv. */
+  /**
+   * Lists the whole backend into memory and follows it with a watch from the list's rv. Each logical cluster is held
+   * cold as its rows' JSON text (load-rows.ts), parsed on its first use: a start parses only what it serves.
+   */
   async load(): Promise<void> {
-    const snapshot = await this.backend.list('');
+    const sorter = new RowSorter();
+    const rv = await this.backend.listRaw('', sorter.row);
     if (this.closed) return;
+    const rows = sorter.done();
     this.index.clear();
     this.view.clear();
-    for (const s of snapshot.items) this.put(deepFreeze({ ...s, object: freezeCompact(s.object) }));
-    this.rv = Math.max(this.rv, snapshot.rv);
+    for (const s of rows.warm) this.put(s);
+    for (const c of rows.cold) {
+      this.index.putRaw(c.prefix, c.json, c.keys);
+      if (this.view.active) for (const key of c.keys) if (!isMarkerKey(key)) this.view.noteRow(key, true);
+    }
+    for (const m of rows.markers) this.view.noteRow(m.key, m);
+    this.rv = Math.max(this.rv, rv);
     this.hub.reset(this.rv);
-    this.backendWatch = this.backend.watch('', snapshot.rv, (e) => this.apply(e), (err) => this.lost(err));
+    this.backendWatch = this.backend.watch('', rv, (e) => this.apply(e), (err) => this.lost(err));
     this.ready = true;
     this.wake();
   }
@@ -150,6 +162,13 @@ class WatchCache implements Storage {
     const result: ListResult = { items: page.items, rv: this.rv };
     if (page.next !== undefined) result.next = page.next;
     return result;
+  }
+
+  /** The logical view (as list), serialized. */
+  async listRaw(prefix: string, onRow: RawRowListener): Promise<number> {
+    const page = await this.list(prefix);
+    for (const s of page.items) onRow(s.key, s.rv, JSON.stringify(s.object));
+    return page.rv;
   }
 
   async create(key: string, object: KObject): Promise<Stored> {

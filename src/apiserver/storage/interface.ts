@@ -63,6 +63,9 @@ export interface ListResult {
   next?: string;
 }
 
+/** One row of Storage.listRaw: its object's JSON text, unparsed (it may lack metadata.resourceVersion: `rv` is it). */
+export type RawRowListener = (key: string, rv: number, json: string) => void;
+
 export interface Watcher { stop(): void }
 export type WatchListener = (event: StorageEvent) => void;
 /** Called once if the watch ends abnormally (backend lost, or it fell too far behind). */
@@ -85,6 +88,11 @@ export interface Storage {
   get(key: string): Promise<Stored | undefined>;
   /** Objects whose key starts with `prefix`, in ascending key order. */
   list(prefix: string, opts?: ListOptions): Promise<ListResult>;
+  /**
+   * list(prefix) without parsing (the watch cache's load): `onRow` gets every object under prefix in ascending key
+   * order, and must not call the storage. Resolves to the rv the rows are consistent with.
+   */
+  listRaw(prefix: string, onRow: RawRowListener): Promise<number>;
   /** Fails with StorageError('Exists') if the key is taken. Sets metadata.resourceVersion. */
   create(key: string, object: KObject): Promise<Stored>;
   /** Compare-and-swap when expectRV is given: StorageError('Conflict') if the stored rv differs, 'NotFound' if absent. */

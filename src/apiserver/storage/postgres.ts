@@ -1,7 +1,7 @@
 // PostgreSQL Storage backend (pg@8) for several replicas on one database: CAS writes through portcullis_write
 // (which also trims the changelog), consistent lists, and the mapping of database/connection failures to StorageError.
 import pg from 'pg';
-import { StorageError, type BatchOp, type KObject, type ListOptions, type ListResult, type Storage, type Stored, type StorageEvent, type WatchErrorListener, type WatchListener, type Watcher } from './interface.ts';
+import { StorageError, type RawRowListener, type BatchOp, type KObject, type ListOptions, type ListResult, type Storage, type Stored, type StorageEvent, type WatchErrorListener, type WatchListener, type Watcher } from './interface.ts';
 import { prefixEnd } from './keys.ts';
 import { migrate, quoteIdent, SQLSTATE_CONFLICT, SQLSTATE_EXISTS, SQLSTATE_NOT_FOUND } from './postgres-schema.ts';
 import { WatchHub, type ChangeBatch, type ChangeRow } from './postgres-watch.ts';
@@ -131,6 +131,21 @@ class PgStorage implements Storage {
       result.next = items[limit - 1].key;
     }
     return result;
+  }
+
+  /** Values are stored without metadata.resourceVersion (the interface allows it): handed over as they are. */
+  async listRaw(prefix: string, onRow: RawRowListener): Promise<number> {
+    type Row = { list_rv: string; key: string | null; rv: string | null; value: string | null };
+    const r = await this.query<Row>(prefix, `
+      SELECT c.rv AS list_rv, o.key, o.rv, o.value
+      FROM rv_counter c
+      LEFT JOIN LATERAL (SELECT key, rv, value FROM objects WHERE key >= $1 AND key < $2) o ON true
+      WHERE c.id = 1
+      ORDER BY o.key`, [prefix, prefixEnd(prefix)]);
+    for (const row of r.rows) {
+      if (row.key !== null && row.rv !== null && row.value !== null) onRow(row.key, Number(row.rv), row.value);
+    }
+    return Number(r.rows[0]?.list_rv ?? 0);
   }
 
   async create(key: string, object: KObject): Promise<Stored> {

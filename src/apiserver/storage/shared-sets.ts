@@ -36,6 +36,11 @@ export function sharedSetMarker(set: string, now = new Date()): KObject {
   };
 }
 
+/** Whether `key` is a marker row (whose object the view needs; of other rows, only their keys). */
+export function isMarkerKey(key: string): boolean {
+  return key.startsWith(MARKER_PATH, key.indexOf('/', 1) + 1);
+}
+
 export const isTombstone = (o: KObject): boolean => TOMBSTONE in o;
 
 /** A row saying "this cluster deleted its copy of the shared object" (void once the marker it names is gone). */
@@ -105,13 +110,17 @@ export class SharedView {
     for (const r of rels) this.setOfRel.set(r, set.name);
   }
 
-  /** Keeps markers and own rows current; call after every physical put / remove of the index. */
-  noteRow(key: string, s: Stored | undefined): void {
+  /**
+   * Keeps markers and own rows current; call after every physical put / remove of the index (`s`: the row now, or
+   * just true that a row exists when it is no marker).
+   */
+  noteRow(key: string, s: Stored | true | undefined): void {
     const cluster = clusterOf(key);
     const rel = key.slice(cluster.length + 2);
     if (rel.startsWith(MARKER_PATH)) {
       const name = rel.slice(MARKER_PATH.length);
       let m = this.markers.get(cluster);
+      if (s === true) throw new TypeError(`shared sets: marker ${key} noted without its row`);
       if (s) {
         if (!m) this.markers.set(cluster, (m = new Map()));
         m.set(name, { rv: s.rv, uid: s.object.metadata.uid ?? '', created: s.object.metadata.creationTimestamp ?? '' });
@@ -126,7 +135,13 @@ export class SharedView {
     } else if (r?.delete(rel) && r.size === 0) this.rows.delete(cluster);
   }
 
+  /**
+   * Forgets every row. Then noteRow() each again: markers with their record, other rows by key alone (noteRow(key,
+   * true)); or, after add() of a set, forgetOwnRows() and note again every row but markers (they do not depend on it).
+   */
   clear(): void { this.markers.clear(); this.rows.clear(); }
+
+  forgetOwnRows(): void { this.rows.clear(); }
 
   /** The shared object a key names in a cluster holding its set, if any. */
   shared(key: string): Shared | undefined {

@@ -3,7 +3,7 @@
 import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import {
-  StorageError, type KObject, type ListOptions, type ListResult, type Storage, type StorageEvent,
+  StorageError, type KObject, type ListOptions, type ListResult, type Storage, type StorageEvent, type RawRowListener,
   type Stored, type Watcher, type WatchErrorListener, type WatchListener, type EventType, type BatchOp,
 } from './interface.ts';
 import { prefixEnd } from './keys.ts';
@@ -89,6 +89,9 @@ export function openSqliteStorage(opts: SqliteStorageOptions): Storage {
       'SELECT key, rv, value FROM objects WHERE key >= ? AND key < ? ORDER BY key LIMIT ?'),
     rangeAfter: db.prepare<[string, string, string, number], { key: string; rv: number; value: string }>(
       'SELECT key, rv, value FROM objects WHERE key >= ? AND key > ? AND key < ? ORDER BY key LIMIT ?'),
+    // rows as [key, rv, value] arrays, one at a time (no array of every row: a load reads hundreds of thousands)
+    scan: db.prepare<[string, string], [string, number, string]>(
+      'SELECT key, rv, value FROM objects WHERE key >= ? AND key < ? ORDER BY key').raw(true),
   };
   let rv = (db.prepare('SELECT rv FROM meta WHERE id = 0').get() as { rv: number }).rv;
   let closed = false;
@@ -174,6 +177,12 @@ export function openSqliteStorage(opts: SqliteStorageOptions): Storage {
       const result: ListResult = { items, rv };
       if (more) result.next = rows[rows.length - 1].key;
       return result;
+    },
+
+    async listRaw(prefix: string, onRow: RawRowListener): Promise<number> {
+      ensureOpen(prefix);
+      for (const [key, rowRV, value] of q.scan.iterate(prefix, prefixEnd(prefix))) onRow(key, rowRV, value);
+      return rv;
     },
 
     async create(key: string, object: KObject): Promise<Stored> {
