@@ -29,14 +29,11 @@ export class GarbageCollector {
   }
 
   private observe(ev: InformerEvent): void {
-    this.unindex(ev.key);
-    // a cluster's view of a shared built-in object (no row of its own) has no owners and is not being deleted: its
-    // object is built only when read, so it is not read
-    if (ev.shared && ev.type !== 'DELETED') return;
     const uid = ev.object.metadata.uid ?? '';
+    this.unindex(ev.key);
     if (ev.type !== 'DELETED') {
-      const refs = ev.object.metadata.ownerReferences as Array<{ uid?: string }> | undefined;
-      const uids = refs?.length ? refs.map((r) => r.uid ?? '').filter(Boolean) : [];
+      const refs = (ev.object.metadata.ownerReferences ?? []) as Array<{ uid?: string }>;
+      const uids = refs.map((r) => r.uid ?? '').filter(Boolean);
       if (uids.length) {
         this.ownersOf.set(ev.key, uids);
         for (const u of uids) {

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openSqliteStorage } from '../storage/sqlite.ts';
-import { StorageError, type Storage, type StorageEvent, type WatchErrorListener } from '../storage/interface.ts';
+import { StorageError, type Storage, type WatchErrorListener } from '../storage/interface.ts';
 import { Informer, type InformerEvent } from './informer.ts';
 import { createCacher } from '../storage/cacher.ts';
 import { deepFreeze } from '../storage/cache-index.ts';
@@ -114,32 +114,4 @@ test('shared objects reach handlers live but are not tracked: no replay at start
   informer.stop();
   await cache.close();
   rmSync(dir, { recursive: true, force: true });
-});
-
-test("a shared object's event is built only when a handler reads it, and once for all handlers", async () => {
-  let onEvent: ((ev: StorageEvent) => void) | undefined;
-  const storage = {
-    list: async () => ({ items: [], rv: 0 }),
-    watch: (_p: string, _rv: number, on: (ev: StorageEvent) => void) => { onEvent = on; return { stop: () => undefined }; },
-  } as unknown as Storage;
-  const informer = new Informer();
-  const seen: string[] = [];
-  let reading = false;
-  const objects: unknown[] = [];
-  informer.on('rbac.authorization.k8s.io', 'clusterroles', (ev) => seen.push(`${ev.type} ${ev.cluster}/${ev.name} ${ev.shared}`));
-  informer.on('rbac.authorization.k8s.io', 'clusterroles', (ev) => { if (reading) objects.push(ev.object, ev.object); });
-  informer.onAny((ev) => { if (reading) objects.push(ev.object); });
-  await informer.start(storage, () => undefined);
-  let builds = 0;
-  const shared = (name: string): StorageEvent => Object.defineProperty({ type: 'ADDED', key: `/t/rbac.authorization.k8s.io/clusterroles/${name}`, rv: 1, shared: true },
-    'object', { get: () => { builds++; return { metadata: { name } }; }, enumerable: true }) as StorageEvent;
-  onEvent!(shared('view'));
-  assert.deepEqual(seen, ['ADDED t/view true']);
-  assert.equal(builds, 0, 'no handler read it');
-  reading = true;
-  onEvent!(shared('edit'));
-  assert.equal(builds, 1);
-  assert.equal(objects.length, 3);
-  assert.ok(objects.every((o) => o === objects[0]), 'every handler sees the same object');
-  informer.stop();
 });

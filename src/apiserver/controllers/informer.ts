@@ -1,6 +1,6 @@
 // One shared watch over the whole store, fanned out to controllers by group/resource (like a SharedInformerFactory).
 // Platform kinds (*.portcullis.io) live in root only: their handlers never see an object stored in another cluster.
-import type { KObject, Storage, StorageEvent, Watcher } from '../storage/interface.ts';
+import type { Storage, StorageEvent, Watcher } from '../storage/interface.ts';
 import { parseKey } from '../storage/keys.ts';
 import { ROOT_CLUSTER } from '../cluster-name.ts';
 import { isPlatformGroup } from '../reserved-groups.ts';
@@ -187,7 +187,7 @@ export class Informer {
     if (handlers && outsideRoot && isPlatformGroup(ev.key.slice(slash2 + 1, slash3))) handlers = undefined;
     if (!handlers && this.anyHandlers.length === 0) return;
     const k = parseKey(ev.key);
-    const full: InformerEvent = ev.shared ? new SharedObjectEvent(ev, k, replay) : replay ? { ...ev, ...k, replay } : { ...ev, ...k };
+    const full: InformerEvent = replay ? { ...ev, ...k, replay } : { ...ev, ...k };
     if (handlers) for (const h of handlers) h(full);
     for (const h of this.anyHandlers) h(full);
   }
@@ -196,32 +196,4 @@ export class Informer {
 /** The queue priority of work an event causes: replayed state is background resync, live changes come first. */
 export function eventPriority(ev: { replay?: boolean }): Priority {
   return ev.replay ? 'low' : 'normal';
-}
-
-/**
- * A shared built-in object's event (its object is built, with a derived uid, each time the storage event's is read),
- * passed on without reading it: spreading the storage event would build it for every one of the ~60 a new cluster
- * announces, although most handlers never look (the RBAC index holds no new cluster; see their handlers). Built
- * once, on first read.
- */
-class SharedObjectEvent implements InformerEvent {
-  readonly shared = true as const;
-  readonly type: StorageEvent['type'];
-  readonly key: string;
-  readonly rv: number;
-  readonly cluster: string;
-  readonly group: string;
-  readonly resource: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly replay?: boolean;
-  private built?: KObject;
-
-  constructor(private readonly source: StorageEvent, k: ReturnType<typeof parseKey>, replay: boolean) {
-    this.type = source.type; this.key = source.key; this.rv = source.rv;
-    this.cluster = k.cluster; this.group = k.group; this.resource = k.resource; this.namespace = k.namespace; this.name = k.name;
-    if (replay) this.replay = replay;
-  }
-
-  get object(): KObject { return (this.built ??= this.source.object); }
 }
