@@ -139,8 +139,8 @@ class WatchCache implements Storage {
     this.view.clear();
     for (const s of rows.warm) this.put(s);
     for (const c of rows.cold) {
-      this.index.putRaw(c.prefix, c.json, c.keys);
-      if (this.view.active) for (const key of c.keys) if (!isMarkerKey(key)) this.view.noteRow(key, true);
+      this.index.putRaw(c.prefix, c.parts);
+      if (this.view.active) for (const { keys } of c.parts) for (const key of keys) if (!isMarkerKey(key)) this.view.noteRow(key, true);
     }
     for (const m of rows.markers) this.view.noteRow(m.key, m);
     this.rv = Math.max(this.rv, rv);
