@@ -74,6 +74,7 @@ export async function restartOnly(dir: string, runs: number, resync = true, obse
     const monitor = stallMonitor(t0);
     const server = await startServer(cfg, () => undefined, defaultModules());
     const returned = performance.now();
+    if (process.env.MARK) process.stderr.write(`returned-hr ${process.hrtime.bigint() / 1000n}\n`);
     const readyAt = await untilReady(server);
     const cpuReady = process.cpuUsage(cpu0);
     // the first requests after /readyz: tenant 50's rule 0 names user u0050 (view); o000 is in no tenant

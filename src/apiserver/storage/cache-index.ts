@@ -245,9 +245,36 @@ export class CacheIndex {
     }
   }
 
-  /** Objects under `prefix` in ascending key order, paged by limit/after. */
+  /**
+   * Objects under `prefix` in ascending key order, paged by limit/after. A page of a cluster held in parts restores
+   * only the parts that can hold its keys (a large cluster listed page by page is restored part by part).
+   */
   list(prefix: string, opts?: ListOptions): IndexPage {
-    const [items, exact] = this.candidates(prefix);
+    const cluster = clusterBucket(prefix);
+    if (cluster === undefined || !(opts?.limit && opts.limit > 0)) return this.scan(prefix, opts, ...this.candidates(prefix));
+    this.used.add(cluster);
+    for (;;) {
+      const page = this.scan(prefix, opts, this.buckets.get(cluster) ?? EMPTY, prefix === cluster || !this.buckets.has(cluster));
+      const part = this.coldPartIn(cluster, prefix, opts.after, page.next);
+      if (part === undefined) return page;
+      this.use(cluster, part.first === undefined ? undefined : (p) => p === part);
+    }
+  }
+
+  /** The first cold part of `cluster` that can hold a key under `prefix` after `after` and up to `end` (if set). */
+  private coldPartIn(cluster: string, prefix: string, after?: string, end?: string): ColdPart | undefined {
+    const c = this.cold.get(cluster);
+    if (c === undefined) return undefined;
+    let first: ColdPart | undefined;
+    for (const p of partsOf(c)) {
+      if (p.first === undefined) return p;
+      if (!under(prefix)(p) || (after !== undefined && p.last! <= after) || (end !== undefined && p.first > end)) continue;
+      if (first === undefined || p.first < first.first!) first = p;
+    }
+    return first;
+  }
+
+  private scan(prefix: string, opts: ListOptions | undefined, items: SortedRun, exact: boolean): IndexPage {
     const limit = opts?.limit && opts.limit > 0 ? opts.limit : Infinity;
     const after = opts?.after;
     // the later of "just after `after`" and "the first key under `prefix`"
