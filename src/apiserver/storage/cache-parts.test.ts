@@ -12,6 +12,7 @@ import { createCacher } from './cacher.ts';
 import { openSqliteStorage } from './sqlite.ts';
 import { record } from './conformance-helpers.ts';
 import type { KObject, Stored } from './interface.ts';
+import { sharedSetMarker, sharedSetMarkerKey, type SharedSet } from './shared-sets.ts';
 
 const obj = (kind: string, name: string, v: string): KObject =>
   ({ apiVersion: 'v1', kind, metadata: { name, namespace: 'default' }, data: { v } });
@@ -137,6 +138,49 @@ describe('a large cluster after a restart over SQLite', () => {
         assert.deepEqual((await cache.list('/h/core/secrets/')).items, want.filter((s) => s.key.startsWith('/h/core/secrets/')));
         assert.deepEqual((await cache.list('/h/')).items, want);
         secrets.watcher.stop(); all.watcher.stop();
+      } finally {
+        await cache.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('pages a shared view of a cluster held in parts as the whole list (own rows, shared objects, tombstones)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'portcullis-parts-'));
+    const role = (name: string): KObject => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules: [] });
+    const names = ['a', 'edit', 'm', 'view', 'zz'];
+    const set: SharedSet = { name: 't', objects: new Map(names.map((n) => [`rbac.authorization.k8s.io/clusterroles/${n}`, role(n)])) };
+    const crKey = (n: string) => `/h/rbac.authorization.k8s.io/clusterroles/${n}`;
+    try {
+      const path = join(dir, 'state.db');
+      const first = await createCacher(await openSqliteStorage({ path }));
+      first.share(set);
+      await first.batch(rows().map(([key, , json]) => ({ op: 'create' as const, key, object: JSON.parse(json) as KObject })));
+      await first.create(sharedSetMarkerKey('h', 't'), sharedSetMarker('t'));
+      await first.create(crKey('own'), role('own'));
+      const edit = (await first.get(crKey('edit')))!;
+      await first.update(edit.key, { ...edit.object, rules: [{ verbs: ['get'] }] }, edit.rv); // an own row
+      await first.delete(crKey('view')); // a tombstone
+      const whole = (await first.list('/h/')).items;
+      await first.close();
+      const cache = await createCacher(await openSqliteStorage({ path }));
+      cache.share(set);
+      try {
+        assert.equal(cache.coldClusters(), 1);
+        for (const [prefix, limit] of [['/h/rbac.authorization.k8s.io/', 1], ['/h/', 2], ['/h/', 997], ['/h/', 1_000]] as const) {
+          const paged: Stored[] = [];
+          let after: string | undefined;
+          do {
+            const page = await cache.list(prefix, { limit, after });
+            assert.ok(page.items.length > 0 && page.items.length <= limit);
+            paged.push(...page.items);
+            after = page.next;
+          } while (after !== undefined);
+          assert.deepEqual(paged, whole.filter((s) => s.key.startsWith(prefix)), `${prefix} by ${limit}`);
+        }
+        assert.deepEqual(whole.filter((s) => s.key.includes('clusterroles')).map((s) => [s.key.split('/').pop(), s.shared]),
+          [['a', true], ['edit', undefined], ['m', true], ['own', undefined], ['zz', true]]);
       } finally {
         await cache.close();
       }
