@@ -41,7 +41,8 @@ const flag = (name: string) => { const i = process.argv.indexOf(`--${name}`); re
 const RESTART_ONLY = flag('restart-only');
 if (RESTART_ONLY) {
   const { restartOnly } = await import('./restart.ts');
-  await restartOnly(path.resolve(RESTART_ONLY), Number(flag('runs') ?? 3), flag('resync') !== '0', Number(flag('observe') ?? 0));
+  const observe = Number(flag('observe') ?? 0);
+  await restartOnly(path.resolve(RESTART_ONLY), Number(flag('runs') ?? 3), flag('resync') !== '0', observe);
   process.exit(0);
 }
 const KEEP = flag('keep-data');

@@ -74,6 +74,7 @@ export async function restartOnly(dir: string, runs: number, resync = true, obse
     const monitor = stallMonitor(t0);
     const server = await startServer(cfg, () => undefined, defaultModules());
     const returned = performance.now();
+    // MARK=1: the monotonic time (µs) of the return, to find a stall in a --cpu-prof profile
     if (process.env.MARK) process.stderr.write(`returned-hr ${process.hrtime.bigint() / 1000n}\n`);
     const readyAt = await untilReady(server);
     const cpuReady = process.cpuUsage(cpu0);
@@ -85,7 +86,8 @@ export async function restartOnly(dir: string, runs: number, resync = true, obse
     const allowed = await get(pods, server.pki.caCertPem, member);
     const refused = await get(pods, server.pki.caCertPem, outsider);
     const firstMs = performance.now() - r0;
-    if (observeSeconds > 0) await new Promise((r) => setTimeout(r, observeSeconds * 1000 - (performance.now() - readyAt)));
+    const observeMs = observeSeconds * 1000 - (performance.now() - readyAt);
+    if (observeMs > 0) await new Promise((r) => setTimeout(r, observeMs));
     const stalls = monitor.stop(returned - t0);
     const last = resync && run === runs;
     if (last) await server.settle();
@@ -106,6 +108,7 @@ export async function restartOnly(dir: string, runs: number, resync = true, obse
   ready.sort((a, b) => a - b);
   printTable(`bench/platform --restart-only — ${new Date().toISOString().slice(0, 10)} — ${machine()} — ${os.cpus().length} cores — ${dir}`, rows);
   console.log(`restart to ready: p50 ${secs(ready[Math.floor(ready.length / 2)]!)}, max ${secs(ready.at(-1)!)}`);
-  printTable('event-loop delay (10 ms timer; listening = startServer returned; at = seconds since startServer)', stallRows);
+  const legend = '10 ms timer; listening = startServer returned; at = seconds since startServer';
+  printTable(`event-loop delay (${legend})`, stallRows);
   printTable('start-up phases until startServer returned (mean ms)', [...phases].map(([phase, ms]) => ({ phase, ms: ms.toFixed(0) })));
 }

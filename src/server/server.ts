@@ -196,7 +196,8 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
   const deps: HandlerDeps = { store, storage: cache, catalog, bookmarkIntervalMs: cfg.bookmarkIntervalSeconds * 1000, shutdown: stopping.signal };
   let draining = false;
   let kubeconfigWritten = false; // ready only once the admin kubeconfig is in place
-  const readiness = () => (draining ? 'shutdown' : !informer.hasSynced ? 'informer-sync' : kubeconfigWritten ? undefined : 'admin-kubeconfig');
+  const readiness = () => (draining ? 'shutdown' : !informer.hasSynced ? 'informer-sync'
+    : kubeconfigWritten ? undefined : 'admin-kubeconfig');
   // Health probes answer without credentials (load balancers), as kube-apiserver's public-info paths do.
   for (const probe of ['/healthz', '/livez', '/readyz']) {
     m.routes.push({ prefix: probe, public: true, handle: (ctx) => handleNonResource(ctx, deps, readiness) });

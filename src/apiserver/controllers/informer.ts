@@ -132,7 +132,8 @@ export class Informer {
         for (const s of page.items) {
           const known = this.known.get(s.key);
           if (s.shared || (known !== undefined && known >= s.rv) || (deleted.get(s.key) ?? -1) >= s.rv) continue;
-          this.dispatch({ type: known === undefined ? 'ADDED' : 'MODIFIED', key: s.key, rv: s.rv, object: s.object }, true);
+          const type = known === undefined ? 'ADDED' : 'MODIFIED';
+          this.dispatch({ type, key: s.key, rv: s.rv, object: s.object }, true);
         }
         after = page.next;
       } while (after !== undefined);

@@ -168,7 +168,9 @@ export class CacheIndex {
     const deflated = (part: ColdPart) => part.keys === undefined;
     for (const [p, c] of [...this.cold]) if (partsOf(c).some(deflated)) this.use(p, deflated);
     for (const [key, s] of this.byKey) fn(key, s);
-    for (const c of this.cold.values()) for (const part of partsOf(c)) for (const key of part.keys ?? []) fn(key, undefined);
+    for (const c of this.cold.values()) {
+      for (const part of partsOf(c)) for (const key of part.keys ?? []) fn(key, undefined);
+    }
   }
 
   /**
@@ -188,10 +190,12 @@ export class CacheIndex {
   idleClusters(keep: (prefix: string) => boolean = () => false, minRows = COLD_MIN_ROWS): string[] {
     const out: string[] = [];
     for (const [prefix, items] of this.buckets) {
-      if (!this.used.has(prefix) && (items.length >= minRows || this.cold.has(prefix)) && !keep(prefix)) out.push(prefix);
+      const idle = !this.used.has(prefix) && (items.length >= minRows || this.cold.has(prefix));
+      if (idle && !keep(prefix)) out.push(prefix);
     }
     for (const [prefix, c] of this.cold) { // as loaded, unused since: deflated now
-      if (!this.buckets.has(prefix) && !this.used.has(prefix) && partsOf(c).some((p) => p.json !== undefined) && !keep(prefix)) out.push(prefix);
+      const loaded = !this.buckets.has(prefix) && !this.used.has(prefix) && partsOf(c).some((p) => p.json !== undefined);
+      if (loaded && !keep(prefix)) out.push(prefix);
     }
     this.used.clear();
     return out;
@@ -251,10 +255,12 @@ export class CacheIndex {
    */
   list(prefix: string, opts?: ListOptions): IndexPage {
     const cluster = clusterBucket(prefix);
-    if (cluster === undefined || !(opts?.limit && opts.limit > 0)) return this.scan(prefix, opts, ...this.candidates(prefix));
+    const limited = opts?.limit !== undefined && opts.limit > 0;
+    if (cluster === undefined || !limited) return this.scan(prefix, opts, ...this.candidates(prefix));
     this.used.add(cluster);
     for (;;) {
-      const page = this.scan(prefix, opts, this.buckets.get(cluster) ?? EMPTY, prefix === cluster || !this.buckets.has(cluster));
+      const run = this.buckets.get(cluster);
+      const page = this.scan(prefix, opts, run ?? EMPTY, prefix === cluster || run === undefined);
       const part = this.coldPartIn(cluster, prefix, opts.after, page.next);
       if (part === undefined) return page;
       this.use(cluster, part.first === undefined ? undefined : (p) => p === part);
@@ -268,7 +274,8 @@ export class CacheIndex {
     let first: ColdPart | undefined;
     for (const p of partsOf(c)) {
       if (p.first === undefined) return p;
-      if (!under(prefix)(p) || (after !== undefined && p.last! <= after) || (end !== undefined && p.first > end)) continue;
+      if (!under(prefix)(p) || (after !== undefined && p.last! <= after)) continue;
+      if (end !== undefined && p.first > end) continue;
       if (first === undefined || p.first < first.first!) first = p;
     }
     return first;

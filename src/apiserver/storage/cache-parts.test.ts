@@ -26,10 +26,15 @@ const TOTAL = CMS + SECRETS;
 function rows(): Array<[string, number, string]> {
   const out: Array<[string, number, string]> = [];
   for (let i = 0; i < CMS; i++) out.push([cm(i), out.length + 1, JSON.stringify(obj('ConfigMap', `cm${i}`, `c${i}`))]);
-  for (let i = 0; i < SECRETS; i++) out.push([secret(i), out.length + 1, JSON.stringify(obj('Secret', `s${i}`, `s${i}`))]);
+  for (let i = 0; i < SECRETS; i++) {
+    out.push([secret(i), out.length + 1, JSON.stringify(obj('Secret', `s${i}`, `s${i}`))]);
+  }
   out.push(['/o/core/configmaps/default/x', out.length + 1, JSON.stringify(obj('ConfigMap', 'x', 'o'))]);
   return out.sort((a, b) => (a[0] < b[0] ? -1 : 1));
 }
+
+const creates = () => rows().map(([key, , json]) =>
+  ({ op: 'create' as const, key, object: JSON.parse(json) as KObject }));
 
 /** The index a restart loads (h cold, in parts), and a warm one holding the same rows. */
 function indexes(): { cold: CacheIndex; warm: CacheIndex } {
@@ -43,7 +48,8 @@ function indexes(): { cold: CacheIndex; warm: CacheIndex } {
   const loaded = sorter.done();
   for (const s of loaded.warm) cold.put(s);
   for (const c of loaded.cold) cold.putRaw(c.prefix, c.parts);
-  assert.deepEqual(loaded.cold.find((c) => c.prefix === '/h/')?.parts.map((p) => p.keys.length), [PART_ROWS, PART_ROWS, TOTAL - 2 * PART_ROWS]);
+  const h = loaded.cold.find((c) => c.prefix === '/h/');
+  assert.deepEqual(h?.parts.map((p) => p.keys.length), [PART_ROWS, PART_ROWS, TOTAL - 2 * PART_ROWS]);
   return { cold, warm };
 }
 
@@ -115,8 +121,7 @@ describe('a large cluster after a restart over SQLite', () => {
     try {
       const path = join(dir, 'state.db');
       const first = await createCacher(await openSqliteStorage({ path }));
-      const ops = rows().map(([key, , json]) => ({ op: 'create' as const, key, object: JSON.parse(json) as KObject }));
-      await first.batch(ops);
+      await first.batch(creates());
       const before = (await first.list('/h/')).items;
       await first.close();
       const cache = await createCacher(await openSqliteStorage({ path }));
@@ -133,9 +138,12 @@ describe('a large cluster after a restart over SQLite', () => {
         await secrets.until(created.key, created.rv);
         await all.until(created.key, created.rv);
         assert.deepEqual(secrets.events.map((e) => [e.type, e.key]), [['ADDED', created.key]]);
-        assert.deepEqual(all.events.map((e) => [e.type, e.key, e.rv]), [['MODIFIED', last.key, updated.rv], ['ADDED', created.key, created.rv]]);
-        const want = [...before.map((s) => (s.key === last.key ? updated : s)), created].sort((a, b) => (a.key < b.key ? -1 : 1));
-        assert.deepEqual((await cache.list('/h/core/secrets/')).items, want.filter((s) => s.key.startsWith('/h/core/secrets/')));
+        assert.deepEqual(all.events.map((e) => [e.type, e.key, e.rv]),
+          [['MODIFIED', last.key, updated.rv], ['ADDED', created.key, created.rv]]);
+        const want = [...before.map((s) => (s.key === last.key ? updated : s)), created]
+          .sort((a, b) => (a.key < b.key ? -1 : 1));
+        const secretsWanted = want.filter((s) => s.key.startsWith('/h/core/secrets/'));
+        assert.deepEqual((await cache.list('/h/core/secrets/')).items, secretsWanted);
         assert.deepEqual((await cache.list('/h/')).items, want);
         secrets.watcher.stop(); all.watcher.stop();
       } finally {
@@ -146,17 +154,19 @@ describe('a large cluster after a restart over SQLite', () => {
     }
   });
 
-  it('pages a shared view of a cluster held in parts as the whole list (own rows, shared objects, tombstones)', async () => {
+  it('pages a shared view of a cluster held in parts as the whole list (own rows, shared, tombstones)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'portcullis-parts-'));
-    const role = (name: string): KObject => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules: [] });
+    const role = (name: string): KObject =>
+      ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules: [] });
     const names = ['a', 'edit', 'm', 'view', 'zz'];
-    const set: SharedSet = { name: 't', objects: new Map(names.map((n) => [`rbac.authorization.k8s.io/clusterroles/${n}`, role(n)])) };
+    const objects = new Map(names.map((n) => [`rbac.authorization.k8s.io/clusterroles/${n}`, role(n)]));
+    const set: SharedSet = { name: 't', objects };
     const crKey = (n: string) => `/h/rbac.authorization.k8s.io/clusterroles/${n}`;
     try {
       const path = join(dir, 'state.db');
       const first = await createCacher(await openSqliteStorage({ path }));
       first.share(set);
-      await first.batch(rows().map(([key, , json]) => ({ op: 'create' as const, key, object: JSON.parse(json) as KObject })));
+      await first.batch(creates());
       await first.create(sharedSetMarkerKey('h', 't'), sharedSetMarker('t'));
       await first.create(crKey('own'), role('own'));
       const edit = (await first.get(crKey('edit')))!;
@@ -168,7 +178,8 @@ describe('a large cluster after a restart over SQLite', () => {
       cache.share(set);
       try {
         assert.equal(cache.coldClusters(), 1);
-        for (const [prefix, limit] of [['/h/rbac.authorization.k8s.io/', 1], ['/h/', 2], ['/h/', 997], ['/h/', 1_000]] as const) {
+        const cases = [['/h/rbac.authorization.k8s.io/', 1], ['/h/', 2], ['/h/', 997], ['/h/', 1_000]] as const;
+        for (const [prefix, limit] of cases) {
           const paged: Stored[] = [];
           let after: string | undefined;
           do {
@@ -179,7 +190,8 @@ describe('a large cluster after a restart over SQLite', () => {
           } while (after !== undefined);
           assert.deepEqual(paged, whole.filter((s) => s.key.startsWith(prefix)), `${prefix} by ${limit}`);
         }
-        assert.deepEqual(whole.filter((s) => s.key.includes('clusterroles')).map((s) => [s.key.split('/').pop(), s.shared]),
+        const roles = whole.filter((s) => s.key.includes('clusterroles'));
+        assert.deepEqual(roles.map((s) => [s.key.split('/').pop(), s.shared]),
           [['a', true], ['edit', undefined], ['m', true], ['own', undefined], ['zz', true]]);
       } finally {
         await cache.close();

@@ -140,7 +140,8 @@ class WatchCache implements Storage {
     for (const s of rows.warm) this.put(s);
     for (const c of rows.cold) {
       this.index.putRaw(c.prefix, c.parts);
-      if (this.view.active) for (const { keys } of c.parts) for (const key of keys) if (!isMarkerKey(key)) this.view.noteRow(key, true);
+      if (!this.view.active) continue;
+      for (const { keys } of c.parts) for (const key of keys) if (!isMarkerKey(key)) this.view.noteRow(key, true);
     }
     for (const m of rows.markers) this.view.noteRow(m.key, m);
     this.rv = Math.max(this.rv, rv);

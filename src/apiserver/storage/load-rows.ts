@@ -51,11 +51,13 @@ export class RowSorter {
   private flush(): void {
     if (this.keys.length === 0) return;
     if (this.keys.length < COLD_MIN_ROWS) {
-      for (const r of JSON.parse(`[${this.parts.join(',')}]`) as Stored[]) this.out.warm.push(parsedRow(r.key, r.rv, r.object));
+      const rows = JSON.parse(`[${this.parts.join(',')}]`) as Stored[];
+      for (const r of rows) this.out.warm.push(parsedRow(r.key, r.rv, r.object));
     } else {
       const parts: RawPart[] = [];
       for (let i = 0; i < this.keys.length; i += PART_ROWS) {
-        parts.push({ json: `[${this.parts.slice(i, i + PART_ROWS).join(',')}]`, keys: this.keys.slice(i, i + PART_ROWS) });
+        const json = `[${this.parts.slice(i, i + PART_ROWS).join(',')}]`;
+        parts.push({ json, keys: this.keys.slice(i, i + PART_ROWS) });
       }
       this.out.cold.push({ prefix: this.prefix, parts });
       this.out.markers.push(...this.markers);

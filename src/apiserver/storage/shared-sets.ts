@@ -263,7 +263,8 @@ export class SharedView {
     const limit = opts?.limit && opts.limit > 0 ? opts.limit : Infinity;
     const items = all.slice(i, Math.min(all.length, i + limit));
     const page: IndexPage = { items };
-    if ((i + items.length < all.length || end !== undefined) && items.length > 0) page.next = items[items.length - 1].key;
+    const more = i + items.length < all.length || end !== undefined;
+    if (more && items.length > 0) page.next = items[items.length - 1].key;
     return page;
   }
 
