@@ -107,7 +107,8 @@ function setup(m: ModuleContext): void {
       });
     },
   };
-  const validate = async (c: NonNullable<ReturnType<typeof clusters.get>>, ...[op, t, obj, old, ctx]: Parameters<Admission['admit']>): Promise<void> => {
+  type Config = NonNullable<ReturnType<typeof clusters.get>>;
+  const validate = async (c: Config, ...[op, t, obj, old, ctx]: Parameters<Admission['admit']>): Promise<void> => {
     const pc = context(op, t, obj, old, ctx);
     if (c.bindings.size && !exemptFromPolicies(t)) {
       const bindings = [...c.bindings.values()].sort((a, b) => (a.name < b.name ? -1 : 1));

@@ -259,7 +259,8 @@ export class Store {
    * that expects the current resourceVersion, to join another write's transaction (createMany's `extra`); undefined
    * when the object is absent or nothing would change. A conflict surfaces as the batch's StorageError('Conflict').
    */
-  async updateOp(ctx: OpContext, t: ResourceType, namespace: string, name: string, mutate: (current: KObject) => KObject): Promise<BatchOp | undefined> {
+  async updateOp(ctx: OpContext, t: ResourceType, namespace: string, name: string,
+    mutate: (current: KObject) => KObject): Promise<BatchOp | undefined> {
     const key = this.key(ctx.cluster, t, namespace, name);
     const current = await wrap(() => this.storage.get(key), t, name);
     if (!current) return undefined;

@@ -50,7 +50,9 @@ export function rbacModule(): ServerModule {
       });
       for (const [resource, kind] of KINDS) {
         // a cluster not held (a new one announcing its shared built-in objects) is loaded whole on its first decision
-        m.informer.on(RBAC, resource, (ev) => { if (index.wants(ev.cluster)) index.apply(ev.cluster, kind, ev.type, ev.object as unknown as RbacObject); });
+        m.informer.on(RBAC, resource, (ev) => {
+          if (index.wants(ev.cluster)) index.apply(ev.cluster, kind, ev.type, ev.object as unknown as RbacObject);
+        });
       }
       // shared built-in objects changed while the informer's watch was down are not in its re-list's diff
       m.informer.onResync(() => index.unloadAll());
