@@ -82,32 +82,42 @@ function setup(m: ModuleContext): void {
     };
   };
 
+  // At start-up a cluster's configuration is replayed before its first use; a cluster with none costs no await.
+  const afterReplay = (cluster: string, then: () => Promise<void> | undefined): Promise<void> | undefined => {
+    const replay = m.informer.replayCluster(cluster);
+    return replay ? replay.then(then) : then();
+  };
   const mutating: Admission = {
     name: 'MutatingAdmissionWebhook', phase: 'mutating',
-    async admit(op, t, obj, old, ctx) {
-      await m.informer.replayCluster(ctx.cluster); // at start-up: the cluster's configuration is known before use
-      const c = clusters.get(ctx.cluster);
-      if (!c || c.mutating.size === 0 || !obj || exemptFromWebhooks(t)) return;
-      const hooks = [...c.mutating.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).flatMap(([, h]) => h);
-      await runMutating(hooks, obj, context(op, t, obj, old, ctx), self);
+    admit(op, t, obj, old, ctx) {
+      return afterReplay(ctx.cluster, () => {
+        const c = clusters.get(ctx.cluster);
+        if (!c || c.mutating.size === 0 || !obj || exemptFromWebhooks(t)) return undefined;
+        const hooks = [...c.mutating.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).flatMap(([, h]) => h);
+        return runMutating(hooks, obj, context(op, t, obj, old, ctx), self);
+      });
     },
   };
   const validating: Admission = {
     name: 'ValidatingAdmission', phase: 'validating',
-    async admit(op, t, obj, old, ctx) {
-      await m.informer.replayCluster(ctx.cluster);
-      const c = clusters.get(ctx.cluster);
-      if (!c || empty(c)) return;
-      const pc = context(op, t, obj, old, ctx);
-      if (c.bindings.size && !exemptFromPolicies(t)) {
-        const bindings = [...c.bindings.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
-        await evaluatePolicies(c.policies, bindings, pc);
-      }
-      if (c.validating.size && !exemptFromWebhooks(t)) {
-        const hooks = [...c.validating.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).flatMap(([, h]) => h);
-        await runValidating(hooks, pc, self);
-      }
+    admit(op, t, obj, old, ctx) {
+      return afterReplay(ctx.cluster, () => {
+        const c = clusters.get(ctx.cluster);
+        return !c || empty(c) ? undefined : validate(c, op, t, obj, old, ctx);
+      });
     },
+  };
+  type Config = NonNullable<ReturnType<typeof clusters.get>>;
+  const validate = async (c: Config, ...[op, t, obj, old, ctx]: Parameters<Admission['admit']>): Promise<void> => {
+    const pc = context(op, t, obj, old, ctx);
+    if (c.bindings.size && !exemptFromPolicies(t)) {
+      const bindings = [...c.bindings.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+      await evaluatePolicies(c.policies, bindings, pc);
+    }
+    if (c.validating.size && !exemptFromWebhooks(t)) {
+      const hooks = [...c.validating.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).flatMap(([, h]) => h);
+      await runValidating(hooks, pc, self);
+    }
   };
   m.admission.push(mutating, validating);
 }

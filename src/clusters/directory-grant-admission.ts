@@ -48,6 +48,7 @@ export function connectedDirectoryGrantAdmission(clusters: ConnectedClusters, ac
   return {
     name: 'ConnectedClusterDirectoryGrants',
     phase: 'validating',
+    handles: (op, t) => op !== 'delete' && t.group === GROUP && (t.resource === projectType.resource || t.resource === teamType.resource),
     async admit(op, t, obj, old, ctx) {
       if (t.group !== GROUP || (t.resource !== projectType.resource && t.resource !== teamType.resource)) return;
       if (op === 'delete' || !obj || ctx.subresource || ctx.cluster !== ROOT_CLUSTER) return;

@@ -29,6 +29,7 @@ export function connectedGrantAdmission(access: ConnectedAccess,
   return {
     name: 'ConnectedClusterGrants',
     phase: 'validating',
+    handles: (op, t) => op !== 'delete' && t.group === connectedClusterType.group && t.resource === RESOURCE,
     async admit(op, t, obj, old, ctx) {
       if (t.group !== connectedClusterType.group || t.resource !== RESOURCE) return;
       if (op === 'delete' || !obj || ctx.subresource) return;

@@ -14,6 +14,7 @@ export function identityProviderAdmission(store: Store,
   authorize: (a: Attributes) => Promise<{ decision: string }>): Admission {
   return {
     name: 'identity-providers',
+    handles: (op, t) => t === identityProviderType && op !== 'delete',
     async admit(op, t, obj, old, ctx) {
       if (t !== identityProviderType || op === 'delete' || !obj) return;
       const spec = obj.spec as IdentityProviderSpec | undefined;

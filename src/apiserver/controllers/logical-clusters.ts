@@ -128,8 +128,11 @@ export class LogicalClusters implements ClusterDirectory {
       return;
     }
     if ((lc.status as { phase?: string } | undefined)?.phase !== 'Ready') {
-      await this.bootstrap(name);
-      await this.write(name, (o) => { o.status = { phase: 'Ready', url: `/clusters/${name}` }; }, 'status');
+      const ready = (o: KObject) => { o.status = { phase: 'Ready', url: `/clusters/${name}` }; return o; };
+      // the Ready status joins the bootstrap's transaction (unless seeders write after it), else it is written alone
+      const op = this.seeds.length ? undefined
+        : await this.store.updateOp({ cluster: ROOT_CLUSTER, subresource: 'status' }, logicalClusterType, '', name, ready);
+      if (!(await this.bootstrap(name, op))) await this.write(name, ready, 'status');
     }
   }
 
@@ -144,9 +147,10 @@ export class LogicalClusters implements ClusterDirectory {
 
   /**
    * Creates the default namespaces and the markers of the shared sets (their objects then appear in the cluster
-   * without being copied), then what the seeders contribute; existing objects are left alone.
+   * without being copied), then what the seeders contribute; existing objects are left alone. `then` joins the
+   * transaction of the namespaces and markers; true when it was written there.
    */
-  async bootstrap(cluster: string): Promise<void> {
+  async bootstrap(cluster: string, then?: BatchOp): Promise<boolean> {
     const ctx = { cluster };
     const type = (group: string, resource: string) => {
       const t = this.catalog.storedResources(cluster).find((x) => x.group === group && x.resource === resource);
@@ -170,9 +174,15 @@ export class LogicalClusters implements ClusterDirectory {
       const key = sharedSetMarkerKey(cluster, set.name);
       if (!(await this.storage.get(key))) markers.push({ op: 'create', key, object: sharedSetMarker(set.name) });
     }
-    if (namespaces.length + markers.length > 0) {
-      try { await this.store.createMany(ctx, namespaces, markers); } catch (e) {
-        if (!(e instanceof StatusError && e.reason === 'AlreadyExists') && !(e instanceof StorageError && e.code === 'Exists')) throw e;
+    let joined = false;
+    if (namespaces.length + markers.length > 0 || then) {
+      try {
+        await this.store.createMany(ctx, namespaces, then ? [...markers, then] : markers);
+        joined = true;
+      } catch (e) {
+        const raced = (e instanceof StatusError && e.reason === 'AlreadyExists') || (e instanceof StorageError && e.code === 'Exists')
+          || (e instanceof StorageError && e.code === 'Conflict' && e.key === then?.key);
+        if (!raced) throw e;
         for (const n of namespaces) await create('', 'namespaces', n.object);
         for (const m of markers) {
           await this.storage.create(m.key, (m as { object: KObject }).object).catch((err) => {
@@ -182,6 +192,7 @@ export class LogicalClusters implements ClusterDirectory {
       }
     }
     for (const seed of this.seeds) await seed(cluster, create);
+    return joined;
   }
 
   /**

@@ -73,13 +73,15 @@ export class NamespaceController {
 export function namespaceLifecycle(store: Store, catalog: Catalog): Admission {
   return {
     name: 'NamespaceLifecycle',
+    handles: (op, t) => op === 'create' && t.namespaced,
     async admit(op, t, obj, _old, ctx) {
       if (op !== 'create' || !t.namespaced || !obj?.metadata.namespace) return;
       const nsType = catalog.lookup(ctx.cluster, '', 'v1', 'namespaces');
       if (!nsType) return;
       const nsName = obj.metadata.namespace;
+      if (ctx.batchNamespaces?.has(nsName)) return; // created earlier in the same transaction
       let ns;
-      try { ns = await store.get(ctx.cluster, nsType, '', nsName); } catch (e) {
+      try { ns = await store.read(ctx.cluster, nsType, '', nsName); } catch (e) {
         if (isNotFound(e)) throw notFound(nsType, nsName);
         throw e;
       }

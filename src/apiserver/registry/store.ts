@@ -10,6 +10,7 @@ import { carryMetadata, initMetadata, nowTimestamp, checkTypeMeta, checkNamespac
 import type { FieldSelector, Selector } from './selectors.ts';
 import { decodeContinue, encodeContinue, ListSnapshots, type SnapshotPage } from './list-snapshots.ts';
 import { checkStorable } from './limits.ts';
+import { cloneObject } from '../clone.ts';
 
 export interface OpContext {
   cluster: string;
@@ -23,6 +24,8 @@ export interface OpContext {
   /** The request's warnings and audit annotations, which admission may add to. */
   warnings?: string[];
   auditAnnotations?: Record<string, string>;
+  /** In createMany: namespaces created earlier in the same transaction (they exist when its later objects do). */
+  batchNamespaces?: ReadonlySet<string>;
 }
 
 export type AdmitOp = 'create' | 'update' | 'delete';
@@ -34,6 +37,23 @@ export interface Admission {
   readonly name: string;
   readonly phase?: 'mutating' | 'validating';
   admit(op: AdmitOp, t: ResourceType, obj: KObject | undefined, old: KObject | undefined, ctx: OpContext): void | Promise<void>;
+  /** Whether `admit` can act on this operation on this type at all (a cheap filter; absent: every write). */
+  handles?(op: AdmitOp, t: ResourceType): boolean;
+}
+
+/**
+ * Runs the plugins of one phase in order; a plugin that needs no await (it returned no promise) costs no turn of the
+ * microtask queue: most writes concern none of them, and a write passes every plugin.
+ */
+function runAdmission(plugins: readonly Admission[], from: number, mutating: boolean, op: AdmitOp, t: ResourceType,
+  obj: KObject | undefined, old: KObject | undefined, ctx: OpContext): Promise<void> | undefined {
+  for (let i = from; i < plugins.length; i++) {
+    const a = plugins[i]!;
+    if ((a.phase === 'mutating') !== mutating || (a.handles && !a.handles(op, t))) continue;
+    const r = a.admit(op, t, obj, old, ctx);
+    if (r) return r.then(() => runAdmission(plugins, i + 1, mutating, op, t, obj, old, ctx));
+  }
+  return undefined;
 }
 
 /** Maintains metadata.managedFields on writes (server-side apply bookkeeping). */
@@ -81,7 +101,7 @@ export class Store {
   async get(cluster: string, t: ResourceType, namespace: string, name: string): Promise<KObject> {
     const s = await wrap(() => this.storage.get(this.key(cluster, t, namespace, name)), t, name);
     if (!s) throw notFound(t, name);
-    return structuredClone(s.object);
+    return cloneObject(s.object);
   }
 
   /**
@@ -146,11 +166,18 @@ export class Store {
 
   /**
    * Creates several objects of one cluster in one storage transaction (all or none), each prepared, validated and
-   * admitted as create() does; `extra` raw ops join the same transaction. On failure, the error names the object.
+   * admitted as create() does (a namespace created before them in `items` counts as existing for the objects after
+   * it); `extra` raw ops join the same transaction. On failure, the error names the object.
    */
   async createMany(ctx: OpContext, items: ReadonlyArray<{ t: ResourceType; namespace: string; object: KObject }>, extra: BatchOp[] = []): Promise<KObject[]> {
     const prepared = [];
-    for (const it of items) prepared.push({ ...(await this.prepareCreate(ctx, it.t, it.namespace, it.object)), t: it.t });
+    const namespaces = new Set<string>();
+    const inBatch = { ...ctx, batchNamespaces: namespaces };
+    for (const it of items) {
+      const p = await this.prepareCreate(inBatch, it.t, it.namespace, it.object);
+      prepared.push({ ...p, t: it.t });
+      if (it.t.group === '' && it.t.resource === 'namespaces') namespaces.add(p.object.metadata.name!);
+    }
     if (ctx.dryRun) return prepared.map((p) => p.object);
     try {
       const out = await this.storage.batch([...prepared.map((p) => ({ op: 'create' as const, key: p.key, object: p.object })), ...extra]);
@@ -165,13 +192,15 @@ export class Store {
 
   /** A new object as create() stores it (metadata, defaults, validation, admission) and its key. */
   private async prepareCreate(ctx: OpContext, t: ResourceType, namespace: string, input: KObject): Promise<{ key: string; object: KObject }> {
-    let obj = structuredClone(input);
+    let obj = cloneObject(input);
     initMetadata(t, obj, namespace, new Date());
     if (t.versionView) obj = t.versionView.toStored(obj);
-    await this.mutate('create', t, obj, undefined, ctx);
+    const mutated = this.mutate('create', t, obj, undefined, ctx);
+    if (mutated) await mutated;
     t.strategy.prepareForCreate?.(obj);
     this.validate(t, obj, t.strategy.validate?.(obj) ?? []);
-    for (const a of this.admission) if (a.phase !== 'mutating') await a.admit('create', t, obj, undefined, ctx);
+    const admitted = runAdmission(this.admission, 0, false, 'create', t, obj, undefined, ctx);
+    if (admitted) await admitted;
     let out = obj;
     if (this.managedFields && ctx.fieldManager) out = this.managedFields(undefined, obj, ctx.fieldManager, t);
     checkStorable(t, out);
@@ -180,7 +209,8 @@ export class Store {
 
   /**
    * Read-modify-write with retries on conflicts: `mutate` receives a private copy of the current
-   * object (or undefined if absent) and returns the desired object. An explicit resourceVersion in
+   * object (or undefined if absent) and returns the desired object, which is the store's from then on (it may be
+   * changed as it is prepared: keep no reference into it). An explicit resourceVersion in
    * the returned object is honoured as a precondition (409 if stale).
    */
   async update(ctx: OpContext, t: ResourceType, namespace: string, name: string,
@@ -201,9 +231,11 @@ export class Store {
         }
       }
       const old = t.strategy.decode ? t.strategy.decode(current.object) : current.object;
-      const desired = await mutate(t.versionView ? t.versionView.toServed(structuredClone(old)) : structuredClone(old));
-      const result = await this.prepareUpdate(ctx, t, namespace, name, desired, old);
-      if (result === 'unchanged') return { object: structuredClone(old), created: false };
+      const copy = t.versionView ? t.versionView.toServed(cloneObject(old)) : cloneObject(old);
+      const desired = await mutate(copy);
+      // the copy handed to `mutate` is ours: returned as it is, it needs no second copy
+      const result = await this.prepareUpdate(ctx, t, namespace, name, desired, old, desired === copy);
+      if (result === 'unchanged') return { object: cloneObject(old), created: false };
       const wantRV = desired.metadata.resourceVersion;
       if (wantRV && wantRV !== String(current.rv)) {
         throw conflict(t, name, 'the object has been modified; please apply your changes to the latest version and try again');
@@ -222,20 +254,41 @@ export class Store {
     throw conflict(t, name, 'too many concurrent updates; please try again');
   }
 
-  private async prepareUpdate(ctx: OpContext, t: ResourceType, namespace: string, name: string, desired: KObject, old: KObject): Promise<KObject | 'unchanged'> {
-    let obj = structuredClone(desired);
+  /**
+   * An update prepared as update() would store it (`mutate` on a private copy, validation, admission), as a batch op
+   * that expects the current resourceVersion, to join another write's transaction (createMany's `extra`); undefined
+   * when the object is absent or nothing would change. A conflict surfaces as the batch's StorageError('Conflict').
+   */
+  async updateOp(ctx: OpContext, t: ResourceType, namespace: string, name: string,
+    mutate: (current: KObject) => KObject): Promise<BatchOp | undefined> {
+    const key = this.key(ctx.cluster, t, namespace, name);
+    const current = await wrap(() => this.storage.get(key), t, name);
+    if (!current) return undefined;
+    const old = t.strategy.decode ? t.strategy.decode(current.object) : current.object;
+    const copy = t.versionView ? t.versionView.toServed(cloneObject(old)) : cloneObject(old);
+    const desired = mutate(copy);
+    const result = await this.prepareUpdate(ctx, t, namespace, name, desired, old, desired === copy);
+    if (result === 'unchanged') return undefined;
+    if (result.metadata.deletionTimestamp && !hasFinalizers(result, t)) return { op: 'delete', key, expectRV: current.rv };
+    return { op: 'update', key, object: result, expectRV: current.rv };
+  }
+
+  private async prepareUpdate(ctx: OpContext, t: ResourceType, namespace: string, name: string, desired: KObject, old: KObject,
+    owned = false): Promise<KObject | 'unchanged'> {
+    let obj = owned ? desired : cloneObject(desired);
     if (!obj.metadata || typeof obj.metadata !== 'object') throw badRequest('metadata is required');
     checkTypeMeta(t, obj);
     checkNamespace(t, obj, namespace);
     if (obj.metadata.name !== name) throw badRequest(`the name of the object (${obj.metadata.name ?? ''}) does not match the name on the URL (${name})`);
     if (t.versionView) obj = t.versionView.toStored(obj);
     carryMetadata(obj, old);
-    await this.mutate('update', t, obj, old, ctx);
+    const mutated = this.mutate('update', t, obj, old, ctx);
+    if (mutated) await mutated;
     const hasStatus = t.subresources.some((s) => s.name === 'status');
     if (ctx.subresource === 'status' || ctx.subresource === 'approval') {
       // Only status may change through /status (and a CertificateSigningRequest's /approval).
       const status = obj.status;
-      Object.assign(obj, { ...structuredClone(old), status, metadata: { ...old.metadata, resourceVersion: obj.metadata.resourceVersion } });
+      Object.assign(obj, { ...cloneObject(old), status, metadata: { ...old.metadata, resourceVersion: obj.metadata.resourceVersion } });
       if (status === undefined) delete obj.status;
       t.strategy.canonicalize?.(obj);
     } else if (ctx.subresource === 'finalize') {
@@ -246,7 +299,8 @@ export class Store {
       t.strategy.prepareForUpdate?.(obj, old);
     }
     this.validate(t, obj, t.strategy.validateUpdate?.(obj, old) ?? []);
-    for (const a of this.admission) if (a.phase !== 'mutating') await a.admit('update', t, obj, old, ctx);
+    const admitted = runAdmission(this.admission, 0, false, 'update', t, obj, old, ctx);
+    if (admitted) await admitted;
     let out = obj;
     if (this.managedFields && ctx.fieldManager) out = this.managedFields(old, obj, ctx.fieldManager, t);
     const strip = (o: KObject) => JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined } });
@@ -276,14 +330,14 @@ export class Store {
       if (pre?.resourceVersion && pre.resourceVersion !== String(current.rv)) {
         throw conflict(t, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.rv}`);
       }
-      for (const a of this.admission) if (a.phase !== 'mutating') await a.admit('delete', t, undefined, obj, { ...ctx, propagationPolicy: opts.propagationPolicy });
-      const next = structuredClone(obj);
+      await runAdmission(this.admission, 0, false, 'delete', t, undefined, obj, { ...ctx, propagationPolicy: opts.propagationPolicy });
+      const next = cloneObject(obj);
       const policyFinalizer = opts.propagationPolicy === 'Foreground' ? 'foregroundDeletion' : opts.propagationPolicy === 'Orphan' ? 'orphan' : undefined;
       if (policyFinalizer && !next.metadata.deletionTimestamp) {
         next.metadata.finalizers = [...new Set([...(next.metadata.finalizers ?? []), policyFinalizer])];
       }
       if (hasFinalizers(next, t)) {
-        if (next.metadata.deletionTimestamp && JSON.stringify(next) === JSON.stringify(obj)) return { object: structuredClone(obj), deleted: false };
+        if (next.metadata.deletionTimestamp && JSON.stringify(next) === JSON.stringify(obj)) return { object: cloneObject(obj), deleted: false };
         next.metadata.deletionTimestamp ??= nowTimestamp();
         next.metadata.deletionGracePeriodSeconds ??= 0;
         if (t.resource === 'namespaces' && t.group === '') next.status = { ...(next.status as object), phase: 'Terminating' };
@@ -311,11 +365,13 @@ export class Store {
    * Decoding (the type's canonical form) and mutating admission, in Kubernetes' order: the object is decoded,
    * mutated, and decoded again when a plugin changed it.
    */
-  private async mutate(op: AdmitOp, t: ResourceType, obj: KObject, old: KObject | undefined, ctx: OpContext): Promise<void> {
+  private mutate(op: AdmitOp, t: ResourceType, obj: KObject, old: KObject | undefined, ctx: OpContext): Promise<void> | undefined {
     t.strategy.canonicalize?.(obj);
-    let ran = false;
-    for (const a of this.admission) if (a.phase === 'mutating') { ran = true; await a.admit(op, t, obj, old, ctx); }
-    if (ran) t.strategy.canonicalize?.(obj);
+    if (!t.strategy.canonicalize) return runAdmission(this.admission, 0, true, op, t, obj, old, ctx);
+    if (!this.admission.some((a) => a.phase === 'mutating')) return undefined;
+    const p = runAdmission(this.admission, 0, true, op, t, obj, old, ctx);
+    if (!p) { t.strategy.canonicalize(obj); return undefined; }
+    return p.then(() => t.strategy.canonicalize!(obj));
   }
 
   private validate(t: ResourceType, obj: KObject, causes: Array<{ field?: string; message: string; reason?: string }>): void {

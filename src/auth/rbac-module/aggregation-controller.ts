@@ -49,8 +49,11 @@ export class AggregationController {
   }
 
   private onClusterRole(ev: InformerEvent): void {
-    const o = ev.object as unknown as ClusterRole;
     const own = this.own.get(ev.cluster);
+    // a built-in role appearing unchanged in a cluster without roles of its own in aggregation: nothing to do (below),
+    // decided without building the shared object
+    if (ev.shared && ev.type === 'ADDED' && !own) return;
+    const o = ev.object as unknown as ClusterRole;
     // Only aggregating roles and labelled roles can change an aggregate, and a role that took part in one losing
     // its labels (its rules must leave the aggregate).
     if (!o.aggregationRule && Object.keys(o.metadata.labels ?? {}).length === 0 && !own?.names.has(ev.name)) return;

@@ -37,6 +37,7 @@ function depsIn(cluster: string, index: LazyRbac, store: Store, catalog: Catalog
 export function escalationAdmission(index: LazyRbac, store: Store, catalog: Catalog, authorize: Authorize): Admission {
   return {
     name: 'RBACEscalation',
+    handles: (op, t) => op !== 'delete' && t.group === 'rbac.authorization.k8s.io',
     async admit(op, t, obj, old, ctx) {
       if (op === 'delete' || t.group !== 'rbac.authorization.k8s.io' || !obj || !ctx.user) return;
       const kind = KIND_OF[t.resource];

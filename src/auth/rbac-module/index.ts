@@ -49,7 +49,10 @@ export function rbacModule(): ServerModule {
         source: (cluster) => storedPolicy(m, cluster), capacity: RESIDENT_CLUSTERS, pinned: (c) => c === ROOT_CLUSTER,
       });
       for (const [resource, kind] of KINDS) {
-        m.informer.on(RBAC, resource, (ev) => index.apply(ev.cluster, kind, ev.type, ev.object as unknown as RbacObject));
+        // a cluster not held (a new one announcing its shared built-in objects) is loaded whole on its first decision
+        m.informer.on(RBAC, resource, (ev) => {
+          if (index.wants(ev.cluster)) index.apply(ev.cluster, kind, ev.type, ev.object as unknown as RbacObject);
+        });
       }
       // shared built-in objects changed while the informer's watch was down are not in its re-list's diff
       m.informer.onResync(() => index.unloadAll());

@@ -59,6 +59,7 @@ export function checkKeyPolicy(p: PlatformIndex, name: string, scope: Scope | un
 export function accessKeyAdmission(d: AccessKeyAdmissionDeps): Admission {
   return {
     name: 'AccessKeys',
+    handles: (op, t) => op !== 'delete' && t.group === accessKeyType.group && t.resource === accessKeyType.resource,
     async admit(op, t, obj, old, ctx) {
       if (t.group !== accessKeyType.group || t.resource !== accessKeyType.resource || op === 'delete' || !obj) return;
       // what the key's chain links are read from is fixed at creation: no update (nor orphaning) changes it

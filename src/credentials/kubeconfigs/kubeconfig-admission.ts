@@ -19,6 +19,7 @@ export function kubeconfigAdmission(platform: PlatformIndex, authorize: (a: Attr
   })).decision === 'allow';
   return {
     name: 'Kubeconfigs',
+    handles: (op, t) => op !== 'delete' && t.group === kubeconfigType.group && t.resource === kubeconfigType.resource,
     async admit(op, t, obj, old, ctx) {
       if (t.group !== kubeconfigType.group || t.resource !== kubeconfigType.resource || op === 'delete' || !obj || ctx.subresource) return;
       const spec = obj.spec as KubeconfigSpec;

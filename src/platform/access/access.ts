@@ -1,5 +1,6 @@
 // Pure access logic of tenant clusters: the effective spec after a template, who has management access
 // (seed 002's default list plus access rules), and the role mapping materialised inside the tenant.
+import { cloneObject } from '../../apiserver/clone.ts';
 import type { TemplateSpec, TenantClusterSpec, Directory } from '../resources/index.ts';
 
 type Plain = Record<string, unknown>;
@@ -7,13 +8,13 @@ const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null 
 
 /** Fields the template sets override the instance's: objects merge key by key; lists and scalars are replaced. */
 function overlay(base: unknown, over: unknown): unknown {
-  if (over === undefined) return structuredClone(base);
+  if (over === undefined) return cloneObject(base);
   if (isPlain(base) && isPlain(over)) {
-    const out: Plain = structuredClone(base);
+    const out: Plain = cloneObject(base);
     for (const [k, v] of Object.entries(over)) out[k] = overlay(base[k], v);
     return out;
   }
-  return structuredClone(over);
+  return cloneObject(over);
 }
 
 export function effectiveSpec(spec: TenantClusterSpec, template?: TemplateSpec): TenantClusterSpec {

@@ -92,6 +92,7 @@ export function grantAdmission(m: ModuleContext, state: PlatformState): Admissio
 
   return {
     name: 'platform-grants',
+    handles: (op, t) => op !== 'delete' && t.group === GROUP,
     async admit(op, t, obj, old, ctx: OpContext) {
       if (op === 'delete' || !obj || !ctx.user || ctx.subresource) return;
       if (t.group !== GROUP || ctx.cluster !== ROOT_CLUSTER) return;

@@ -12,6 +12,7 @@ import { type PlatformState, type TenantClusterSpec, GROUP, HOST_CLUSTER, tenant
 export function hostClusterAdmission(state: Pick<PlatformState, 'tenants' | 'tenantHostedBy'>): Admission {
   return {
     name: 'platform-host-cluster',
+    handles: (op, t) => op === 'create' && t.group === GROUP && t.resource === tenantClusterType.resource,
     async admit(op, t, obj, _old, ctx) {
       if (op !== 'create' || !obj || t.group !== GROUP || t.resource !== tenantClusterType.resource || ctx.cluster !== ROOT_CLUSTER) return;
       const name = obj.metadata.name!;

@@ -10,6 +10,7 @@ import { WorkQueue, type Priority } from '../../apiserver/controllers/queue.ts';
 import { OwnCreates } from '../../apiserver/controllers/own-creates.ts';
 import { eventPriority } from '../../apiserver/controllers/informer.ts';
 import { StatusError, isNotFound, notFoundMessage } from '../../apiserver/errors.ts';
+import { cloneObject } from '../../apiserver/clone.ts';
 import { CreateBatch } from '../../apiserver/registry/create-batch.ts';
 import { ROOT_CLUSTER } from '../../apiserver/cluster-name.ts';
 import { effectiveSpec } from '../access/index.ts';
@@ -57,7 +58,8 @@ export class HostRbacController {
   /** An object changed in some cluster: if it is (or names) one of ours, its tenant is reconciled (drift). */
   onHostObject(ev: InformerEvent): void {
     if (ev.cluster === ROOT_CLUSTER || this.ownCreates.consume(ev.type, ev.key)) return;
-    const owner = ev.object.metadata.labels?.[TENANT_LABEL];
+    // a shared built-in object (no row of the cluster's own) carries no tenant's label: it is not built to look
+    const owner = ev.shared ? undefined : ev.object.metadata.labels?.[TENANT_LABEL];
     const priority = eventPriority(ev);
     if (owner && this.d.state.tenants.has(owner)) this.queue.add(owner, { priority });
     const m = VC_NAME.exec(ev.name);
@@ -73,8 +75,8 @@ export class HostRbacController {
 
   async reconcile(name: string): Promise<void> {
     this.ownCreates.forget(name);
-    let tc: KObject;
-    try { tc = await this.d.store.get(ROOT_CLUSTER, tenantClusterType, '', name); } catch (e) {
+    let tc: Readonly<KObject>; // shared and read-only: no copy per pass
+    try { tc = await this.d.store.read(ROOT_CLUSTER, tenantClusterType, '', name); } catch (e) {
       if (isNotFound(e)) return;
       throw e;
     }
@@ -96,19 +98,19 @@ export class HostRbacController {
       this.waiting.set(plan.hostCluster, set);
       return; // onLogicalCluster brings it back
     }
-    await this.ensureNamespace(plan.hostCluster, plan.hostNamespace);
     const desired = desiredHostObjects(plan);
     const wanted = new Set(desired.map((o) => `${o.resource}/${o.namespace}/${o.object.metadata.name}`));
-    // Objects not there yet are created in one transaction (after the namespace: admission requires it to exist).
+    // The namespace (when missing) and the objects not there yet are created in one transaction, the namespace first.
     const batch = new CreateBatch(this.d.store, plan.hostCluster);
+    const nsKey = await this.ensureNamespace(plan.hostCluster, plan.hostNamespace, batch);
     for (const o of desired) {
       const t = this.type(plan.hostCluster, o.group, o.resource);
       const apply = () => this.apply(plan.hostCluster, t, o.namespace, o.object);
       const cur = await this.current(plan.hostCluster, t, o.namespace, o.object.metadata.name!);
-      if (!cur) batch.add(t, o.namespace, structuredClone(o.object), apply);
+      if (!cur) batch.add(t, o.namespace, cloneObject(o.object), apply);
       else if (!upToDate(cur, o.object)) await apply();
     }
-    this.ownCreates.expect(name, batch.keys());
+    this.ownCreates.expect(name, batch.keys().filter((k) => k !== nsKey));
     await batch.commit();
     for (const o of possibleHostObjects(name, plan.hostNamespace)) {
       if (!wanted.has(`${o.resource}/${o.namespace}/${o.name}`)) await this.removeIfOurs(plan.hostCluster, o.group, o.resource, o.namespace, o.name, name);
@@ -136,13 +138,17 @@ export class HostRbacController {
     }
   }
 
-  private async ensureNamespace(cluster: string, ns: string): Promise<void> {
+  /** Queues the host namespace's creation when it is missing (its storage key then); refuses a terminating one. */
+  private async ensureNamespace(cluster: string, ns: string, batch: CreateBatch): Promise<string | undefined> {
     const t = this.type(cluster, '', 'namespaces');
     const cur = await this.current(cluster, t, '', ns);
     if (cur?.metadata.deletionTimestamp) throw new Error(`host namespace "${ns}" in cluster "${cluster}" is terminating; waiting`);
-    if (cur) return;
-    await this.d.store.create({ cluster }, t, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } } })
-      .catch((err) => { if (!(err instanceof StatusError && err.reason === 'AlreadyExists')) throw err; });
+    if (cur) return undefined;
+    const obj = (): KObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } } });
+    batch.add(t, '', obj(), () => this.d.store.create({ cluster }, t, '', obj()).then(() => undefined, (err) => {
+      if (!(err instanceof StatusError && err.reason === 'AlreadyExists')) throw err;
+    }));
+    return this.d.store.key(cluster, t, '', ns);
   }
 
   /** Creates or brings an object to the desired content (labels merged; an immutable roleRef that drifted is replaced). */
@@ -153,10 +159,10 @@ export class HostRbacController {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         await this.d.store.update(ctx, t, ns, name, (cur) => {
-          if (!cur) return structuredClone(want);
+          if (!cur) return cloneObject(want);
           if (want.roleRef && JSON.stringify(cur.roleRef) !== JSON.stringify(want.roleRef)) throw new StatusError(422, 'Invalid', 'roleRef drifted');
           const next = { ...cur, metadata: { ...cur.metadata, labels: { ...(cur.metadata.labels ?? {}), ...want.metadata.labels } } } as KObject;
-          for (const [k, v] of body) (next as Record<string, unknown>)[k] = structuredClone(v);
+          for (const [k, v] of body) (next as Record<string, unknown>)[k] = cloneObject(v);
           return next;
         }, { allowCreate: true });
         return;

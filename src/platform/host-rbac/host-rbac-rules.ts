@@ -1,5 +1,6 @@
 // Host-tier RBAC of a tenant cluster (seed 001 "Host Cluster RBAC"), as pure data: the seed's default rules
 // and the objects a tenant's effective spec asks for in its host cluster and host namespace.
+import { cloneObject } from '../../apiserver/clone.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
 import { serviceAccountUsername } from '../../apiserver/auth/types.ts';
 import { type TenantClusterSpec, HOST_CLUSTER, MANAGED_BY_LABEL, MANAGED_BY_VALUE, TENANT_LABEL } from '../resources/index.ts';
@@ -95,7 +96,7 @@ export function hostRbacPlan(tenant: string, spec: TenantClusterSpec): HostRbacP
 }
 
 function clone(rules: readonly PolicyRule[]): PolicyRule[] {
-  return rules.map((r) => structuredClone(r));
+  return rules.map((r) => cloneObject(r));
 }
 
 export const RBAC_GROUP = 'rbac.authorization.k8s.io';

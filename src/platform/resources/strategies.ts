@@ -82,8 +82,15 @@ export const tenantClusterStrategy = extendStrategy({
     addFinalizer(obj, TENANT_FINALIZER);
     addFinalizer(obj, HOST_RBAC_FINALIZER); // held from the start: no write of its own when host RBAC is provisioned
     if (obj.spec && typeof obj.spec === 'object') defaultTenantSpec(obj.metadata.name ?? '', obj.spec as TenantClusterSpec);
-    // Until the controller's first pass, the status says the tenant is waiting in its queue.
-    obj.status = { phase: 'Pending', conditions: [{ type: 'Ready', status: 'False', reason: 'Queued', message: 'waiting for the tenant cluster controller', lastTransitionTime: nowTimestamp() }] };
+    // Until the controller's first pass, and while the logical cluster that pass creates is bootstrapped, the status
+    // says the tenant is waiting in its queue (the controller writes no Pending status in between).
+    obj.status = {
+      phase: 'Pending',
+      conditions: [{
+        type: 'Ready', status: 'False', reason: 'Queued', lastTransitionTime: nowTimestamp(),
+        message: 'waiting for the tenant cluster controller to provision its logical cluster',
+      }],
+    };
   },
   prepareForUpdate(obj) {
     if (obj.spec && typeof obj.spec === 'object') defaultTenantSpec(obj.metadata.name ?? '', obj.spec as TenantClusterSpec);

@@ -26,7 +26,7 @@ async function missingClusterRoles(store: Store, catalog: Catalog, tenant: strin
   const missing: string[] = [];
   for (const name of [...wanted].sort()) {
     if (declared.has(name)) continue;
-    try { await store.get(where, t, '', name); } catch (e) {
+    try { await store.read(where, t, '', name); } catch (e) {
       if (!(e instanceof StatusError && e.code === 404)) throw e;
       missing.push(name);
     }

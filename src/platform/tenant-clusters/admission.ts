@@ -10,8 +10,9 @@ import { logicalClusterType } from '../../apiserver/controllers/logical-clusters
 import { tenantWarnings } from './admission-warnings.ts';
 import { type PlatformState, type ProjectSpec, type TenantClusterSpec, CASCADE_ANNOTATION, GROUP, projectType, templateType, TENANT_LABEL, tenantClusterType, userType } from '../resources/index.ts';
 
-async function find(store: Store, t: typeof projectType, name: string): Promise<KObject | undefined> {
-  try { return await store.get(ROOT_CLUSTER, t, '', name); } catch (e) {
+/** The stored object (shared and read-only: no copy per admission), undefined when there is none. */
+async function find(store: Store, t: typeof projectType, name: string): Promise<Readonly<KObject> | undefined> {
+  try { return await store.read(ROOT_CLUSTER, t, '', name); } catch (e) {
     if (e instanceof StatusError && e.code === 404) return undefined;
     throw e;
   }
@@ -22,17 +23,19 @@ function propagationPolicy(ctx: OpContext): string | undefined {
   return ctx.propagationPolicy;
 }
 
-export function cascadeRequested(project: KObject, ctx: OpContext): boolean {
+export function cascadeRequested(project: Readonly<KObject>, ctx: OpContext): boolean {
   return project.metadata.annotations?.[CASCADE_ANNOTATION] === 'true' || propagationPolicy(ctx) === 'Foreground';
 }
 
 export function platformAdmission(store: Store, catalog: Catalog, state: PlatformState): Admission {
   return {
     name: 'platform-references',
+    handles: (_op, t) => t.group === GROUP,
     async admit(op, t, obj, old, ctx) {
       if (t.group !== GROUP || ctx.cluster !== ROOT_CLUSTER) return;
       if (t.resource === tenantClusterType.resource && obj && op !== 'delete') {
         await admitTenant(store, op, obj, old, ctx);
+        if (!ctx.warnings) return; // a controller's write: nobody to warn
         const exists = op === 'update' && (await find(store, logicalClusterType, obj.metadata.name!)) !== undefined;
         ctx.warnings?.push(...await tenantWarnings(store, catalog, state, obj, exists));
       }
@@ -67,7 +70,7 @@ async function admitTenant(store: Store, op: 'create' | 'update', obj: KObject, 
   if (!spec.owner && creator && (await find(store, userType, creator))) spec.owner = { user: creator };
 }
 
-async function admitProjectDelete(store: Store, project: KObject, ctx: OpContext): Promise<void> {
+async function admitProjectDelete(store: Store, project: Readonly<KObject>, ctx: OpContext): Promise<void> {
   if (cascadeRequested(project, ctx)) return;
   const name = project.metadata.name!;
   const list = await store.list(ROOT_CLUSTER, tenantClusterType, '');

@@ -36,8 +36,9 @@ export interface TenantControllerDeps {
 
 const root = { cluster: ROOT_CLUSTER };
 
-async function getOrUndefined(store: Store, cluster: string, t: typeof tenantClusterType, name: string): Promise<KObject | undefined> {
-  try { return await store.get(cluster, t, '', name); } catch (e) {
+/** The stored object (shared and deep-frozen: read, never changed, so no copy per pass), or undefined. */
+async function getOrUndefined(store: Store, cluster: string, t: typeof tenantClusterType, name: string): Promise<Readonly<KObject> | undefined> {
+  try { return await store.read(cluster, t, '', name); } catch (e) {
     if (isNotFound(e)) return undefined;
     throw e;
   }
@@ -137,11 +138,15 @@ export class TenantController {
     // creating the LogicalCluster (its ADDED event) needs no second pass: its turning Ready brings the tenant back
     this.provisioning.add(name);
     const lc = await this.ensureLogicalCluster(name, eff);
-    if (lc !== 'provisioning') this.provisioning.delete(name);
+    if (lc !== 'provisioning' && lc !== 'created') this.provisioning.delete(name);
     if (lc === 'foreign') {
       conditions.push(cond('Ready', 'False', 'LogicalClusterConflict', `logical cluster "${name}" already exists and is not managed by this tenant cluster`));
       return status('Failed', { effective: eff });
     }
+    // A LogicalCluster this pass created is bootstrapped next (its Ready event brings the tenant back): a tenant still
+    // showing its create-time status (waiting for this controller and its logical cluster) needs no Pending write
+    // in between. A later pass that finds it still provisioning says so.
+    if (lc === 'created' && queuedOnly(tc)) return;
     if (lc !== 'ready') {
       conditions.push(lc === 'deleting'
         ? cond('Ready', 'False', 'WaitingForPreviousCluster', `waiting for the previous logical cluster "${name}" to be removed`)
@@ -184,7 +189,7 @@ export class TenantController {
   }
 
   /** Deletion: remove the LogicalCluster (its controller purges everything in it), then our finalizers. */
-  private async finalize(tc: KObject): Promise<void> {
+  private async finalize(tc: Readonly<KObject>): Promise<void> {
     const name = tc.metadata.name!;
     const lc = await getOrUndefined(this.d.store, ROOT_CLUSTER, logicalClusterType, name);
     if (lc && lc.metadata.labels?.[TENANT_LABEL] === name) {
@@ -208,10 +213,10 @@ export class TenantController {
     }
   }
 
-  /** Creates or updates the tenant's LogicalCluster; returns its state. */
-  private async ensureLogicalCluster(name: string, eff: TenantClusterSpec): Promise<'ready' | 'provisioning' | 'deleting' | 'foreign'> {
+  /** Creates or updates the tenant's LogicalCluster; returns its state ('created': by this call, so provisioning). */
+  private async ensureLogicalCluster(name: string, eff: TenantClusterSpec): Promise<'ready' | 'provisioning' | 'created' | 'deleting' | 'foreign'> {
     const audit = eff.auditLog?.enabled === false ? 'false' : undefined;
-    const { object } = await this.d.store.update(root, logicalClusterType, '', name, (cur) => {
+    const { object, created } = await this.d.store.update(root, logicalClusterType, '', name, (cur) => {
       if (!cur) {
         return {
           apiVersion: 'tenancy.portcullis.io/v1alpha1', kind: 'LogicalCluster',
@@ -226,11 +231,12 @@ export class TenantController {
     }, { allowCreate: true });
     if (object.metadata.labels?.[TENANT_LABEL] !== name) return 'foreign';
     if (object.metadata.deletionTimestamp) return 'deleting';
-    return (object.status as { phase?: string } | undefined)?.phase === 'Ready' ? 'ready' : 'provisioning';
+    if ((object.status as { phase?: string } | undefined)?.phase === 'Ready') return 'ready';
+    return created ? 'created' : 'provisioning';
   }
 
   /** Writes status through the status subresource; unchanged conditions keep their transition time. */
-  private async writeStatus(name: string, tc: KObject, next: TenantClusterStatus): Promise<void> {
+  private async writeStatus(name: string, tc: Readonly<KObject>, next: TenantClusterStatus): Promise<void> {
     const old = tenantStatus(tc);
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
     next.observedGeneration = tc.metadata.generation;
@@ -255,6 +261,12 @@ export class TenantController {
 
   idle(): Promise<void> { return this.queue.idle(); }
   stop(): void { this.queue.stop(); }
+}
+
+/** Whether the tenant's status is still the one it was created with (strategies.ts: waiting in the queue). */
+function queuedOnly(tc: Readonly<KObject>): boolean {
+  const st = tenantStatus(tc);
+  return st?.phase === 'Pending' && st.conditions?.length === 1 && st.conditions[0]!.reason === 'Queued';
 }
 
 function cond(type: string, status: Condition['status'], reason: string, message: string): Condition {

@@ -1,6 +1,7 @@
 // Applies a tenant's `objects` (multi-document YAML) inside its logical cluster: creates or updates each
 // object (labelled as platform-managed), deletes ones that were applied before and are no longer listed. New
 // objects may be gathered in a CreateBatch and created in one transaction.
+import { cloneObject } from '../../apiserver/clone.ts';
 import type { Store } from '../../apiserver/registry/store.ts';
 import type { Catalog } from '../../apiserver/registry/catalog.ts';
 import type { ResourceType } from '../../apiserver/registry/types.ts';
@@ -33,7 +34,7 @@ const refKey = (r: ObjectRef) => `${r.apiVersion}|${r.kind}|${r.namespace ?? ''}
 /** The desired object written over the current one: the manifest's content, metadata merged, our label set. */
 function desiredFrom(doc: Record<string, unknown>, current: KObject | undefined): KObject {
   const meta = (doc.metadata ?? {}) as KObject['metadata'];
-  const base: KObject = current ? structuredClone(current) : { metadata: {} };
+  const base: KObject = current ? cloneObject(current) : { metadata: {} };
   const { metadata: _m, status: _s, ...content } = doc;
   Object.assign(base, content);
   base.metadata = {

@@ -62,6 +62,7 @@ function scrubLastApplied(obj: KObject): void {
  */
 export const userPasswordAdmission: Admission = {
   name: 'platform-user-password',
+  handles: (op, t) => op !== 'delete' && t.group === GROUP && t.resource === userType.resource,
   async admit(op, t, obj, old) {
     if (t.group !== GROUP || t.resource !== userType.resource || !obj || op === 'delete') return;
     scrubLastApplied(obj);

@@ -64,6 +64,9 @@ export class LazyRbac implements Authorizer {
   }
 
   /** A watch event: applied to a held cluster, buffered for one being loaded, ignored for an idle one. */
+  /** Whether apply() would use an event of `cluster` (it is held or loading): else its object need not be read. */
+  wants(cluster: string): boolean { return this.loading.has(cluster) || this.index.hasCluster(cluster); }
+
   apply(cluster: string, kind: RbacKind, type: WatchEventType, obj: RbacObject): void {
     const l = this.loading.get(cluster);
     if (l) l.events.push([kind, type, obj]);
