@@ -14,6 +14,11 @@ export function cloneObject<T>(v: T): T {
   const proto = Object.getPrototypeOf(v) as unknown;
   if (proto !== Object.prototype && proto !== null) return structuredClone(v);
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) out[k] = cloneObject((v as Record<string, unknown>)[k]);
+  for (const k of Object.keys(v)) {
+    const c = cloneObject((v as Record<string, unknown>)[k]);
+    // '__proto__' (an own key JSON.parse makes from a hostile body) must stay data: assigned, it would set the prototype
+    if (k === '__proto__') Object.defineProperty(out, k, { value: c, writable: true, enumerable: true, configurable: true });
+    else out[k] = c;
+  }
   return out as T;
 }
