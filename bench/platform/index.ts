@@ -16,7 +16,8 @@
 // While tenants are created it also reports garbage collections (perf_hooks 'gc'): major / minor count, longest and
 // total pause, heap allocated and promoted per tenant, the largest old space and the event-loop delay.
 //      node --expose-gc --import tsx bench/platform/index.ts --restart-only DIR [--runs 3] [--resync 0]
-//        (restart phase only; --resync 0: do not wait for the background resync after the last run)
+//        [--observe SECONDS]  (restart phase only; --resync 0: do not wait for the background resync after the last
+//        run; --observe: keep measuring event-loop stalls until SECONDS after ready)
 //        [--path-repeats R] (medians of R timed runs per case) [--path-profile PREFIX] (CPU profiles of the in-process
 //        request path: PREFIX-<tenants>-<case>.cpuprofile)
 // Idle heap is measured --idle-seconds after the last tenant settled (the watch cache keeps 75 s of events).
@@ -40,7 +41,8 @@ const flag = (name: string) => { const i = process.argv.indexOf(`--${name}`); re
 const RESTART_ONLY = flag('restart-only');
 if (RESTART_ONLY) {
   const { restartOnly } = await import('./restart.ts');
-  await restartOnly(path.resolve(RESTART_ONLY), Number(flag('runs') ?? 3), flag('resync') !== '0');
+  const observe = Number(flag('observe') ?? 0);
+  await restartOnly(path.resolve(RESTART_ONLY), Number(flag('runs') ?? 3), flag('resync') !== '0', observe);
   process.exit(0);
 }
 const KEEP = flag('keep-data');

@@ -71,6 +71,21 @@ export class AdminCredential {
     writePrivateFile(this.d.path, this.text());
   }
 
+  /**
+   * write() at start: the 12-20 MB text of 10,000 clusters built in slices and written off the event loop (requests
+   * are served meanwhile). The file is in place (0600) when it resolves, this or a later write's (one that started
+   * meanwhile, as a rotation, supersedes it).
+   */
+  async writeAtStart(baseUrl: string, clusters: string[]): Promise<void> {
+    this.baseUrl = baseUrl;
+    this.setClusters(clusters);
+    const gen = ++this.generation;
+    const current = () => gen === this.generation;
+    const { text } = await buildKubeconfigYielding(this.options());
+    if (current()) await writePrivateFileAsync(this.d.path, text, `start-${gen}`, current);
+    else await this.settled(); // a held-back rewrite that superseded it
+  }
+
   private setClusters(clusters: string[]): void {
     this.clusters = [ROOT_CLUSTER, ...clusters.filter((n) => n !== ROOT_CLUSTER).sort()];
   }

@@ -195,7 +195,9 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
   setMaxListeners(0, stopping.signal); // one listener per open watch
   const deps: HandlerDeps = { store, storage: cache, catalog, bookmarkIntervalMs: cfg.bookmarkIntervalSeconds * 1000, shutdown: stopping.signal };
   let draining = false;
-  const readiness = () => (draining ? 'shutdown' : informer.hasSynced ? undefined : 'informer-sync');
+  let kubeconfigWritten = false; // ready only once the admin kubeconfig is in place
+  const readiness = () => (draining ? 'shutdown' : !informer.hasSynced ? 'informer-sync'
+    : kubeconfigWritten ? undefined : 'admin-kubeconfig');
   // Health probes answer without credentials (load balancers), as kube-apiserver's public-info paths do.
   for (const probe of ['/healthz', '/livez', '/readyz']) {
     m.routes.push({ prefix: probe, public: true, handle: (ctx) => handleNonResource(ctx, deps, readiness) });
@@ -226,8 +228,9 @@ export async function startServer(cfg: ServerConfig, logTo?: (m: string) => void
   const connectHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const baseUrl = cfg.externalUrl ?? `https://${connectHost}:${actualPort}`;
 
-  admin.write(baseUrl, clusters.names());
   clusters.onChange((count, names) => admin.clustersChanged(count, names));
+  await admin.writeAtStart(baseUrl, clusters.names());
+  kubeconfigWritten = true;
   mark('admin kubeconfig written');
   for (const f of m.onStarted) await f(baseUrl);
   mark('modules started');

@@ -114,17 +114,29 @@ export class Informer {
     this.unreplayed = undefined;
   }
 
-  /** One cluster's stored objects, except what a live event already told handlers (as new or newer). */
+  /**
+   * One cluster's stored objects, except what a live event already told handlers (as new or newer); listed and
+   * dispatched REPLAY_PAGE at a time, yielding between pages (a large cluster, such as the host cluster, would
+   * otherwise hold the event loop for a second or more). A key changed live meanwhile is dispatched live (its
+   * replay is skipped: known as newer); a key deleted live before its page is in no later page.
+   */
   private async replay(cluster: string): Promise<void> {
     this.deletedLive.set(cluster, new Map());
     try {
-      const snapshot = await this.storage!.list(`/${cluster}/`);
       const deleted = this.deletedLive.get(cluster)!;
-      for (const s of snapshot.items) {
-        const known = this.known.get(s.key);
-        if (s.shared || (known !== undefined && known >= s.rv) || (deleted.get(s.key) ?? -1) >= s.rv) continue;
-        this.dispatch({ type: known === undefined ? 'ADDED' : 'MODIFIED', key: s.key, rv: s.rv, object: s.object }, true);
-      }
+      let after: string | undefined;
+      do {
+        if (after !== undefined) await new Promise((r) => setImmediate(r));
+        if (this.stopped) return;
+        const page = await this.storage!.list(`/${cluster}/`, { limit: REPLAY_PAGE, after });
+        for (const s of page.items) {
+          const known = this.known.get(s.key);
+          if (s.shared || (known !== undefined && known >= s.rv) || (deleted.get(s.key) ?? -1) >= s.rv) continue;
+          const type = known === undefined ? 'ADDED' : 'MODIFIED';
+          this.dispatch({ type, key: s.key, rv: s.rv, object: s.object }, true);
+        }
+        after = page.next;
+      } while (after !== undefined);
     } finally {
       this.deletedLive.delete(cluster);
     }
@@ -192,6 +204,9 @@ export class Informer {
     for (const h of this.anyHandlers) h(full);
   }
 }
+
+/** Objects a cluster's replay lists and dispatches between two yields to the event loop. */
+const REPLAY_PAGE = 500;
 
 /** The queue priority of work an event causes: replayed state is background resync, live changes come first. */
 export function eventPriority(ev: { replay?: boolean }): Priority {

@@ -4,7 +4,9 @@
 // object is what bounds how many tenants fit.) A cluster nobody read or wrote between two compactIdle() calls is
 // kept as one deflated blob of its rows (its objects are alike: tens of bytes each) and restored on its next use.
 // A cluster loaded from the backend can start cold and raw (putRaw: its rows' JSON text, never parsed), deflated
-// by the next sweep unless used first.
+// by the next sweep unless used first. A cold cluster of more than PART_ROWS objects is held in parts (key ranges):
+// a use restores only the parts holding the keys it touches, so a first use of a large cluster (root, the host
+// cluster: 10,000s of objects) never parses it whole in one go.
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { KObject, ListOptions, Stored } from './interface.ts';
 import { SortedRun } from './sorted-run.ts';
@@ -71,6 +73,22 @@ export interface IndexPage { items: Stored[]; next?: string }
 /** Clusters of fewer objects stay warm (a blob saves little on them). */
 export const COLD_MIN_ROWS = 8;
 
+/** Objects per part of a cold cluster (about 30 ms to restore: parse, freeze, index). */
+export const PART_ROWS = 1_000;
+
+/** A cold cluster's rows as loaded: their Stored[] JSON and their keys (in key order). */
+export interface RawPart { json: string; keys: readonly string[] }
+
+/**
+ * A part of a cold cluster: its rows as loaded (json, keys) or deflated (blob, a latin1 string), and its least and
+ * greatest keys (in JavaScript order) when the cluster has several parts (a lone part holds the whole cluster).
+ */
+interface ColdPart { json?: string; keys?: readonly string[]; blob?: string; first?: string; last?: string }
+
+/** A cold cluster: a deflated blob of the whole cluster (most: one string, as small as can be), or its parts. */
+type Cold = string | ColdPart[];
+const partsOf = (c: Cold): ColdPart[] => (typeof c === 'string' ? [{ blob: c }] : c);
+
 /** What compactIdle() did: clusters compacted now, and how many are cold in all. */
 export interface CompactStats { compacted: number; cold: number }
 
@@ -78,30 +96,30 @@ export class CacheIndex {
   private readonly byKey = new Map<string, Stored>();
   private readonly buckets = new Map<string, SortedRun>();
   /**
-   * Cold clusters: prefix → their Stored records as deflated JSON, in key order, held as a latin1 string: exactly
-   * its size, on the heap (zlib's output Buffer is a view of a 16 KB+ chunk, which it would keep alive).
+   * Cold clusters (or the cold parts of partly restored ones): prefix → their Stored records as JSON in key order,
+   * deflated and held as a latin1 string (exactly its size, on the heap: zlib's output Buffer is a view of a 16 KB+
+   * chunk, which it would keep alive), or as loaded. No key is both in a cold part and in byKey.
    */
-  private readonly cold = new Map<string, string>();
-  /** Cold clusters as loaded (putRaw): the JSON of their Stored[] (not deflated yet) and their keys. */
-  private readonly raw = new Map<string, { json: string; keys: readonly string[] }>();
+  private readonly cold = new Map<string, Cold>();
   /** Clusters used (read or written) since the last compactIdle(). */
   private readonly used = new Set<string>();
 
   /** Objects held warm (not counting cold clusters). */
   get size(): number { return this.byKey.size; }
-  get coldClusters(): number { return this.cold.size + this.raw.size; }
+  /** Clusters with objects held cold (all or some). */
+  get coldClusters(): number { return this.cold.size; }
 
   get(key: string): Stored | undefined {
     const prefix = clusterBucket(key);
     if (prefix === undefined) return this.byKey.get(key);
-    this.use(prefix);
+    this.use(prefix, holding(key));
     return this.byKey.get(key);
   }
 
   /** Inserts or replaces `s`; the caller hands over ownership (it should be deep-frozen). */
   put(s: Stored): void {
     const prefix = clusterBucket(s.key);
-    if (prefix !== undefined) this.use(prefix);
+    if (prefix !== undefined) this.use(prefix, holding(s.key));
     this.byKey.set(s.key, s);
     if (prefix === undefined) return;
     let items = this.buckets.get(prefix);
@@ -111,7 +129,7 @@ export class CacheIndex {
 
   remove(key: string): void {
     const prefix = clusterBucket(key);
-    if (prefix !== undefined) this.use(prefix);
+    if (prefix !== undefined) this.use(prefix, holding(key));
     if (!this.byKey.delete(key)) return;
     const items = prefix === undefined ? undefined : this.buckets.get(prefix);
     if (!items) return;
@@ -123,26 +141,36 @@ export class CacheIndex {
     this.byKey.clear();
     this.buckets.clear();
     this.cold.clear();
-    this.raw.clear();
     this.used.clear();
   }
 
   /**
-   * Holds a cluster cold without parsing it: `json` is a JSON array of its Stored records in key order (objects may
-   * lack metadata.resourceVersion: `rv` is set on restore), `keys` theirs. The cluster must hold nothing yet.
+   * Holds a cluster cold without parsing it, in parts (consecutive key ranges, in order; at most PART_ROWS rows
+   * each to be restored in slices): each part's `json` is a JSON array of its Stored records in key order (objects
+   * may lack metadata.resourceVersion: `rv` is set on restore), `keys` theirs. The cluster must hold nothing yet.
    */
-  putRaw(prefix: string, json: string, keys: readonly string[]): void {
-    this.raw.set(prefix, { json, keys });
+  putRaw(prefix: string, parts: readonly RawPart[]): void {
+    if (parts.length === 0) return;
+    if (parts.length === 1) { this.cold.set(prefix, [{ json: parts[0].json, keys: parts[0].keys }]); return; }
+    this.cold.set(prefix, parts.map(({ json, keys }) => {
+      let first = keys[0];
+      let last = keys[0];
+      for (const k of keys) { if (k < first) first = k; if (k > last) last = k; } // backend order may differ
+      return { json, keys, first, last };
+    }));
   }
 
   /**
-   * Every key held, with its record when warm (a raw cold cluster's keys come without: it stays cold; a deflated one
-   * is restored).
+   * Every key held, with its record when warm (keys of a cold cluster as loaded come without: it stays cold; a
+   * deflated one is restored).
    */
   forEachKey(fn: (key: string, s: Stored | undefined) => void): void {
-    for (const p of [...this.cold.keys()]) this.use(p);
+    const deflated = (part: ColdPart) => part.keys === undefined;
+    for (const [p, c] of [...this.cold]) if (partsOf(c).some(deflated)) this.use(p, deflated);
     for (const [key, s] of this.byKey) fn(key, s);
-    for (const { keys } of this.raw.values()) for (const key of keys) fn(key, undefined);
+    for (const c of this.cold.values()) {
+      for (const part of partsOf(c)) for (const key of part.keys ?? []) fn(key, undefined);
+    }
   }
 
   /**
@@ -161,52 +189,99 @@ export class CacheIndex {
    */
   idleClusters(keep: (prefix: string) => boolean = () => false, minRows = COLD_MIN_ROWS): string[] {
     const out: string[] = [];
-    for (const [prefix, items] of this.buckets) if (!this.used.has(prefix) && items.length >= minRows && !keep(prefix)) out.push(prefix);
-    for (const prefix of this.raw.keys()) if (!keep(prefix)) out.push(prefix); // unused since load: deflated now
+    for (const [prefix, items] of this.buckets) {
+      const idle = !this.used.has(prefix) && (items.length >= minRows || this.cold.has(prefix));
+      if (idle && !keep(prefix)) out.push(prefix);
+    }
+    for (const [prefix, c] of this.cold) { // as loaded, unused since: deflated now
+      const loaded = !this.buckets.has(prefix) && !this.used.has(prefix) && partsOf(c).some((p) => p.json !== undefined);
+      if (loaded && !keep(prefix)) out.push(prefix);
+    }
     this.used.clear();
     return out;
   }
 
-  /** Holds a warm cluster as one blob, unless it was used since its sweep began. */
+  /**
+   * Holds a cluster's warm objects and parts as loaded deflated (in parts of PART_ROWS objects when it has more),
+   * unless it was used since its sweep began.
+   */
   compact(prefix: string): boolean {
-    const loaded = this.raw.get(prefix);
-    if (loaded) {
-      this.raw.delete(prefix);
-      this.cold.set(prefix, deflate(loaded.json));
-      return true;
-    }
+    if (this.used.has(prefix)) return false;
     const items = this.buckets.get(prefix);
-    if (!items || this.used.has(prefix)) return false;
-    const rows = items.toArray();
-    this.cold.set(prefix, deflate(JSON.stringify(rows)));
+    const c = this.cold.get(prefix);
+    const parts = c === undefined ? [] : partsOf(c);
+    if (!items && !parts.some((p) => p.json !== undefined)) return false;
+    const out = parts.map((p) => (p.json === undefined ? p : { blob: deflate(p.json), first: p.first, last: p.last }));
+    const rows = items?.toArray() ?? [];
+    for (let i = 0; i < rows.length; i += PART_ROWS) {
+      const slice = rows.slice(i, i + PART_ROWS);
+      out.push({ blob: deflate(JSON.stringify(slice)), first: slice[0].key, last: slice[slice.length - 1].key });
+    }
     for (const s of rows) this.byKey.delete(s.key);
     this.buckets.delete(prefix);
+    this.cold.set(prefix, out.length === 1 ? out[0].blob! : out);
     return true;
   }
 
-  /** Marks a cluster used, restoring it first if it is cold. */
-  private use(prefix: string): void {
+  /** Marks a cluster used, restoring first its cold parts that `which` names (all by default). */
+  private use(prefix: string, which: (p: ColdPart) => boolean = () => true): void {
     this.used.add(prefix);
-    const blob = this.cold.get(prefix);
-    const loaded = blob === undefined ? this.raw.get(prefix) : undefined;
-    if (blob === undefined && loaded === undefined) return;
-    this.cold.delete(prefix);
-    this.raw.delete(prefix);
-    const json = blob !== undefined ? inflateRawSync(Buffer.from(blob, 'latin1')).toString() : loaded!.json;
-    const items: Stored[] = [];
-    for (const r of JSON.parse(json) as Stored[]) {
-      const s = parsedRow(r.key, r.rv, r.object);
-      this.byKey.set(s.key, s);
-      items.push(s);
+    const c = this.cold.get(prefix);
+    if (c === undefined) return;
+    const parts = partsOf(c);
+    const restore = parts.filter(which);
+    if (restore.length === 0) return;
+    if (restore.length === parts.length) this.cold.delete(prefix);
+    else this.cold.set(prefix, parts.filter((p) => !restore.includes(p)));
+    let run = this.buckets.get(prefix);
+    if (!run) this.buckets.set(prefix, (run = new SortedRun()));
+    for (const part of restore) {
+      const json = part.json ?? inflateRawSync(Buffer.from(part.blob!, 'latin1')).toString();
+      const items: Stored[] = [];
+      for (const r of JSON.parse(json) as Stored[]) {
+        const s = parsedRow(r.key, r.rv, r.object);
+        this.byKey.set(s.key, s);
+        items.push(s);
+      }
+      // a backend's key order (UTF-8 bytes) can differ from JavaScript's (UTF-16 units) past U+FFFF: sort if so
+      if (items.some((s, i) => i > 0 && items[i - 1].key >= s.key)) items.sort((a, b) => (a.key < b.key ? -1 : 1));
+      run.insertRange(items);
     }
-    // a backend's key order (UTF-8 bytes) can differ from JavaScript's (UTF-16 units) past U+FFFF: sort if so
-    if (items.some((s, i) => i > 0 && items[i - 1].key >= s.key)) items.sort((a, b) => (a.key < b.key ? -1 : 1));
-    this.buckets.set(prefix, SortedRun.from(items));
   }
 
-  /** Objects under `prefix` in ascending key order, paged by limit/after. */
+  /**
+   * Objects under `prefix` in ascending key order, paged by limit/after. A page of a cluster held in parts restores
+   * only the parts that can hold its keys (a large cluster listed page by page is restored part by part).
+   */
   list(prefix: string, opts?: ListOptions): IndexPage {
-    const [items, exact] = this.candidates(prefix);
+    const cluster = clusterBucket(prefix);
+    const limited = opts?.limit !== undefined && opts.limit > 0;
+    if (cluster === undefined || !limited) return this.scan(prefix, opts, ...this.candidates(prefix));
+    this.used.add(cluster);
+    for (;;) {
+      const run = this.buckets.get(cluster);
+      const page = this.scan(prefix, opts, run ?? EMPTY, prefix === cluster || run === undefined);
+      const part = this.coldPartIn(cluster, prefix, opts.after, page.next);
+      if (part === undefined) return page;
+      this.use(cluster, part.first === undefined ? undefined : (p) => p === part);
+    }
+  }
+
+  /** The first cold part of `cluster` that can hold a key under `prefix` after `after` and up to `end` (if set). */
+  private coldPartIn(cluster: string, prefix: string, after?: string, end?: string): ColdPart | undefined {
+    const c = this.cold.get(cluster);
+    if (c === undefined) return undefined;
+    let first: ColdPart | undefined;
+    for (const p of partsOf(c)) {
+      if (p.first === undefined) return p;
+      if (!under(prefix)(p) || (after !== undefined && p.last! <= after)) continue;
+      if (end !== undefined && p.first > end) continue;
+      if (first === undefined || p.first < first.first!) first = p;
+    }
+    return first;
+  }
+
+  private scan(prefix: string, opts: ListOptions | undefined, items: SortedRun, exact: boolean): IndexPage {
     const limit = opts?.limit && opts.limit > 0 ? opts.limit : Infinity;
     const after = opts?.after;
     // the later of "just after `after`" and "the first key under `prefix`"
@@ -230,18 +305,25 @@ export class CacheIndex {
   private candidates(prefix: string): [SortedRun, boolean] {
     const cluster = clusterBucket(prefix);
     if (cluster !== undefined) {
-      this.use(cluster);
+      this.use(cluster, prefix === cluster ? undefined : under(prefix));
       const items = this.buckets.get(cluster);
       return items ? [items, prefix === cluster] : [EMPTY, true];
     }
     // Root-level prefixes ('' or '/...' without a second '/') are rare: sort everything (cold clusters too).
-    for (const p of [...this.cold.keys(), ...this.raw.keys()]) if (p.startsWith(prefix)) this.use(p);
+    for (const p of [...this.cold.keys()]) if (p.startsWith(prefix)) this.use(p);
     const all = [...this.byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     return [SortedRun.from(all), false];
   }
 }
 
 const EMPTY = new SortedRun();
+
+/** Parts whose key range holds `key` (a part without a range holds the whole cluster). */
+const holding = (key: string) => (p: ColdPart): boolean => p.first === undefined || (p.first <= key && key <= p.last!);
+
+/** Parts whose key range holds a key under `prefix` (such keys are the keys from `prefix` up, until one is not). */
+const under = (prefix: string) => (p: ColdPart): boolean =>
+  p.first === undefined || (p.last! >= prefix && (p.first <= prefix || p.first.startsWith(prefix)));
 
 /** Deflated, as a latin1 string: exactly its size, on the heap (see CacheIndex.cold). */
 const deflate = (json: string): string => deflateRawSync(Buffer.from(json)).toString('latin1');

@@ -4,7 +4,7 @@ import {
   StorageError, type KObject, type ListOptions, type ListResult, type Storage, type StorageEvent,
   type Stored, type Watcher, type WatchErrorListener, type WatchListener, type BatchOp, type RawRowListener,
 } from './interface.ts';
-import { CacheIndex, deepFreeze, freezeCompact, type CompactStats } from './cache-index.ts';
+import { CacheIndex, deepFreeze, freezeCompact, type CompactStats, type IndexPage } from './cache-index.ts';
 import { WatchHub, type Retention } from './watch-hub.ts';
 import { isMarkerKey, isTombstone, SharedView, sharedSetMarkerPrefix, type SharedSet } from './shared-sets.ts';
 import { RowSorter } from './load-rows.ts';
@@ -139,8 +139,9 @@ class WatchCache implements Storage {
     this.view.clear();
     for (const s of rows.warm) this.put(s);
     for (const c of rows.cold) {
-      this.index.putRaw(c.prefix, c.json, c.keys);
-      if (this.view.active) for (const key of c.keys) if (!isMarkerKey(key)) this.view.noteRow(key, true);
+      this.index.putRaw(c.prefix, c.parts);
+      if (!this.view.active) continue;
+      for (const { keys } of c.parts) for (const key of keys) if (!isMarkerKey(key)) this.view.noteRow(key, true);
     }
     for (const m of rows.markers) this.view.noteRow(m.key, m);
     this.rv = Math.max(this.rv, rv);
@@ -157,11 +158,25 @@ class WatchCache implements Storage {
 
   async list(prefix: string, opts?: ListOptions): Promise<ListResult> {
     this.ensureOpen(prefix);
-    const page = this.view.covers(prefix) ? this.view.list(prefix, this.index.list(prefix).items, opts) : this.index.list(prefix, opts);
+    const page = this.view.covers(prefix) ? this.viewPage(prefix, opts) : this.index.list(prefix, opts);
     if (this.view.active) page.items = page.items.filter((s) => !isTombstone(s.object));
     const result: ListResult = { items: page.items, rv: this.rv };
     if (page.next !== undefined) result.next = page.next;
     return result;
+  }
+
+  /**
+   * A page of the shared view: from a page of physical rows when limited (a cluster held in parts is restored
+   * part by part), skipping pages that hold tombstones only.
+   */
+  private viewPage(prefix: string, opts?: ListOptions): IndexPage {
+    if (!(opts?.limit && opts.limit > 0)) return this.view.list(prefix, this.index.list(prefix).items, opts);
+    for (let after = opts.after; ;) {
+      const rows = this.index.list(prefix, { limit: opts.limit, after });
+      const page = this.view.list(prefix, rows.items, { limit: opts.limit, after }, rows.next);
+      if (page.items.length > 0 || rows.next === undefined) return page;
+      after = rows.next;
+    }
   }
 
   /** The logical view (as list), serialized. */

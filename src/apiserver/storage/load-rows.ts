@@ -3,10 +3,11 @@
 // Stored[] JSON its restore parses), so a start parses only what it uses. Parsed at once: root-level keys, clusters
 // too small to be held cold, and shared-set marker rows (the shared view needs their uid and rv).
 import type { KObject, Stored } from './interface.ts';
-import { COLD_MIN_ROWS, parsedRow } from './cache-index.ts';
+import { COLD_MIN_ROWS, PART_ROWS, parsedRow, type RawPart } from './cache-index.ts';
 import { isMarkerKey } from './shared-sets.ts';
 
-export interface ColdCluster { prefix: string; json: string; keys: string[] }
+/** A cluster held cold: its rows in parts of at most PART_ROWS (CacheIndex.putRaw). */
+export interface ColdCluster { prefix: string; parts: RawPart[] }
 
 export interface LoadedRows {
   /** Parsed, deep-frozen records to hold warm. */
@@ -49,11 +50,16 @@ export class RowSorter {
 
   private flush(): void {
     if (this.keys.length === 0) return;
-    const json = `[${this.parts.join(',')}]`;
     if (this.keys.length < COLD_MIN_ROWS) {
-      for (const r of JSON.parse(json) as Stored[]) this.out.warm.push(parsedRow(r.key, r.rv, r.object));
+      const rows = JSON.parse(`[${this.parts.join(',')}]`) as Stored[];
+      for (const r of rows) this.out.warm.push(parsedRow(r.key, r.rv, r.object));
     } else {
-      this.out.cold.push({ prefix: this.prefix, json, keys: this.keys });
+      const parts: RawPart[] = [];
+      for (let i = 0; i < this.keys.length; i += PART_ROWS) {
+        const json = `[${this.parts.slice(i, i + PART_ROWS).join(',')}]`;
+        parts.push({ json, keys: this.keys.slice(i, i + PART_ROWS) });
+      }
+      this.out.cold.push({ prefix: this.prefix, parts });
       this.out.markers.push(...this.markers);
     }
     this.parts = [];

@@ -238,15 +238,18 @@ export class SharedView {
     return false;
   }
 
-  /** A list page of the logical view: `rows` are every physical row under prefix (in key order). */
-  list(prefix: string, rows: readonly Stored[], opts?: ListOptions): IndexPage {
+  /**
+   * A list page of the logical view: `rows` are every physical row under prefix (in key order), or with `end`
+   * those after opts.after up to `end` (a page of them; more follow).
+   */
+  list(prefix: string, rows: readonly Stored[], opts?: ListOptions, end?: string): IndexPage {
     const all: Stored[] = [];
     for (const s of rows) if (!isTombstone(s.object)) all.push(s);
     for (const [cluster, m] of this.clustersUnder(prefix)) {
       for (const name of m.keys()) {
         for (const rel of this.sets.get(name)?.rels ?? []) {
           const key = `/${cluster}/${rel}`;
-          if (!key.startsWith(prefix)) continue;
+          if (!key.startsWith(prefix) || (end !== undefined && (key > end || key <= (opts?.after ?? '')))) continue;
           const row = this.rowOf(key);
           if (row && !isTombstone(row.object)) continue;
           const v = this.get(key);
@@ -260,7 +263,8 @@ export class SharedView {
     const limit = opts?.limit && opts.limit > 0 ? opts.limit : Infinity;
     const items = all.slice(i, Math.min(all.length, i + limit));
     const page: IndexPage = { items };
-    if (i + items.length < all.length && items.length > 0) page.next = items[items.length - 1].key;
+    const more = i + items.length < all.length || end !== undefined;
+    if (more && items.length > 0) page.next = items[items.length - 1].key;
     return page;
   }
 

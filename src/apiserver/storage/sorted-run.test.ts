@@ -24,6 +24,30 @@ const walk = (run: SortedRun): Stored[] => {
 };
 
 describe('SortedRun', () => {
+  it('inserts sorted ranges (restored parts) before, between, inside and across held records', () => {
+    const next = random(5);
+    const key = (i: number) => `k${String(i).padStart(6, '0')}`;
+    const run = new SortedRun();
+    const ref = new Map<string, Stored>();
+    // ranges of consecutive even keys, some falling inside a chunk, some overlapping held keys (odd ones added later)
+    for (let round = 0; round < 60; round++) {
+      const from = Math.floor(next() * 20_000);
+      const len = 1 + Math.floor(next() * 700);
+      const range: Stored[] = [];
+      for (let i = from; i < from + len; i++) {
+        const k = key(round % 3 === 0 ? 2 * i + 1 : 2 * i);
+        if (!ref.has(k)) range.push(rec(k, round));
+      }
+      run.insertRange(range);
+      for (const s of range) ref.set(s.key, s);
+      const want = [...ref.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
+      assert.equal(run.length, want.length);
+      assert.deepEqual(walk(run).map((s) => s.key), want.map((s) => s.key), `round ${round}`);
+      const probe = key(Math.floor(next() * 40_000));
+      assert.equal(run.at(run.seek(probe, false))?.key, want[search(want, probe, false)]?.key);
+    }
+  });
+
   it('agrees with a sorted array through inserts, replacements and removals', () => {
     const next = random(17);
     const run = new SortedRun();

@@ -63,6 +63,25 @@ export class SortedRun {
     if (chunk.length > CHUNK) chunks.splice(c + 1, 0, chunk.splice(CHUNK / 2));
   }
 
+  /**
+   * Inserts `sorted` (ascending keys, none held yet): in O(chunks + its length) when no record held lies between its
+   * first and last key (a restored slice of a cold cluster), else one by one.
+   */
+  insertRange(sorted: readonly Stored[]): void {
+    if (sorted.length === 0) return;
+    const chunks = this.chunks;
+    let c = this.chunkFor(sorted[0].key);
+    if (c < chunks.length) {
+      const i = search(chunks[c], sorted[0].key, false);
+      if (chunks[c][i].key <= sorted[sorted.length - 1].key) { for (const s of sorted) this.put(s); return; }
+      if (i > 0) { chunks.splice(c + 1, 0, chunks[c].splice(i)); c++; }
+    }
+    const add: Stored[][] = [];
+    for (let i = 0; i < sorted.length; i += CHUNK / 2) add.push(sorted.slice(i, i + CHUNK / 2));
+    chunks.splice(c, 0, ...add);
+    this.n += sorted.length;
+  }
+
   /** Removes the record of `key`; whether there was one. */
   remove(key: string): boolean {
     const c = this.chunkFor(key);
