@@ -25,3 +25,22 @@ test('values that are not plain objects or arrays are copied by structuredClone'
   assert.ok(c.m instanceof Map && c.m.get(1) === 2);
   assert.deepStrictEqual(cloneObject(Object.assign(Object.create(null) as object, { a: [1] })), { a: [1] });
 });
+
+test('a "__proto__" key (own, as JSON.parse makes it) stays an own data property: nothing is inherited', () => {
+  const src = JSON.parse('{"data":{"__proto__":{"polluted":"yes"},"k":"v"},"__proto__":"str","spec":[{"__proto__":{"x":1}}]}') as
+    { data: Record<string, unknown>; spec: Array<Record<string, unknown>> };
+  const c = cloneObject(src);
+  assert.equal(Object.getPrototypeOf(c.data), Object.prototype);
+  assert.equal((c.data as { polluted?: unknown }).polluted, undefined, 'nothing inherited');
+  assert.ok(Object.hasOwn(c.data, '__proto__'));
+  assert.deepStrictEqual(Object.getOwnPropertyDescriptor(c.data, '__proto__')?.value, { polluted: 'yes' });
+  assert.ok(Object.hasOwn(c, '__proto__') && Object.getOwnPropertyDescriptor(c, '__proto__')?.value === 'str');
+  assert.ok(Object.hasOwn(c.spec[0]!, '__proto__') && Object.getPrototypeOf(c.spec[0]) === Object.prototype);
+  assert.equal(JSON.stringify(c), JSON.stringify(src), 'serialised as the original');
+  assert.equal(({} as { polluted?: unknown }).polluted, undefined, 'Object.prototype untouched');
+});
+
+test('JSON values only: -0 kept, holes (which JSON cannot make) read as undefined', () => {
+  assert.ok(Object.is(cloneObject({ n: -0 }).n, -0));
+  assert.deepStrictEqual(cloneObject([1, undefined]), [1, undefined]);
+});

@@ -14,6 +14,15 @@ export function cloneObject<T>(v: T): T {
   const proto = Object.getPrototypeOf(v) as unknown;
   if (proto !== Object.prototype && proto !== null) return structuredClone(v);
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) out[k] = cloneObject((v as Record<string, unknown>)[k]);
+  for (const k of Object.keys(v)) setOwn(out, k, cloneObject((v as Record<string, unknown>)[k]));
   return out as T;
+}
+
+/**
+ * `o[k] = v` as a data property even for '__proto__' (an own key JSON.parse makes from a hostile body), which
+ * assigned would set `o`'s prototype instead: the key lost, or the attacker's properties inherited.
+ */
+export function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
+  else o[k] = v;
 }

@@ -55,4 +55,16 @@ describe('store batches', () => {
     await assert.rejects(server.store.createMany(root, [], [stale!]), (e: unknown) => e instanceof StorageError && e.code === 'Conflict');
     assert.deepEqual((await server.store.read('root', type('configmaps'), 'default', 'counter')).data, { n: '4' });
   });
+  it('refuses a batch naming a terminating namespace (stored already) before an object in it: nothing is stored', async () => {
+    await server.store.create(root, type('namespaces'), '', { ...ns('dying'), metadata: { name: 'dying', finalizers: ['example.com/hold'] } });
+    await server.store.delete(root, type('namespaces'), '', 'dying', {});
+    assert.ok((await server.store.read('root', type('namespaces'), '', 'dying')).metadata.deletionTimestamp, 'terminating');
+    await assert.rejects(server.store.createMany(root, [
+      { t: type('namespaces'), namespace: '', object: ns('dying') },
+      { t: type('configmaps'), namespace: 'dying', object: cm('sneaked', 'dying') },
+    ]), (e: unknown) => (e instanceof StatusError && e.code === 409) || (e instanceof StorageError && e.code === 'Exists'));
+    await assert.rejects(server.store.read('root', type('configmaps'), 'dying', 'sneaked'), 'nothing of the refused batch is stored');
+    await assert.rejects(server.store.create(root, type('configmaps'), 'dying', cm('alone', 'dying')),
+      (e: unknown) => e instanceof StatusError && e.code === 403, 'alone, the object is refused by NamespaceLifecycle');
+  });
 });

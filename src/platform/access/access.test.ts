@@ -94,3 +94,15 @@ describe('platform state', () => {
     assert.deepEqual([...s.projectAdmins('p')], ['person1']);
   });
 });
+
+describe('effectiveSpec with a hostile "__proto__" key (JSON.parse makes it an own property)', () => {
+  it('keeps it as data in the result: the effective spec inherits nothing from the template', () => {
+    const template = JSON.parse('{"template":{"__proto__":{"hostCluster":"root"},"auditLog":{"__proto__":{"enabled":false}}}}');
+    const eff = effectiveSpec({ project: 'p' } as TenantClusterSpec, template);
+    assert.equal(Object.getPrototypeOf(eff), Object.prototype);
+    assert.equal(eff.hostCluster, undefined, 'nothing inherited');
+    assert.ok(Object.hasOwn(eff, '__proto__'));
+    assert.equal(eff.auditLog?.enabled, undefined);
+    assert.equal(Object.getPrototypeOf(eff.auditLog), Object.prototype);
+  });
+});

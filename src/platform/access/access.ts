@@ -1,6 +1,6 @@
 // Pure access logic of tenant clusters: the effective spec after a template, who has management access
 // (seed 002's default list plus access rules), and the role mapping materialised inside the tenant.
-import { cloneObject } from '../../apiserver/clone.ts';
+import { cloneObject, setOwn } from '../../apiserver/clone.ts';
 import type { TemplateSpec, TenantClusterSpec, Directory } from '../resources/index.ts';
 
 type Plain = Record<string, unknown>;
@@ -11,7 +11,7 @@ function overlay(base: unknown, over: unknown): unknown {
   if (over === undefined) return cloneObject(base);
   if (isPlain(base) && isPlain(over)) {
     const out: Plain = cloneObject(base);
-    for (const [k, v] of Object.entries(over)) out[k] = overlay(base[k], v);
+    for (const [k, v] of Object.entries(over)) setOwn(out, k, overlay(Object.hasOwn(base, k) ? base[k] : undefined, v));
     return out;
   }
   return cloneObject(over);

@@ -71,4 +71,17 @@ describe('tenant provisioning writes', () => {
       'bindings queued with the refused objects are created too');
     assert.deepEqual((tc?.status as TenantClusterStatus).appliedObjects?.map((r) => r.name), ['apps', 'in-apps', 'Not_Valid', 'fine']);
   });
+  it('keeps a "__proto__" key of an object\'s data as data, in a batch and inherited by nothing', async () => {
+    const hostile = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: hostile, namespace: default}\n'
+      + '__proto__: {data: {injected: "yes"}}\ndata: {__proto__: kept, a: "1"}\n';
+    await p.create(tenantClusterType, 'protokey', { project: 'proj', objects: `${hostile}---\n${cm('other')}` });
+    await p.server.settle();
+    assert.equal(condition(await p.get(tenantClusterType, 'protokey'), 'ObjectsApplied')?.status, 'True');
+    const got = await p.get(p.type('protokey', '', 'configmaps'), 'hostile', 'protokey', 'default');
+    const data = got!.data as Record<string, unknown>;
+    assert.equal(Object.getPrototypeOf(data), Object.prototype);
+    assert.deepEqual(Object.keys(data).sort(), ['__proto__', 'a']);
+    assert.equal(Object.getOwnPropertyDescriptor(data, '__proto__')?.value, 'kept');
+    assert.equal(data.injected, undefined);
+  });
 });

@@ -1,7 +1,7 @@
 // Applies a tenant's `objects` (multi-document YAML) inside its logical cluster: creates or updates each
 // object (labelled as platform-managed), deletes ones that were applied before and are no longer listed. New
 // objects may be gathered in a CreateBatch and created in one transaction.
-import { cloneObject } from '../../apiserver/clone.ts';
+import { cloneObject, setOwn } from '../../apiserver/clone.ts';
 import type { Store } from '../../apiserver/registry/store.ts';
 import type { Catalog } from '../../apiserver/registry/catalog.ts';
 import type { ResourceType } from '../../apiserver/registry/types.ts';
@@ -36,7 +36,7 @@ function desiredFrom(doc: Record<string, unknown>, current: KObject | undefined)
   const meta = (doc.metadata ?? {}) as KObject['metadata'];
   const base: KObject = current ? cloneObject(current) : { metadata: {} };
   const { metadata: _m, status: _s, ...content } = doc;
-  Object.assign(base, content);
+  for (const [k, v] of Object.entries(content)) setOwn(base as unknown as Record<string, unknown>, k, v); // '__proto__' stays data
   base.metadata = {
     ...base.metadata,
     name: meta.name,
