@@ -189,3 +189,48 @@ export class GcCounter {
     ];
   }
 }
+
+/**
+ * Where a tenant's create→Ready time goes, hop by hop: its create request answered, its LogicalCluster created by
+ * the tenant controller, made Ready by the logical-cluster controller (bootstrap), then the tenant made Ready (role
+ * mapping, objects, host tier). `slowest(names)` gives the mean of each hop over those tenants.
+ */
+export class Hops {
+  private readonly t = new Map<string, number[]>();
+  private readonly watches: Array<{ stop(): void }> = [];
+
+  constructor(private readonly m: ModuleContext) {}
+
+  async start(): Promise<void> {
+    const storage = this.m.store.storage;
+    const prefix = '/root/tenancy.portcullis.io/logicalclusters/';
+    const rv = (await storage.list(prefix, { limit: 1 })).rv;
+    this.watches.push(storage.watch(prefix, rv, (ev) => {
+      const name = ev.object.metadata.name!;
+      const ready = (ev.object.status as { phase?: string } | undefined)?.phase === 'Ready';
+      this.mark(name, ready ? 3 : 2);
+    }));
+  }
+
+  /** Hop `i` of `name` reached now (0 scheduled, 1 create answered, 2 LogicalCluster, 3 it Ready, 4 tenant Ready). */
+  mark(name: string, i: number, at = performance.now()): void {
+    let times = this.t.get(name);
+    if (!times) this.t.set(name, (times = []));
+    times[i] ??= at;
+  }
+
+  stop(): void { for (const w of this.watches) w.stop(); }
+
+  slowest(names: string[]): string {
+    const hops = ['create answered', 'LogicalCluster created', 'it is Ready', 'tenant Ready'];
+    const sums = [0, 0, 0, 0];
+    let n = 0;
+    for (const name of names) {
+      const t = this.t.get(name);
+      if (!t || t.length < 5 || t.some((x) => x === undefined)) continue;
+      n++;
+      for (let i = 0; i < 4; i++) sums[i] += t[i + 1] - t[i];
+    }
+    return n === 0 ? 'n/a' : hops.map((h, i) => `${h} +${(sums[i] / n).toFixed(0)}`).join(', ') + ` ms (${n} tenants)`;
+  }
+}

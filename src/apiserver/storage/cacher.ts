@@ -45,6 +45,10 @@ export type Cacher = Storage & {
 
 interface Waiter { rv: number; resolve(): void; reject(err: Error): void }
 
+/** The idle sweep's work per turn and its pause between turns (sweepIdle). */
+const SWEEP_SLICE_MS = 4;
+const SWEEP_PAUSE_MS = 8;
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const withRV = (o: KObject, rv: number): KObject => ({ ...o, metadata: { ...o.metadata, resourceVersion: String(rv) } });
@@ -93,6 +97,7 @@ class WatchCache implements Storage {
   private waiters: Waiter[] = [];
 
   private readonly sweeper?: NodeJS.Timeout;
+  private sweeping = false;
 
   constructor(private readonly backend: Storage, retention: Retention, idleSweepMs: number) {
     this.hub = new WatchHub<StorageEvent>(retention, 0, (e) => e);
@@ -102,12 +107,27 @@ class WatchCache implements Storage {
     }
   }
 
-  /** The periodic sweep: compacts idle clusters 64 at a time, yielding to the event loop between batches. */
+  /**
+   * The periodic sweep: compacts idle clusters in slices of at most SWEEP_SLICE_MS with SWEEP_PAUSE_MS between them,
+   * so that it takes at most about a third of the event loop while requests and controllers run. It has a whole
+   * period to finish: thousands of clusters compacted back to back (64 per turn) delayed everything else by up to a
+   * second during a mass creation (bench/RESULTS.md). One sweep at a time.
+   */
   private async sweepIdle(): Promise<void> {
-    const idle = this.index.idleClusters();
-    for (let i = 0; i < idle.length && !this.closed; i++) {
-      if (i % 64 === 63) await new Promise((r) => setImmediate(r));
-      this.index.compact(idle[i]);
+    if (this.sweeping) return;
+    this.sweeping = true;
+    try {
+      const idle = this.index.idleClusters();
+      let slice = performance.now();
+      for (let i = 0; i < idle.length && !this.closed; i++) {
+        if (performance.now() - slice >= SWEEP_SLICE_MS) {
+          await new Promise((r) => setTimeout(r, SWEEP_PAUSE_MS));
+          slice = performance.now();
+        }
+        this.index.compact(idle[i]);
+      }
+    } finally {
+      this.sweeping = false;
     }
   }
 
