@@ -230,11 +230,7 @@ export class Store {
           throw e;
         }
       }
-      const old = t.strategy.decode ? t.strategy.decode(current.object) : current.object;
-      const copy = t.versionView ? t.versionView.toServed(cloneObject(old)) : cloneObject(old);
-      const desired = await mutate(copy);
-      // the copy handed to `mutate` is ours: returned as it is, it needs no second copy
-      const result = await this.prepareUpdate(ctx, t, namespace, name, desired, old, desired === copy);
+      const { old, desired, result } = await this.prepareFrom(ctx, t, namespace, name, current, mutate);
       if (result === 'unchanged') return { object: cloneObject(old), created: false };
       const wantRV = desired.metadata.resourceVersion;
       if (wantRV && wantRV !== String(current.rv)) {
@@ -264,13 +260,19 @@ export class Store {
     const key = this.key(ctx.cluster, t, namespace, name);
     const current = await wrap(() => this.storage.get(key), t, name);
     if (!current) return undefined;
+    const { result } = await this.prepareFrom(ctx, t, namespace, name, current, mutate);
+    return result === 'unchanged' ? undefined : this.commitOp(key, result, current, t);
+  }
+
+  /** `mutate` on a private copy of the current object, then prepareUpdate. */
+  private async prepareFrom(ctx: OpContext, t: ResourceType, namespace: string, name: string, current: Stored,
+    mutate: (current: KObject) => KObject | Promise<KObject>): Promise<{ old: KObject; desired: KObject; result: KObject | 'unchanged' }> {
     const old = t.strategy.decode ? t.strategy.decode(current.object) : current.object;
     const copy = t.versionView ? t.versionView.toServed(cloneObject(old)) : cloneObject(old);
-    const desired = mutate(copy);
+    const desired = await mutate(copy);
+    // the copy handed to `mutate` is ours: returned as it is, it needs no second copy
     const result = await this.prepareUpdate(ctx, t, namespace, name, desired, old, desired === copy);
-    if (result === 'unchanged') return undefined;
-    if (result.metadata.deletionTimestamp && !hasFinalizers(result, t)) return { op: 'delete', key, expectRV: current.rv };
-    return { op: 'update', key, object: result, expectRV: current.rv };
+    return { old, desired, result };
   }
 
   private async prepareUpdate(ctx: OpContext, t: ResourceType, namespace: string, name: string, desired: KObject, old: KObject,
@@ -310,11 +312,16 @@ export class Store {
   }
 
   /** Stores an update; an object whose deletion is pending and whose finalizers are gone is removed. */
+  /** The write that stores a prepared update: a delete once it is marked deleted and no finalizer is left. */
+  private commitOp(key: string, obj: KObject, current: Stored, t: ResourceType): BatchOp {
+    return obj.metadata.deletionTimestamp && !hasFinalizers(obj, t)
+      ? { op: 'delete', key, expectRV: current.rv }
+      : { op: 'update', key, object: obj, expectRV: current.rv };
+  }
+
   private async commitUpdate(key: string, obj: KObject, current: Stored, t: ResourceType): Promise<KObject> {
-    if (obj.metadata.deletionTimestamp && !hasFinalizers(obj, t)) {
-      return (await this.storage.delete(key, current.rv)).object;
-    }
-    return (await this.storage.update(key, obj, current.rv)).object;
+    const deletes = this.commitOp(key, obj, current, t).op === 'delete';
+    return (deletes ? await this.storage.delete(key, current.rv) : await this.storage.update(key, obj, current.rv)).object;
   }
 
   async delete(ctx: OpContext, t: ResourceType, namespace: string, name: string, opts: DeleteOptions = {}): Promise<DeleteOutcome> {
