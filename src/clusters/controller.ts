@@ -6,7 +6,7 @@ import type { Store } from '../apiserver/registry/store.ts';
 import { StatusError } from '../apiserver/errors.ts';
 import { ROOT_CLUSTER } from '../apiserver/cluster-name.ts';
 import type { KObject } from '../apiserver/storage/interface.ts';
-import { bindingName } from '../platform/index.ts';
+import { roleBindings } from '../platform/index.ts';
 import type { ConnectedClusters } from './registry.ts';
 import type { ConnectedAccess } from './access.ts';
 import {
@@ -79,18 +79,7 @@ export class ConnectedClusterController {
 
   /** Brings Portcullis' bindings upstream to exactly `mapping` (user → ClusterRoles); returns how many exist. */
   private async reconcileBindings(up: Upstream, mapping: ReadonlyMap<string, readonly string[]>): Promise<number> {
-    const want = new Map<string, KObject>();
-    for (const [user, roles] of mapping) {
-      for (const role of roles) {
-        const name = bindingName(user, role);
-        want.set(name, {
-          apiVersion: `${RBAC}/v1`, kind: 'ClusterRoleBinding',
-          metadata: { name, labels: { [UPSTREAM_MANAGED_LABEL]: UPSTREAM_MANAGED_VALUE } },
-          roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: role },
-          subjects: [{ apiGroup: RBAC, kind: 'User', name: user }],
-        });
-      }
-    }
+    const want = roleBindings(mapping, { [UPSTREAM_MANAGED_LABEL]: UPSTREAM_MANAGED_VALUE });
     const list = await up.call<{ items?: KObject[] }>('GET', `${CRBS}?labelSelector=${encodeURIComponent(`${UPSTREAM_MANAGED_LABEL}=${UPSTREAM_MANAGED_VALUE}`)}`);
     if (list.status !== 200) throw new Error(`listing ClusterRoleBindings upstream answered ${list.status}`);
     const have = new Map((list.body.items ?? []).map((o) => [o.metadata.name!, o]));

@@ -12,7 +12,7 @@ export {
 } from './resources/index.ts';
 export { verifyPassword, hashPassword, generatePassword, BOOTSTRAP_ADMIN } from './users-teams-projects/index.ts';
 export {
-  effectiveSpec, staticAccess, roleMapping, bindingName, templateControls, type AccessReason,
+  effectiveSpec, staticAccess, roleMapping, bindingName, roleBindings, templateControls, type AccessReason,
   AccessIndex, teamGroup, type RootAuthorizer, ROUTE_PREFIX, type ReachableTenant,
 } from './access/index.ts';
 export {

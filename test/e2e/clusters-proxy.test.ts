@@ -47,9 +47,11 @@ describe('connected clusters: the impersonating proxy against a real upstream', 
   const u: Record<string, Cert> = {};
   const kc: Record<string, string> = {};
   const upstreamKubectl = (args: string[]) => h.kubectl(args, { kubeconfig: upKubeconfig });
+  /** Portcullis' bindings upstream, as 'name=subject subject'. */
   const managed = async () => {
-    const r = await upstreamKubectl(['get', 'clusterrolebindings', '-l', 'clusters.portcullis.io/managed-by=portcullis', '-o', 'jsonpath={.items[*].metadata.name}']);
-    return r.stdout.split(/\s+/).filter(Boolean).sort();
+    const r = await upstreamKubectl(['get', 'clusterrolebindings', '-l', 'clusters.portcullis.io/managed-by=portcullis', '-o',
+      'jsonpath={range .items[*]}{.metadata.name}={.subjects[*].name}{"\\n"}{end}']);
+    return r.stdout.split('\n').filter(Boolean).sort();
   };
   const startUpstream = () => startHarness({ dataDir: upDir, config: { listen: `127.0.0.1:${upPort}` } });
 
@@ -102,7 +104,7 @@ describe('connected clusters: the impersonating proxy against a real upstream', 
   });
 
   it('role mapping: bindings upstream follow access; kubectl as alice (edit) works through the proxy', async () => {
-    assert.deepEqual(await managed(), ['portcullis:user:admin:cluster-admin', 'portcullis:user:alice:edit']);
+    assert.deepEqual(await managed(), ['portcullis:access:cluster-admin=admin', 'portcullis:access:edit=alice']);
     const cm = stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web', namespace: 'default' }, data: { a: '1' } });
     await h.kubectl(['apply', '-f', '-'], { kubeconfig: kc.alice, input: cm });
     assert.equal((await upstreamKubectl(['get', 'configmap', 'web', '-n', 'default', '-o', 'jsonpath={.data.a}'])).stdout, '1', 'created upstream');
@@ -138,7 +140,7 @@ describe('connected clusters: the impersonating proxy against a real upstream', 
     assert.equal(same.code, 0, `binding edit, which she holds there, is fine: ${same.stderr}`);
     await h.kubectl(['patch', 'connectedcluster', 'prod', '--type=merge', '-p', '{"spec":{"access":{"rules":[{"users":["alice"],"clusterRole":"edit"}]}}}']);
     await h.server.settle();
-    assert.deepEqual(await managed(), ['portcullis:user:admin:cluster-admin', 'portcullis:user:alice:edit']);
+    assert.deepEqual(await managed(), ['portcullis:access:cluster-admin=admin', 'portcullis:access:edit=alice']);
   });
 
   it('project admins and team members get the default role upstream: writing them needs what it gives there', async () => {
@@ -248,7 +250,7 @@ spec: {members: [admin]}
   it('access changes remove bindings upstream; audit names the original and the impersonated user', async () => {
     await h.kubectl(['patch', 'connectedcluster', 'prod', '--type=merge', '-p', '{"spec":{"access":{"rules":[{"users":["carol"],"clusterRole":"view"}]}}}']);
     await h.server.settle();
-    assert.deepEqual(await managed(), ['portcullis:user:admin:cluster-admin', 'portcullis:user:carol:view']);
+    assert.deepEqual(await managed(), ['portcullis:access:cluster-admin=admin', 'portcullis:access:view=carol']);
     const alice = await h.kubectl(['get', 'configmaps', '-n', 'default'], { kubeconfig: kc.alice, allowFail: true });
     assert.match(alice.stderr, /no management access/);
     assert.equal((await h.kubectl(['auth', 'can-i', 'create', 'configmaps', '-n', 'default'], { kubeconfig: kc.carol, allowFail: true })).stdout.trim(), 'no');

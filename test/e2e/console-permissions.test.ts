@@ -98,9 +98,10 @@ describe('console: tenant cluster permissions (seed 002) and Generate Token (see
     const create = await k(['-n', 'app', 'create', 'configmap', 'x', '--from-literal=a=b']);
     assert.notEqual(create.code, 0);
     assert.match(create.stderr, /forbidden/);
-    const bindings = await c.h.kubectl(['--context', 'payments-dev', 'get', 'clusterrolebindings', '-o', 'name']);
-    assert.match(bindings.stdout, /portcullis:user:dave:view/);
-    assert.doesNotMatch(bindings.stdout, /portcullis:user:dave:(cluster-admin|admin|edit)\b/);
+    const bindings = await c.h.kubectl(['--context', 'payments-dev', 'get', 'clusterrolebindings', '-l', 'management.portcullis.io/managed=true',
+      '-o', 'jsonpath={range .items[*]}{.metadata.name}={.subjects[*].name}{"\\n"}{end}']);
+    const holding = (user: string) => bindings.stdout.split('\n').filter((l) => l.split('=')[1]?.split(' ').includes(user)).map((l) => l.split('=')[0]);
+    assert.deepEqual(holding('dave'), ['portcullis:access:view']);
     assert.deepEqual(c.cspViolations, []);
   });
 });

@@ -73,8 +73,13 @@ describe('platform: management access and role mapping', () => {
   const u: Record<string, UserCreds> = {};
   const managedBindings = async () => {
     const r = await h.kubectl(['--context', TC, 'get', 'clusterrolebindings', '-l', 'management.portcullis.io/managed=true', '-o', 'json']);
-    return (JSON.parse(r.stdout).items as Array<{ metadata: { name: string; resourceVersion: string } }>).map((i) => i.metadata).sort((a, b) => a.name.localeCompare(b.name));
+    type Item = { metadata: { name: string; resourceVersion: string }; subjects?: Array<{ name: string }> };
+    return (JSON.parse(r.stdout).items as Item[]).map((i) => ({ ...i.metadata, users: (i.subjects ?? []).map((s) => s.name) }))
+      .sort((a, b) => a.name.localeCompare(b.name));
   };
+  /** What the managed bindings grant, as 'user:ClusterRole' (one binding per ClusterRole, its users as subjects). */
+  const granted = async () => (await managedBindings())
+    .flatMap((b) => b.users.map((user) => `${user}:${b.name.replace(/^portcullis:access:/, '')}`)).sort();
   const door = async (who: string) => h.kubectl(['get', 'namespaces'], { kubeconfig: u[who].kubeconfig(TC), allowFail: true });
 
   before(async () => {
@@ -117,9 +122,10 @@ describe('platform: management access and role mapping', () => {
 
   it('maps roles as seed 002 says: a match replaces the default, several matches add up, no match gets the default', async () => {
     const names = (await managedBindings()).map((b) => b.name);
-    assert.deepEqual(names, [
-      'portcullis:user:admin:cluster-admin', 'portcullis:user:alice:cluster-admin', 'portcullis:user:bob:edit', 'portcullis:user:bob:view',
-      'portcullis:user:carol:cluster-admin', 'portcullis:user:dave:cluster-admin', 'portcullis:user:erin:edit', 'portcullis:user:gadmin:cluster-admin',
+    assert.deepEqual(names, ['portcullis:access:cluster-admin', 'portcullis:access:edit', 'portcullis:access:view']);
+    assert.deepEqual(await granted(), [
+      'admin:cluster-admin', 'alice:cluster-admin', 'bob:edit', 'bob:view', 'carol:cluster-admin', 'dave:cluster-admin', 'erin:edit',
+      'gadmin:cluster-admin',
     ]);
     // erin (team devteam -> edit): may create deployments, not roles
     assert.equal(await canI(h, u.erin, TC, 'create', 'deployments'), true);
@@ -157,14 +163,14 @@ describe('platform: management access and role mapping', () => {
     assert.equal(removed.code, 0, removed.stderr);
     await h.server.settle();
     assert.match((await door('gina')).stderr, /User "gina" has no management access/);
-    assert.ok(!(await managedBindings()).some((b) => b.name.startsWith('portcullis:user:gina:')));
+    assert.ok(!(await granted()).some((g) => g.startsWith('gina:')));
   });
 
   it('reconciles when a team membership changes', async () => {
     await h.kubectl(['patch', 'team', 'devteam', '--type=merge', '-p', '{"spec":{"members":["bob"]}}']);
     await h.server.settle();
     assert.match((await door('erin')).stderr, /User "erin" has no management access/);
-    assert.ok(!(await managedBindings()).some((b) => b.name.startsWith('portcullis:user:erin:')));
+    assert.ok(!(await granted()).some((g) => g.startsWith('erin:')));
   });
 
   it('is idempotent: a resync changes nothing, and a deleted binding comes back', async () => {
@@ -174,9 +180,9 @@ describe('platform: management access and role mapping', () => {
     await h.server.settle();
     assert.deepEqual(await managedBindings(), before);
     assert.equal(JSON.parse((await h.kubectl(['get', 'tc', TC, '-o', 'json'])).stdout).metadata.resourceVersion, tcBefore);
-    await h.kubectl(['--context', TC, 'delete', 'clusterrolebinding', 'portcullis:user:alice:cluster-admin']);
+    await h.kubectl(['--context', TC, 'delete', 'clusterrolebinding', 'portcullis:access:cluster-admin']);
     await h.server.settle();
-    assert.ok((await managedBindings()).some((b) => b.name === 'portcullis:user:alice:cluster-admin'));
+    assert.ok((await granted()).includes('alice:cluster-admin'));
   });
 
   it('warns (kubectl prints it) when role mapping names a user, team or ClusterRole that does not exist', async () => {

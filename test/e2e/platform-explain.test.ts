@@ -81,12 +81,12 @@ describe('platform: explain', () => {
     assert.match(lines[0], /^Request: user "bob" \(groups: portcullis:team:devteam, system:authenticated\) get pods in namespace "default" in cluster "payments-dev"$/);
     assert.match(lines[1], /^1\. impersonation\s+-\s+no impersonation headers$/);
     assert.match(lines[2], /^2\. management access\s+ALLOW\s+management access: access-rule$/);
-    assert.match(lines[3], /^3\. role mapping\s+-\s+matched access rule\(s\) #1 \(user "bob" → view\), #2 \(team "devteam" → edit\); ClusterRoles "edit", "view" bound by ClusterRoleBinding "portcullis:user:bob:edit", ClusterRoleBinding "portcullis:user:bob:view"$/);
+    assert.match(lines[3], /^3\. role mapping\s+-\s+matched access rule\(s\) #1 \(user "bob" → view\), #2 \(team "devteam" → edit\); ClusterRoles "edit", "view" bound by ClusterRoleBinding "portcullis:access:edit", ClusterRoleBinding "portcullis:access:view"$/);
     assert.match(lines[4], /^4\. credential scope\s+-\s+the credential is not scoped$/);
     assert.match(lines[5], /^5\. system:masters\s+-\s+not a member of "system:masters"$/);
     // the authorizer union's order: delegation, then RBAC
     assert.match(lines[6], /^6\. delegation\s+-\s+resource "pods" is not delegated \(delegated: nodes\)$/);
-    assert.match(lines[7], /^7\. tenant RBAC\s+ALLOW\s+RBAC: allowed by ClusterRoleBinding "portcullis:user:bob:(edit|view)" of ClusterRole "(edit|view)" to User "bob"$/);
+    assert.match(lines[7], /^7\. tenant RBAC\s+ALLOW\s+RBAC: allowed by ClusterRoleBinding "portcullis:access:(edit|view)" of ClusterRole "(edit|view)" to User "bob"$/);
     assert.match(lines[8], /^Result: ALLOWED by tenant RBAC: RBAC: allowed by ClusterRoleBinding/);
   });
 

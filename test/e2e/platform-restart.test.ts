@@ -59,7 +59,7 @@ describe('platform: restart in the middle of provisioning', () => {
       const base = `/clusters/${t.metadata.name}`;
       const crbs = (await s2.request('GET', `${base}/apis/rbac.authorization.k8s.io/v1/clusterrolebindings?labelSelector=management.portcullis.io%2Fmanaged%3Dtrue`)).json().items
         .map((o: { metadata: { name: string } }) => o.metadata.name).sort();
-      assert.deepEqual(crbs, ['portcullis:user:admin:cluster-admin', 'portcullis:user:viewer:view'], t.metadata.name);
+      assert.deepEqual(crbs, ['portcullis:access:cluster-admin', 'portcullis:access:view'], t.metadata.name);
       const cms = (await s2.request('GET', `${base}/api/v1/configmaps?labelSelector=management.portcullis.io%2Fmanaged-by%3Dplatform`)).json().items;
       assert.equal(cms.length, 1, t.metadata.name);
       assert.deepEqual(cms[0].data, { tier: 'dev' });

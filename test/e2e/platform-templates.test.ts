@@ -110,10 +110,10 @@ describe('platform: templates, objects and validation', () => {
     assert.equal(tc.spec.access.defaultClusterRole, 'view');
     assert.equal(tc.status.effective.access.defaultClusterRole, 'cluster-admin');
     assert.deepEqual(tc.status.effective.access.rules, [{ teams: ['storage-restricted-team'], clusterRole: 'edit-no-pvc-write' }]);
-    const names = JSON.parse((await h.kubectl(['--context', 'store-dev', 'get', 'clusterrolebindings', '-l', 'management.portcullis.io/managed=true', '-o', 'json'])).stdout)
-      .items.map((i: { metadata: { name: string } }) => i.metadata.name).sort();
+    const bindings = JSON.parse((await h.kubectl(['--context', 'store-dev', 'get', 'clusterrolebindings', '-l', 'management.portcullis.io/managed=true', '-o', 'json'])).stdout)
+      .items.map((i: { metadata: { name: string }; subjects: Array<{ name: string }> }) => `${i.metadata.name}=${i.subjects.map((s) => s.name).join(',')}`).sort();
     // ivy's instance rule is overridden: ivy has no access at all; the owner gets the template's default
-    assert.deepEqual(names, ['portcullis:user:admin:cluster-admin', 'portcullis:user:hank:edit-no-pvc-write', 'portcullis:user:judy:cluster-admin', 'portcullis:user:owner1:cluster-admin']);
+    assert.deepEqual(bindings, ['portcullis:access:cluster-admin=admin,judy,owner1', 'portcullis:access:edit-no-pvc-write=hank']);
   });
 
   it("applies the seed's edit-no-pvc-write role: PVC create is forbidden, pods are fine", async () => {

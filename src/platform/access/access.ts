@@ -2,6 +2,7 @@
 // (seed 002's default list plus access rules), and the role mapping materialised inside the tenant.
 import { cloneObject, setOwn } from '../../apiserver/clone.ts';
 import type { TemplateSpec, TenantClusterSpec, Directory } from '../resources/index.ts';
+import type { KObject } from '../../apiserver/storage/interface.ts';
 
 type Plain = Record<string, unknown>;
 const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -73,10 +74,42 @@ export function roleMapping(dir: Directory, spec: TenantClusterSpec, users: Iter
   return out;
 }
 
-/** Name of the ClusterRoleBinding giving `user` the ClusterRole `role` inside a tenant. */
-export function bindingName(user: string, role: string): string {
-  return `portcullis:user:${user}:${role}`;
+/**
+ * Name of the ClusterRoleBinding giving the ClusterRole `role` inside a tenant (and upstream, in front of a real
+ * cluster) to every user the role mapping gives it.
+ */
+export function bindingName(role: string): string {
+  return `portcullis:access:${role}`;
 }
+
+/**
+ * The role mapping (user → ClusterRoles) as the ClusterRoleBindings that materialise it: one per ClusterRole, its
+ * users as subjects, sorted. One binding per role rather than per user and role keeps a tenant at a handful of
+ * objects however many users it maps (26 bindings became 4 for ten access rules: bench/RESULTS.md, issue 17).
+ */
+export function roleBindings(mapping: ReadonlyMap<string, readonly string[]>, labels: Record<string, string>): Map<string, KObject> {
+  const users = new Map<string, string[]>();
+  for (const [user, roles] of mapping) {
+    for (const role of roles) {
+      const list = users.get(role);
+      if (list) list.push(user); else users.set(role, [user]);
+    }
+  }
+  const out = new Map<string, KObject>();
+  for (const role of [...users.keys()].sort(byCodeUnits)) {
+    const name = bindingName(role);
+    out.set(name, {
+      apiVersion: `${RBAC}/v1`, kind: 'ClusterRoleBinding',
+      metadata: { name, labels: { ...labels } },
+      roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: role },
+      subjects: users.get(role)!.sort(byCodeUnits).map((name) => ({ apiGroup: RBAC, kind: 'User', name })),
+    });
+  }
+  return out;
+}
+
+const RBAC = 'rbac.authorization.k8s.io';
+const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Problems in references that do not stop provisioning but are shown as a condition. */
 export function referenceWarnings(dir: Directory, spec: TenantClusterSpec): string[] {

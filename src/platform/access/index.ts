@@ -1,7 +1,7 @@
 // Public file of management access: who may reach a tenant cluster (the door gate and its index), the role
 // mapping materialised inside tenants, and the /platform/v1 routes for reachable clusters and permissions.
 export {
-  effectiveSpec, staticAccess, roleMapping, bindingName, templateControls, referenceWarnings, type AccessReason,
+  effectiveSpec, staticAccess, roleMapping, bindingName, roleBindings, templateControls, referenceWarnings, type AccessReason,
 } from './access.ts';
 export { AccessIndex, teamGroup, type RootAuthorizer } from './access-index.ts';
 export { managementAccessGate, mayEnter } from './management-access-gate.ts';

@@ -226,7 +226,7 @@ async function roleMappingLayer(d: ExplainDeps, cluster: string, user: string, g
     : `matched no access rule: access.defaultClusterRole`;
   return {
     layer: 'role-mapping', decision: 'n/a', reached,
-    reason: `${how}; ClusterRoles ${roles.map((r) => `"${r}"`).join(', ')} bound by ${roles.map((r) => `ClusterRoleBinding "${bindingName(user, r)}"`).join(', ')}` +
+    reason: `${how}; ClusterRoles ${roles.map((r) => `"${r}"`).join(', ')} bound by ${roles.map((r) => `ClusterRoleBinding "${bindingName(r)}"`).join(', ')}` +
       (missing.length ? `; missing in the tenant: ${missing.map((m) => `ClusterRole "${m}"`).join(', ')}` : ''),
     details: { matchedRules: matched, roles, defaultUsed: matched.length === 0, missingRoles: missing },
   };

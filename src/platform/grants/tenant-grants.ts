@@ -3,6 +3,7 @@
 import type { KObject } from '../../apiserver/storage/interface.ts';
 import { parseObjects, type TenantClusterSpec } from '../resources/index.ts';
 import { effectiveDelegation, hostRbacPlan, type PolicyRule } from '../host-rbac/index.ts';
+import { bindingName } from '../access/access.ts';
 
 const RBAC = 'rbac.authorization.k8s.io';
 
@@ -65,7 +66,7 @@ export function newGrants(tenant: string, before: TenantClusterSpec | undefined,
     out.push({
       field: 'spec.access', what: `binding ClusterRole "${role}"`, cluster: tenant, inTenant: true,
       rbac: {
-        apiVersion: `${RBAC}/v1`, kind: 'ClusterRoleBinding', metadata: { name: `portcullis:user:${role}` },
+        apiVersion: `${RBAC}/v1`, kind: 'ClusterRoleBinding', metadata: { name: bindingName(role) },
         roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: role }, subjects: [],
       } as KObject,
     });

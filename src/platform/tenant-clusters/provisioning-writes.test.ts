@@ -47,8 +47,8 @@ describe('tenant provisioning writes', () => {
     const cmType = p.type('batched', '', 'configmaps');
     for (const n of ['one', 'two', 'three']) assert.equal((await p.get(cmType, n, 'batched', 'default'))?.metadata.labels?.['management.portcullis.io/managed-by'], 'platform');
     const crb = p.type('batched', 'rbac.authorization.k8s.io', 'clusterrolebindings');
-    assert.ok(await p.get(crb, 'portcullis:user:alice:cluster-admin', 'batched'));
-    assert.ok(await p.get(crb, 'portcullis:user:viewer:view', 'batched'));
+    assert.deepEqual((await p.get(crb, 'portcullis:access:cluster-admin', 'batched'))?.subjects, [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'alice' }]);
+    assert.deepEqual((await p.get(crb, 'portcullis:access:view', 'batched'))?.subjects, [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'viewer' }]);
     const sa = p.type('host', '', 'serviceaccounts');
     assert.ok(await p.get(sa, 'vc-batched', 'host', 'tc-batched'), 'host-tier RBAC provisioned');
     // create, LogicalCluster, its bootstrap with its Ready status, host namespace with host objects, objects and bindings,
@@ -67,7 +67,7 @@ describe('tenant provisioning writes', () => {
     assert.match(condition(tc, 'ObjectsApplied')!.message, /^ConfigMap "default\/Not_Valid": /);
     assert.ok(await p.get(p.type('ordered', '', 'configmaps'), 'in-apps', 'ordered', 'apps'), 'the namespace was created before its object');
     assert.ok(await p.get(p.type('ordered', '', 'configmaps'), 'fine', 'ordered', 'default'));
-    assert.ok(await p.get(p.type('ordered', 'rbac.authorization.k8s.io', 'clusterrolebindings'), 'portcullis:user:alice:cluster-admin', 'ordered'),
+    assert.ok(await p.get(p.type('ordered', 'rbac.authorization.k8s.io', 'clusterrolebindings'), 'portcullis:access:cluster-admin', 'ordered'),
       'bindings queued with the refused objects are created too');
     assert.deepEqual((tc?.status as TenantClusterStatus).appliedObjects?.map((r) => r.name), ['apps', 'in-apps', 'Not_Valid', 'fine']);
   });

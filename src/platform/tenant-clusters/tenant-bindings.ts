@@ -1,26 +1,18 @@
-// Materialises the role mapping inside a tenant: one ClusterRoleBinding per (user, ClusterRole), labelled
-// as platform-managed; stale ones are removed. Reports ClusterRoles that do not exist in the tenant.
+// Materialises the role mapping inside a tenant: one ClusterRoleBinding per ClusterRole with its users as subjects,
+// labelled as platform-managed; stale ones (and those of the earlier one-per-user form) are removed. Reports
+// ClusterRoles that do not exist in the tenant.
 import type { Store } from '../../apiserver/registry/store.ts';
 import type { Catalog } from '../../apiserver/registry/catalog.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
 import type { ResourceType } from '../../apiserver/registry/types.ts';
 import { StatusError, ignoreNotFound, isNotFound } from '../../apiserver/errors.ts';
-import { bindingName } from '../access/index.ts';
+import { roleBindings } from '../access/index.ts';
 import { MANAGED_LABEL } from '../resources/index.ts';
 import type { CreateBatch } from '../../apiserver/registry/create-batch.ts';
 
 const RBAC = 'rbac.authorization.k8s.io';
 
 export interface BindingsResult { created: number; updated: number; deleted: number; missingRoles: string[] }
-
-function desiredBinding(name: string, user: string, role: string): KObject {
-  return {
-    apiVersion: `${RBAC}/v1`, kind: 'ClusterRoleBinding',
-    metadata: { name, labels: { [MANAGED_LABEL]: 'true' } },
-    roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: role },
-    subjects: [{ apiGroup: RBAC, kind: 'User', name: user }],
-  };
-}
 
 /** Brings the managed ClusterRoleBindings of `cluster` to exactly `mapping` (user -> ClusterRoles). */
 /** With a batch, new bindings join it (created in one transaction by the caller's commit) instead of a transaction here. */
@@ -29,14 +21,8 @@ export async function reconcileBindings(store: Store, catalog: Catalog, cluster:
   const crType = catalog.lookup(cluster, RBAC, 'v1', 'clusterroles');
   if (!crbType || !crType) throw new Error(`RBAC types are not served in cluster ${cluster}`);
   const ctx = { cluster };
-  const desired = new Map<string, KObject>();
-  const roles = new Set<string>();
-  for (const [user, list] of mapping) {
-    for (const role of list) {
-      desired.set(bindingName(user, role), desiredBinding(bindingName(user, role), user, role));
-      roles.add(role);
-    }
-  }
+  const desired = roleBindings(mapping, { [MANAGED_LABEL]: 'true' });
+  const roles = [...desired.values()].map((b) => (b.roleRef as { name: string }).name);
   const existing = await store.list(cluster, crbType, '', { labels: (l) => l[MANAGED_LABEL] === 'true' });
   const result: BindingsResult = { created: 0, updated: 0, deleted: 0, missingRoles: [] };
   const have = new Map(existing.items.map((o) => [o.metadata.name!, o]));
@@ -67,7 +53,7 @@ export async function reconcileBindings(store: Store, catalog: Catalog, cluster:
     await store.delete(ctx, crbType, '', name).catch(ignoreNotFound);
     result.deleted++;
   }
-  for (const role of [...roles].sort()) {
+  for (const role of roles) {
     // an existence check: no copy of the (large, aggregated) role, no NotFound error
     if (!(await store.storage.get(store.key(cluster, crType, '', role)))) result.missingRoles.push(role);
   }

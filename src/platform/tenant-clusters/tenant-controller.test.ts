@@ -30,7 +30,7 @@ describe('TenantCluster controller', () => {
     assert.equal(status(tc)?.phase, 'Ready');
     assert.equal(status(tc)?.logicalCluster, 'quiet');
     const crb = p.type('quiet', 'rbac.authorization.k8s.io', 'clusterrolebindings');
-    const b = await p.get(crb, 'portcullis:user:alice:cluster-admin', 'quiet');
+    const b = await p.get(crb, 'portcullis:access:cluster-admin', 'quiet');
     assert.deepEqual(b?.subjects, [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'alice' }]);
     // turning audit back on removes the annotation
     await p.server.store.update({ cluster: 'root' }, tenantClusterType, '', 'quiet', (cur) => { (cur!.spec as { auditLog: { enabled: boolean } }).auditLog.enabled = true; return cur!; });
@@ -54,8 +54,31 @@ describe('TenantCluster controller', () => {
     const back = await p.get(tenantClusterType, 'templated');
     assert.equal(status(back)?.phase, 'Ready');
     const crb = p.type('templated', 'rbac.authorization.k8s.io', 'clusterrolebindings');
-    assert.ok(await p.get(crb, 'portcullis:user:alice:edit', 'templated'));
-    assert.equal(await p.get(crb, 'portcullis:user:alice:view', 'templated'), undefined);
+    assert.deepEqual((await p.get(crb, 'portcullis:access:edit', 'templated'))?.subjects, [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'alice' }]);
+    assert.equal(await p.get(crb, 'portcullis:access:view', 'templated'), undefined);
+  });
+
+  it('keeps one binding per ClusterRole with exactly the mapped users: added subjects and old per-user bindings go', async () => {
+    await p.create(userType, 'bob', {});
+    await p.create(tenantClusterType, 'mapped', { project: 'proj', access: { rules: [{ users: ['bob', 'alice'], clusterRole: 'view' }] } });
+    await p.server.settle();
+    const crb = p.type('mapped', 'rbac.authorization.k8s.io', 'clusterrolebindings');
+    const user = (name: string) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name });
+    assert.deepEqual((await p.get(crb, 'portcullis:access:view', 'mapped'))?.subjects, [user('alice'), user('bob')]);
+    // a tenant admin adds herself to the managed binding, and a binding of the earlier one-per-user form is left over
+    await p.server.store.update({ cluster: 'mapped' }, crb, '', 'portcullis:access:view', (cur) => ({ ...cur!, subjects: [...(cur!.subjects as object[]), user('mallory')] }));
+    await p.server.store.create({ cluster: 'mapped' }, crb, '', {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding',
+      metadata: { name: 'portcullis:user:bob:view', labels: { 'management.portcullis.io/managed': 'true' } },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' }, subjects: [user('bob')],
+    });
+    await p.server.settle();
+    assert.deepEqual((await p.get(crb, 'portcullis:access:view', 'mapped'))?.subjects, [user('alice'), user('bob')]);
+    assert.equal(await p.get(crb, 'portcullis:user:bob:view', 'mapped'), undefined);
+    // bob leaves the rule: he leaves the binding
+    await p.server.store.update({ cluster: 'root' }, tenantClusterType, '', 'mapped', (cur) => ({ ...cur!, spec: { ...cur!.spec as object, access: { rules: [{ users: ['alice'], clusterRole: 'view' }] } } }));
+    await p.server.settle();
+    assert.deepEqual((await p.get(crb, 'portcullis:access:view', 'mapped'))?.subjects, [user('alice')]);
   });
 
   it('says it waits for a host cluster that does not exist yet, and provisions once it does', async () => {
