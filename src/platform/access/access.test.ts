@@ -1,7 +1,7 @@
 // Unit tests of the pure access logic: template overlay, management access, seed 002 role mapping, rule edits.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { effectiveSpec, roleMapping, staticAccess, templateControls, referenceWarnings } from './access.ts';
+import { effectiveSpec, roleMapping, staticAccess, templateControls, referenceWarnings, roleBindings, BINDING_SUBJECTS } from './access.ts';
 import { changeRules } from './routes.ts';
 import { PlatformState, type TenantClusterSpec } from '../resources/index.ts';
 
@@ -33,6 +33,24 @@ describe('role mapping (seed 002)', () => {
 
   it('defaults to cluster-admin when no default is set', () => {
     assert.deepEqual(roleMapping(dir(), { project: 'p' }, ['x']).get('x'), ['cluster-admin']);
+  });
+
+  it('materialises one binding per ClusterRole, its users sorted, in parts beyond BINDING_SUBJECTS users', () => {
+    const m = roleMapping(dir(), seedSpec, ['person2', 'person1', 'padmin', 'idp-user']);
+    const b = roleBindings(m, { managed: 'true' });
+    const subjects = (o: { subjects?: unknown }) => (o.subjects as Array<{ name: string }>).map((s) => s.name);
+    assert.deepEqual([...b.keys()], ['portcullis:access:cluster-admin', 'portcullis:access:edit', 'portcullis:access:view']);
+    assert.deepEqual(subjects(b.get('portcullis:access:view')!), ['idp-user', 'person1', 'person2']);
+    assert.deepEqual(b.get('portcullis:access:edit')!.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' });
+    assert.deepEqual(b.get('portcullis:access:edit')!.metadata.labels, { managed: 'true' });
+    // a role held by more users than one binding names: parts whose names no role name can produce
+    const many = new Map(Array.from({ length: 2 * BINDING_SUBJECTS + 1 }, (_, i) => [`u${String(i).padStart(6, '0')}`, ['view']]));
+    many.set('v', ['access-part-2:view']);
+    const parts = roleBindings(many, {});
+    assert.deepEqual([...parts.keys()], ['portcullis:access:access-part-2:view', 'portcullis:access:view', 'portcullis:access-part-2:view', 'portcullis:access-part-3:view']);
+    const all = ['portcullis:access:view', 'portcullis:access-part-2:view', 'portcullis:access-part-3:view'].flatMap((n) => subjects(parts.get(n)!));
+    assert.deepEqual(all, [...many.keys()].filter((u) => u !== 'v').sort());
+    assert.equal(subjects(parts.get('portcullis:access-part-3:view')!).length, 1);
   });
 });
 

@@ -74,20 +74,26 @@ export function roleMapping(dir: Directory, spec: TenantClusterSpec, users: Iter
   return out;
 }
 
+/** Most users one role-mapping binding names: a role held by more is bound in parts (~70 bytes per subject). */
+export const BINDING_SUBJECTS = 5000;
+
 /**
  * Name of the ClusterRoleBinding giving the ClusterRole `role` inside a tenant (and upstream, in front of a real
- * cluster) to every user the role mapping gives it.
+ * cluster) to the users the role mapping gives it: `portcullis:access:<role>`, and for a role held by more than
+ * BINDING_SUBJECTS users, `portcullis:access-part-<n>:<role>` for the n-th part (a prefix no role name can fake).
  */
-export function bindingName(role: string): string {
-  return `portcullis:access:${role}`;
+export function bindingName(role: string, part = 1): string {
+  return part === 1 ? `portcullis:access:${role}` : `portcullis:access-part-${part}:${role}`;
 }
 
 /**
- * The role mapping (user → ClusterRoles) as the ClusterRoleBindings that materialise it: one per ClusterRole, its
- * users as subjects, sorted. One binding per role rather than per user and role keeps a tenant at a handful of
+ * The role mapping (user → ClusterRoles) as the ClusterRoleBindings that materialise it: one per ClusterRole (in parts
+ * of BINDING_SUBJECTS), its users as subjects, sorted. One binding per role rather than per user and role keeps a tenant at a handful of
  * objects however many users it maps (26 bindings became 4 for ten access rules: bench/RESULTS.md, issue 17).
  */
-export function roleBindings(mapping: ReadonlyMap<string, readonly string[]>, labels: Record<string, string>): Map<string, KObject> {
+export function roleBindings(
+  mapping: ReadonlyMap<string, readonly string[]>, labels: Record<string, string>,
+): Map<string, KObject> {
   const users = new Map<string, string[]>();
   for (const [user, roles] of mapping) {
     for (const role of roles) {
@@ -97,13 +103,16 @@ export function roleBindings(mapping: ReadonlyMap<string, readonly string[]>, la
   }
   const out = new Map<string, KObject>();
   for (const role of [...users.keys()].sort(byCodeUnits)) {
-    const name = bindingName(role);
-    out.set(name, {
-      apiVersion: `${RBAC}/v1`, kind: 'ClusterRoleBinding',
-      metadata: { name, labels: { ...labels } },
-      roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: role },
-      subjects: users.get(role)!.sort(byCodeUnits).map((name) => ({ apiGroup: RBAC, kind: 'User', name })),
-    });
+    const all = users.get(role)!.sort(byCodeUnits);
+    for (let i = 0; i < all.length; i += BINDING_SUBJECTS) {
+      const name = bindingName(role, i / BINDING_SUBJECTS + 1);
+      out.set(name, {
+        apiVersion: `${RBAC}/v1`, kind: 'ClusterRoleBinding',
+        metadata: { name, labels: { ...labels } },
+        roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: role },
+        subjects: all.slice(i, i + BINDING_SUBJECTS).map((name) => ({ apiGroup: RBAC, kind: 'User', name })),
+      });
+    }
   }
   return out;
 }

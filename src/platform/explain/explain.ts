@@ -73,6 +73,8 @@ export interface ExplainDeps {
   clusterState(name: string): string | undefined;
   /** Does the ClusterRole exist in the cluster? */
   clusterRoleExists(cluster: string, name: string): Promise<boolean>;
+  /** The platform-managed ClusterRoleBindings in the cluster naming `user`: binding name → its ClusterRole. */
+  managedBindingsOf(cluster: string, user: string): Promise<Map<string, string>>;
 }
 
 /** Finds the served type a kubectl-style resource word names (plural, singular, short name or kind). */
@@ -221,12 +223,18 @@ async function roleMappingLayer(d: ExplainDeps, cluster: string, user: string, g
   }
   const missing: string[] = [];
   for (const role of roles) if (!(await d.clusterRoleExists(cluster, role))) missing.push(role);
+  // the bindings as stored (a role held by many users is bound in parts); one not written yet by its computed name
+  const held = await d.managedBindingsOf(cluster, user);
+  const boundBy = (role: string) => {
+    const names = [...held].filter(([, r]) => r === role).map(([n]) => n);
+    return (names.length ? names : [bindingName(role)]).map((n) => `ClusterRoleBinding "${n}"`).join(', ');
+  };
   const how = matched.length
     ? `matched access rule(s) ${matched.map((m) => `#${m.rule} (${m.via} → ${m.clusterRole})`).join(', ')}`
     : `matched no access rule: access.defaultClusterRole`;
   return {
     layer: 'role-mapping', decision: 'n/a', reached,
-    reason: `${how}; ClusterRoles ${roles.map((r) => `"${r}"`).join(', ')} bound by ${roles.map((r) => `ClusterRoleBinding "${bindingName(r)}"`).join(', ')}` +
+    reason: `${how}; ClusterRoles ${roles.map((r) => `"${r}"`).join(', ')} bound by ${roles.map(boundBy).join(', ')}` +
       (missing.length ? `; missing in the tenant: ${missing.map((m) => `ClusterRole "${m}"`).join(', ')}` : ''),
     details: { matchedRules: matched, roles, defaultUsed: matched.length === 0, missingRoles: missing },
   };
