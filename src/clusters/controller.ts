@@ -88,8 +88,16 @@ export class ConnectedClusterController {
     };
     for (const [name, obj] of want) {
       const cur = have.get(name);
-      if (cur && JSON.stringify(cur.roleRef) === JSON.stringify(obj.roleRef) && JSON.stringify(cur.subjects) === JSON.stringify(obj.subjects)) continue;
-      if (cur) ok(await up.call('DELETE', `${CRBS}/${encodeURIComponent(name)}`), `deleting ClusterRoleBinding ${name}`);
+      const sameRole = cur !== undefined && JSON.stringify(cur.roleRef) === JSON.stringify(obj.roleRef);
+      if (sameRole && JSON.stringify(cur.subjects) === JSON.stringify(obj.subjects)) continue;
+      const path = `${CRBS}/${encodeURIComponent(name)}`;
+      if (sameRole) {
+        // users joined or left: replaced in place (the others keep the binding throughout); a conflict is retried
+        const put = await up.call('PUT', path, { ...obj, metadata: { ...obj.metadata, resourceVersion: cur.metadata.resourceVersion } });
+        if (put.status >= 300) throw new Error(`updating ClusterRoleBinding ${name} answered ${put.status}`);
+        continue;
+      }
+      if (cur) ok(await up.call('DELETE', path), `deleting ClusterRoleBinding ${name}`); // roleRef is immutable
       ok(await up.call('POST', CRBS, obj), `creating ClusterRoleBinding ${name}`);
     }
     for (const name of have.keys()) {

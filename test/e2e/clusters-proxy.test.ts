@@ -136,8 +136,13 @@ describe('connected clusters: the impersonating proxy against a real upstream', 
     const owner = await patch({ owner: { user: 'alice' } });
     assert.notEqual(owner.code, 0);
     assert.match(owner.stderr, /Forbidden|forbidden/);
+    const uid = async () => (await upstreamKubectl(['get', 'clusterrolebinding', 'portcullis:access:edit', '-o', 'jsonpath={.metadata.uid}'])).stdout;
+    const before = await uid();
     const same = await patch({ access: { rules: [{ users: ['alice', 'carol'], clusterRole: 'edit' }] } });
     assert.equal(same.code, 0, `binding edit, which she holds there, is fine: ${same.stderr}`);
+    await h.server.settle();
+    assert.deepEqual(await managed(), ['portcullis:access:cluster-admin=admin', 'portcullis:access:edit=alice carol']);
+    assert.equal(await uid(), before, 'carol joined the binding in place: alice kept it throughout');
     await h.kubectl(['patch', 'connectedcluster', 'prod', '--type=merge', '-p', '{"spec":{"access":{"rules":[{"users":["alice"],"clusterRole":"edit"}]}}}']);
     await h.server.settle();
     assert.deepEqual(await managed(), ['portcullis:access:cluster-admin=admin', 'portcullis:access:edit=alice']);

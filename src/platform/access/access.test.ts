@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { effectiveSpec, roleMapping, staticAccess, templateControls, referenceWarnings, roleBindings, BINDING_SUBJECTS } from './access.ts';
 import { changeRules } from './routes.ts';
 import { PlatformState, type TenantClusterSpec } from '../resources/index.ts';
+import type { KObject } from '../../apiserver/storage/interface.ts';
 
 function dir(): PlatformState {
   const s = new PlatformState();
@@ -38,7 +39,7 @@ describe('role mapping (seed 002)', () => {
   it('materialises one binding per ClusterRole, its users sorted, in parts beyond BINDING_SUBJECTS users', () => {
     const m = roleMapping(dir(), seedSpec, ['person2', 'person1', 'padmin', 'idp-user']);
     const b = roleBindings(m, { managed: 'true' });
-    const subjects = (o: { subjects?: unknown }) => (o.subjects as Array<{ name: string }>).map((s) => s.name);
+    const subjects = (o: KObject) => (o.subjects as Array<{ name: string }>).map((s) => s.name);
     assert.deepEqual([...b.keys()], ['portcullis:access:cluster-admin', 'portcullis:access:edit', 'portcullis:access:view']);
     assert.deepEqual(subjects(b.get('portcullis:access:view')!), ['idp-user', 'person1', 'person2']);
     assert.deepEqual(b.get('portcullis:access:edit')!.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' });
