@@ -1,5 +1,5 @@
 // Keeps each connected cluster's status (reachable, server version, last check) and its role mapping upstream:
-// one ClusterRoleBinding per (user, ClusterRole) that Portcullis owns (labelled), created and removed as access changes.
+// one ClusterRoleBinding per ClusterRole that Portcullis owns (labelled), its users updated as access changes.
 import { WorkQueue } from '../apiserver/controllers/queue.ts';
 import type { Leadership } from '../apiserver/controllers/leadership.ts';
 import type { Store } from '../apiserver/registry/store.ts';
@@ -52,8 +52,12 @@ export class ConnectedClusterController {
         if (v.status !== 200) throw new Error(`GET /version answered ${v.status}`);
         status.reachable = true;
         status.serverVersion = v.body?.gitVersion;
-        status.bindings = await this.reconcileBindings(up, await this.d.access.mapping(name));
-        status.message = 'connected';
+        const { bindings, taken } = await this.reconcileBindings(up, await this.d.access.mapping(name));
+        status.bindings = bindings;
+        status.message = taken.length
+          ? `connected; ClusterRoleBinding(s) ${taken.map((n) => `"${n}"`).join(', ')} exist upstream and are not Portcullis' (` +
+            `no ${UPSTREAM_MANAGED_LABEL}=${UPSTREAM_MANAGED_VALUE} label, or a held deletion): their users are not bound`
+          : 'connected';
       } catch (e) {
         status.reachable = false;
         status.message = `upstream check failed: ${(e as Error).message}`;
@@ -77,14 +81,26 @@ export class ConnectedClusterController {
     }).catch((e: unknown) => { if (!(e instanceof StatusError && e.code === 404)) throw e; });
   }
 
-  /** Brings Portcullis' bindings upstream to exactly `mapping` (user → ClusterRoles); returns how many exist. */
-  private async reconcileBindings(up: Upstream, mapping: ReadonlyMap<string, readonly string[]>): Promise<number> {
+  /**
+   * Brings Portcullis' bindings upstream to exactly `mapping` (user → ClusterRoles); returns how many there are, and
+   * those whose name is held upstream by a binding that is not ours (never written into: said in the status).
+   */
+  private async reconcileBindings(up: Upstream, mapping: ReadonlyMap<string, readonly string[]>): Promise<{ bindings: number; taken: string[] }> {
     const want = roleBindings(mapping, { [UPSTREAM_MANAGED_LABEL]: UPSTREAM_MANAGED_VALUE });
     const list = await up.call<{ items?: KObject[] }>('GET', `${CRBS}?labelSelector=${encodeURIComponent(`${UPSTREAM_MANAGED_LABEL}=${UPSTREAM_MANAGED_VALUE}`)}`);
     if (list.status !== 200) throw new Error(`listing ClusterRoleBindings upstream answered ${list.status}`);
     const have = new Map((list.body.items ?? []).map((o) => [o.metadata.name!, o]));
     const ok = (r: { status: number }, what: string) => {
       if (r.status >= 300 && r.status !== 404 && r.status !== 409) throw new Error(`${what} answered ${r.status}`);
+    };
+    const taken: string[] = [];
+    // a binding whose deletion is held (a finalizer) still binds while it lingers: emptied, so its users do not keep it
+    const drop = async (name: string, path: string) => {
+      const del = await up.call<KObject | undefined>('DELETE', path);
+      ok(del, `deleting ClusterRoleBinding ${name}`);
+      if (del.status >= 300 || !del.body?.metadata?.deletionTimestamp) return;
+      const put = await up.call('PUT', path, { ...del.body, subjects: [] });
+      if (put.status >= 300 && put.status !== 404) throw new Error(`emptying ClusterRoleBinding ${name} answered ${put.status}`);
     };
     for (const [name, obj] of want) {
       const cur = have.get(name);
@@ -97,12 +113,14 @@ export class ConnectedClusterController {
         if (put.status >= 300) throw new Error(`updating ClusterRoleBinding ${name} answered ${put.status}`);
         continue;
       }
-      if (cur) ok(await up.call('DELETE', path), `deleting ClusterRoleBinding ${name}`); // roleRef is immutable
-      ok(await up.call('POST', CRBS, obj), `creating ClusterRoleBinding ${name}`);
+      if (cur) await drop(name, path); // roleRef is immutable
+      const post = await up.call('POST', CRBS, obj);
+      // the name is held by a binding that is not ours (unlabelled, or its deletion held by a finalizer)
+      if (post.status === 409) taken.push(name); else ok(post, `creating ClusterRoleBinding ${name}`);
     }
     for (const name of have.keys()) {
-      if (!want.has(name)) ok(await up.call('DELETE', `${CRBS}/${encodeURIComponent(name)}`), `deleting ClusterRoleBinding ${name}`);
+      if (!want.has(name)) await drop(name, `${CRBS}/${encodeURIComponent(name)}`);
     }
-    return want.size;
+    return { bindings: want.size, taken };
   }
 }

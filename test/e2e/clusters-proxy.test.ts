@@ -270,6 +270,35 @@ spec: {members: [admin]}
     assert.match(line!, /clusters.portcullis.io\/original-user/);
   });
 
+  it('a binding of our name made upstream by someone else is never written into, and the status says so', async () => {
+    // whoever may bind cluster-admin upstream names a binding as Portcullis would, unlabelled: bob (edit) must not land in it
+    await upstreamKubectl(['create', 'clusterrolebinding', 'portcullis:access:edit', '--clusterrole=cluster-admin']);
+    const rules = (r: unknown[]) => h.kubectl(['patch', 'connectedcluster', 'prod', '--type=merge', '-p', JSON.stringify({ spec: { access: { rules: r } } })]);
+    await rules([{ users: ['carol'], clusterRole: 'view' }, { users: ['bob'], clusterRole: 'edit' }]);
+    await h.server.settle();
+    const squat = JSON.parse((await upstreamKubectl(['get', 'clusterrolebinding', 'portcullis:access:edit', '-o', 'json'])).stdout);
+    assert.equal(squat.roleRef.name, 'cluster-admin');
+    assert.equal(squat.subjects, undefined, 'bob was not added to a binding of cluster-admin');
+    const status = JSON.parse((await h.kubectl(['get', 'connectedcluster', 'prod', '-o', 'json'])).stdout).status;
+    assert.match(status.message, /ClusterRoleBinding\(s\) "portcullis:access:edit" exist upstream and are not Portcullis'/);
+    assert.deepEqual(await managed(), ['portcullis:access:cluster-admin=admin', 'portcullis:access:view=carol']);
+    await upstreamKubectl(['delete', 'clusterrolebinding', 'portcullis:access:edit']);
+    // a binding no longer wanted whose deletion is held by a finalizer is emptied: carol does not keep view meanwhile
+    const hold = (finalizers: string[] | null) => upstreamKubectl(['patch', 'clusterrolebinding', 'portcullis:access:view', '--type=merge',
+      '-p', JSON.stringify({ metadata: { finalizers } })]);
+    await hold(['example.com/hold']);
+    await rules([{ users: ['bob'], clusterRole: 'edit' }]);
+    await h.server.settle();
+    const held = JSON.parse((await upstreamKubectl(['get', 'clusterrolebinding', 'portcullis:access:view', '-o', 'json'])).stdout);
+    assert.ok(held.metadata.deletionTimestamp);
+    assert.deepEqual(held.subjects ?? [], []);
+    assert.equal(JSON.parse((await h.kubectl(['get', 'connectedcluster', 'prod', '-o', 'json'])).stdout).status.message, 'connected');
+    await hold(null);
+    await rules([{ users: ['carol'], clusterRole: 'view' }]);
+    await h.server.settle();
+    assert.deepEqual(await managed(), ['portcullis:access:cluster-admin=admin', 'portcullis:access:view=carol']);
+  });
+
   it('upstream down: 503 naming the cluster; restarted: requests work again', async () => {
     await up.close();
     const down = await call(h, 'GET', '/clusters/prod/api/v1/namespaces/default/configmaps', u.carol);

@@ -5,7 +5,7 @@ import type { Store } from '../../apiserver/registry/store.ts';
 import type { Catalog } from '../../apiserver/registry/catalog.ts';
 import type { KObject } from '../../apiserver/storage/interface.ts';
 import type { ResourceType } from '../../apiserver/registry/types.ts';
-import { StatusError, ignoreNotFound, isNotFound } from '../../apiserver/errors.ts';
+import { StatusError, conflict, ignoreNotFound, isNotFound, notFound } from '../../apiserver/errors.ts';
 import { roleBindings } from '../access/index.ts';
 import { MANAGED_LABEL } from '../resources/index.ts';
 import type { CreateBatch } from '../../apiserver/registry/create-batch.ts';
@@ -22,22 +22,23 @@ export async function reconcileBindings(store: Store, catalog: Catalog, cluster:
   if (!crbType || !crType) throw new Error(`RBAC types are not served in cluster ${cluster}`);
   const ctx = { cluster };
   const desired = roleBindings(mapping, { [MANAGED_LABEL]: 'true' });
-  const roles = [...desired.values()].map((b) => (b.roleRef as { name: string }).name);
+  // one entry per ClusterRole, however many parts bind it
+  const roles = [...new Set([...desired.values()].map((b) => (b.roleRef as { name: string }).name))];
   const existing = await store.list(cluster, crbType, '', { labels: (l) => l[MANAGED_LABEL] === 'true' });
   const result: BindingsResult = { created: 0, updated: 0, deleted: 0, missingRoles: [] };
   const have = new Map(existing.items.map((o) => [o.metadata.name!, o]));
   const toCreate: KObject[] = [];
   for (const [name, want] of desired) {
     const cur = have.get(name);
-    if (cur && JSON.stringify(cur.roleRef) !== JSON.stringify(want.roleRef)) {
+    if (cur && !sameRole(cur, want)) {
       // roleRef is immutable: replace the binding.
-      await store.delete(ctx, crbType, '', name).catch(ignoreNotFound);
+      await remove(store, ctx, crbType, name);
       have.delete(name);
     }
     if (!have.has(name)) {
       toCreate.push(want);
     } else if (JSON.stringify(cur!.subjects) !== JSON.stringify(want.subjects)) {
-      await store.update(ctx, crbType, '', name, (c) => merge(c!, want));
+      await store.update(ctx, crbType, '', name, (c) => merge(c, want));
       result.updated++;
     }
   }
@@ -50,7 +51,7 @@ export async function reconcileBindings(store: Store, catalog: Catalog, cluster:
   }
   for (const name of have.keys()) {
     if (desired.has(name)) continue;
-    await store.delete(ctx, crbType, '', name).catch(ignoreNotFound);
+    await remove(store, ctx, crbType, name);
     result.deleted++;
   }
   for (const role of roles) {
@@ -73,16 +74,44 @@ async function createAll(store: Store, ctx: { cluster: string }, t: ResourceType
   for (const want of objs) await createOne(store, ctx, t, want, result);
 }
 
-/** One binding: created, or brought to `want` if it exists meanwhile. */
+/**
+ * One binding: created, or brought to `want` if it exists meanwhile or was made by someone else under our name. Such a
+ * binding is given our subjects only if it binds our ClusterRole: one binding another role (made by whoever could bind
+ * that role, e.g. `portcullis:access:view` bound to cluster-admin) is replaced, never handed the role's users.
+ */
 async function createOne(store: Store, ctx: { cluster: string }, t: ResourceType, want: KObject, result: BindingsResult): Promise<void> {
-  try { await store.create(ctx, t, '', want); result.created++; } catch (e) {
+  const name = want.metadata.name!;
+  try { await store.create(ctx, t, '', want); result.created++; return; } catch (e) {
     if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
-    await store.update(ctx, t, '', want.metadata.name!, (c) => merge(c!, want));
-    result.updated++;
   }
+  const cur = await store.get(ctx.cluster, t, '', name).catch((e: unknown) => { ignoreNotFound(e); return undefined; });
+  if (cur && sameRole(cur, want)) {
+    await store.update(ctx, t, '', name, (c) => merge(c, want));
+    result.updated++;
+    return;
+  }
+  // roleRef is immutable: replaced. If its deletion is held (a finalizer), the create fails and the pass is retried.
+  if (cur) await remove(store, ctx, t, name);
+  await store.create(ctx, t, '', want);
+  result.created++;
 }
 
-function merge(cur: KObject, want: KObject): KObject {
+/**
+ * Deletes a binding. One whose deletion is held by a finalizer (which anyone who may update bindings can add, no bind
+ * needed) still binds while it lingers: it is emptied, so that the users it named do not keep the role.
+ */
+async function remove(store: Store, ctx: { cluster: string }, t: ResourceType, name: string): Promise<void> {
+  await store.delete(ctx, t, '', name).catch(ignoreNotFound);
+  await store.update(ctx, t, '', name, (c) => ({ ...c!, subjects: [] })).catch(ignoreNotFound);
+}
+
+const sameRole = (a: KObject, b: KObject): boolean => JSON.stringify(a.roleRef) === JSON.stringify(b.roleRef);
+
+/** Our subjects and labels on `cur`; a Conflict if it binds another ClusterRole by now (a race: the pass is retried). */
+function merge(cur: KObject | undefined, want: KObject): KObject {
+  const name = want.metadata.name!;
+  const gr = { group: RBAC, resource: 'clusterrolebindings' };
+  if (!cur) throw notFound(gr, name);
+  if (!sameRole(cur, want)) throw conflict(gr, name, 'it binds another ClusterRole');
   return { ...cur, subjects: want.subjects, metadata: { ...cur.metadata, labels: { ...(cur.metadata.labels ?? {}), ...want.metadata.labels } } };
 }
-
