@@ -8,7 +8,6 @@ import {
 } from './interface.ts';
 import { prefixEnd } from './keys.ts';
 import { WatchHub } from './watch-hub.ts';
-import { startCheckpointer } from './sqlite-checkpointer.ts';
 
 export interface SqliteStorageOptions {
   /** Database file (created if missing). ':memory:' works for throwaway stores. */
@@ -78,14 +77,6 @@ export function openSqliteStorage(opts: SqliteStorageOptions): Storage {
     d.exec(SCHEMA);
     return d;
   });
-  // checkpoints in a worker thread (sqlite-checkpointer.ts); a file, not a memory database, has a WAL to checkpoint
-  const checkpointer = opts.path === ':memory:' || opts.path.startsWith('file:') ? undefined
-    : startCheckpointer(opts.path, (err) => {
-      if (!db.open) return;
-      db.pragma('wal_autocheckpoint = 1000');
-      process.emitWarning(`${err.message}; the store's connection checkpoints by itself again`);
-    });
-  if (checkpointer) db.pragma('wal_autocheckpoint = 0');
 
   const q = {
     get: db.prepare<[string], { rv: number; value: string }>('SELECT rv, value FROM objects WHERE key = ?'),
@@ -121,7 +112,6 @@ export function openSqliteStorage(opts: SqliteStorageOptions): Storage {
   });
   const writeAt = (type: EventType, key: string, json: string, next: number, write: () => void): Stored => {
     commit(next, write);
-    checkpointer?.wrote();
     rv = next;
     hub.publish({ type, key, rv: next, json });
     return written(key, next, json);
@@ -162,7 +152,6 @@ export function openSqliteStorage(opts: SqliteStorageOptions): Storage {
       if (ops.length === 0) return [];
       if (new Set(ops.map((o) => o.key)).size !== ops.length) throw new TypeError('storage: a key may appear only once per batch');
       const entries = commitBatch(ops, rv + 1);
-      checkpointer?.wrote();
       rv = entries[entries.length - 1].rv;
       for (const e of entries) hub.publish(e);
       return entries.map((e) => written(e.key, e.rv, e.json));
@@ -238,7 +227,6 @@ export function openSqliteStorage(opts: SqliteStorageOptions): Storage {
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      await checkpointer?.close();
       db.close();
       hub.close();
       hub.failAll(new StorageError('Unavailable', '', 'storage closed'));
