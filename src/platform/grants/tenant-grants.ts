@@ -3,7 +3,7 @@
 import type { KObject } from '../../apiserver/storage/interface.ts';
 import { parseObjects, type TenantClusterSpec } from '../resources/index.ts';
 import { effectiveDelegation, hostRbacPlan, type PolicyRule } from '../host-rbac/index.ts';
-import { bindingName } from '../access/access.ts';
+import { bindingName } from '../access/index.ts';
 
 const RBAC = 'rbac.authorization.k8s.io';
 
