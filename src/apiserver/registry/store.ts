@@ -311,7 +311,6 @@ export class Store {
     return out;
   }
 
-  /** Stores an update; an object whose deletion is pending and whose finalizers are gone is removed. */
   /** The write that stores a prepared update: a delete once it is marked deleted and no finalizer is left. */
   private commitOp(key: string, obj: KObject, current: Stored, t: ResourceType): BatchOp {
     return obj.metadata.deletionTimestamp && !hasFinalizers(obj, t)
@@ -319,6 +318,7 @@ export class Store {
       : { op: 'update', key, object: obj, expectRV: current.rv };
   }
 
+  /** Stores an update; an object whose deletion is pending and whose finalizers are gone is removed. */
   private async commitUpdate(key: string, obj: KObject, current: Stored, t: ResourceType): Promise<KObject> {
     const deletes = this.commitOp(key, obj, current, t).op === 'delete';
     return (deletes ? await this.storage.delete(key, current.rv) : await this.storage.update(key, obj, current.rv)).object;

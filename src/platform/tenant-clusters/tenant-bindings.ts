@@ -14,8 +14,10 @@ const RBAC = 'rbac.authorization.k8s.io';
 
 export interface BindingsResult { created: number; updated: number; deleted: number; missingRoles: string[] }
 
-/** Brings the managed ClusterRoleBindings of `cluster` to exactly `mapping` (user -> ClusterRoles). */
-/** With a batch, new bindings join it (created in one transaction by the caller's commit) instead of a transaction here. */
+/**
+ * Brings the managed ClusterRoleBindings of `cluster` to exactly `mapping` (user -> ClusterRoles). With a batch, new
+ * bindings join it (created in one transaction by the caller's commit) instead of a transaction here.
+ */
 export async function reconcileBindings(store: Store, catalog: Catalog, cluster: string, mapping: ReadonlyMap<string, readonly string[]>, batch?: CreateBatch): Promise<BindingsResult> {
   const crbType = catalog.lookup(cluster, RBAC, 'v1', 'clusterrolebindings');
   const crType = catalog.lookup(cluster, RBAC, 'v1', 'clusterroles');
@@ -101,8 +103,8 @@ async function createOne(store: Store, ctx: { cluster: string }, t: ResourceType
  * needed) still binds while it lingers: it is emptied, so that the users it named do not keep the role.
  */
 async function remove(store: Store, ctx: { cluster: string }, t: ResourceType, name: string): Promise<void> {
-  await store.delete(ctx, t, '', name).catch(ignoreNotFound);
-  await store.update(ctx, t, '', name, (c) => ({ ...c!, subjects: [] })).catch(ignoreNotFound);
+  const out = await store.delete(ctx, t, '', name).catch(ignoreNotFound);
+  if (out && !out.deleted) await store.update(ctx, t, '', name, (c) => ({ ...c!, subjects: [] })).catch(ignoreNotFound);
 }
 
 const sameRole = (a: KObject, b: KObject): boolean => JSON.stringify(a.roleRef) === JSON.stringify(b.roleRef);
